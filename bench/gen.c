@@ -1,0 +1,120 @@
+/* gen.c: a synthetic transaction log for `make bench`.
+ *
+ * Usage: gen [TRANSACTIONS [CUSTOMERS [SEED]]]  (default 5000000 1000000 42)
+ * Writes customer_id,date,amount in date order, as most exports arrive.
+ * Customers are acquired uniformly over the first year of a two-year
+ * window; each buys at a customer-specific rate until it drops out
+ * (roughly the BG/NBD story), and the transaction count is met by
+ * scaling.  A small xorshift generator keeps the output identical on
+ * every machine for a given seed. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static uint64_t st;
+
+static double unif(void)
+{
+	st ^= st << 13;
+	st ^= st >> 7;
+	st ^= st << 17;
+	return ((st >> 11) + 0.5) / 9007199254740992.0;
+}
+
+struct tx {
+	uint32_t cust;
+	uint16_t day;
+	uint32_t cents;
+};
+
+int main(int argc, char **argv)
+{
+	long ntx = argc > 1 ? atol(argv[1]) : 5000000;
+	long ncust = argc > 2 ? atol(argv[2]) : 1000000;
+	st = argc > 3 ? strtoull(argv[3], NULL, 10) : 42;
+	if (st == 0)
+		st = 1;
+	const int days = 730;
+	struct tx *t = malloc(sizeof *t * (size_t)ntx);
+	long *count = calloc(days + 1, sizeof *count);
+	if (!t || !count)
+		return 1;
+	int *firstday = malloc(sizeof *firstday * (size_t)ncust);
+	if (!firstday)
+		return 1;
+	long n = 0;
+	double per = (double)ntx / (double)ncust;
+	for (long c = 0; c < ncust && n < ntx; c++) {
+		int first = (int)(unif() * 365);
+		firstday[c] = first;
+		/* heterogeneous rate: mean inter-purchase gap around 60 days */
+		double gap = 20 + 200 * unif() * unif();
+		double spend = 10 + 90 * unif();
+		int day = first;
+		long left = ncust - c;
+		long budget = (ntx - n) / left;	/* keep on track for ntx */
+		long k = 0, want = (long)(per * (0.2 + 1.6 * unif()) + 0.5);
+		if (want < 1)
+			want = 1;
+		if (want > budget * 3)
+			want = budget * 3;
+		while (k < want && day < days && n < ntx) {
+			t[n].cust = (uint32_t)c;
+			t[n].day = (uint16_t)day;
+			t[n].cents = (uint32_t)(spend * (0.5 + unif()) * 100);
+			count[day]++;
+			n++;
+			k++;
+			day += 1 + (int)(-log(unif()) * gap);
+		}
+	}
+	/* Customers that ran out of window leave the count short: top up with
+	 * extra purchases of random customers after their first day. */
+	while (n < ntx) {
+		long c = (long)(unif() * ncust);
+		int day = firstday[c] + (int)(unif() * (days - firstday[c]));
+		t[n].cust = (uint32_t)c;
+		t[n].day = (uint16_t)day;
+		t[n].cents = (uint32_t)(1000 + 9000 * unif());
+		count[day]++;
+		n++;
+	}
+	free(firstday);
+	/* Counting sort by day (stable within a day: customer order). */
+	long *start = calloc(days + 1, sizeof *start);
+	struct tx *s = malloc(sizeof *s * (size_t)n);
+	if (!start || !s)
+		return 1;
+	for (int d = 1; d <= days; d++)
+		start[d] = start[d - 1] + count[d - 1];
+	for (long i = 0; i < n; i++)
+		s[start[t[i].day]++] = t[i];
+	printf("customer_id,date,amount\n");
+	for (long i = 0; i < n; i++) {
+		/* day 0 = 2023-01-01; simple civil conversion for 2023-2024 */
+		static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		int d = s[i].day, y = 2023, m = 0;
+		for (;;) {
+			int ylen = (y % 4 == 0) ? 366 : 365;
+			if (d < ylen)
+				break;
+			d -= ylen;
+			y++;
+		}
+		for (;;) {
+			int ml = mdays[m] + (m == 1 && y % 4 == 0);
+			if (d < ml)
+				break;
+			d -= ml;
+			m++;
+		}
+		printf("C%07u,%04d-%02d-%02d,%u.%02u\n", s[i].cust, y, m + 1, d + 1,
+		       s[i].cents / 100, s[i].cents % 100);
+	}
+	free(t);
+	free(s);
+	free(count);
+	free(start);
+	return 0;
+}

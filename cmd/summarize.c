@@ -1,0 +1,29 @@
+/* summarize: transaction/event log -> one record per customer. */
+#include "siklus.h"
+
+static const char usage[] =
+	"Usage: summarize [OPTIONS] [FILE...]\n"
+	"Turn a transaction or event log into one record per customer:\n"
+	"first_purchase, last_purchase, orders, frequency (repeat transactions),\n"
+	"recency and T (in --unit), monetary_value (mean repeat transaction),\n"
+	"total_spend, refunds; discount_share, referrals, n_EVENT counts when the\n"
+	"log has them; holdout_frequency and holdout_spend with --as-of.\n"
+	"Purchases on one day are one transaction; rows of one order are one\n"
+	"transaction; negative amounts are refunds.  Customers are written in\n"
+	"order of first appearance.\n";
+
+int main(int argc, char **argv)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	sk_parse_args(&o, argc, argv, usage, NULL, NULL, NULL);
+
+	struct sk_reader *in = sk_reader_open(&o);
+	struct sk_summary *s = sk_summary_new(&o);
+	sk_summary_read(s, in);
+	struct sk_writer *out = sk_writer_open(&o, sk_reader_format(in));
+	sk_summary_write(s, out);
+	sk_writer_close(out);
+	sk_reader_close(in);
+	sk_summary_free(s);
+	return 0;
+}

@@ -1,0 +1,143 @@
+/* date.c: day numbers from civil dates.
+ *
+ * The conversion counts whole 400-year eras (146097 days each) and days
+ * within an era with March as the first month, so the leap day falls at
+ * the end of the year and no table is needed. */
+#include "date.h"
+
+#include <string.h>
+#include <time.h>
+
+long sk_days_from_civil(long y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;				/* [0, 399] */
+	long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;	/* [0, 365] */
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;	/* [0, 146096] */
+	return era * 146097 + doe - 719468;
+}
+
+void sk_civil_from_days(long z, long *yp, int *mp, int *dp)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long y = yoe + era * 400;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp0 = (5 * doy + 2) / 153;
+	int d = (int)(doy - (153 * mp0 + 2) / 5 + 1);
+	int m = (int)(mp0 < 10 ? mp0 + 3 : mp0 - 9);
+	*yp = y + (m <= 2);
+	*mp = m;
+	*dp = d;
+}
+
+int sk_date_valid(long y, int m, int d)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
+		return 0;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+static int digits(const char *s, int n, long *v)
+{
+	long x = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (s[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+/* The time part after a date: hh:mm[:ss][.frac][Z|(+|-)hh[:]mm].  It is
+ * checked for shape only; purchases are dated by calendar day. */
+static int time_ok(const char *s, size_t n)
+{
+	long v;
+	if (n < 5 || digits(s, 2, &v) || v > 24 || s[2] != ':' || digits(s + 3, 2, &v) || v > 59)
+		return 0;
+	size_t i = 5;
+	if (i < n && s[i] == ':') {
+		if (i + 3 > n || digits(s + i + 1, 2, &v) || v > 60)
+			return 0;
+		i += 3;
+		if (i < n && (s[i] == '.' || s[i] == ',')) {
+			i++;
+			size_t f = i;
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+			if (i == f)
+				return 0;
+		}
+	}
+	if (i < n && s[i] == 'Z')
+		i++;
+	else if (i < n && (s[i] == '+' || s[i] == '-')) {
+		i++;
+		size_t f = i;
+		while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == ':'))
+			i++;
+		if (i - f < 2 || i - f > 5)
+			return 0;
+	}
+	return i == n;
+}
+
+int sk_date_parse(const char *s, size_t len, const char *fmt, long *days)
+{
+	long y, m, d;
+	if (fmt) {
+		char buf[128];
+		struct tm tm;
+		if (len >= sizeof buf)
+			return -1;
+		memcpy(buf, s, len);
+		buf[len] = 0;
+		memset(&tm, 0, sizeof tm);
+		tm.tm_mday = 1;
+		const char *end = strptime(buf, fmt, &tm);
+		if (!end || *end)
+			return -1;
+		y = tm.tm_year + 1900L;
+		m = tm.tm_mon + 1;
+		d = tm.tm_mday;
+	} else if (len >= 10 && s[4] == '-' && s[7] == '-') {
+		if (digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
+			return -1;
+		if (len > 10 && !((s[10] == 'T' || s[10] == ' ') && time_ok(s + 11, len - 11)))
+			return -1;
+	} else if (len == 8) {
+		if (digits(s, 4, &y) || digits(s + 4, 2, &m) || digits(s + 6, 2, &d))
+			return -1;
+	} else
+		return -1;
+	if (!sk_date_valid(y, (int)m, (int)d))
+		return -1;
+	*days = sk_days_from_civil(y, (int)m, (int)d);
+	return 0;
+}
+
+void sk_date_format(long days, char buf[11])
+{
+	long y;
+	int m, d;
+	sk_civil_from_days(days, &y, &m, &d);
+	/* y is 1..9999 for every date the parser accepts. */
+	buf[0] = (char)('0' + y / 1000 % 10);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = 0;
+}

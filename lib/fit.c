@@ -1,0 +1,223 @@
+/* fit.c: BFGS on log-parameters with GSL multimin, standard errors from
+ * the observed information matrix. */
+#include "fit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multimin.h>
+
+struct wrap {
+	sk_fit_fn f;
+	void *ctx;
+	int npar;
+};
+
+static double w_f(const gsl_vector *v, void *p)
+{
+	struct wrap *w = p;
+	double th[SK_FIT_MAXPAR];
+	for (int i = 0; i < w->npar; i++)
+		th[i] = gsl_vector_get(v, i);
+	double y = w->f(th, NULL, w->ctx);
+	return isfinite(y) ? y : GSL_POSINF;
+}
+
+static void w_fdf(const gsl_vector *v, void *p, double *y, gsl_vector *g)
+{
+	struct wrap *w = p;
+	double th[SK_FIT_MAXPAR], gr[SK_FIT_MAXPAR];
+	for (int i = 0; i < w->npar; i++)
+		th[i] = gsl_vector_get(v, i);
+	double val = w->f(th, gr, w->ctx);
+	if (!isfinite(val)) {
+		val = GSL_POSINF;
+		for (int i = 0; i < w->npar; i++)
+			gr[i] = 0;
+	}
+	if (y)
+		*y = val;
+	if (g)
+		for (int i = 0; i < w->npar; i++)
+			gsl_vector_set(g, i, isfinite(gr[i]) ? gr[i] : 0);
+}
+
+static void w_df(const gsl_vector *v, void *p, gsl_vector *g)
+{
+	w_fdf(v, p, NULL, g);
+}
+
+/* Gradient of -LL in natural parameters: d/dp = (d/dtheta) / p. */
+static void grad_natural(struct wrap *w, const double *par, double *g)
+{
+	double th[SK_FIT_MAXPAR];
+	for (int i = 0; i < w->npar; i++)
+		th[i] = log(par[i]);
+	w->f(th, g, w->ctx);
+	for (int i = 0; i < w->npar; i++)
+		g[i] /= par[i];
+}
+
+/* Standard errors: invert the Hessian of -LL (natural scale), built from
+ * central differences of the analytic gradient and symmetrised. */
+static int std_errors(struct wrap *w, const double *par, double *se)
+{
+	int n = w->npar, ok = 1;
+	gsl_matrix *H = gsl_matrix_alloc(n, n);
+	double p[SK_FIT_MAXPAR], gp[SK_FIT_MAXPAR], gm[SK_FIT_MAXPAR];
+	for (int j = 0; j < n; j++) {
+		double h = 1e-5 * par[j];
+		memcpy(p, par, sizeof p);
+		p[j] = par[j] + h;
+		grad_natural(w, p, gp);
+		p[j] = par[j] - h;
+		grad_natural(w, p, gm);
+		for (int i = 0; i < n; i++)
+			gsl_matrix_set(H, i, j, (gp[i] - gm[i]) / (2 * h));
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++) {
+			double s = 0.5 * (gsl_matrix_get(H, i, j) + gsl_matrix_get(H, j, i));
+			gsl_matrix_set(H, i, j, s);
+			gsl_matrix_set(H, j, i, s);
+		}
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	if (gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS ||
+	    gsl_linalg_cholesky_invert(H) != GSL_SUCCESS)
+		ok = 0;
+	gsl_set_error_handler(old);
+	for (int i = 0; i < n; i++) {
+		double v = ok ? gsl_matrix_get(H, i, i) : 0;
+		se[i] = (ok && isfinite(v) && v > 0) ? sqrt(v) : 0;
+		if (!(ok && isfinite(v) && v > 0))
+			ok = 0;
+	}
+	gsl_matrix_free(H);
+	return ok;
+}
+
+static int run_once(struct wrap *w, const double *th0, double *th, double *fval,
+		    int *iters, int *conv)
+{
+	int n = w->npar;
+	gsl_multimin_function_fdf fn = { w_f, w_df, w_fdf, (size_t)n, w };
+	gsl_vector *x = gsl_vector_alloc(n);
+	for (int i = 0; i < n; i++)
+		gsl_vector_set(x, i, th0[i]);
+	gsl_multimin_fdfminimizer *s =
+		gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, n);
+	gsl_multimin_fdfminimizer_set(s, &fn, x, 0.1, 0.1);
+	int status = GSL_CONTINUE, it = 0;
+	*conv = 0;
+	while (it < 2000) {
+		it++;
+		status = gsl_multimin_fdfminimizer_iterate(s);
+		/* Scale-aware gradient test: |g| small relative to 1 + |f|. */
+		double gn = gsl_blas_dnrm2(s->gradient);
+		if (gn < 1e-6 * (1 + fabs(s->f))) {
+			*conv = 1;
+			break;
+		}
+		if (status)	/* no progress possible along the line */
+			break;
+	}
+	for (int i = 0; i < n; i++)
+		th[i] = gsl_vector_get(s->x, i);
+	*fval = s->f;
+	*iters = it;
+	double gn = gsl_blas_dnrm2(s->gradient);
+	if (!*conv && gn < 1e-3 * (1 + fabs(s->f)))
+		*conv = 1;	/* stalled at machine precision next to the optimum */
+	gsl_multimin_fdfminimizer_free(s);
+	gsl_vector_free(x);
+	return 0;
+}
+
+int sk_fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
+	       double nobs, struct sk_fit *out, char *err, size_t errlen)
+{
+	struct wrap w = { f, ctx, npar };
+	double th0[SK_FIT_MAXPAR], th[SK_FIT_MAXPAR], fv;
+	int iters = 0, conv = 0, total = 0;
+
+	memset(out, 0, sizeof *out);
+	if (npar < 1 || npar > SK_FIT_MAXPAR) {
+		snprintf(err, errlen, "internal: %d parameters", npar);
+		return -1;
+	}
+	for (int i = 0; i < npar; i++)
+		th0[i] = log(start[i]);
+	if (!isfinite(f(th0, NULL, ctx))) {
+		snprintf(err, errlen, "log-likelihood is not finite at the starting values; "
+			 "check the data for impossible values");
+		return -1;
+	}
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	/* BFGS restarts from its own end point: a restart rebuilds the inverse
+	 * Hessian approximation, which rescues runs that stalled early. */
+	for (int round = 0; round < 4; round++) {
+		run_once(&w, th0, th, &fv, &iters, &conv);
+		total += iters;
+		double moved = 0;
+		for (int i = 0; i < npar; i++) {
+			moved = fmax(moved, fabs(th[i] - th0[i]));
+			th0[i] = th[i];
+		}
+		if (conv && moved < 1e-8)
+			break;
+		if (conv && round >= 1)
+			break;
+	}
+	gsl_set_error_handler(old);
+
+	out->npar = npar;
+	out->iterations = total;
+	out->converged = conv;
+	out->nobs = nobs;
+	out->loglik = -fv;
+	for (int i = 0; i < npar; i++) {
+		out->par[i] = exp(th[i]);
+		if (!isfinite(out->par[i]) || out->par[i] <= 0 || th[i] > 30 || th[i] < -30) {
+			snprintf(err, errlen, "the fit ran off to an extreme parameter value "
+				 "(parameter %d = %g): the data do not identify this model; "
+				 "try another --model-type or more customers", i + 1, out->par[i]);
+			return -1;
+		}
+	}
+	if (!isfinite(out->loglik)) {
+		snprintf(err, errlen, "log-likelihood is not finite at the estimate");
+		return -1;
+	}
+	if (!conv) {
+		snprintf(err, errlen, "the fit did not converge after %d iterations; "
+			 "try another --model-type or check the data", total);
+		return -1;
+	}
+	out->se_ok = std_errors(&w, out->par, out->se);
+	return 0;
+}
+
+double sk_fit_gradcheck(int npar, sk_fit_fn f, void *ctx, const double *theta)
+{
+	double g[SK_FIT_MAXPAR], th[SK_FIT_MAXPAR], worst = 0;
+	f(theta, g, ctx);
+	for (int i = 0; i < npar; i++) {
+		double h = 1e-6 * fmax(1, fabs(theta[i]));
+		memcpy(th, theta, sizeof(double) * npar);
+		th[i] = theta[i] + h;
+		double fp = f(th, NULL, ctx);
+		th[i] = theta[i] - h;
+		double fm = f(th, NULL, ctx);
+		double num = (fp - fm) / (2 * h);
+		double rel = fabs(num - g[i]) / fmax(1e-8, fmax(fabs(num), fabs(g[i])));
+		if (fabs(num - g[i]) < 1e-6)
+			rel = 0;
+		if (rel > worst)
+			worst = rel;
+	}
+	return worst;
+}

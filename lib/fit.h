@@ -1,0 +1,44 @@
+/* fit.h: maximum-likelihood fitting shared by every model.
+ *
+ * A model supplies its negative log-likelihood as a function of
+ * theta = log(parameters) (so every parameter stays positive without
+ * constraints) together with the gradient with respect to theta.
+ * sk_fit_run minimises it with GSL's BFGS (vector_bfgs2), checks
+ * convergence, and computes standard errors of the natural-scale
+ * parameters from the observed information (the Hessian of -LL in the
+ * natural parameters, by central differences of the analytic gradient).
+ */
+#ifndef SK_FIT_H
+#define SK_FIT_H
+
+#include <stddef.h>
+
+#define SK_FIT_MAXPAR 6
+
+struct sk_fit {
+	int npar;
+	double par[SK_FIT_MAXPAR];	/* natural-scale estimates */
+	double se[SK_FIT_MAXPAR];	/* standard errors; NAN-free: 0 when not available */
+	double loglik;			/* log-likelihood at the estimate */
+	double nobs;			/* number of observations (sum of weights) */
+	int iterations;
+	int converged;			/* 1 when the gradient test passed */
+	int se_ok;			/* 1 when the Hessian was positive definite */
+};
+
+/* Negative log-likelihood at theta = log(par).  When grad != NULL, store
+ * d(-LL)/d(theta_i) there.  Return +HUGE_VAL (never NaN) where the
+ * likelihood cannot be evaluated, so the line search backs off. */
+typedef double (*sk_fit_fn)(const double *theta, double *grad, void *ctx);
+
+/* Minimise f from start (natural-scale, all > 0).  On success fill out and
+ * return 0.  On failure return -1 with a one-line reason (lowercase, no
+ * trailing period, with advice) in err. */
+int sk_fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
+	       double nobs, struct sk_fit *out, char *err, size_t errlen);
+
+/* Check an analytic gradient against central differences at theta;
+ * return the largest relative error (used by the unit tests). */
+double sk_fit_gradcheck(int npar, sk_fit_fn f, void *ctx, const double *theta);
+
+#endif

@@ -1,0 +1,1076 @@
+/* io.c: readers and writers for CSV, TSV and JSON lines.
+ *
+ * Input is read through a small buffered source that hands out physical
+ * lines, so every record knows the real line it started on (libcsv alone
+ * skips empty lines silently and keeps no line count).  CSV lines are fed
+ * to libcsv one at a time; its state carries quoted newlines across lines. */
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csv.h>
+#include <jansson.h>
+
+#include "num.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------ */
+/* buffered line source                                               */
+
+struct src {
+	int fd;
+	const char *name;	/* as given, "-" for stdin */
+	const char *shown;	/* for messages: "stdin" or the path */
+	char *buf;
+	size_t cap, beg, end;
+	int eof;
+	unsigned long line;	/* physical line of the last line returned */
+};
+
+static void src_open(struct src *s, const char *name)
+{
+	memset(s, 0, sizeof *s);
+	s->name = name;
+	if (strcmp(name, "-") == 0) {
+		s->fd = 0;
+		s->shown = "stdin";
+	} else {
+		s->fd = open(name, O_RDONLY);
+		s->shown = name;
+		if (s->fd < 0)
+			sk_die(errno == ENOENT || errno == ENOTDIR ? SK_EX_NOINPUT : SK_EX_NOINPUT,
+			       "%s: %s", name, strerror(errno));
+	}
+	s->cap = 1 << 16;
+	s->buf = sk_xmalloc(s->cap);
+}
+
+static void src_close(struct src *s)
+{
+	if (s->fd > 0)
+		close(s->fd);
+	free(s->buf);
+	s->buf = NULL;
+}
+
+/* Read more bytes; 0 at end of input. */
+static int src_fill(struct src *s)
+{
+	if (s->eof)
+		return 0;
+	if (s->beg > 0) {
+		memmove(s->buf, s->buf + s->beg, s->end - s->beg);
+		s->end -= s->beg;
+		s->beg = 0;
+	}
+	if (s->end + 4096 > s->cap) {
+		s->cap *= 2;
+		s->buf = sk_xrealloc(s->buf, s->cap);
+	}
+	for (;;) {
+		ssize_t n = read(s->fd, s->buf + s->end, s->cap - s->end - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			sk_die(SK_EX_IOERR, "%s: read error: %s", s->shown, strerror(errno));
+		if (n == 0) {
+			s->eof = 1;
+			return 0;
+		}
+		s->end += (size_t)n;
+		return 1;
+	}
+}
+
+/* Next physical line including its "\n" (the last may lack one); NULL at
+ * end.  The pointer stays valid until the next call. */
+static char *src_line(struct src *s, size_t *len)
+{
+	size_t scan = s->beg;
+	for (;;) {
+		char *nl = memchr(s->buf + scan, '\n', s->end - scan);
+		if (nl) {
+			char *p = s->buf + s->beg;
+			*len = (size_t)(nl + 1 - p);
+			s->beg += *len;
+			s->line++;
+			return p;
+		}
+		scan = s->end - s->beg;
+		if (!src_fill(s)) {
+			if (s->end == s->beg)
+				return NULL;
+			char *p = s->buf + s->beg;
+			*len = s->end - s->beg;
+			s->beg = s->end;
+			s->line++;
+			return p;
+		}
+		scan += s->beg;
+	}
+}
+
+/* Peek at the first bytes without consuming them (for detection). */
+static size_t src_peek(struct src *s, const char **p)
+{
+	while (s->end - s->beg < 4096 && !s->eof) {
+		if (!memchr(s->buf + s->beg, '\n', s->end - s->beg) || s->end - s->beg < 4)
+			src_fill(s);
+		else
+			break;
+	}
+	*p = s->buf + s->beg;
+	return s->end - s->beg;
+}
+
+/* ------------------------------------------------------------------ */
+/* the reader                                                         */
+
+struct sk_reader {
+	const struct sk_opts *o;
+	enum sk_fmt fmt;
+	size_t fileno;
+	struct src src;
+	unsigned long recline;		/* line where the current record starts */
+	unsigned long skipped;
+
+	/* header */
+	char **col;
+	size_t ncol, colcap;
+	char **first_header;		/* header of the first file (CSV/TSV) */
+	size_t first_ncol;
+
+	/* current record: fields as offsets into rbuf, then pointers */
+	char *rbuf;
+	size_t rlen, rcap;
+	size_t *foff, *flen;
+	unsigned char *ftype;
+	size_t nf, fcap;
+	char **fptr;
+	size_t ptrcap;
+
+	/* CSV */
+	struct csv_parser csv;
+	int csv_done;			/* a record ended during the last feed */
+	int csv_started;
+
+	/* JSONL: map of column name to index for fast lookup */
+	int jsonl_first_pending;	/* first record already parsed at open */
+};
+
+static void rec_reset(struct sk_reader *r)
+{
+	r->rlen = 0;
+	r->nf = 0;
+}
+
+static inline void rec_add(struct sk_reader *r, const char *s, size_t len, unsigned char type)
+{
+	if (r->rlen + len + 1 > r->rcap)
+		sk_grow((void **)&r->rbuf, &r->rcap, r->rlen + len + 1, 1);
+	memcpy(r->rbuf + r->rlen, s, len);
+	r->rbuf[r->rlen + len] = 0;
+	if (r->nf >= r->fcap) {
+		size_t c = r->fcap;
+		sk_grow((void **)&r->foff, &c, r->nf + 1, sizeof *r->foff);
+		c = r->fcap;
+		sk_grow((void **)&r->flen, &c, r->nf + 1, sizeof *r->flen);
+		c = r->fcap;
+		sk_grow((void **)&r->ftype, &c, r->nf + 1, 1);
+		r->fcap = c;
+	}
+	r->foff[r->nf] = r->rlen;
+	r->flen[r->nf] = len;
+	r->ftype[r->nf] = type;
+	r->nf++;
+	r->rlen += len + 1;
+}
+
+/* Turn the offsets of the current record into pointers. */
+static void rec_fix(struct sk_reader *r)
+{
+	size_t need = r->nf > r->ncol ? r->nf : r->ncol;
+	if (need + 1 > r->ptrcap)
+		sk_grow((void **)&r->fptr, &r->ptrcap, need + 1, sizeof *r->fptr);
+	for (size_t i = 0; i < r->nf; i++)
+		r->fptr[i] = r->rbuf + r->foff[i];
+}
+
+static void vreport(struct sk_reader *r, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s:%lu: ", sk_progname, r->src.shown, r->recline);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void sk_reader_bad(struct sk_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fflush(stdout);
+	vreport(r, fmt, ap);
+	va_end(ap);
+	if (!r->o->skip_bad) {
+		if (sk_die_hook)
+			sk_die_hook();
+		exit(SK_EX_DATA);
+	}
+	r->skipped++;
+}
+
+void sk_reader_die(struct sk_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fflush(stdout);
+	vreport(r, fmt, ap);
+	va_end(ap);
+	if (sk_die_hook)
+		sk_die_hook();
+	exit(SK_EX_DATA);
+}
+
+static void csv_cb_field(void *s, size_t len, void *data)
+{
+	struct sk_reader *r = data;
+	rec_add(r, s ? s : "", s ? len : 0, SK_STR);
+}
+
+static void csv_cb_row(int c, void *data)
+{
+	(void)c;
+	struct sk_reader *r = data;
+	r->csv_done = 1;
+}
+
+/* Keep every space: libcsv trims spaces and tabs around fields unless told
+ * that nothing is a space. */
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void csv_setup(struct sk_reader *r)
+{
+	if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
+		sk_die(SK_EX_SOFTWARE, "cannot initialise the CSV parser");
+	csv_set_space_func(&r->csv, no_space);
+	csv_set_delim(&r->csv, (unsigned char)r->o->delim);
+}
+
+/* Strip one trailing "\n" or "\r\n". */
+static size_t chomp(const char *p, size_t len)
+{
+	if (len && p[len - 1] == '\n')
+		len--;
+	if (len && p[len - 1] == '\r')
+		len--;
+	return len;
+}
+
+static int blank(const char *p, size_t len)
+{
+	return chomp(p, len) == 0;
+}
+
+/* One CSV record; 0 at end of file. */
+static int csv_record(struct sk_reader *r)
+{
+	size_t len;
+	char *p;
+	rec_reset(r);
+	r->csv_done = 0;
+	int started = 0;
+	for (;;) {
+		p = src_line(&r->src, &len);
+		if (!p) {
+			if (!started)
+				return 0;
+			if (csv_fini(&r->csv, csv_cb_field, csv_cb_row, r) != 0) {
+				csv_free(&r->csv);
+				csv_setup(r);
+				r->nf = 0;
+				sk_reader_bad(r, "unterminated quoted field");
+				return 0;
+			}
+			return 1;
+		}
+		if (!started) {
+			if (blank(p, len))
+				continue;	/* empty lines hold no record */
+			started = 1;
+			r->recline = r->src.line;
+		}
+		size_t done = csv_parse(&r->csv, p, len, csv_cb_field, csv_cb_row, r);
+		if (done != len) {
+			/* Strict mode stops at a quote inside an unquoted field or
+			 * text after a closing quote.  Resynchronise on the next line. */
+			csv_free(&r->csv);
+			csv_setup(r);
+			rec_reset(r);
+			sk_reader_bad(r, "bad quoting: %s", csv_strerror(csv_error(&r->csv)));
+			r->nf = (size_t)-1;
+			return 1;
+		}
+		if (r->csv_done) {
+			/* libcsv ends a record at '\r'; a following '\n' is harmless */
+			return 1;
+		}
+	}
+}
+
+static int tsv_record(struct sk_reader *r)
+{
+	size_t len;
+	char *p;
+	rec_reset(r);
+	for (;;) {
+		p = src_line(&r->src, &len);
+		if (!p)
+			return 0;
+		if (!blank(p, len))
+			break;
+	}
+	r->recline = r->src.line;
+	len = chomp(p, len);
+	size_t a = 0;
+	for (size_t i = 0; i <= len; i++)
+		if (i == len || p[i] == '\t') {
+			rec_add(r, p + a, i - a, SK_STR);
+			a = i + 1;
+		}
+	return 1;
+}
+
+/* ---- JSON lines ---- */
+
+static long col_find(const struct sk_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncol; i++)
+		if (strcmp(r->col[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static size_t col_add(struct sk_reader *r, const char *name)
+{
+	sk_grow((void **)&r->col, &r->colcap, r->ncol + 1, sizeof *r->col);
+	r->col[r->ncol] = sk_xstrdup(name);
+	return r->ncol++;
+}
+
+/* A JSON value as record text: strings unquoted, numbers and literals as
+ * written by jansson (reals with 17 significant digits only when fewer do
+ * not round-trip), objects and arrays as compact JSON. */
+static void json_field(struct sk_reader *r, size_t idx, json_t *v)
+{
+	/* Records are stored densely: pad with nulls up to idx. */
+	while (r->nf < idx)
+		rec_add(r, "", 0, SK_NULL);
+	char tmp[64];
+	if (json_is_string(v)) {
+		rec_add(r, json_string_value(v), json_string_length(v), SK_STR);
+	} else if (json_is_null(v)) {
+		rec_add(r, "", 0, SK_NULL);
+	} else if (json_is_integer(v)) {
+		int n = snprintf(tmp, sizeof tmp, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		rec_add(r, tmp, (size_t)n, SK_RAW);
+	} else if (json_is_real(v)) {
+		double d = json_real_value(v);
+		int n = snprintf(tmp, sizeof tmp, "%.15g", d);
+		if (strtod(tmp, NULL) != d)
+			n = snprintf(tmp, sizeof tmp, "%.17g", d);
+		if (!strpbrk(tmp, ".eE")) {
+			memcpy(tmp + n, ".0", 3);
+			n += 2;
+		}
+		rec_add(r, tmp, (size_t)n, SK_RAW);
+	} else if (json_is_true(v)) {
+		rec_add(r, "true", 4, SK_RAW);
+	} else if (json_is_false(v)) {
+		rec_add(r, "false", 5, SK_RAW);
+	} else {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+		rec_add(r, s ? s : "", s ? strlen(s) : 0, SK_RAW);
+		free(s);
+	}
+}
+
+static int jsonl_record(struct sk_reader *r)
+{
+	size_t len;
+	char *p;
+	json_error_t err;
+	for (;;) {
+		rec_reset(r);
+		for (;;) {
+			p = src_line(&r->src, &len);
+			if (!p)
+				return 0;
+			if (!blank(p, len))
+				break;
+		}
+		r->recline = r->src.line;
+		len = chomp(p, len);
+		json_t *root = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
+					  JSON_ALLOW_NUL, &err);
+		if (!root) {
+			sk_reader_bad(r, "column %d: %s", err.column, err.text);
+			continue;
+		}
+		if (!json_is_object(root)) {
+			json_decref(root);
+			sk_reader_bad(r, "not a JSON object");
+			continue;
+		}
+		/* Fields go to their column's position; build into slots. */
+		size_t n = json_object_size(root);
+		long *pos = sk_xmalloc((n ? n : 1) * sizeof *pos);
+		json_t **val = sk_xmalloc((n ? n : 1) * sizeof *val);
+		const char *key;
+		json_t *v;
+		size_t k = 0;
+		json_object_foreach(root, key, v) {
+			long c = col_find(r, key);
+			if (c < 0)
+				c = (long)col_add(r, key);
+			pos[k] = c;
+			val[k] = v;
+			k++;
+		}
+		/* Fill in column order so rbuf holds fields densely. */
+		for (size_t c = 0; c < r->ncol; c++) {
+			size_t j;
+			for (j = 0; j < k; j++)
+				if (pos[j] == (long)c)
+					break;
+			if (j < k)
+				json_field(r, c, val[j]);
+			else
+				rec_add(r, "", 0, SK_NULL);
+		}
+		free(pos);
+		free(val);
+		json_decref(root);
+		return 1;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+static enum sk_fmt detect(struct sk_reader *r)
+{
+	const char *p;
+	size_t n = src_peek(&r->src, &p);
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\r' || p[i] == '\n' || p[i] == '\t'))
+		i++;
+	if (i < n && p[i] == '{')
+		return SK_FMT_JSONL;
+	const char *nl = memchr(p, '\n', n);
+	size_t l = nl ? (size_t)(nl - p) : n;
+	if (memchr(p, '\t', l) && !memchr(p, r->o->delim, l))
+		return SK_FMT_TSV;
+	return SK_FMT_CSV;
+}
+
+static void strip_bom(struct sk_reader *r)
+{
+	const char *p;
+	size_t n = src_peek(&r->src, &p);
+	if (n >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+	    (unsigned char)p[2] == 0xBF)
+		r->src.beg += 3;
+}
+
+static int raw_record(struct sk_reader *r)
+{
+	switch (r->fmt) {
+	case SK_FMT_TSV: return tsv_record(r);
+	case SK_FMT_JSONL: return jsonl_record(r);
+	default: return csv_record(r);
+	}
+}
+
+/* Open input number k and read its header (CSV/TSV). */
+static int open_file(struct sk_reader *r, size_t k)
+{
+	src_open(&r->src, r->o->files[k]);
+	strip_bom(r);
+	if (k == 0)
+		r->fmt = r->o->ifmt ? r->o->ifmt : detect(r);
+	if (r->fmt == SK_FMT_CSV)
+		csv_setup(r);
+	if (r->fmt == SK_FMT_JSONL)
+		return 1;
+	int got;
+	while ((got = raw_record(r)) && r->nf == (size_t)-1)
+		;	/* a header with bad quoting was reported */
+	if (!got) {
+		if (k == 0)
+			return 0;	/* empty input: no columns */
+		return 1;
+	}
+	rec_fix(r);
+	if (k == 0) {
+		for (size_t i = 0; i < r->nf; i++) {
+			if (col_find(r, r->fptr[i]) >= 0) {
+				sk_reader_die(r, "duplicate column name \"%s\" in the header",
+					      r->fptr[i]);
+			}
+			col_add(r, r->fptr[i]);
+		}
+	} else {
+		int same = r->nf == r->ncol;
+		for (size_t i = 0; same && i < r->nf; i++)
+			same = strcmp(r->fptr[i], r->col[i]) == 0;
+		if (!same)
+			sk_reader_die(r, "header differs from the header of %s",
+				      r->o->files[0]);
+	}
+	return 1;
+}
+
+struct sk_reader *sk_reader_open(const struct sk_opts *o)
+{
+	struct sk_reader *r = sk_xcalloc(1, sizeof *r);
+	r->o = o;
+	/* Open every input first so a missing file is reported before any
+	 * output is written. */
+	for (size_t k = 1; k < o->nfiles; k++)
+		if (strcmp(o->files[k], "-") != 0 && access(o->files[k], R_OK) != 0)
+			sk_die(SK_EX_NOINPUT, "%s: %s", o->files[k], strerror(errno));
+	open_file(r, 0);
+	return r;
+}
+
+int sk_reader_next(struct sk_reader *r)
+{
+	for (;;) {
+		int got = raw_record(r);
+		if (!got) {
+			if (r->fmt == SK_FMT_CSV)
+				csv_free(&r->csv);
+			if (r->fileno + 1 >= r->o->nfiles)
+				return 0;
+			src_close(&r->src);
+			r->fileno++;
+			open_file(r, r->fileno);
+			continue;
+		}
+		if (r->nf == (size_t)-1)
+			continue;	/* bad quoting, already reported */
+		if (r->fmt != SK_FMT_JSONL && r->nf != r->ncol) {
+			sk_reader_bad(r, "expected %zu fields, found %zu", r->ncol, r->nf);
+			continue;
+		}
+		rec_fix(r);
+		return 1;
+	}
+}
+
+size_t sk_reader_ncol(const struct sk_reader *r) { return r->ncol; }
+const char *sk_reader_colname(const struct sk_reader *r, size_t i) { return r->col[i]; }
+enum sk_fmt sk_reader_format(const struct sk_reader *r) { return r->fmt; }
+const char *sk_reader_file(const struct sk_reader *r) { return r->src.shown; }
+unsigned long sk_reader_line(const struct sk_reader *r) { return r->recline; }
+
+long sk_reader_col(struct sk_reader *r, const char *name)
+{
+	long c = col_find(r, name);
+	if (c < 0 && r->fmt == SK_FMT_JSONL)
+		c = (long)col_add(r, name);
+	return c;
+}
+
+const char *sk_reader_field(const struct sk_reader *r, size_t i, size_t *len,
+			    enum sk_ftype *type)
+{
+	if (i >= r->nf) {
+		if (len)
+			*len = 0;
+		if (type)
+			*type = SK_NULL;
+		return "";
+	}
+	if (len)
+		*len = r->flen[i];
+	if (type)
+		*type = (enum sk_ftype)r->ftype[i];
+	return r->fptr[i];
+}
+
+void sk_reader_close(struct sk_reader *r)
+{
+	if (r->skipped)
+		sk_warn("skipped %lu bad row%s", r->skipped, r->skipped == 1 ? "" : "s");
+	src_close(&r->src);
+	for (size_t i = 0; i < r->ncol; i++)
+		free(r->col[i]);
+	free(r->col);
+	free(r->rbuf);
+	free(r->foff);
+	free(r->flen);
+	free(r->ftype);
+	free(r->fptr);
+	free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* tables                                                             */
+
+struct arena {
+	struct arena *next;
+	size_t used, cap;
+	char mem[];
+};
+
+static void *arena_alloc(struct sk_table *t, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	struct arena *a = t->arena;
+	if (!a || a->used + n > a->cap) {
+		size_t cap = n > (1u << 20) ? n : (1u << 20);
+		struct arena *b = sk_xmalloc(sizeof *b + cap);
+		b->next = a;
+		b->used = 0;
+		b->cap = cap;
+		t->arena = a = b;
+	}
+	void *p = a->mem + a->used;
+	a->used += n;
+	return p;
+}
+
+struct sk_table *sk_table_new(enum sk_fmt fmt)
+{
+	struct sk_table *t = sk_xcalloc(1, sizeof *t);
+	t->fmt = fmt;
+	return t;
+}
+
+void sk_table_add_col(struct sk_table *t, const char *name)
+{
+	sk_grow((void **)&t->col, &t->colcap, t->ncol + 1, sizeof *t->col);
+	t->col[t->ncol++] = sk_xstrdup(name);
+}
+
+void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
+		      size_t n, const char *const *f, const size_t *len,
+		      const unsigned char *type)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += len[i] + 1;
+	size_t sz = sizeof(struct sk_row) + (n + 1) * sizeof(uint32_t) + n + bytes;
+	if (bytes > UINT32_MAX)
+		sk_die(SK_EX_DATA, "%s:%lu: record larger than 4 GB", file, line);
+	struct sk_row *row = arena_alloc(t, sz);
+	row->file = file;
+	row->line = line;
+	row->nf = (uint32_t)n;
+	row->off = (uint32_t *)(row + 1);
+	row->type = (unsigned char *)(row->off + n + 1);
+	row->data = (char *)(row->type + n);
+	uint32_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		row->off[i] = o;
+		row->type[i] = type ? type[i] : SK_STR;
+		memcpy(row->data + o, f[i], len[i]);
+		row->data[o + len[i]] = 0;
+		o += (uint32_t)len[i] + 1;
+	}
+	row->off[n] = o;
+	sk_grow((void **)&t->row, &t->rowcap, t->nrow + 1, sizeof *t->row);
+	t->row[t->nrow++] = row;
+}
+
+struct sk_table *sk_table_read(struct sk_reader *r)
+{
+	struct sk_table *t = sk_table_new(r->fmt);
+	const char *file = NULL, *lastname = NULL;
+	while (sk_reader_next(r)) {
+		if (r->src.shown != lastname) {
+			lastname = r->src.shown;
+			file = arena_alloc(t, strlen(lastname) + 1);
+			strcpy((char *)file, lastname);
+		}
+		sk_table_add_row(t, file, r->recline, r->nf, (const char *const *)r->fptr,
+				 r->flen, r->ftype);
+	}
+	for (size_t i = 0; i < r->ncol; i++)
+		sk_table_add_col(t, r->col[i]);
+	return t;
+}
+
+long sk_table_col(const struct sk_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncol; i++)
+		if (strcmp(t->col[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len,
+			 enum sk_ftype *type)
+{
+	const struct sk_row *row = t->row[i];
+	if (j < 0 || (uint32_t)j >= row->nf) {
+		if (len)
+			*len = 0;
+		if (type)
+			*type = SK_NULL;
+		return "";
+	}
+	if (len)
+		*len = row->off[j + 1] - row->off[j] - 1;
+	if (type)
+		*type = (enum sk_ftype)row->type[j];
+	return row->data + row->off[j];
+}
+
+void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: %s:%lu: ", sk_progname, t->row[i]->file, t->row[i]->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (sk_die_hook)
+		sk_die_hook();
+	exit(SK_EX_DATA);
+}
+
+double sk_table_num(const struct sk_table *t, size_t i, long j, int *empty)
+{
+	size_t len;
+	enum sk_ftype type;
+	const char *s = sk_table_get(t, i, j, &len, &type);
+	double v;
+	if (len == 0 || type == SK_NULL) {
+		if (empty)
+			*empty = 1;
+		else
+			sk_table_die(t, i, "column \"%s\": empty value", t->col[j]);
+		return 0;
+	}
+	if (empty)
+		*empty = 0;
+	if (sk_num_parse(s, len, &v))
+		sk_table_die(t, i, "column \"%s\": cannot parse \"%s\" as a number",
+			     t->col[j], s);
+	return v;
+}
+
+void sk_table_free(struct sk_table *t)
+{
+	if (!t)
+		return;
+	while (t->arena) {
+		struct arena *a = t->arena;
+		t->arena = a->next;
+		free(a);
+	}
+	for (size_t i = 0; i < t->ncol; i++)
+		free(t->col[i]);
+	free(t->col);
+	free(t->row);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* writer                                                             */
+
+struct sk_writer {
+	enum sk_fmt fmt;
+	char delim;
+	int fd;
+	char *tmpname;		/* -o FILE: the temporary file, renamed at close */
+	const char *final;
+	char *buf;
+	size_t len, cap;
+	char **names;		/* for JSON keys, pre-escaped */
+	size_t ncol;
+	size_t field;		/* index of the next field in the row */
+};
+
+static struct sk_writer *pending;	/* for sk_die: remove the temp file */
+
+static void unlink_pending(void)
+{
+	if (pending && pending->tmpname)
+		unlink(pending->tmpname);
+}
+
+static void wflush(struct sk_writer *w)
+{
+	size_t off = 0;
+	while (off < w->len) {
+		ssize_t n = write(w->fd, w->buf + off, w->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			sk_die(SK_EX_IOERR, "write error: %s", strerror(errno));
+		off += (size_t)n;
+	}
+	w->len = 0;
+}
+
+static inline void wput(struct sk_writer *w, const char *s, size_t n)
+{
+	if (w->len + n > w->cap) {
+		wflush(w);
+		if (n > w->cap) {
+			w->len = n;
+			char *save = w->buf;
+			w->buf = (char *)s;
+			wflush(w);
+			w->buf = save;
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static inline void wputc(struct sk_writer *w, char c)
+{
+	if (w->len + 1 > w->cap)
+		wflush(w);
+	w->buf[w->len++] = c;
+}
+
+struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
+{
+	struct sk_writer *w = sk_xcalloc(1, sizeof *w);
+	w->fmt = o->ofmt ? o->ofmt : infmt ? infmt : SK_FMT_CSV;
+	w->delim = w->fmt == SK_FMT_TSV ? '\t' : o->delim;
+	w->cap = 1 << 16;
+	w->buf = sk_xmalloc(w->cap);
+	w->fd = 1;
+	if (o->output && strcmp(o->output, "-") != 0) {
+		size_t n = strlen(o->output);
+		w->tmpname = sk_xmalloc(n + 16);
+		snprintf(w->tmpname, n + 16, "%s.tmpXXXXXX", o->output);
+		w->fd = mkstemp(w->tmpname);
+		if (w->fd < 0)
+			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
+		fchmod(w->fd, 0644 & ~(mode_t)0);
+		w->final = o->output;
+		pending = w;
+		sk_die_hook = unlink_pending;
+	}
+	return w;
+}
+
+static void put_json_string(struct sk_writer *w, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	wputc(w, '"');
+	size_t a = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		wput(w, s + a, i - a);
+		a = i + 1;
+		switch (c) {
+		case '"': wput(w, "\\\"", 2); break;
+		case '\\': wput(w, "\\\\", 2); break;
+		case '\n': wput(w, "\\n", 2); break;
+		case '\r': wput(w, "\\r", 2); break;
+		case '\t': wput(w, "\\t", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			wput(w, u, 6);
+		}
+		}
+	}
+	wput(w, s + a, len - a);
+	wputc(w, '"');
+}
+
+void sk_writer_header(struct sk_writer *w, size_t n, const char *const *names)
+{
+	w->ncol = n;
+	w->names = sk_xcalloc(n ? n : 1, sizeof *w->names);
+	for (size_t i = 0; i < n; i++)
+		w->names[i] = sk_xstrdup(names[i]);
+	if (w->fmt == SK_FMT_JSONL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		sk_writer_field(w, names[i], strlen(names[i]), SK_STR);
+	sk_writer_endrow(w);
+}
+
+/* Does a CSV field need quotes?  Minimal quoting: only for the delimiter,
+ * quotes, line breaks, and (so a reader cannot mistake it) leading or
+ * trailing space is left alone since we keep spaces on input too. */
+static int needs_quotes(const char *s, size_t len, char delim)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == delim || c == '"' || c == '\n' || c == '\r')
+			return 1;
+	}
+	return 0;
+}
+
+/* A CSV value that is already valid JSON number text goes out as a JSON
+ * number; ids like "007" or "+5" stay strings. */
+static int json_number_text(const char *s, size_t len)
+{
+	size_t i = 0;
+	if (i < len && s[i] == '-')
+		i++;
+	if (i >= len)
+		return 0;
+	if (s[i] == '0')
+		i++;
+	else if (s[i] >= '1' && s[i] <= '9')
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < len && s[i] == '.') {
+		size_t f = ++i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == f)
+			return 0;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t e = i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == e)
+			return 0;
+	}
+	return i == len && len < 32;
+}
+
+void sk_writer_field(struct sk_writer *w, const char *s, size_t len, enum sk_ftype type)
+{
+	size_t k = w->field++;
+	if (w->fmt == SK_FMT_JSONL) {
+		if (k >= w->ncol)
+			sk_die(SK_EX_SOFTWARE, "internal error: more fields than columns");
+		wputc(w, k == 0 ? '{' : ',');
+		put_json_string(w, w->names[k], strlen(w->names[k]));
+		wputc(w, ':');
+		if (type == SK_NULL)
+			wput(w, "null", 4);
+		else if (type == SK_RAW)
+			wput(w, s, len);
+		else if (json_number_text(s, len))
+			wput(w, s, len);
+		else
+			put_json_string(w, s, len);
+		return;
+	}
+	if (k > 0)
+		wputc(w, w->delim);
+	if (w->fmt == SK_FMT_TSV) {
+		if (memchr(s, '\t', len) || memchr(s, '\n', len) || memchr(s, '\r', len))
+			sk_die(SK_EX_DATA, "a value with a tab or line break cannot be written "
+			       "as TSV; use --ocsv or --ojsonl");
+		wput(w, s, len);
+		return;
+	}
+	if (!needs_quotes(s, len, w->delim)) {
+		wput(w, s, len);
+		return;
+	}
+	wputc(w, '"');
+	size_t a = 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '"') {
+			wput(w, s + a, i + 1 - a);
+			wputc(w, '"');
+			a = i + 1;
+		}
+	wput(w, s + a, len - a);
+	wputc(w, '"');
+}
+
+void sk_writer_str(struct sk_writer *w, const char *s)
+{
+	sk_writer_field(w, s, strlen(s), SK_STR);
+}
+
+void sk_writer_num(struct sk_writer *w, double v, int decimals)
+{
+	char buf[64];
+	int n = sk_num_format(buf, sizeof buf, v, decimals);
+	sk_writer_field(w, buf, (size_t)n, SK_RAW);
+}
+
+void sk_writer_int(struct sk_writer *w, long long v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%lld", v);
+	sk_writer_field(w, buf, (size_t)n, SK_RAW);
+}
+
+void sk_writer_null(struct sk_writer *w)
+{
+	sk_writer_field(w, "", 0, SK_NULL);
+}
+
+void sk_writer_endrow(struct sk_writer *w)
+{
+	if (w->fmt == SK_FMT_JSONL) {
+		if (w->field == 0)
+			wputc(w, '{');
+		wputc(w, '}');
+	}
+	wputc(w, '\n');
+	w->field = 0;
+}
+
+void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i)
+{
+	const struct sk_row *row = t->row[i];
+	for (size_t j = 0; j < t->ncol; j++) {
+		size_t len;
+		enum sk_ftype type;
+		const char *s = sk_table_get(t, i, (long)j, &len, &type);
+		(void)row;
+		sk_writer_field(w, s, len, type);
+	}
+}
+
+void sk_writer_close(struct sk_writer *w)
+{
+	wflush(w);
+	if (w->tmpname) {
+		if (fsync(w->fd) != 0 && errno != EINVAL)
+			sk_die(SK_EX_IOERR, "%s: write error: %s", w->final, strerror(errno));
+		if (close(w->fd) != 0)
+			sk_die(SK_EX_IOERR, "%s: write error: %s", w->final, strerror(errno));
+		if (rename(w->tmpname, w->final) != 0)
+			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", w->final, strerror(errno));
+		free(w->tmpname);
+		pending = NULL;
+		sk_die_hook = NULL;
+	}
+	for (size_t i = 0; i < w->ncol; i++)
+		free(w->names[i]);
+	free(w->names);
+	free(w->buf);
+	free(w);
+}

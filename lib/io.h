@@ -1,0 +1,112 @@
+/* io.h: the record stream.  Only this module knows file formats: CSV
+ * (libcsv, RFC 4180), TSV and JSON lines (jansson).  Programs see records:
+ * named columns of byte strings.
+ *
+ * Field types carry what JSON needs to round-trip a value: a string, a
+ * raw JSON literal (number, true, false, object, array) or null.  CSV and
+ * TSV fields are strings. */
+#ifndef SK_IO_H
+#define SK_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opts.h"
+
+enum sk_ftype { SK_STR = 0, SK_RAW = 1, SK_NULL = 2 };
+
+/* ---- reading, one record at a time ---- */
+
+struct sk_reader;
+
+/* Open the inputs of o (exits 66 when a file is missing).  The format is
+ * detected from the first input unless o->ifmt says.  The header is read. */
+struct sk_reader *sk_reader_open(const struct sk_opts *o);
+/* Read the next record: 1, or 0 at the end of the last input.  Bad rows
+ * go through sk_reader_bad. */
+int sk_reader_next(struct sk_reader *r);
+size_t sk_reader_ncol(const struct sk_reader *r);
+const char *sk_reader_colname(const struct sk_reader *r, size_t i);
+/* Index of a column, or -1.  For JSON lines a name not yet seen is
+ * registered, so rows that carry it later fill it. */
+long sk_reader_col(struct sk_reader *r, const char *name);
+/* Field i of the current record (NUL-terminated), its length and type;
+ * a column the record lacks reads as an empty SK_NULL. */
+const char *sk_reader_field(const struct sk_reader *r, size_t i, size_t *len,
+			    enum sk_ftype *type);
+enum sk_fmt sk_reader_format(const struct sk_reader *r);
+const char *sk_reader_file(const struct sk_reader *r);
+unsigned long sk_reader_line(const struct sk_reader *r);
+/* Report a bad current record: "prog: file:line: message".  Exits 65
+ * unless --skip-bad, in which case it counts the row and returns. */
+void sk_reader_bad(struct sk_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Die with 65 naming the current file and line (errors that no row
+ * skipping can cure, such as a missing column). */
+_Noreturn void sk_reader_die(struct sk_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Close; with --skip-bad, print the count of skipped rows. */
+void sk_reader_close(struct sk_reader *r);
+
+/* ---- a whole table in memory (customer records) ---- */
+
+struct sk_table {
+	size_t ncol;
+	char **col;		/* column names */
+	size_t nrow;
+	struct sk_row **row;
+	enum sk_fmt fmt;	/* input format */
+	/* private */
+	struct arena *arena;
+	size_t rowcap, colcap;
+};
+
+struct sk_row {
+	const char *file;
+	unsigned long line;
+	uint32_t nf;
+	uint32_t *off;		/* nf + 1 offsets into data */
+	unsigned char *type;	/* nf types */
+	char *data;
+};
+
+/* Read every remaining record of r into a table (columns as r has them). */
+struct sk_table *sk_table_read(struct sk_reader *r);
+struct sk_table *sk_table_new(enum sk_fmt fmt);
+void sk_table_add_col(struct sk_table *t, const char *name);
+/* Append a row from parallel arrays of n fields. */
+void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
+		      size_t n, const char *const *f, const size_t *len,
+		      const unsigned char *type);
+long sk_table_col(const struct sk_table *t, const char *name);
+/* Field j of row i; NULL-typed and missing fields read as "". */
+const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len,
+			 enum sk_ftype *type);
+/* Parse a numeric field; empty gives 0 with *empty = 1.  Bad numbers exit
+ * 65 with the row's file:line and the column name. */
+double sk_table_num(const struct sk_table *t, size_t i, long j, int *empty);
+_Noreturn void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sk_table_free(struct sk_table *t);
+
+/* ---- writing ---- */
+
+struct sk_writer;
+
+/* Open the output of o (stdout, or -o FILE written atomically; exits 73
+ * when FILE cannot be created).  The format is o->ofmt, else infmt. */
+struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt);
+void sk_writer_header(struct sk_writer *w, size_t n, const char *const *names);
+/* Write the next field of the current row. */
+void sk_writer_field(struct sk_writer *w, const char *s, size_t len, enum sk_ftype type);
+void sk_writer_str(struct sk_writer *w, const char *s);
+void sk_writer_num(struct sk_writer *w, double v, int decimals);
+void sk_writer_int(struct sk_writer *w, long long v);
+void sk_writer_null(struct sk_writer *w);
+void sk_writer_endrow(struct sk_writer *w);
+/* Write every field of table row i (pass-through, byte for byte). */
+void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i);
+/* Flush, close, rename -o FILE into place; exits 74 on a write error. */
+void sk_writer_close(struct sk_writer *w);
+
+#endif

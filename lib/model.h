@@ -1,0 +1,59 @@
+/* model.h: the transaction models (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB)
+ * behind one table of operations, so churn and clv choose a model by name.
+ *
+ * Every model works on compressed sufficient statistics: one sk_rfm per
+ * distinct (x, t_x, T) with w = the number of customers (or the value of
+ * --weight) that share it.  Times are in the caller's unit (--unit); for
+ * BG/BB, x and t_x are counts of opportunities and T = n, the number of
+ * opportunities.
+ */
+#ifndef SK_MODEL_H
+#define SK_MODEL_H
+
+#include <stddef.h>
+
+#include "fit.h"
+
+struct sk_rfm {
+	double x;	/* repeat transactions (frequency) */
+	double t_x;	/* recency: time of the last purchase since the first */
+	double T;	/* age: time from the first purchase to the end of observation */
+	double w;	/* weight: customers with this pattern */
+};
+
+struct sk_tmodel {
+	const char *name;		/* "bgnbd", "pnbd", "mbgnbd", "bgbb" */
+	const char *title;		/* "BG/NBD" */
+	int npar;
+	const char *parname[SK_FIT_MAXPAR];	/* papers' names: r alpha a b ... */
+	int discrete;			/* 1 for BG/BB: x, t_x, T are integers */
+
+	/* Fit by maximum likelihood; 0 or -1 with a reason in err. */
+	int (*fit)(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
+		   char *err, size_t errlen);
+	/* Log-likelihood of one customer (used for reports and tests). */
+	double (*loglik1)(const double *par, double x, double t_x, double T);
+	/* P(alive at T | x, t_x, T). */
+	double (*p_alive)(const double *par, double x, double t_x, double T);
+	/* E[X(T, T+t] | x, t_x, T]: expected transactions in the next t
+	 * (for BG/BB: in the next t opportunities). */
+	double (*expected)(const double *par, double t, double x, double t_x, double T);
+	/* E[X(t)] for a customer just acquired. */
+	double (*expected_new)(const double *par, double t);
+	/* P(X(t) = k) for a customer just acquired. */
+	double (*pmf)(const double *par, double t, int k);
+	/* Discounted expected residual transactions at continuous discount
+	 * rate delta per unit time; NULL where the model has no closed form. */
+	double (*dert)(const double *par, double delta, double x, double t_x, double T);
+};
+
+extern const struct sk_tmodel sk_bgnbd, sk_pnbd, sk_mbgnbd, sk_bgbb;
+
+/* Look a model up by name; NULL when unknown. */
+const struct sk_tmodel *sk_tmodel_find(const char *name);
+
+/* Sort pat[0..n) and merge identical (x, t_x, T) by adding weights;
+ * return the new count.  Deterministic: the order is by x, t_x, T. */
+size_t sk_rfm_compress(struct sk_rfm *pat, size_t n);
+
+#endif

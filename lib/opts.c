@@ -1,0 +1,237 @@
+/* opts.c: getopt_long over the common table plus the program's own. */
+#include "opts.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <csv.h>
+#include <gsl/gsl_version.h>
+#include <jansson.h>
+
+#include "date.h"
+#include "num.h"
+#include "util.h"
+
+enum {
+	O_ICSV = 1000, O_ITSV, O_IJSONL, O_OCSV, O_OTSV, O_OJSONL, O_CSV, O_TSV,
+	O_JSONL, O_ID, O_DATE, O_AMOUNT, O_ORDER, O_EVENT, O_DATEFMT, O_ASOF,
+	O_HOLDOUT, O_UNIT, O_SKIPBAD, O_DELIM = 'd', O_OUTPUT = 'o', O_HELP = 'h',
+	O_VERSION = 'V',
+};
+
+static const struct option common[] = {
+	{ "icsv", no_argument, 0, O_ICSV },
+	{ "itsv", no_argument, 0, O_ITSV },
+	{ "ijsonl", no_argument, 0, O_IJSONL },
+	{ "ocsv", no_argument, 0, O_OCSV },
+	{ "otsv", no_argument, 0, O_OTSV },
+	{ "ojsonl", no_argument, 0, O_OJSONL },
+	{ "csv", no_argument, 0, O_CSV },
+	{ "tsv", no_argument, 0, O_TSV },
+	{ "jsonl", no_argument, 0, O_JSONL },
+	{ "delimiter", required_argument, 0, O_DELIM },
+	{ "output", required_argument, 0, O_OUTPUT },
+	{ "id", required_argument, 0, O_ID },
+	{ "date", required_argument, 0, O_DATE },
+	{ "amount", required_argument, 0, O_AMOUNT },
+	{ "order", required_argument, 0, O_ORDER },
+	{ "event", required_argument, 0, O_EVENT },
+	{ "date-format", required_argument, 0, O_DATEFMT },
+	{ "as-of", required_argument, 0, O_ASOF },
+	{ "holdout-start", required_argument, 0, O_HOLDOUT },
+	{ "unit", required_argument, 0, O_UNIT },
+	{ "skip-bad", no_argument, 0, O_SKIPBAD },
+	{ "help", no_argument, 0, O_HELP },
+	{ "version", no_argument, 0, O_VERSION },
+};
+#define NCOMMON (sizeof common / sizeof common[0])
+
+static const char common_help[] =
+	"\nInput and output (every program):\n"
+	"  FILE...              inputs; none or - reads standard input\n"
+	"  --icsv --itsv --ijsonl  input format (default: detected)\n"
+	"  --ocsv --otsv --ojsonl  output format (default: the input's)\n"
+	"  --csv --tsv --jsonl  both formats\n"
+	"  -d, --delimiter C    CSV delimiter: a character, or tab\n"
+	"  -o, --output FILE    write FILE atomically instead of standard output\n"
+	"  --id COL --date COL --amount COL --order COL --event COL\n"
+	"                       column names (customer_id date amount order_id event)\n"
+	"  --date-format FMT    strptime format for dates\n"
+	"  --as-of DATE         end of observation (default: the latest date; or today)\n"
+	"  --holdout-start DATE observation ends the day before DATE\n"
+	"  --unit U             day, week, month (30.4375 days) or year (365.25 days)\n"
+	"  --skip-bad           report and skip bad rows instead of stopping\n"
+	"  -h, --help           this help\n"
+	"  -V, --version        version and library versions\n"
+	"\nExit status: 0 ok, 64 usage, 65 bad data, 66 input missing,\n"
+	"70 internal error, 73 cannot create output, 74 I/O error.\n";
+
+static _Noreturn void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", sk_progname);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", sk_progname);
+	exit(SK_EX_USAGE);
+}
+
+long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg)
+{
+	long d;
+	if (strcmp(arg, "today") == 0) {
+		time_t now = time(NULL);
+		return (long)(now / 86400);
+	}
+	if (sk_date_parse(arg, strlen(arg), o->date_format, &d) &&
+	    sk_date_parse(arg, strlen(arg), NULL, &d)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "--%s: cannot parse date \"%%s\"", optname);
+		usage_error(msg, arg);
+	}
+	return d;
+}
+
+double sk_opt_num(const char *optname, const char *arg, double lo, double hi)
+{
+	double v;
+	if (sk_num_parse(arg, strlen(arg), &v) || v < lo || v > hi) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a number from %g to %g",
+			 optname, lo, hi);
+		usage_error(msg, arg);
+	}
+	return v;
+}
+
+double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg)
+{
+	double d;
+	if (sk_duration_parse(arg, o->unit_days, &d)) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a duration (90d, 39w, 6m, 1y)",
+			 optname);
+		usage_error(msg, arg);
+	}
+	return d;
+}
+
+void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
+		   const struct sk_opt *own, sk_opt_fn fn, void *ctx)
+{
+	size_t nown = 0;
+	char shorts[128] = "+d:o:hV";
+	const char *slash = strrchr(argv[0], '/');
+	sk_progname = slash ? slash + 1 : argv[0];
+
+	while (own && own[nown].name)
+		nown++;
+	struct option *lo = sk_xcalloc(NCOMMON + nown + 1, sizeof *lo);
+	memcpy(lo, common, sizeof common);
+	for (size_t i = 0; i < nown; i++) {
+		lo[NCOMMON + i].name = own[i].name;
+		lo[NCOMMON + i].has_arg = own[i].has_arg;
+		lo[NCOMMON + i].val = 2000 + (int)i;
+		if (own[i].shortopt) {
+			size_t l = strlen(shorts);
+			shorts[l] = (char)own[i].shortopt;
+			shorts[l + 1] = own[i].has_arg ? ':' : 0;
+			shorts[l + 2] = 0;
+		}
+	}
+	/* "+" above is replaced: permute arguments so FILE may come first. */
+	shorts[0] = ':';
+	long holdout = 0;
+	int has_holdout = 0;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		switch (c) {
+		case O_ICSV: o->ifmt = SK_FMT_CSV; break;
+		case O_ITSV: o->ifmt = SK_FMT_TSV; break;
+		case O_IJSONL: o->ifmt = SK_FMT_JSONL; break;
+		case O_OCSV: o->ofmt = SK_FMT_CSV; break;
+		case O_OTSV: o->ofmt = SK_FMT_TSV; break;
+		case O_OJSONL: o->ofmt = SK_FMT_JSONL; break;
+		case O_CSV: o->ifmt = o->ofmt = SK_FMT_CSV; break;
+		case O_TSV: o->ifmt = o->ofmt = SK_FMT_TSV; break;
+		case O_JSONL: o->ifmt = o->ofmt = SK_FMT_JSONL; break;
+		case O_DELIM:
+			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
+				o->delim = '\t';
+			else if (strlen(optarg) == 1 && optarg[0] != '"' &&
+				 optarg[0] != '\n' && optarg[0] != '\r')
+				o->delim = optarg[0];
+			else
+				usage_error("--delimiter: \"%s\" is not one character or tab", optarg);
+			break;
+		case O_OUTPUT: o->output = optarg; break;
+		case O_ID: o->col_id = optarg; break;
+		case O_DATE: o->col_date = optarg; break;
+		case O_AMOUNT: o->col_amount = optarg; break;
+		case O_ORDER: o->col_order = optarg; break;
+		case O_EVENT: o->col_event = optarg; break;
+		case O_DATEFMT: o->date_format = optarg; break;
+		case O_ASOF:
+			o->has_as_of = 1;
+			o->as_of = sk_opt_date(o, "as-of", optarg);
+			break;
+		case O_HOLDOUT:
+			has_holdout = 1;
+			holdout = sk_opt_date(o, "holdout-start", optarg);
+			break;
+		case O_UNIT:
+			o->unit_name = optarg;
+			if (strcmp(optarg, "day") == 0) o->unit_days = 1;
+			else if (strcmp(optarg, "week") == 0) o->unit_days = 7;
+			else if (strcmp(optarg, "month") == 0) o->unit_days = 30.4375;
+			else if (strcmp(optarg, "year") == 0) o->unit_days = 365.25;
+			else usage_error("--unit: \"%s\" is not day, week, month or year", optarg);
+			break;
+		case O_SKIPBAD: o->skip_bad = 1; break;
+		case O_HELP:
+			fputs(usage, stdout);
+			fputs(common_help, stdout);
+			exit(fflush(stdout) ? SK_EX_IOERR : 0);
+		case O_VERSION:
+			printf("%s (siklus) %s\nlibcsv %d.%d.%d, jansson %s, GSL %s\n",
+			       sk_progname, SK_VERSION, CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
+			       JANSSON_VERSION, GSL_VERSION);
+			exit(fflush(stdout) ? SK_EX_IOERR : 0);
+		case ':':
+			usage_error("option %s needs a value", argv[optind - 1]);
+		case '?':
+			usage_error("unknown option %s", argv[optind - 1]);
+		default:
+			if (c >= 2000 && c < 2000 + (int)nown) {
+				fn(own[c - 2000].id, optarg, ctx);
+				break;
+			}
+			/* a short own option */
+			for (size_t i = 0; i < nown; i++)
+				if (own[i].shortopt == c) {
+					fn(own[i].id, optarg, ctx);
+					goto next;
+				}
+			usage_error("unknown option %s", argv[optind - 1]);
+		next:
+			break;
+		}
+	}
+	free(lo);
+	if (has_holdout) {
+		if (o->has_as_of && o->as_of != holdout - 1)
+			usage_error("--holdout-start %s disagrees with --as-of", argv[0]);
+		o->has_as_of = 1;
+		o->as_of = holdout - 1;
+	}
+	static const char *stdin_only[] = { "-", NULL };
+	if (optind >= argc) {
+		o->files = stdin_only;
+		o->nfiles = 1;
+	} else {
+		o->files = (const char **)argv + optind;
+		o->nfiles = (size_t)(argc - optind);
+	}
+}

@@ -1,0 +1,58 @@
+/* opts.h: the options every program takes (DESIGN.md), parsed once here.
+ * A program names only its own options in a table of struct sk_opt and
+ * handles them in a callback. */
+#ifndef SK_OPTS_H
+#define SK_OPTS_H
+
+#include <stddef.h>
+
+enum sk_fmt { SK_FMT_AUTO = 0, SK_FMT_CSV, SK_FMT_TSV, SK_FMT_JSONL };
+
+struct sk_opts {
+	/* inputs */
+	const char **files;		/* NULL-terminated; {"-"} when none given */
+	size_t nfiles;
+	enum sk_fmt ifmt, ofmt;
+	char delim;			/* CSV delimiter */
+	const char *output;		/* -o FILE or NULL for stdout */
+	/* column names */
+	const char *col_id, *col_date, *col_amount, *col_order, *col_event;
+	const char *date_format;	/* strptime format or NULL */
+	int has_as_of;
+	long as_of;			/* day number, inclusive end of calibration */
+	const char *unit_name;		/* day week month year */
+	double unit_days;		/* days per unit */
+	int skip_bad;
+};
+
+#define SK_OPTS_INIT { .col_id = "customer_id", .col_date = "date", \
+	.col_amount = "amount", .col_order = "order_id", .col_event = "event", \
+	.unit_name = "day", .unit_days = 1, .delim = ',' }
+
+/* A program's own option: name is the long name; shortopt 0 for none;
+ * has_arg as getopt_long; id is passed to the handler. */
+struct sk_opt {
+	const char *name;
+	int has_arg;
+	int shortopt;
+	int id;
+};
+
+/* Handler for a program's own option; return 0, or call sk_die(64, ...). */
+typedef void (*sk_opt_fn)(int id, const char *arg, void *ctx);
+
+/* Parse argv: common options into o, own options (table ending with a
+ * NULL name) through fn.  usage is the program's own --help text; the
+ * common options are printed after it.  Exits 0 after --help or
+ * --version, 64 on a bad option. */
+void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
+		   const struct sk_opt *own, sk_opt_fn fn, void *ctx);
+
+/* Parse a date given on the command line (accepts "today"); exits 64. */
+long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg);
+/* Parse a number option, in [lo, hi]; exits 64 when out of range. */
+double sk_opt_num(const char *optname, const char *arg, double lo, double hi);
+/* Parse a duration option ("90d", "39w", ...), in days; exits 64. */
+double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg);
+
+#endif

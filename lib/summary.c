@@ -1,0 +1,798 @@
+/* summary.c: the one-pass aggregation behind summarize.
+ *
+ * Memory layout.  With a million customers the work is bound by memory
+ * latency, so a customer is one 64-byte entry (one cache line) in an array
+ * kept in order of first appearance, found through an open-addressing
+ * table of 8-byte slots (32-bit hash tag + entry index).  Rows are handled
+ * in batches: hash every id of the batch and prefetch its slot, then
+ * resolve the slots and prefetch the entries, then update, so the cache
+ * misses of a batch overlap instead of queueing.
+ *
+ * Date order.  Most logs arrive sorted by date, and then a customer's
+ * purchase days arrive in non-decreasing order: a row on the last purchase
+ * day merges into that transaction, a later day starts a new one, and no
+ * per-customer set of days is needed.  A row dated before the customer's
+ * last purchase day marks that customer out of order; every purchase row
+ * also leaves (customer, day) in a compact log, and at the end the distinct
+ * days of the out-of-order customers only are counted from it.  Sums, the
+ * first day and its spend are order-independent and kept exactly. */
+#include "summary.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "num.h"
+#include "util.h"
+
+#define BATCH 32
+#define MAXEV 256
+#define UNORDERED 0x80000000u
+#define NO_DAY INT32_MIN
+
+struct cust {			/* 64 bytes: one cache line */
+	union {
+		char in[16];		/* id of up to 15 bytes; in[15] = length */
+		struct { uint64_t off; uint32_t len; uint32_t big; } out;
+	} id;
+	int32_t first, last;		/* calibration purchase days, NO_DAY if none */
+	int32_t hold_last;		/* last holdout purchase day */
+	uint32_t orders;		/* calibration transactions | UNORDERED */
+	uint32_t hold_orders;		/* holdout transactions */
+	uint32_t ext;			/* 1 + index into s->ext, 0 = none */
+	double spend, first_spend, hold_spend;
+};
+
+struct ext {			/* what most customers never need */
+	double refunds;
+	uint32_t order_tag;		/* hash of the last order id */
+	int32_t order_day;		/* day that order was dated */
+	uint32_t purchase_rows, discount_rows, referrals;
+	uint32_t ev;			/* 1 + head of event-count list */
+};
+
+struct evcount {
+	uint32_t next;		/* 1 + index, 0 = end */
+	uint16_t ev;
+	uint32_t count;
+};
+
+struct logent {
+	uint32_t idx;
+	int32_t day;
+};
+
+struct row {			/* one parsed input row waiting in a batch */
+	uint64_t hash;
+	uint32_t idoff, idlen;	/* into the batch id buffer */
+	int32_t day;
+	int purchase;		/* 1 purchase, 0 other event */
+	int ev;			/* event index for non-purchases */
+	int has_amount;
+	double amount;
+	int has_discount;
+	double discount;
+	uint32_t order_tag;
+	int has_order;
+	uint32_t slot;
+	uint32_t idx;
+};
+
+struct sk_summary {
+	const struct sk_opts *o;
+	struct cust *c;
+	size_t n, cap;
+	uint64_t *slot;		/* (tag << 32) | (idx + 1), 0 = empty */
+	size_t nslot;		/* power of two */
+	char *ids;		/* long ids */
+	size_t idslen, idscap;
+	struct ext *ext;
+	size_t next, extcap;
+	struct evcount *evc;
+	size_t nevc, evccap;
+	char *evname[MAXEV];
+	int nev;
+	struct logent *log;
+	size_t nlog, logcap;
+	int any_unordered;
+	long min_day, max_day;	/* over all rows read */
+	int any_rows;
+	/* columns present */
+	int has_amount, has_discount, has_referred, has_event;
+	/* batch */
+	struct row b[BATCH];
+	size_t nb;
+	char *bid;
+	size_t bidlen, bidcap;
+};
+
+static inline uint64_t hash_bytes(const char *p, size_t n)
+{
+	/* A multiply-xorshift hash over 8-byte words: ids are short. */
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+	h ^= h >> 29;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 32;
+	return h;
+}
+
+static inline const char *cust_id(const struct sk_summary *s, const struct cust *c, size_t *len)
+{
+	if (c->id.out.big == UINT32_MAX) {
+		*len = c->id.out.len;
+		return s->ids + c->id.out.off;
+	}
+	*len = (unsigned char)c->id.in[15];
+	return c->id.in;
+}
+
+struct sk_summary *sk_summary_new(const struct sk_opts *o)
+{
+	struct sk_summary *s = sk_xcalloc(1, sizeof *s);
+	s->o = o;
+	s->nslot = 1 << 16;
+	s->slot = sk_big_alloc(s->nslot * sizeof *s->slot);
+	s->min_day = LONG_MAX;
+	s->max_day = LONG_MIN;
+	return s;
+}
+
+size_t sk_summary_count(const struct sk_summary *s)
+{
+	return s->n;
+}
+
+static void rehash(struct sk_summary *s)
+{
+	size_t ns = s->nslot * 2;
+	uint64_t *slot = sk_big_alloc(ns * sizeof *slot);
+	for (size_t i = 0; i < s->n; i++) {
+		size_t len;
+		const char *id = cust_id(s, &s->c[i], &len);
+		uint64_t h = hash_bytes(id, len);
+		size_t k = h & (ns - 1);
+		while (slot[k])
+			k = (k + 1) & (ns - 1);
+		slot[k] = (h >> 32 << 32) | (i + 1);
+	}
+	sk_big_free(s->slot, s->nslot * sizeof *s->slot);
+	s->slot = slot;
+	s->nslot = ns;
+}
+
+static uint32_t insert(struct sk_summary *s, const char *id, size_t len, uint64_t h, size_t k)
+{
+	if (s->n >= UINT32_MAX - 1)
+		sk_die(SK_EX_DATA, "more than 4 billion customers");
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 1 << 14;
+		s->c = sk_big_realloc(s->c, s->cap * sizeof *s->c, nc * sizeof *s->c);
+		s->cap = nc;
+	}
+	struct cust *c = &s->c[s->n];
+	memset(c, 0, sizeof *c);
+	if (len <= 15) {
+		memcpy(c->id.in, id, len);
+		c->id.in[15] = (char)len;
+	} else {
+		sk_grow((void **)&s->ids, &s->idscap, s->idslen + len, 1);
+		memcpy(s->ids + s->idslen, id, len);
+		c->id.out.off = s->idslen;
+		c->id.out.len = (uint32_t)len;
+		c->id.out.big = UINT32_MAX;
+		s->idslen += len;
+	}
+	c->first = c->last = c->hold_last = NO_DAY;
+	s->slot[k] = (h >> 32 << 32) | (s->n + 1);
+	uint32_t idx = (uint32_t)s->n++;
+	if (s->n * 2 > s->nslot)
+		rehash(s);
+	return idx;
+}
+
+/* Find or add a customer. */
+static uint32_t lookup(struct sk_summary *s, const char *id, size_t len, uint64_t h)
+{
+	size_t k = h & (s->nslot - 1);
+	uint64_t tag = h >> 32;
+	for (;;) {
+		uint64_t v = s->slot[k];
+		if (!v)
+			return insert(s, id, len, h, k);
+		if ((v >> 32) == tag) {
+			uint32_t idx = (uint32_t)(v & 0xffffffffu) - 1;
+			size_t l;
+			const char *p = cust_id(s, &s->c[idx], &l);
+			if (l == len && memcmp(p, id, len) == 0)
+				return idx;
+		}
+		k = (k + 1) & (s->nslot - 1);
+	}
+}
+
+static struct ext *ext_of(struct sk_summary *s, struct cust *c)
+{
+	if (!c->ext) {
+		sk_grow((void **)&s->ext, &s->extcap, s->next + 1, sizeof *s->ext);
+		memset(&s->ext[s->next], 0, sizeof *s->ext);
+		c->ext = (uint32_t)++s->next;
+	}
+	return &s->ext[c->ext - 1];
+}
+
+static void count_event(struct sk_summary *s, struct cust *c, int ev)
+{
+	struct ext *e = ext_of(s, c);
+	for (uint32_t k = e->ev; k; k = s->evc[k - 1].next)
+		if (s->evc[k - 1].ev == ev) {
+			s->evc[k - 1].count++;
+			return;
+		}
+	sk_grow((void **)&s->evc, &s->evccap, s->nevc + 1, sizeof *s->evc);
+	s->evc[s->nevc] = (struct evcount){ .next = e->ev, .ev = (uint16_t)ev, .count = 1 };
+	e->ev = (uint32_t)++s->nevc;
+}
+
+static void log_day(struct sk_summary *s, uint32_t idx, int32_t day)
+{
+	if (s->nlog == s->logcap) {
+		size_t nc = s->logcap ? s->logcap * 2 : 1 << 16;
+		s->log = sk_big_realloc(s->log, s->logcap * sizeof *s->log, nc * sizeof *s->log);
+		s->logcap = nc;
+	}
+	s->log[s->nlog++] = (struct logent){ idx, day };
+}
+
+/* Apply one row to its customer.  The BTYD rules: same day = same
+ * transaction; a row of the customer's last order belongs to that order's
+ * day; refunds (negative amounts) are never transactions. */
+static void apply(struct sk_summary *s, struct row *r)
+{
+	struct cust *c = &s->c[r->idx];
+	const struct sk_opts *o = s->o;
+	int holdout = o->has_as_of && r->day > o->as_of;
+
+	if (!r->purchase) {
+		if (!holdout)
+			count_event(s, c, r->ev);
+		return;
+	}
+	if (r->has_amount && r->amount < 0) {
+		if (holdout)
+			c->hold_spend += r->amount;	/* holdout spend is net */
+		else
+			ext_of(s, c)->refunds += -r->amount;
+		return;
+	}
+	int32_t day = r->day;
+	if (r->has_order) {
+		struct ext *e = ext_of(s, c);
+		if (e->order_day != NO_DAY && e->order_tag == r->order_tag && e->purchase_rows)
+			day = e->order_day;	/* a later row of the same order */
+		e->order_tag = r->order_tag;
+		e->order_day = day;
+		holdout = o->has_as_of && day > o->as_of;
+	}
+	double a = r->has_amount ? r->amount : 0;
+	log_day(s, r->idx, day);
+	if (r->has_discount || r->has_order) {
+		struct ext *e = ext_of(s, c);
+		e->purchase_rows++;
+		if (r->has_discount && r->discount > 0)
+			e->discount_rows++;
+	}
+	if (holdout) {
+		c->hold_spend += a;
+		if (day == c->hold_last)
+			return;
+		if (c->hold_last != NO_DAY && day < c->hold_last) {
+			c->orders |= UNORDERED;
+			s->any_unordered = 1;
+		} else
+			c->hold_last = day;
+		c->hold_orders++;	/* recounted from the log when out of order */
+		return;
+	}
+	c->spend += a;
+	if (c->first == NO_DAY) {
+		c->first = c->last = day;
+		c->first_spend = a;
+		c->orders = (c->orders & UNORDERED) | 1;
+		return;
+	}
+	if (day == c->last) {
+		if (day == c->first)
+			c->first_spend += a;
+		return;
+	}
+	if (day > c->last) {
+		c->last = day;
+		c->orders++;
+		return;
+	}
+	/* Earlier than the last purchase day: the log decides the count. */
+	c->orders |= UNORDERED;
+	s->any_unordered = 1;
+	if (day < c->first) {
+		c->first = day;
+		c->first_spend = a;
+	} else if (day == c->first)
+		c->first_spend += a;
+}
+
+static void flush(struct sk_summary *s)
+{
+	size_t n = s->nb;
+	/* Stage 1: prefetch every slot of the batch. */
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = &s->b[i];
+		r->hash = hash_bytes(s->bid + r->idoff, r->idlen);
+		__builtin_prefetch(&s->slot[r->hash & (s->nslot - 1)]);
+	}
+	/* Stage 2: resolve each slot's entry and prefetch it.  Only the first
+	 * probe is speculative; lookup() below does the real work. */
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = &s->b[i];
+		uint64_t v = s->slot[r->hash & (s->nslot - 1)];
+		if (v)
+			__builtin_prefetch(&s->c[(v & 0xffffffffu) - 1]);
+	}
+	/* Stage 3: look up (inserting new customers in input order) and apply. */
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = &s->b[i];
+		r->idx = lookup(s, s->bid + r->idoff, r->idlen, r->hash);
+		apply(s, r);
+	}
+	s->nb = 0;
+	s->bidlen = 0;
+}
+
+static int event_index(struct sk_summary *s, struct sk_reader *rd, const char *name)
+{
+	for (int i = 0; i < s->nev; i++)
+		if (strcmp(s->evname[i], name) == 0)
+			return i;
+	if (s->nev == MAXEV) {
+		sk_reader_bad(rd, "more than %d distinct event types", MAXEV);
+		return -1;
+	}
+	s->evname[s->nev] = sk_xstrdup(name);
+	return s->nev++;
+}
+
+static uint32_t tag32(const char *p, size_t n)
+{
+	uint64_t h = hash_bytes(p, n);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static void missing(struct sk_reader *r, const char *what, const char *name)
+{
+	char found[512];
+	size_t k = 0;
+	found[0] = 0;
+	for (size_t i = 0; i < sk_reader_ncol(r) && k < sizeof found - 8; i++) {
+		int n = snprintf(found + k, sizeof found - k, "%s%s", i ? ", " : "",
+				 sk_reader_colname(r, i));
+		if (n < 0 || (size_t)n >= sizeof found - k) {
+			strcpy(found + sizeof found - 5, "...");
+			break;
+		}
+		k += (size_t)n;
+	}
+	sk_reader_die(r, "missing %s column \"%s\" (found: %s)", what, name,
+		      sk_reader_ncol(r) ? found : "no columns");
+}
+
+void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
+{
+	const struct sk_opts *o = s->o;
+	int jsonl = sk_reader_format(r) == SK_FMT_JSONL;
+	long cid = sk_reader_col(r, o->col_id);
+	long cdate = sk_reader_col(r, o->col_date);
+	if (!jsonl && sk_reader_ncol(r) == 0)
+		return;	/* empty input */
+	if (cid < 0)
+		missing(r, "customer id", o->col_id);
+	if (cdate < 0)
+		missing(r, "date", o->col_date);
+	/* For JSON lines every name is registered; presence is decided by the
+	 * first record that has a value (see below). */
+	long camt = sk_reader_col(r, o->col_amount);
+	long cord = sk_reader_col(r, o->col_order);
+	long cev = sk_reader_col(r, o->col_event);
+	long cdisc = sk_reader_col(r, "discount");
+	long cref = sk_reader_col(r, "referred_by");
+	if (!jsonl) {
+		s->has_amount = camt >= 0;
+		s->has_discount = cdisc >= 0;
+		s->has_referred = cref >= 0;
+		s->has_event = cev >= 0;
+	}
+
+	while (sk_reader_next(r)) {
+		size_t idlen, dlen, len;
+		enum sk_ftype type;
+		const char *id = sk_reader_field(r, (size_t)cid, &idlen, &type);
+		if (idlen == 0 || type == SK_NULL) {
+			sk_reader_bad(r, "column \"%s\": empty customer id", o->col_id);
+			continue;
+		}
+		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
+		long day;
+		if (sk_date_parse(ds, dlen, o->date_format, &day)) {
+			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"", o->col_date, ds);
+			continue;
+		}
+		struct row *b = &s->b[s->nb];
+		memset(b, 0, sizeof *b);
+		b->day = (int32_t)day;
+		b->purchase = 1;
+		if (cev >= 0) {
+			const char *ev = sk_reader_field(r, (size_t)cev, &len, NULL);
+			if (len) {
+				s->has_event = 1;
+				if (strcmp(ev, "purchase") != 0) {
+					b->purchase = 0;
+					if ((b->ev = event_index(s, r, ev)) < 0)
+						continue;
+				}
+			}
+		}
+		if (camt >= 0) {
+			const char *as = sk_reader_field(r, (size_t)camt, &len, &type);
+			if (len && type != SK_NULL) {
+				s->has_amount = 1;
+				if (sk_num_parse(as, len, &b->amount)) {
+					sk_reader_bad(r, "column \"%s\": cannot parse \"%s\" as a number",
+						      o->col_amount, as);
+					continue;
+				}
+				b->has_amount = 1;
+			} else if (b->purchase && s->has_amount && !jsonl) {
+				sk_reader_bad(r, "column \"%s\": empty amount for a purchase",
+					      o->col_amount);
+				continue;
+			}
+		}
+		if (cdisc >= 0) {
+			const char *v = sk_reader_field(r, (size_t)cdisc, &len, &type);
+			if (len && type != SK_NULL) {
+				s->has_discount = 1;
+				if (strcmp(v, "true") == 0)
+					b->discount = 1;
+				else if (strcmp(v, "false") == 0)
+					b->discount = 0;
+				else if (sk_num_parse(v, len, &b->discount)) {
+					sk_reader_bad(r, "column \"discount\": cannot parse \"%s\" "
+						      "as a number", v);
+					continue;
+				}
+				b->has_discount = 1;
+			}
+		}
+		if (cord >= 0) {
+			const char *v = sk_reader_field(r, (size_t)cord, &len, NULL);
+			if (len) {
+				b->has_order = 1;
+				b->order_tag = tag32(v, len);
+			}
+		}
+		if (day < s->min_day)
+			s->min_day = day;
+		if (day > s->max_day)
+			s->max_day = day;
+		s->any_rows = 1;
+		/* The customer's id goes to the batch buffer. */
+		if (s->bidlen + idlen > s->bidcap)
+			sk_grow((void **)&s->bid, &s->bidcap, s->bidlen + idlen, 1);
+		memcpy(s->bid + s->bidlen, id, idlen);
+		b->idoff = (uint32_t)s->bidlen;
+		b->idlen = (uint32_t)idlen;
+		s->bidlen += idlen;
+		s->nb++;
+		if (cref >= 0) {
+			const char *v = sk_reader_field(r, (size_t)cref, &len, NULL);
+			if (len) {
+				s->has_referred = 1;
+				/* Keep input order: the referee goes in before the
+				 * referrer it names. */
+				flush(s);
+				if (!(o->has_as_of && day > o->as_of)) {
+					uint32_t k = lookup(s, v, len, hash_bytes(v, len));
+					ext_of(s, &s->c[k])->referrals++;
+				} else
+					lookup(s, v, len, hash_bytes(v, len));
+			}
+		}
+		if (s->nb == BATCH)
+			flush(s);
+	}
+	flush(s);
+}
+
+static int cmp_log(const void *a, const void *b)
+{
+	const struct logent *x = a, *y = b;
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
+	return (x->day > y->day) - (x->day < y->day);
+}
+
+/* Count distinct purchase days from the log for out-of-order customers. */
+static void recount(struct sk_summary *s)
+{
+	if (!s->any_unordered)
+		return;
+	size_t m = 0;
+	for (size_t i = 0; i < s->nlog; i++)
+		if (s->c[s->log[i].idx].orders & UNORDERED)
+			s->log[m++] = s->log[i];
+	qsort(s->log, m, sizeof *s->log, cmp_log);
+	for (size_t i = 0; i < m;) {
+		uint32_t idx = s->log[i].idx;
+		struct cust *c = &s->c[idx];
+		uint32_t cal = 0, hold = 0;
+		int32_t prev = NO_DAY, hold_last = NO_DAY, last = NO_DAY;
+		for (; i < m && s->log[i].idx == idx; i++) {
+			int32_t d = s->log[i].day;
+			if (d == prev)
+				continue;
+			prev = d;
+			if (s->o->has_as_of && d > s->o->as_of) {
+				hold++;
+				hold_last = d;
+			} else {
+				cal++;
+				last = d;
+			}
+		}
+		c->orders = cal;
+		c->hold_orders = hold;
+		c->hold_last = hold_last;
+		c->last = last;
+	}
+}
+
+static const char *base_cols[] = {
+	"customer_id", "first_purchase", "last_purchase", "orders", "frequency",
+	"recency", "T", "monetary_value", "total_spend", "refunds",
+};
+#define NBASE (sizeof base_cols / sizeof base_cols[0])
+
+struct outcols {
+	size_t n;
+	char *name[NBASE + 4 + MAXEV];
+	int evorder[MAXEV];	/* event indexes sorted by name */
+};
+
+static int evsort_names(const void *a, const void *b, void *ctx)
+{
+	char **names = ctx;
+	return strcmp(names[*(const int *)a], names[*(const int *)b]);
+}
+
+static void columns(struct sk_summary *s, struct outcols *oc)
+{
+	oc->n = 0;
+	for (size_t i = 0; i < NBASE; i++)
+		oc->name[oc->n++] = sk_xstrdup(i == 0 ? s->o->col_id : base_cols[i]);
+	if (s->has_discount)
+		oc->name[oc->n++] = sk_xstrdup("discount_share");
+	if (s->has_referred)
+		oc->name[oc->n++] = sk_xstrdup("referrals");
+	for (int i = 0; i < s->nev; i++)
+		oc->evorder[i] = i;
+	qsort_r(oc->evorder, (size_t)s->nev, sizeof(int), evsort_names, s->evname);
+	for (int i = 0; i < s->nev; i++) {
+		const char *e = s->evname[oc->evorder[i]];
+		char *nm = sk_xmalloc(strlen(e) + 3);
+		sprintf(nm, "n_%s", e);
+		oc->name[oc->n++] = nm;
+	}
+	if (s->o->has_as_of) {
+		oc->name[oc->n++] = sk_xstrdup("holdout_frequency");
+		oc->name[oc->n++] = sk_xstrdup("holdout_spend");
+	}
+}
+
+static void free_columns(struct outcols *oc)
+{
+	for (size_t i = 0; i < oc->n; i++)
+		free(oc->name[i]);
+}
+
+/* Format customer i into fields (pointers into buf). */
+struct fields {
+	const char *f[NBASE + 4 + MAXEV];
+	size_t len[NBASE + 4 + MAXEV];
+	unsigned char type[NBASE + 4 + MAXEV];
+	char buf[(NBASE + 4 + MAXEV) * 40];
+	size_t used, n;
+};
+
+static void put(struct fields *fl, const char *s, size_t len, unsigned char type)
+{
+	fl->f[fl->n] = s;
+	fl->len[fl->n] = len;
+	fl->type[fl->n] = type;
+	fl->n++;
+}
+
+static void put_num(struct fields *fl, double v, int dec)
+{
+	char *p = fl->buf + fl->used;
+	int n = sk_num_format(p, 40, v, dec);
+	fl->used += (size_t)n + 1;
+	put(fl, p, (size_t)n, SK_RAW);
+}
+
+static void put_date(struct fields *fl, long d)
+{
+	char *p = fl->buf + fl->used;
+	sk_date_format(d, p);
+	fl->used += 11;
+	put(fl, p, 10, SK_STR);
+}
+
+static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
+		       struct fields *fl)
+{
+	const struct cust *c = &s->c[i];
+	const struct ext *e = c->ext ? &s->ext[c->ext - 1] : NULL;
+	double u = s->o->unit_days;
+	long as_of = s->o->has_as_of ? s->o->as_of : s->max_day;
+	size_t len;
+	const char *id = cust_id(s, c, &len);
+
+	fl->n = fl->used = 0;
+	put(fl, id, len, SK_STR);
+	uint32_t orders = c->orders & ~UNORDERED;
+	if (c->first == NO_DAY) {
+		/* A prospect: no purchase in the observation window. */
+		for (int k = 0; k < 8; k++)
+			put(fl, "", 0, SK_NULL);
+	} else {
+		put_date(fl, c->first);
+		put_date(fl, c->last);
+		put_num(fl, orders, 0);
+		put_num(fl, orders - 1, 0);
+		put_num(fl, (c->last - c->first) / u, 6);
+		put_num(fl, (as_of - c->first) / u, 6);
+		if (s->has_amount && orders > 1)
+			put_num(fl, (c->spend - c->first_spend) / (orders - 1), 6);
+		else
+			put(fl, "", 0, SK_NULL);
+		if (s->has_amount)
+			put_num(fl, c->spend, 6);
+		else
+			put(fl, "", 0, SK_NULL);
+	}
+	if (s->has_amount)
+		put_num(fl, e ? e->refunds : 0, 6);
+	else
+		put(fl, "", 0, SK_NULL);
+	if (s->has_discount) {
+		if (e && e->purchase_rows)
+			put_num(fl, (double)e->discount_rows / e->purchase_rows, 6);
+		else
+			put(fl, "", 0, SK_NULL);
+	}
+	if (s->has_referred)
+		put_num(fl, e ? e->referrals : 0, 0);
+	if (s->nev) {
+		uint32_t cnt[MAXEV] = { 0 };
+		for (uint32_t k = e ? e->ev : 0; k; k = s->evc[k - 1].next)
+			cnt[s->evc[k - 1].ev] = s->evc[k - 1].count;
+		for (int k = 0; k < s->nev; k++)
+			put_num(fl, cnt[oc->evorder[k]], 0);
+	}
+	if (s->o->has_as_of) {
+		put_num(fl, c->hold_orders, 0);
+		put_num(fl, s->has_amount ? c->hold_spend : 0, 6);
+	}
+}
+
+void sk_summary_write(struct sk_summary *s, struct sk_writer *w)
+{
+	struct outcols oc;
+	struct fields *fl = sk_xmalloc(sizeof *fl);
+	recount(s);
+	columns(s, &oc);
+	sk_writer_header(w, oc.n, (const char *const *)oc.name);
+	for (size_t i = 0; i < s->n; i++) {
+		format_row(s, &oc, i, fl);
+		for (size_t k = 0; k < fl->n; k++)
+			sk_writer_field(w, fl->f[k], fl->len[k], fl->type[k]);
+		sk_writer_endrow(w);
+	}
+	free(fl);
+	free_columns(&oc);
+}
+
+struct sk_table *sk_summary_table(struct sk_summary *s)
+{
+	struct outcols oc;
+	struct fields *fl = sk_xmalloc(sizeof *fl);
+	struct sk_table *t = sk_table_new(SK_FMT_CSV);
+	recount(s);
+	columns(s, &oc);
+	for (size_t k = 0; k < oc.n; k++)
+		sk_table_add_col(t, oc.name[k]);
+	for (size_t i = 0; i < s->n; i++) {
+		format_row(s, &oc, i, fl);
+		sk_table_add_row(t, "(summary)", i + 1, fl->n, fl->f, fl->len, fl->type);
+	}
+	free(fl);
+	free_columns(&oc);
+	return t;
+}
+
+void sk_summary_free(struct sk_summary *s)
+{
+	if (!s)
+		return;
+	sk_big_free(s->c, s->cap * sizeof *s->c);
+	sk_big_free(s->slot, s->nslot * sizeof *s->slot);
+	free(s->ids);
+	free(s->ext);
+	free(s->evc);
+	for (int i = 0; i < s->nev; i++)
+		free(s->evname[i]);
+	sk_big_free(s->log, s->logcap * sizeof *s->log);
+	free(s->bid);
+	free(s);
+}
+
+int sk_is_transactions(const struct sk_opts *o, struct sk_reader *r)
+{
+	int has_freq = 0, has_date = 0;
+	for (size_t i = 0; i < sk_reader_ncol(r); i++) {
+		const char *n = sk_reader_colname(r, i);
+		if (strcmp(n, "frequency") == 0)
+			has_freq = 1;
+		if (strcmp(n, o->col_date) == 0)
+			has_date = 1;
+	}
+	return has_date && !has_freq;
+}
+
+struct sk_table *sk_customers_read(const struct sk_opts *o)
+{
+	struct sk_reader *r = sk_reader_open(o);
+	struct sk_table *t;
+	enum sk_fmt fmt = sk_reader_format(r);
+	if (fmt == SK_FMT_JSONL) {
+		/* The keys are known once the first record is read: read the
+		 * whole input as a table, and summarize it if it is a log. */
+		t = sk_table_read(r);
+		if (sk_table_col(t, "frequency") < 0 && sk_table_col(t, o->col_date) >= 0)
+			sk_die(SK_EX_USAGE, "a JSON-lines transaction log must go through "
+			       "summarize first: summarize --ijsonl FILE | %s", sk_progname);
+	} else if (sk_is_transactions(o, r)) {
+		struct sk_summary *s = sk_summary_new(o);
+		sk_summary_read(s, r);
+		t = sk_summary_table(s);
+		sk_summary_free(s);
+	} else {
+		t = sk_table_read(r);
+	}
+	t->fmt = fmt;
+	sk_reader_close(r);
+	return t;
+}

@@ -1,0 +1,37 @@
+/* summary.h: transactions and events -> one record per customer, in one
+ * pass with a hash table keyed by customer id.
+ *
+ * The vocabulary is the buy-till-you-die literature's: frequency x (repeat
+ * transactions), recency t_x (first to last purchase), T (first purchase
+ * to the end of observation), monetary value (mean value of the repeat
+ * transactions).  Purchases by one customer on one calendar day are one
+ * transaction (Fader, Hardie & Lee 2005). */
+#ifndef SK_SUMMARY_H
+#define SK_SUMMARY_H
+
+#include "io.h"
+#include "opts.h"
+
+struct sk_summary;
+
+struct sk_summary *sk_summary_new(const struct sk_opts *o);
+/* Consume every record of r (a transaction/event log). */
+void sk_summary_read(struct sk_summary *s, struct sk_reader *r);
+/* Customers seen so far. */
+size_t sk_summary_count(const struct sk_summary *s);
+/* Write the header and one row per customer, in order of first
+ * appearance in the input. */
+void sk_summary_write(struct sk_summary *s, struct sk_writer *w);
+/* The same records as a table (for programs that read transactions). */
+struct sk_table *sk_summary_table(struct sk_summary *s);
+void sk_summary_free(struct sk_summary *s);
+
+/* 1 when a header looks like a transaction log rather than customer
+ * records: it has the date column and no frequency column. */
+int sk_is_transactions(const struct sk_opts *o, struct sk_reader *r);
+
+/* Read customer records, or a transaction log summarized on the way in:
+ * what every customer-level program calls first. */
+struct sk_table *sk_customers_read(const struct sk_opts *o);
+
+#endif

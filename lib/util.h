@@ -1,0 +1,48 @@
+/* util.h: the one way to fail, allocation that cannot return NULL, and
+ * the sysexits exit statuses of DESIGN.md. */
+#ifndef SK_UTIL_H
+#define SK_UTIL_H
+
+#include <stddef.h>
+
+enum {
+	SK_EX_OK = 0,
+	SK_EX_USAGE = 64,
+	SK_EX_DATA = 65,
+	SK_EX_NOINPUT = 66,
+	SK_EX_SOFTWARE = 70,
+	SK_EX_CANTCREAT = 73,
+	SK_EX_IOERR = 74,
+};
+
+#define SK_VERSION "0.1.0"
+
+extern const char *sk_progname;
+
+/* Print "prog: message" on stderr and exit with status code.  Before
+ * exiting, a pending atomic output file is removed (see io.c). */
+_Noreturn void sk_die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Called by sk_die before exit; io.c registers the cleanup of -o FILE. */
+extern void (*sk_die_hook)(void);
+
+void *sk_xmalloc(size_t n);
+void *sk_xcalloc(size_t n, size_t size);
+void *sk_xrealloc(void *p, size_t n);
+char *sk_xstrdup(const char *s);
+char *sk_xstrndup(const char *s, size_t n);
+
+/* Grow *p (element size esz) so that it holds at least need elements. */
+void sk_grow(void **p, size_t *cap, size_t need, size_t esz);
+
+
+
+/* Large zeroed arrays for hash tables and logs: anonymous mappings that
+ * ask for transparent huge pages, so random access over hundreds of MB
+ * does not miss the TLB on every probe.  Sizes are in bytes. */
+void *sk_big_alloc(size_t bytes);
+void *sk_big_realloc(void *p, size_t old_bytes, size_t new_bytes);
+void sk_big_free(void *p, size_t bytes);
+#endif
