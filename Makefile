@@ -30,9 +30,9 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS = $(wildcard man/*.1 man/*.7)
 
-DEB_PKGS = libcsv-dev libjansson-dev libgsl-dev mandoc zlib1g-dev time
+DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev mandoc time jq miller valgrind
 
-.PHONY: all check unit golden manlint deps demo bench install uninstall clean
+.PHONY: all check unit golden examples manlint deps demo bench install uninstall clean
 
 all: $(BINS)
 
@@ -66,7 +66,7 @@ $(BUILD) $(BUILD)/lib $(BUILD)/cmd $(BUILD)/tests bin:
 check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory manlint unit golden
+	@$(MAKE) --no-print-directory manlint unit examples golden
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -74,9 +74,15 @@ unit: $(UNIT_BINS)
 golden: all
 	@sh tests/run-cases.sh
 
+examples: all
+	@sh tests/run-examples.sh
+
 manlint:
 	@for m in $(MANS); do mandoc -Tlint -W warning $$m || exit 1; done; \
-	echo "manlint: $(words $(MANS)) pages clean"
+	echo "examples: all
+	@sh tests/run-examples.sh
+
+manlint: $(words $(MANS)) pages clean"
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)

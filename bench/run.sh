@@ -1,0 +1,40 @@
+#!/bin/sh
+# make bench: speed and memory on a synthetic log (5,000,000 transactions,
+# 1,000,000 customers, fixed seed), median of RUNS runs (default 5).
+# Targets (2-core machine): summarize within 4x the libcsv parse-only
+# floor and under 250 MB; model fits as listed per step.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+RUNS=${RUNS:-5}
+mkdir -p bench/data build/bench
+cc -O2 -o build/bench/gen bench/gen.c -lm
+cc -O2 -o build/bench/parse bench/parse.c -lcsv
+log=bench/data/tx5m.csv
+[ -s "$log" ] || { echo "generating $log ..."; build/bench/gen 5000000 1000000 42 > "$log"; }
+PATH=$top/bin:$PATH
+
+# median_run NAME CMD...: run CMD RUNS times (stdout to /dev/null), print
+# the median wall time and median peak resident memory.
+median_run() {
+	name=$1; shift
+	: > build/bench/times
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		/usr/bin/time -f "%e %M" -o build/bench/one "$@" > /dev/null
+		cat build/bench/one >> build/bench/times
+		i=$((i + 1))
+	done
+	sort -n -k1,1 build/bench/times | awk -v n="$RUNS" -v name="$name" \
+		'{t[NR]=$1} END {printf "%-34s %7.2f s", name, t[int((n+1)/2)]}'
+	sort -n -k2,2 build/bench/times | awk -v n="$RUNS" \
+		'{m[NR]=$2} END {printf "  %6.0f MB\n", m[int((n+1)/2)]/1024}'
+}
+
+echo "siklus bench: $(wc -l < "$log") lines, $(du -m "$log" | cut -f1) MB, $(nproc) cores, median of $RUNS"
+median_run "libcsv parse only (floor)" build/bench/parse "$log"
+median_run "summarize" summarize "$log"
+for extra in bench/steps.sh; do
+	[ -f "$extra" ] && . "./$extra"
+done
+exit 0
