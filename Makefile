@@ -21,7 +21,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(OMP) $(SANFLAGS) -Ilib
 LIBS = -lcsv -ljansson -lgsl -lgslcblas -lm
 LDFLAGS ?=
 
-PROGS = summarize
+PROGS = summarize churn
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(BUILD)/lib/%.o)
 LIBA = $(BUILD)/libsiklus.a

@@ -145,8 +145,8 @@ struct sk_reader {
 	/* header */
 	char **col;
 	size_t ncol, colcap;
-	char **first_header;		/* header of the first file (CSV/TSV) */
-	size_t first_ncol;
+	int have_header;		/* format decided; CSV/TSV: col[] holds the header */
+	size_t header_file;		/* the input it came from */
 
 	/* current record: fields as offsets into rbuf, then pointers */
 	char *rbuf;
@@ -313,11 +313,25 @@ static int csv_record(struct sk_reader *r)
 		size_t done = csv_parse(&r->csv, p, len, csv_cb_field, csv_cb_row, r);
 		if (done != len) {
 			/* Strict mode stops at a quote inside an unquoted field or
-			 * text after a closing quote.  Resynchronise on the next line. */
+			 * text after a closing quote, with p[done] the offending
+			 * byte.  libcsv's own message ("error parsing data while
+			 * strict checking enabled") tells the user nothing, so say
+			 * which of the two it was and where.  Resynchronise on the
+			 * next line. */
+			const char *what = p[done] == '"' ? "quote inside an unquoted field"
+							 : "text after a closing quote";
+			unsigned long at = r->src.line;
+			size_t col = 1;	/* in characters, as jansson counts */
+			for (size_t i = 0; i < done; i++)
+				col += ((unsigned char)p[i] & 0xC0) != 0x80;
 			csv_free(&r->csv);
 			csv_setup(r);
 			rec_reset(r);
-			sk_reader_bad(r, "bad quoting: %s", csv_strerror(csv_error(&r->csv)));
+			if (at == r->recline)
+				sk_reader_bad(r, "bad quoting: %s (column %zu)", what, col);
+			else
+				sk_reader_bad(r, "bad quoting: %s (line %lu, column %zu)", what,
+					      at, col);
 			r->nf = (size_t)-1;
 			return 1;
 		}
@@ -501,27 +515,31 @@ static int raw_record(struct sk_reader *r)
 	}
 }
 
-/* Open input number k and read its header (CSV/TSV). */
+/* Open input number k and read its header (CSV/TSV).  The first input
+ * that is not empty decides the format and the columns; 0 when input k
+ * is empty and no earlier one gave a header. */
 static int open_file(struct sk_reader *r, size_t k)
 {
+	int first = !r->have_header;
 	src_open(&r->src, r->o->files[k]);
 	strip_bom(r);
-	if (k == 0)
+	if (first)
 		r->fmt = r->o->ifmt ? r->o->ifmt : detect(r);
 	if (r->fmt == SK_FMT_CSV)
 		csv_setup(r);
-	if (r->fmt == SK_FMT_JSONL)
+	if (r->fmt == SK_FMT_JSONL) {
+		r->have_header = 1;	/* keys come with each record */
 		return 1;
+	}
 	int got;
 	while ((got = raw_record(r)) && r->nf == (size_t)-1)
 		;	/* a header with bad quoting was reported */
-	if (!got) {
-		if (k == 0)
-			return 0;	/* empty input: no columns */
-		return 1;
-	}
+	if (!got)
+		return !first;	/* empty input: no columns */
 	rec_fix(r);
-	if (k == 0) {
+	if (first) {
+		r->have_header = 1;
+		r->header_file = k;
 		for (size_t i = 0; i < r->nf; i++) {
 			if (col_find(r, r->fptr[i]) >= 0) {
 				sk_reader_die(r, "duplicate column name \"%s\" in the header",
@@ -535,7 +553,8 @@ static int open_file(struct sk_reader *r, size_t k)
 			same = strcmp(r->fptr[i], r->col[i]) == 0;
 		if (!same)
 			sk_reader_die(r, "header differs from the header of %s",
-				      r->o->files[0]);
+				      strcmp(r->o->files[r->header_file], "-") == 0 ? "stdin"
+				      : r->o->files[r->header_file]);
 	}
 	return 1;
 }
@@ -549,7 +568,15 @@ struct sk_reader *sk_reader_open(const struct sk_opts *o)
 	for (size_t k = 1; k < o->nfiles; k++)
 		if (strcmp(o->files[k], "-") != 0 && access(o->files[k], R_OK) != 0)
 			sk_die(SK_EX_NOINPUT, "%s: %s", o->files[k], strerror(errno));
-	open_file(r, 0);
+	/* An empty input has no header: the next input supplies it (and
+	 * the format), or the rest of `empty.csv day1.csv ...` would be
+	 * dropped. */
+	while (!open_file(r, r->fileno) && r->fileno + 1 < o->nfiles) {
+		if (r->fmt == SK_FMT_CSV)
+			csv_free(&r->csv);
+		src_close(&r->src);
+		r->fileno++;
+	}
 	return r;
 }
 
@@ -866,7 +893,11 @@ struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
 		w->fd = mkstemp(w->tmpname);
 		if (w->fd < 0)
 			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
-		fchmod(w->fd, 0644 & ~(mode_t)0);
+		/* mkstemp creates mode 0600; give FILE the mode a plain
+		 * creat() would, honouring the umask. */
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(w->fd, 0666 & ~mask);
 		w->final = o->output;
 		pending = w;
 		sk_die_hook = unlink_pending;

@@ -123,7 +123,17 @@ int sk_num_format(char *buf, size_t size, double v, int decimals)
 		return k;
 	}
 	int n = snprintf(buf, size, "%.*f", decimals, v);
-	if (n < 0 || (size_t)n >= size)
+	if (n >= 0 && (size_t)n >= size) {
+		/* Too long in fixed notation (1e40 is valid input): the
+		 * shortest exponent form that reads back as v. */
+		n = snprintf(buf, size, "%.15g", v);
+		if (n >= 0 && (size_t)n < size && strtod(buf, NULL) != v)
+			n = snprintf(buf, size, "%.17g", v);
+		if (n < 0 || (size_t)n >= size)
+			sk_die(SK_EX_SOFTWARE, "internal error: number too long to format");
+		return n;
+	}
+	if (n < 0)
 		sk_die(SK_EX_SOFTWARE, "internal error: number too long to format");
 	if (decimals > 0) {
 		while (n > 0 && buf[n - 1] == '0')

@@ -142,8 +142,9 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 	}
 	/* "+" above is replaced: permute arguments so FILE may come first. */
 	shorts[0] = ':';
-	long holdout = 0;
-	int has_holdout = 0;
+	/* Dates are parsed after the loop, so --date-format applies to
+	 * --as-of wherever it stands on the command line. */
+	const char *asof_arg = NULL, *holdout_arg = NULL;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
@@ -173,14 +174,8 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		case O_ORDER: o->col_order = optarg; break;
 		case O_EVENT: o->col_event = optarg; break;
 		case O_DATEFMT: o->date_format = optarg; break;
-		case O_ASOF:
-			o->has_as_of = 1;
-			o->as_of = sk_opt_date(o, "as-of", optarg);
-			break;
-		case O_HOLDOUT:
-			has_holdout = 1;
-			holdout = sk_opt_date(o, "holdout-start", optarg);
-			break;
+		case O_ASOF: asof_arg = optarg; break;
+		case O_HOLDOUT: holdout_arg = optarg; break;
 		case O_UNIT:
 			o->unit_name = optarg;
 			if (strcmp(optarg, "day") == 0) o->unit_days = 1;
@@ -220,9 +215,14 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		}
 	}
 	free(lo);
-	if (has_holdout) {
+	if (asof_arg) {
+		o->has_as_of = 1;
+		o->as_of = sk_opt_date(o, "as-of", asof_arg);
+	}
+	if (holdout_arg) {
+		long holdout = sk_opt_date(o, "holdout-start", holdout_arg);
 		if (o->has_as_of && o->as_of != holdout - 1)
-			usage_error("--holdout-start %s disagrees with --as-of", argv[0]);
+			usage_error("--holdout-start %s disagrees with --as-of", holdout_arg);
 		o->has_as_of = 1;
 		o->as_of = holdout - 1;
 	}

@@ -3,10 +3,16 @@
 #define SIKLUS_H
 
 #include "date.h"
+#include "emit.h"
 #include "fit.h"
 #include "io.h"
+#include "model.h"
+#include "modelfile.h"
 #include "num.h"
 #include "opts.h"
+#include "score.h"
+#include "spend.h"
+#include "sbg.h"
 #include "summary.h"
 #include "util.h"
 

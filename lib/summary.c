@@ -53,6 +53,7 @@ struct ext {			/* what most customers never need */
 	int32_t order_day;		/* day that order was dated */
 	uint32_t purchase_rows, discount_rows, referrals;
 	uint32_t ev;			/* 1 + head of event-count list */
+	int referred;			/* this customer already credited a referrer */
 };
 
 struct evcount {
@@ -103,6 +104,7 @@ struct sk_summary {
 	int any_rows;
 	/* columns present */
 	int has_amount, has_discount, has_referred, has_event;
+	int disc_col;		/* the input has a discount column */
 	/* batch */
 	struct row b[BATCH];
 	size_t nb;
@@ -230,6 +232,7 @@ static struct ext *ext_of(struct sk_summary *s, struct cust *c)
 	if (!c->ext) {
 		sk_grow((void **)&s->ext, &s->extcap, s->next + 1, sizeof *s->ext);
 		memset(&s->ext[s->next], 0, sizeof *s->ext);
+		s->ext[s->next].order_day = NO_DAY;	/* no order seen yet */
 		c->ext = (uint32_t)++s->next;
 	}
 	return &s->ext[c->ext - 1];
@@ -282,7 +285,7 @@ static void apply(struct sk_summary *s, struct row *r)
 	int32_t day = r->day;
 	if (r->has_order) {
 		struct ext *e = ext_of(s, c);
-		if (e->order_day != NO_DAY && e->order_tag == r->order_tag && e->purchase_rows)
+		if (e->order_day != NO_DAY && e->order_tag == r->order_tag)
 			day = e->order_day;	/* a later row of the same order */
 		e->order_tag = r->order_tag;
 		e->order_day = day;
@@ -290,7 +293,10 @@ static void apply(struct sk_summary *s, struct row *r)
 	}
 	double a = r->has_amount ? r->amount : 0;
 	log_day(s, r->idx, day);
-	if (r->has_discount || r->has_order) {
+	/* discount_share is over the calibration purchase rows, an empty
+	 * discount counting as none: the share must not depend on whether an
+	 * order_id column happens to exist, nor see the holdout period. */
+	if (s->disc_col && !holdout) {
 		struct ext *e = ext_of(s, c);
 		e->purchase_rows++;
 		if (r->has_discount && r->discount > 0)
@@ -513,11 +519,15 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 				/* Keep input order: the referee goes in before the
 				 * referrer it names. */
 				flush(s);
-				if (!(o->has_as_of && day > o->as_of)) {
-					uint32_t k = lookup(s, v, len, hash_bytes(v, len));
+				uint32_t ee = lookup(s, id, idlen, hash_bytes(id, idlen));
+				uint32_t k = lookup(s, v, len, hash_bytes(v, len));
+				/* referrals counts customers, not rows: a log may
+				 * repeat referred_by on every row of a referee, who
+				 * credits the first referrer named in calibration. */
+				if (!(o->has_as_of && day > o->as_of) && !ext_of(s, &s->c[ee])->referred) {
+					ext_of(s, &s->c[ee])->referred = 1;
 					ext_of(s, &s->c[k])->referrals++;
-				} else
-					lookup(s, v, len, hash_bytes(v, len));
+				}
 			}
 		}
 		if (s->nb == BATCH)

@@ -1,0 +1,128 @@
+/* churn: probability alive, expected purchases and a churn flag per
+ * customer from a buy-till-you-die model fitted by maximum likelihood. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "siklus.h"
+
+static const char usage[] =
+	"Usage: churn [OPTIONS] [FILE...]\n"
+	"Fit a buy-till-you-die model to customer records (or a transaction log,\n"
+	"summarized first) and append p_alive, expected_purchases and churned.\n"
+	"\n"
+	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
+	"                       (fit bgnbd, pnbd, mbgnbd; keep the lowest BIC)\n"
+	"  --horizon D          expected purchases over D: 90d, 39w, 6m, 1y, or a\n"
+	"                       number in --unit (opportunities for bgbb); default 1y\n"
+	"  --threshold P        churned = p_alive below P (default 0.5)\n"
+	"  --weight COL         customers per row (aggregated data)\n"
+	"  --model FILE         score with a saved model instead of fitting\n"
+	"  --save-model FILE    write the fitted model as JSON\n"
+	"  --report             parameters, standard errors, fit and rates on stderr\n"
+	"  --report-json FILE   the same as JSON\n"
+	"  --evaluate           calibration/holdout table (needs holdout_frequency;\n"
+	"                       predictions over --horizon) on stderr\n";
+
+enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
+       O_REPORT_JSON, O_EVALUATE };
+
+static const struct sk_opt own[] = {
+	{ "model-type", 1, 0, O_TYPE },
+	{ "horizon", 1, 0, O_HORIZON },
+	{ "threshold", 1, 0, O_THRESHOLD },
+	{ "weight", 1, 0, O_WEIGHT },
+	{ "model", 1, 0, O_MODEL },
+	{ "save-model", 1, 0, O_SAVE },
+	{ "report", 0, 0, O_REPORT },
+	{ "report-json", 1, 0, O_REPORT_JSON },
+	{ "evaluate", 0, 0, O_EVALUATE },
+	{ NULL, 0, 0, 0 },
+};
+
+struct churn_opts {
+	const char *type, *horizon, *weight, *model, *save, *report_json;
+	double threshold;
+	int report, evaluate;
+};
+
+static void on_opt(int id, const char *arg, void *ctx)
+{
+	struct churn_opts *c = ctx;
+	switch (id) {
+	case O_TYPE: c->type = arg; break;
+	case O_HORIZON: c->horizon = arg; break;
+	case O_THRESHOLD: c->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case O_WEIGHT: c->weight = arg; break;
+	case O_MODEL: c->model = arg; break;
+	case O_SAVE: c->save = arg; break;
+	case O_REPORT: c->report = 1; break;
+	case O_REPORT_JSON: c->report_json = arg; break;
+	case O_EVALUATE: c->evaluate = 1; break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 };
+	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+
+	const struct sk_tmodel *tm = NULL;
+	struct sk_modelfile mf = { 0 };
+	if (c.model) {
+		sk_modelfile_load(c.model, o.unit_name, &mf);
+		if (!mf.tm)
+			sk_die(SK_EX_USAGE, "%s: holds no transaction model", c.model);
+		tm = mf.tm;
+	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
+		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
+		       "or auto", c.type);
+	double horizon = tm && tm->discrete ? sk_opt_num("horizon", c.horizon, 0, 1e6) :
+		sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;
+	if (tm && tm->discrete && strcmp(c.horizon, "1y") == 0)
+		horizon = 1;
+
+	struct sk_table *t = sk_customers_read(&o);
+	struct sk_custdata d;
+	sk_custdata_read(t, c.weight, tm && tm->discrete, 0, &d);
+
+	if (!c.model) {
+		size_t npat;
+		struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
+		if (tm)
+			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
+		else
+			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
+		free(pat);
+		mf.tm = tm;
+		snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
+		if (c.save)
+			sk_modelfile_save(c.save, &mf);
+	}
+
+	struct sk_pred p;
+	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
+
+	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
+	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
+	for (size_t i = 0; i < t->nrow; i++) {
+		if (d.valid[i]) {
+			sk_emit_num(e, 0, p.p_alive[i], 6);
+			sk_emit_num(e, 1, p.expected[i], 6);
+			sk_emit_num(e, 2, p.p_alive[i] < c.threshold, 0);
+		}
+		sk_emit_row(e, i);
+	}
+	sk_emit_close(e);
+
+	if (c.report || c.report_json)
+		sk_fit_report(c.report ? stderr : NULL, c.report_json, tm, &mf.tfit, &d, &p,
+			      c.threshold, o.unit_name);
+	if (c.evaluate)
+		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
+	sk_pred_free(&p);
+	sk_custdata_free(&d);
+	sk_table_free(t);
+	return 0;
+}

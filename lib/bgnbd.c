@@ -1,0 +1,466 @@
+/* bgnbd.c: the BG/NBD model (Fader, Hardie & Lee 2005, "'Counting your
+ * customers' the easy way: an alternative to the Pareto/NBD model",
+ * Marketing Science 24(2) 275-284; below "FHL 2005").
+ *
+ * While alive a customer buys at Poisson rate lambda ~ Gamma(r, alpha);
+ * after each repeat purchase she drops out with probability
+ * p ~ Beta(a, b).  Everything is computed in log space: customers with
+ * hundreds of transactions make (alpha + T)^(r + x) overflow otherwise.
+ *
+ * Predictions never return NaN or infinity: invalid arguments
+ * (non-positive parameters, t < 0) give 0, recency is clamped to [0, T],
+ * and the hypergeometric sums fall back to quadrature where they would
+ * converge slowly or cancel. */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sf_psi.h>
+
+/* The data handed to the negative log-likelihood (ctx of sk_fit_fn). */
+struct sk_rfm_set {
+	const struct sk_rfm *pat;
+	size_t n;
+};
+
+/* Shared with the other model files; defined in model.c (see there). */
+struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
+				     double *nobs, char *err, size_t errlen);
+typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
+int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
+	    double *res);
+
+/* Exported for the unit tests and for mbgnbd.c; not in model.h. */
+double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
+double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
+
+/* log(exp(u) + exp(v)) without overflow. */
+static double logaddexp(double u, double v)
+{
+	double hi = fmax(u, v), lo = fmin(u, v);
+	if (hi == -HUGE_VAL)
+		return -HUGE_VAL;
+	return hi + log1p(exp(lo - hi));
+}
+
+/* 1 / (1 + exp(d)) for any d. */
+static double logistic_neg(double d)
+{
+	if (d > 0) {
+		double e = exp(-d);
+		return e / (1 + e);
+	}
+	return 1 / (1 + exp(d));
+}
+
+/* expm1(y) / y, = 1 at y = 0 (removes the 0/0 at a = 1 below). */
+static double expm1_ratio(double y)
+{
+	if (fabs(y) < 1e-8)
+		return 1 + 0.5 * y;
+	return expm1(y) / y;
+}
+
+static int good_par(const double *par, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!(par[i] > 0) || !isfinite(par[i]))
+			return 0;
+	return 1;
+}
+
+/* ---- the likelihood ---- */
+
+/* Terms of the log-likelihood that depend on x but not on t_x or T,
+ * computed once per run of equal x. */
+struct xterms {
+	double x;
+	double c;		/* log of the constant factor of FHL 2005 eq. 6 */
+	double lbx1;		/* log(b + x - 1), x > 0 */
+	double dr, da, db;	/* their derivatives in r, a, b */
+};
+
+struct parterms {
+	double r, alpha, a, b;
+	double lalpha, la, lg_r, lg_b, lg_ab, ps_r, ps_b, ps_ab;
+};
+
+static void set_parterms(struct parterms *p, const double *par, int grad)
+{
+	p->r = par[0];
+	p->alpha = par[1];
+	p->a = par[2];
+	p->b = par[3];
+	p->lalpha = log(p->alpha);
+	p->la = log(p->a);
+	/* Parameter-only gamma terms, hoisted out of the customer loop. */
+	p->lg_r = gsl_sf_lngamma(p->r);
+	p->lg_b = gsl_sf_lngamma(p->b);
+	p->lg_ab = gsl_sf_lngamma(p->a + p->b);
+	if (grad) {
+		p->ps_r = gsl_sf_psi(p->r);
+		p->ps_b = gsl_sf_psi(p->b);
+		p->ps_ab = gsl_sf_psi(p->a + p->b);
+	}
+}
+
+static void set_xterms(struct xterms *t, const struct parterms *p, double x, int grad)
+{
+	double r = p->r, a = p->a, b = p->b;
+	t->x = x;
+	/* FHL 2005 eq. 6: Gamma(r+x) alpha^r / Gamma(r) * B(a, b+x) / B(a, b) */
+	t->c = gsl_sf_lngamma(r + x) - p->lg_r + r * p->lalpha +
+	       gsl_sf_lngamma(b + x) - gsl_sf_lngamma(a + b + x) - p->lg_b + p->lg_ab;
+	t->lbx1 = x > 0 ? log(b + x - 1) : 0;
+	if (grad) {
+		double ps_abx = gsl_sf_psi(a + b + x);
+		t->dr = gsl_sf_psi(r + x) - p->ps_r + p->lalpha;
+		t->da = p->ps_ab - ps_abx;
+		t->db = gsl_sf_psi(b + x) - ps_abx - p->ps_b + p->ps_ab;
+	}
+}
+
+/* Log-likelihood of one pattern, FHL 2005 eq. 6 written as
+ *   c + log[(alpha+T)^-(r+x) + [x>0] a/(b+x-1) (alpha+t_x)^-(r+x)]
+ * (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)), the sum by log-sum-exp.
+ * g (natural-scale gradient in r, alpha, a, b) when not NULL. */
+static double ll_pattern(const struct parterms *p, const struct xterms *t,
+			 double t_x, double T, double *g)
+{
+	double r = p->r, alpha = p->alpha, x = t->x, m = r + x;
+	double lT = log(alpha + T);
+	double u1 = -m * lT, lse = u1, pi2 = 0, lt = 0;
+	if (x > 0) {
+		lt = log(alpha + t_x);
+		double u2 = p->la - t->lbx1 - m * lt;
+		lse = logaddexp(u1, u2);
+		pi2 = exp(u2 - lse);	/* share of the "dropped out at t_x" term */
+	}
+	if (g) {
+		double pi1 = 1 - pi2;
+		g[0] = t->dr - pi1 * lT - pi2 * lt;
+		g[1] = r / alpha - m * (pi1 / (alpha + T) + (x > 0 ? pi2 / (alpha + t_x) : 0));
+		g[2] = t->da + pi2 / p->a;
+		g[3] = t->db - (x > 0 ? pi2 / (p->b + x - 1) : 0);
+	}
+	return t->c + lse;
+}
+
+/* Sum over patterns lo..hi-1 (a fixed chunk, so that the total does not
+ * depend on the number of threads). */
+static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t lo,
+		      size_t hi, int grad, double *acc)
+{
+	struct xterms t = { .x = -1 };
+	double g[4];
+	for (int i = 0; i < 5; i++)
+		acc[i] = 0;
+	for (size_t k = lo; k < hi; k++) {
+		if (pat[k].x != t.x)
+			set_xterms(&t, p, pat[k].x, grad);
+		double l = ll_pattern(p, &t, pat[k].t_x, pat[k].T, grad ? g : NULL);
+		acc[0] += pat[k].w * l;
+		if (grad)
+			for (int i = 0; i < 4; i++)
+				acc[1 + i] += pat[k].w * g[i];
+	}
+}
+
+#define MAXCHUNK 64
+
+/* Negative log-likelihood in theta = log(r, alpha, a, b), gradient in
+ * theta (d/dtheta = par * d/dpar).  ctx is a struct sk_rfm_set whose
+ * patterns are sorted by x (sk_rfm_compress order) for speed. */
+double sk_bgnbd_nll(const double *theta, double *grad, void *ctx)
+{
+	const struct sk_rfm_set *d = ctx;
+	double par[4], acc[MAXCHUNK][5];
+	for (int i = 0; i < 4; i++) {
+		par[i] = exp(theta[i]);
+		if (!(par[i] > 0) || !isfinite(par[i]))
+			return HUGE_VAL;
+	}
+	struct parterms p;
+	set_parterms(&p, par, grad != NULL);
+	size_t n = d->n;
+	long nch = n > 2000 ? (long)((n + 1023) / 1024) : 1;
+	if (nch > MAXCHUNK)
+		nch = MAXCHUNK;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) if (nch > 1)
+#endif
+	for (long c = 0; c < nch; c++) {
+		size_t lo = n * (size_t)c / (size_t)nch, hi = n * (size_t)(c + 1) / (size_t)nch;
+		sum_chunk(&p, d->pat, lo, hi, grad != NULL, acc[c]);
+	}
+	double tot[5] = { 0 };
+	for (long c = 0; c < nch; c++)
+		for (int i = 0; i < 5; i++)
+			tot[i] += acc[c][i];
+	if (!isfinite(tot[0]))
+		return HUGE_VAL;
+	if (grad)
+		for (int i = 0; i < 4; i++)
+			grad[i] = -tot[1 + i] * par[i];
+	return -tot[0];
+}
+
+static double loglik1(const double *par, double x, double t_x, double T)
+{
+	if (!good_par(par, 4) || x < 0 || T < 0)
+		return -HUGE_VAL;
+	struct parterms p;
+	struct xterms t;
+	set_parterms(&p, par, 0);
+	set_xterms(&t, &p, x, 0);
+	return ll_pattern(&p, &t, fmin(fmax(t_x, 0), T), T, NULL);
+}
+
+static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+	       size_t errlen)
+{
+	size_t m;
+	double nobs;
+	struct sk_rfm *c = sk_rfm_compressed_new(pat, n, &m, &nobs, err, errlen);
+	if (!c)
+		return -1;
+	struct sk_rfm_set d = { c, m };
+	double sx = 0, sT = 0;
+	for (size_t i = 0; i < m; i++) {
+		sx += c[i].w * c[i].x;
+		sT += c[i].w * c[i].T;
+	}
+	/* Start where the mean purchase rate r/alpha matches the data's
+	 * (x / T), lifetimes neutral (a = b = 1); two other starts in case
+	 * BFGS fails from the first.  The best converged fit wins. */
+	double scale = sT > 0 ? sT / sx : 1;
+	double starts[3][4] = {
+		{ 1, scale, 1, 1 },
+		{ 0.5, 0.5 * scale, 0.5, 2 },
+		{ 1, 1, 1, 1 },
+	};
+	int ok = 0;
+	struct sk_fit best, f;
+	char e1[256] = "";
+	for (int s = 0; s < 3 && !ok; s++) {
+		char e[256];
+		if (sk_fit_run(4, sk_bgnbd_nll, &d, starts[s], nobs, &f, e, sizeof e) == 0) {
+			if (!ok || f.loglik > best.loglik)
+				best = f;
+			ok = 1;
+		} else if (!e1[0]) {
+			strcpy(e1, e);
+		}
+	}
+	free(c);
+	if (!ok) {
+		snprintf(err, errlen, "%s", e1);
+		return -1;
+	}
+	*out = best;
+	return 0;
+}
+
+/* ---- predictions ---- */
+
+/* P(alive | x, t_x, T): Fader, Hardie & Lee (2008), "Computing P(alive)
+ * using the BG/NBD model" (Bayes' theorem on the two terms of eq. 6):
+ *   1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)). */
+static double p_alive(const double *par, double x, double t_x, double T)
+{
+	if (!good_par(par, 4) || !(x >= 0) || !(T >= 0))
+		return 0;
+	if (x == 0)
+		return 1;
+	double r = par[0], alpha = par[1], a = par[2], b = par[3];
+	t_x = fmin(fmax(t_x, 0), T);
+	double d = log(a) - log(b + x - 1) + (r + x) * (log(alpha + T) - log(alpha + t_x));
+	return logistic_neg(d);
+}
+
+struct beta_mix {
+	double m, kappa, a, B, lnorm;
+	int side;		/* 0: p = u^(1/a) on [0, 1/2]; 1: 1-p = v^(1/B) on
+			 * [1/2, 1]; 2: p itself */
+};
+
+/* (1 - (1 + p kappa)^-m) / p, = m kappa at p = 0. */
+static double alive_rate(double p, double m, double kappa)
+{
+	if (p <= 0)
+		return m * kappa;
+	return -expm1(-m * log1p(p * kappa)) / p;
+}
+
+static void beta_mix_f(double u, double *f, void *vctx)
+{
+	const struct beta_mix *c = vctx;
+	double p, ld;
+	/* The substitutions remove the endpoint singularities of the Beta
+	 * density: p^(a-1) dp = du / a and (1-p)^(B-1) dp = -dv / B.  They are
+	 * skipped for large shapes (no singularity; u^(1/a) would waste the
+	 * interval and (1/2)^a underflow). */
+	switch (c->side) {
+	case 0:
+		p = pow(u, 1 / c->a);
+		ld = (c->B - 1) * log1p(-p) - log(c->a);
+		break;
+	case 1:
+		p = 1 - pow(u, 1 / c->B);
+		ld = (c->a - 1) * log(p) - log(c->B);
+		break;
+	default:
+		p = u;
+		ld = (c->a - 1) * log(p) + (c->B - 1) * log1p(-p);
+		break;
+	}
+	f[0] = alive_rate(p, c->m, c->kappa) * exp(ld + c->lnorm);
+}
+
+/* E_p[(1 - (1 + p kappa)^-m) / p] for p ~ Beta(a, B): the expected number
+ * of transactions in the next t of a customer who is alive now, whose
+ * purchase rate has posterior Gamma(m, alpha + T) and whose drop-out
+ * probability has posterior Beta(a, B); kappa = t / (alpha + T).  (Given
+ * lambda and p an alive customer makes (1 - exp(-lambda p t)) / p
+ * transactions in expectation; averaging over lambda gives the bracket.)
+ *
+ * Closed form, FHL 2005 eq. 10 (B = b + x) and eq. 7 (m = r, B = b):
+ *   C/(a-1) [1 - (1-z)^m 2F1(m, B; C; z)],  C = a + B - 1,
+ *   z = kappa / (1 + kappa).
+ * Euler's transformation 2F1(m, B; C; z) = (1-z)^(C-m-B) 2F1(C-m, a-1; C; z)
+ * pulls the factor (a-1) out of the series, so that
+ *   J = C [(1 - (1-z)^(a-1)) / (a-1) - (1-z)^(a-1) V],
+ *   V = sum_{k>=1} (C-m)_k (a)_{k-1} / ((C)_k k!) z^k,
+ * is finite at a = 1 and has no overflowing powers.  Where the series
+ * would converge slowly (z near 1) or cancel badly, J is integrated
+ * numerically against the Beta density instead. */
+double sk_bgnbd_alive_mean(double m, double kappa, double a, double B)
+{
+	if (!(kappa > 0) || !(m > 0) || !(a > 0) || !(B > 0))
+		return 0;
+	if (!isfinite(kappa))
+		return 0;
+	double z = kappa / (1 + kappa), L = -log1p(kappa);	/* L = log(1 - z) */
+	double C = a + B - 1;
+	if (z < 0.995 && C > 0) {
+		double v = (C - m) / C * z, V = v, Vabs = fabs(v);
+		int conv = 0;
+		for (int k = 1; k < 20000; k++) {
+			v *= (C - m + k) * (a + k - 1) / ((C + k) * (k + 1)) * z;
+			V += v;
+			Vabs += fabs(v);
+			if (fabs(v) <= 1e-17 * Vabs && k > 2) {
+				conv = 1;
+				break;
+			}
+		}
+		double F = exp((a - 1) * L);
+		double E1 = -L * expm1_ratio((a - 1) * L);
+		double J = C * (E1 - F * V);
+		/* Accept when fewer than ~8 digits were lost to cancellation. */
+		if (conv && isfinite(J) && J > 0 && (E1 + F * Vabs) < 1e8 * (J / C))
+			return fmin(J, m * kappa);
+	}
+	struct beta_mix c = { m, kappa, a, B, 0, 0 };
+	c.lnorm = -(gsl_sf_lngamma(a) + gsl_sf_lngamma(B) - gsl_sf_lngamma(a + B));
+	double r0 = 0, r1 = 0;
+	c.side = a < 50 ? 0 : 2;
+	sk_quad(beta_mix_f, &c, 1, 0, c.side == 0 ? pow(0.5, a) : 0.5, 1e-11, &r0);
+	c.side = B < 50 ? 1 : 2;
+	if (c.side == 1)
+		sk_quad(beta_mix_f, &c, 1, 0, pow(0.5, B), 1e-11, &r1);
+	else
+		sk_quad(beta_mix_f, &c, 1, 0.5, 1, 1e-11, &r1);
+	double J = r0 + r1;
+	/* 0 <= J <= m kappa: the rate bound (1 - (1+y)^-m)/p <= m kappa. */
+	if (!isfinite(J) || J < 0)
+		return 0;
+	return fmin(J, m * kappa);
+}
+
+/* E[Y(t) | x, t_x, T], FHL 2005 eq. 10: P(alive) times the expected
+ * transactions of an alive customer (see sk_bgnbd_alive_mean). */
+static double expected(const double *par, double t, double x, double t_x, double T)
+{
+	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
+		return 0;
+	double r = par[0], alpha = par[1], a = par[2], b = par[3];
+	double pa = p_alive(par, x, t_x, T);
+	return pa * sk_bgnbd_alive_mean(r + x, t / (alpha + T), a, b + x);
+}
+
+/* E[X(t)], FHL 2005 eq. 7: the x = 0, T = 0 case of eq. 10. */
+static double expected_new(const double *par, double t)
+{
+	if (!good_par(par, 4) || !(t > 0))
+		return 0;
+	return sk_bgnbd_alive_mean(par[0], t / par[1], par[2], par[3]);
+}
+
+/* P(N >= k) for N ~ NB(r, q0) (failures before the r-th success, success
+ * probability q0): the regularised incomplete beta I_{1-q0}(k, r).  GSL's
+ * error handler is switched off around the call because an underflow
+ * would otherwise abort; an error result is replaced by the clamped
+ * value GSL returned. */
+static double nb_tail(double r, double q1, int k)
+{
+	if (k <= 0)
+		return 1;
+	gsl_sf_result res;
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	int st = gsl_sf_beta_inc_e(k, r, q1, &res);
+	gsl_set_error_handler(old);
+	double v = res.val;
+	if ((st != GSL_SUCCESS && st != GSL_EUNDRFLW) || !isfinite(v)) {
+		/* Rare (continued fraction not converging): 1 - partial sum of
+		 * the NB probabilities, computed by their ratio recursion. */
+		double lp = r * log1p(-q1), s = 0;
+		for (int j = 0; j < k; j++) {
+			s += exp(lp);
+			lp += log((r + j) / (j + 1.0)) + log(q1);
+		}
+		v = 1 - s;
+	}
+	return fmin(fmax(v, 0), 1);
+}
+
+/* P(X(t) = k), FHL 2005 eq. 8:
+ *   B(a, b+k)/B(a, b) NB(k; r, alpha/(alpha+t))
+ *   + [k>0] B(a+1, b+k-1)/B(a, b) P(NB >= k),
+ * the second bracket as an incomplete beta instead of 1 - a partial sum,
+ * which would cancel for large k. */
+static double pmf(const double *par, double t, int k)
+{
+	if (!good_par(par, 4) || k < 0 || !(t >= 0))
+		return 0;
+	if (t == 0)
+		return k == 0 ? 1 : 0;
+	double r = par[0], alpha = par[1], a = par[2], b = par[3];
+	double lq0 = log(alpha / (alpha + t)), lq1 = log(t / (alpha + t));
+	double lbab = gsl_sf_lnbeta(a, b);
+	double lnb = gsl_sf_lngamma(r + k) - gsl_sf_lngamma(r) - gsl_sf_lngamma(k + 1.0) +
+		     r * lq0 + k * lq1;
+	double p = exp(gsl_sf_lnbeta(a, b + k) - lbab + lnb);
+	if (k > 0)
+		p += exp(gsl_sf_lnbeta(a + 1, b + k - 1) - lbab) * nb_tail(r, t / (alpha + t), k);
+	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
+}
+
+const struct sk_tmodel sk_bgnbd = {
+	.name = "bgnbd",
+	.title = "BG/NBD",
+	.npar = 4,
+	.parname = { "r", "alpha", "a", "b" },
+	.discrete = 0,
+	.fit = fit,
+	.loglik1 = loglik1,
+	.p_alive = p_alive,
+	.expected = expected,
+	.expected_new = expected_new,
+	.pmf = pmf,
+	.dert = NULL,
+};

@@ -1,0 +1,113 @@
+/* emit.c: pass-through plus appended columns. */
+#include "emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "num.h"
+#include "util.h"
+
+struct sk_emit {
+	const struct sk_table *t;
+	struct sk_writer *w;
+	size_t nnew;
+	long *owner;		/* per input column: new column index owning it, or -1 */
+	int *appended;		/* per new column: 1 when written at the end */
+	char (*val)[48];
+	char **longval;
+	unsigned char *type;
+};
+
+struct sk_emit *sk_emit_open(const struct sk_opts *o, const struct sk_table *t,
+			     size_t nnew, const char *const *names)
+{
+	struct sk_emit *e = sk_xcalloc(1, sizeof *e);
+	e->t = t;
+	e->nnew = nnew;
+	e->owner = sk_xmalloc((t->ncol + 1) * sizeof *e->owner);
+	e->appended = sk_xcalloc(nnew + 1, sizeof *e->appended);
+	e->val = sk_xcalloc(nnew + 1, sizeof *e->val);
+	e->longval = sk_xcalloc(nnew + 1, sizeof *e->longval);
+	e->type = sk_xcalloc(nnew + 1, 1);
+	const char **hdr = sk_xmalloc((t->ncol + nnew + 1) * sizeof *hdr);
+	size_t nh = 0;
+	for (size_t j = 0; j < t->ncol; j++) {
+		e->owner[j] = -1;
+		for (size_t k = 0; k < nnew; k++)
+			if (strcmp(t->col[j], names[k]) == 0)
+				e->owner[j] = (long)k;
+		hdr[nh++] = t->col[j];
+	}
+	for (size_t k = 0; k < nnew; k++) {
+		e->appended[k] = sk_table_col(t, names[k]) < 0;
+		if (e->appended[k])
+			hdr[nh++] = names[k];
+		e->type[k] = SK_NULL;
+	}
+	e->w = sk_writer_open(o, t->fmt);
+	sk_writer_header(e->w, nh, hdr);
+	free(hdr);
+	return e;
+}
+
+void sk_emit_num(struct sk_emit *e, size_t k, double v, int decimals)
+{
+	sk_num_format(e->val[k], sizeof e->val[k], v, decimals);
+	e->type[k] = SK_RAW;
+}
+
+void sk_emit_str(struct sk_emit *e, size_t k, const char *s)
+{
+	size_t n = strlen(s);
+	if (n < sizeof e->val[k]) {
+		memcpy(e->val[k], s, n + 1);
+	} else {
+		free(e->longval[k]);
+		e->longval[k] = sk_xstrdup(s);
+	}
+	e->type[k] = SK_STR;
+}
+
+static void put(struct sk_emit *e, size_t k)
+{
+	const char *s = e->longval[k] ? e->longval[k] : e->val[k];
+	if (e->type[k] == SK_NULL)
+		sk_writer_null(e->w);
+	else
+		sk_writer_field(e->w, s, strlen(s), e->type[k]);
+}
+
+void sk_emit_row(struct sk_emit *e, size_t i)
+{
+	const struct sk_table *t = e->t;
+	for (size_t j = 0; j < t->ncol; j++) {
+		if (e->owner[j] >= 0) {
+			put(e, (size_t)e->owner[j]);
+			continue;
+		}
+		size_t len;
+		enum sk_ftype type;
+		const char *s = sk_table_get(t, i, (long)j, &len, &type);
+		sk_writer_field(e->w, s, len, type);
+	}
+	for (size_t k = 0; k < e->nnew; k++)
+		if (e->appended[k])
+			put(e, k);
+	sk_writer_endrow(e->w);
+	for (size_t k = 0; k < e->nnew; k++) {
+		e->type[k] = SK_NULL;
+		free(e->longval[k]);
+		e->longval[k] = NULL;
+	}
+}
+
+void sk_emit_close(struct sk_emit *e)
+{
+	sk_writer_close(e->w);
+	free(e->owner);
+	free(e->appended);
+	free(e->val);
+	free(e->longval);
+	free(e->type);
+	free(e);
+}

@@ -1,0 +1,146 @@
+/* modelfile.c: save and load fitted models as JSON (jansson). */
+#include "modelfile.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "util.h"
+
+static const char *const spend_names[] = { "p", "q", "gamma" };
+
+static json_t *fit_json(const char *type, const char *const *names, const struct sk_fit *f)
+{
+	json_t *o = json_object(), *p = json_object(), *se = json_object();
+	json_object_set_new(o, "type", json_string(type));
+	for (int i = 0; i < f->npar; i++) {
+		json_object_set_new(p, names[i], json_real(f->par[i]));
+		json_object_set_new(se, names[i], json_real(f->se[i]));
+	}
+	json_object_set_new(o, "params", p);
+	json_object_set_new(o, "stderr", se);
+	json_object_set_new(o, "loglik", json_real(f->loglik));
+	json_object_set_new(o, "customers", json_real(f->nobs));
+	return o;
+}
+
+void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
+{
+	json_t *root;
+	if (m->tm)
+		root = fit_json(m->tm->name, m->tm->parname, &m->tfit);
+	else
+		root = json_object();
+	json_object_set_new(root, "siklus_model", json_integer(1));
+	json_object_set_new(root, "unit", json_string(m->unit));
+	char stamp[32];
+	time_t now = time(NULL);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	json_object_set_new(root, "fitted", json_string(stamp));
+	if (m->has_spend)
+		json_object_set_new(root, "spend", fit_json("gammagamma", spend_names, &m->sfit));
+
+	size_t n = strlen(path);
+	char *tmp = sk_xmalloc(n + 16);
+	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+	FILE *f = fdopen(fd, "w");
+	int bad = !f || json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+				   JSON_REAL_PRECISION(17)) != 0;
+	if (f) {
+		bad |= fputc('\n', f) == EOF;
+		bad |= fclose(f) != 0;
+	}
+	if (bad) {
+		unlink(tmp);
+		sk_die(SK_EX_IOERR, "%s: write error", path);
+	}
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+	}
+	free(tmp);
+	json_decref(root);
+}
+
+static void bad(const char *path, const char *what)
+{
+	sk_die(SK_EX_DATA, "%s: not a siklus model file: %s", path, what);
+}
+
+static void read_fit(const char *path, json_t *o, const char *const *names, int npar,
+		     struct sk_fit *f)
+{
+	json_t *p = json_object_get(o, "params"), *se = json_object_get(o, "stderr");
+	if (!json_is_object(p))
+		bad(path, "no \"params\" object");
+	memset(f, 0, sizeof *f);
+	f->npar = npar;
+	for (int i = 0; i < npar; i++) {
+		json_t *v = json_object_get(p, names[i]);
+		if (!json_is_number(v))
+			sk_die(SK_EX_DATA, "%s: parameter \"%s\" is missing or not a number",
+			       path, names[i]);
+		f->par[i] = json_number_value(v);
+		if (!(f->par[i] > 0) || !isfinite(f->par[i]))
+			sk_die(SK_EX_DATA, "%s: parameter \"%s\" must be a positive number",
+			       path, names[i]);
+		json_t *s = se ? json_object_get(se, names[i]) : NULL;
+		f->se[i] = json_is_number(s) && isfinite(json_number_value(s)) ?
+			json_number_value(s) : 0;
+	}
+	json_t *ll = json_object_get(o, "loglik"), *n = json_object_get(o, "customers");
+	f->loglik = json_is_number(ll) ? json_number_value(ll) : 0;
+	f->nobs = json_is_number(n) ? json_number_value(n) : 0;
+	f->converged = 1;
+	f->se_ok = 1;
+}
+
+void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *m)
+{
+	json_error_t err;
+	memset(m, 0, sizeof *m);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		sk_die(SK_EX_NOINPUT, "%s: %s", path, strerror(errno));
+	json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
+	fclose(f);
+	if (!root)
+		sk_die(SK_EX_DATA, "%s:%d: %s", path, err.line, err.text);
+	if (!json_is_object(root))
+		bad(path, "not a JSON object");
+	json_t *ver = json_object_get(root, "siklus_model");
+	if (!json_is_integer(ver) || json_integer_value(ver) != 1)
+		bad(path, "\"siklus_model\" is not 1");
+	json_t *u = json_object_get(root, "unit");
+	if (!json_is_string(u) || json_string_length(u) >= sizeof m->unit)
+		bad(path, "no \"unit\"");
+	strcpy(m->unit, json_string_value(u));
+	if (unit && strcmp(unit, m->unit) != 0)
+		sk_die(SK_EX_USAGE, "%s: the model was fitted with --unit %s; run with --unit %s "
+		       "or refit", path, m->unit, m->unit);
+	json_t *type = json_object_get(root, "type");
+	if (json_is_string(type)) {
+		m->tm = sk_tmodel_find(json_string_value(type));
+		if (!m->tm)
+			sk_die(SK_EX_DATA, "%s: unknown model type \"%s\"", path,
+			       json_string_value(type));
+		read_fit(path, root, m->tm->parname, m->tm->npar, &m->tfit);
+	}
+	json_t *sp = json_object_get(root, "spend");
+	if (json_is_object(sp)) {
+		m->has_spend = 1;
+		read_fit(path, sp, spend_names, 3, &m->sfit);
+	}
+	if (!m->tm && !m->has_spend)
+		bad(path, "neither a \"type\" nor a \"spend\" model");
+	json_decref(root);
+}

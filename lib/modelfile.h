@@ -1,0 +1,31 @@
+/* modelfile.h: the model JSON of DESIGN.md.
+ *
+ *   {"siklus_model": 1, "type": "bgnbd", "unit": "week",
+ *    "params": {"r": ..., ...}, "stderr": {...}, "loglik": ..., "customers": ...,
+ *    "fitted": "2026-11-23T05:00:00Z",
+ *    "spend": {"type": "gammagamma", "params": {"p": .., "q": .., "gamma": ..},
+ *              "stderr": {...}, "loglik": ..., "customers": ...}}
+ *
+ * "spend" is present when clv saved the file. */
+#ifndef SK_MODELFILE_H
+#define SK_MODELFILE_H
+
+#include "fit.h"
+#include "model.h"
+
+struct sk_modelfile {
+	const struct sk_tmodel *tm;	/* NULL when the file holds no transaction model */
+	struct sk_fit tfit;
+	char unit[16];
+	int has_spend;
+	struct sk_fit sfit;		/* p, q, gamma */
+};
+
+/* Write atomically (temp file + rename); exits 73 or 74 on failure. */
+void sk_modelfile_save(const char *path, const struct sk_modelfile *m);
+/* Read and check; exits 66 when missing, 65 when malformed (with the
+ * reason).  When unit is not NULL, a model fitted in another unit is
+ * refused with status 64 and advice. */
+void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *m);
+
+#endif

@@ -1,0 +1,67 @@
+/* score.h: from customer records to fitted models and per-customer
+ * predictions; shared by churn, clv and winback. */
+#ifndef SK_SCORE_H
+#define SK_SCORE_H
+
+#include <stdio.h>
+
+#include "io.h"
+#include "model.h"
+#include "modelfile.h"
+#include "opts.h"
+
+/* The model inputs of every row of a customer table. */
+struct sk_custdata {
+	size_t n;		/* rows */
+	struct sk_rfm *rfm;	/* x, t_x, T, w per row */
+	unsigned char *valid;	/* 0 for prospects (no purchase): no prediction */
+	double *mbar;		/* monetary_value; NAN when empty (only with spend) */
+	size_t nvalid;
+	long col_x, col_tx, col_T, col_w, col_m;
+};
+
+/* Read frequency, recency and T (for BG/BB: periods when present) and the
+ * weight column from t; with want_spend also monetary_value.  Bad values
+ * exit 65 with the row's file:line. */
+void sk_custdata_read(const struct sk_table *t, const char *weight_col, int discrete,
+		      int want_spend, struct sk_custdata *d);
+void sk_custdata_free(struct sk_custdata *d);
+
+/* Distinct (x, t_x, T) of the valid rows with summed weights, sorted. */
+struct sk_rfm *sk_custdata_patterns(const struct sk_custdata *d, size_t *npat);
+
+/* Fit tm on patterns; exits 65 with the reason and advice on failure. */
+void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, const struct sk_rfm *pat,
+			  size_t npat, struct sk_fit *fit);
+/* Fit BG/NBD, Pareto/NBD and MBG/NBD and keep the lowest BIC; the choice
+ * and each BIC go to stderr. */
+const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
+				       struct sk_fit *fit);
+double sk_fit_aic(const struct sk_fit *f);
+double sk_fit_bic(const struct sk_fit *f);
+
+/* Per-row predictions, computed once per distinct pattern, in parallel. */
+struct sk_pred {
+	double *p_alive;		/* per row; unset for invalid rows */
+	double *expected;		/* expected transactions over the horizon */
+};
+void sk_predict(const struct sk_tmodel *tm, const double *par, const struct sk_custdata *d,
+		double horizon, struct sk_pred *p);
+/* Discounted expected transactions over [0, horizon] per row at the
+ * continuous discount rate delta per unit time. */
+double *sk_predict_discounted(const struct sk_tmodel *tm, const double *par,
+			      const struct sk_custdata *d, double horizon, double delta);
+void sk_pred_free(struct sk_pred *p);
+
+/* Print the fit report (parameters, standard errors, LL, AIC, BIC,
+ * expected vs observed repeat transactions, retention) to f; the same as
+ * JSON to json_path when not NULL. */
+void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
+		   const struct sk_fit *fit, const struct sk_custdata *d,
+		   const struct sk_pred *p, double threshold, const char *unit);
+/* The calibration/holdout table: per calibration frequency 0..7+,
+ * customers, mean predicted and mean actual holdout transactions. */
+void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
+		 const struct sk_pred *p, double horizon, const char *unit);
+
+#endif
