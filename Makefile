@@ -21,7 +21,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(OMP) $(SANFLAGS) -Ilib
 LIBS = -lcsv -ljansson -lgsl -lgslcblas -lm
 LDFLAGS ?=
 
-PROGS = summarize churn
+PROGS = $(sort $(basename $(notdir $(wildcard cmd/*.c))))
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:lib/%.c=$(BUILD)/lib/%.o)
 LIBA = $(BUILD)/libsiklus.a

@@ -423,6 +423,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	long cord = sk_reader_col(r, o->col_order);
 	long cev = sk_reader_col(r, o->col_event);
 	long cdisc = sk_reader_col(r, "discount");
+	s->disc_col = cdisc >= 0;
 	long cref = sk_reader_col(r, "referred_by");
 	if (!jsonl) {
 		s->has_amount = camt >= 0;
