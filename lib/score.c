@@ -155,7 +155,7 @@ const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 	return best;
 }
 
-static long find_pattern(const struct sk_rfm *pat, size_t n, const struct sk_rfm *q)
+long sk_rfm_find(const struct sk_rfm *pat, size_t n, const struct sk_rfm *q)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -199,61 +199,13 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, const struct sk_c
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
-		long k = find_pattern(pat, np, &d->rfm[i]);
+		long k = sk_rfm_find(pat, np, &d->rfm[i]);
 		p->p_alive[i] = pa[k];
 		p->expected[i] = ex[k];
 	}
 	free(pat);
 	free(pa);
 	free(ex);
-}
-
-/* Discounted expected transactions, integrated by parts:
- *   DET = int_0^H e^{-delta t} dE(t) = e^{-delta H} E(H) + delta int_0^H e^{-delta t} E(t) dt
- * where E(t) is the conditional expected number of transactions in
- * (T, T+t].  E is smooth and concave in t, so 16-point Gauss-Legendre on
- * the integral is accurate to far below a cent. */
-static const double gl_x[8] = {
-	0.0950125098376374, 0.2816035507792589, 0.4580167776572274, 0.6178762444026438,
-	0.7554044083550030, 0.8656312023878318, 0.9445750230732326, 0.9894009349916499,
-};
-static const double gl_w[8] = {
-	0.1894506104550685, 0.1826034150449236, 0.1691565193950025, 0.1495959888165767,
-	0.1246289712555339, 0.0951585116824928, 0.0622535239386479, 0.0271524594117541,
-};
-
-static double discounted(const struct sk_tmodel *tm, const double *par, const struct sk_rfm *r,
-			 double H, double delta)
-{
-	double EH = tm->expected(par, H, r->x, r->t_x, r->T);
-	if (delta <= 0 || H <= 0)
-		return EH;
-	double s = 0, h = H / 2;
-	for (int j = 0; j < 8; j++) {
-		double t1 = h * (1 - gl_x[j]), t2 = h * (1 + gl_x[j]);
-		s += gl_w[j] * (exp(-delta * t1) * tm->expected(par, t1, r->x, r->t_x, r->T) +
-				exp(-delta * t2) * tm->expected(par, t2, r->x, r->t_x, r->T));
-	}
-	return exp(-delta * H) * EH + delta * h * s;
-}
-
-double *sk_predict_discounted(const struct sk_tmodel *tm, const double *par,
-			      const struct sk_custdata *d, double horizon, double delta)
-{
-	size_t np;
-	struct sk_rfm *pat = sk_custdata_patterns(d, &np);
-	double *v = sk_xmalloc((np ? np : 1) * sizeof *v);
-	#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
-	for (size_t k = 0; k < np; k++)
-		v[k] = finite_or(discounted(tm, par, &pat[k], horizon, delta), 0);
-	double *out = sk_xcalloc(d->n ? d->n : 1, sizeof *out);
-	#pragma omp parallel for if (d->n > 10000)
-	for (size_t i = 0; i < d->n; i++)
-		if (d->valid[i])
-			out[i] = v[find_pattern(pat, np, &d->rfm[i])];
-	free(pat);
-	free(v);
-	return out;
 }
 
 void sk_pred_free(struct sk_pred *p)

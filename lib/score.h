@@ -40,6 +40,9 @@ const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 double sk_fit_aic(const struct sk_fit *f);
 double sk_fit_bic(const struct sk_fit *f);
 
+/* Index of q's (x, t_x, T) in sorted, compressed patterns, or -1. */
+long sk_rfm_find(const struct sk_rfm *pat, size_t n, const struct sk_rfm *q);
+
 /* Per-row predictions, computed once per distinct pattern, in parallel. */
 struct sk_pred {
 	double *p_alive;		/* per row; unset for invalid rows */
@@ -47,10 +50,6 @@ struct sk_pred {
 };
 void sk_predict(const struct sk_tmodel *tm, const double *par, const struct sk_custdata *d,
 		double horizon, struct sk_pred *p);
-/* Discounted expected transactions over [0, horizon] per row at the
- * continuous discount rate delta per unit time. */
-double *sk_predict_discounted(const struct sk_tmodel *tm, const double *par,
-			      const struct sk_custdata *d, double horizon, double delta);
 void sk_pred_free(struct sk_pred *p);
 
 /* Print the fit report (parameters, standard errors, LL, AIC, BIC,

@@ -14,6 +14,7 @@
 #include "spend.h"
 #include "sbg.h"
 #include "summary.h"
+#include "value.h"
 #include "util.h"
 
 #endif

@@ -1,0 +1,189 @@
+/* clv: customer lifetime value = margin x expected spend per transaction
+ * (Gamma-Gamma) x discounted expected transactions (a BTYD model). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "siklus.h"
+
+static const char usage[] =
+	"Usage: clv [OPTIONS] [FILE...]\n"
+	"Fit Gamma-Gamma spend and a transaction model to customer records (or a\n"
+	"transaction log, summarized first) and append expected_spend, clv and\n"
+	"value_tier (top1, top20, rest).\n"
+	"\n"
+	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
+	"  --horizon D          value over D: 90d, 39w, 6m, 1y, 3y, a number in --unit\n"
+	"                       (periods for bgbb), or lifetime (pnbd, bgbb); default 1y\n"
+	"  --discount-rate R    annual discount rate, continuous compounding (0.1);\n"
+	"                       per period for bgbb\n"
+	"  --margin M           profit margin as a fraction of spend (default 1)\n"
+	"  --threshold P        value at risk counts customers with p_alive below P (0.5)\n"
+	"  --weight COL         customers per row (aggregated data)\n"
+	"  --model FILE         score with saved models instead of fitting\n"
+	"  --save-model FILE    write both fitted models as JSON\n"
+	"  --report             total value, top-20 %% share, value at risk on stderr\n"
+	"  --report-json FILE   the same as JSON\n";
+
+enum { O_TYPE = 1, O_HORIZON, O_RATE, O_MARGIN, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE,
+       O_REPORT, O_REPORT_JSON };
+
+static const struct sk_opt own[] = {
+	{ "model-type", 1, 0, O_TYPE },
+	{ "horizon", 1, 0, O_HORIZON },
+	{ "discount-rate", 1, 0, O_RATE },
+	{ "margin", 1, 0, O_MARGIN },
+	{ "threshold", 1, 0, O_THRESHOLD },
+	{ "weight", 1, 0, O_WEIGHT },
+	{ "model", 1, 0, O_MODEL },
+	{ "save-model", 1, 0, O_SAVE },
+	{ "report", 0, 0, O_REPORT },
+	{ "report-json", 1, 0, O_REPORT_JSON },
+	{ NULL, 0, 0, 0 },
+};
+
+struct clv_opts {
+	const char *type, *horizon, *weight, *model, *save, *report_json;
+	double rate, margin, threshold;
+	int report;
+};
+
+static void on_opt(int id, const char *arg, void *ctx)
+{
+	struct clv_opts *c = ctx;
+	switch (id) {
+	case O_TYPE: c->type = arg; break;
+	case O_HORIZON: c->horizon = arg; break;
+	case O_RATE: c->rate = sk_opt_num("discount-rate", arg, 0, 10); break;
+	case O_MARGIN: c->margin = sk_opt_num("margin", arg, 0, 1e6); break;
+	case O_THRESHOLD: c->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case O_WEIGHT: c->weight = arg; break;
+	case O_MODEL: c->model = arg; break;
+	case O_SAVE: c->save = arg; break;
+	case O_REPORT: c->report = 1; break;
+	case O_REPORT_JSON: c->report_json = arg; break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	struct clv_opts c = { .type = "bgnbd", .horizon = "1y", .rate = 0.1, .margin = 1,
+			      .threshold = 0.5 };
+	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+
+	const struct sk_tmodel *tm = NULL;
+	struct sk_modelfile mf = { 0 };
+	if (c.model) {
+		sk_modelfile_load(c.model, o.unit_name, &mf);
+		if (!mf.tm || !mf.has_spend)
+			sk_die(SK_EX_USAGE, "%s: clv needs a file saved by clv --save-model "
+			       "(a transaction and a spend model)", c.model);
+		tm = mf.tm;
+	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
+		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
+		       "or auto", c.type);
+	int lifetime = strcmp(c.horizon, "lifetime") == 0;
+	double horizon = -1;
+	if (!lifetime)
+		horizon = tm && tm->discrete ? sk_opt_num("horizon", c.horizon, 0, 1e6) :
+			sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;
+	if (tm && tm->discrete && strcmp(c.horizon, "1y") == 0)
+		horizon = 1;
+
+	struct sk_table *t = sk_customers_read(&o);
+	struct sk_custdata d;
+	sk_custdata_read(t, c.weight, tm && tm->discrete, 1, &d);
+
+	if (!c.model) {
+		size_t npat, nobs, excluded;
+		struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
+		if (tm)
+			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
+		else
+			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
+		free(pat);
+		struct sk_spend_obs *obs = sk_spend_obs_read(&d, &nobs, &excluded);
+		if (excluded)
+			sk_warn("%zu repeat buyer%s with zero, negative or missing monetary_value "
+				"left out of the spend fit", excluded, excluded == 1 ? "" : "s");
+		sk_spend_fit_or_die(obs, nobs, &mf.sfit);
+		free(obs);
+		mf.tm = tm;
+		mf.has_spend = 1;
+		snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
+		if (c.save)
+			sk_modelfile_save(c.save, &mf);
+	}
+	if (lifetime && !tm->dert)
+		sk_die(SK_EX_USAGE, "--horizon lifetime needs a model with DERT (pnbd or bgbb); "
+		       "give a finite horizon such as 5y for %s", tm->name);
+
+	double *det = sk_value_det(tm, mf.tfit.par, &d, horizon, c.rate, o.unit_days);
+	struct sk_pred p;
+	sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
+	double *clv = sk_xcalloc(d.n ? d.n : 1, sizeof *clv);
+	double *spend = sk_xcalloc(d.n ? d.n : 1, sizeof *spend);
+	double total = 0, at_risk = 0;
+	for (size_t i = 0; i < d.n; i++) {
+		if (!d.valid[i])
+			continue;
+		double m = d.rfm[i].x > 0 && d.mbar[i] > 0 ? d.mbar[i] : 0;
+		spend[i] = sk_gg_expected_spend(mf.sfit.par, m > 0 ? d.rfm[i].x : 0, m);
+		clv[i] = c.margin * spend[i] * det[i];
+		if (!isfinite(clv[i]))
+			clv[i] = 0;
+		total += d.rfm[i].w * clv[i];
+		if (p.p_alive[i] < c.threshold)
+			at_risk += d.rfm[i].w * clv[i];
+	}
+	const char **tier = sk_value_tiers(clv, d.valid, d.n);
+
+	static const char *const cols[] = { "expected_spend", "clv", "value_tier" };
+	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
+	double top20 = 0;
+	for (size_t i = 0; i < t->nrow; i++) {
+		if (d.valid[i]) {
+			sk_emit_num(e, 0, spend[i], 4);
+			sk_emit_num(e, 1, clv[i], 4);
+			sk_emit_str(e, 2, tier[i]);
+			if (strcmp(tier[i], "rest") != 0)
+				top20 += d.rfm[i].w * clv[i];
+		}
+		sk_emit_row(e, i);
+	}
+	sk_emit_close(e);
+
+	if (c.report || c.report_json) {
+		FILE *f = c.report ? stderr : NULL;
+		if (f) {
+			fprintf(f, "transaction model: %s; spend model: Gamma-Gamma p %.4g q %.4g "
+				"gamma %.4g\n", tm->title, mf.sfit.par[0], mf.sfit.par[1],
+				mf.sfit.par[2]);
+			fprintf(f, "horizon: %s; discount rate %g; margin %g\n", c.horizon, c.rate,
+				c.margin);
+			fprintf(f, "total value: %.2f\n", total);
+			fprintf(f, "top-20%% share: %.4f\n", total > 0 ? top20 / total : 0);
+			fprintf(f, "value at risk (p_alive < %g): %.2f\n", c.threshold, at_risk);
+		}
+		if (c.report_json) {
+			FILE *j = fopen(c.report_json, "w");
+			if (!j)
+				sk_die(SK_EX_CANTCREAT, "%s: cannot create", c.report_json);
+			fprintf(j, "{\"model\": \"%s\", \"total_value\": %.6f, \"top20_share\": %.6f, "
+				"\"value_at_risk\": %.6f, \"threshold\": %g}\n", tm->name, total,
+				total > 0 ? top20 / total : 0, at_risk, c.threshold);
+			if (fclose(j) != 0)
+				sk_die(SK_EX_IOERR, "%s: write error", c.report_json);
+		}
+	}
+	free(det);
+	free(clv);
+	free(spend);
+	free(tier);
+	sk_pred_free(&p);
+	sk_custdata_free(&d);
+	sk_table_free(t);
+	return 0;
+}

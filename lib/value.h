@@ -1,0 +1,33 @@
+/* value.h: customer lifetime value from a spend model and a transaction
+ * model (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves
+ * for customer base analysis", JMR 42(4), eq. 1: CLV = margin x E[spend]
+ * x discounted expected transactions). */
+#ifndef SK_VALUE_H
+#define SK_VALUE_H
+
+#include <stdio.h>
+
+#include "score.h"
+
+/* Gamma-Gamma inputs from the rows with frequency > 0 and a positive
+ * monetary_value, compressed by identical (x, mbar); *excluded counts the
+ * repeat buyers left out for non-positive or missing spend. */
+struct sk_spend_obs *sk_spend_obs_read(const struct sk_custdata *d, size_t *nobs,
+				       size_t *excluded);
+/* Fit Gamma-Gamma; exits 65 with advice on failure; warns on stderr when
+ * |corr(frequency, spend)| > 0.3 (the model assumes independence). */
+void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit *fit);
+
+/* Discounted expected transactions per row.  horizon in units (or
+ * periods for BG/BB); annual_rate the discount rate per year (per period
+ * for BG/BB); horizon < 0 means lifetime (DERT; only for models that have
+ * it). */
+double *sk_value_det(const struct sk_tmodel *tm, const double *par,
+		     const struct sk_custdata *d, double horizon, double annual_rate,
+		     double unit_days);
+
+/* Tiers by clv, descending, ties by row order: "top1" for the top 1 %,
+ * "top20" for the rest of the top 20 %, "rest"; NULL for invalid rows. */
+const char **sk_value_tiers(const double *clv, const unsigned char *valid, size_t n);
+
+#endif
