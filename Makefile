@@ -98,7 +98,7 @@ bench: all
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	for p in $(PROGS); do install -m 755 bin/$$p $(DESTDIR)$(BINDIR)/$(PROGRAM_PREFIX)$$p; done
-	for p in $(PROGS); do install -m 644 man/$$p.1 $(DESTDIR)$(MANDIR)/man1/$(PROGRAM_PREFIX)$$p.1; done
+	for p in $(PROGS); do [ -f man/$$p.1 ] || continue; install -m 644 man/$$p.1 $(DESTDIR)$(MANDIR)/man1/$(PROGRAM_PREFIX)$$p.1; done
 	install -m 644 man/siklus.7 $(DESTDIR)$(MANDIR)/man7/siklus.7
 
 uninstall:

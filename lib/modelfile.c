@@ -32,13 +32,17 @@ static json_t *fit_json(const char *type, const char *const *names, const struct
 
 void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
 {
-	json_t *root;
-	if (m->tm)
-		root = fit_json(m->tm->name, m->tm->parname, &m->tfit);
-	else
-		root = json_object();
+	/* Keys in the order of DESIGN.md: version, type, unit, then the fit. */
+	json_t *root = json_object();
 	json_object_set_new(root, "siklus_model", json_integer(1));
-	json_object_set_new(root, "unit", json_string(m->unit));
+	if (m->tm) {
+		json_t *fit = fit_json(m->tm->name, m->tm->parname, &m->tfit);
+		json_object_set(root, "type", json_object_get(fit, "type"));
+		json_object_set_new(root, "unit", json_string(m->unit));
+		json_object_update(root, fit);
+		json_decref(fit);
+	} else
+		json_object_set_new(root, "unit", json_string(m->unit));
 	char stamp[32];
 	time_t now = time(NULL);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
