@@ -28,7 +28,7 @@ fi
 [ $# -gt 0 ] || set -- "$top"/tests/cases/*/*/
 pass=0 fail=0
 for d in "$@"; do
-	d=${d%/}
+	d=$(cd "${d%/}" 2>/dev/null && pwd) || continue
 	[ -f "$d/cmd" ] || continue
 	name=${d#"$top"/tests/cases/}
 	input=/dev/null
