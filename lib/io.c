@@ -1105,3 +1105,55 @@ void sk_writer_close(struct sk_writer *w)
 	free(w->buf);
 	free(w);
 }
+
+/* ------------------------------------------------------------------ */
+/* spooling standard input                                            */
+
+static char *spool_name;
+
+static void spool_remove(void)
+{
+	if (spool_name)
+		unlink(spool_name);
+}
+
+void sk_spool_stdin(struct sk_opts *o)
+{
+	int uses = 0;
+	for (size_t k = 0; k < o->nfiles; k++)
+		uses |= strcmp(o->files[k], "-") == 0;
+	if (!uses)
+		return;
+	const char *dir = getenv("TMPDIR");
+	size_t n = strlen(dir ? dir : "/tmp") + 32;
+	spool_name = sk_xmalloc(n);
+	snprintf(spool_name, n, "%s/siklus-stdin.XXXXXX", dir ? dir : "/tmp");
+	int fd = mkstemp(spool_name);
+	if (fd < 0)
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", spool_name, strerror(errno));
+	atexit(spool_remove);
+	char buf[1 << 16];
+	for (;;) {
+		ssize_t r = read(0, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			sk_die(SK_EX_IOERR, "stdin: read error: %s", strerror(errno));
+		if (r == 0)
+			break;
+		for (ssize_t off = 0; off < r;) {
+			ssize_t w = write(fd, buf + off, (size_t)(r - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				sk_die(SK_EX_IOERR, "%s: write error: %s", spool_name, strerror(errno));
+			off += w;
+		}
+	}
+	close(fd);
+	const char **files = sk_xmalloc((o->nfiles + 1) * sizeof *files);
+	for (size_t k = 0; k < o->nfiles; k++)
+		files[k] = strcmp(o->files[k], "-") == 0 ? spool_name : o->files[k];
+	files[o->nfiles] = NULL;
+	o->files = files;
+}

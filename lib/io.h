@@ -48,6 +48,10 @@ _Noreturn void sk_reader_die(struct sk_reader *r, const char *fmt, ...)
 /* Close; with --skip-bad, print the count of skipped rows. */
 void sk_reader_close(struct sk_reader *r);
 
+/* Copy standard input to a temporary file (removed at exit) and put its
+ * name in place of "-" in o->files, for programs that read twice. */
+void sk_spool_stdin(struct sk_opts *o);
+
 /* ---- a whole table in memory (customer records) ---- */
 
 struct sk_table {
@@ -56,6 +60,8 @@ struct sk_table {
 	size_t nrow;
 	struct sk_row **row;
 	enum sk_fmt fmt;	/* input format */
+	int has_as_of;		/* set when summarized from a transaction log: */
+	long as_of;		/* the end of observation used (day number) */
 	/* private */
 	struct arena *arena;
 	size_t rowcap, colcap;

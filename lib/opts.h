@@ -23,6 +23,11 @@ struct sk_opts {
 	const char *unit_name;		/* day week month year */
 	double unit_days;		/* days per unit */
 	int skip_bad;
+	/* Internal (no option): rows dated after until are ignored, so a
+	 * program can replay history as of an earlier day (winback's
+	 * backtest). */
+	int has_until;
+	long until;
 };
 
 #define SK_OPTS_INIT { .col_id = "customer_id", .col_date = "date", \

@@ -500,6 +500,8 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 				b->order_tag = tag32(v, len);
 			}
 		}
+		if (o->has_until && day > o->until)
+			continue;
 		if (day < s->min_day)
 			s->min_day = day;
 		if (day > s->max_day)
@@ -799,6 +801,8 @@ struct sk_table *sk_customers_read(const struct sk_opts *o)
 		struct sk_summary *s = sk_summary_new(o);
 		sk_summary_read(s, r);
 		t = sk_summary_table(s);
+		t->has_as_of = s->any_rows;
+		t->as_of = o->has_as_of ? o->as_of : s->max_day;
 		sk_summary_free(s);
 	} else {
 		t = sk_table_read(r);

@@ -1,0 +1,150 @@
+/* winback: lapsed customers worth winning back, ranked by expected profit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "siklus.h"
+#include "winback.h"
+
+static const char usage[] =
+	"Usage: winback [OPTIONS] [FILE...]\n"
+	"Find lapsed and at-risk customers whose expected profit from an offer\n"
+	"beats its cost: value = P(reactivation) x profit if back - offer cost.\n"
+	"P(reactivation) comes from a backtest on the transaction log (customers\n"
+	"lapsed --backtest ago and whether they came back), shrunk towards the\n"
+	"pooled rate where data is thin.  Appends winback_value, winback_prob,\n"
+	"winback_rank and winback_reason; keeps the offers, best first.\n"
+	"\n"
+	"  --threshold P        p_alive below P is at risk (default 0.5)\n"
+	"  --lapse-days N       away more than N days is lapsed (default 365)\n"
+	"  --core-orders N      orders of a core customer (default 4)\n"
+	"  --overdue-factor X   a core customer away X mean gaps is a defector (2)\n"
+	"  --margin M           profit as a fraction of spend (default 1)\n"
+	"  --offer-cost C       cost of one offer (default 0)\n"
+	"  --min-value X        keep offers worth at least X (default 0)\n"
+	"  --horizon D          value of a customer who comes back over D (1y)\n"
+	"  --backtest D         how far back the backtest starts (default 1y)\n"
+	"  --top N              keep the N best offers\n"
+	"  --all                keep every customer, in input order, columns filled\n"
+	"  --report             candidates, value at risk, expected return (stderr)\n"
+	"  --evaluate           lift by decile against holdout_frequency (stderr)\n";
+
+enum { O_THRESHOLD = 1, O_LAPSE, O_CORE, O_OVERDUE, O_MARGIN, O_COST, O_MIN, O_HORIZON,
+       O_BACKTEST, O_TOP, O_ALL, O_REPORT, O_EVALUATE };
+
+static const struct sk_opt own[] = {
+	{ "threshold", 1, 0, O_THRESHOLD },
+	{ "lapse-days", 1, 0, O_LAPSE },
+	{ "core-orders", 1, 0, O_CORE },
+	{ "overdue-factor", 1, 0, O_OVERDUE },
+	{ "margin", 1, 0, O_MARGIN },
+	{ "offer-cost", 1, 0, O_COST },
+	{ "min-value", 1, 0, O_MIN },
+	{ "horizon", 1, 0, O_HORIZON },
+	{ "backtest", 1, 0, O_BACKTEST },
+	{ "top", 1, 0, O_TOP },
+	{ "all", 0, 0, O_ALL },
+	{ "report", 0, 0, O_REPORT },
+	{ "evaluate", 0, 0, O_EVALUATE },
+	{ NULL, 0, 0, 0 },
+};
+
+struct wb_cli {
+	struct sk_winback_opts wo;
+	const char *horizon, *backtest;
+	double top;
+	int all, report, evaluate;
+};
+
+static void on_opt(int id, const char *arg, void *ctx)
+{
+	struct wb_cli *c = ctx;
+	switch (id) {
+	case O_THRESHOLD: c->wo.threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case O_LAPSE: c->wo.lapse_days = sk_opt_num("lapse-days", arg, 0, 1e6); break;
+	case O_CORE: c->wo.core_orders = sk_opt_num("core-orders", arg, 1, 1e9); break;
+	case O_OVERDUE: c->wo.overdue_factor = sk_opt_num("overdue-factor", arg, 0, 1e6); break;
+	case O_MARGIN: c->wo.margin = sk_opt_num("margin", arg, 0, 1e6); break;
+	case O_COST: c->wo.offer_cost = sk_opt_num("offer-cost", arg, 0, 1e12); break;
+	case O_MIN: c->wo.min_value = sk_opt_num("min-value", arg, -1e12, 1e12); break;
+	case O_HORIZON: c->horizon = arg; break;
+	case O_BACKTEST: c->backtest = arg; break;
+	case O_TOP: c->top = sk_opt_num("top", arg, 1, 1e12); break;
+	case O_ALL: c->all = 1; break;
+	case O_REPORT: c->report = 1; break;
+	case O_EVALUATE: c->evaluate = 1; break;
+	}
+}
+
+static const struct sk_winback_row *rank_rows;
+
+static int by_rank(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	return (rank_rows[a].rank > rank_rows[b].rank) - (rank_rows[a].rank < rank_rows[b].rank);
+}
+
+int main(int argc, char **argv)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	struct wb_cli c = { .wo = SK_WINBACK_OPTS_INIT, .horizon = "1y", .backtest = "1y" };
+	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+	c.wo.horizon_days = sk_opt_duration(&o, "horizon", c.horizon);
+	double backtest_days = sk_opt_duration(&o, "backtest", c.backtest);
+	c.wo.unit_days = o.unit_days;
+
+	/* A transaction log is read twice (now, and as of the backtest day),
+	 * so standard input is kept in a temporary file. */
+	sk_spool_stdin(&o);
+	struct sk_table *t = sk_customers_read(&o);
+	struct sk_table *bt = NULL;
+	if (t->has_as_of) {
+		struct sk_opts past = o;
+		past.has_as_of = 1;
+		past.as_of = t->as_of - (long)backtest_days;
+		past.has_until = 1;
+		past.until = t->as_of;
+		bt = sk_customers_read(&past);
+	}
+	struct sk_winback_rates rates;
+	sk_winback_learn(&c.wo, bt, &rates);
+	struct sk_winback_row *rows = sk_xcalloc(t->nrow ? t->nrow : 1, sizeof *rows);
+	size_t offers = sk_winback_score(&c.wo, t, &rates, rows);
+
+	/* Offers best first; with --all every row in input order. */
+	size_t *order = sk_xmalloc((t->nrow ? t->nrow : 1) * sizeof *order), n = 0;
+	for (size_t i = 0; i < t->nrow; i++)
+		if (c.all || rows[i].rank > 0)
+			order[n++] = i;
+	if (!c.all) {
+		rank_rows = rows;
+		qsort(order, n, sizeof *order, by_rank);
+		if (c.top > 0 && n > (size_t)c.top)
+			n = (size_t)c.top;
+	}
+	static const char *const cols[] = { "winback_value", "winback_prob", "winback_rank",
+					    "winback_reason" };
+	struct sk_emit *e = sk_emit_open(&o, t, 4, cols);
+	for (size_t r = 0; r < n; r++) {
+		const struct sk_winback_row *w = &rows[order[r]];
+		if (strcmp(w->reason, "no purchase") != 0) {
+			sk_emit_num(e, 0, w->value, 2);
+			sk_emit_num(e, 1, w->prob, 4);
+			if (w->rank > 0)
+				sk_emit_num(e, 2, (double)w->rank, 0);
+		}
+		sk_emit_str(e, 3, w->reason);
+		sk_emit_row(e, order[r]);
+	}
+	sk_emit_close(e);
+	(void)offers;
+	if (c.report)
+		sk_winback_report(stderr, t, rows, &rates, &c.wo);
+	if (c.evaluate)
+		sk_winback_evaluate(stderr, t, rows);
+	free(order);
+	free(rows);
+	sk_table_free(bt);
+	sk_table_free(t);
+	return 0;
+}
