@@ -79,10 +79,7 @@ examples: all
 
 manlint:
 	@for m in $(MANS); do mandoc -Tlint -W warning $$m || exit 1; done; \
-	echo "examples: all
-	@sh tests/run-examples.sh
-
-manlint: $(words $(MANS)) pages clean"
+	echo "manlint: $(words $(MANS)) pages clean"
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)

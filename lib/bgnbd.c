@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
@@ -30,9 +29,12 @@ struct sk_rfm_set {
 /* Shared with the other model files; defined in model.c (see there). */
 struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
 				     double *nobs, char *err, size_t errlen);
+int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
+		      double nobs, struct sk_fit *out, char *err, size_t errlen);
 typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
 int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
 	    double *res);
+double sk_beta_inc(double a, double b, double x, double y);
 
 /* Exported for the unit tests and for mbgnbd.c; not in model.h. */
 double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
@@ -157,17 +159,20 @@ static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t
 {
 	struct xterms t = { .x = -1 };
 	double g[4];
-	for (int i = 0; i < 5; i++)
-		acc[i] = 0;
+	/* Local sums, stored once at the end: acc rows of neighbouring
+	 * chunks share cache lines, and writing them per pattern from two
+	 * threads made the loop slower than a single thread. */
+	double sum[5] = { 0 };
 	for (size_t k = lo; k < hi; k++) {
 		if (pat[k].x != t.x)
 			set_xterms(&t, p, pat[k].x, grad);
 		double l = ll_pattern(p, &t, pat[k].t_x, pat[k].T, grad ? g : NULL);
-		acc[0] += pat[k].w * l;
+		sum[0] += pat[k].w * l;
 		if (grad)
 			for (int i = 0; i < 4; i++)
-				acc[1 + i] += pat[k].w * g[i];
+				sum[1 + i] += pat[k].w * g[i];
 	}
+	memcpy(acc, sum, sizeof sum);
 }
 
 #define MAXCHUNK 64
@@ -236,33 +241,16 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	}
 	/* Start where the mean purchase rate r/alpha matches the data's
 	 * (x / T), lifetimes neutral (a = b = 1); two other starts in case
-	 * BFGS fails from the first.  The best converged fit wins. */
+	 * BFGS fails from the first (sk_tmodel_fit_run in model.c). */
 	double scale = sT > 0 ? sT / sx : 1;
 	double starts[3][4] = {
 		{ 1, scale, 1, 1 },
 		{ 0.5, 0.5 * scale, 0.5, 2 },
 		{ 1, 1, 1, 1 },
 	};
-	int ok = 0;
-	struct sk_fit best, f;
-	char e1[256] = "";
-	for (int s = 0; s < 3 && !ok; s++) {
-		char e[256];
-		if (sk_fit_run(4, sk_bgnbd_nll, &d, starts[s], nobs, &f, e, sizeof e) == 0) {
-			if (!ok || f.loglik > best.loglik)
-				best = f;
-			ok = 1;
-		} else if (!e1[0]) {
-			strcpy(e1, e);
-		}
-	}
+	int rc = sk_tmodel_fit_run(4, sk_bgnbd_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
 	free(c);
-	if (!ok) {
-		snprintf(err, errlen, "%s", e1);
-		return -1;
-	}
-	*out = best;
-	return 0;
+	return rc;
 }
 
 /* ---- predictions ---- */
@@ -401,33 +389,6 @@ static double expected_new(const double *par, double t)
 	return sk_bgnbd_alive_mean(par[0], t / par[1], par[2], par[3]);
 }
 
-/* P(N >= k) for N ~ NB(r, q0) (failures before the r-th success, success
- * probability q0): the regularised incomplete beta I_{1-q0}(k, r).  GSL's
- * error handler is switched off around the call because an underflow
- * would otherwise abort; an error result is replaced by the clamped
- * value GSL returned. */
-static double nb_tail(double r, double q1, int k)
-{
-	if (k <= 0)
-		return 1;
-	gsl_sf_result res;
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
-	int st = gsl_sf_beta_inc_e(k, r, q1, &res);
-	gsl_set_error_handler(old);
-	double v = res.val;
-	if ((st != GSL_SUCCESS && st != GSL_EUNDRFLW) || !isfinite(v)) {
-		/* Rare (continued fraction not converging): 1 - partial sum of
-		 * the NB probabilities, computed by their ratio recursion. */
-		double lp = r * log1p(-q1), s = 0;
-		for (int j = 0; j < k; j++) {
-			s += exp(lp);
-			lp += log((r + j) / (j + 1.0)) + log(q1);
-		}
-		v = 1 - s;
-	}
-	return fmin(fmax(v, 0), 1);
-}
-
 /* P(X(t) = k), FHL 2005 eq. 8:
  *   B(a, b+k)/B(a, b) NB(k; r, alpha/(alpha+t))
  *   + [k>0] B(a+1, b+k-1)/B(a, b) P(NB >= k),
@@ -446,7 +407,9 @@ static double pmf(const double *par, double t, int k)
 		     r * lq0 + k * lq1;
 	double p = exp(gsl_sf_lnbeta(a, b + k) - lbab + lnb);
 	if (k > 0)
-		p += exp(gsl_sf_lnbeta(a + 1, b + k - 1) - lbab) * nb_tail(r, t / (alpha + t), k);
+		/* P(NB >= k) = I_(t/(alpha+t))(k, r), the incomplete beta */
+		p += exp(gsl_sf_lnbeta(a + 1, b + k - 1) - lbab) *
+		     sk_beta_inc(k, r, t / (alpha + t), alpha / (alpha + t));
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
 }
 

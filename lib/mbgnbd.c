@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
@@ -33,7 +32,10 @@ struct sk_rfm_set {
 /* Defined in model.c and bgnbd.c; not in model.h (see model.c). */
 struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
 				     double *nobs, char *err, size_t errlen);
+int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
+		      double nobs, struct sk_fit *out, char *err, size_t errlen);
 double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
+double sk_beta_inc(double a, double b, double x, double y);
 
 /* Exported for the unit tests; not in model.h. */
 double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
@@ -139,17 +141,20 @@ static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t
 {
 	struct xterms t = { .x = -1 };
 	double g[4];
-	for (int i = 0; i < 5; i++)
-		acc[i] = 0;
+	/* Local sums, stored once at the end: acc rows of neighbouring
+	 * chunks share cache lines, and writing them per pattern from two
+	 * threads made the loop slower than a single thread. */
+	double sum[5] = { 0 };
 	for (size_t k = lo; k < hi; k++) {
 		if (pat[k].x != t.x)
 			set_xterms(&t, p, pat[k].x, grad);
 		double l = ll_pattern(p, &t, pat[k].t_x, pat[k].T, grad ? g : NULL);
-		acc[0] += pat[k].w * l;
+		sum[0] += pat[k].w * l;
 		if (grad)
 			for (int i = 0; i < 4; i++)
-				acc[1 + i] += pat[k].w * g[i];
+				sum[1 + i] += pat[k].w * g[i];
 	}
+	memcpy(acc, sum, sizeof sum);
 }
 
 #define MAXCHUNK 64
@@ -222,26 +227,9 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		{ 0.5, 0.5 * scale, 0.5, 2 },
 		{ 1, 1, 1, 1 },
 	};
-	int ok = 0;
-	struct sk_fit best, f;
-	char e1[256] = "";
-	for (int s = 0; s < 3 && !ok; s++) {
-		char e[256];
-		if (sk_fit_run(4, sk_mbgnbd_nll, &d, starts[s], nobs, &f, e, sizeof e) == 0) {
-			if (!ok || f.loglik > best.loglik)
-				best = f;
-			ok = 1;
-		} else if (!e1[0]) {
-			strcpy(e1, e);
-		}
-	}
+	int rc = sk_tmodel_fit_run(4, sk_mbgnbd_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
 	free(c);
-	if (!ok) {
-		snprintf(err, errlen, "%s", e1);
-		return -1;
-	}
-	*out = best;
-	return 0;
+	return rc;
 }
 
 /* ---- predictions ---- */
@@ -284,27 +272,6 @@ static double expected_new(const double *par, double t)
 	return b / (a + b) * sk_bgnbd_alive_mean(r, t / alpha, a, b + 1);
 }
 
-/* P(N >= k) for N ~ NB(r, q0) as I_{1-q0}(k, r); see bgnbd.c. */
-static double nb_tail(double r, double q1, int k)
-{
-	if (k <= 0)
-		return 1;
-	gsl_sf_result res;
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
-	int st = gsl_sf_beta_inc_e(k, r, q1, &res);
-	gsl_set_error_handler(old);
-	double v = res.val;
-	if ((st != GSL_SUCCESS && st != GSL_EUNDRFLW) || !isfinite(v)) {
-		double lp = r * log1p(-q1), s = 0;
-		for (int j = 0; j < k; j++) {
-			s += exp(lp);
-			lp += log((r + j) / (j + 1.0)) + log(q1);
-		}
-		v = 1 - s;
-	}
-	return fmin(fmax(v, 0), 1);
-}
-
 /* P(X(t) = k), from the model definition (as FHL 2005 eq. 8 for BG/NBD):
  * given lambda and p,
  *   P = [k=0] p + (1-p)^(k+1) Poisson(k; lambda t)
@@ -326,7 +293,9 @@ static double pmf(const double *par, double t, int k)
 	if (k == 0)
 		p += a / (a + b);
 	else
-		p += exp(gsl_sf_lnbeta(a + 1, b + k) - lbab) * nb_tail(r, t / (alpha + t), k);
+		/* P(NB >= k) = I_(t/(alpha+t))(k, r), the incomplete beta */
+		p += exp(gsl_sf_lnbeta(a + 1, b + k) - lbab) *
+		     sk_beta_inc(k, r, t / (alpha + t), alpha / (alpha + t));
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
 }
 

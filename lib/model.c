@@ -1,16 +1,20 @@
 /* model.c: the table of transaction models, pattern compression, and the
  * small numerical helpers the model files share.
  *
- * The helpers below the public functions (sk_rfm_compressed_new, sk_quad)
- * are used by bgnbd.c, pnbd.c and mbgnbd.c.  model.h is not theirs to
- * change, so each of those files repeats the two prototypes; they belong
- * in model.h (or a private lib header) once its owner agrees. */
+ * The helpers below the public functions (sk_rfm_compressed_new,
+ * sk_tmodel_fit_run, sk_quad, sk_beta_inc) are used by bgnbd.c, pnbd.c
+ * and mbgnbd.c.
+ * model.h is not theirs to change, so each of those files repeats the
+ * prototypes it needs; they belong in model.h (or a private lib header)
+ * once its owner agrees. */
 #include "model.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_sf_gamma.h>
 
 const struct sk_tmodel *sk_tmodel_find(const char *name)
 {
@@ -108,6 +112,142 @@ struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t 
 	*nout = sk_rfm_compress(c, m);
 	*nobs = sumw;
 	return c;
+}
+
+/* ---- fitting: multi-start BFGS, then Newton polish ----
+ *
+ * sk_fit_run stops when |gradient| < 1e-6 (1 + |LL|).  The log-likelihood
+ * grows with the number of customers, so on CDNOW (LL ~ -9600) that
+ * leaves parameters about 1e-4 (relative) from the maximum, and the
+ * standard errors of weakly identified parameters (Pareto/NBD beta) move
+ * by 1e-3 with them.  A few Newton steps on the analytic gradient (the
+ * Hessian by central differences of it) land on the maximum to ~1e-10;
+ * the standard errors are then recomputed there from that Hessian. */
+
+/* Cholesky factorisation in place (lower triangle) and inverse of an
+ * n x n symmetric matrix; -1 when not positive definite.  Own code so
+ * that a singular Hessian never reaches GSL's aborting error handler. */
+static int chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
+			double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR])
+{
+	double l[SK_FIT_MAXPAR][SK_FIT_MAXPAR] = { { 0 } };
+	for (int j = 0; j < n; j++) {
+		double d = a[j][j];
+		for (int k = 0; k < j; k++)
+			d -= l[j][k] * l[j][k];
+		if (!(d > 0) || !isfinite(d))
+			return -1;
+		l[j][j] = sqrt(d);
+		for (int i = j + 1; i < n; i++) {
+			double s = a[i][j];
+			for (int k = 0; k < j; k++)
+				s -= l[i][k] * l[j][k];
+			l[i][j] = s / l[j][j];
+		}
+	}
+	/* Columns of the inverse by forward and back substitution. */
+	for (int c = 0; c < n; c++) {
+		double y[SK_FIT_MAXPAR];
+		for (int i = 0; i < n; i++) {
+			double s = i == c ? 1 : 0;
+			for (int k = 0; k < i; k++)
+				s -= l[i][k] * y[k];
+			y[i] = s / l[i][i];
+		}
+		for (int i = n - 1; i >= 0; i--) {
+			double s = y[i];
+			for (int k = i + 1; k < n; k++)
+				s -= l[k][i] * inv[k][c];
+			inv[i][c] = s / l[i][i];
+		}
+	}
+	return 0;
+}
+
+/* Newton steps from out->par; on success replace par, loglik and se. */
+static void polish(int n, sk_fit_fn f, void *ctx, struct sk_fit *out)
+{
+	double th[SK_FIT_MAXPAR], g[SK_FIT_MAXPAR], t2[SK_FIT_MAXPAR];
+	double gp[SK_FIT_MAXPAR], gm[SK_FIT_MAXPAR];
+	double H[SK_FIT_MAXPAR][SK_FIT_MAXPAR], inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
+	int have_inv = 0;
+	for (int i = 0; i < n; i++)
+		th[i] = log(out->par[i]);
+	double fv = f(th, g, ctx);
+	if (!isfinite(fv))
+		return;
+	for (int it = 0; it < 6; it++) {
+		const double h = 1e-5;
+		for (int j = 0; j < n; j++) {
+			memcpy(t2, th, sizeof t2);
+			t2[j] = th[j] + h;
+			f(t2, gp, ctx);
+			t2[j] = th[j] - h;
+			f(t2, gm, ctx);
+			for (int i = 0; i < n; i++)
+				H[i][j] = (gp[i] - gm[i]) / (2 * h);
+		}
+		for (int i = 0; i < n; i++)
+			for (int j = 0; j < i; j++)
+				H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
+		if (chol_inverse(n, H, inv) < 0)
+			break;
+		have_inv = 1;
+		double d[SK_FIT_MAXPAR], dmax = 0;
+		for (int i = 0; i < n; i++) {
+			d[i] = 0;
+			for (int j = 0; j < n; j++)
+				d[i] -= inv[i][j] * g[j];
+			dmax = fmax(dmax, fabs(d[i]));
+			t2[i] = th[i] + d[i];
+		}
+		double gt[SK_FIT_MAXPAR];
+		double ft = f(t2, gt, ctx);
+		/* Near the maximum LL changes by ~1e-7; allow rounding noise. */
+		if (!isfinite(ft) || ft > fv + 1e-12 * fabs(fv) || dmax > 1)
+			break;
+		memcpy(th, t2, sizeof th);
+		memcpy(g, gt, sizeof g);
+		fv = ft;
+		if (dmax < 1e-7)
+			break;	/* the Hessian just computed is still the one here */
+	}
+	if (!have_inv)
+		return;
+	out->loglik = -fv;
+	int ok = 1;
+	for (int i = 0; i < n; i++) {
+		out->par[i] = exp(th[i]);
+		/* At the maximum the natural-scale Hessian is
+		 * diag(1/p) H_theta diag(1/p), so se_i = p_i sqrt(inv_ii). */
+		double v = inv[i][i];
+		out->se[i] = v > 0 && isfinite(v) ? out->par[i] * sqrt(v) : 0;
+		if (!(v > 0 && isfinite(v)))
+			ok = 0;
+	}
+	out->se_ok = ok;
+}
+
+/* Fit from starts[0..nstart) (npar values each), stopping at the first
+ * start that converges, then polish.  0, or -1 with the first start's
+ * reason in err. */
+int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
+		      double nobs, struct sk_fit *out, char *err, size_t errlen);
+
+int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
+		      double nobs, struct sk_fit *out, char *err, size_t errlen)
+{
+	char e[256], first[256] = "";
+	for (int s = 0; s < nstart; s++) {
+		if (sk_fit_run(npar, f, ctx, starts + (size_t)s * npar, nobs, out, e, sizeof e) == 0) {
+			polish(npar, f, ctx, out);
+			return 0;
+		}
+		if (!first[0])
+			snprintf(first, sizeof first, "%s", e);
+	}
+	snprintf(err, errlen, "%s", first);
+	return -1;
 }
 
 /* ---- adaptive Gauss-Kronrod quadrature ----
@@ -255,4 +395,60 @@ int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel
 	}
 	free(q);
 	return status;
+}
+
+/* ---- regularised incomplete beta ----
+ *
+ * I_x(a, b) by its continued fraction (DLMF 8.17.22) evaluated with the
+ * modified Lentz method, on the side x < (a+1)/(a+b+2) where it converges
+ * fast (else 1 - I_{1-x}(b, a)).  Own code rather than gsl_sf_beta_inc:
+ * that one reports underflow through GSL's error handler, which aborts by
+ * default, and prediction code runs inside OpenMP loops where the global
+ * handler cannot be switched off safely.  y = 1 - x is passed separately
+ * so that x near 1 keeps its precision.  Result clamped to [0, 1]. */
+static double beta_cf(double a, double b, double x, double y)
+{
+	const double tiny = 1e-300;
+	double lpre = a * log(x) + b * log(y) - gsl_sf_lnbeta(a, b) - log(a);
+	if (lpre < -745)
+		return 0;	/* below the smallest double */
+	double c = 1, d = 1 - (a + b) * x / (a + 1);
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	double h = d;
+	for (int m = 1; m < 100000; m++) {
+		double num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+		d = 1 + num * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + num / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		h *= d * c;
+		num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+		d = 1 + num * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + num / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		double del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-16)
+			break;
+	}
+	return exp(lpre) * h;
+}
+
+double sk_beta_inc(double a, double b, double x, double y);
+
+double sk_beta_inc(double a, double b, double x, double y)
+{
+	if (!(x > 0))
+		return 0;
+	if (!(y > 0))
+		return 1;
+	double v = x < (a + 1) / (a + b + 2) ? beta_cf(a, b, x, y) : 1 - beta_cf(b, a, y, x);
+	if (!isfinite(v))
+		return 0;
+	return fmin(fmax(v, 0), 1);
 }

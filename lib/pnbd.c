@@ -32,12 +32,11 @@
 #include "model.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
-#include <gsl/gsl_sf_hyperg.h>
 #include <gsl/gsl_sf_psi.h>
 
 struct sk_rfm_set {
@@ -48,6 +47,8 @@ struct sk_rfm_set {
 /* Defined in model.c; not in model.h (see model.c). */
 struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
 				     double *nobs, char *err, size_t errlen);
+int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
+		      double nobs, struct sk_fit *out, char *err, size_t errlen);
 typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
 int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
 	    double *res);
@@ -288,29 +289,30 @@ static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t
 	struct tail cache;
 	double key[2] = { -1, -1 };
 	double r = p->r, alpha = p->alpha, s = p->s, beta = p->beta;
-	for (int i = 0; i < 5; i++)
-		acc[i] = 0;
+	/* Local sums, stored once at the end (no false sharing of acc). */
+	double sum[5] = { 0 };
 	for (size_t k = lo; k < hi; k++) {
 		double x = pat[k].x, T = pat[k].T, w = pat[k].w;
 		if (x != t.x)
 			set_xterms(&t, p, x, grad);
 		if (bracket(p, x, pat[k].t_x, T, grad, &b, key, &cache) < 0) {
-			acc[0] = -HUGE_VAL;
-			return;
+			sum[0] = -HUGE_VAL;
+			break;
 		}
-		acc[0] += w * (t.c + b.lW);
+		sum[0] += w * (t.c + b.lW);
 		if (!grad)
 			continue;
 		/* d ln L / d(r, alpha, s, beta): the constant, the "alive" term
 		 * A = (alpha+T)^-m (beta+T)^-s, and s (I(t_x) - I(T)). */
 		double m = r + x;
 		const double *dx = b.ix.d, *dT = b.iT.d;
-		acc[1] += w * (t.dr - b.piA * log(alpha + T) + b.wx * dx[0] - b.wT * dT[0]);
-		acc[2] += w * (r / alpha - b.piA * m / (alpha + T) + b.wx * dx[1] - b.wT * dT[1]);
-		acc[3] += w * (p->lbeta - b.piA * log(beta + T) + b.piD / s +
+		sum[1] += w * (t.dr - b.piA * log(alpha + T) + b.wx * dx[0] - b.wT * dT[0]);
+		sum[2] += w * (r / alpha - b.piA * m / (alpha + T) + b.wx * dx[1] - b.wT * dT[1]);
+		sum[3] += w * (p->lbeta - b.piA * log(beta + T) + b.piD / s +
 			       b.wx * dx[2] - b.wT * dT[2]);
-		acc[4] += w * (s / beta - b.piA * s / (beta + T) + b.wx * dx[3] - b.wT * dT[3]);
+		sum[4] += w * (s / beta - b.piA * s / (beta + T) + b.wx * dx[3] - b.wT * dT[3]);
 	}
+	memcpy(acc, sum, sizeof sum);
 }
 
 #define MAXCHUNK 64
@@ -391,26 +393,9 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		{ 0.5, 0.5 * scale, 0.5, 0.5 * meanT },
 		{ 1, 1, 1, 1 },
 	};
-	int ok = 0;
-	struct sk_fit best, f;
-	char e1[256] = "";
-	for (int s = 0; s < 3 && !ok; s++) {
-		char e[256];
-		if (sk_fit_run(4, sk_pnbd_nll, &d, starts[s], nobs, &f, e, sizeof e) == 0) {
-			if (!ok || f.loglik > best.loglik)
-				best = f;
-			ok = 1;
-		} else if (!e1[0]) {
-			strcpy(e1, e);
-		}
-	}
+	int rc = sk_tmodel_fit_run(4, sk_pnbd_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
 	free(c);
-	if (!ok) {
-		snprintf(err, errlen, "%s", e1);
-		return -1;
-	}
-	*out = best;
-	return 0;
+	return rc;
 }
 
 /* ---- predictions ---- */
@@ -500,38 +485,51 @@ struct disc_int {
 	double s, z;
 };
 
+/* exp((1-s) v - z (e^v - 1)) on v = u / (1 - u): the substituted
+ * integrand of h below (1 + w = e^v).  Underflows cleanly to 0. */
 static void disc_f(double u, double *f, void *vctx)
 {
 	const struct disc_int *c = vctx;
 	double v = u / (1 - u);
-	f[0] = exp(-v - c->s * log1p(v / c->z)) / ((1 - u) * (1 - u));
+	f[0] = exp((1 - c->s) * v - c->z * expm1(v)) / ((1 - u) * (1 - u));
 }
 
 /* int_0^inf exp(-delta t) ((beta+T) / (beta+T+t))^s dt: the discounted
- * survival of an alive customer.  It equals
- *   (beta+T)^s delta^(s-1) U(s, s; delta (beta+T))
- * (FHL 2005 "RFM and CLV" eq. 2, whose ratio we take).  GSL's U is used
- * with its error handler off (an underflow would abort); on any failure
- * the integral is done by quadrature. */
+ * survival of a customer alive at T.  With y = beta+T and z = delta y it
+ * is y h, h = int_0^inf e^(-z w) (1+w)^-s dw = U(1, 2-s; z)
+ *   = z^(s-1) U(s, s; z)   (Kummer's transformation),
+ * so y h = (beta+T)^s delta^(s-1) U(s, s; delta(beta+T)), the factor of
+ * FHL 2005 "RFM and CLV" eq. 2.  We do not call gsl_sf_hyperg_U: it
+ * overflows for large s (U(1000, 1000; 0.1) = inf although y h is about
+ * y/(s-1)) and reports that through GSL's error handler, which aborts by
+ * default and cannot be switched off safely from the OpenMP loops that
+ * call dert.  h is integrated by adaptive Gauss-Kronrod instead
+ * (relative accuracy 1e-11); results for the last few (s, y, delta) are
+ * kept per thread, since customers share T. */
+#define DISC_CACHE 1024
 static double disc_survival(double s, double beta_T, double delta)
 {
-	double z = delta * beta_T, G = NAN;
-	gsl_sf_result res;
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
-	int st = gsl_sf_hyperg_U_e(s, s, z, &res);
-	gsl_set_error_handler(old);
-	if (st == GSL_SUCCESS && res.val > 0 && isfinite(res.val))
-		G = exp(s * log(beta_T) + (s - 1) * log(delta) + log(res.val));
-	if (!isfinite(G)) {
-		struct disc_int c = { s, z };
-		double q = 0;
-		sk_quad(disc_f, &c, 1, 0, 1, 1e-10, &q);
-		G = q / delta;
-	}
+	static _Thread_local struct {
+		double s, y, delta, G;
+	} cache[DISC_CACHE];
+	uint64_t bits;
+	memcpy(&bits, &beta_T, sizeof bits);
+	size_t slot = (size_t)((bits * 0x9e3779b97f4a7c15u) >> 54);	/* 10 bits */
+	/* Empty slots hold s = 0, which no valid s equals. */
+	if (cache[slot].s == s && cache[slot].y == beta_T &&
+	    cache[slot].delta == delta)
+		return cache[slot].G;
+	struct disc_int c = { s, delta * beta_T };
+	double h = 0;
+	if (sk_quad(disc_f, &c, 1, 0, 1, 1e-11, &h) < 0 || !isfinite(h) || h < 0)
+		h = 0;
 	/* 0 <= G <= 1/delta because the survival is at most 1. */
-	if (!isfinite(G) || G < 0)
-		G = 0;
-	return fmin(G, 1 / delta);
+	double G = fmin(beta_T * h, 1 / delta);
+	cache[slot].s = s;
+	cache[slot].y = beta_T;
+	cache[slot].delta = delta;
+	cache[slot].G = G;
+	return G;
 }
 
 /* DERT(delta | x, t_x, T), Fader, Hardie & Lee 2005 ("RFM and CLV", JMR
