@@ -1110,11 +1110,14 @@ void sk_writer_close(struct sk_writer *w)
 /* spooling standard input                                            */
 
 static char *spool_name;
+static const char **spool_files;
 
 static void spool_remove(void)
 {
 	if (spool_name)
 		unlink(spool_name);
+	free(spool_name);
+	free(spool_files);
 }
 
 void sk_spool_stdin(struct sk_opts *o)
@@ -1155,5 +1158,5 @@ void sk_spool_stdin(struct sk_opts *o)
 	for (size_t k = 0; k < o->nfiles; k++)
 		files[k] = strcmp(o->files[k], "-") == 0 ? spool_name : o->files[k];
 	files[o->nfiles] = NULL;
-	o->files = files;
+	o->files = spool_files = files;
 }
