@@ -104,4 +104,4 @@ uninstall:
 
 clean:
 	rm -rf build bin
-.SECONDARY:
+.SECONDARY: $(LIBOBJ) $(PROGS:%=$(BUILD)/cmd/%.o)
