@@ -227,7 +227,9 @@ size_t sk_winback_score(const struct sk_winback_opts *wo, const struct sk_table 
 		struct sk_winback_row *w = &rows[i];
 		struct cust k;
 		read_cust(t, i, &c, wo->unit_days, &k);
-		const char *who = k.orders >= wo->core_orders ? "lapsed core" :
+		double away = k.T_days - k.recency_days;
+		const char *who = k.orders >= wo->core_orders ?
+			(away > wo->lapse_days ? "lapsed core" : "overdue core") :
 			k.orders >= 2 ? "lapsed repeat buyer" : "lapsed one-time buyer";
 		if (k.has_p_alive && k.frequency > 0 && !(k.stage && *k.stage))
 			who = k.orders >= wo->core_orders ? "at-risk core" : "at-risk repeat buyer";
