@@ -22,10 +22,12 @@ static const char usage[] =
 	"  --report             parameters, standard errors, fit and rates on stderr\n"
 	"  --report-json FILE   the same as JSON\n"
 	"  --evaluate           calibration/holdout table (needs holdout_frequency;\n"
-	"                       predictions over --horizon) on stderr\n";
+	"                       predictions over --horizon) on stderr\n"
+	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
+	"                       with their weight instead, for a fit over shards\n";
 
 enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
-       O_REPORT_JSON, O_EVALUATE };
+       O_REPORT_JSON, O_EVALUATE, O_PATTERNS };
 
 static const struct sk_opt own[] = {
 	{ "model-type", 1, 0, O_TYPE },
@@ -36,6 +38,7 @@ static const struct sk_opt own[] = {
 	{ "save-model", 1, 0, O_SAVE },
 	{ "report", 0, 0, O_REPORT },
 	{ "report-json", 1, 0, O_REPORT_JSON },
+	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
 	{ NULL, 0, 0, 0 },
 };
@@ -43,7 +46,7 @@ static const struct sk_opt own[] = {
 struct churn_opts {
 	const char *type, *horizon, *weight, *model, *save, *report_json;
 	double threshold;
-	int report, evaluate;
+	int report, evaluate, patterns;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -58,6 +61,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_SAVE: c->save = arg; break;
 	case O_REPORT: c->report = 1; break;
 	case O_REPORT_JSON: c->report_json = arg; break;
+	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
 	}
 }
@@ -86,6 +90,12 @@ int main(int argc, char **argv)
 	struct sk_table *t = sk_customers_read(&o);
 	struct sk_custdata d;
 	sk_custdata_read(t, c.weight, tm && tm->discrete, 0, &d);
+	if (c.patterns) {
+		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
+		sk_custdata_free(&d);
+		sk_table_free(t);
+		return 0;
+	}
 
 	if (!c.model) {
 		size_t npat;

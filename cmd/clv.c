@@ -24,10 +24,12 @@ static const char usage[] =
 	"  --model FILE         score with saved models instead of fitting\n"
 	"  --save-model FILE    write both fitted models as JSON\n"
 	"  --report             total value, top-20 %% share, value at risk on stderr\n"
-	"  --report-json FILE   the same as JSON\n";
+	"  --report-json FILE   the same as JSON\n"
+	"  --patterns           write the distinct (frequency, recency, T,\n"
+	"                       monetary_value) patterns with their weight instead\n";
 
 enum { O_TYPE = 1, O_HORIZON, O_RATE, O_MARGIN, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE,
-       O_REPORT, O_REPORT_JSON };
+       O_REPORT, O_REPORT_JSON, O_PATTERNS };
 
 static const struct sk_opt own[] = {
 	{ "model-type", 1, 0, O_TYPE },
@@ -40,13 +42,14 @@ static const struct sk_opt own[] = {
 	{ "save-model", 1, 0, O_SAVE },
 	{ "report", 0, 0, O_REPORT },
 	{ "report-json", 1, 0, O_REPORT_JSON },
+	{ "patterns", 0, 0, O_PATTERNS },
 	{ NULL, 0, 0, 0 },
 };
 
 struct clv_opts {
 	const char *type, *horizon, *weight, *model, *save, *report_json;
 	double rate, margin, threshold;
-	int report;
+	int report, patterns;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -63,6 +66,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_SAVE: c->save = arg; break;
 	case O_REPORT: c->report = 1; break;
 	case O_REPORT_JSON: c->report_json = arg; break;
+	case O_PATTERNS: c->patterns = 1; break;
 	}
 }
 
@@ -95,6 +99,12 @@ int main(int argc, char **argv)
 	struct sk_table *t = sk_customers_read(&o);
 	struct sk_custdata d;
 	sk_custdata_read(t, c.weight, tm && tm->discrete, 1, &d);
+	if (c.patterns) {
+		sk_patterns_write(&o, t, &d, tm && tm->discrete, 1);
+		sk_custdata_free(&d);
+		sk_table_free(t);
+		return 0;
+	}
 
 	if (!c.model) {
 		size_t npat, nobs, excluded;

@@ -270,12 +270,6 @@ static double p_alive(const double *par, double x, double t_x, double T)
 	return logistic_neg(d);
 }
 
-struct beta_mix {
-	double m, kappa, a, B, lnorm;
-	int side;		/* 0: p = u^(1/a) on [0, 1/2]; 1: 1-p = v^(1/B) on
-			 * [1/2, 1]; 2: p itself */
-};
-
 /* (1 - (1 + p kappa)^-m) / p, = m kappa at p = 0. */
 static double alive_rate(double p, double m, double kappa)
 {
@@ -284,29 +278,95 @@ static double alive_rate(double p, double m, double kappa)
 	return -expm1(-m * log1p(p * kappa)) / p;
 }
 
+/* alive_rate(p) - m kappa without cancellation: with y = p kappa,
+ * 1 - (1+y)^-m - m y = -sum_{k>=2} (-1)^k (m)_k / k! y^k, an alternating
+ * series with decreasing terms when y < 1/2 and m y <= 1. */
+static double rate_minus_h0(double p, double m, double kappa)
+{
+	double y = p * kappa;
+	if (!(y < 0.5 && m * y <= 1))
+		return alive_rate(p, m, kappa) - m * kappa;
+	double t = m * (m + 1) / 2 * y * y, D = 0;
+	for (int k = 2; k < 200 && t > 1e-17 * fabs(D); k++) {
+		D += (k & 1) ? t : -t;
+		t *= (m + k) / (k + 1) * y;
+	}
+	return kappa * D / y;
+}
+
+/* alive_rate(1 - s) - alive_rate(1) without cancellation:
+ * g(p) = 1 - (1 + p kappa)^-m, h(p) - h(1) = (g(p) - g(1) + g(1) s) / p,
+ * g(p) - g(1) = -(1+kappa)^-m expm1(-m log1p(-s kappa / (1+kappa))). */
+static double rate_minus_h1(double s, double m, double kappa)
+{
+	double l1 = log1p(kappa), g1 = -expm1(-m * l1);
+	double dg = -exp(-m * l1) * expm1(-m * log1p(-s * kappa / (1 + kappa)));
+	return (dg + g1 * s) / (1 - s);
+}
+
+struct beta_mix {
+	double m, kappa, a, B, lnorm;
+	int part;	/* 0: [0, pc] minus h(0); 1: [pc, 1/2] in log p; 2: s = 1-p in
+			 * [0, 1/2] minus h(1) */
+};
+
+/* The parts of int h(p) w(p) dp, w the Beta(a, B) density (see below).
+ * Arguments that underflow contribute nothing (and would turn
+ * p^(a-1) into inf times 0). */
 static void beta_mix_f(double u, double *f, void *vctx)
 {
 	const struct beta_mix *c = vctx;
-	double p, ld;
-	/* The substitutions remove the endpoint singularities of the Beta
-	 * density: p^(a-1) dp = du / a and (1-p)^(B-1) dp = -dv / B.  They are
-	 * skipped for large shapes (no singularity; u^(1/a) would waste the
-	 * interval and (1/2)^a underflow). */
-	switch (c->side) {
+	double a = c->a, B = c->B, p, ld, h;
+	f[0] = 0;
+	switch (c->part) {
 	case 0:
-		p = pow(u, 1 / c->a);
-		ld = (c->B - 1) * log1p(-p) - log(c->a);
+		if (u < 1e-300)
+			return;
+		p = u;
+		h = rate_minus_h0(p, c->m, c->kappa);
+		ld = (a - 1) * log(p) + (B - 1) * log1p(-p);
 		break;
 	case 1:
-		p = 1 - pow(u, 1 / c->B);
-		ld = (c->a - 1) * log(p) - log(c->B);
+		p = exp(u);
+		h = alive_rate(p, c->m, c->kappa);
+		ld = a * u + (B - 1) * log1p(-p);	/* dp = p dw */
 		break;
 	default:
-		p = u;
-		ld = (c->a - 1) * log(p) + (c->B - 1) * log1p(-p);
+		if (u < 1e-300)
+			return;
+		h = rate_minus_h1(u, c->m, c->kappa);
+		ld = (a - 1) * log1p(-u) + (B - 1) * log(u);
 		break;
 	}
-	f[0] = alive_rate(p, c->m, c->kappa) * exp(ld + c->lnorm);
+	f[0] = h * exp(ld + c->lnorm);
+}
+
+/* The quadrature fallback of sk_bgnbd_alive_mean: J = int_0^1 h(p) w(p) dp
+ * with h the rate above and w the Beta(a, B) density, which is singular
+ * at 0 when a < 1 and at 1 when B < 1.  Near the ends h is smooth, so
+ * it is split as h(end) + (h - h(end)): the first part integrates to an
+ * incomplete beta exactly, the second vanishes at the end and removes the
+ * singularity.  The split is made only where h stays within a factor 4
+ * of h(end) (p <= 1/(m kappa) at the left, [1/2, 1] at the right), so the
+ * parts cannot cancel; in between we integrate in log p, where h w is
+ * smooth over many decades. */
+static double alive_mean_quad(double m, double kappa, double a, double B)
+{
+	struct beta_mix c = { m, kappa, a, B, -gsl_sf_lnbeta(a, B), 0 };
+	double h0 = m * kappa, h1 = alive_rate(1, m, kappa);
+	double pc = fmin(0.5, fmax(1 / h0, 1e-300)), q = 0, J;
+	sk_quad(beta_mix_f, &c, 1, 0, pc, 1e-11, &q);
+	J = h0 * sk_beta_inc(a, B, pc, 1 - pc) + q;
+	if (pc < 0.5) {
+		c.part = 1;
+		q = 0;
+		sk_quad(beta_mix_f, &c, 1, log(pc), log(0.5), 1e-11, &q);
+		J += q;
+	}
+	c.part = 2;
+	q = 0;
+	sk_quad(beta_mix_f, &c, 1, 0, 0.5, 1e-11, &q);
+	return J + h1 * sk_beta_inc(B, a, 0.5, 0.5) + q;
 }
 
 /* E_p[(1 - (1 + p kappa)^-m) / p] for p ~ Beta(a, B): the expected number
@@ -349,21 +409,11 @@ double sk_bgnbd_alive_mean(double m, double kappa, double a, double B)
 		double F = exp((a - 1) * L);
 		double E1 = -L * expm1_ratio((a - 1) * L);
 		double J = C * (E1 - F * V);
-		/* Accept when fewer than ~8 digits were lost to cancellation. */
-		if (conv && isfinite(J) && J > 0 && (E1 + F * Vabs) < 1e8 * (J / C))
+		/* Accept when fewer than ~6 digits were lost to cancellation. */
+		if (conv && isfinite(J) && J > 0 && (E1 + F * Vabs) < 1e6 * (J / C))
 			return fmin(J, m * kappa);
 	}
-	struct beta_mix c = { m, kappa, a, B, 0, 0 };
-	c.lnorm = -(gsl_sf_lngamma(a) + gsl_sf_lngamma(B) - gsl_sf_lngamma(a + B));
-	double r0 = 0, r1 = 0;
-	c.side = a < 50 ? 0 : 2;
-	sk_quad(beta_mix_f, &c, 1, 0, c.side == 0 ? pow(0.5, a) : 0.5, 1e-11, &r0);
-	c.side = B < 50 ? 1 : 2;
-	if (c.side == 1)
-		sk_quad(beta_mix_f, &c, 1, 0, pow(0.5, B), 1e-11, &r1);
-	else
-		sk_quad(beta_mix_f, &c, 1, 0.5, 1, 1e-11, &r1);
-	double J = r0 + r1;
+	double J = alive_mean_quad(m, kappa, a, B);
 	/* 0 <= J <= m kappa: the rate bound (1 - (1+y)^-m)/p <= m kappa. */
 	if (!isfinite(J) || J < 0)
 		return 0;

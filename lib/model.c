@@ -3,10 +3,9 @@
  *
  * The helpers below the public functions (sk_rfm_compressed_new,
  * sk_tmodel_fit_run, sk_quad, sk_beta_inc) are used by bgnbd.c, pnbd.c
- * and mbgnbd.c.
- * model.h is not theirs to change, so each of those files repeats the
- * prototypes it needs; they belong in model.h (or a private lib header)
- * once its owner agrees. */
+ * and mbgnbd.c.  model.h was not ours to change, so each of those files
+ * repeats the prototypes it needs; they belong in model.h (or a private
+ * lib header) once its owner agrees. */
 #include "model.h"
 
 #include <math.h>

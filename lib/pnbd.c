@@ -7,8 +7,8 @@
  * While alive a customer buys at Poisson rate lambda ~ Gamma(r, alpha);
  * her lifetime is exponential with rate mu ~ Gamma(s, beta).
  *
- * The likelihood (FH 2005, section 3; equation numbers of the note are
- * not quoted because we could not check them) is
+ * The likelihood (FH 2005; the note's equation numbers are not quoted
+ * because we could not check them against the note) is
  *   L = Gamma(r+x) alpha^r beta^s / Gamma(r)
  *       * [ (alpha+T)^-(r+x) (beta+T)^-s + s (I(t_x) - I(T)) ],
  *   I(t) = int_t^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du,

@@ -311,3 +311,81 @@ void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
 	fprintf(f, "total: predicted %.1f, actual %.0f; mean absolute error per customer %.4f\n",
 		tp, ta, tot > 0 ? mae / tot : 0);
 }
+
+struct pat5 {
+	double x, t_x, T, m, w;
+};
+
+static int cmp_pat5(const void *pa, const void *pb)
+{
+	const struct pat5 *a = pa, *b = pb;
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	if (a->t_x != b->t_x)
+		return a->t_x < b->t_x ? -1 : 1;
+	if (a->T != b->T)
+		return a->T < b->T ? -1 : 1;
+	/* NaN (no spend) sorts first and equal to itself */
+	int an = isnan(a->m), bn = isnan(b->m);
+	if (an || bn)
+		return bn - an;
+	return (a->m > b->m) - (a->m < b->m);
+}
+
+static int same5(const struct pat5 *a, const struct pat5 *b)
+{
+	return cmp_pat5(a, b) == 0;
+}
+
+/* Shortest text that reads back as the same double, so a pattern table
+ * loses nothing. */
+static void put_exact(struct sk_writer *w, double v)
+{
+	char buf[40];
+	snprintf(buf, sizeof buf, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof buf, "%.17g", v);
+	sk_writer_field(w, buf, strlen(buf), SK_RAW);
+}
+
+void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
+		       const struct sk_custdata *d, int discrete, int with_spend)
+{
+	struct pat5 *p = sk_xmalloc((d->nvalid ? d->nvalid : 1) * sizeof *p);
+	size_t m = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i])
+			p[m++] = (struct pat5){ d->rfm[i].x, d->rfm[i].t_x, d->rfm[i].T,
+						with_spend ? d->mbar[i] : NAN, d->rfm[i].w };
+	qsort(p, m, sizeof *p, cmp_pat5);
+	size_t k = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (k && same5(&p[k - 1], &p[i]))
+			p[k - 1].w += p[i].w;
+		else
+			p[k++] = p[i];
+	}
+	struct sk_writer *w = sk_writer_open(o, t->fmt);
+	const char *hdr[] = { "frequency", "recency", discrete ? "periods" : "T",
+			      "monetary_value", "weight" };
+	const char *hdr4[] = { "frequency", "recency", discrete ? "periods" : "T", "weight" };
+	if (with_spend)
+		sk_writer_header(w, 5, hdr);
+	else
+		sk_writer_header(w, 4, hdr4);
+	for (size_t i = 0; i < k; i++) {
+		put_exact(w, p[i].x);
+		put_exact(w, p[i].t_x);
+		put_exact(w, p[i].T);
+		if (with_spend) {
+			if (isnan(p[i].m))
+				sk_writer_null(w);
+			else
+				put_exact(w, p[i].m);
+		}
+		put_exact(w, p[i].w);
+		sk_writer_endrow(w);
+	}
+	sk_writer_close(w);
+	free(p);
+}

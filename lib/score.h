@@ -63,4 +63,12 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
 		 const struct sk_pred *p, double horizon, const char *unit);
 
+
+
+/* Write the compressed sufficient statistics of the valid rows: one row
+ * per distinct (frequency, recency, T[, monetary_value]) with its summed
+ * weight in column "weight".  Tables from disjoint shards, concatenated
+ * and fitted with --weight weight, give the model of all customers. */
+void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
+		       const struct sk_custdata *d, int discrete, int with_spend);
 #endif

@@ -1,0 +1,526 @@
+/* test_tmodel.c: unit tests for the transaction models (lib/model.c,
+ * bgnbd.c, pnbd.c, mbgnbd.c).  Run from the repository root; prints one
+ * "ok - ..." / "not ok - ..." line per check and exits 1 if any failed.
+ *
+ * Reference numbers are from ../shared/REFERENCE.md:
+ *   BG/NBD on CDNOW: Fader, Hardie & Lee 2005, "Counting your customers
+ *     the easy way", Marketing Science 24(2), table/text of section 4;
+ *   Pareto/NBD on CDNOW: the same paper's Pareto/NBD benchmark (and
+ *     Fader, Hardie & Lee 2005, "RFM and CLV", JMR 42(4)), with the
+ *     standard errors listed in REFERENCE.md;
+ *   MBG/NBD on CDNOW: Batislam, Denizel & Filiztekin 2007 model as
+ *     listed in REFERENCE.md (3-4 significant digits). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_hyperg.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "model.h"
+
+/* Not in model.h: the models' negative log-likelihoods, exported so the
+ * analytic gradients can be checked.  The struct must match the one in
+ * lib/bgnbd.c, lib/pnbd.c and lib/mbgnbd.c. */
+struct sk_rfm_set {
+	const struct sk_rfm *pat;
+	size_t n;
+};
+double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
+double sk_pnbd_nll(const double *theta, double *grad, void *ctx);
+double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
+
+static int failures, checks;
+
+static void check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+	checks++;
+	if (!cond)
+		failures++;
+	printf("%s - ", cond ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static double rel(double got, double want)
+{
+	return fabs(got - want) / fmax(fabs(want), 1e-300);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* Round v to the number of decimals a published value was given with. */
+static double round_to(double v, int decimals)
+{
+	double f = pow(10, decimals);
+	return round(v * f) / f;
+}
+
+static struct sk_rfm *read_cdnow(size_t *n)
+{
+	const char *path = "tests/data/cdnow_customers_summary.csv";
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		printf("not ok - cannot open %s (run from the repository root)\n", path);
+		exit(1);
+	}
+	char line[256];
+	size_t cap = 4096, k = 0;
+	struct sk_rfm *p = malloc(cap * sizeof *p);
+	if (!fgets(line, sizeof line, fp)) {
+		fclose(fp);
+		free(p);
+		*n = 0;
+		return NULL;
+	}
+	while (fgets(line, sizeof line, fp)) {
+		char *s = line, *e;
+		strtod(s, &e);	/* ID */
+		if (e == s || *e != ',')
+			continue;
+		s = e + 1;
+		double x = strtod(s, &e);
+		s = e + 1;
+		double tx = strtod(s, &e);
+		s = e + 1;
+		double T = strtod(s, &e);
+		if (k == cap) {
+			cap *= 2;
+			p = realloc(p, cap * sizeof *p);
+		}
+		p[k++] = (struct sk_rfm){ x, tx, T, 1 };
+	}
+	fclose(fp);
+	*n = k;
+	return p;
+}
+
+/* ---- independent brute-force integrals (trapezoid on log scales) ---- */
+
+/* log of the Gamma(shape, rate) density at lambda = e^u, times e^u (the
+ * Jacobian of the log substitution). */
+static double lgam_logu(double u, double shape, double rate)
+{
+	return shape * log(rate) - lgamma(shape) + shape * u - rate * exp(u);
+}
+
+/* BG/NBD: E[Y(t) | x, t_x, T] and P(alive) by integrating over lambda and
+ * p directly from the model assumptions, independent of eq. 10. */
+static void bgnbd_brute(const double *par, double t, double x, double tx, double T,
+			double *ey, double *pal)
+{
+	double r = par[0], alpha = par[1], a = par[2], b = par[3];
+	/* lambda from e^-400: with r < 1 the prior has real mass at tiny rates */
+	int nu = 4000, nv = 1200;
+	double u0 = -400, u1 = 6, v0 = -40, v1 = 40;
+	double du = (u1 - u0) / nu, dv = (v1 - v0) / nv;
+	double num = 0, den = 0, alive = 0;
+	for (int i = 0; i <= nu; i++) {
+		double u = u0 + i * du, lam = exp(u);
+		double lg = lgam_logu(u, r, alpha);
+		for (int j = 0; j <= nv; j++) {
+			double v = v0 + j * dv;
+			/* p = logistic(v): Beta density in v is p^a (1-p)^b / B(a, b) */
+			double lp = -log1p(exp(-v)), lq = -log1p(exp(v)), p = exp(lp);
+			double lbeta = a * lp + b * lq - gsl_sf_lnbeta(a, b);
+			double wgt = exp(lg + lbeta) * (i == 0 || i == nu ? 0.5 : 1) *
+				     (j == 0 || j == nv ? 0.5 : 1);
+			double la = x * lq + x * u - lam * T;	/* alive at T */
+			double lalive = exp(la);
+			double ldead = x > 0 ? exp(lp + (x - 1) * lq + x * u - lam * tx) : 0;
+			double yexp = -expm1(-lam * p * t) / p;
+			num += wgt * lalive * yexp;
+			alive += wgt * lalive;
+			den += wgt * (lalive + ldead);
+		}
+	}
+	*ey = num / den;
+	*pal = alive / den;
+}
+
+/* Pareto/NBD: the same for lambda and mu. */
+static void pnbd_brute(const double *par, double t, double x, double tx, double T,
+		       double *ey, double *pal, double *dert_delta, double delta)
+{
+	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
+	int nu = 4000, nv = 1500;
+	double u0 = -400, u1 = 6, v0 = -100, v1 = 6;
+	double du = (u1 - u0) / nu, dv = (v1 - v0) / nv;
+	double num = 0, den = 0, alive = 0, dnum = 0;
+	for (int i = 0; i <= nu; i++) {
+		double u = u0 + i * du, lam = exp(u);
+		double lg = lgam_logu(u, r, alpha);
+		for (int j = 0; j <= nv; j++) {
+			double v = v0 + j * dv, mu = exp(v);
+			double wgt = exp(lg + lgam_logu(v, s, beta)) *
+				     (i == 0 || i == nu ? 0.5 : 1) * (j == 0 || j == nv ? 0.5 : 1);
+			double lalive = exp(x * u - (lam + mu) * T);
+			/* died in (t_x, T]: lambda^x mu/(lambda+mu) (e^-(l+m)tx - e^-(l+m)T) */
+			double ldead = exp(x * u + log(mu / (lam + mu)) - (lam + mu) * tx) *
+				       -expm1(-(lam + mu) * (T - tx));
+			num += wgt * lalive * lam / mu * -expm1(-mu * t);
+			dnum += wgt * lalive * lam / (mu + delta);
+			alive += wgt * lalive;
+			den += wgt * (lalive + ldead);
+		}
+	}
+	*ey = num / den;
+	*pal = alive / den;
+	*dert_delta = dnum / den;
+}
+
+/* Pareto/NBD likelihood by Simpson's rule on the death-time integral
+ * (independent of the 2F1 series). */
+static double pnbd_ll_simpson(const double *par, double x, double tx, double T)
+{
+	double r = par[0], alpha = par[1], s = par[2], beta = par[3], m = r + x;
+	if (x == 0)
+		tx = 0;
+	int n = 200000;
+	double h = (T - tx) / n, sum = 0;
+	/* scale by the integrand at tx to avoid underflow */
+	double l0 = -m * log(alpha + tx) - (s + 1) * log(beta + tx);
+	for (int i = 0; i <= n; i++) {
+		double u = tx + i * h;
+		double f = exp(-m * log(alpha + u) - (s + 1) * log(beta + u) - l0);
+		sum += f * (i == 0 || i == n ? 1 : (i & 1) ? 4 : 2);
+	}
+	double I = sum * h / 3;
+	double lA = -m * log(alpha + T) - s * log(beta + T);
+	double lc = lgamma(r + x) - lgamma(r) + r * log(alpha) + s * log(beta);
+	double hi = fmax(lA, l0 + log(s * I + 1e-300));
+	return lc + hi + log(exp(lA - hi) + s * I * exp(l0 - hi));
+}
+
+/* ---- checks per model ---- */
+
+static void check_extremes(const struct sk_tmodel *m, const double *par, const char *what)
+{
+	static const double cases[][3] = {
+		{ 300, 51.9, 52 }, { 500, 0.5, 52 }, { 0, 0, 0.01 }, { 0, 0, 0 },
+		{ 1, 0, 52 }, { 200, 52, 52 }, { 2, 30.43, 38.86 }, { 1000, 3000, 3650 },
+	};
+	int good = 1;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double x = cases[i][0], tx = cases[i][1], T = cases[i][2];
+		double pa = m->p_alive(par, x, tx, T);
+		double e1 = m->expected(par, 39, x, tx, T);
+		double e2 = m->expected(par, 5200, x, tx, T);
+		double d = m->dert ? m->dert(par, 0.0027, x, tx, T) : 0;
+		double ll = m->loglik1(par, x, tx, T);
+		if (!(pa >= 0 && pa <= 1) || !isfinite(e1) || e1 < 0 || !isfinite(e2) || e2 < e1 ||
+		    !isfinite(d) || d < 0 || !isfinite(ll)) {
+			good = 0;
+			printf("# %s %s x=%g t_x=%g T=%g: p_alive=%g E39=%g E5200=%g dert=%g ll=%g\n",
+			       m->name, what, x, tx, T, pa, e1, e2, d, ll);
+		}
+	}
+	double en = m->expected_new(par, 39), pm = m->pmf(par, 39, 3);
+	if (!isfinite(en) || en < 0 || !(pm >= 0 && pm <= 1))
+		good = 0;
+	check(good, "%s: p_alive in [0,1], expectations/dert/loglik finite for extreme "
+	      "customers at %s", m->name, what);
+}
+
+static void check_pmf(const struct sk_tmodel *m, const double *par, double t, const char *what)
+{
+	double s = 0, sk = 0;
+	for (int k = 0; k <= 2000; k++) {
+		double p = m->pmf(par, t, k);
+		s += p;
+		sk += k * p;
+	}
+	double en = m->expected_new(par, t);
+	check(fabs(s - 1) < 1e-6, "%s: sum_k P(X(%g)=k) = 1 at %s (got %.10f)", m->name, t, what, s);
+	check(rel(sk, en) < 1e-5, "%s: sum_k k P(X(%g)=k) = E[X(%g)] at %s (%.8f vs %.8f)",
+	      m->name, t, t, what, sk, en);
+}
+
+/* At the maximum the gradient is ~0 and a relative comparison measures
+ * only the rounding noise of the central differences (|LL| ~ 1e4, step
+ * 1e-6), so "near the fit" means the estimate moved by 10-20%. */
+static const double nudge[4] = { 1.2, 0.9, 1.1, 0.8 };
+
+static void check_grad(const char *name, sk_fit_fn f, struct sk_rfm_set *d, const double *par)
+{
+	double th[4];
+	for (int i = 0; i < 4; i++)
+		th[i] = log(par[i]);
+	double e = sk_fit_gradcheck(4, f, d, th);
+	check(e < 1e-4, "%s: analytic gradient matches central differences at "
+	      "(%g, %g, %g, %g), worst rel. error %.2e", name, par[0], par[1], par[2], par[3], e);
+}
+
+static double sum_loglik1(const struct sk_tmodel *m, const double *par,
+			  const struct sk_rfm *p, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += p[i].w * m->loglik1(par, p[i].x, p[i].t_x, p[i].T);
+	return s;
+}
+
+int main(void)
+{
+	size_t nraw, n;
+	struct sk_rfm *raw = read_cdnow(&nraw);
+	struct sk_rfm *pat = malloc(nraw * sizeof *pat);
+	memcpy(pat, raw, nraw * sizeof *pat);
+	n = sk_rfm_compress(pat, nraw);
+	double sw = 0, sx = 0;
+	for (size_t i = 0; i < n; i++) {
+		sw += pat[i].w;
+		sx += pat[i].w * pat[i].x;
+	}
+	check(nraw == 2357, "cdnow: 2357 customers read (got %zu)", nraw);
+	check(sw == 2357, "compress: weights sum to 2357 (got %g over %zu patterns)", sw, n);
+	check(sx == 2457, "compress: 2457 repeat transactions preserved (got %g)", sx);
+	int sorted = 1;
+	for (size_t i = 1; i < n; i++) {
+		const struct sk_rfm *a = &pat[i - 1], *b = &pat[i];
+		if (!(a->x < b->x || (a->x == b->x && (a->t_x < b->t_x ||
+			(a->t_x == b->t_x && a->T < b->T)))))
+			sorted = 0;
+	}
+	check(sorted, "compress: strictly increasing by (x, t_x, T), no duplicates left");
+	{
+		struct sk_rfm t[5] = {
+			{ 2, 1, 5, 1 }, { 0, 0, 5, 2 }, { 2, 1, 5, 3 }, { 0, 0, 4, 1 }, { 0, 0, 5, 0.5 },
+		};
+		size_t k = sk_rfm_compress(t, 5);
+		check(k == 3 && t[0].T == 4 && t[1].w == 2.5 && t[2].x == 2 && t[2].w == 4,
+		      "compress: merges duplicates summing w, order x, t_x, T");
+		check(sk_rfm_compress(t, 0) == 0, "compress: empty input");
+	}
+	check(sk_tmodel_find("bgnbd") == &sk_bgnbd && sk_tmodel_find("pnbd") == &sk_pnbd &&
+	      sk_tmodel_find("mbgnbd") == &sk_mbgnbd && sk_tmodel_find("bgbb") == &sk_bgbb,
+	      "sk_tmodel_find finds the four models by name");
+	check(sk_tmodel_find("nope") == NULL && sk_tmodel_find(NULL) == NULL,
+	      "sk_tmodel_find: unknown name gives NULL");
+
+	struct sk_rfm_set set = { pat, n };
+	struct sk_fit f;
+	char err[256];
+	double t0;
+
+	/* ---- BG/NBD ---- */
+	static const double bg_ref[4] = { 0.2426, 4.4136, 0.7929, 2.4259 };
+	t0 = now();
+	int rc = sk_bgnbd.fit(raw, nraw, &f, err, sizeof err);
+	double dt = now() - t0;
+	check(rc == 0, "bgnbd: fit succeeds%s%s", rc ? ": " : "", rc ? err : "");
+	printf("# bgnbd fit on %zu CDNOW patterns: %.1f ms, %d iterations\n", n, 1e3 * dt,
+	       f.iterations);
+	printf("# bgnbd: r=%.6f alpha=%.6f a=%.6f b=%.6f LL=%.4f (se %.4f %.4f %.4f %.4f)\n",
+	       f.par[0], f.par[1], f.par[2], f.par[3], f.loglik, f.se[0], f.se[1], f.se[2], f.se[3]);
+	for (int i = 0; i < 4; i++)
+		check(rel(round_to(f.par[i], 4), bg_ref[i]) < 1e-3,
+		      "bgnbd: %s = %.4f (published %.4f)", sk_bgnbd.parname[i], f.par[i], bg_ref[i]);
+	check(rel(f.loglik, -9582.43) < 1e-3 && fabs(f.loglik - -9582.43) < 0.01,
+	      "bgnbd: LL = %.3f (published -9582.43)", f.loglik);
+	check(rel(sum_loglik1(&sk_bgnbd, f.par, pat, n), f.loglik) < 1e-12,
+	      "bgnbd: loglik1 summed over patterns equals the fitted LL");
+	double bg[4];
+	memcpy(bg, f.par, sizeof bg);
+	check_grad("bgnbd", sk_bgnbd_nll, &set, (double[]){ bg[0] * nudge[0], bg[1] * nudge[1],
+						       bg[2] * nudge[2], bg[3] * nudge[3] });
+	check_grad("bgnbd", sk_bgnbd_nll, &set, (double[]){ 1, 30, 1, 1 });
+	check_grad("bgnbd", sk_bgnbd_nll, &set, (double[]){ 3, 0.5, 5, 0.3 });
+	check_grad("bgnbd", sk_bgnbd_nll, &set, (double[]){ 0.05, 100, 0.1, 20 });
+
+	/* Conditional expectation and P(alive) against a brute-force double
+	 * integral over (lambda, p) from the model assumptions. */
+	{
+		double ey, pa;
+		bgnbd_brute(bg, 39, 2, 30.43, 38.86, &ey, &pa);
+		double e = sk_bgnbd.expected(bg, 39, 2, 30.43, 38.86);
+		double p = sk_bgnbd.p_alive(bg, 2, 30.43, 38.86);
+		check(rel(e, ey) < 1e-6, "bgnbd: E[Y(39) | 2, 30.43, 38.86] = %.8f matches the "
+		      "brute-force integral %.8f", e, ey);
+		check(rel(p, pa) < 1e-6, "bgnbd: P(alive | 2, 30.43, 38.86) = %.8f matches the "
+		      "brute-force integral %.8f", p, pa);
+		/* eq. 10 with GSL's 2F1 where it converges (z = 0.47) */
+		double r = bg[0], al = bg[1], a = bg[2], b = bg[3], x = 2, T = 38.86, t = 39;
+		double z = t / (al + T + t);
+		double h = gsl_sf_hyperg_2F1(r + x, b + x, a + b + x - 1, z);
+		double e10 = (a + b + x - 1) / (a - 1) * (1 - pow((al + T) / (al + T + t), r + x) * h) /
+			     (1 + a / (b + x - 1) * pow((al + T) / (al + 30.43), r + x));
+		check(rel(e, e10) < 1e-9, "bgnbd: E[Y(39)|...] matches eq. 10 with gsl 2F1 (%.10f)", e10);
+		bgnbd_brute(bg, 200, 0, 0, 30, &ey, &pa);
+		e = sk_bgnbd.expected(bg, 200, 0, 0, 30);
+		check(rel(e, ey) < 1e-6, "bgnbd: E[Y(200) | 0, 0, 30] = %.8f matches brute force %.8f",
+		      e, ey);
+		double xp[4] = { 2.5, 0.7, 0.6, 3.5 };
+		bgnbd_brute(xp, 1000, 7, 20, 25, &ey, &pa);
+		e = sk_bgnbd.expected(xp, 1000, 7, 20, 25);
+		check(rel(e, ey) < 1e-6, "bgnbd: E[Y(1000)] at z near 1 = %.8f matches brute "
+		      "force %.8f", e, ey);
+		/* eq. 7 for a new customer, with GSL's 2F1 */
+		t = 39;
+		double e7 = (a + b - 1) / (a - 1) *
+			    (1 - pow(al / (al + t), r) * gsl_sf_hyperg_2F1(r, b, a + b - 1, t / (al + t)));
+		double en = sk_bgnbd.expected_new(bg, t);
+		check(rel(en, e7) < 1e-9, "bgnbd: E[X(39)] = %.8f matches eq. 7 with gsl 2F1 %.8f",
+		      en, e7);
+		/* a = 1 exactly: eq. 7 is 0/0 there, the limit must be smooth */
+		double p1[4] = { bg[0], bg[1], 1, bg[3] }, p2[4] = { bg[0], bg[1], 1 + 1e-7, bg[3] };
+		check(rel(sk_bgnbd.expected_new(p1, 39), sk_bgnbd.expected_new(p2, 39)) < 1e-6,
+		      "bgnbd: E[X(t)] continuous at a = 1 (%.8f)", sk_bgnbd.expected_new(p1, 39));
+	}
+	check_pmf(&sk_bgnbd, bg, 39, "CDNOW estimates");
+	check_pmf(&sk_bgnbd, bg, 78, "CDNOW estimates");
+	check_pmf(&sk_bgnbd, (double[]){ 2, 3, 1.5, 4 }, 20, "r=2 alpha=3 a=1.5 b=4");
+	check_extremes(&sk_bgnbd, bg, "CDNOW estimates");
+	check_extremes(&sk_bgnbd, (double[]){ 50, 0.01, 0.001, 1000 }, "r=50 alpha=0.01 a=0.001 b=1000");
+	check_extremes(&sk_bgnbd, (double[]){ 0.01, 1000, 1000, 0.001 }, "r=0.01 alpha=1000 a=1000 b=0.001");
+
+	/* ---- Pareto/NBD ---- */
+	static const double pn_ref[4] = { 0.5532, 10.5763, 0.6062, 11.6715 };
+	static const double pn_se[4] = { 0.0476, 0.8427, 0.1873, 6.2105 };
+	t0 = now();
+	rc = sk_pnbd.fit(raw, nraw, &f, err, sizeof err);
+	dt = now() - t0;
+	check(rc == 0, "pnbd: fit succeeds%s%s", rc ? ": " : "", rc ? err : "");
+	printf("# pnbd fit on %zu CDNOW patterns: %.1f ms, %d iterations\n", n, 1e3 * dt,
+	       f.iterations);
+	printf("# pnbd: r=%.6f alpha=%.6f s=%.6f beta=%.6f LL=%.4f (se %.4f %.4f %.4f %.4f)\n",
+	       f.par[0], f.par[1], f.par[2], f.par[3], f.loglik, f.se[0], f.se[1], f.se[2], f.se[3]);
+	for (int i = 0; i < 4; i++)
+		check(rel(round_to(f.par[i], 4), pn_ref[i]) < 1e-3,
+		      "pnbd: %s = %.4f (published %.4f)", sk_pnbd.parname[i], f.par[i], pn_ref[i]);
+	check(rel(f.loglik, -9594.98) < 1e-3 && fabs(f.loglik - -9594.98) < 0.01,
+	      "pnbd: LL = %.3f (published -9594.98)", f.loglik);
+	check(f.se_ok, "pnbd: standard errors available");
+	for (int i = 0; i < 4; i++)
+		check(rel(f.se[i], pn_se[i]) < 1e-2, "pnbd: se(%s) = %.4f (published %.4f)",
+		      sk_pnbd.parname[i], f.se[i], pn_se[i]);
+	check(rel(sum_loglik1(&sk_pnbd, f.par, pat, n), f.loglik) < 1e-12,
+	      "pnbd: loglik1 summed over patterns equals the fitted LL");
+	double pn[4];
+	memcpy(pn, f.par, sizeof pn);
+	check_grad("pnbd", sk_pnbd_nll, &set, (double[]){ pn[0] * nudge[0], pn[1] * nudge[1],
+						       pn[2] * nudge[2], pn[3] * nudge[3] });
+	check_grad("pnbd", sk_pnbd_nll, &set, (double[]){ 1, 30, 1, 30 });
+	check_grad("pnbd", sk_pnbd_nll, &set, (double[]){ 2, 3, 0.3, 80 });
+	check_grad("pnbd", sk_pnbd_nll, &set, (double[]){ 0.3, 10, 10, 10 });
+	/* rates so unequal that the series gives way to quadrature (z > 0.995) */
+	check_grad("pnbd", sk_pnbd_nll, &set, (double[]){ 0.5, 20000, 0.4, 0.05 });
+	check_grad("pnbd", sk_pnbd_nll, &set, (double[]){ 0.5, 0.05, 0.4, 20000 });
+	{
+		/* the likelihood against Simpson's rule on the death-time integral */
+		static const double cases[][4] = {
+			{ 2, 30.43, 38.86 }, { 0, 0, 38.86 }, { 1, 1.71, 38.86 }, { 300, 51.9, 52 },
+			{ 25, 5, 52 },
+		};
+		static const double pars[][4] = {
+			{ 0.5532, 10.5763, 0.6062, 11.6715 }, { 0.5, 20000, 0.4, 0.05 },
+			{ 0.5, 0.05, 0.4, 20000 }, { 3, 2, 5, 2.0001 },
+		};
+		double worst = 0;
+		for (size_t j = 0; j < 4; j++)
+			for (size_t i = 0; i < 5; i++) {
+				double a = sk_pnbd.loglik1(pars[j], cases[i][0], cases[i][1], cases[i][2]);
+				double b = pnbd_ll_simpson(pars[j], cases[i][0], cases[i][1], cases[i][2]);
+				double e = fabs(a - b) / fmax(1, fabs(b));
+				if (e > worst)
+					worst = e;
+				if (e > 1e-9)
+					printf("# pnbd ll par %zu case %zu: %.12g vs simpson %.12g\n",
+					       j, i, a, b);
+			}
+		check(worst < 1e-9, "pnbd: loglik1 matches a Simpson-rule likelihood (series and "
+		      "quadrature paths), worst %.2e", worst);
+	}
+	{
+		double ey, pa, dd, delta = 0.0027;	/* 15% a year, weekly */
+		pnbd_brute(pn, 39, 2, 30.43, 38.86, &ey, &pa, &dd, delta);
+		double e = sk_pnbd.expected(pn, 39, 2, 30.43, 38.86);
+		double p = sk_pnbd.p_alive(pn, 2, 30.43, 38.86);
+		double d = sk_pnbd.dert(pn, delta, 2, 30.43, 38.86);
+		check(rel(e, ey) < 1e-6, "pnbd: E[Y(39) | 2, 30.43, 38.86] = %.8f matches the "
+		      "brute-force integral %.8f", e, ey);
+		check(rel(p, pa) < 1e-6, "pnbd: P(alive | 2, 30.43, 38.86) = %.8f matches the "
+		      "brute-force integral %.8f", p, pa);
+		check(rel(d, dd) < 1e-6, "pnbd: DERT(0.0027 | 2, 30.43, 38.86) = %.6f matches the "
+		      "brute-force integral %.6f", d, dd);
+		/* eq. 2 of "RFM and CLV" literally, with GSL's U (fine here) */
+		{
+			double r = pn[0], al = pn[1], s = pn[2], be = pn[3], x = 2, T = 38.86;
+			double L = exp(sk_pnbd.loglik1(pn, x, 30.43, T));
+			double u = gsl_sf_hyperg_U(s, s, delta * (be + T));
+			double d2 = pow(al, r) * pow(be, s) * pow(delta, s - 1) * gsl_sf_gamma(r + x + 1) *
+				    u / (gsl_sf_gamma(r) * pow(al + T, r + x + 1) * L);
+			check(rel(d, d2) < 1e-9, "pnbd: DERT matches FHL 2005 eq. 2 with gsl U (%.8f vs "
+			      "%.8f)", d, d2);
+		}
+		pnbd_brute(pn, 39, 0, 0, 30, &ey, &pa, &dd, 0.05);
+		d = sk_pnbd.dert(pn, 0.05, 0, 0, 30);
+		check(rel(d, dd) < 1e-6, "pnbd: DERT(0.05 | 0, 0, 30) = %.6f matches brute force %.6f",
+		      d, dd);
+		/* s = 1 exactly: the (s-1) division is removed analytically */
+		double q1[4] = { pn[0], pn[1], 1, pn[3] }, q2[4] = { pn[0], pn[1], 1 + 1e-9, pn[3] };
+		check(rel(sk_pnbd.expected_new(q1, 39), sk_pnbd.expected_new(q2, 39)) < 1e-7,
+		      "pnbd: E[X(t)] continuous at s = 1");
+	}
+	check_pmf(&sk_pnbd, pn, 39, "CDNOW estimates");
+	check_pmf(&sk_pnbd, pn, 78, "CDNOW estimates");
+	check_pmf(&sk_pnbd, (double[]){ 2, 3, 1.5, 4 }, 20, "r=2 alpha=3 s=1.5 beta=4");
+	check_extremes(&sk_pnbd, pn, "CDNOW estimates");
+	check_extremes(&sk_pnbd, (double[]){ 50, 0.01, 0.001, 1000 }, "r=50 alpha=0.01 s=0.001 beta=1000");
+	check_extremes(&sk_pnbd, (double[]){ 0.01, 1000, 1000, 0.001 }, "r=0.01 alpha=1000 s=1000 beta=0.001");
+
+	/* ---- MBG/NBD ---- */
+	static const double mb_ref[4] = { 0.525, 6.183, 0.891, 1.614 };
+	static const int mb_dec[4] = { 3, 3, 3, 3 };
+	t0 = now();
+	rc = sk_mbgnbd.fit(raw, nraw, &f, err, sizeof err);
+	dt = now() - t0;
+	check(rc == 0, "mbgnbd: fit succeeds%s%s", rc ? ": " : "", rc ? err : "");
+	printf("# mbgnbd fit: %.1f ms; r=%.6f alpha=%.6f a=%.6f b=%.6f LL=%.4f\n", 1e3 * dt,
+	       f.par[0], f.par[1], f.par[2], f.par[3], f.loglik);
+	for (int i = 0; i < 4; i++)
+		check(rel(round_to(f.par[i], mb_dec[i]), mb_ref[i]) < 1e-3,
+		      "mbgnbd: %s = %.4f (published %.3f)", sk_mbgnbd.parname[i], f.par[i], mb_ref[i]);
+	check(rel(sum_loglik1(&sk_mbgnbd, f.par, pat, n), f.loglik) < 1e-12,
+	      "mbgnbd: loglik1 summed over patterns equals the fitted LL");
+	double mb[4];
+	memcpy(mb, f.par, sizeof mb);
+	check_grad("mbgnbd", sk_mbgnbd_nll, &set, (double[]){ mb[0] * nudge[0], mb[1] * nudge[1],
+						       mb[2] * nudge[2], mb[3] * nudge[3] });
+	check_grad("mbgnbd", sk_mbgnbd_nll, &set, (double[]){ 1, 30, 1, 1 });
+	check_grad("mbgnbd", sk_mbgnbd_nll, &set, (double[]){ 3, 0.5, 5, 0.3 });
+	check_pmf(&sk_mbgnbd, mb, 39, "CDNOW estimates");
+	check_pmf(&sk_mbgnbd, (double[]){ 2, 3, 1.5, 4 }, 20, "r=2 alpha=3 a=1.5 b=4");
+	check_extremes(&sk_mbgnbd, mb, "CDNOW estimates");
+	check_extremes(&sk_mbgnbd, (double[]){ 50, 0.01, 0.001, 1000 }, "r=50 alpha=0.01 a=0.001 b=1000");
+	check_extremes(&sk_mbgnbd, (double[]){ 0.01, 1000, 1000, 0.001 }, "r=0.01 alpha=1000 a=1000 b=0.001");
+
+	/* bad input is an error with a message, not a NaN */
+	{
+		struct sk_rfm bad[2] = { { 1, 5, 3, 1 }, { 0, 0, 3, 1 } };
+		err[0] = 0;
+		check(sk_bgnbd.fit(bad, 2, &f, err, sizeof err) == -1 && err[0],
+		      "bgnbd: recency > T is refused (%s)", err);
+		struct sk_rfm none[2] = { { 0, 0, 3, 1 }, { 0, 0, 5, 1 } };
+		err[0] = 0;
+		check(sk_pnbd.fit(none, 2, &f, err, sizeof err) == -1 && err[0],
+		      "pnbd: no repeat purchases is refused (%s)", err);
+	}
+
+	free(pat);
+	free(raw);
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
