@@ -22,6 +22,24 @@ static double unif(void)
 	return ((st >> 11) + 0.5) / 9007199254740992.0;
 }
 
+/* Marsaglia & Tsang (2000) gamma variate with shape k, scale 1. */
+static double gamma_draw(double k)
+{
+	if (k < 1)
+		return gamma_draw(k + 1) * pow(unif(), 1 / k);
+	double d = k - 1.0 / 3, c = 1 / sqrt(9 * d);
+	for (;;) {
+		double u1 = unif(), u2 = unif();
+		double z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+		double v = 1 + c * z;
+		if (v <= 0)
+			continue;
+		v = v * v * v;
+		if (log(unif()) < 0.5 * z * z + d - d * v + d * log(v))
+			return d * v;
+	}
+}
+
 struct tx {
 	uint32_t cust;
 	uint16_t day;
@@ -44,29 +62,31 @@ int main(int argc, char **argv)
 	if (!firstday)
 		return 1;
 	long n = 0;
-	double per = (double)ntx / (double)ncust;
-	for (long c = 0; c < ncust && n < ntx; c++) {
+	/* The BG/NBD story (Fader, Hardie & Lee 2005): purchase rate
+	 * lambda ~ Gamma(r, alpha) per day, drop-out after each purchase with
+	 * probability p ~ Beta(a, b); every customer buys once in the first
+	 * year, and the budget keeps room for one purchase per customer still
+	 * to come. */
+	const double r = 0.9, alpha = 45, a = 0.8, b = 2.4;
+	for (long c = 0; c < ncust; c++) {
 		int first = (int)(unif() * 365);
 		firstday[c] = first;
-		/* heterogeneous rate: mean inter-purchase gap around 60 days */
-		double gap = 20 + 200 * unif() * unif();
+		double lambda = gamma_draw(r) / alpha;
+		double ga = gamma_draw(a), gb = gamma_draw(b), p = ga / (ga + gb);
 		double spend = 10 + 90 * unif();
-		int day = first;
-		long left = ncust - c;
-		long budget = (ntx - n) / left;	/* keep on track for ntx */
-		long k = 0, want = (long)(per * (0.2 + 1.6 * unif()) + 0.5);
-		if (want < 1)
-			want = 1;
-		if (want > budget * 3)
-			want = budget * 3;
-		while (k < want && day < days && n < ntx) {
+		double day = first;
+		long reserve = ncust - c - 1;
+		for (;;) {
 			t[n].cust = (uint32_t)c;
 			t[n].day = (uint16_t)day;
 			t[n].cents = (uint32_t)(spend * (0.5 + unif()) * 100);
-			count[day]++;
+			count[(int)day]++;
 			n++;
-			k++;
-			day += 1 + (int)(-log(unif()) * gap);
+			if (unif() < p && day > first)
+				break;	/* dropped out after this repeat purchase */
+			day += -log(unif()) / lambda;
+			if (day >= days || n >= ntx - reserve)
+				break;
 		}
 	}
 	/* Customers that ran out of window leave the count short: top up with

@@ -11,7 +11,7 @@
  * (non-positive parameters, t < 0) give 0, recency is clamped to [0, T],
  * and the hypergeometric sums fall back to quadrature where they would
  * converge slowly or cancel. */
-#include "model.h"
+#include "modelint.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -20,34 +20,6 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
-/* The data handed to the negative log-likelihood (ctx of sk_fit_fn). */
-struct sk_rfm_set {
-	const struct sk_rfm *pat;
-	size_t n;
-};
-
-/* Shared with the other model files; defined in model.c (see there). */
-struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
-				     double *nobs, char *err, size_t errlen);
-int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
-		      double nobs, struct sk_fit *out, char *err, size_t errlen);
-typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
-int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
-	    double *res);
-double sk_beta_inc(double a, double b, double x, double y);
-
-/* Exported for the unit tests and for mbgnbd.c; not in model.h. */
-double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
-double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
-
-/* log(exp(u) + exp(v)) without overflow. */
-static double logaddexp(double u, double v)
-{
-	double hi = fmax(u, v), lo = fmin(u, v);
-	if (hi == -HUGE_VAL)
-		return -HUGE_VAL;
-	return hi + log1p(exp(lo - hi));
-}
 
 /* 1 / (1 + exp(d)) for any d. */
 static double logistic_neg(double d)
@@ -131,16 +103,18 @@ static void set_xterms(struct xterms *t, const struct parterms *p, double x, int
  * (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)), the sum by log-sum-exp.
  * g (natural-scale gradient in r, alpha, a, b) when not NULL. */
 static double ll_pattern(const struct parterms *p, const struct xterms *t,
-			 double t_x, double T, double *g)
+			 double t_x, double T, double lT, double lt, double *g)
 {
 	double r = p->r, alpha = p->alpha, x = t->x, m = r + x;
-	double lT = log(alpha + T);
-	double u1 = -m * lT, lse = u1, pi2 = 0, lt = 0;
+	double u1 = -m * lT, lse = u1, pi2 = 0;
 	if (x > 0) {
-		lt = log(alpha + t_x);
 		double u2 = p->la - t->lbx1 - m * lt;
-		lse = logaddexp(u1, u2);
-		pi2 = exp(u2 - lse);	/* share of the "dropped out at t_x" term */
+		/* log-sum-exp and the share of the second term from one exp:
+		 * with e = exp(-|u2 - u1|), lse = max + log1p(e) and
+		 * pi2 = 1/(1+e) or e/(1+e). */
+		double d = u2 - u1, e = exp(-fabs(d));
+		lse = (d > 0 ? u2 : u1) + log1p(e);
+		pi2 = d > 0 ? 1 / (1 + e) : e / (1 + e);
 	}
 	if (g) {
 		double pi1 = 1 - pi2;
@@ -153,10 +127,13 @@ static double ll_pattern(const struct parterms *p, const struct xterms *t,
 }
 
 /* Sum over patterns lo..hi-1 (a fixed chunk, so that the total does not
- * depend on the number of threads). */
-static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t lo,
-		      size_t hi, int grad, double *acc)
+ * depend on the number of threads).  With the distinct-time index of d,
+ * log(alpha + T) and log(alpha + t_x) come from the tables lT and ltx. */
+static void sum_chunk(const struct parterms *p, const struct sk_rfm_set *d,
+		      const double *lT, const double *ltx, size_t lo, size_t hi, int grad,
+		      double *acc)
 {
+	const struct sk_rfm *pat = d->pat;
 	struct xterms t = { .x = -1 };
 	double g[4];
 	/* Local sums, stored once at the end: acc rows of neighbouring
@@ -166,7 +143,9 @@ static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t
 	for (size_t k = lo; k < hi; k++) {
 		if (pat[k].x != t.x)
 			set_xterms(&t, p, pat[k].x, grad);
-		double l = ll_pattern(p, &t, pat[k].t_x, pat[k].T, grad ? g : NULL);
+		double a = lT ? lT[d->iT[k]] : log(p->alpha + pat[k].T);
+		double b = ltx ? ltx[d->itx[k]] : pat[k].x > 0 ? log(p->alpha + pat[k].t_x) : 0;
+		double l = ll_pattern(p, &t, pat[k].t_x, pat[k].T, a, b, grad ? g : NULL);
 		sum[0] += pat[k].w * l;
 		if (grad)
 			for (int i = 0; i < 4; i++)
@@ -191,6 +170,17 @@ double sk_bgnbd_nll(const double *theta, double *grad, void *ctx)
 	}
 	struct parterms p;
 	set_parterms(&p, par, grad != NULL);
+	double *lT = NULL, *ltx = NULL;
+	if (d->uT) {
+		lT = malloc((d->nT + d->ntx) * sizeof *lT);
+		if (lT) {
+			ltx = lT + d->nT;
+			for (size_t j = 0; j < d->nT; j++)
+				lT[j] = log(p.alpha + d->uT[j]);
+			for (size_t j = 0; j < d->ntx; j++)
+				ltx[j] = log(p.alpha + d->utx[j]);
+		}
+	}
 	size_t n = d->n;
 	long nch = n > 2000 ? (long)((n + 1023) / 1024) : 1;
 	if (nch > MAXCHUNK)
@@ -200,8 +190,9 @@ double sk_bgnbd_nll(const double *theta, double *grad, void *ctx)
 #endif
 	for (long c = 0; c < nch; c++) {
 		size_t lo = n * (size_t)c / (size_t)nch, hi = n * (size_t)(c + 1) / (size_t)nch;
-		sum_chunk(&p, d->pat, lo, hi, grad != NULL, acc[c]);
+		sum_chunk(&p, d, lT, ltx, lo, hi, grad != NULL, acc[c]);
 	}
+	free(lT);
 	double tot[5] = { 0 };
 	for (long c = 0; c < nch; c++)
 		for (int i = 0; i < 5; i++)
@@ -222,7 +213,8 @@ static double loglik1(const double *par, double x, double t_x, double T)
 	struct xterms t;
 	set_parterms(&p, par, 0);
 	set_xterms(&t, &p, x, 0);
-	return ll_pattern(&p, &t, fmin(fmax(t_x, 0), T), T, NULL);
+	t_x = fmin(fmax(t_x, 0), T);
+	return ll_pattern(&p, &t, t_x, T, log(p.alpha + T), log(p.alpha + t_x), NULL);
 }
 
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
@@ -233,7 +225,8 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	struct sk_rfm *c = sk_rfm_compressed_new(pat, n, &m, &nobs, err, errlen);
 	if (!c)
 		return -1;
-	struct sk_rfm_set d = { c, m };
+	struct sk_rfm_set d = { .pat = c, .n = m };
+	sk_rfm_set_index(&d);
 	double sx = 0, sT = 0;
 	for (size_t i = 0; i < m; i++) {
 		sx += c[i].w * c[i].x;
@@ -249,6 +242,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		{ 1, 1, 1, 1 },
 	};
 	int rc = sk_tmodel_fit_run(4, sk_bgnbd_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
+	sk_rfm_set_free_index(&d);
 	free(c);
 	return rc;
 }
@@ -412,6 +406,33 @@ double sk_bgnbd_alive_mean(double m, double kappa, double a, double B)
 		/* Accept when fewer than ~6 digits were lost to cancellation. */
 		if (conv && isfinite(J) && J > 0 && (E1 + F * Vabs) < 1e6 * (J / C))
 			return fmin(J, m * kappa);
+	}
+	/* The plain series of eq. 10, 2F1(m, B; C; z) = sum (m)_k (B)_k /
+	 * ((C)_k k!) z^k, has positive terms whose ratio tends to z B / C < 1
+	 * when a > 1: no cancellation inside the sum, and fast convergence
+	 * when a and B are large (drop-out probabilities concentrated near
+	 * a / (a + B)), the case where the Euler form above cancels.  Only
+	 * the final 1 - (1-z)^m F can cancel; accept it while fewer than
+	 * about 6 digits are lost. */
+	if (a > 1 && z < 0.995) {
+		double t = 1, F = 1;
+		int conv = 0;
+		for (int k = 0; k < 20000; k++) {
+			t *= (m + k) * (B + k) / ((C + k) * (k + 1)) * z;
+			F += t;
+			if (!isfinite(F))
+				break;
+			if (t <= 1e-17 * F) {
+				conv = 1;
+				break;
+			}
+		}
+		double P = exp(m * L) * F;	/* (1-z)^m F */
+		if (conv && isfinite(P) && P < 1 - 1e-6) {
+			double J = C / (a - 1) * (1 - P);
+			if (isfinite(J) && J > 0)
+				return fmin(J, m * kappa);
+		}
 	}
 	double J = alive_mean_quad(m, kappa, a, B);
 	/* 0 <= J <= m kappa: the rate bound (1 - (1+y)^-m)/p <= m kappa. */

@@ -15,7 +15,7 @@
  *
  * Predictions never return NaN or infinity: invalid arguments give 0 and
  * recency is clamped to [0, T]. */
-#include "model.h"
+#include "modelint.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,22 +23,6 @@
 
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
-
-struct sk_rfm_set {
-	const struct sk_rfm *pat;
-	size_t n;
-};
-
-/* Defined in model.c and bgnbd.c; not in model.h (see model.c). */
-struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
-				     double *nobs, char *err, size_t errlen);
-int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
-		      double nobs, struct sk_fit *out, char *err, size_t errlen);
-double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
-double sk_beta_inc(double a, double b, double x, double y);
-
-/* Exported for the unit tests; not in model.h. */
-double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
 
 static double logaddexp(double u, double v)
 {
@@ -214,7 +198,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	struct sk_rfm *c = sk_rfm_compressed_new(pat, n, &m, &nobs, err, errlen);
 	if (!c)
 		return -1;
-	struct sk_rfm_set d = { c, m };
+	struct sk_rfm_set d = { .pat = c, .n = m };
 	double sx = 0, sT = 0;
 	for (size_t i = 0; i < m; i++) {
 		sx += c[i].w * c[i].x;

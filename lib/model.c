@@ -6,7 +6,7 @@
  * and mbgnbd.c.  model.h was not ours to change, so each of those files
  * repeats the prototypes it needs; they belong in model.h (or a private
  * lib header) once its owner agrees. */
-#include "model.h"
+#include "modelint.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -230,8 +230,6 @@ static void polish(int n, sk_fit_fn f, void *ctx, struct sk_fit *out)
 /* Fit from starts[0..nstart) (npar values each), stopping at the first
  * start that converges, then polish.  0, or -1 with the first start's
  * reason in err. */
-int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
-		      double nobs, struct sk_fit *out, char *err, size_t errlen);
 
 int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
 		      double nobs, struct sk_fit *out, char *err, size_t errlen)
@@ -259,7 +257,6 @@ int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double
  * component i is measured against the integral of |f_i|, so components
  * that integrate to about zero do not force endless refinement. */
 
-typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
 
 #define QUAD_MAXF 6
 #define QUAD_MAXINT 512
@@ -328,9 +325,6 @@ static void gk15(sk_quad_fn f, void *ctx, int nf, struct qint *q)
  * res[i] gets the integrals.  Returns 0 when the accuracy was reached,
  * 1 when the interval budget ran out (res still holds the best estimate),
  * -1 when a value was not finite. */
-int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
-	    double *res);
-
 int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
 	    double *res)
 {
@@ -438,8 +432,6 @@ static double beta_cf(double a, double b, double x, double y)
 	return exp(lpre) * h;
 }
 
-double sk_beta_inc(double a, double b, double x, double y);
-
 double sk_beta_inc(double a, double b, double x, double y)
 {
 	if (!(x > 0))
@@ -450,4 +442,69 @@ double sk_beta_inc(double a, double b, double x, double y)
 	if (!isfinite(v))
 		return 0;
 	return fmin(fmax(v, 0), 1);
+}
+
+/* ---- distinct-time index ---- */
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+	return (a > b) - (a < b);
+}
+
+/* Sorted distinct values of v[0..n) (stride in doubles) and each
+ * element's index among them. */
+static double *distinct(const struct sk_rfm *pat, size_t n, int which, size_t *nu,
+			uint32_t **idx)
+{
+	double *u = malloc((n ? n : 1) * sizeof *u);
+	uint32_t *ix = malloc((n ? n : 1) * sizeof *ix);
+	if (!u || !ix) {
+		free(u);
+		free(ix);
+		*idx = NULL;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		u[i] = which ? pat[i].T : pat[i].t_x;
+	qsort(u, n, sizeof *u, cmp_double);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || u[m - 1] != u[i])
+			u[m++] = u[i];
+	for (size_t i = 0; i < n; i++) {
+		double v = which ? pat[i].T : pat[i].t_x;
+		size_t lo = 0, hi = m;
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+			if (u[mid] <= v)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		ix[i] = (uint32_t)lo;
+	}
+	*nu = m;
+	*idx = ix;
+	return u;
+}
+
+void sk_rfm_set_index(struct sk_rfm_set *s)
+{
+	s->uT = distinct(s->pat, s->n, 1, &s->nT, &s->iT);
+	s->utx = distinct(s->pat, s->n, 0, &s->ntx, &s->itx);
+	/* Only worth it when values repeat; without memory, go without. */
+	if (!s->uT || !s->utx || s->nT + s->ntx > s->n)
+		sk_rfm_set_free_index(s);
+}
+
+void sk_rfm_set_free_index(struct sk_rfm_set *s)
+{
+	free(s->uT);
+	free(s->utx);
+	free(s->iT);
+	free(s->itx);
+	s->uT = s->utx = NULL;
+	s->iT = s->itx = NULL;
+	s->nT = s->ntx = 0;
 }

@@ -29,7 +29,7 @@
  *
  * Predictions never return NaN or infinity: invalid arguments give 0 and
  * recency is clamped to [0, T] (and taken as 0 when x = 0). */
-#include "model.h"
+#include "modelint.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -38,23 +38,6 @@
 
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
-
-struct sk_rfm_set {
-	const struct sk_rfm *pat;
-	size_t n;
-};
-
-/* Defined in model.c; not in model.h (see model.c). */
-struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
-				     double *nobs, char *err, size_t errlen);
-int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
-		      double nobs, struct sk_fit *out, char *err, size_t errlen);
-typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
-int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
-	    double *res);
-
-/* Exported for the unit tests; not in model.h. */
-double sk_pnbd_nll(const double *theta, double *grad, void *ctx);
 
 static double logaddexp(double u, double v)
 {
@@ -377,7 +360,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	struct sk_rfm *c = sk_rfm_compressed_new(pat, n, &m, &nobs, err, errlen);
 	if (!c)
 		return -1;
-	struct sk_rfm_set d = { c, m };
+	struct sk_rfm_set d = { .pat = c, .n = m };
 	double sx = 0, sT = 0, sw = 0;
 	for (size_t i = 0; i < m; i++) {
 		sx += c[i].w * c[i].x;

@@ -23,16 +23,9 @@
 
 #include "model.h"
 
-/* Not in model.h: the models' negative log-likelihoods, exported so the
- * analytic gradients can be checked.  The struct must match the one in
- * lib/bgnbd.c, lib/pnbd.c and lib/mbgnbd.c. */
-struct sk_rfm_set {
-	const struct sk_rfm *pat;
-	size_t n;
-};
-double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
-double sk_pnbd_nll(const double *theta, double *grad, void *ctx);
-double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
+/* The models' negative log-likelihoods are exported (privately, in
+ * modelint.h) so the analytic gradients can be checked. */
+#include "modelint.h"
 
 static int failures, checks;
 
@@ -310,7 +303,7 @@ int main(void)
 	check(sk_tmodel_find("nope") == NULL && sk_tmodel_find(NULL) == NULL,
 	      "sk_tmodel_find: unknown name gives NULL");
 
-	struct sk_rfm_set set = { pat, n };
+	struct sk_rfm_set set = { .pat = pat, .n = n };
 	struct sk_fit f;
 	char err[256];
 	double t0;
