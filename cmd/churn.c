@@ -99,12 +99,11 @@ int main(int argc, char **argv)
 
 	if (!c.model) {
 		size_t npat;
-		struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
+		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
 		if (tm)
 			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
 		else
 			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
-		free(pat);
 		mf.tm = tm;
 		snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
 		if (c.save)

@@ -108,12 +108,11 @@ int main(int argc, char **argv)
 
 	if (!c.model) {
 		size_t npat, nobs, excluded;
-		struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
+		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
 		if (tm)
 			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
 		else
 			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
-		free(pat);
 		struct sk_spend_obs *obs = sk_spend_obs_read(&d, &nobs, &excluded);
 		if (excluded)
 			sk_warn("%zu repeat buyer%s with zero, negative or missing monetary_value "

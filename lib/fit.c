@@ -137,8 +137,8 @@ static int run_once(struct wrap *w, const double *th0, double *th, double *fval,
 	return 0;
 }
 
-int sk_fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
-	       double nobs, struct sk_fit *out, char *err, size_t errlen)
+static int fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
+		   double nobs, struct sk_fit *out, char *err, size_t errlen, int want_se)
 {
 	struct wrap w = { f, ctx, npar };
 	double th0[SK_FIT_MAXPAR], th[SK_FIT_MAXPAR], fv;
@@ -197,8 +197,27 @@ int sk_fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
 			 "try another --model-type or check the data", total);
 		return -1;
 	}
-	out->se_ok = std_errors(&w, out->par, out->se);
+	if (want_se)
+		out->se_ok = std_errors(&w, out->par, out->se);
 	return 0;
+}
+
+int sk_fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
+	       double nobs, struct sk_fit *out, char *err, size_t errlen)
+{
+	return fit_run(npar, f, ctx, start, nobs, out, err, errlen, 1);
+}
+
+int sk_fit_run_nose(int npar, sk_fit_fn f, void *ctx, const double *start,
+		    double nobs, struct sk_fit *out, char *err, size_t errlen)
+{
+	return fit_run(npar, f, ctx, start, nobs, out, err, errlen, 0);
+}
+
+void sk_fit_stderr(int npar, sk_fit_fn f, void *ctx, struct sk_fit *out)
+{
+	struct wrap w = { f, ctx, npar };
+	out->se_ok = std_errors(&w, out->par, out->se);
 }
 
 double sk_fit_gradcheck(int npar, sk_fit_fn f, void *ctx, const double *theta)

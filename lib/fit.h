@@ -37,6 +37,12 @@ typedef double (*sk_fit_fn)(const double *theta, double *grad, void *ctx);
 int sk_fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
 	       double nobs, struct sk_fit *out, char *err, size_t errlen);
 
+/* The same without the standard errors (for callers that refine the
+ * estimate first), and the standard errors at out->par on their own. */
+int sk_fit_run_nose(int npar, sk_fit_fn f, void *ctx, const double *start,
+		    double nobs, struct sk_fit *out, char *err, size_t errlen);
+void sk_fit_stderr(int npar, sk_fit_fn f, void *ctx, struct sk_fit *out);
+
 /* Check an analytic gradient against central differences at theta;
  * return the largest relative error (used by the unit tests). */
 double sk_fit_gradcheck(int npar, sk_fit_fn f, void *ctx, const double *theta);

@@ -160,7 +160,7 @@ struct sk_reader {
 	/* CSV */
 	struct csv_parser csv;
 	int csv_done;			/* a record ended during the last feed */
-	int csv_started;
+	int csv_live;			/* csv holds a buffer to free */
 
 	/* JSONL: map of column name to index for fast lookup */
 	int jsonl_first_pending;	/* first record already parsed at open */
@@ -265,6 +265,16 @@ static void csv_setup(struct sk_reader *r)
 		sk_die(SK_EX_SOFTWARE, "cannot initialise the CSV parser");
 	csv_set_space_func(&r->csv, no_space);
 	csv_set_delim(&r->csv, (unsigned char)r->o->delim);
+	r->csv_live = 1;
+}
+
+/* Free libcsv's buffer at the end of an input, and at close for a reader
+ * closed before the end (it holds the largest field seen). */
+static void csv_release(struct sk_reader *r)
+{
+	if (r->csv_live)
+		csv_free(&r->csv);
+	r->csv_live = 0;
 }
 
 /* Strip one trailing "\n" or "\r\n". */
@@ -572,8 +582,7 @@ struct sk_reader *sk_reader_open(const struct sk_opts *o)
 	 * the format), or the rest of `empty.csv day1.csv ...` would be
 	 * dropped. */
 	while (!open_file(r, r->fileno) && r->fileno + 1 < o->nfiles) {
-		if (r->fmt == SK_FMT_CSV)
-			csv_free(&r->csv);
+		csv_release(r);
 		src_close(&r->src);
 		r->fileno++;
 	}
@@ -585,8 +594,7 @@ int sk_reader_next(struct sk_reader *r)
 	for (;;) {
 		int got = raw_record(r);
 		if (!got) {
-			if (r->fmt == SK_FMT_CSV)
-				csv_free(&r->csv);
+			csv_release(r);
 			if (r->fileno + 1 >= r->o->nfiles)
 				return 0;
 			src_close(&r->src);
@@ -640,6 +648,7 @@ void sk_reader_close(struct sk_reader *r)
 {
 	if (r->skipped)
 		sk_warn("skipped %lu bad row%s", r->skipped, r->skipped == 1 ? "" : "s");
+	csv_release(r);
 	src_close(&r->src);
 	for (size_t i = 0; i < r->ncol; i++)
 		free(r->col[i]);
@@ -666,8 +675,15 @@ static void *arena_alloc(struct sk_table *t, size_t n)
 	n = (n + 7) & ~(size_t)7;
 	struct arena *a = t->arena;
 	if (!a || a->used + n > a->cap) {
-		size_t cap = n > (1u << 20) ? n : (1u << 20);
-		struct arena *b = sk_xmalloc(sizeof *b + cap);
+		/* Chunks grow with the table (1 MB up to 64 MB) and come from
+		 * huge-page mappings: a million rows then cost a few page
+		 * faults instead of tens of thousands. */
+		size_t cap = a ? a->cap * 2 : (1u << 20);
+		if (cap > (64u << 20))
+			cap = 64u << 20;
+		if (cap < n)
+			cap = n;
+		struct arena *b = sk_big_alloc(sizeof *b + cap);
 		b->next = a;
 		b->used = 0;
 		b->cap = cap;
@@ -807,7 +823,7 @@ void sk_table_free(struct sk_table *t)
 	while (t->arena) {
 		struct arena *a = t->arena;
 		t->arena = a->next;
-		free(a);
+		sk_big_free(a, sizeof *a + a->cap);
 	}
 	for (size_t i = 0; i < t->ncol; i++)
 		free(t->col[i]);

@@ -236,8 +236,13 @@ int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double
 {
 	char e[256], first[256] = "";
 	for (int s = 0; s < nstart; s++) {
-		if (sk_fit_run(npar, f, ctx, starts + (size_t)s * npar, nobs, out, e, sizeof e) == 0) {
+		if (sk_fit_run_nose(npar, f, ctx, starts + (size_t)s * npar, nobs, out, e,
+				    sizeof e) == 0) {
+			/* polish() leaves standard errors from its last Hessian;
+			 * when it cannot, compute them at the BFGS estimate. */
 			polish(npar, f, ctx, out);
+			if (!out->se_ok)
+				sk_fit_stderr(npar, f, ctx, out);
 			return 0;
 		}
 		if (!first[0])

@@ -90,21 +90,53 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 
 void sk_custdata_free(struct sk_custdata *d)
 {
+	free(d->pat);
+	free(d->pid);
 	free(d->rfm);
 	free(d->valid);
 	free(d->mbar);
 	memset(d, 0, sizeof *d);
 }
 
-struct sk_rfm *sk_custdata_patterns(const struct sk_custdata *d, size_t *npat)
+static const struct sk_rfm *sort_rfm;
+
+static int cmp_rows(const void *pa, const void *pb)
 {
-	struct sk_rfm *p = sk_xmalloc((d->nvalid ? d->nvalid : 1) * sizeof *p);
-	size_t m = 0;
-	for (size_t i = 0; i < d->n; i++)
-		if (d->valid[i])
-			p[m++] = d->rfm[i];
-	*npat = sk_rfm_compress(p, m);
-	return p;
+	const struct sk_rfm *a = &sort_rfm[*(const uint32_t *)pa];
+	const struct sk_rfm *b = &sort_rfm[*(const uint32_t *)pb];
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	if (a->t_x != b->t_x)
+		return a->t_x < b->t_x ? -1 : 1;
+	return (a->T > b->T) - (a->T < b->T);
+}
+
+const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat)
+{
+	if (!d->pid) {
+		uint32_t *idx = sk_xmalloc((d->nvalid ? d->nvalid : 1) * sizeof *idx);
+		size_t m = 0;
+		for (size_t i = 0; i < d->n; i++)
+			if (d->valid[i])
+				idx[m++] = (uint32_t)i;
+		sort_rfm = d->rfm;
+		qsort(idx, m, sizeof *idx, cmp_rows);
+		d->pat = sk_xmalloc((m ? m : 1) * sizeof *d->pat);
+		d->pid = sk_xcalloc(d->n ? d->n : 1, sizeof *d->pid);
+		size_t k = 0;
+		for (size_t j = 0; j < m; j++) {
+			const struct sk_rfm *r = &d->rfm[idx[j]];
+			if (k && cmp_rows(&idx[j - 1], &idx[j]) == 0)
+				d->pat[k - 1].w += r->w;
+			else
+				d->pat[k++] = *r;
+			d->pid[idx[j]] = (uint32_t)(k - 1);
+		}
+		d->npat = k;
+		free(idx);
+	}
+	*npat = d->npat;
+	return d->pat;
 }
 
 void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, const struct sk_rfm *pat,
@@ -155,25 +187,6 @@ const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 	return best;
 }
 
-long sk_rfm_find(const struct sk_rfm *pat, size_t n, const struct sk_rfm *q)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct sk_rfm *p = &pat[mid];
-		int c = p->x != q->x ? (p->x < q->x ? -1 : 1) :
-			p->t_x != q->t_x ? (p->t_x < q->t_x ? -1 : 1) :
-			p->T != q->T ? (p->T < q->T ? -1 : 1) : 0;
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 /* Clamp a prediction: the model functions promise finite values; this
  * guard keeps a NaN from ever reaching the output. */
 static double finite_or(double v, double fallback)
@@ -181,11 +194,11 @@ static double finite_or(double v, double fallback)
 	return isfinite(v) ? v : fallback;
 }
 
-void sk_predict(const struct sk_tmodel *tm, const double *par, const struct sk_custdata *d,
+void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p)
 {
 	size_t np;
-	struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
@@ -199,11 +212,9 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, const struct sk_c
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
-		long k = sk_rfm_find(pat, np, &d->rfm[i]);
-		p->p_alive[i] = pa[k];
-		p->expected[i] = ex[k];
+		p->p_alive[i] = pa[d->pid[i]];
+		p->expected[i] = ex[d->pid[i]];
 	}
-	free(pat);
 	free(pa);
 	free(ex);
 }

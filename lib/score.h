@@ -3,6 +3,7 @@
 #ifndef SK_SCORE_H
 #define SK_SCORE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "io.h"
@@ -18,6 +19,11 @@ struct sk_custdata {
 	double *mbar;		/* monetary_value; NAN when empty (only with spend) */
 	size_t nvalid;
 	long col_x, col_tx, col_T, col_w, col_m;
+	/* Made once by sk_custdata_patterns: the distinct patterns and each
+	 * valid row's index among them. */
+	struct sk_rfm *pat;
+	size_t npat;
+	uint32_t *pid;
 };
 
 /* Read frequency, recency and T (for BG/BB: periods when present) and the
@@ -27,8 +33,9 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 		      int want_spend, struct sk_custdata *d);
 void sk_custdata_free(struct sk_custdata *d);
 
-/* Distinct (x, t_x, T) of the valid rows with summed weights, sorted. */
-struct sk_rfm *sk_custdata_patterns(const struct sk_custdata *d, size_t *npat);
+/* Distinct (x, t_x, T) of the valid rows with summed weights, sorted by
+ * x, t_x, T; owned by d (computed on the first call). */
+const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat);
 
 /* Fit tm on patterns; exits 65 with the reason and advice on failure. */
 void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, const struct sk_rfm *pat,
@@ -40,15 +47,12 @@ const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 double sk_fit_aic(const struct sk_fit *f);
 double sk_fit_bic(const struct sk_fit *f);
 
-/* Index of q's (x, t_x, T) in sorted, compressed patterns, or -1. */
-long sk_rfm_find(const struct sk_rfm *pat, size_t n, const struct sk_rfm *q);
-
 /* Per-row predictions, computed once per distinct pattern, in parallel. */
 struct sk_pred {
 	double *p_alive;		/* per row; unset for invalid rows */
 	double *expected;		/* expected transactions over the horizon */
 };
-void sk_predict(const struct sk_tmodel *tm, const double *par, const struct sk_custdata *d,
+void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p);
 void sk_pred_free(struct sk_pred *p);
 

@@ -102,11 +102,11 @@ static double det_discrete(const struct sk_tmodel *tm, const double *par,
 }
 
 double *sk_value_det(const struct sk_tmodel *tm, const double *par,
-		     const struct sk_custdata *d, double horizon, double annual_rate,
+		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days)
 {
 	size_t np;
-	struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *v = sk_xmalloc((np ? np : 1) * sizeof *v);
 	/* Continuous discounting at the force of interest that compounds to
 	 * annual_rate over a year of 365.25 days, per model time unit. */
@@ -126,8 +126,7 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 	double *out = sk_xcalloc(d->n ? d->n : 1, sizeof *out);
 	for (size_t i = 0; i < d->n; i++)
 		if (d->valid[i])
-			out[i] = v[sk_rfm_find(pat, np, &d->rfm[i])];
-	free(pat);
+			out[i] = v[d->pid[i]];
 	free(v);
 	return out;
 }

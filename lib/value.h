@@ -23,7 +23,7 @@ void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit
  * for BG/BB); horizon < 0 means lifetime (DERT; only for models that have
  * it). */
 double *sk_value_det(const struct sk_tmodel *tm, const double *par,
-		     const struct sk_custdata *d, double horizon, double annual_rate,
+		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days);
 
 /* Tiers by clv, descending, ties by row order: "top1" for the top 1 %,
