@@ -30,7 +30,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS = $(wildcard man/*.1 man/*.7)
 
-DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev mandoc time jq miller valgrind
+DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev mandoc time jq miller valgrind parallel
 
 .PHONY: all check unit golden examples manlint deps demo bench install uninstall clean
 

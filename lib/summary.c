@@ -30,6 +30,10 @@
 #include "util.h"
 
 #define BATCH 32
+/* Money is summed in integers of 1e-6 currency units: exact, so totals
+ * and means do not depend on the order of the rows (a log split into
+ * shards, or sorted differently, gives byte-identical customers). */
+#define MICRO 1e6
 #define MAXEV 256
 #define UNORDERED 0x80000000u
 #define NO_DAY INT32_MIN
@@ -44,11 +48,11 @@ struct cust {			/* 64 bytes: one cache line */
 	uint32_t orders;		/* calibration transactions | UNORDERED */
 	uint32_t hold_orders;		/* holdout transactions */
 	uint32_t ext;			/* 1 + index into s->ext, 0 = none */
-	double spend, first_spend, hold_spend;
+	int64_t spend, first_spend, hold_spend;	/* in micro-units (see MICRO) */
 };
 
 struct ext {			/* what most customers never need */
-	double refunds;
+	int64_t refunds;		/* micro-units */
 	uint32_t order_tag;		/* hash of the last order id */
 	int32_t order_day;		/* day that order was dated */
 	uint32_t purchase_rows, discount_rows, referrals;
@@ -75,6 +79,7 @@ struct row {			/* one parsed input row waiting in a batch */
 	int ev;			/* event index for non-purchases */
 	int has_amount;
 	double amount;
+	int64_t micro;		/* amount in micro-units */
 	int has_discount;
 	double discount;
 	uint32_t order_tag;
@@ -277,9 +282,9 @@ static void apply(struct sk_summary *s, struct row *r)
 	}
 	if (r->has_amount && r->amount < 0) {
 		if (holdout)
-			c->hold_spend += r->amount;	/* holdout spend is net */
+			c->hold_spend += r->micro;	/* holdout spend is net */
 		else
-			ext_of(s, c)->refunds += -r->amount;
+			ext_of(s, c)->refunds += -r->micro;
 		return;
 	}
 	int32_t day = r->day;
@@ -291,7 +296,7 @@ static void apply(struct sk_summary *s, struct row *r)
 		e->order_day = day;
 		holdout = o->has_as_of && day > o->as_of;
 	}
-	double a = r->has_amount ? r->amount : 0;
+	int64_t a = r->has_amount ? r->micro : 0;
 	log_day(s, r->idx, day);
 	/* discount_share is over the calibration purchase rows, an empty
 	 * discount counting as none: the share must not depend on whether an
@@ -387,6 +392,35 @@ static uint32_t tag32(const char *p, size_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+/* A bad value as a message shows it: quoted, control characters escaped
+ * so one report stays one line, and cut after 60 bytes (on a UTF-8
+ * boundary) so a 2 MB field does not flood stderr.  Returns buf. */
+static const char *quoted(char buf[320], const char *v, size_t len)
+{
+	size_t n = len, k = 0;
+	if (n > 60) {
+		n = 60;
+		while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+			n--;
+	}
+	buf[k++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '\n' || c == '\r' || c == '\t') {
+			buf[k++] = '\\';
+			buf[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20 || c == 0x7f)
+			k += (size_t)sprintf(buf + k, "\\x%02x", c);
+		else
+			buf[k++] = (char)c;
+	}
+	buf[k++] = '"';
+	if (n < len)
+		k += (size_t)sprintf(buf + k, "... (%zu bytes)", len);
+	buf[k] = 0;
+	return buf;
+}
+
 static void missing(struct sk_reader *r, const char *what, const char *name)
 {
 	char found[512];
@@ -443,7 +477,9 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
 		if (sk_date_parse(ds, dlen, o->date_format, &day)) {
-			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"", o->col_date, ds);
+			char qb[320];
+			sk_reader_bad(r, "column \"%s\": cannot parse %s", o->col_date,
+				      quoted(qb, ds, dlen));
 			continue;
 		}
 		struct row *b = &s->b[s->nb];
@@ -466,10 +502,17 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 			if (len && type != SK_NULL) {
 				s->has_amount = 1;
 				if (sk_num_parse(as, len, &b->amount)) {
-					sk_reader_bad(r, "column \"%s\": cannot parse \"%s\" as a number",
+					char qb[320];
+					sk_reader_bad(r, "column \"%s\": cannot parse %s as a number",
+						      o->col_amount, quoted(qb, as, len));
+					continue;
+				}
+				if (fabs(b->amount) > 9e12) {
+					sk_reader_bad(r, "column \"%s\": amount %s is too large",
 						      o->col_amount, as);
 					continue;
 				}
+				b->micro = llround(b->amount * MICRO);
 				b->has_amount = 1;
 			} else if (b->purchase && s->has_amount && !jsonl) {
 				sk_reader_bad(r, "column \"%s\": empty amount for a purchase",
@@ -486,8 +529,9 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 				else if (strcmp(v, "false") == 0)
 					b->discount = 0;
 				else if (sk_num_parse(v, len, &b->discount)) {
-					sk_reader_bad(r, "column \"discount\": cannot parse \"%s\" "
-						      "as a number", v);
+					char qb[320];
+					sk_reader_bad(r, "column \"discount\": cannot parse %s "
+						      "as a number", quoted(qb, v, len));
 					continue;
 				}
 				b->has_discount = 1;
@@ -688,16 +732,16 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 		put_num(fl, (c->last - c->first) / u, 6);
 		put_num(fl, (as_of - c->first) / u, 6);
 		if (s->has_amount && orders > 1)
-			put_num(fl, (c->spend - c->first_spend) / (orders - 1), 6);
+			put_num(fl, (double)(c->spend - c->first_spend) / MICRO / (orders - 1), 6);
 		else
 			put(fl, "", 0, SK_NULL);
 		if (s->has_amount)
-			put_num(fl, c->spend, 6);
+			put_num(fl, c->spend / MICRO, 6);
 		else
 			put(fl, "", 0, SK_NULL);
 	}
 	if (s->has_amount)
-		put_num(fl, e ? e->refunds : 0, 6);
+		put_num(fl, e ? e->refunds / MICRO : 0, 6);
 	else
 		put(fl, "", 0, SK_NULL);
 	if (s->has_discount) {
@@ -717,7 +761,7 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 	}
 	if (s->o->has_as_of) {
 		put_num(fl, c->hold_orders, 0);
-		put_num(fl, s->has_amount ? c->hold_spend : 0, 6);
+		put_num(fl, s->has_amount ? c->hold_spend / MICRO : 0, 6);
 	}
 }
 
