@@ -32,7 +32,7 @@ MANS = $(wildcard man/*.1 man/*.7)
 
 DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev mandoc time jq miller valgrind parallel
 
-.PHONY: all check unit golden examples manlint deps demo bench install uninstall clean
+.PHONY: all check unit golden examples manlint deps demo bench install uninstall clean fuzz fuzz-replay browser
 
 all: $(BINS)
 
@@ -59,14 +59,14 @@ $(BUILD)/stamp: | $(BUILD)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
-$(BUILD) $(BUILD)/lib $(BUILD)/cmd $(BUILD)/tests bin:
+$(BUILD) $(BUILD)/lib $(BUILD)/cmd $(BUILD)/tests $(BUILD)/fuzz bin:
 	mkdir -p $@
 
 # A fresh machine: install what is missing, build, then every suite.
 check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory manlint unit examples golden
+	@$(MAKE) --no-print-directory manlint unit fuzz-replay examples golden
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -77,9 +77,52 @@ golden: all
 examples: all
 	@sh tests/run-examples.sh
 
+# The nightly report rendered in headless Chromium (installs chromium).
+browser: all
+	@sh tests/deps.sh chromium
+	@sh tests/browser/render.sh
+
 manlint:
 	@for m in $(MANS); do mandoc -Tlint -W warning $$m || exit 1; done; \
 	echo "manlint: $(words $(MANS)) pages clean"
+
+# Fuzzing (libFuzzer, clang): make fuzz FUZZ_SECONDS=600 runs every target
+# for that long from its seed corpus; inputs that crash are written to
+# tests/fuzz/regress/, which fuzz-replay (part of make check) runs with the
+# sanitizers ever after.
+FUZZ_TARGETS = reader date model rules
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fopenmp -Ilib \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+REPLAY_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
+
+$(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIBA) | $(BUILD)/fuzz
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIBA) $(LIBS)
+
+fuzz-replay: $(REPLAY_BINS)
+	@pass=0; fail=0; for t in $(FUZZ_TARGETS); do \
+		for f in tests/fuzz/corpus/$$t/* tests/fuzz/regress/$$t-*; do \
+			[ -f "$$f" ] || continue; \
+			if ASAN_OPTIONS=detect_leaks=0 $(BUILD)/fuzz/replay-$$t "$$f" 2>/dev/null; then pass=$$((pass + 1)); \
+			else echo "FAIL fuzz $$t $$f"; fail=$$((fail + 1)); fi; \
+		done; \
+	done; echo "fuzz-replay: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+fuzz:
+	@mkdir -p build/fuzz/obj tests/fuzz/regress
+	@for f in $(LIBSRC); do o=build/fuzz/obj/$$(basename $$f .c).o; \
+		[ $$o -nt $$f ] || clang $(FUZZ_CFLAGS) -c $$f -o $$o || exit 1; done
+	@for t in $(FUZZ_TARGETS); do \
+		clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o build/fuzz/fuzz-$$t tests/fuzz/fuzz_$$t.c \
+			build/fuzz/obj/*.o $(LIBS) || exit 1; \
+		mkdir -p build/fuzz/corpus-$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		ASAN_OPTIONS=detect_leaks=0 build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=0 -max_len=65536 \
+			-close_fd_mask=1 -artifact_prefix=tests/fuzz/regress/$$t- -print_final_stats=1 \
+			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t > build/fuzz/log-$$t 2>&1; rc=$$?; \
+		grep -E 'stat::number_of_executed_units|stat::new_units_added|ERROR|SUMMARY' build/fuzz/log-$$t; \
+		[ $$rc -eq 0 ] || { echo "fuzz: $$t found a crash (see build/fuzz/log-$$t)"; exit 1; }; \
+	done
 
 deps:
 	@sh tests/deps.sh $(DEB_PKGS)

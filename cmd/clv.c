@@ -23,7 +23,7 @@ static const char usage[] =
 	"  --weight COL         customers per row (aggregated data)\n"
 	"  --model FILE         score with saved models instead of fitting\n"
 	"  --save-model FILE    write both fitted models as JSON\n"
-	"  --report             total value, top-20 %% share, value at risk on stderr\n"
+	"  --report             total value, top-20 % share, value at risk on stderr\n"
 	"  --report-json FILE   the same as JSON\n"
 	"  --patterns           write the distinct (frequency, recency, T,\n"
 	"                       monetary_value) patterns with their weight instead\n";

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -56,6 +57,11 @@ void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+	/* mkstemp makes the file 0600; a model is no secret, and the nightly
+	 * job copies it for others to read: use the usual 0644 less umask. */
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
 	FILE *f = fdopen(fd, "w");
 	int bad = !f || json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 				   JSON_REAL_PRECISION(17)) != 0;

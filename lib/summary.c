@@ -508,7 +508,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 					continue;
 				}
 				if (fabs(b->amount) > 9e12) {
-					sk_reader_bad(r, "column \"%s\": amount %s is too large",
+					sk_reader_bad(r, "column \"%s\": amount \"%s\" is too large",
 						      o->col_amount, as);
 					continue;
 				}
@@ -699,6 +699,26 @@ static void put_num(struct fields *fl, double v, int dec)
 	put(fl, p, (size_t)n, SK_RAW);
 }
 
+/* A sum of money in micro-units, printed exactly (no trip through a
+ * double): integer part, then up to six decimals without trailing zeros. */
+static void put_micro(struct fields *fl, int64_t v)
+{
+	char *p = fl->buf + fl->used;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	int n = snprintf(p, 40, "%s%llu", v < 0 ? "-" : "", (unsigned long long)(u / 1000000));
+	unsigned frac = (unsigned)(u % 1000000);
+	if (frac) {
+		int d = 6;
+		while (frac % 10 == 0) {
+			frac /= 10;
+			d--;
+		}
+		n += snprintf(p + n, 40 - (size_t)n, ".%0*u", d, frac);
+	}
+	fl->used += (size_t)n + 1;
+	put(fl, p, (size_t)n, SK_RAW);
+}
+
 static void put_date(struct fields *fl, long d)
 {
 	char *p = fl->buf + fl->used;
@@ -736,12 +756,12 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 		else
 			put(fl, "", 0, SK_NULL);
 		if (s->has_amount)
-			put_num(fl, c->spend / MICRO, 6);
+			put_micro(fl, c->spend);
 		else
 			put(fl, "", 0, SK_NULL);
 	}
 	if (s->has_amount)
-		put_num(fl, e ? e->refunds / MICRO : 0, 6);
+		put_micro(fl, e ? e->refunds : 0);
 	else
 		put(fl, "", 0, SK_NULL);
 	if (s->has_discount) {
@@ -761,7 +781,7 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 	}
 	if (s->o->has_as_of) {
 		put_num(fl, c->hold_orders, 0);
-		put_num(fl, s->has_amount ? c->hold_spend / MICRO : 0, 6);
+		put_micro(fl, s->has_amount ? c->hold_spend : 0);
 	}
 }
 

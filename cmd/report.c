@@ -1,0 +1,97 @@
+/* report: one self-contained HTML page (inline CSS and SVG, no script)
+ * about a customer base, from the columns the pipeline wrote. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cohort.h"
+#include "report.h"
+#include "siklus.h"
+
+static const char usage[] =
+	"Usage: report [OPTIONS] [FILE...]\n"
+	"Read customer records (any of the columns of summarize | classify | churn |\n"
+	"clv | winback, or a transaction log, summarized first) and write one HTML\n"
+	"page with inline CSS and SVG charts: headline figures, customers per stage,\n"
+	"phase and RFM segment, cohort retention, the CLV distribution, p_alive by\n"
+	"frequency and recency, the top of the win-back list, the model fit and the\n"
+	"calibration/holdout table.  A section whose columns are missing is left\n"
+	"out with a note.  The page goes to standard output, or with -o to FILE.\n"
+	"\n"
+	"  --transactions FILE  the transaction log, for the cohort retention heat map\n"
+	"                       (monthly cohorts, as cohort computes them)\n"
+	"  --model FILE         a model saved by churn or clv --save-model: its\n"
+	"                       parameters, standard errors and log-likelihood\n"
+	"  --title TEXT         the page title (default \"siklus report\")\n"
+	"  --threshold P        active = p_alive at or above P; value at risk = clv of\n"
+	"                       the customers below it (default 0.5)\n"
+	"  --unit U             the unit of recency and T; by default read from the\n"
+	"                       records' first_purchase and last_purchase\n";
+
+enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD };
+
+static const struct sk_opt own[] = {
+	{ "transactions", 1, 0, O_TRANSACTIONS },
+	{ "model", 1, 0, O_MODEL },
+	{ "title", 1, 0, O_TITLE },
+	{ "threshold", 1, 0, O_THRESHOLD },
+	{ NULL, 0, 0, 0 },
+};
+
+static void on_opt(int id, const char *arg, void *ctx)
+{
+	struct sk_report_opts *ro = ctx;
+	switch (id) {
+	case O_TRANSACTIONS: ro->transactions = arg; break;
+	case O_MODEL: ro->model_path = arg; break;
+	case O_TITLE: ro->title = arg; break;
+	case O_THRESHOLD: ro->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	struct sk_report_opts ro = SK_REPORT_OPTS_INIT;
+	o.unit_name = NULL;	/* still NULL after parsing: --unit was not given */
+	sk_parse_args(&o, argc, argv, usage, own, on_opt, &ro);
+	ro.unit_given = o.unit_name != NULL;
+	if (!ro.unit_given)
+		o.unit_name = "day";
+
+	struct sk_cohorts *cs = NULL;
+	if (ro.transactions) {
+		int stdin_too = 0;
+		for (size_t i = 0; i < o.nfiles; i++)
+			stdin_too |= strcmp(o.files[i], "-") == 0;
+		if (stdin_too && strcmp(ro.transactions, "-") == 0)
+			sk_die(SK_EX_USAGE, "--transactions -: the customer records are on "
+			       "standard input already; name a file for one of them");
+		/* The log is read with the same column names and date format,
+		 * its own format detected. */
+		struct sk_opts to = o;
+		const char *files[] = { ro.transactions, NULL };
+		to.files = files;
+		to.nfiles = 1;
+		to.ifmt = SK_FMT_AUTO;
+		cs = sk_cohort_read(&to, SK_PERIOD_MONTH);
+		ro.cohorts = cs;
+	}
+
+	struct sk_table *t = sk_customers_read(&o);
+	/* The model is read after the records, so that in
+	 * "churn --save-model F | report --model F" churn has written F
+	 * (atomically, before its first record) by the time it is read. */
+	struct sk_modelfile mf;
+	if (ro.model_path) {
+		sk_modelfile_load(ro.model_path, NULL, &mf);
+		ro.model = &mf;
+	}
+	struct sk_buf page = SK_BUF_INIT;
+	sk_report_build(&page, &o, &ro, t);
+	sk_report_write(&o, &page);
+	sk_buf_free(&page);
+	sk_table_free(t);
+	if (cs)
+		sk_cohort_free(cs);
+	return 0;
+}

@@ -1,0 +1,237 @@
+/* test_date.c: unit tests for lib/date.c (day numbers, the accepted date
+ * formats, --date-format through strptime, and sk_date_format).
+ *
+ * Prints one "ok - ..." / "not ok - ..." line per check and exits 1 if
+ * any failed.  The calendar facts used (1970-01-01 is day 0, 2000 is a
+ * leap year and 1900 is not, ...) are those of the proleptic Gregorian
+ * calendar; the round trip is checked against an independent day-by-day
+ * walk over every date from 0001-01-01 to 9999-12-31. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+
+static int failures;
+
+static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+	if (!ok)
+		failures++;
+	printf("%s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int is_leap(long y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int month_days(long y, int m)
+{
+	static const int md[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	return md[m - 1] + (m == 2 && is_leap(y));
+}
+
+/* Parse s with the default formats (fmt NULL) or fmt; -1 when rejected,
+ * else the day number. */
+static int parse(const char *s, const char *fmt, long *days)
+{
+	return sk_date_parse(s, strlen(s), fmt, days);
+}
+
+static void accepts(const char *s, const char *fmt, const char *want)
+{
+	long d;
+	char buf[11] = "";
+	int rc = parse(s, fmt, &d);
+	if (rc == 0)
+		sk_date_format(d, buf);
+	check(rc == 0 && strcmp(buf, want) == 0, "\"%s\"%s%s -> %s (got %s)", s,
+	      fmt ? " with " : "", fmt ? fmt : "", want, rc ? "rejected" : buf);
+}
+
+static void rejects(const char *s, const char *fmt)
+{
+	long d;
+	check(parse(s, fmt, &d) != 0, "\"%s\"%s%s is rejected", s, fmt ? " with " : "",
+	      fmt ? fmt : "");
+}
+
+static void test_round_trip(void)
+{
+	/* Walk the calendar one day at a time, independently of date.c. */
+	long y = 1;
+	int m = 1, d = 1;
+	long day = sk_days_from_civil(1, 1, 1);
+	long bad_to = 0, bad_from = 0, n = 0;
+	for (;;) {
+		long yy;
+		int mm, dd;
+		if (sk_days_from_civil(y, m, d) != day)
+			bad_to++;
+		sk_civil_from_days(day, &yy, &mm, &dd);
+		if (yy != y || mm != m || dd != d)
+			bad_from++;
+		n++;
+		if (y == 9999 && m == 12 && d == 31)
+			break;
+		day++;
+		if (++d > month_days(y, m)) {
+			d = 1;
+			if (++m > 12) {
+				m = 1;
+				y++;
+			}
+		}
+	}
+	check(n == 3652059, "0001-01-01..9999-12-31 has 3652059 days (got %ld)", n);
+	check(bad_to == 0, "sk_days_from_civil counts every day once (%ld wrong)", bad_to);
+	check(bad_from == 0, "sk_civil_from_days inverts it on every day (%ld wrong)", bad_from);
+	check(sk_days_from_civil(1970, 1, 1) == 0, "1970-01-01 is day 0");
+	check(sk_days_from_civil(1969, 12, 31) == -1, "1969-12-31 is day -1");
+	check(sk_days_from_civil(2000, 3, 1) == 11017, "2000-03-01 is day 11017");
+	check(sk_days_from_civil(1997, 1, 1) == 9862, "1997-01-01 is day 9862");
+	check(sk_days_from_civil(1, 1, 1) == -719162, "0001-01-01 is day -719162");
+	check(sk_days_from_civil(9999, 12, 31) == 2932896, "9999-12-31 is day 2932896");
+}
+
+static void test_valid(void)
+{
+	check(sk_date_valid(2000, 2, 29), "2000-02-29 is valid (divisible by 400)");
+	check(!sk_date_valid(1900, 2, 29), "1900-02-29 is invalid (divisible by 100)");
+	check(sk_date_valid(2024, 2, 29), "2024-02-29 is valid");
+	check(!sk_date_valid(2023, 2, 29), "2023-02-29 is invalid");
+	check(!sk_date_valid(2100, 2, 29), "2100-02-29 is invalid");
+	check(!sk_date_valid(2024, 2, 30), "2024-02-30 is invalid");
+	check(!sk_date_valid(2024, 4, 31), "2024-04-31 is invalid");
+	check(sk_date_valid(2024, 12, 31), "2024-12-31 is valid");
+	check(!sk_date_valid(2024, 13, 1), "month 13 is invalid");
+	check(!sk_date_valid(2024, 0, 1), "month 0 is invalid");
+	check(!sk_date_valid(2024, 1, 0), "day 0 is invalid");
+	check(!sk_date_valid(0, 1, 1), "year 0 is invalid");
+	check(!sk_date_valid(10000, 1, 1), "year 10000 is invalid");
+	long leaps = 0;
+	for (long y = 1; y <= 9999; y++)
+		leaps += sk_date_valid(y, 2, 29);
+	/* 9999/4 - 9999/100 + 9999/400 = 2499 - 99 + 24 */
+	check(leaps == 2424, "2424 leap days in 1..9999 (got %ld)", leaps);
+}
+
+static void test_formats(void)
+{
+	accepts("1997-01-01", NULL, "1997-01-01");
+	accepts("19970101", NULL, "1997-01-01");
+	accepts("1997-01-01T10:00:00Z", NULL, "1997-01-01");
+	accepts("1997-01-08 23:59:59", NULL, "1997-01-08");
+	accepts("1997-01-08T23:59", NULL, "1997-01-08");
+	accepts("1997-01-08T00:00:00.123456", NULL, "1997-01-08");
+	accepts("1997-01-08T00:00:00,5", NULL, "1997-01-08");
+	/* The time of day and its offset are ignored: the calendar day as
+	 * written is the purchase day, whatever the zone. */
+	accepts("1997-01-08T23:30:00+05:30", NULL, "1997-01-08");
+	accepts("1997-01-08T23:30:00-0800", NULL, "1997-01-08");
+	accepts("1997-01-08T01:00+01", NULL, "1997-01-08");
+	accepts("2024-02-29", NULL, "2024-02-29");
+	accepts("0001-01-01", NULL, "0001-01-01");
+	accepts("9999-12-31", NULL, "9999-12-31");
+
+	rejects("", NULL);
+	rejects("2024-13-45", NULL);
+	rejects("2024-02-30", NULL);
+	rejects("2023-02-29", NULL);
+	rejects("2024-00-10", NULL);
+	rejects("2024-01-00", NULL);
+	rejects("2024-01-32", NULL);
+	rejects("0000-01-01", NULL);
+	rejects("20241301", NULL);
+	rejects("yesterday", NULL);
+	rejects("2024-1-5", NULL);
+	rejects("24-01-05", NULL);
+	rejects("2024/01/05", NULL);
+	rejects(" 2024-01-05", NULL);
+	rejects("2024-01-05 ", NULL);
+	rejects("2024-01-05T", NULL);
+	rejects("2024-01-05T10", NULL);
+	rejects("2024-01-05T25:00", NULL);
+	rejects("2024-01-05T10:60", NULL);
+	rejects("2024-01-05T10:00:00Zjunk", NULL);
+	rejects("2024-01-05X10:00", NULL);
+	rejects("2024-01-05T10:00:00.", NULL);
+	rejects("202401051", NULL);
+	rejects("+2024-01-05", NULL);
+	rejects("2024-01-5x", NULL);
+
+	/* A value with a NUL inside is not a date, even if its prefix is. */
+	long d;
+	check(sk_date_parse("2024-01-05\0junk", 15, NULL, &d) != 0,
+	      "an embedded NUL after a date is rejected");
+	check(sk_date_parse("2024-01-05junk", 10, NULL, &d) == 0 &&
+	      d == sk_days_from_civil(2024, 1, 5), "only len bytes are read");
+}
+
+static void test_strptime(void)
+{
+	accepts("31/01/2024", "%d/%m/%Y", "2024-01-31");
+	accepts("29/02/2024", "%d/%m/%Y", "2024-02-29");
+	accepts("1/2/2024", "%d/%m/%Y", "2024-02-01");
+	accepts("01/31/2024", "%m/%d/%Y", "2024-01-31");
+	accepts("05 Mar 2024", "%d %b %Y", "2024-03-05");
+	accepts("2024-060", "%Y-%j", "2024-02-29");
+	accepts("05.03.2024 17:45", "%d.%m.%Y %H:%M", "2024-03-05");
+	rejects("31/02/2024", "%d/%m/%Y");
+	rejects("29/02/2023", "%d/%m/%Y");
+	rejects("31/04/2024", "%d/%m/%Y");
+	rejects("2024-01-31", "%d/%m/%Y");
+	rejects("31/01/2024x", "%d/%m/%Y");
+	rejects("", "%d/%m/%Y");
+	/* With a format, only that format: the ISO default is not a fallback
+	 * for data (the command line's --as-of has its own fallback). */
+	rejects("2024-01-31", "%d.%m.%Y");
+	/* strptime works on a NUL-terminated copy of at most 127 bytes. */
+	char longs[200];
+	memset(longs, '1', sizeof longs - 1);
+	longs[sizeof longs - 1] = 0;
+	rejects(longs, "%d/%m/%Y");
+}
+
+static void test_format(void)
+{
+	char buf[11];
+	sk_date_format(0, buf);
+	check(strcmp(buf, "1970-01-01") == 0, "day 0 formats as 1970-01-01 (got %s)", buf);
+	sk_date_format(-1, buf);
+	check(strcmp(buf, "1969-12-31") == 0, "day -1 formats as 1969-12-31 (got %s)", buf);
+	sk_date_format(sk_days_from_civil(1, 1, 1), buf);
+	check(strcmp(buf, "0001-01-01") == 0, "zero-padded year 0001 (got %s)", buf);
+	sk_date_format(sk_days_from_civil(9999, 12, 31), buf);
+	check(strcmp(buf, "9999-12-31") == 0, "9999-12-31 (got %s)", buf);
+	sk_date_format(sk_days_from_civil(2024, 2, 29), buf);
+	check(strcmp(buf, "2024-02-29") == 0, "2024-02-29 (got %s)", buf);
+	check(buf[10] == 0, "the result is NUL-terminated");
+
+	/* format then parse gives the same day, over a spread of days */
+	long bad = 0;
+	for (long day = sk_days_from_civil(1, 1, 1); day <= sk_days_from_civil(9999, 12, 31);
+	     day += 97) {
+		long back;
+		sk_date_format(day, buf);
+		if (sk_date_parse(buf, 10, NULL, &back) || back != day)
+			bad++;
+	}
+	check(bad == 0, "sk_date_format output parses back to the same day (%ld wrong)", bad);
+}
+
+int main(void)
+{
+	test_round_trip();
+	test_valid();
+	test_formats();
+	test_strptime();
+	test_format();
+	return failures ? 1 : 0;
+}
