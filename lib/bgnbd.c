@@ -452,6 +452,15 @@ static double expected(const double *par, double t, double x, double t_x, double
 	return pa * sk_bgnbd_alive_mean(r + x, t / (alpha + T), a, b + x);
 }
 
+/* The second factor of eq. 10: expected transactions of a customer
+ * known to be alive. */
+static double expected_alive(const double *par, double t, double x, double T)
+{
+	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
+		return 0;
+	return sk_bgnbd_alive_mean(par[0] + x, t / (par[1] + T), par[2], par[3] + x);
+}
+
 /* E[X(t)], FHL 2005 eq. 7: the x = 0, T = 0 case of eq. 10. */
 static double expected_new(const double *par, double t)
 {
@@ -494,6 +503,7 @@ const struct sk_tmodel sk_bgnbd = {
 	.loglik1 = loglik1,
 	.p_alive = p_alive,
 	.expected = expected,
+	.expected_alive = expected_alive,
 	.expected_new = expected_new,
 	.pmf = pmf,
 	.dert = NULL,

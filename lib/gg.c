@@ -9,6 +9,7 @@
  * modelled, and it is assumed independent of x (sk_gg_correlation is the
  * usual check).
  */
+#include "modelint.h"
 #include "spend.h"
 
 #include <float.h>
@@ -176,18 +177,38 @@ static double negll(const double *theta, double *grad, void *vctx)
 			dq[k] = ppq - psq;
 		}
 	}
-	double ll = 0, G0 = 0, G1 = 0, G2 = 0;
-	for (size_t j = 0; j < d->n; j++) {
-		size_t k = d->xk[j];
-		double x = d->xs[k], px = p * x, w = d->w[j];
-		struct uterms t = uterms(d->lmx[j] - lg);
-		ll += w * (lp[k] - q * t.spu - px * t.spm - d->lm[j]);
-		if (grad) {
-			G0 += w * px * (dpx[k] - t.spm);
-			G1 += w * q * (dq[k] - t.spu);
-			/* g d/dg of -q softplus(u) - px softplus(-u) */
-			G2 += w * (q * t.lgu - px * t.lgm);
+	/* Fixed chunks summed in order: the total does not depend on the
+	 * number of threads. */
+	enum { NCH = 64 };
+	double acc[NCH][4];
+	long nch = d->n > 4096 ? NCH : 1;
+	#pragma omp parallel for schedule(dynamic, 1) if (nch > 1)
+	for (long c = 0; c < nch; c++) {
+		size_t lo = d->n * (size_t)c / (size_t)nch, hi = d->n * (size_t)(c + 1) / (size_t)nch;
+		double l = 0, g0 = 0, g1 = 0, g2 = 0;
+		for (size_t j = lo; j < hi; j++) {
+			size_t k = d->xk[j];
+			double x = d->xs[k], px = p * x, w = d->w[j];
+			struct uterms t = uterms(d->lmx[j] - lg);
+			l += w * (lp[k] - q * t.spu - px * t.spm - d->lm[j]);
+			if (grad) {
+				g0 += w * px * (dpx[k] - t.spm);
+				g1 += w * q * (dq[k] - t.spu);
+				/* g d/dg of -q softplus(u) - px softplus(-u) */
+				g2 += w * (q * t.lgu - px * t.lgm);
+			}
 		}
+		acc[c][0] = l;
+		acc[c][1] = g0;
+		acc[c][2] = g1;
+		acc[c][3] = g2;
+	}
+	double ll = 0, G0 = 0, G1 = 0, G2 = 0;
+	for (long c = 0; c < nch; c++) {
+		ll += acc[c][0];
+		G0 += acc[c][1];
+		G1 += acc[c][2];
+		G2 += acc[c][3];
 	}
 	if (!isfinite(ll))
 		return HUGE_VAL;
@@ -254,27 +275,27 @@ int sk_gg_fit(const struct sk_spend_obs *obs, size_t n, struct sk_fit *out,
 	double mean = wm / wsum;
 
 	/* Each start sets gamma so the implied population mean p gamma/(q-1)
-	 * equals the sample mean; several shapes (p, q) are tried and the best
-	 * converged fit kept, so one stalled start does not decide. */
+	 * equals the sample mean; the next shape (p, q) is tried only when a
+	 * start fails, and the standard errors are computed once, at the end. */
 	static const double shapes[][2] = { { 1, 2 }, { 4, 4 }, { 10, 10 }, { 0.5, 1.5 } };
-	struct sk_fit best, f;
-	int have = 0;
-	char e1[256] = "";
-	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-		double p = shapes[s][0], q = shapes[s][1];
-		double start[3] = { p, q, mean * (q - 1) / p };
-		char e[256];
-		if (!isfinite(start[2]) || start[2] <= 0)
+	enum { NS = sizeof shapes / sizeof shapes[0] };
+	double starts[NS][3];
+	int ns = 0;
+	for (size_t s = 0; s < NS; s++) {
+		double p = shapes[s][0], q = shapes[s][1], g = mean * (q - 1) / p;
+		if (!isfinite(g) || g <= 0)
 			continue;
-		if (sk_fit_run(3, negll, &d, start, wsum, &f, e, sizeof e) != 0) {
-			if (!e1[0])
-				snprintf(e1, sizeof e1, "%s", e);
-			continue;
-		}
-		if (!have || f.loglik > best.loglik)
-			best = f;
-		have = 1;
+		starts[ns][0] = p;
+		starts[ns][1] = q;
+		starts[ns][2] = g;
+		ns++;
 	}
+	/* BFGS from the first start that converges, then Newton steps to the
+	 * maximum and the standard errors there (model.c). */
+	struct sk_fit best;
+	char e1[256] = "";
+	int have = ns > 0 && sk_tmodel_fit_run(3, negll, &d, ns, &starts[0][0], wsum, &best, e1,
+					      sizeof e1) == 0;
 	data_free(&d);
 	if (!have) {
 		snprintf(err, errlen, "gamma-gamma: %s", e1[0] ? e1 :

@@ -244,6 +244,14 @@ static double expected(const double *par, double t, double x, double t_x, double
 	return p_alive(par, x, t_x, T) * sk_bgnbd_alive_mean(r + x, t / (alpha + T), a, b + x + 1);
 }
 
+/* The factor of expected() for a customer known to be alive. */
+static double expected_alive(const double *par, double t, double x, double T)
+{
+	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
+		return 0;
+	return sk_bgnbd_alive_mean(par[0] + x, t / (par[1] + T), par[2], par[3] + x + 1);
+}
+
 /* E[X(t)] for a new customer: she survives time 0 with probability
  * E[1-p] = b/(a+b), after which p has posterior Beta(a, b+1):
  *   b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))]
@@ -293,6 +301,7 @@ const struct sk_tmodel sk_mbgnbd = {
 	.loglik1 = loglik1,
 	.p_alive = p_alive,
 	.expected = expected,
+	.expected_alive = expected_alive,
 	.expected_new = expected_new,
 	.pmf = pmf,
 	.dert = NULL,

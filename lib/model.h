@@ -38,6 +38,10 @@ struct sk_tmodel {
 	/* E[X(T, T+t] | x, t_x, T]: expected transactions in the next t
 	 * (for BG/BB: in the next t opportunities). */
 	double (*expected)(const double *par, double t, double x, double t_x, double T);
+	/* E[X(T, T+t] | alive at T, x, T]: where expected() factors as
+	 * p_alive x this (BG/NBD, MBG/NBD, Pareto/NBD), predictions need it
+	 * once per distinct (x, T), not per (x, t_x, T); NULL otherwise. */
+	double (*expected_alive)(const double *par, double t, double x, double T);
 	/* E[X(t)] for a customer just acquired. */
 	double (*expected_new)(const double *par, double t);
 	/* P(X(t) = k) for a customer just acquired. */

@@ -194,6 +194,39 @@ static double finite_or(double v, double fallback)
 	return isfinite(v) ? v : fallback;
 }
 
+static const struct sk_rfm *sort_pat;
+
+static int cmp_xT(const void *pa, const void *pb)
+{
+	const struct sk_rfm *a = &sort_pat[*(const uint32_t *)pa];
+	const struct sk_rfm *b = &sort_pat[*(const uint32_t *)pb];
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	return (a->T > b->T) - (a->T < b->T);
+}
+
+uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
+			  struct sk_rfm **group)
+{
+	uint32_t *idx = sk_xmalloc((np ? np : 1) * sizeof *idx);
+	uint32_t *gid = sk_xmalloc((np ? np : 1) * sizeof *gid);
+	struct sk_rfm *g = sk_xmalloc((np ? np : 1) * sizeof *g);
+	for (size_t k = 0; k < np; k++)
+		idx[k] = (uint32_t)k;
+	sort_pat = pat;
+	qsort(idx, np, sizeof *idx, cmp_xT);
+	size_t m = 0;
+	for (size_t j = 0; j < np; j++) {
+		if (!m || cmp_xT(&idx[j - 1], &idx[j]) != 0)
+			g[m++] = (struct sk_rfm){ pat[idx[j]].x, 0, pat[idx[j]].T, 0 };
+		gid[idx[j]] = (uint32_t)(m - 1);
+	}
+	free(idx);
+	*ngroup = m;
+	*group = g;
+	return gid;
+}
+
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p)
 {
@@ -202,13 +235,30 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-	for (size_t k = 0; k < np; k++) {
+	for (size_t k = 0; k < np; k++)
 		pa[k] = finite_or(tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T), 0);
-		ex[k] = finite_or(tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T), 0);
+	if (tm->expected_alive) {
+		/* expected = p_alive x E[X | alive], the second factor a function
+		 * of (x, T) only: daily data has ~10^6 patterns but ~10^4 pairs. */
+		size_t ng;
+		struct sk_rfm *g;
+		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
+		double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
+		#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
+		for (size_t j = 0; j < ng; j++)
+			ga[j] = finite_or(tm->expected_alive(par, horizon, g[j].x, g[j].T), 0);
+		for (size_t k = 0; k < np; k++)
+			ex[k] = pa[k] * ga[gid[k]];
+		free(ga);
+		free(gid);
+		free(g);
+	} else {
+		#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
+		for (size_t k = 0; k < np; k++)
+			ex[k] = finite_or(tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T), 0);
 	}
-	p->p_alive = sk_xcalloc(d->n, sizeof *p->p_alive);
-	p->expected = sk_xcalloc(d->n, sizeof *p->expected);
-	#pragma omp parallel for if (d->n > 10000)
+	p->p_alive = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_alive);
+	p->expected = sk_xcalloc(d->n ? d->n : 1, sizeof *p->expected);
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;

@@ -47,6 +47,12 @@ const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 double sk_fit_aic(const struct sk_fit *f);
 double sk_fit_bic(const struct sk_fit *f);
 
+/* Group patterns by (x, T): returns each pattern's group and sets *ngroup
+ * and *group (one representative pattern per group, t_x unset).  The
+ * caller frees both. */
+uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
+			  struct sk_rfm **group);
+
 /* Per-row predictions, computed once per distinct pattern, in parallel. */
 struct sk_pred {
 	double *p_alive;		/* per row; unset for invalid rows */

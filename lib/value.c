@@ -71,17 +71,31 @@ static const double gl_w[8] = {
 	0.1246289712555339, 0.0951585116824928, 0.0622535239386479, 0.0271524594117541,
 };
 
-static double det_continuous(const struct sk_tmodel *tm, const double *par,
-			     const struct sk_rfm *r, double H, double delta)
+/* The expected-transactions curve E(t) being discounted: either the
+ * model's conditional expectation for a pattern, or its alive factor for
+ * an (x, T) group. */
+struct curve {
+	const struct sk_tmodel *tm;
+	const double *par;
+	const struct sk_rfm *r;
+	int alive;
+};
+
+static double curve_at(const struct curve *c, double t)
 {
-	double EH = tm->expected(par, H, r->x, r->t_x, r->T);
+	return c->alive ? c->tm->expected_alive(c->par, t, c->r->x, c->r->T) :
+		c->tm->expected(c->par, t, c->r->x, c->r->t_x, c->r->T);
+}
+
+static double det_continuous(const struct curve *c, double H, double delta)
+{
+	double EH = curve_at(c, H);
 	if (delta <= 0 || H <= 0)
 		return EH;
 	double s = 0, h = H / 2;
 	for (int j = 0; j < 8; j++) {
 		double t1 = h * (1 - gl_x[j]), t2 = h * (1 + gl_x[j]);
-		s += gl_w[j] * (exp(-delta * t1) * tm->expected(par, t1, r->x, r->t_x, r->T) +
-				exp(-delta * t2) * tm->expected(par, t2, r->x, r->t_x, r->T));
+		s += gl_w[j] * (exp(-delta * t1) * curve_at(c, t1) + exp(-delta * t2) * curve_at(c, t2));
 	}
 	return exp(-delta * H) * EH + delta * h * s;
 }
@@ -111,17 +125,41 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 	/* Continuous discounting at the force of interest that compounds to
 	 * annual_rate over a year of 365.25 days, per model time unit. */
 	double delta = log1p(annual_rate) * unit_days / 365.25;
-	#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
-	for (size_t k = 0; k < np; k++) {
-		double x;
-		if (horizon < 0)
-			x = tm->discrete ? tm->dert(par, annual_rate, pat[k].x, pat[k].t_x, pat[k].T) :
-				tm->dert(par, delta, pat[k].x, pat[k].t_x, pat[k].T);
-		else if (tm->discrete)
-			x = det_discrete(tm, par, &pat[k], horizon, annual_rate);
-		else
-			x = det_continuous(tm, par, &pat[k], horizon, delta);
-		v[k] = isfinite(x) && x > 0 ? x : 0;
+	if (horizon >= 0 && !tm->discrete && tm->expected_alive) {
+		/* DET = p_alive x (discounted E[X | alive]), the second factor
+		 * per distinct (x, T) only. */
+		size_t ng;
+		struct sk_rfm *g;
+		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
+		double *gv = sk_xmalloc((ng ? ng : 1) * sizeof *gv);
+		#pragma omp parallel for schedule(dynamic, 16) if (ng > 100)
+		for (size_t j = 0; j < ng; j++) {
+			struct curve c = { tm, par, &g[j], 1 };
+			gv[j] = det_continuous(&c, horizon, delta);
+		}
+		#pragma omp parallel for if (np > 10000)
+		for (size_t k = 0; k < np; k++) {
+			double x = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T) * gv[gid[k]];
+			v[k] = isfinite(x) && x > 0 ? x : 0;
+		}
+		free(gv);
+		free(gid);
+		free(g);
+	} else {
+		#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
+		for (size_t k = 0; k < np; k++) {
+			double x;
+			struct curve c = { tm, par, &pat[k], 0 };
+			if (horizon < 0)
+				x = tm->discrete ?
+					tm->dert(par, annual_rate, pat[k].x, pat[k].t_x, pat[k].T) :
+					tm->dert(par, delta, pat[k].x, pat[k].t_x, pat[k].T);
+			else if (tm->discrete)
+				x = det_discrete(tm, par, &pat[k], horizon, annual_rate);
+			else
+				x = det_continuous(&c, horizon, delta);
+			v[k] = isfinite(x) && x > 0 ? x : 0;
+		}
 	}
 	double *out = sk_xcalloc(d->n ? d->n : 1, sizeof *out);
 	for (size_t i = 0; i < d->n; i++)
