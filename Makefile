@@ -18,7 +18,7 @@ else
 BUILD = build/std
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(OMP) $(SANFLAGS) -Ilib
-LIBS = -lcsv -ljansson -lgsl -lgslcblas -lm
+LIBS = -lcsv -ljansson -lgsl -lgslcblas -lz -lzstd -lm
 LDFLAGS ?=
 
 PROGS = $(sort $(basename $(notdir $(wildcard cmd/*.c))))
@@ -30,7 +30,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS = $(wildcard man/*.1 man/*.7)
 
-DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev mandoc time jq miller valgrind parallel
+DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev mandoc time jq miller valgrind parallel
 
 .PHONY: all check unit golden examples manlint deps demo bench install uninstall clean fuzz fuzz-replay browser
 
@@ -117,7 +117,7 @@ fuzz:
 			build/fuzz/obj/*.o $(LIBS) || exit 1; \
 		mkdir -p build/fuzz/corpus-$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		ASAN_OPTIONS=detect_leaks=0 build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=0 -max_len=65536 \
+		ASAN_OPTIONS=detect_leaks=0 build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=0 -max_len=65536 -rss_limit_mb=4096 \
 			-close_fd_mask=1 -artifact_prefix=tests/fuzz/regress/$$t- -print_final_stats=1 \
 			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t > build/fuzz/log-$$t 2>&1; rc=$$?; \
 		grep -E 'stat::number_of_executed_units|stat::new_units_added|ERROR|SUMMARY' build/fuzz/log-$$t; \

@@ -45,6 +45,14 @@ static inline char *fuzz_file(const uint8_t *data, size_t size, int *fdp)
 	return path;
 }
 
+/* Close every descriptor from fd up: a call abandoned by the die hook
+ * leaves its input open, and the fuzzer would run out of descriptors. */
+static inline void fuzz_close_from(int fd)
+{
+	for (int k = fd; k < fd + 64; k++)
+		close(k);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #endif

@@ -21,6 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	sk_die_hook = NULL;
-	close(fd);
+	fuzz_close_from(fd);
 	return 0;
 }

@@ -14,7 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sk_opts o = SK_OPTS_INIT;
 	static const enum sk_fmt fmts[] = { SK_FMT_AUTO, SK_FMT_CSV, SK_FMT_TSV, SK_FMT_JSONL };
 	o.ifmt = fmts[data[0] & 3];
-	o.skip_bad = (data[0] >> 2) & 1;
+	/* Mostly --skip-bad: a call abandoned at the first bad row leaks its
+	 * buffers (the programs exit there), and at thousands of inputs a
+	 * second that would exhaust memory; one input in eight takes the
+	 * stopping path. */
+	o.skip_bad = (data[0] & 0xe0) != 0xe0;
 	if ((data[0] >> 3) & 1)
 		o.delim = ';';
 	int summarize = (data[0] >> 4) & 1;
@@ -44,6 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sk_reader_close(r);
 	}
 	sk_die_hook = NULL;
-	close(fd);
+	fuzz_close_from(fd);
 	return 0;
 }

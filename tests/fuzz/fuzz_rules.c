@@ -19,6 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sk_die_hook = NULL;
 	sk_classify_rules_free(&r);
 	sk_classify_segments_free(&s);
-	close(fd);
+	fuzz_close_from(fd);
 	return 0;
 }
