@@ -37,4 +37,5 @@ median_run "summarize" summarize "$log"
 for extra in bench/steps.sh; do
 	[ -f "$extra" ] && . "./$extra"
 done
+RUNS=$RUNS sh bench/xsell.sh
 exit 0

@@ -15,6 +15,7 @@
 #include "sbg.h"
 #include "summary.h"
 #include "value.h"
+#include "xsell.h"
 #include "util.h"
 
 #endif
