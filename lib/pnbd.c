@@ -27,6 +27,13 @@
  * integrated numerically instead, from its Euler integral
  *   S = K int_0^inf exp(-(o-1) y) (z + (1-z) e^y)^-e dy,  o = m + n - e.
  *
+ * At scale (10^6 customers of daily data: ~6e5 distinct (x, t_x, T) but
+ * only ~3e4 distinct (x, t)), the fit computes each tail once per
+ * distinct (x, t) and evaluation, with the series coefficients shared by
+ * all t of one x, and combines two table rows per pattern (see "the
+ * likelihood from tables" below); scoring takes the tails of P(alive)
+ * from a per-thread cache, and E[Y | alive] per (x, T).
+ *
  * Predictions never return NaN or infinity: invalid arguments give 0 and
  * recency is clamped to [0, T] (and taken as 0 when x = 0). */
 #include "modelint.h"
@@ -65,13 +72,16 @@ static int good_par(const double *par, int n)
 
 /* ---- the tail integral I(t) ---- */
 
+/* Cap on the number of series terms before quadrature takes over. */
+#define SERIES_MAX 20000
+
 /* ln S and d ln S / d(e at fixed o, o at fixed e, z) by the series;
  * 0 on success, -1 when it did not converge in the term budget. */
 static int series_S(double e, double o, double z, double omz, double *lS, double *dS)
 {
 	double c = e + o;
 	double T = 1, sum = 1, He = 0, Hc = 0, se = 0, sc = 0, sz = 0;
-	for (int k = 0; k < 20000; k++) {
+	for (int k = 0; k < SERIES_MAX; k++) {
 		double ic = 1 / (c + k);
 		double R = T * (e + k) * ic;	/* (e)_{k+1} / (c)_{k+1} z^k */
 		double Tn = R * z;
@@ -139,25 +149,57 @@ struct tail {
 	double d[4];	/* d ln I / d(m, alpha, n, beta) */
 };
 
+/* The series' argument for I(t) (see the top of the file): with
+ * ia = 1/(alpha+t), ib = 1/(beta+t), z = |alpha-beta| / (max+t) and
+ * omz = 1 - z = (min+t) / (max+t), both without cancellation. */
+static void tail_z(double alpha, double beta, double t, double ia, double ib, double *z,
+		   double *omz)
+{
+	if (alpha >= beta) {
+		*z = (alpha - beta) * ia;
+		*omz = (beta + t) * ia;
+	} else {
+		*z = (beta - alpha) * ib;
+		*omz = (alpha + t) * ib;
+	}
+}
+
+/* ln I and its derivatives from ln S and d ln S (chain rule through
+ * e, o, z); la = ln(alpha+t), lb = ln(beta+t), lK = ln(m+n-1). */
+static void tail_finish(double m, double n, int abig, double la, double lb, double ia,
+			double ib, double omz, double lK, double lS, const double *dS,
+			struct tail *out)
+{
+	out->l = -m * la - n * lb + (abig ? lb : la) + lS - lK;
+	if (!dS)
+		return;
+	double iK = 1 / (m + n - 1);
+	double dSm = abig ? dS[0] : dS[1], dSn = abig ? dS[1] : dS[0];
+	double dzda, dzdb;
+	if (abig) {
+		dzda = omz * ia;
+		dzdb = -ia;
+	} else {
+		dzda = -ib;
+		dzdb = omz * ib;
+	}
+	out->d[0] = -la + dSm - iK;
+	out->d[1] = -m * ia + (abig ? 0 : ia) + dS[2] * dzda;
+	out->d[2] = -lb + dSn - iK;
+	out->d[3] = -n * ib + (abig ? ib : 0) + dS[2] * dzdb;
+}
+
 /* ln I(t) for exponents m, n (see the top of the file); d when grad. */
 static int log_tail(double m, double n, double alpha, double beta, double t, int grad,
 		    struct tail *out)
 {
 	double la = log(alpha + t), lb = log(beta + t);
+	double ia = 1 / (alpha + t), ib = 1 / (beta + t);
 	int abig = alpha >= beta;
-	double e, o, z, omz;
-	if (abig) {
-		e = m;
-		o = n;
-		z = (alpha - beta) / (alpha + t);
-		omz = (beta + t) / (alpha + t);
-	} else {
-		e = n;
-		o = m;
-		z = (beta - alpha) / (beta + t);
-		omz = (alpha + t) / (beta + t);
-	}
-	double K = m + n - 1, lS, dS[3];
+	double z, omz;
+	tail_z(alpha, beta, t, ia, ib, &z, &omz);
+	double e = abig ? m : n, o = abig ? n : m;
+	double lS, dS[3];
 	int st = -1;
 	if (z < 0.995)
 		st = series_S(e, o, z, omz, &lS, grad ? dS : NULL);
@@ -165,22 +207,56 @@ static int log_tail(double m, double n, double alpha, double beta, double t, int
 		st = quad_S(e, o, z, omz, &lS, grad ? dS : NULL);
 	if (st < 0)
 		return -1;
-	out->l = -m * la - n * lb + (abig ? lb : la) + lS - log(K);
-	if (grad) {
-		double dSm = abig ? dS[0] : dS[1], dSn = abig ? dS[1] : dS[0];
-		double dzda, dzdb;
-		if (abig) {
-			dzda = omz / (alpha + t);
-			dzdb = -1 / (alpha + t);
-		} else {
-			dzda = -1 / (beta + t);
-			dzdb = omz / (beta + t);
-		}
-		out->d[0] = -la + dSm - 1 / K;
-		out->d[1] = -m / (alpha + t) + (abig ? 0 : 1 / (alpha + t)) + dS[2] * dzda;
-		out->d[2] = -lb + dSn - 1 / K;
-		out->d[3] = -n / (beta + t) + (abig ? 1 / (beta + t) : 0) + dS[2] * dzdb;
+	tail_finish(m, n, abig, la, lb, ia, ib, omz, log(m + n - 1), lS, grad ? dS : NULL, out);
+	return 0;
+}
+
+/* ln I(t), and ln A(t) = -m ln(alpha+t) - s ln(beta+t), without
+ * derivatives, remembered per thread.  Scoring asks for P(alive) of
+ * every pattern, and a million daily customers share ~3e4 (x, t) among
+ * ~6e5 patterns, so most calls are repeats.  The key is the whole
+ * argument list: (s, alpha, beta) as the thread's current "generation"
+ * (new parameters start a new one, which empties the cache at once) and
+ * (m, t) per entry.  Two-way sets, the newest entry first: recencies and
+ * ages of one x alternate, and a direct-mapped table thrashed on their
+ * collisions.  160 KiB per thread. */
+#define TAIL_SETS 2048
+static int tail_cached(double m, double s, double alpha, double beta, double t, double *lI,
+		       double *lA)
+{
+	struct entry {
+		double m, t, lI, lA;
+		uint64_t gen;
+	};
+	static _Thread_local struct {
+		double s, alpha, beta;
+		uint64_t gen;
+		struct entry e[TAIL_SETS][2];
+	} c;
+	if (c.gen == 0 || c.s != s || c.alpha != alpha || c.beta != beta) {
+		c.s = s;
+		c.alpha = alpha;
+		c.beta = beta;
+		c.gen++;	/* entries start at generation 0: never current */
 	}
+	uint64_t bm, bt;
+	memcpy(&bm, &m, sizeof bm);
+	memcpy(&bt, &t, sizeof bt);
+	uint64_t h = (bm * 0x9e3779b97f4a7c15u) ^ (bt * 0xc2b2ae3d27d4eb4fu);
+	struct entry *set = c.e[(size_t)((h ^ (h >> 29)) * 0xbf58476d1ce4e5b9u >> 53)];
+	for (int i = 0; i < 2; i++)
+		if (set[i].gen == c.gen && set[i].m == m && set[i].t == t) {
+			*lI = set[i].lI;
+			*lA = set[i].lA;
+			return 0;
+		}
+	struct tail tl;
+	if (log_tail(m, s + 1, alpha, beta, t, 0, &tl) < 0)
+		return -1;
+	set[1] = set[0];
+	set[0] = (struct entry){ m, t, tl.l, -m * log(alpha + t) - s * log(beta + t), c.gen };
+	*lI = tl.l;
+	*lA = set[0].lA;
 	return 0;
 }
 
@@ -204,8 +280,7 @@ static void set_parterms(struct parterms *p, const double *par, int grad)
 	p->lbeta = log(p->beta);
 	p->ls = log(p->s);
 	p->lg_r = gsl_sf_lngamma(p->r);
-	if (grad)
-		p->ps_r = gsl_sf_psi(p->r);
+	p->ps_r = grad ? gsl_sf_psi(p->r) : 0;
 }
 
 static void set_xterms(struct xterms *t, const struct parterms *p, double x, int grad)
@@ -213,8 +288,7 @@ static void set_xterms(struct xterms *t, const struct parterms *p, double x, int
 	t->x = x;
 	/* Gamma(r+x) alpha^r beta^s / Gamma(r): FH 2005's likelihood constant */
 	t->c = gsl_sf_lngamma(p->r + x) - p->lg_r + p->r * p->lalpha + p->s * p->lbeta;
-	if (grad)
-		t->dr = gsl_sf_psi(p->r + x) - p->ps_r + p->lalpha;
+	t->dr = grad ? gsl_sf_psi(p->r + x) - p->ps_r + p->lalpha : 0;
 }
 
 /* The bracket of the likelihood in logs: lnA for "alive at T", lW for
@@ -225,7 +299,8 @@ struct bracket {
 };
 
 /* One customer's bracket; the tail at t_x is taken from *cache when it
- * holds the same (x, t_x), else computed and stored there. */
+ * holds the same (x, t_x), else computed and stored there.  Without a
+ * gradient the tails come from the per-thread cache (tail_cached). */
 static int bracket(const struct parterms *p, double x, double t_x, double T, int grad,
 		   struct bracket *b, double *cache_key, struct tail *cache)
 {
@@ -239,31 +314,42 @@ static int bracket(const struct parterms *p, double x, double t_x, double T, int
 	memset(&b->iT, 0, sizeof b->iT);
 	if (!(tx < T))
 		return 0;	/* died in (t_x, T]: impossible when t_x = T */
-	if (cache && cache_key[0] == x && cache_key[1] == tx) {
-		b->ix = *cache;
-	} else {
-		if (log_tail(m, n, p->alpha, p->beta, tx, grad, &b->ix) < 0)
+	if (!grad) {
+		double lA;
+		if (tail_cached(m, p->s, p->alpha, p->beta, tx, &b->ix.l, &lA) < 0 ||
+		    tail_cached(m, p->s, p->alpha, p->beta, T, &b->iT.l, &lA) < 0)
 			return -1;
-		if (cache) {
-			cache_key[0] = x;
-			cache_key[1] = tx;
-			*cache = b->ix;
+	} else {
+		if (cache && cache_key[0] == x && cache_key[1] == tx) {
+			b->ix = *cache;
+		} else {
+			if (log_tail(m, n, p->alpha, p->beta, tx, grad, &b->ix) < 0)
+				return -1;
+			if (cache) {
+				cache_key[0] = x;
+				cache_key[1] = tx;
+				*cache = b->ix;
+			}
 		}
+		if (log_tail(m, n, p->alpha, p->beta, T, grad, &b->iT) < 0)
+			return -1;
 	}
-	if (log_tail(m, n, p->alpha, p->beta, T, grad, &b->iT) < 0)
-		return -1;
 	double rho = exp(b->iT.l - b->ix.l);
 	if (!(rho < 1))
 		return 0;	/* rounding made I(t_x) <= I(T): the term is ~0 */
 	double lsD = p->ls + b->ix.l + log1p(-rho);
 	b->lW = logaddexp(b->lnA, lsD);
 	b->piA = exp(b->lnA - b->lW);
+	if (!grad)
+		return 0;	/* loglik1 and P(alive) need no more */
 	b->piD = exp(lsD - b->lW);
 	b->wx = exp(p->ls + b->ix.l - b->lW);
 	b->wT = exp(p->ls + b->iT.l - b->lW);
 	return 0;
 }
 
+/* Sum over patterns lo..hi-1 one customer at a time: the fallback when
+ * the (x, t) index below cannot be built (no memory, odd input). */
 static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t lo,
 		      size_t hi, int grad, double *acc)
 {
@@ -298,44 +384,740 @@ static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t
 	memcpy(acc, sum, sizeof sum);
 }
 
-#define MAXCHUNK 64
+/* ---- the likelihood from tables over distinct (x, t) ----
+ *
+ * In every customer's bracket (FH 2005, eq. for L above)
+ *   W = A(x, T) + s I(x, t_x) - s I(x, T),  A(x, T) = (alpha+T)^-m (beta+T)^-s,
+ * each term depends on x and one time only.  A million daily customers
+ * have ~6e5 distinct (x, t_x, T) but only ~3e4 distinct (x, t) with t a
+ * recency or an age, so the 2F1 tails (and their derivatives) are
+ * computed once per (x, t) per evaluation, and each pattern only
+ * combines two table rows:
+ *   W = A' + B,  A' = A(x, T) - s I(x, T) = A (1 - q),  B = s I(x, t_x),
+ * q = s I(x, T) / A(x, T).  Both terms are positive (0 < q <= 1 because
+ * (alpha+u)^-m <= (alpha+T)^-m for u >= T), so W = A' + B never cancels,
+ * and 1 - q = -expm1(ln q) keeps A' exact even when q is near 1 (t_x
+ * near T).  The gradient of ln W is
+ *   sigma(-d) d ln A' + sigma(d) d ln B,  d = ln B - ln A',
+ * with d ln A' = (d ln A - q d ln(s I(T))) / (1 - q): the same sum as
+ * the per-customer form (A dlnA - sI_T dlnI_T + sI_x dlnI_x) / W.
+ *
+ * For one x, the series S = sum_k (e)_k / (c)_k z^k of every t shares
+ * its coefficients (e and c depend on x only; z on t), so they are
+ * computed once per x, and each t costs a few multiply-adds per term
+ * instead of two divisions. */
 
-/* Negative log-likelihood in theta = log(r, alpha, s, beta), analytic
- * gradient in theta.  ctx is a struct sk_rfm_set sorted by (x, t_x, T). */
-double sk_pnbd_nll(const double *theta, double *grad, void *ctx)
+/* Series coefficients for one (e, c): C_k = (e)_k / (c)_k, D_k = C_k He_k,
+ * F_k = C_k Hc_k (He_k = sum_{j<k} 1/(e+j), Hc_k likewise with c),
+ * G_k = k C_k, E_k = C_k (1 + He_k + Hc_k) (for the stopping test). */
+struct coefs {
+	double *C, *D, *F, *G, *E;
+	int n, cap;
+	double e, c, He, Hc;
+};
+
+static void coefs_reset(struct coefs *cf, double e, double c)
 {
-	const struct sk_rfm_set *d = ctx;
-	double par[4], acc[MAXCHUNK][5];
+	cf->e = e;
+	cf->c = c;
+	cf->He = cf->Hc = 0;
+	cf->n = 0;
+}
+
+/* Make 64 more coefficients available; -1 when out of memory. */
+static int coefs_extend(struct coefs *cf)
+{
+	if (cf->n + 64 > cf->cap) {
+		int cap = cf->cap ? 2 * cf->cap : 256;
+		double *a = malloc(5 * (size_t)cap * sizeof *a);
+		if (!a)
+			return -1;
+		double *old[5] = { cf->C, cf->D, cf->F, cf->G, cf->E };
+		for (int i = 0; i < 5; i++)
+			if (cf->n)
+				memcpy(a + i * (size_t)cap, old[i], cf->n * sizeof *a);
+		free(cf->C);
+		cf->C = a;
+		cf->D = a + cap;
+		cf->F = a + 2 * (size_t)cap;
+		cf->G = a + 3 * (size_t)cap;
+		cf->E = a + 4 * (size_t)cap;
+		cf->cap = cap;
+	}
+	int k = cf->n;
+	if (k == 0) {
+		cf->C[0] = cf->E[0] = 1;
+		cf->D[0] = cf->F[0] = cf->G[0] = 0;
+		k = 1;
+	}
+	for (; k < cf->n + 64; k++) {
+		double ic = 1 / (cf->c + k - 1);
+		cf->C[k] = cf->C[k - 1] * (cf->e + k - 1) * ic;
+		cf->He += 1 / (cf->e + k - 1);
+		cf->Hc += ic;
+		cf->D[k] = cf->C[k] * cf->He;
+		cf->F[k] = cf->C[k] * cf->Hc;
+		cf->G[k] = k * cf->C[k];
+		cf->E[k] = cf->C[k] * (1 + cf->He + cf->Hc);
+	}
+	cf->n = k;
+	return 0;
+}
+
+/* series_S with precomputed coefficients: the same terms and stopping
+ * rule (tested every fourth term).  -1 when it did not converge in
+ * about SERIES_MAX terms (or no memory). */
+static int series_coefs(struct coefs *cf, double z, double omz, int grad, double *lS,
+			double *dS)
+{
+	double p = 1, S = 1, SE = 0, SC = 0, SZ = 0;
+	const double tol = 1e-17 * omz, tol2 = tol * omz;
+	const double z2 = z * z, z3 = z2 * z, z4 = z2 * z2;
+	int k = 0;
+	for (;;) {
+		if (k + 4 >= cf->n) {
+			if (cf->n > SERIES_MAX || coefs_extend(cf) < 0)
+				return -1;
+		}
+		const double *C = cf->C, *D = cf->D, *F = cf->F, *G = cf->G, *E = cf->E;
+		/* Terms k+1..k+4 per step (C[k+4] exists while k < kend); the
+		 * stopping test every 4th term only adds (smaller) terms. */
+		int kend = cf->n - 4;
+		/* Four terms at a time, summed pairwise: the powers of z and
+		 * the four sums then are short dependency chains. */
+		if (grad) {
+			for (; k < kend; k += 4) {
+				const double *c = C + k, *d = D + k, *f = F + k, *g = G + k;
+				double p1 = p * z, p2 = p * z2, p3 = p * z3, p4 = p * z4;
+				double tz = g[4] * p3;	/* (k+4) C_{k+4} z^(k+3) */
+				SZ += (g[1] * p + g[2] * p1) + (g[3] * p2 + tz);
+				S += (c[1] * p1 + c[2] * p2) + (c[3] * p3 + c[4] * p4);
+				SE += (d[1] * p1 + d[2] * p2) + (d[3] * p3 + d[4] * p4);
+				SC += (f[1] * p1 + f[2] * p2) + (f[3] * p3 + f[4] * p4);
+				p = p4;
+				if (E[k + 4] * p <= tol * S && tz <= tol2 * SZ)
+					goto done;
+			}
+		} else {
+			for (; k < kend; k += 4) {
+				const double *c = C + k;
+				double p1 = p * z, p2 = p * z2, p3 = p * z3, p4 = p * z4;
+				double t = c[4] * p4;
+				S += (c[1] * p1 + c[2] * p2) + (c[3] * p3 + t);
+				p = p4;
+				if (t <= tol * S)
+					goto done;
+			}
+		}
+	}
+done:
+	*lS = log(S);
+	if (grad) {
+		dS[0] = (SE - SC) / S;
+		dS[1] = -SC / S;
+		dS[2] = SZ / S;
+	}
+	return 0;
+}
+
+/* The (x, t) index of a pattern set.  Patterns are grouped in runs of
+ * equal x (sorted input gives one run per x, long ones split); each run
+ * has its keys, the distinct times its patterns need, in increasing t
+ * (so decreasing z: the first key needs the most coefficients).  Per
+ * pattern: kT, the key of T, and kx, the key of t_x, or NOKEY when
+ * t_x = T (no tail term).  Any order of patterns works; sorted by x it
+ * has the fewest keys. */
+#define NOKEY UINT32_MAX
+
+struct prun {
+	double x;
+	size_t klo, khi;	/* its keys */
+	size_t plo, phi;	/* its patterns */
+};
+
+/* Runs longer than this are split (each piece with its own keys), so
+ * that no run is more than an eighth of the work; shorter pieces would
+ * repeat too many of the run's ages among them. */
+#define RUN_MIN_SPLIT 16384
+
+/* Per key and evaluation, the three roles a key plays (the likelihood
+ * constant of x is folded into each: it is common to both terms of W,
+ * so it cancels in the weights):
+ *   ka: ln A and d ln A, for patterns with t_x = T (no tail term);
+ *   kt: A' = A - s I(T) and d ln A', for patterns with t_x < T;
+ *   kb: B = s I(t_x) and d ln B.
+ * A' and B are stored as exp(ln - off) with one offset per run of x
+ * (kt.off) when the run's values span less than RUN_SPAN in logs: then
+ * W = A' + B needs one logarithm and no exponential per pattern.  When
+ * they span more (extreme parameters met during a search), kt.off is
+ * -inf and A', B are kept as logarithms (logaddexp per pattern). */
+#define RUN_SPAN 600.0
+
+struct ka {
+	double v, g[4];
+};
+
+struct kt {
+	double v, g[4], off;
+};
+
+struct pidx {
+	size_t n, nrun, nkey, nU;
+	struct prun *run;
+	uint32_t *order;	/* runs by decreasing length, for the schedule */
+	double (*acc)[5];	/* per run: its sums of one evaluation */
+	uint32_t *krank;	/* key -> index of its time in U */
+	unsigned char *ktail;	/* key needs the tail I(x, t) */
+	double *U;		/* distinct times, increasing */
+	uint32_t *kx, *kT;	/* per pattern */
+	double *w;		/* per pattern: its weight (streamed, 8 bytes not 32) */
+	/* workspace of one evaluation */
+	double *ut;		/* per time: ln(alpha+t), ln(beta+t), 1/(alpha+t), 1/(beta+t) */
+	struct ka *ka, *kb;
+	struct kt *kt;
+};
+
+static void pidx_free(struct pidx *ix)
+{
+	free(ix->run);
+	free(ix->order);
+	free(ix->acc);
+	free(ix->krank);
+	free(ix->ktail);
+	free(ix->U);
+	free(ix->kx);
+	free(ix->kT);
+	free(ix->w);
+	free(ix->ut);
+	free(ix->ka);
+	free(ix->kb);
+	free(ix->kt);
+	memset(ix, 0, sizeof *ix);
+}
+
+/* Open-addressing map from a time's bits to its index among the
+ * distinct times (no sort of the 10^6 times: ~10^3 distinct). */
+struct tmap {
+	uint64_t *key;
+	uint32_t *val;
+	size_t mask, used;
+};
+
+#define TMAP_EMPTY UINT64_C(0x7ff8000000000001)	/* a NaN: times are finite */
+
+static size_t tmap_slot(const struct tmap *h, uint64_t b)
+{
+	uint64_t v = (b ^ (b >> 31)) * 0x9e3779b97f4a7c15u;
+	return (size_t)(v >> 20) & h->mask;
+}
+
+static int tmap_init(struct tmap *h, size_t cap)
+{
+	h->key = malloc(cap * sizeof *h->key);
+	h->val = malloc(cap * sizeof *h->val);
+	h->mask = cap - 1;
+	h->used = 0;
+	if (!h->key || !h->val)
+		return -1;
+	for (size_t i = 0; i < cap; i++)
+		h->key[i] = TMAP_EMPTY;
+	return 0;
+}
+
+static void tmap_free(struct tmap *h)
+{
+	free(h->key);
+	free(h->val);
+}
+
+/* Index of t, inserting it (with the next index) when new; -1 on no memory. */
+static long tmap_get(struct tmap *h, double t)
+{
+	uint64_t b;
+	t += 0.0;	/* -0 -> +0 */
+	memcpy(&b, &t, sizeof b);
+	for (size_t i = tmap_slot(h, b);; i = (i + 1) & h->mask) {
+		if (h->key[i] == b)
+			return h->val[i];
+		if (h->key[i] == TMAP_EMPTY) {
+			if (2 * (h->used + 1) > h->mask + 1) {
+				/* grow to keep the load under 1/2, then retry */
+				struct tmap g;
+				if (tmap_init(&g, 2 * (h->mask + 1)) < 0) {
+					tmap_free(&g);
+					return -1;
+				}
+				for (size_t j = 0; j <= h->mask; j++) {
+					if (h->key[j] == TMAP_EMPTY)
+						continue;
+					size_t s = tmap_slot(&g, h->key[j]);
+					while (g.key[s] != TMAP_EMPTY)
+						s = (s + 1) & g.mask;
+					g.key[s] = h->key[j];
+					g.val[s] = h->val[j];
+				}
+				g.used = h->used;
+				tmap_free(h);
+				*h = g;
+				return tmap_get(h, t);
+			}
+			h->key[i] = b;
+			h->val[i] = (uint32_t)h->used;
+			return (long)h->used++;
+		}
+	}
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+	return (a > b) - (a < b);
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return (a > b) - (a < b);
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+/* Time of the tail at recency: t_x clamped to [0, T], 0 when x = 0
+ * (as in bracket()). */
+static double eff_tx(const struct sk_rfm *p)
+{
+	return p->x > 0 ? fmin(fmax(p->t_x, 0), p->T) : 0;
+}
+
+/* Build the index; 0, or -1 (no memory, non-finite or negative data, or
+ * more keys than 32 bits hold) with ix left empty. */
+static int pidx_build(struct pidx *ix, const struct sk_rfm *pat, size_t n)
+{
+	memset(ix, 0, sizeof *ix);
+	if (n == 0 || n > UINT32_MAX / 4)
+		return -1;
+	for (size_t k = 0; k < n; k++)
+		if (!isfinite(pat[k].x) || !isfinite(pat[k].t_x) || !isfinite(pat[k].T) ||
+		    !isfinite(pat[k].w) || pat[k].x < 0 || pat[k].T < 0)
+			return -1;
+	struct tmap h;
+	uint32_t *touch = NULL, *mark = NULL;
+	unsigned char *tflag = NULL;
+	double *uval = NULL;
+	int rc = -1;
+	ix->n = n;
+	ix->kx = malloc(n * sizeof *ix->kx);
+	ix->kT = malloc(n * sizeof *ix->kT);
+	ix->w = malloc(n * sizeof *ix->w);
+	if (tmap_init(&h, 4096) < 0 || !ix->kx || !ix->kT || !ix->w)
+		goto out;
+	for (size_t k = 0; k < n; k++)
+		ix->w[k] = pat[k].w;
+	/* First pass: each time's index in order of appearance. */
+	for (size_t k = 0; k < n; k++) {
+		double tx = eff_tx(&pat[k]);
+		long iT = tmap_get(&h, pat[k].T), ixx = tx < pat[k].T ? tmap_get(&h, tx) : 0;
+		if (iT < 0 || ixx < 0)
+			goto out;
+		ix->kT[k] = (uint32_t)iT;
+		ix->kx[k] = tx < pat[k].T ? (uint32_t)ixx : NOKEY;
+	}
+	/* Sort the distinct times; renumber to ranks. */
+	size_t nU = h.used;
+	uval = malloc(nU * sizeof *uval);
+	ix->U = malloc(nU * sizeof *ix->U);
+	uint32_t *rank = malloc(nU * sizeof *rank);
+	if (!uval || !ix->U || !rank) {
+		free(rank);
+		goto out;
+	}
+	for (size_t i = 0; i <= h.mask; i++)
+		if (h.key[i] != TMAP_EMPTY)
+			memcpy(&uval[h.val[i]], &h.key[i], sizeof(double));
+	memcpy(ix->U, uval, nU * sizeof *uval);
+	qsort(ix->U, nU, sizeof *ix->U, cmp_double);
+	for (size_t i = 0; i < nU; i++) {
+		size_t lo = 0, hi = nU;	/* U[lo] <= uval[i] < U[hi] */
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+			if (ix->U[mid] <= uval[i])
+				lo = mid;
+			else
+				hi = mid;
+		}
+		rank[i] = (uint32_t)lo;
+	}
+	for (size_t k = 0; k < n; k++) {
+		ix->kT[k] = rank[ix->kT[k]];
+		if (ix->kx[k] != NOKEY)
+			ix->kx[k] = rank[ix->kx[k]];
+	}
+	free(rank);
+	ix->nU = nU;
+	/* Second pass: per run of equal x, its distinct times in order. */
+	mark = malloc(nU * sizeof *mark);
+	tflag = calloc(nU, 1);
+	touch = malloc(nU * sizeof *touch);
+	size_t capk = 1024, capr = 64;
+	ix->krank = malloc(capk * sizeof *ix->krank);
+	ix->ktail = malloc(capk);
+	ix->run = malloc(capr * sizeof *ix->run);
+	if (!mark || !tflag || !touch || !ix->krank || !ix->ktail || !ix->run)
+		goto out;
+	for (size_t i = 0; i < nU; i++)
+		mark[i] = NOKEY;
+	size_t split = n / 8 > RUN_MIN_SPLIT ? n / 8 : RUN_MIN_SPLIT;
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		size_t nt = 0;
+		for (hi = lo; hi < n && pat[hi].x == pat[lo].x && hi - lo < split; hi++) {
+			uint32_t a = ix->kT[hi], b = ix->kx[hi];
+			if (mark[a] == NOKEY) {
+				mark[a] = 0;
+				touch[nt++] = a;
+			}
+			if (b != NOKEY) {
+				tflag[a] = tflag[b] = 1;
+				if (mark[b] == NOKEY) {
+					mark[b] = 0;
+					touch[nt++] = b;
+				}
+			}
+		}
+		qsort(touch, nt, sizeof *touch, cmp_u32);
+		if (ix->nkey + nt > capk || ix->nrun == capr) {
+			while (ix->nkey + nt > capk)
+				capk *= 2;
+			capr *= 2;
+			void *a = realloc(ix->krank, capk * sizeof *ix->krank);
+			if (a)
+				ix->krank = a;
+			void *b = realloc(ix->ktail, capk);
+			if (b)
+				ix->ktail = b;
+			void *c = realloc(ix->run, capr * sizeof *ix->run);
+			if (c)
+				ix->run = c;
+			if (!a || !b || !c || ix->nkey + nt >= NOKEY)
+				goto out;
+		}
+		struct prun *r = &ix->run[ix->nrun++];
+		r->x = pat[lo].x;
+		r->plo = lo;
+		r->phi = hi;
+		r->klo = ix->nkey;
+		for (size_t j = 0; j < nt; j++) {
+			mark[touch[j]] = (uint32_t)(ix->nkey + j);
+			ix->krank[ix->nkey + j] = touch[j];
+			ix->ktail[ix->nkey + j] = tflag[touch[j]];
+		}
+		ix->nkey += nt;
+		r->khi = ix->nkey;
+		for (size_t k = lo; k < hi; k++) {
+			ix->kT[k] = mark[ix->kT[k]];
+			if (ix->kx[k] != NOKEY)
+				ix->kx[k] = mark[ix->kx[k]];
+		}
+		for (size_t j = 0; j < nt; j++) {
+			mark[touch[j]] = NOKEY;
+			tflag[touch[j]] = 0;
+		}
+	}
+	ix->order = malloc(ix->nrun * sizeof *ix->order);
+	ix->acc = malloc(ix->nrun * sizeof *ix->acc);
+	if (!ix->order || !ix->acc)
+		goto out;
+	/* Longest run first (ties by position, so the order is fixed):
+	 * sort (UINT32_MAX - length) << 32 | position. */
+	uint64_t *ord = malloc(ix->nrun * sizeof *ord);
+	if (!ord)
+		goto out;
+	for (size_t i = 0; i < ix->nrun; i++)
+		ord[i] = (uint64_t)(UINT32_MAX - (ix->run[i].phi - ix->run[i].plo)) << 32 | i;
+	qsort(ord, ix->nrun, sizeof *ord, cmp_u64);
+	for (size_t i = 0; i < ix->nrun; i++)
+		ix->order[i] = (uint32_t)ord[i];
+	free(ord);
+	ix->ut = malloc(4 * nU * sizeof *ix->ut);
+	ix->ka = malloc(ix->nkey * sizeof *ix->ka);
+	ix->kb = malloc(ix->nkey * sizeof *ix->kb);
+	ix->kt = malloc(ix->nkey * sizeof *ix->kt);
+	if (!ix->ut || !ix->ka || !ix->kb || !ix->kt)
+		goto out;
+	rc = 0;
+out:
+	tmap_free(&h);
+	free(uval);
+	free(mark);
+	free(tflag);
+	free(touch);
+	if (rc < 0)
+		pidx_free(ix);
+	return rc;
+}
+
+/* The table rows of one run (one x): 0, or -1 when a tail failed. */
+static int run_keys(const struct parterms *p, struct pidx *ix, const struct prun *run,
+		    int grad, struct coefs *cf)
+{
+	double r = p->r, alpha = p->alpha, s = p->s, beta = p->beta, x = run->x;
+	double m = r + x, n = s + 1, lK = log(m + n - 1);
+	int abig = alpha >= beta;
+	double e = abig ? m : n, o = abig ? n : m;
+	struct xterms xt;
+	set_xterms(&xt, p, x, grad);
+	/* d(constant)/d(r, alpha, s, beta), folded into every row */
+	double cg[4] = { xt.dr, r / alpha, p->lbeta, s / beta };
+	double hi = -HUGE_VAL, lo = HUGE_VAL;
+	coefs_reset(cf, e, e + o);
+	for (size_t k = run->klo; k < run->khi; k++) {
+		const double *u = ix->ut + 4 * (size_t)ix->krank[k];
+		double la = u[0], lb = u[1], ia = u[2], ib = u[3];
+		double t = ix->U[ix->krank[k]];
+		struct ka *ka = &ix->ka[k];
+		struct kt *kt = &ix->kt[k];
+		struct ka *kb = &ix->kb[k];
+		double lA = -m * la - s * lb;
+		double gA[4] = { -la, -m * ia, -lb, -s * ib };
+		ka->v = lA + xt.c;
+		for (int i = 0; i < 4; i++)
+			ka->g[i] = gA[i] + cg[i];
+		if (!ix->ktail[k]) {
+			memset(kt, 0, sizeof *kt);	/* never read */
+			memset(kb, 0, sizeof *kb);
+			continue;
+		}
+		double z, omz, lS, dS[3];
+		tail_z(alpha, beta, t, ia, ib, &z, &omz);
+		int st = -1;
+		if (z < 0.995)
+			st = series_coefs(cf, z, omz, grad, &lS, dS);
+		if (st < 0)
+			st = quad_S(e, o, z, omz, &lS, grad ? dS : NULL);
+		if (st < 0)
+			return -1;
+		struct tail tl = { 0, { 0, 0, 0, 0 } };
+		tail_finish(m, n, abig, la, lb, ia, ib, omz, lK, lS, grad ? dS : NULL, &tl);
+		/* B = s I: d ln B / ds = 1/s + d ln I / dn */
+		double lB = p->ls + tl.l;
+		double gB[4] = { tl.d[0], tl.d[1], 1 / s + tl.d[2], tl.d[3] };
+		kb->v = lB + xt.c;
+		for (int i = 0; i < 4; i++)
+			kb->g[i] = gB[i] + cg[i];
+		/* 1 - q from expm1: full precision even when q ~ 1; and q
+		 * from it, its absolute error (1e-16) harmless in the gradient.
+		 * omq <= 0 only by rounding (q = 1): then A' ~ 0 and W = B. */
+		double omq = -expm1(lB - lA), q = 1 - omq;
+		kt->v = lA + xt.c;	/* ln A' = this + ln omq (below) */
+		kt->off = omq;		/* (kept here until then) */
+		for (int i = 0; i < 4; i++)
+			kt->g[i] = omq > 0 ? (gA[i] - q * gB[i]) / omq + cg[i] : 0;
+		lo = fmin(lo, fmin(kt->v, kb->v));
+		hi = fmax(hi, fmax(kt->v, kb->v));
+	}
+	/* Linear scale for the run when it fits (see struct kt).  The span
+	 * is measured on ln A >= ln A': when A' is far below A (omq tiny),
+	 * A' is also negligible next to B >= q A in W = A' + B. */
+	int lin = hi - lo <= RUN_SPAN;
+	for (size_t k = run->klo; k < run->khi; k++) {
+		if (!ix->ktail[k])
+			continue;
+		struct kt *kt = &ix->kt[k];
+		double omq = kt->off;
+		if (lin) {
+			kt->v = omq > 0 ? omq * exp(kt->v - hi) : 0;
+			ix->kb[k].v = exp(ix->kb[k].v - hi);
+			kt->off = hi;
+		} else {
+			kt->v = omq > 0 ? kt->v + log(omq) : -HUGE_VAL;
+			kt->off = -HUGE_VAL;
+		}
+	}
+	return 0;
+}
+
+/* Patterns lo..hi-1 from the table rows. */
+static void sum_chunk_idx(const struct pidx *ix, size_t lo, size_t hi, int grad, double *acc)
+{
+	const uint32_t *kx = ix->kx, *kT = ix->kT;
+	double sum[5] = { 0 };
+	for (size_t k = lo; k < hi; k++) {
+		double w = ix->w[k], wa, wb;
+		if (kx[k] == NOKEY) {
+			const struct ka *a = &ix->ka[kT[k]];
+			sum[0] += w * a->v;
+			if (grad)
+				for (int i = 0; i < 4; i++)
+					sum[1 + i] += w * a->g[i];
+			continue;
+		}
+		const struct kt *a = &ix->kt[kT[k]];
+		const struct ka *b = &ix->kb[kx[k]];
+		if (a->off > -HUGE_VAL) {
+			/* W = A' + B in the run's scale: one logarithm per
+			 * pattern, and the rounding of the sum costs at most
+			 * ~1e-16 absolute in ln W (as log1p would). */
+			double W = a->v + b->v;
+			sum[0] += w * (a->off + log(W));
+			if (!grad)
+				continue;
+			double iW = 1 / W;
+			wa = a->v * iW;
+			wb = b->v * iW;
+		} else {
+			/* ln W = logaddexp(ln A', ln B); weights sigma(-d), sigma(d) */
+			double d = b->v - a->v;
+			double ed = exp(-fabs(d));	/* 0 when A' = 0 (d = inf) */
+			sum[0] += w * (fmax(a->v, b->v) + log1p(ed));
+			if (!grad)
+				continue;
+			double big = 1 / (1 + ed), small = ed * big;
+			wa = d > 0 ? small : big;
+			wb = d > 0 ? big : small;
+		}
+		for (int i = 0; i < 4; i++)
+			sum[1 + i] += w * (wa * a->g[i] + wb * b->g[i]);
+	}
+	memcpy(acc, sum, sizeof sum);
+}
+
+#define MAXCHUNK 64
+/* Fewer patterns than this are summed on one thread: ~0.3 ms per
+ * evaluation, less than what waking and joining threads can cost on
+ * busy cores. */
+#define PAR_MIN 50000
+
+/* -LL and its gradient in theta from the sums (ln L, d ln L/d par). */
+static double finish_nll(const double *tot, int g, const double *par, double *grad)
+{
+	for (int i = 0; i < (g ? 5 : 1); i++)
+		if (!isfinite(tot[i]))
+			return HUGE_VAL;
+	if (grad)
+		for (int i = 0; i < 4; i++)
+			grad[i] = -tot[1 + i] * par[i];
+	return -tot[0];
+}
+
+static double nll_core(const double *theta, double *grad, const struct sk_rfm *pat, size_t n,
+		       struct pidx *ix)
+{
+	double par[4], tot[5] = { 0 };
 	for (int i = 0; i < 4; i++) {
 		par[i] = exp(theta[i]);
 		if (!(par[i] > 0) || !isfinite(par[i]))
 			return HUGE_VAL;
 	}
 	struct parterms p;
-	set_parterms(&p, par, grad != NULL);
-	size_t n = d->n;
-	/* Fixed chunks (independent of the thread count) summed in order:
-	 * the result is the same on every machine. */
-	long nch = n > 2000 ? (long)((n + 511) / 512) : 1;
-	if (nch > MAXCHUNK)
-		nch = MAXCHUNK;
+	int g = grad != NULL;
+	set_parterms(&p, par, g);
+	if (!ix) {
+		/* Fixed chunks (independent of the thread count) summed in
+		 * order: the result is the same on every machine. */
+		double acc[MAXCHUNK][5];
+		long nch = n > 2000 ? (long)((n + 511) / 512) : 1;
+		if (nch > MAXCHUNK)
+			nch = MAXCHUNK;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) if (nch > 1)
 #endif
-	for (long c = 0; c < nch; c++) {
-		size_t lo = n * (size_t)c / (size_t)nch, hi = n * (size_t)(c + 1) / (size_t)nch;
-		sum_chunk(&p, d->pat, lo, hi, grad != NULL, acc[c]);
+		for (long c = 0; c < nch; c++) {
+			size_t lo = n * (size_t)c / (size_t)nch;
+			size_t hi = n * (size_t)(c + 1) / (size_t)nch;
+			sum_chunk(&p, pat, lo, hi, g, acc[c]);
+		}
+		for (long c = 0; c < nch; c++)
+			for (int i = 0; i < 5; i++)
+				tot[i] += acc[c][i];
+		return finish_nll(tot, g, par, grad);
 	}
-	double tot[5] = { 0 };
-	for (long c = 0; c < nch; c++)
-		for (int i = 0; i < 5; i++)
-			tot[i] += acc[c][i];
-	if (!isfinite(tot[0]))
-		return HUGE_VAL;
+	for (size_t j = 0; j < ix->nU; j++) {
+		double *u = ix->ut + 4 * j;
+		u[0] = log(p.alpha + ix->U[j]);
+		u[1] = log(p.beta + ix->U[j]);
+		u[2] = 1 / (p.alpha + ix->U[j]);
+		u[3] = 1 / (p.beta + ix->U[j]);
+	}
+	/* One pass: each run's table rows, then at once (while they are in
+	 * cache) its patterns.  One barrier per evaluation, which matters
+	 * when other work shares the cores; small sets stay on one thread.
+	 * Each run's sums are its own, added up in run order below, so the
+	 * result does not depend on the number of threads. */
+	long nrun = (long)ix->nrun;
+#ifdef _OPENMP
+#pragma omp parallel if (n >= PAR_MIN)
+#endif
+	{
+		struct coefs cf = { 0 };
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+		for (long i = 0; i < nrun; i++) {
+			uint32_t u = ix->order[i];
+			const struct prun *run = &ix->run[u];
+			if (run_keys(&p, ix, run, g, &cf) < 0) {
+				/* a tail failed: no value */
+				static const double none[5] = { -HUGE_VAL, 0, 0, 0, 0 };
+				memcpy(ix->acc[u], none, sizeof none);
+			} else
+				sum_chunk_idx(ix, run->plo, run->phi, g, ix->acc[u]);
+		}
+		free(cf.C);
+	}
+	for (long i = 0; i < nrun; i++)
+		for (int j = 0; j < 5; j++)
+			tot[j] += ix->acc[i][j];
+	return finish_nll(tot, g, par, grad);
+}
+
+/* Negative log-likelihood in theta = log(r, alpha, s, beta), analytic
+ * gradient in theta.  ctx is a struct sk_rfm_set (best sorted by x, as
+ * sk_rfm_compress leaves it).  The (x, t) index is built per call; the
+ * fit builds it once (struct pfit below). */
+double sk_pnbd_nll(const double *theta, double *grad, void *ctx)
+{
+	const struct sk_rfm_set *d = ctx;
+	struct pidx ix;
+	int have = pidx_build(&ix, d->pat, d->n) == 0;
+	double v = nll_core(theta, grad, d->pat, d->n, have ? &ix : NULL);
+	if (have)
+		pidx_free(&ix);
+	return v;
+}
+
+/* The fit's context: the patterns and their index, built once, and the
+ * last evaluation.  The index holds the evaluation's workspace, so calls
+ * must not overlap (the optimiser calls one at a time). */
+struct pfit {
+	const struct sk_rfm *pat;
+	size_t n;
+	struct pidx ix;
+	int have, last_ok;
+	double last_th[4], last_v, last_g[4];
+};
+
+/* GSL's BFGS line search asks for the value at a trial point and, when
+ * it accepts the point, for the gradient there (a second evaluation of
+ * the same point); the Newton polish starts where BFGS stopped.  So the
+ * gradient is always computed (a quarter more than the value alone) and
+ * the last point remembered: about a third fewer evaluations per fit.
+ * The function is deterministic, so a repeat returns the same numbers. */
+static double pfit_nll(const double *theta, double *grad, void *ctx)
+{
+	struct pfit *f = ctx;
+	if (!f->last_ok || memcmp(theta, f->last_th, sizeof f->last_th) != 0) {
+		f->last_v = nll_core(theta, f->last_g, f->pat, f->n, f->have ? &f->ix : NULL);
+		if (!isfinite(f->last_v))	/* no gradient there: give 0, not stale */
+			memset(f->last_g, 0, sizeof f->last_g);
+		memcpy(f->last_th, theta, sizeof f->last_th);
+		f->last_ok = 1;
+	}
 	if (grad)
-		for (int i = 0; i < 4; i++)
-			grad[i] = -tot[1 + i] * par[i];
-	return -tot[0];
+		memcpy(grad, f->last_g, sizeof f->last_g);
+	return f->last_v;
 }
 
 static double loglik1(const double *par, double x, double t_x, double T)
@@ -360,7 +1142,8 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	struct sk_rfm *c = sk_rfm_compressed_new(pat, n, &m, &nobs, err, errlen);
 	if (!c)
 		return -1;
-	struct sk_rfm_set d = { .pat = c, .n = m };
+	struct pfit d = { .pat = c, .n = m };
+	d.have = pidx_build(&d.ix, c, m) == 0;
 	double sx = 0, sT = 0, sw = 0;
 	for (size_t i = 0; i < m; i++) {
 		sx += c[i].w * c[i].x;
@@ -376,7 +1159,9 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		{ 0.5, 0.5 * scale, 0.5, 0.5 * meanT },
 		{ 1, 1, 1, 1 },
 	};
-	int rc = sk_tmodel_fit_run(4, sk_pnbd_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
+	int rc = sk_tmodel_fit_run(4, pfit_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
+	if (d.have)
+		pidx_free(&d.ix);
 	free(c);
 	return rc;
 }
@@ -384,17 +1169,30 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 /* ---- predictions ---- */
 
 /* P(alive | x, t_x, T) (SMC 1987; FH 2005, P(alive) section): the share
- * of the "alive at T" term in the likelihood bracket, by Bayes' theorem. */
+ * of the "alive at T" term A in the likelihood bracket, by Bayes' theorem:
+ *   1 / (1 + s I(t_x) (1 - I(T)/I(t_x)) / A).
+ * Scoring calls this for every pattern, so the tails come from the
+ * per-thread cache and 1 - I(T)/I(t_x) from expm1 (exact also when t_x
+ * is close to T); the same value as bracket()'s piA. */
 static double p_alive(const double *par, double x, double t_x, double T)
 {
 	if (!good_par(par, 4) || !(x >= 0) || !(T >= 0))
 		return 0;
-	struct parterms p;
-	struct bracket b;
-	set_parterms(&p, par, 0);
-	if (bracket(&p, x, t_x, T, 0, &b, NULL, NULL) < 0)
+	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
+	double tx = x > 0 ? fmin(fmax(t_x, 0), T) : 0, lx, lT;
+	if (!(tx < T))
+		return 1;	/* no purchase-free time since t_x: surely alive */
+	double m = r + x, lA, lAx;
+	if (tail_cached(m, s, alpha, beta, tx, &lx, &lAx) < 0 ||
+	    tail_cached(m, s, alpha, beta, T, &lT, &lA) < 0)
 		return 0;
-	return fmin(fmax(b.piA, 0), 1);
+	double omr = -expm1(lT - lx);
+	if (!(omr > 0))
+		return 1;	/* rounding made I(t_x) <= I(T): the death term is ~0 */
+	/* v = death term / A; exp overflowing to inf gives P = 0, right */
+	double e = lx - lA, v = e < 700 ? s * omr * exp(e) : exp(log(s * omr) + e);
+	double pa = 1 / (1 + v);
+	return isfinite(pa) ? fmin(fmax(pa, 0), 1) : 0;
 }
 
 /* beta_T (1 - (beta_T/(beta_T+t))^(s-1)) / (s-1), written with expm1 so
@@ -405,14 +1203,27 @@ static double life_factor(double s, double beta_T, double t)
 	return beta_T * -lu * expm1_ratio((s - 1) * lu);
 }
 
-/* E[Y(t) | x, t_x, T] (SMC 1987; FH 2005, conditional expectation):
- *   (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive). */
-static double expected(const double *par, double t, double x, double t_x, double T)
+/* E[Y(t) | alive at T, x, T]: given alive, lambda ~ Gamma(r+x, alpha+T)
+ * and mu ~ Gamma(s, beta+T) (SMC 1987, section 4; FH 2005, conditional
+ * expectation, the factor multiplying P(alive)):
+ *   (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)],
+ * and at s = 1 its limit (r+x)(beta+T)/(alpha+T) ln((beta+T+t)/(beta+T))
+ * (life_factor handles both).  It does not depend on t_x, so scoring
+ * computes it once per (x, T) (model.h: expected = p_alive x this). */
+static double expected_alive(const double *par, double t, double x, double T)
 {
 	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
 		return 0;
 	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
-	double v = p_alive(par, x, t_x, T) * (r + x) / (alpha + T) * life_factor(s, beta + T, t);
+	double v = (r + x) / (alpha + T) * life_factor(s, beta + T, t);
+	return isfinite(v) && v >= 0 ? v : 0;
+}
+
+/* E[Y(t) | x, t_x, T] (SMC 1987; FH 2005, conditional expectation):
+ *   (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive). */
+static double expected(const double *par, double t, double x, double t_x, double T)
+{
+	double v = p_alive(par, x, t_x, T) * expected_alive(par, t, x, T);
 	return isfinite(v) ? v : 0;
 }
 
@@ -541,6 +1352,7 @@ const struct sk_tmodel sk_pnbd = {
 	.loglik1 = loglik1,
 	.p_alive = p_alive,
 	.expected = expected,
+	.expected_alive = expected_alive,
 	.expected_new = expected_new,
 	.pmf = pmf,
 	.dert = dert,

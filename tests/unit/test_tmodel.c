@@ -17,7 +17,13 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_hyperg.h>
 #include <gsl/gsl_sf_gamma.h>
 
@@ -265,6 +271,284 @@ static double sum_loglik1(const struct sk_tmodel *m, const double *par,
 	return s;
 }
 
+/* ---- Pareto/NBD at scale: the likelihood from (x, t) tables ----
+ *
+ * sk_pnbd_nll computes the 2F1 tails once per distinct (x, t) and
+ * combines them per pattern (pnbd.c); loglik1 evaluates one customer at
+ * a time.  Daily data, where many patterns share recencies and ages,
+ * is simulated from the model's own story (SMC 1987): lambda ~ Gamma(r,
+ * alpha), mu ~ Gamma(s, beta), purchases Poisson(lambda) until an
+ * exponential(mu) death, observed for T whole days. */
+static struct sk_rfm *pnbd_simulate(const double *par, size_t n, unsigned long seed,
+				    size_t *npat)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, seed);
+	struct sk_rfm *p = malloc((n + 7) * sizeof *p);
+	for (size_t i = 0; i < n; i++) {
+		double lam = gsl_ran_gamma(rng, par[0], 1 / par[1]);
+		double mu = gsl_ran_gamma(rng, par[2], 1 / par[3]);
+		double T = 1 + floor(gsl_rng_uniform(rng) * 365);
+		double tau = gsl_ran_exponential(rng, 1 / fmax(mu, 1e-300));
+		double end = fmin(tau, T), t = 0, last = 0;
+		int x = 0;
+		for (;;) {
+			t += gsl_ran_exponential(rng, 1 / fmax(lam, 1e-300));
+			if (!(t < end) || x >= 100000)
+				break;
+			x++;
+			last = t;
+		}
+		p[i] = (struct sk_rfm){ x, floor(last), T, 1 };
+	}
+	/* edge patterns: age 0, recency = age, recency 0 with purchases, and
+	 * a heavy buyer's times so far apart (x = 250 at t = 1 and 300)
+	 * that at small alpha her terms span too many decades for one
+	 * linear scale (pnbd.c falls back to logarithms for her x) */
+	p[n] = (struct sk_rfm){ 0, 0, 0, 2 };
+	p[n + 1] = (struct sk_rfm){ 3, 10, 10, 1 };
+	p[n + 2] = (struct sk_rfm){ 5, 0, 100, 1 };
+	p[n + 3] = (struct sk_rfm){ 250, 300, 364, 1 };
+	p[n + 4] = (struct sk_rfm){ 1, 364, 364, 3 };
+	p[n + 5] = (struct sk_rfm){ 0, 0, 364, 0.5 };
+	p[n + 6] = (struct sk_rfm){ 250, 1, 364, 1 };
+	gsl_rng_free(rng);
+	*npat = sk_rfm_compress(p, n + 7);
+	return p;
+}
+
+static void check_pnbd_tables(void)
+{
+	static const double truth[4] = { 0.8, 60, 0.9, 300 };
+	size_t n;
+	struct sk_rfm *p = pnbd_simulate(truth, 40000, 20240601, &n);
+	struct sk_rfm_set set = { .pat = p, .n = n };
+	size_t nx = 0, nraw = 0;
+	for (size_t i = 0; i < n; i++) {
+		nx += i == 0 || p[i].x != p[i - 1].x;
+		nraw += (size_t)p[i].w;
+	}
+	printf("# pnbd simulated daily data: %zu patterns, %zu distinct x\n", n, nx);
+	/* The estimate's neighbourhood, parameters met early in a search,
+	 * runs whose terms span more than the linear scale allows (alpha and
+	 * beta small: (alpha+T)^-(r+x) over many decades), and rates so
+	 * unequal that the series gives way to quadrature (z > 0.995). */
+	static const double pars[][4] = {
+		{ 0.8, 60, 0.9, 300 }, { 1, 1, 1, 1 }, { 0.3, 0.01, 2, 0.02 },
+		{ 5, 0.5, 0.2, 2000 }, { 0.5, 20000, 0.4, 0.05 }, { 0.5, 0.05, 0.4, 20000 },
+		{ 2, 100, 1, 100 },
+	};
+	double worst = 0;
+	for (size_t j = 0; j < sizeof pars / sizeof pars[0]; j++) {
+		double th[4];
+		for (int i = 0; i < 4; i++)
+			th[i] = log(pars[j][i]);
+		double nll = sk_pnbd_nll(th, NULL, &set);
+		double ll1 = 0;
+		for (size_t i = 0; i < n; i++)
+			ll1 += p[i].w * sk_pnbd.loglik1(pars[j], p[i].x, p[i].t_x, p[i].T);
+		double e = rel(-nll, ll1);
+		if (!(e <= worst))
+			worst = e;
+		if (!(e < 1e-12))
+			printf("# pnbd tables at (%g, %g, %g, %g): -nll %.15g, sum loglik1 %.15g\n",
+			       pars[j][0], pars[j][1], pars[j][2], pars[j][3], -nll, ll1);
+	}
+	check(worst < 1e-12, "pnbd: likelihood from (x, t) tables equals the sum of per-customer "
+	      "loglik1 on %zu simulated daily patterns at 7 parameter points, worst rel. %.1e",
+	      n, worst);
+	for (size_t j = 0; j < sizeof pars / sizeof pars[0]; j++)
+		check_grad("pnbd (simulated daily)", sk_pnbd_nll, &set, pars[j]);
+	/* with and without the gradient: the same value */
+	{
+		double th[4] = { log(0.8), log(60), log(0.9), log(300) }, g[4];
+		double a = sk_pnbd_nll(th, g, &set), b = sk_pnbd_nll(th, NULL, &set);
+		check(rel(a, b) < 1e-14, "pnbd: value with and without the gradient agree "
+		      "(%.15g vs %.15g)", a, b);
+	}
+	/* Input order does not matter (only the rounding of the sum): the
+	 * patterns reversed, so that each x is one run but times descend,
+	 * and interleaved, so that runs of one x are split. */
+	{
+		struct sk_rfm *q = malloc(n * sizeof *q);
+		for (size_t i = 0; i < n; i++)
+			q[i] = p[n - 1 - i];
+		struct sk_rfm_set rs = { .pat = q, .n = n };
+		double th[4] = { log(0.7), log(50), log(1.2), log(250) }, g1[4], g2[4], g3[4];
+		double a = sk_pnbd_nll(th, g1, &set), b = sk_pnbd_nll(th, g2, &rs);
+		for (size_t i = 0; i < n; i++)
+			q[i] = p[(i % 2) ? i / 2 : n - 1 - i / 2];
+		double c = sk_pnbd_nll(th, g3, &rs);
+		double ge = 0;
+		for (int i = 0; i < 4; i++)
+			ge = fmax(ge, fmax(fabs(g1[i] - g2[i]), fabs(g1[i] - g3[i])) /
+				 fmax(1, fabs(g1[i])));
+		check(rel(a, b) < 1e-12 && rel(a, c) < 1e-12 && ge < 1e-9,
+		      "pnbd: likelihood and gradient do not depend on the pattern order "
+		      "(rel. %.1e %.1e, gradient %.1e)", rel(a, b), rel(a, c), ge);
+		free(q);
+	}
+	/* the fit on the raw customers: near the truth, LL consistent */
+	{
+		struct sk_fit f;
+		char err[256];
+		struct sk_rfm *raw = malloc((nraw + n) * sizeof *raw);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			for (int c = 0; c < (int)p[i].w; c++)
+				raw[k++] = (struct sk_rfm){ p[i].x, p[i].t_x, p[i].T, 1 };
+		/* non-integer weights stay as they are */
+		for (size_t i = 0; i < n; i++)
+			if (p[i].w != floor(p[i].w))
+				raw[k++] = (struct sk_rfm){ p[i].x, p[i].t_x, p[i].T, p[i].w - floor(p[i].w) };
+		double t0 = now();
+		int rc = sk_pnbd.fit(raw, k, &f, err, sizeof err);
+		double dt = now() - t0;
+		check(rc == 0, "pnbd: fit on simulated daily data succeeds%s%s", rc ? ": " : "",
+		      rc ? err : "");
+		printf("# pnbd fit on %zu simulated customers (%zu patterns): %.1f ms; r=%.4f "
+		       "alpha=%.3f s=%.4f beta=%.2f LL=%.4f (se %.4f %.3f %.4f %.2f)\n", k, n, 1e3 * dt,
+		       f.par[0], f.par[1], f.par[2], f.par[3], f.loglik, f.se[0], f.se[1], f.se[2],
+		       f.se[3]);
+		int near = f.se_ok;
+		for (int i = 0; i < 4; i++)
+			if (!(fabs(f.par[i] - truth[i]) < 4 * f.se[i]))
+				near = 0;
+		check(near, "pnbd: estimates on simulated data within 4 standard errors of the "
+		      "truth (0.8, 60, 0.9, 300)");
+		check(rel(sum_loglik1(&sk_pnbd, f.par, p, n), f.loglik) < 1e-12,
+		      "pnbd: loglik1 summed over simulated patterns equals the fitted LL");
+		free(raw);
+	}
+	free(p);
+}
+
+/* The parallel evaluation (large pattern sets only) gives the same bits
+ * with any number of threads: each run of x is summed by one thread and
+ * the runs' sums are added in a fixed order. */
+static void check_pnbd_threads(void)
+{
+	static const double truth[4] = { 0.8, 60, 0.9, 300 };
+	size_t n;
+	struct sk_rfm *p = pnbd_simulate(truth, 200000, 7, &n);
+	struct sk_rfm_set set = { .pat = p, .n = n };
+	double th[4] = { log(0.7), log(50), log(1.2), log(250) }, v[3], g[3][4];
+#ifdef _OPENMP
+	int saved = omp_get_max_threads();
+#endif
+	for (int k = 0; k < 3; k++) {
+#ifdef _OPENMP
+		omp_set_num_threads(k + 1);
+#endif
+		v[k] = sk_pnbd_nll(th, g[k], &set);
+	}
+#ifdef _OPENMP
+	omp_set_num_threads(saved);
+#endif
+	check(memcmp(&v[0], &v[1], sizeof v[0]) == 0 && memcmp(&v[0], &v[2], sizeof v[0]) == 0 &&
+	      memcmp(g[0], g[1], sizeof g[0]) == 0 && memcmp(g[0], g[2], sizeof g[0]) == 0,
+	      "pnbd: likelihood and gradient on %zu patterns identical with 1, 2 and 3 threads",
+	      n);
+	double ll1 = 0, par[4] = { 0.7, 50, 1.2, 250 };
+	for (size_t i = 0; i < n; i++)
+		ll1 += p[i].w * sk_pnbd.loglik1(par, p[i].x, p[i].t_x, p[i].T);
+	check(rel(-v[0], ll1) < 1e-12, "pnbd: parallel table likelihood equals the sum of "
+	      "loglik1 on %zu patterns (%.12g)", n, ll1);
+	free(p);
+}
+
+/* P(alive) and E[Y | alive]: the cached, scoring-time path against the
+ * likelihood (Bayes: P(alive) = Gamma(r+x) alpha^r beta^s / Gamma(r)
+ * (alpha+T)^-(r+x) (beta+T)^-s / L) and against the model's integrals. */
+static void check_pnbd_scoring(const double *pn, const struct sk_rfm *pat, size_t n)
+{
+	static const double pars[3][4] = {
+		{ 0.5532, 10.5763, 0.6062, 11.6715 }, { 0.5, 20000, 0.4, 0.05 }, { 3, 2, 5, 2.0001 },
+	};
+	double worst = 0;
+	int same = 1;
+	double *first = malloc(n * sizeof *first);
+	/* parameters alternate, so a stale cached tail would show */
+	for (int pass = 0; pass < 2; pass++)
+		for (int j = 0; j < 3; j++)
+			for (size_t i = 0; i < n; i++) {
+				const double *q = pars[j];
+				double x = pat[i].x, tx = pat[i].t_x, T = pat[i].T;
+				double pa = sk_pnbd.p_alive(q, x, tx, T);
+				if (j == 0 && pass == 0)
+					first[i] = pa;
+				if (j == 0 && pass == 1 && pa != first[i])
+					same = 0;
+				double lc = lgamma(q[0] + x) - lgamma(q[0]) + q[0] * log(q[1]) +
+					    q[2] * log(q[3]);
+				double lA = -(q[0] + x) * log(q[1] + T) - q[2] * log(q[3] + T);
+				double want = exp(lc + lA - sk_pnbd.loglik1(q, x, tx, T));
+				double e = fabs(pa - want) / fmax(want, 1e-300);
+				if (want > 1e-200 && e > worst)
+					worst = e;
+			}
+	free(first);
+	check(worst < 1e-9, "pnbd: P(alive) equals A / L by Bayes on every CDNOW pattern at 3 "
+	      "parameter points, worst rel. %.1e", worst);
+	check(same, "pnbd: P(alive) unchanged after other parameters were scored (no stale "
+	      "cached tails)");
+
+	check(sk_pnbd.expected_alive != NULL, "pnbd: expected_alive is provided");
+	if (!sk_pnbd.expected_alive)
+		return;
+	double ey, pa, dd;
+	pnbd_brute(pn, 39, 2, 30.43, 38.86, &ey, &pa, &dd, 0.0027);
+	double ea = sk_pnbd.expected_alive(pn, 39, 2, 38.86);
+	check(rel(ea, ey / pa) < 1e-6, "pnbd: E[Y(39) | alive, x=2, T=38.86] = %.8f matches the "
+	      "brute-force integral %.8f", ea, ey / pa);
+	/* the closed form, literally (s != 1) */
+	{
+		double r = pn[0], al = pn[1], s = pn[2], be = pn[3], x = 2, T = 38.86, t = 39;
+		double cf = (r + x) * (be + T) / ((al + T) * (s - 1)) *
+			    (1 - pow((be + T) / (be + T + t), s - 1));
+		check(rel(ea, cf) < 1e-12, "pnbd: expected_alive matches the closed form (%.10f)", cf);
+	}
+	/* s = 1: the limit (r+x)(beta+T)/(alpha+T) log((beta+T+t)/(beta+T)) */
+	{
+		double q1[4] = { pn[0], pn[1], 1, pn[3] }, q2[4] = { pn[0], pn[1], 1 + 1e-9, pn[3] };
+		double lim = (pn[0] + 2) * (pn[3] + 38.86) / (pn[1] + 38.86) *
+			     log((pn[3] + 38.86 + 39) / (pn[3] + 38.86));
+		double a = sk_pnbd.expected_alive(q1, 39, 2, 38.86);
+		double b = sk_pnbd.expected_alive(q2, 39, 2, 38.86);
+		check(rel(a, lim) < 1e-12 && rel(b, lim) < 1e-7,
+		      "pnbd: expected_alive at s = 1 is the log limit (%.10f vs %.10f)", a, lim);
+	}
+	/* expected = p_alive x expected_alive, and finite and >= 0 at extremes */
+	{
+		static const double cases[][3] = {
+			{ 2, 30.43, 38.86 }, { 0, 0, 30 }, { 300, 51.9, 52 }, { 500, 0.5, 52 },
+			{ 0, 0, 0 }, { 1000, 3000, 3650 },
+		};
+		static const double ext[3][4] = {
+			{ 0.5532, 10.5763, 0.6062, 11.6715 }, { 50, 0.01, 0.001, 1000 },
+			{ 0.01, 1000, 1000, 0.001 },
+		};
+		int good = 1;
+		for (int j = 0; j < 3; j++)
+			for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+				double x = cases[i][0], tx = cases[i][1], T = cases[i][2];
+				for (int h = 0; h < 3; h++) {
+					double t = h == 0 ? 1e-6 : h == 1 ? 39 : 1e6;
+					double a = sk_pnbd.expected_alive(ext[j], t, x, T);
+					double e = sk_pnbd.expected(ext[j], t, x, tx, T);
+					double p = sk_pnbd.p_alive(ext[j], x, tx, T);
+					if (!isfinite(a) || a < 0 || !(rel(e, p * a) < 1e-12 || e == p * a)) {
+						good = 0;
+						printf("# pnbd expected_alive %g %g %g t=%g: %g, expected %g, "
+						       "p_alive %g\n", x, tx, T, t, a, e, p);
+					}
+				}
+			}
+		check(good, "pnbd: expected = p_alive x expected_alive, finite and >= 0 at extreme "
+		      "customers and parameters");
+	}
+}
+
 int main(void)
 {
 	size_t nraw, n;
@@ -473,6 +757,9 @@ int main(void)
 	check_extremes(&sk_pnbd, pn, "CDNOW estimates");
 	check_extremes(&sk_pnbd, (double[]){ 50, 0.01, 0.001, 1000 }, "r=50 alpha=0.01 s=0.001 beta=1000");
 	check_extremes(&sk_pnbd, (double[]){ 0.01, 1000, 1000, 0.001 }, "r=0.01 alpha=1000 s=1000 beta=0.001");
+	check_pnbd_scoring(pn, pat, n);
+	check_pnbd_tables();
+	check_pnbd_threads();
 
 	/* ---- MBG/NBD ---- */
 	static const double mb_ref[4] = { 0.525, 6.183, 0.891, 1.614 };
