@@ -489,8 +489,9 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 		}
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
-		if (sk_date_parse(ds, dlen, o->date_format, &day)) {
-			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"", o->col_date, ds);
+		if (sk_date_read(o, ds, dlen, &day)) {
+			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"%s", o->col_date, ds,
+				      sk_date_why(o, ds, dlen));
 			continue;
 		}
 		if (o->has_as_of && day > o->as_of)
@@ -510,9 +511,10 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 			const char *as = sk_reader_field(r, (size_t)camt, &len, &type);
 			if (len && type != SK_NULL) {
 				has_amount = 1;
-				if (sk_num_parse(as, len, &amount)) {
-					sk_reader_bad(r, "column \"%s\": cannot parse \"%s\" as a number",
-						      o->col_amount, as);
+				const char *why;
+				if (sk_reader_num(r, (size_t)camt, &amount, &why)) {
+					sk_reader_bad(r, "column \"%s\": cannot parse \"%s\" as a number%s",
+						      o->col_amount, as, why);
 					continue;
 				}
 			} else if (has_amount && !jsonl) {
@@ -562,7 +564,7 @@ static int read_num(struct sk_reader *r, long col, const char *name, double *v, 
 	*empty = len == 0 || type == SK_NULL;
 	if (*empty)
 		return 0;
-	if (sk_num_parse(s, len, v) || *v < 0) {
+	if (sk_reader_num(r, (size_t)col, v, NULL) || *v < 0) {
 		sk_reader_bad(r, "column \"%s\": \"%s\" is not a non-negative number", name, s);
 		return -1;
 	}
@@ -595,7 +597,8 @@ static void table_read(struct sk_cohorts *cs, struct sk_reader *r, int pending)
 		}
 		const char *ps = sk_reader_field(r, (size_t)cper, &len, NULL);
 		double pv;
-		if (sk_num_parse(ps, len, &pv) || pv < 0 || pv > 100000 || pv != floor(pv)) {
+		if (sk_reader_num(r, (size_t)cper, &pv, NULL) || pv < 0 || pv > 100000 ||
+		    pv != floor(pv)) {
 			sk_reader_bad(r, "column \"period\": \"%s\" is not a period number "
 				      "(0, 1, 2, ...)", ps);
 			continue;
@@ -620,9 +623,10 @@ static void table_read(struct sk_cohorts *cs, struct sk_reader *r, int pending)
 		if (crev >= 0) {
 			const char *s = sk_reader_field(r, (size_t)crev, &len, &type);
 			if (len && type != SK_NULL) {
-				if (sk_num_parse(s, len, &v)) {
+				const char *why;
+				if (sk_reader_num(r, (size_t)crev, &v, &why)) {
 					sk_reader_bad(r, "column \"revenue\": cannot parse \"%s\" "
-						      "as a number", s);
+						      "as a number%s", s, why);
 					continue;
 				}
 				revenue = v;

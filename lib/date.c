@@ -123,6 +123,104 @@ int sk_date_parse(const char *s, size_t len, const char *fmt, long *days)
 	return 0;
 }
 
+/* A clock time after a D/M/Y date, as spreadsheets write it: h:mm or
+ * hh:mm, optional :ss and fraction, optional AM/PM.  Shape only. */
+static int clock_ok(const char *s, size_t n)
+{
+	long v;
+	size_t i = 0;
+	while (i < n && i < 2 && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == 0 || digits(s, (int)i, &v) || v > 24)
+		return 0;
+	if (i + 3 > n || s[i] != ':' || digits(s + i + 1, 2, &v) || v > 59)
+		return 0;
+	i += 3;
+	if (i < n && s[i] == ':') {
+		if (i + 3 > n || digits(s + i + 1, 2, &v) || v > 60)
+			return 0;
+		i += 3;
+		if (i < n && (s[i] == '.' || s[i] == ',')) {
+			size_t f = ++i;
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+			if (i == f)
+				return 0;
+		}
+	}
+	if (i < n && s[i] == ' ')
+		i++;
+	if (i + 2 == n && (s[i] == 'A' || s[i] == 'P' || s[i] == 'a' || s[i] == 'p') &&
+	    (s[i + 1] == 'M' || s[i + 1] == 'm'))
+		i += 2;
+	return i == n;
+}
+
+/* D/M/YYYY (or M/D/YYYY when !dayfirst) with '/', '-' or '.'; the two
+ * separators must be the same. */
+static int parse_dmy(const char *s, size_t len, int dayfirst, long *days)
+{
+	long a, b, y;
+	size_t i = 0, la, lb;
+	while (i < len && i < 3 && s[i] >= '0' && s[i] <= '9')
+		i++;
+	la = i;
+	if (la < 1 || la > 2 || i >= len)
+		return -1;
+	char sep = s[i];
+	if (sep != '/' && sep != '-' && sep != '.')
+		return -1;
+	size_t bstart = ++i;
+	while (i < len && i - bstart < 3 && s[i] >= '0' && s[i] <= '9')
+		i++;
+	lb = i - bstart;
+	if (lb < 1 || lb > 2 || i >= len || s[i] != sep || i + 5 > len)
+		return -1;
+	i++;
+	if (digits(s, (int)la, &a) || digits(s + bstart, (int)lb, &b) || digits(s + i, 4, &y))
+		return -1;
+	i += 4;
+	if (i < len && !(s[i] == ' ' && clock_ok(s + i + 1, len - i - 1)))
+		return -1;
+	long d = dayfirst ? a : b, m = dayfirst ? b : a;
+	if (!sk_date_valid(y, (int)m, (int)d))
+		return -1;
+	*days = sk_days_from_civil(y, (int)m, (int)d);
+	return 0;
+}
+
+int sk_date_read(const struct sk_opts *o, const char *s, size_t len, long *days)
+{
+	if (o->date_format)
+		return sk_date_parse(s, len, o->date_format, days);
+	/* ISO first: the common case, and YYYY-MM-DD is never ambiguous. */
+	if (sk_date_parse(s, len, NULL, days) == 0)
+		return 0;
+	if (o->date_order == SK_DATE_ISO)
+		return -1;
+	return parse_dmy(s, len, o->date_order == SK_DATE_DAYFIRST, days);
+}
+
+const char *sk_date_why(const struct sk_opts *o, const char *s, size_t len)
+{
+	long d;
+	if (o->date_format)
+		return "";
+	int day = parse_dmy(s, len, 1, &d) == 0, month = parse_dmy(s, len, 0, &d) == 0;
+	switch (o->date_order) {
+	case SK_DATE_ISO:
+		if (day || month)
+			return ": day-first or month-first? use --dayfirst or --monthfirst, "
+			       "or --date-format";
+		return "";
+	case SK_DATE_DAYFIRST:
+		return month ? ": not a day-first date; month-first? use --monthfirst" : "";
+	case SK_DATE_MONTHFIRST:
+		return day ? ": not a month-first date; day-first? use --dayfirst" : "";
+	}
+	return "";
+}
+
 void sk_date_format(long days, char buf[11])
 {
 	long y;

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "opts.h"
+
 /* Days since 1970-01-01 of a valid y-m-d; the caller checks validity. */
 long sk_days_from_civil(long y, int m, int d);
 void sk_civil_from_days(long days, long *y, int *m, int *d);
@@ -16,6 +18,22 @@ int sk_date_valid(long y, int m, int d);
  * day is ignored.  With fmt != NULL, use strptime(fmt) instead.  Return 0
  * and store the day number, or -1. */
 int sk_date_parse(const char *s, size_t len, const char *fmt, long *days);
+
+/* Parse a date of the data as o says: with --date-format by strptime;
+ * otherwise ISO 8601 as sk_date_parse, and with --dayfirst or
+ * --monthfirst also D/M/YYYY or M/D/YYYY with '/', '-' or '.' between
+ * the fields, one or two digits for day and month, and an optional time
+ * of day after a space ("12/1/2010 8:26", "25/12/2024 14:05:00", "8:26 AM"),
+ * which is ignored.  Return 0 and store the day number, or -1. */
+int sk_date_read(const struct sk_opts *o, const char *s, size_t len, long *days);
+
+/* Why sk_date_read(o, s, len) failed, as a clause to append to "cannot
+ * parse \"...\"": for a D/M/YYYY date without --dayfirst or --monthfirst
+ * ": day-first or month-first? use --dayfirst or --monthfirst, or
+ * --date-format" (the same for 25/12/2024, which could only be day-first:
+ * the order is a property of the file, never guessed from one value);
+ * "" when there is nothing more to say.  The string is static. */
+const char *sk_date_why(const struct sk_opts *o, const char *s, size_t len);
 
 /* Write YYYY-MM-DD (10 chars + NUL) into buf. */
 void sk_date_format(long days, char buf[11]);

@@ -53,7 +53,7 @@ struct sk_emit *sk_emit_open(const struct sk_opts *o, const struct sk_table *t,
 void sk_emit_num(struct sk_emit *e, size_t k, double v, int decimals)
 {
 	sk_num_format(e->val[k], sizeof e->val[k], v, decimals);
-	e->type[k] = SK_RAW;
+	e->type[k] = SK_NUM;
 }
 
 void sk_emit_str(struct sk_emit *e, size_t k, const char *s)

@@ -3,7 +3,9 @@
  * Input is read through a small buffered source that hands out physical
  * lines, so every record knows the real line it started on (libcsv alone
  * skips empty lines silently and keeps no line count).  CSV lines are fed
- * to libcsv one at a time; its state carries quoted newlines across lines. */
+ * to libcsv one at a time; its state carries quoted newlines across lines.
+ * The source decompresses gzip and zstd input below the line layer, so
+ * line numbers in messages are lines of the text, compressed or not. */
 #include "io.h"
 
 #include <errno.h>
@@ -18,12 +20,19 @@
 
 #include <csv.h>
 #include <jansson.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "num.h"
+#include "progress.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ */
 /* buffered line source                                               */
+
+enum codec { CODEC_UNKNOWN = 0, CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
+
+#define ZCAP (1 << 16)		/* compressed bytes read at a time */
 
 struct src {
 	int fd;
@@ -33,12 +42,23 @@ struct src {
 	size_t cap, beg, end;
 	int eof;
 	unsigned long line;	/* physical line of the last line returned */
+	struct sk_progress *pg;	/* the reader's meter, or NULL */
+	/* Compressed input: raw bytes from fd land in zin and the decoder
+	 * writes text into buf.  The codec is told by the first bytes. */
+	enum codec codec;
+	unsigned char *zin;
+	size_t zbeg, zend;
+	int zeof;		/* no more raw bytes */
+	int zcomplete;		/* the last frame or member ended */
+	z_stream *gz;
+	ZSTD_DStream *zs;
 };
 
-static void src_open(struct src *s, const char *name)
+static void src_open(struct src *s, const char *name, struct sk_progress *pg)
 {
 	memset(s, 0, sizeof *s);
 	s->name = name;
+	s->pg = pg;
 	if (strcmp(name, "-") == 0) {
 		s->fd = 0;
 		s->shown = "stdin";
@@ -59,6 +79,150 @@ static void src_close(struct src *s)
 		close(s->fd);
 	free(s->buf);
 	s->buf = NULL;
+	free(s->zin);
+	s->zin = NULL;
+	if (s->gz) {
+		inflateEnd(s->gz);
+		free(s->gz);
+		s->gz = NULL;
+	}
+	ZSTD_freeDStream(s->zs);
+	s->zs = NULL;
+}
+
+/* read(2) up to n raw bytes; 0 at end of input.  The progress meter
+ * counts raw bytes, so its percentage is of the (compressed) file size. */
+static size_t raw_read(struct src *s, void *p, size_t n)
+{
+	for (;;) {
+		ssize_t got = read(s->fd, p, n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			sk_die(SK_EX_IOERR, "%s: read error: %s", s->shown, strerror(errno));
+		if (s->pg && got > 0)
+			sk_progress_add(s->pg, (size_t)got);
+		return (size_t)got;
+	}
+}
+
+static _Noreturn void corrupt(struct src *s, const char *what, const char *detail)
+{
+	/* The line the damage is on: lines handed out, plus the complete
+	 * lines decoded but not yet read, plus one. */
+	unsigned long line = s->line + 1;
+	for (const char *p = s->buf + s->beg, *e = s->buf + s->end;
+	     (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+		line++;
+	sk_die(SK_EX_DATA, "%s:%lu: %s%s%s", s->shown, line, what,
+	       detail ? ": " : "", detail ? detail : "");
+}
+
+/* Decide the codec from the first bytes (gzip 1f 8b, zstd 28 b5 2f fd),
+ * whatever the file is called: stdin has no name, and a .gz that is
+ * really plain text reads as plain text.  The bytes read stay in buf for
+ * plain input, or move to zin for the decoder. */
+static void src_sniff(struct src *s)
+{
+	size_t n = 0;
+	while (n < 4) {
+		size_t got = raw_read(s, s->buf + s->end + n, 4 - n);
+		if (got == 0)
+			break;
+		n += got;
+	}
+	const unsigned char *m = (const unsigned char *)s->buf + s->end;
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		s->codec = CODEC_GZIP;
+	else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+		s->codec = CODEC_ZSTD;
+	else {
+		s->codec = CODEC_PLAIN;
+		s->end += n;
+		if (n == 0)
+			s->eof = 1;
+		return;
+	}
+	s->zin = sk_xmalloc(ZCAP);
+	memcpy(s->zin, m, n);
+	s->zend = n;
+	if (s->codec == CODEC_GZIP) {
+		s->gz = sk_xcalloc(1, sizeof *s->gz);
+		/* 15 + 16: the largest window, gzip wrapper only. */
+		if (inflateInit2(s->gz, 15 + 16) != Z_OK)
+			sk_die(SK_EX_SOFTWARE, "%s: cannot initialise zlib", s->shown);
+	} else {
+		s->zs = ZSTD_createDStream();
+		if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs)))
+			sk_die(SK_EX_SOFTWARE, "%s: cannot initialise zstd", s->shown);
+	}
+}
+
+/* Decode into buf[end..cap-1); 1 when text came out, 0 at the end. */
+static int src_decode(struct src *s)
+{
+	for (;;) {
+		if (s->zbeg == s->zend && !s->zeof) {
+			s->zbeg = 0;
+			s->zend = raw_read(s, s->zin, ZCAP);
+			s->zeof = s->zend == 0;
+		}
+		if (s->zbeg == s->zend && s->zcomplete) {
+			s->eof = 1;
+			return 0;
+		}
+		/* With no input left the decoder may still hold text that did
+		 * not fit last time; it gets one more call to give it. */
+		size_t room = s->cap - s->end - 1, used, made;
+		if (s->codec == CODEC_GZIP) {
+			z_stream *z = s->gz;
+			/* Bytes after the end of a member start the next one
+			 * (gzip -c a b > c, pigz, bgzip). */
+			int fresh = s->zcomplete;
+			if (fresh) {
+				inflateReset(z);
+				s->zcomplete = 0;
+			}
+			z->next_in = s->zin + s->zbeg;
+			z->avail_in = (uInt)(s->zend - s->zbeg);
+			z->next_out = (Bytef *)s->buf + s->end;
+			z->avail_out = (uInt)room;
+			int rc = inflate(z, Z_NO_FLUSH);
+			used = (size_t)(z->next_in - (s->zin + s->zbeg));
+			made = room - z->avail_out;
+			/* Text decoded before damage counts for the line. */
+			s->zbeg += used;
+			s->end += made;
+			if (rc == Z_STREAM_END)
+				s->zcomplete = 1;
+			else if (rc != Z_OK && rc != Z_BUF_ERROR && fresh)
+				corrupt(s, "trailing bytes after the gzip data", NULL);
+			else if (rc != Z_OK && rc != Z_BUF_ERROR)
+				corrupt(s, "bad gzip data", z->msg ? z->msg : "unknown error");
+		} else {
+			ZSTD_inBuffer in = { s->zin + s->zbeg, s->zend - s->zbeg, 0 };
+			ZSTD_outBuffer out = { s->buf + s->end, room, 0 };
+			size_t rc = ZSTD_decompressStream(s->zs, &out, &in);
+			used = in.pos;
+			made = out.pos;
+			s->zbeg += used;
+			s->end += made;
+			if (ZSTD_isError(rc))
+				corrupt(s, "bad zstd data", ZSTD_getErrorName(rc));
+			/* 0: a frame ended and was flushed; more input may start
+			 * another. */
+			s->zcomplete = rc == 0;
+		}
+		if (made)
+			return 1;
+		if (s->zbeg == s->zend && s->zeof) {
+			if (!s->zcomplete)
+				corrupt(s, s->codec == CODEC_GZIP ? "gzip data is truncated"
+					: "zstd data is truncated", NULL);
+			s->eof = 1;
+			return 0;
+		}
+	}
 }
 
 /* Read more bytes; 0 at end of input. */
@@ -75,19 +239,21 @@ static int src_fill(struct src *s)
 		s->cap *= 2;
 		s->buf = sk_xrealloc(s->buf, s->cap);
 	}
-	for (;;) {
-		ssize_t n = read(s->fd, s->buf + s->end, s->cap - s->end - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			sk_die(SK_EX_IOERR, "%s: read error: %s", s->shown, strerror(errno));
-		if (n == 0) {
-			s->eof = 1;
-			return 0;
-		}
-		s->end += (size_t)n;
-		return 1;
+	if (s->codec == CODEC_UNKNOWN) {
+		size_t had = s->end;
+		src_sniff(s);
+		if (s->codec == CODEC_PLAIN)
+			return s->end > had;
 	}
+	if (s->codec != CODEC_PLAIN)
+		return src_decode(s);
+	size_t n = raw_read(s, s->buf + s->end, s->cap - s->end - 1);
+	if (n == 0) {
+		s->eof = 1;
+		return 0;
+	}
+	s->end += n;
+	return 1;
 }
 
 /* Next physical line including its "\n" (the last may lack one); NULL at
@@ -141,6 +307,8 @@ struct sk_reader {
 	struct src src;
 	unsigned long recline;		/* line where the current record starts */
 	unsigned long skipped;
+	unsigned long rows;		/* records read, for the progress meter */
+	struct sk_progress *pg;		/* NULL when the meter is off */
 
 	/* header */
 	char **col;
@@ -206,6 +374,7 @@ static void rec_fix(struct sk_reader *r)
 
 static void vreport(struct sk_reader *r, const char *fmt, va_list ap)
 {
+	sk_progress_erase();
 	fprintf(stderr, "%s: %s:%lu: ", sk_progname, r->src.shown, r->recline);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -531,7 +700,7 @@ static int raw_record(struct sk_reader *r)
 static int open_file(struct sk_reader *r, size_t k)
 {
 	int first = !r->have_header;
-	src_open(&r->src, r->o->files[k]);
+	src_open(&r->src, r->o->files[k], r->pg);
 	strip_bom(r);
 	if (first)
 		r->fmt = r->o->ifmt ? r->o->ifmt : detect(r);
@@ -578,6 +747,17 @@ struct sk_reader *sk_reader_open(const struct sk_opts *o)
 	for (size_t k = 1; k < o->nfiles; k++)
 		if (strcmp(o->files[k], "-") != 0 && access(o->files[k], R_OK) != 0)
 			sk_die(SK_EX_NOINPUT, "%s: %s", o->files[k], strerror(errno));
+	if (o->progress != SK_PROGRESS_OFF) {
+		/* The meter shows a percentage when every input has a size
+		 * (regular files, stdin redirected from one). */
+		long long total = 0;
+		for (size_t k = 0; k < o->nfiles && total >= 0; k++) {
+			struct stat st;
+			int ok = strcmp(o->files[k], "-") == 0 ? fstat(0, &st) : stat(o->files[k], &st);
+			total = ok == 0 && S_ISREG(st.st_mode) ? total + st.st_size : -1;
+		}
+		r->pg = sk_progress_new(o, total, &r->rows);
+	}
 	/* An empty input has no header: the next input supplies it (and
 	 * the format), or the rest of `empty.csv day1.csv ...` would be
 	 * dropped. */
@@ -595,8 +775,13 @@ int sk_reader_next(struct sk_reader *r)
 		int got = raw_record(r);
 		if (!got) {
 			csv_release(r);
-			if (r->fileno + 1 >= r->o->nfiles)
+			if (r->fileno + 1 >= r->o->nfiles) {
+				/* The input is read: the meter goes before the
+				 * program computes and writes. */
+				sk_progress_end(r->pg);
+				r->pg = r->src.pg = NULL;
 				return 0;
+			}
 			src_close(&r->src);
 			r->fileno++;
 			open_file(r, r->fileno);
@@ -609,6 +794,7 @@ int sk_reader_next(struct sk_reader *r)
 			continue;
 		}
 		rec_fix(r);
+		r->rows++;
 		return 1;
 	}
 }
@@ -644,10 +830,23 @@ const char *sk_reader_field(const struct sk_reader *r, size_t i, size_t *len,
 	return r->fptr[i];
 }
 
+int sk_reader_num(const struct sk_reader *r, size_t i, double *v, const char **why)
+{
+	size_t len;
+	enum sk_ftype type;
+	const char *s = sk_reader_field(r, i, &len, &type);
+	if (type == SK_STR ? sk_num_read(r->o, s, len, v) == 0 : sk_num_parse(s, len, v) == 0)
+		return 0;
+	if (why)
+		*why = type == SK_STR ? sk_num_why(r->o, s, len) : "";
+	return -1;
+}
+
 void sk_reader_close(struct sk_reader *r)
 {
 	if (r->skipped)
 		sk_warn("skipped %lu bad row%s", r->skipped, r->skipped == 1 ? "" : "s");
+	sk_progress_end(r->pg);
 	csv_release(r);
 	src_close(&r->src);
 	for (size_t i = 0; i < r->ncol; i++)
@@ -740,6 +939,7 @@ void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 struct sk_table *sk_table_read(struct sk_reader *r)
 {
 	struct sk_table *t = sk_table_new(r->fmt);
+	t->o = r->o;
 	const char *file = NULL, *lastname = NULL;
 	while (sk_reader_next(r)) {
 		if (r->src.shown != lastname) {
@@ -810,9 +1010,12 @@ double sk_table_num(const struct sk_table *t, size_t i, long j, int *empty)
 	}
 	if (empty)
 		*empty = 0;
-	if (sk_num_parse(s, len, &v))
-		sk_table_die(t, i, "column \"%s\": cannot parse \"%s\" as a number",
-			     t->col[j], s);
+	/* Text from the input is in the input's local format; numbers a
+	 * program computed (a log summarized on the way in) and JSON
+	 * numbers are plain whatever the options. */
+	if (t->o && type == SK_STR ? sk_num_read(t->o, s, len, &v) : sk_num_parse(s, len, &v))
+		sk_table_die(t, i, "column \"%s\": cannot parse \"%s\" as a number%s",
+			     t->col[j], s, t->o && type == SK_STR ? sk_num_why(t->o, s, len) : "");
 	return v;
 }
 
@@ -846,6 +1049,7 @@ struct sk_writer {
 	char **names;		/* for JSON keys, pre-escaped */
 	size_t ncol;
 	size_t field;		/* index of the next field in the row */
+	int odec;		/* SK_NUM fields get a decimal comma (CSV, TSV) */
 };
 
 static struct sk_writer *pending;	/* for sk_die: remove the temp file */
@@ -899,6 +1103,8 @@ struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
 	struct sk_writer *w = sk_xcalloc(1, sizeof *w);
 	w->fmt = o->ofmt ? o->ofmt : infmt ? infmt : SK_FMT_CSV;
 	w->delim = w->fmt == SK_FMT_TSV ? '\t' : o->delim;
+	/* JSON numbers have a decimal point, whatever the locale. */
+	w->odec = o->odecimal_comma && w->fmt != SK_FMT_JSONL;
 	w->cap = 1 << 16;
 	w->buf = sk_xmalloc(w->cap);
 	w->fd = 1;
@@ -1021,7 +1227,7 @@ void sk_writer_field(struct sk_writer *w, const char *s, size_t len, enum sk_fty
 		wputc(w, ':');
 		if (type == SK_NULL)
 			wput(w, "null", 4);
-		else if (type == SK_RAW)
+		else if (type == SK_RAW || type == SK_NUM)
 			wput(w, s, len);
 		else if (json_number_text(s, len))
 			wput(w, s, len);
@@ -1031,6 +1237,14 @@ void sk_writer_field(struct sk_writer *w, const char *s, size_t len, enum sk_fty
 	}
 	if (k > 0)
 		wputc(w, w->delim);
+	char dc[64];
+	if (type == SK_NUM && w->odec && len < sizeof dc && memchr(s, '.', len)) {
+		/* A computed number is short ("30.428571", "1e+40"); with -d ','
+		 * its comma makes CSV quote it below. */
+		for (size_t i = 0; i < len; i++)
+			dc[i] = s[i] == '.' ? ',' : s[i];
+		s = dc;
+	}
 	if (w->fmt == SK_FMT_TSV) {
 		if (memchr(s, '\t', len) || memchr(s, '\n', len) || memchr(s, '\r', len))
 			sk_die(SK_EX_DATA, "a value with a tab or line break cannot be written "
@@ -1063,14 +1277,14 @@ void sk_writer_num(struct sk_writer *w, double v, int decimals)
 {
 	char buf[64];
 	int n = sk_num_format(buf, sizeof buf, v, decimals);
-	sk_writer_field(w, buf, (size_t)n, SK_RAW);
+	sk_writer_field(w, buf, (size_t)n, SK_NUM);
 }
 
 void sk_writer_int(struct sk_writer *w, long long v)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof buf, "%lld", v);
-	sk_writer_field(w, buf, (size_t)n, SK_RAW);
+	sk_writer_field(w, buf, (size_t)n, SK_NUM);
 }
 
 void sk_writer_null(struct sk_writer *w)

@@ -1,10 +1,14 @@
 /* io.h: the record stream.  Only this module knows file formats: CSV
- * (libcsv, RFC 4180), TSV and JSON lines (jansson).  Programs see records:
- * named columns of byte strings.
+ * (libcsv, RFC 4180), TSV and JSON lines (jansson), each plain, gzip or
+ * zstd compressed (told by the magic bytes, files and stdin alike).
+ * Programs see records: named columns of byte strings.
  *
  * Field types carry what JSON needs to round-trip a value: a string, a
  * raw JSON literal (number, true, false, object, array) or null.  CSV and
- * TSV fields are strings. */
+ * TSV fields are strings.  SK_NUM marks a number a program computed
+ * (always plain text, "12.5"): JSON writes it as a number, CSV and TSV
+ * with a decimal comma under --odecimal-comma, and sk_table_num reads it
+ * without the local formats of the input. */
 #ifndef SK_IO_H
 #define SK_IO_H
 
@@ -13,7 +17,7 @@
 
 #include "opts.h"
 
-enum sk_ftype { SK_STR = 0, SK_RAW = 1, SK_NULL = 2 };
+enum sk_ftype { SK_STR = 0, SK_RAW = 1, SK_NULL = 2, SK_NUM = 3 };
 
 /* ---- reading, one record at a time ---- */
 
@@ -34,6 +38,11 @@ long sk_reader_col(struct sk_reader *r, const char *name);
  * a column the record lacks reads as an empty SK_NULL. */
 const char *sk_reader_field(const struct sk_reader *r, size_t i, size_t *len,
 			    enum sk_ftype *type);
+/* Field i of the current record as a number of the data: text in the
+ * local format of the reader's options (sk_num_read: --decimal-comma,
+ * --thousands, --currency), JSON numbers plain.  0, or -1 when it is not
+ * a number; then *why, when why is not NULL, is the hint of sk_num_why. */
+int sk_reader_num(const struct sk_reader *r, size_t i, double *v, const char **why);
 enum sk_fmt sk_reader_format(const struct sk_reader *r);
 const char *sk_reader_file(const struct sk_reader *r);
 unsigned long sk_reader_line(const struct sk_reader *r);
@@ -63,6 +72,7 @@ struct sk_table {
 	int has_as_of;		/* set when summarized from a transaction log: */
 	long as_of;		/* the end of observation used (day number) */
 	/* private */
+	const struct sk_opts *o;	/* local number formats of the input, or NULL */
 	struct arena *arena;
 	size_t rowcap, colcap;
 };
@@ -89,7 +99,9 @@ long sk_table_col(const struct sk_table *t, const char *name);
 const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len,
 			 enum sk_ftype *type);
 /* Parse a numeric field; empty gives 0 with *empty = 1.  Bad numbers exit
- * 65 with the row's file:line and the column name. */
+ * 65 with the row's file:line and the column name.  Fields read from the
+ * input go through sk_num_read with the options of the reader that read
+ * the table (--decimal-comma ...); SK_NUM and JSON fields are plain. */
 double sk_table_num(const struct sk_table *t, size_t i, long j, int *empty);
 _Noreturn void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

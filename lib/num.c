@@ -81,6 +81,185 @@ int sk_num_parse(const char *s, size_t len, double *v)
 	return 0;
 }
 
+/* ---- local formats ---- */
+
+/* Currency symbols stripped by --currency, longest first where one is a
+ * prefix of another ("Rp." before "Rp", "US$" before "$").  Any three
+ * capital ASCII letters (an ISO 4217 code: IDR, USD, EUR) count too. */
+static const char *const symbols[] = {
+	"Rp.", "Rp", "US$", "S$", "A$", "R$", "RM", "$", "\xe2\x82\xac" /* € */,
+	"\xc2\xa3" /* £ */, "\xc2\xa5" /* ¥ */, "\xe2\x82\xb9" /* ₹ */,
+	"\xe2\x82\xb1" /* ₱ */, "\xe0\xb8\xbf" /* ฿ */, "\xe2\x82\xab" /* ₫ */,
+	"\xe2\x82\xa9" /* ₩ */,
+};
+
+static int upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static int letter(char c)
+{
+	return upper(c) || (c >= 'a' && c <= 'z');
+}
+
+/* Length of a currency symbol or code at s[0..n), 0 if none. */
+static size_t currency_at(const char *s, size_t n)
+{
+	for (size_t k = 0; k < sizeof symbols / sizeof symbols[0]; k++) {
+		size_t l = strlen(symbols[k]);
+		if (l <= n && memcmp(s, symbols[k], l) == 0)
+			return l;
+	}
+	if (n >= 3 && upper(s[0]) && upper(s[1]) && upper(s[2]) && (n == 3 || !letter(s[3])))
+		return 3;
+	return 0;
+}
+
+/* Length of a currency symbol or code that ends s[0..n), 0 if none. */
+static size_t currency_before(const char *s, size_t n)
+{
+	for (size_t k = 0; k < sizeof symbols / sizeof symbols[0]; k++) {
+		size_t l = strlen(symbols[k]);
+		/* "Rp." is a prefix only: a trailing "." belongs to nothing. */
+		if (l <= n && symbols[k][l - 1] != '.' && memcmp(s + n - l, symbols[k], l) == 0)
+			return l;
+	}
+	if (n >= 3 && upper(s[n - 1]) && upper(s[n - 2]) && upper(s[n - 3]) &&
+	    (n == 3 || !letter(s[n - 4])))
+		return 3;
+	return 0;
+}
+
+/* The space allowed between a currency and the number: a plain space or
+ * a no-break space (U+00A0, common in spreadsheet exports). */
+static size_t space_at(const char *s, size_t n)
+{
+	if (n >= 1 && s[0] == ' ')
+		return 1;
+	if (n >= 2 && (unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0)
+		return 2;
+	return 0;
+}
+
+static size_t space_before(const char *s, size_t n)
+{
+	if (n >= 1 && s[n - 1] == ' ')
+		return 1;
+	if (n >= 2 && (unsigned char)s[n - 2] == 0xC2 && (unsigned char)s[n - 1] == 0xA0)
+		return 2;
+	return 0;
+}
+
+enum { BAD = -1, BAD_GROUPS = -2 };
+
+/* The local parser, with the three settings as arguments so sk_num_why
+ * can try other combinations.  The text is rewritten as a plain number
+ * (sign, digits, '.', digits, exponent) and handed to sk_num_parse,
+ * which decides what a number is. */
+static int parse_local(int dcomma, int thousands, int currency, const char *s, size_t len,
+		       double *v)
+{
+	char buf[64];
+	size_t k = 0, i = 0, end = len;
+	char dec = dcomma ? ',' : '.', sep = dcomma ? '.' : ',';
+	int sign = 0;
+
+	if (i < end && (s[i] == '-' || s[i] == '+'))
+		sign = s[i++];
+	if (currency) {
+		size_t c = currency_at(s + i, end - i);
+		if (c) {
+			i += c;
+			i += space_at(s + i, end - i);
+			if (!sign && i < end && (s[i] == '-' || s[i] == '+'))
+				sign = s[i++];
+		} else if ((c = currency_before(s + i, end - i)) != 0) {
+			end -= c;
+			end -= space_before(s + i, end - i);
+		}
+	}
+	if (sign)
+		buf[k++] = (char)sign;
+	/* Integer part, with grouping: 1 to 3 digits, then groups of 3. */
+	size_t group = 0;
+	int grouped = 0;
+	for (; i < end; i++) {
+		char c = s[i];
+		if (c >= '0' && c <= '9') {
+			if (k >= sizeof buf - 1)
+				return BAD;
+			buf[k++] = c;
+			group++;
+		} else if (thousands && c == sep) {
+			if (group == 0 || group > 3 || (grouped && group != 3))
+				return BAD_GROUPS;
+			grouped = 1;
+			group = 0;
+		} else
+			break;
+	}
+	if (grouped && group != 3)
+		return BAD_GROUPS;
+	/* The rest (decimals, exponent) is copied with the decimal
+	 * separator made a point; anything else ends up in buf and makes
+	 * sk_num_parse fail. */
+	for (; i < end; i++) {
+		char c = s[i];
+		if (c == dec)
+			c = '.';
+		else if (c == '.' || c == ',')
+			return BAD;	/* a second separator, or one after decimals */
+		if (k >= sizeof buf - 1)
+			return BAD;
+		buf[k++] = c;
+	}
+	return sk_num_parse(buf, k, v) ? BAD : 0;
+}
+
+int sk_num_read_local(const struct sk_opts *o, const char *s, size_t len, double *v)
+{
+	double x;
+	if (parse_local(o->decimal_comma, o->thousands, o->currency, s, len, &x))
+		return -1;
+	*v = x;
+	return 0;
+}
+
+const char *sk_num_why(const struct sk_opts *o, const char *s, size_t len)
+{
+	static char msg[128];
+	static const char *const names[] = { "--decimal-comma", "--thousands", "--currency" };
+	double x;
+	int have = o->decimal_comma | o->thousands << 1 | o->currency << 2;
+	/* The fewest flags that would read it, added to those given; "1,250"
+	 * reads with either of two, and then both are named. */
+	for (int size = 1; size <= 3; size++) {
+		size_t k = 0;
+		msg[0] = 0;
+		for (int add = 1; add < 8; add++) {
+			if ((add & have) || __builtin_popcount((unsigned)add) != size)
+				continue;
+			int f = have | add;
+			if (parse_local(f & 1, f >> 1 & 1, f >> 2 & 1, s, len, &x))
+				continue;
+			k += (size_t)snprintf(msg + k, sizeof msg - k, "%s", k ? " or" : ": use");
+			/* Named in the order the options are documented. */
+			for (int b = 0; b < 3; b++)
+				if (add >> b & 1)
+					k += (size_t)snprintf(msg + k, sizeof msg - k, " %s", names[b]);
+		}
+		if (k)
+			return msg;
+	}
+	if (o->thousands &&
+	    parse_local(o->decimal_comma, 1, o->currency, s, len, &x) == BAD_GROUPS)
+		return ": thousands groups must have 3 digits";
+	if (o->decimal_comma && sk_num_parse(s, len, &x) == 0)
+		return ": with --decimal-comma the decimal separator is ','";
+	return "";
+}
+
 int sk_num_format(char *buf, size_t size, double v, int decimals)
 {
 	if (!isfinite(v))

@@ -4,9 +4,37 @@
 
 #include <stddef.h>
 
+#include "opts.h"
+
 /* Parse s[0..len) as a finite decimal number (optional sign, digits,
  * point, exponent).  NaN, inf, hex, empty text, surrounding text: -1. */
 int sk_num_parse(const char *s, size_t len, double *v);
+
+/* Parse a number of the data (an input field) in the local format that
+ * o gives: --decimal-comma (',' is the decimal separator and '.' is not
+ * one), --thousands (grouping separators, the other of '.' and ',', with
+ * every group after the first of exactly 3 digits), --currency (one
+ * currency symbol or ISO 4217 code before or after the number, with an
+ * optional space).  Every program reads the numbers of its input through
+ * this one function.  Plain numbers take the fast path of sk_num_parse.
+ * Returns 0, or -1 with *v untouched. */
+int sk_num_read_local(const struct sk_opts *o, const char *s, size_t len, double *v);
+static inline int sk_num_read(const struct sk_opts *o, const char *s, size_t len, double *v)
+{
+	/* Without --decimal-comma a plain number means the same with or
+	 * without the other options: try the fast path first. */
+	if (!o->decimal_comma && sk_num_parse(s, len, v) == 0)
+		return 0;
+	if (!(o->decimal_comma | o->thousands | o->currency))
+		return -1;
+	return sk_num_read_local(o, s, len, v);
+}
+
+/* Why sk_num_read(o, s, len) failed, as a clause to append to "cannot
+ * parse \"...\" as a number": ": use --decimal-comma" when a flag would
+ * read it, ": thousands groups must have 3 digits", ...; "" when there is
+ * nothing more to say.  The string is static. */
+const char *sk_num_why(const struct sk_opts *o, const char *s, size_t len);
 
 /* Format v with at most `decimals` decimals, trailing zeros trimmed
  * ("30.428571", "2", "-0.5").  Non-finite v is a bug in the caller:

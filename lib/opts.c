@@ -10,6 +10,8 @@
 #include <csv.h>
 #include <gsl/gsl_version.h>
 #include <jansson.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "date.h"
 #include "num.h"
@@ -18,8 +20,9 @@
 enum {
 	O_ICSV = 1000, O_ITSV, O_IJSONL, O_OCSV, O_OTSV, O_OJSONL, O_CSV, O_TSV,
 	O_JSONL, O_ID, O_DATE, O_AMOUNT, O_ORDER, O_EVENT, O_DATEFMT, O_ASOF,
-	O_HOLDOUT, O_UNIT, O_SKIPBAD, O_DELIM = 'd', O_OUTPUT = 'o', O_HELP = 'h',
-	O_VERSION = 'V',
+	O_HOLDOUT, O_UNIT, O_SKIPBAD, O_PROGRESS, O_NOPROGRESS, O_DECCOMMA,
+	O_THOUSANDS, O_CURRENCY, O_ODECCOMMA, O_DAYFIRST, O_MONTHFIRST,
+	O_DELIM = 'd', O_OUTPUT = 'o', O_HELP = 'h', O_VERSION = 'V',
 };
 
 static const struct option common[] = {
@@ -44,6 +47,14 @@ static const struct option common[] = {
 	{ "holdout-start", required_argument, 0, O_HOLDOUT },
 	{ "unit", required_argument, 0, O_UNIT },
 	{ "skip-bad", no_argument, 0, O_SKIPBAD },
+	{ "progress", no_argument, 0, O_PROGRESS },
+	{ "no-progress", no_argument, 0, O_NOPROGRESS },
+	{ "decimal-comma", no_argument, 0, O_DECCOMMA },
+	{ "thousands", no_argument, 0, O_THOUSANDS },
+	{ "currency", no_argument, 0, O_CURRENCY },
+	{ "odecimal-comma", no_argument, 0, O_ODECCOMMA },
+	{ "dayfirst", no_argument, 0, O_DAYFIRST },
+	{ "monthfirst", no_argument, 0, O_MONTHFIRST },
 	{ "help", no_argument, 0, O_HELP },
 	{ "version", no_argument, 0, O_VERSION },
 };
@@ -51,7 +62,8 @@ static const struct option common[] = {
 
 static const char common_help[] =
 	"\nInput and output (every program):\n"
-	"  FILE...              inputs; none or - reads standard input\n"
+	"  FILE...              inputs, plain or gzip or zstd compressed; none or -\n"
+	"                       reads standard input\n"
 	"  --icsv --itsv --ijsonl  input format (default: detected)\n"
 	"  --ocsv --otsv --ojsonl  output format (default: the input's)\n"
 	"  --csv --tsv --jsonl  both formats\n"
@@ -60,10 +72,21 @@ static const char common_help[] =
 	"  --id COL --date COL --amount COL --order COL --event COL\n"
 	"                       column names (customer_id date amount order_id event)\n"
 	"  --date-format FMT    strptime format for dates\n"
+	"  --dayfirst           read DD/MM/YYYY, D/M/YYYY, DD-MM-YYYY, DD.MM.YYYY\n"
+	"  --monthfirst         read MM/DD/YYYY, M/D/YYYY (12/1/2010 8:26)\n"
 	"  --as-of DATE         end of observation (default: the latest date; or today)\n"
 	"  --holdout-start DATE observation ends the day before DATE\n"
 	"  --unit U             day, week, month (30.4375 days) or year (365.25 days)\n"
 	"  --skip-bad           report and skip bad rows instead of stopping\n"
+	"  --decimal-comma      numbers in the data have a decimal comma (12,50)\n"
+	"  --thousands          accept thousands separators (1.250.000,00 with\n"
+	"                       --decimal-comma, 1,250,000.00 without)\n"
+	"  --currency           strip a currency symbol or code (Rp, $, EUR ...)\n"
+	"  --odecimal-comma     write computed numbers with a decimal comma (CSV\n"
+	"                       and TSV; with -d , they are quoted: use -d ';')\n"
+	"  --progress, --no-progress\n"
+	"                       force or turn off the progress meter on standard\n"
+	"                       error (default: on a terminal, for long inputs)\n"
 	"  -h, --help           this help\n"
 	"  -V, --version        version and library versions\n"
 	"\nExit status: 0 ok, 64 usage, 65 bad data, 66 input missing,\n"
@@ -84,7 +107,7 @@ long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg)
 		time_t now = time(NULL);
 		return (long)(now / 86400);
 	}
-	if (sk_date_parse(arg, strlen(arg), o->date_format, &d) &&
+	if (sk_date_read(o, arg, strlen(arg), &d) &&
 	    sk_date_parse(arg, strlen(arg), NULL, &d)) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "--%s: cannot parse date \"%%s\"", optname);
@@ -185,14 +208,33 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 			else usage_error("--unit: \"%s\" is not day, week, month or year", optarg);
 			break;
 		case O_SKIPBAD: o->skip_bad = 1; break;
+		case O_PROGRESS: o->progress = SK_PROGRESS_ON; break;
+		case O_NOPROGRESS: o->progress = SK_PROGRESS_OFF; break;
+		case O_DECCOMMA: o->decimal_comma = 1; break;
+		case O_THOUSANDS: o->thousands = 1; break;
+		case O_CURRENCY: o->currency = 1; break;
+		case O_ODECCOMMA: o->odecimal_comma = 1; break;
+		case O_DAYFIRST:
+		case O_MONTHFIRST: {
+			enum sk_date_order want = c == O_DAYFIRST ? SK_DATE_DAYFIRST
+								  : SK_DATE_MONTHFIRST;
+			if (o->date_order && o->date_order != want)
+				usage_error("%s", "--dayfirst and --monthfirst exclude each other");
+			o->date_order = want;
+			break;
+		}
 		case O_HELP:
 			fputs(usage, stdout);
 			fputs(common_help, stdout);
 			exit(fflush(stdout) ? SK_EX_IOERR : 0);
 		case O_VERSION:
-			printf("%s (siklus) %s\nlibcsv %d.%d.%d, jansson %s, GSL %s\n",
+			/* zlib and zstd as linked, which is what reads the
+			 * input, not as compiled against. */
+			printf("%s (siklus) %s\nlibcsv %d.%d.%d, jansson %s, GSL %s, "
+			       "zlib %s, zstd %s\n",
 			       sk_progname, SK_VERSION, CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
-			       JANSSON_VERSION, GSL_VERSION);
+			       JANSSON_VERSION, GSL_VERSION, zlibVersion(),
+			       ZSTD_versionString());
 			exit(fflush(stdout) ? SK_EX_IOERR : 0);
 		case ':':
 			usage_error("option %s needs a value", argv[optind - 1]);
@@ -215,6 +257,11 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		}
 	}
 	free(lo);
+	/* A format string already fixes the order of the fields; taking one
+	 * of the two silently would read some dates wrongly. */
+	if (o->date_format && o->date_order)
+		usage_error("--date-format \"%s\" and --dayfirst/--monthfirst exclude "
+			    "each other", o->date_format);
 	if (asof_arg) {
 		o->has_as_of = 1;
 		o->as_of = sk_opt_date(o, "as-of", asof_arg);

@@ -8,6 +8,13 @@
 
 enum sk_fmt { SK_FMT_AUTO = 0, SK_FMT_CSV, SK_FMT_TSV, SK_FMT_JSONL };
 
+/* Order of the fields of a D/M/Y date (--dayfirst, --monthfirst). */
+enum sk_date_order { SK_DATE_ISO = 0, SK_DATE_DAYFIRST, SK_DATE_MONTHFIRST };
+
+/* The progress meter: shown on a terminal for long inputs (AUTO),
+ * --progress forces it, --no-progress turns it off. */
+enum sk_progress_mode { SK_PROGRESS_AUTO = 0, SK_PROGRESS_ON, SK_PROGRESS_OFF };
+
 struct sk_opts {
 	/* inputs */
 	const char **files;		/* NULL-terminated; {"-"} when none given */
@@ -23,6 +30,15 @@ struct sk_opts {
 	const char *unit_name;		/* day week month year */
 	double unit_days;		/* days per unit */
 	int skip_bad;
+	/* Local formats of the data (issue 10).  Numbers in input fields are
+	 * read by sk_num_read with these; numbers a program writes are plain
+	 * unless odecimal_comma. */
+	int decimal_comma;		/* --decimal-comma: "12,50" is 12.5 */
+	int thousands;			/* --thousands: "1.250.000,00", "1,250,000.00" */
+	int currency;			/* --currency: strip "Rp", "$", "EUR", ... */
+	int odecimal_comma;		/* --odecimal-comma: write "12,5" (CSV, TSV) */
+	enum sk_date_order date_order;	/* --dayfirst, --monthfirst */
+	enum sk_progress_mode progress;	/* --progress, --no-progress */
 	/* Internal (no option): rows dated after until are ignored, so a
 	 * program can replay history as of an earlier day (winback's
 	 * backtest). */

@@ -158,8 +158,8 @@ static const struct unit *unit_from_dates(const struct rep *r)
 		size_t lf, ll;
 		const char *f = field(r, i, r->first, &lf), *l = field(r, i, r->last, &ll);
 		long df, dl;
-		if (!lf || !ll || sk_date_parse(f, lf, r->o->date_format, &df) ||
-		    sk_date_parse(l, ll, r->o->date_format, &dl))
+		if (!lf || !ll || sk_date_read(r->o, f, lf, &df) ||
+		    sk_date_read(r->o, l, ll, &dl))
 			continue;
 		int empty;
 		double rec = num(r, i, r->rec, &empty);
@@ -1263,7 +1263,7 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 		long d;
 		int e;
 		double T = num(&r, i, r.T, &e);
-		if (len && !e && sk_date_parse(s, len, o->date_format, &d) == 0) {
+		if (len && !e && sk_date_read(o, s, len, &d) == 0) {
 			as_of = d + lround(T * r.unit->days);
 			have_as_of = 1;
 		}

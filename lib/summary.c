@@ -476,10 +476,10 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 		}
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
-		if (sk_date_parse(ds, dlen, o->date_format, &day)) {
+		if (sk_date_read(o, ds, dlen, &day)) {
 			char qb[320];
-			sk_reader_bad(r, "column \"%s\": cannot parse %s", o->col_date,
-				      quoted(qb, ds, dlen));
+			sk_reader_bad(r, "column \"%s\": cannot parse %s%s", o->col_date,
+				      quoted(qb, ds, dlen), sk_date_why(o, ds, dlen));
 			continue;
 		}
 		struct row *b = &s->b[s->nb];
@@ -501,10 +501,13 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 			const char *as = sk_reader_field(r, (size_t)camt, &len, &type);
 			if (len && type != SK_NULL) {
 				s->has_amount = 1;
-				if (sk_num_parse(as, len, &b->amount)) {
+				/* JSON numbers are plain; text is in the local format. */
+				if (type == SK_RAW ? sk_num_parse(as, len, &b->amount)
+						   : sk_num_read(o, as, len, &b->amount)) {
 					char qb[320];
-					sk_reader_bad(r, "column \"%s\": cannot parse %s as a number",
-						      o->col_amount, quoted(qb, as, len));
+					sk_reader_bad(r, "column \"%s\": cannot parse %s as a number%s",
+						      o->col_amount, quoted(qb, as, len),
+						      sk_num_why(o, as, len));
 					continue;
 				}
 				if (fabs(b->amount) > 9e12) {
@@ -528,10 +531,12 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 					b->discount = 1;
 				else if (strcmp(v, "false") == 0)
 					b->discount = 0;
-				else if (sk_num_parse(v, len, &b->discount)) {
+				else if (type == SK_RAW ? sk_num_parse(v, len, &b->discount)
+							: sk_num_read(o, v, len, &b->discount)) {
 					char qb[320];
 					sk_reader_bad(r, "column \"discount\": cannot parse %s "
-						      "as a number", quoted(qb, v, len));
+						      "as a number%s", quoted(qb, v, len),
+						      sk_num_why(o, v, len));
 					continue;
 				}
 				b->has_discount = 1;
@@ -696,7 +701,7 @@ static void put_num(struct fields *fl, double v, int dec)
 	char *p = fl->buf + fl->used;
 	int n = sk_num_format(p, 40, v, dec);
 	fl->used += (size_t)n + 1;
-	put(fl, p, (size_t)n, SK_RAW);
+	put(fl, p, (size_t)n, SK_NUM);
 }
 
 /* A sum of money in micro-units, printed exactly (no trip through a
@@ -716,7 +721,7 @@ static void put_micro(struct fields *fl, int64_t v)
 		n += snprintf(p + n, 40 - (size_t)n, ".%0*u", d, frac);
 	}
 	fl->used += (size_t)n + 1;
-	put(fl, p, (size_t)n, SK_RAW);
+	put(fl, p, (size_t)n, SK_NUM);
 }
 
 static void put_date(struct fields *fl, long d)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "progress.h"
+
 const char *sk_progname = "siklus";
 void (*sk_die_hook)(void);
 
@@ -14,6 +16,7 @@ void sk_die(int code, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
+	sk_progress_erase();	/* the message gets a line of its own */
 	fprintf(stderr, "%s: ", sk_progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -27,6 +30,7 @@ void sk_die(int code, const char *fmt, ...)
 void sk_warn(const char *fmt, ...)
 {
 	va_list ap;
+	sk_progress_erase();
 	fprintf(stderr, "%s: ", sk_progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -317,8 +317,9 @@ static int num_field(struct sk_reader *r, long col, const char *name, double *v)
 	const char *s = sk_reader_field(r, (size_t)col, &len, &type);
 	if (len == 0 || type == SK_NULL)
 		return 0;
-	if (sk_num_parse(s, len, v)) {
-		sk_reader_bad(r, "column \"%s\": cannot parse \"%s\" as a number", name, s);
+	const char *why;
+	if (sk_reader_num(r, (size_t)col, v, &why)) {
+		sk_reader_bad(r, "column \"%s\": cannot parse \"%s\" as a number%s", name, s, why);
 		return -1;
 	}
 	return 1;
@@ -369,8 +370,9 @@ static void read_log(struct sk_xsell *x, struct sk_reader *r)
 		}
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
-		if (sk_date_parse(ds, dlen, o->date_format, &day)) {
-			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"", o->col_date, ds);
+		if (sk_date_read(o, ds, dlen, &day)) {
+			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"%s", o->col_date, ds,
+				      sk_date_why(o, ds, dlen));
 			continue;
 		}
 		/* A purchase unless the event says otherwise; a refund

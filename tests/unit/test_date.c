@@ -5,7 +5,8 @@
  * any failed.  The calendar facts used (1970-01-01 is day 0, 2000 is a
  * leap year and 1900 is not, ...) are those of the proleptic Gregorian
  * calendar; the round trip is checked against an independent day-by-day
- * walk over every date from 0001-01-01 to 9999-12-31. */
+ * walk over every date from 0001-01-01 to 9999-12-31.  Day-first and
+ * month-first dates (--dayfirst, --monthfirst) go through sk_date_read. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -226,6 +227,81 @@ static void test_format(void)
 	check(bad == 0, "sk_date_format output parses back to the same day (%ld wrong)", bad);
 }
 
+/* sk_date_read with --dayfirst / --monthfirst (issue 10). */
+static void order_case(enum sk_date_order ord, const char *s, const char *want)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	o.date_order = ord;
+	long d;
+	char buf[11] = "";
+	int rc = sk_date_read(&o, s, strlen(s), &d);
+	if (rc == 0)
+		sk_date_format(d, buf);
+	const char *name = ord == SK_DATE_DAYFIRST ? "dayfirst" : ord == SK_DATE_MONTHFIRST
+			   ? "monthfirst" : "no order";
+	if (want)
+		check(rc == 0 && strcmp(buf, want) == 0, "[%s] \"%s\" -> %s (got %s)", name, s,
+		      want, rc ? "rejected" : buf);
+	else
+		check(rc != 0, "[%s] \"%s\" is rejected (got %s)", name, s, rc ? "rejected" : buf);
+}
+
+static void why_case(enum sk_date_order ord, const char *s, const char *want)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	o.date_order = ord;
+	const char *got = sk_date_why(&o, s, strlen(s));
+	check(strcmp(got, want) == 0, "why \"%s\": \"%s\" (got \"%s\")", s, want, got);
+}
+
+static void test_order(void)
+{
+	enum sk_date_order D = SK_DATE_DAYFIRST, M = SK_DATE_MONTHFIRST, N = SK_DATE_ISO;
+	order_case(D, "25/12/2024", "2024-12-25");
+	order_case(D, "03/04/2024", "2024-04-03");
+	order_case(D, "3/4/2024", "2024-04-03");
+	order_case(D, "25-12-2024", "2024-12-25");
+	order_case(D, "25.12.2024", "2024-12-25");
+	order_case(D, "29/02/2024", "2024-02-29");
+	order_case(D, "25/12/2024 14:05", "2024-12-25");
+	order_case(D, "25/12/2024 14:05:59", "2024-12-25");
+	order_case(D, "2024-12-25", "2024-12-25");	/* ISO stays readable */
+	order_case(D, "20241225", "2024-12-25");
+	order_case(D, "12/25/2024", NULL);
+	order_case(D, "29/02/2023", NULL);
+	order_case(D, "25/12-2024", NULL);	/* mixed separators */
+	order_case(D, "25/12/24", NULL);		/* two-digit year */
+	order_case(D, "025/12/2024", NULL);
+	order_case(D, "25/12/2024 ", NULL);
+	order_case(D, "25/12/2024 25:00", NULL);
+	order_case(D, "25/12/2024T14:05", NULL);
+	order_case(M, "12/1/2010 8:26", "2010-12-01");	/* the UCI Online Retail export */
+	order_case(M, "12/25/2024", "2024-12-25");
+	order_case(M, "1/2/2011 10:03 AM", "2011-01-02");
+	order_case(M, "1/2/2011 7:03pm", "2011-01-02");
+	order_case(M, "25/12/2024", NULL);
+	order_case(N, "03/04/2024", NULL);
+	order_case(N, "25/12/2024", NULL);
+	why_case(N, "03/04/2024", ": day-first or month-first? use --dayfirst or --monthfirst, "
+		 "or --date-format");
+	why_case(N, "25/12/2024", ": day-first or month-first? use --dayfirst or --monthfirst, "
+		 "or --date-format");
+	why_case(N, "12/1/2010 8:26", ": day-first or month-first? use --dayfirst or "
+		 "--monthfirst, or --date-format");
+	why_case(D, "12/25/2024", ": not a day-first date; month-first? use --monthfirst");
+	why_case(M, "25/12/2024", ": not a month-first date; day-first? use --dayfirst");
+	why_case(N, "yesterday", "");
+	why_case(D, "31/02/2024", "");
+	/* --date-format decides alone. */
+	struct sk_opts o = SK_OPTS_INIT;
+	long d;
+	o.date_format = "%d/%m/%Y";
+	check(sk_date_read(&o, "03/04/2024", 10, &d) == 0 && d == sk_days_from_civil(2024, 4, 3),
+	      "--date-format reads 03/04/2024 as 3 April");
+	check(sk_date_read(&o, "2024-04-03", 10, &d) != 0, "--date-format rejects other shapes");
+	check(*sk_date_why(&o, "03/04/2024", 10) == 0, "no hint with --date-format");
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -233,5 +309,6 @@ int main(void)
 	test_formats();
 	test_strptime();
 	test_format();
+	test_order();
 	return failures ? 1 : 0;
 }
