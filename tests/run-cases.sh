@@ -17,9 +17,17 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 	mkdir "$tmp/vg"
 	for p in "$top"/bin/*; do
 		n=$(basename "$p")
+		# Valgrind's report goes to a log shown only when the program
+		# ended by itself: one killed by SIGPIPE (a case piping into
+		# head) dies holding live memory that memcheck would call lost.
 		cat > "$tmp/vg/$n" <<EOS
 #!/bin/sh
-exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "$p" "\$@"
+log=\$(mktemp)
+valgrind -q --log-file="\$log" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "$p" "\$@"
+rc=\$?
+[ \$rc -lt 128 ] && cat "\$log" >&2
+rm -f "\$log"
+exit \$rc
 EOS
 		chmod +x "$tmp/vg/$n"
 	done
