@@ -26,6 +26,7 @@
  * is biased low near the end of the data, where customers who are alive
  * have simply not bought again yet.) */
 #include "cohort.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -203,27 +204,6 @@ struct tx {
 	size_t bidlen, bidcap;
 };
 
-static inline uint64_t hash_bytes(const char *p, size_t n)
-{
-	/* A multiply-xorshift hash over 8-byte words: ids are short. */
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, p, n);
-	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-	h ^= h >> 29;
-	h *= 0xFF51AFD7ED558CCDull;
-	h ^= h >> 32;
-	return h;
-}
-
 static inline const char *cust_id(const struct tx *t, const struct cust *c, size_t *len)
 {
 	if (c->id.out.big == UINT32_MAX) {
@@ -241,7 +221,7 @@ static void rehash(struct tx *t)
 	for (size_t i = 0; i < t->n; i++) {
 		size_t len;
 		const char *id = cust_id(t, &t->c[i], &len);
-		uint64_t h = hash_bytes(id, len);
+		uint64_t h = sk_hash_bytes(id, len);
 		size_t k = h & (ns - 1);
 		while (slot[k])
 			k = (k + 1) & (ns - 1);
@@ -344,7 +324,7 @@ static void flush(struct tx *t)
 	 * point to, then do the lookups: the misses overlap. */
 	for (size_t i = 0; i < n; i++) {
 		struct txrow *r = &t->b[i];
-		r->hash = hash_bytes(t->bid + r->idoff, r->idlen);
+		r->hash = sk_hash_bytes(t->bid + r->idoff, r->idlen);
 		__builtin_prefetch(&t->slot[r->hash & (t->nslot - 1)]);
 	}
 	for (size_t i = 0; i < n; i++) {

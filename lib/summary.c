@@ -17,6 +17,7 @@
  * days of the out-of-order customers only are counted from it.  Sums, the
  * first day and its spend are order-independent and kept exactly. */
 #include "summary.h"
+#include "hash.h"
 
 #include <limits.h>
 #include <math.h>
@@ -117,27 +118,6 @@ struct sk_summary {
 	size_t bidlen, bidcap;
 };
 
-static inline uint64_t hash_bytes(const char *p, size_t n)
-{
-	/* A multiply-xorshift hash over 8-byte words: ids are short. */
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, p, n);
-	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-	h ^= h >> 29;
-	h *= 0xFF51AFD7ED558CCDull;
-	h ^= h >> 32;
-	return h;
-}
-
 static inline const char *cust_id(const struct sk_summary *s, const struct cust *c, size_t *len)
 {
 	if (c->id.out.big == UINT32_MAX) {
@@ -171,7 +151,7 @@ static void rehash(struct sk_summary *s)
 	for (size_t i = 0; i < s->n; i++) {
 		size_t len;
 		const char *id = cust_id(s, &s->c[i], &len);
-		uint64_t h = hash_bytes(id, len);
+		uint64_t h = sk_hash_bytes(id, len);
 		size_t k = h & (ns - 1);
 		while (slot[k])
 			k = (k + 1) & (ns - 1);
@@ -352,7 +332,7 @@ static void flush(struct sk_summary *s)
 	/* Stage 1: prefetch every slot of the batch. */
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &s->b[i];
-		r->hash = hash_bytes(s->bid + r->idoff, r->idlen);
+		r->hash = sk_hash_bytes(s->bid + r->idoff, r->idlen);
 		__builtin_prefetch(&s->slot[r->hash & (s->nslot - 1)]);
 	}
 	/* Stage 2: resolve each slot's entry and prefetch it.  Only the first
@@ -388,7 +368,7 @@ static int event_index(struct sk_summary *s, struct sk_reader *rd, const char *n
 
 static uint32_t tag32(const char *p, size_t n)
 {
-	uint64_t h = hash_bytes(p, n);
+	uint64_t h = sk_hash_bytes(p, n);
 	return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -571,8 +551,8 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 				/* Keep input order: the referee goes in before the
 				 * referrer it names. */
 				flush(s);
-				uint32_t ee = lookup(s, id, idlen, hash_bytes(id, idlen));
-				uint32_t k = lookup(s, v, len, hash_bytes(v, len));
+				uint32_t ee = lookup(s, id, idlen, sk_hash_bytes(id, idlen));
+				uint32_t k = lookup(s, v, len, sk_hash_bytes(v, len));
 				/* referrals counts customers, not rows: a log may
 				 * repeat referred_by on every row of a referee, who
 				 * credits the first referrer named in calibration. */

@@ -39,6 +39,7 @@
  * max_rules rules, so memory follows the itemsets one size below
  * --max-len (for pairs, the products), not the number of rules. */
 #include "xsell.h"
+#include "hash.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -76,27 +77,6 @@ struct strtab {
 	char *bytes;		/* strings longer than 15 bytes */
 	size_t nbytes, bytescap;
 };
-
-static inline uint64_t hash_bytes(const char *p, size_t n)
-{
-	/* A multiply-xorshift hash over 8-byte words, as in summary.c. */
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, p, n);
-	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-	h ^= h >> 29;
-	h *= 0xFF51AFD7ED558CCDull;
-	h ^= h >> 32;
-	return h;
-}
 
 static void st_init(struct strtab *t)
 {
@@ -152,7 +132,7 @@ static void st_rehash(struct strtab *t)
 /* The id of s[0..len) (len > 0), added when new (*added = 1). */
 static uint32_t st_intern(struct strtab *t, const char *s, size_t len, int *added)
 {
-	uint64_t tag = hash_bytes(s, len) >> 32;
+	uint64_t tag = sk_hash_bytes(s, len) >> 32;
 	size_t k = st_home(tag, t->nslot);
 	for (uint64_t v; (v = t->slot[k]); k = (k + 1) & (t->nslot - 1)) {
 		if ((v >> 32) != tag)
