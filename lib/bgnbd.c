@@ -241,7 +241,15 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		{ 0.5, 0.5 * scale, 0.5, 2 },
 		{ 1, 1, 1, 1 },
 	};
-	int rc = sk_tmodel_fit_run(4, sk_bgnbd_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
+	size_t mc = 0;
+	struct sk_rfm *cc = sk_rfm_coarse_new(c, m, &mc);
+	struct sk_rfm_set dc = { .pat = cc, .n = mc };
+	if (cc)
+		sk_rfm_set_index(&dc);
+	int rc = sk_tmodel_fit_coarse(4, sk_bgnbd_nll, &d, cc ? &dc : NULL, 3, &starts[0][0],
+				      nobs, out, err, errlen);
+	sk_rfm_set_free_index(&dc);
+	free(cc);
 	sk_rfm_set_free_index(&d);
 	free(c);
 	return rc;

@@ -906,34 +906,88 @@ void sk_table_add_col(struct sk_table *t, const char *name)
 	t->col[t->ncol++] = sk_xstrdup(name);
 }
 
+/* A row: this header, the nf + 1 field offsets into the data (16-bit
+ * when the data is under 64 KB, as nearly always), the nf field types
+ * only when one is not SK_STR (CSV never has them), then the fields with
+ * their terminating NULs.  A million rows of ten short fields take ~95
+ * bytes each instead of ~160 with pointers and 32-bit offsets.  The file
+ * a row came from is kept per run of rows (struct sk_tfile). */
+struct sk_row {
+	uint64_t line;
+	uint32_t nf;
+	uint8_t wide;		/* 32-bit offsets */
+	uint8_t typed;		/* a type byte per field follows the offsets */
+};
+
+struct sk_tfile {
+	size_t row;		/* first row from this file */
+	const char *name;
+};
+
 void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 		      size_t n, const char *const *f, const size_t *len,
 		      const unsigned char *type)
 {
 	size_t bytes = 0;
-	for (size_t i = 0; i < n; i++)
+	int typed = 0;
+	for (size_t i = 0; i < n; i++) {
 		bytes += len[i] + 1;
-	size_t sz = sizeof(struct sk_row) + (n + 1) * sizeof(uint32_t) + n + bytes;
-	if (bytes > UINT32_MAX)
+		typed |= type && type[i] != SK_STR;
+	}
+	if (bytes > UINT32_MAX || n > UINT32_MAX - 1)
 		sk_die(SK_EX_DATA, "%s:%lu: record larger than 4 GB", file, line);
+	int wide = bytes > UINT16_MAX;
+	size_t offsz = (n + 1) * (wide ? sizeof(uint32_t) : sizeof(uint16_t));
+	size_t sz = sizeof(struct sk_row) + offsz + (typed ? n : 0) + bytes;
 	struct sk_row *row = arena_alloc(t, sz);
-	row->file = file;
 	row->line = line;
 	row->nf = (uint32_t)n;
-	row->off = (uint32_t *)(row + 1);
-	row->type = (unsigned char *)(row->off + n + 1);
-	row->data = (char *)(row->type + n);
+	row->wide = (uint8_t)wide;
+	row->typed = (uint8_t)typed;
+	unsigned char *ty = (unsigned char *)(row + 1) + offsz;
+	char *data = (char *)ty + (typed ? n : 0);
 	uint32_t o = 0;
 	for (size_t i = 0; i < n; i++) {
-		row->off[i] = o;
-		row->type[i] = type ? type[i] : SK_STR;
-		memcpy(row->data + o, f[i], len[i]);
-		row->data[o + len[i]] = 0;
+		if (wide)
+			((uint32_t *)(row + 1))[i] = o;
+		else
+			((uint16_t *)(row + 1))[i] = (uint16_t)o;
+		if (typed)
+			ty[i] = type[i];
+		memcpy(data + o, f[i], len[i]);
+		data[o + len[i]] = 0;
 		o += (uint32_t)len[i] + 1;
 	}
-	row->off[n] = o;
+	if (wide)
+		((uint32_t *)(row + 1))[n] = o;
+	else
+		((uint16_t *)(row + 1))[n] = (uint16_t)o;
+	if (!t->nfiles || t->files[t->nfiles - 1].name != file) {
+		sk_grow((void **)&t->files, &t->filecap, t->nfiles + 1, sizeof *t->files);
+		t->files[t->nfiles++] = (struct sk_tfile){ t->nrow, file };
+	}
 	sk_grow((void **)&t->row, &t->rowcap, t->nrow + 1, sizeof *t->row);
 	t->row[t->nrow++] = row;
+}
+
+unsigned long sk_table_line(const struct sk_table *t, size_t i)
+{
+	return (unsigned long)t->row[i]->line;
+}
+
+const char *sk_table_file(const struct sk_table *t, size_t i)
+{
+	size_t lo = 0, hi = t->nfiles;
+	if (!hi)
+		return "-";
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (t->files[mid].row <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t->files[lo].name;
 }
 
 struct sk_table *sk_table_read(struct sk_reader *r)
@@ -974,18 +1028,32 @@ const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len
 			*type = SK_NULL;
 		return "";
 	}
+	size_t n = row->nf, lo, hi, offsz;
+	if (row->wide) {
+		const uint32_t *off = (const uint32_t *)(row + 1);
+		lo = off[j];
+		hi = off[j + 1];
+		offsz = (n + 1) * sizeof *off;
+	} else {
+		const uint16_t *off = (const uint16_t *)(row + 1);
+		lo = off[j];
+		hi = off[j + 1];
+		offsz = (n + 1) * sizeof *off;
+	}
+	const unsigned char *ty = (const unsigned char *)(row + 1) + offsz;
 	if (len)
-		*len = row->off[j + 1] - row->off[j] - 1;
+		*len = hi - lo - 1;
 	if (type)
-		*type = (enum sk_ftype)row->type[j];
-	return row->data + row->off[j];
+		*type = row->typed ? (enum sk_ftype)ty[j] : SK_STR;
+	return (const char *)ty + (row->typed ? n : 0) + lo;
 }
 
 void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
-	fprintf(stderr, "%s: %s:%lu: ", sk_progname, t->row[i]->file, t->row[i]->line);
+	fprintf(stderr, "%s: %s:%lu: ", sk_progname, sk_table_file(t, i),
+		sk_table_line(t, i));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -1032,6 +1100,7 @@ void sk_table_free(struct sk_table *t)
 		free(t->col[i]);
 	free(t->col);
 	free(t->row);
+	free(t->files);
 	free(t);
 }
 
@@ -1305,12 +1374,10 @@ void sk_writer_endrow(struct sk_writer *w)
 
 void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i)
 {
-	const struct sk_row *row = t->row[i];
 	for (size_t j = 0; j < t->ncol; j++) {
 		size_t len;
 		enum sk_ftype type;
 		const char *s = sk_table_get(t, i, (long)j, &len, &type);
-		(void)row;
 		sk_writer_field(w, s, len, type);
 	}
 }

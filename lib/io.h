@@ -75,16 +75,12 @@ struct sk_table {
 	const struct sk_opts *o;	/* local number formats of the input, or NULL */
 	struct arena *arena;
 	size_t rowcap, colcap;
+	struct sk_tfile *files;	/* the file of each run of rows */
+	size_t nfiles, filecap;
 };
 
-struct sk_row {
-	const char *file;
-	unsigned long line;
-	uint32_t nf;
-	uint32_t *off;		/* nf + 1 offsets into data */
-	unsigned char *type;	/* nf types */
-	char *data;
-};
+/* A row is one allocation in the table's arena (layout in io.c). */
+struct sk_row;
 
 /* Read every remaining record of r into a table (columns as r has them). */
 struct sk_table *sk_table_read(struct sk_reader *r);
@@ -95,6 +91,9 @@ void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 		      size_t n, const char *const *f, const size_t *len,
 		      const unsigned char *type);
 long sk_table_col(const struct sk_table *t, const char *name);
+/* The file and line row i was read from, for messages. */
+const char *sk_table_file(const struct sk_table *t, size_t i);
+unsigned long sk_table_line(const struct sk_table *t, size_t i);
 /* Field j of row i; NULL-typed and missing fields read as "". */
 const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len,
 			 enum sk_ftype *type);

@@ -28,6 +28,10 @@ struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t 
 				     double *nobs, char *err, size_t errlen);
 int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
 		      double nobs, struct sk_fit *out, char *err, size_t errlen);
+int sk_tmodel_fit_coarse(int npar, sk_fit_fn f, void *ctx, void *coarse_ctx, int nstart,
+			 const double *starts, double nobs, struct sk_fit *out, char *err,
+			 size_t errlen);
+struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nout);
 typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
 int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
 	    double *res);

@@ -1,0 +1,184 @@
+/* group.c: distinct values by hashing, stable radix sort of small keys. */
+#include "group.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t bits_of(double v)
+{
+	uint64_t u;
+	v += 0.0;		/* -0 becomes +0 */
+	memcpy(&u, &v, sizeof u);
+	return u;
+}
+
+/* Order-preserving map of a double to an unsigned integer. */
+static uint64_t ordered(double v)
+{
+	uint64_t u = bits_of(v);
+	return u >> 63 ? ~u : u | 0x8000000000000000ull;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+/* Open addressing on the value's bits; slot holds distinct index + 1. */
+struct vtab {
+	uint32_t *slot;
+	size_t mask;
+	uint64_t *val;		/* ordered() of each distinct value, first-seen order */
+	size_t n, cap;
+};
+
+static size_t vtab_hash(uint64_t u, size_t mask)
+{
+	u ^= u >> 29;
+	u *= 0xBF58476D1CE4E5B9ull;
+	u ^= u >> 32;
+	return (size_t)u & mask;
+}
+
+static int vtab_grow(struct vtab *t)
+{
+	size_t size = t->mask ? 2 * (t->mask + 1) : 1024;
+	uint32_t *slot = calloc(size, sizeof *slot);
+	uint64_t *val = realloc(t->val, size / 2 * sizeof *val);
+	if (!slot || !val) {
+		free(slot);
+		if (val)
+			t->val = val;
+		return -1;
+	}
+	t->val = val;
+	t->cap = size / 2;
+	free(t->slot);
+	t->slot = slot;
+	t->mask = size - 1;
+	for (size_t k = 0; k < t->n; k++) {
+		size_t h = vtab_hash(t->val[k], t->mask);
+		while (t->slot[h])
+			h = (h + 1) & t->mask;
+		t->slot[h] = (uint32_t)(k + 1);
+	}
+	return 0;
+}
+
+/* Index of u in t, inserting it when new; (size_t)-1 when out of memory. */
+static size_t vtab_find(struct vtab *t, uint64_t u)
+{
+	if (t->n >= t->cap && vtab_grow(t) < 0)
+		return (size_t)-1;
+	size_t h = vtab_hash(u, t->mask);
+	for (;;) {
+		uint32_t s = t->slot[h];
+		if (!s) {
+			t->val[t->n] = u;
+			t->slot[h] = (uint32_t)(t->n + 1);
+			return t->n++;
+		}
+		if (t->val[s - 1] == u)
+			return s - 1;
+		h = (h + 1) & t->mask;
+	}
+}
+
+double *sk_distinct_new(const void *base, size_t n, size_t stride, uint32_t *rank,
+			size_t *nu)
+{
+	struct vtab t = { 0 };
+	uint32_t *first = rank ? rank : NULL;
+	double *out = NULL;
+	uint32_t *to_sorted = NULL;
+	if (vtab_grow(&t) < 0)
+		goto done;
+	/* rank[i] holds the first-seen index until the values are sorted. */
+	for (size_t i = 0; i < n; i++) {
+		double v;
+		memcpy(&v, (const char *)base + i * stride, sizeof v);
+		size_t k = vtab_find(&t, ordered(v));
+		if (k == (size_t)-1)
+			goto done;
+		if (first)
+			first[i] = (uint32_t)k;
+	}
+	out = malloc((t.n ? t.n : 1) * sizeof *out);
+	to_sorted = malloc((t.n ? t.n : 1) * sizeof *to_sorted);
+	uint64_t *sorted = malloc((t.n ? t.n : 1) * sizeof *sorted);
+	if (!out || !to_sorted || !sorted) {
+		free(out);
+		free(sorted);
+		out = NULL;
+		goto done;
+	}
+	memcpy(sorted, t.val, t.n * sizeof *sorted);
+	qsort(sorted, t.n, sizeof *sorted, cmp_u64);
+	for (size_t j = 0; j < t.n; j++) {
+		uint64_t u = sorted[j];
+		uint64_t b = u >> 63 ? u & 0x7FFFFFFFFFFFFFFFull : ~u;
+		memcpy(&out[j], &b, sizeof b);
+		/* first-seen index of this value, found through the table */
+		size_t h = vtab_hash(u, t.mask);
+		while (t.val[t.slot[h] - 1] != u)
+			h = (h + 1) & t.mask;
+		to_sorted[t.slot[h] - 1] = (uint32_t)j;
+	}
+	free(sorted);
+	if (rank)
+		for (size_t i = 0; i < n; i++)
+			rank[i] = to_sorted[rank[i]];
+	*nu = t.n;
+done:
+	free(to_sorted);
+	free(t.slot);
+	free(t.val);
+	return out;
+}
+
+/* 11 bits a pass: 2048 counters stay in L1. */
+#define RBITS 11
+#define RSIZE (1u << RBITS)
+
+int sk_kv_sort(struct sk_kv *a, size_t n, uint64_t maxkey)
+{
+	int passes = 0;
+	for (uint64_t m = maxkey; m; m >>= RBITS)
+		passes++;
+	if (n < 2 || passes == 0)
+		return 0;
+	struct sk_kv *tmp = malloc(n * sizeof *tmp);
+	size_t (*count)[RSIZE] = calloc((size_t)passes, sizeof *count);
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < passes; p++)
+			count[p][(a[i].key >> (RBITS * p)) & (RSIZE - 1)]++;
+	struct sk_kv *src = a, *dst = tmp;
+	for (int p = 0; p < passes; p++) {
+		size_t *c = count[p];
+		int shift = RBITS * p;
+		if (c[(src[0].key >> shift) & (RSIZE - 1)] == n)
+			continue;	/* every key has this digit */
+		size_t sum = 0;
+		for (size_t v = 0; v < RSIZE; v++) {
+			size_t k = c[v];
+			c[v] = sum;
+			sum += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i].key >> shift) & (RSIZE - 1)]++] = src[i];
+		struct sk_kv *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(tmp);
+	free(count);
+	return 0;
+}
