@@ -120,7 +120,11 @@ static void s_int_f(double u, double *f, void *vctx)
 	const struct s_int *c = vctx;
 	double y = u / (1 - u), jac = 1 / ((1 - u) * (1 - u));
 	double ey = exp(-y), q = c->omz + c->z * ey;
-	double lrho = y + log(q);	/* log(z + (1-z) e^y) without overflow */
+	/* lrho = log(z + (1-z) e^y) = log1p((1-z) expm1(y)): when rates
+	 * are very unequal, 1 - z is ~1e-6 and y + log(q) would cancel to
+	 * noise, which the quadrature then cannot integrate to 1e-12; for
+	 * large y, where e^y would overflow, y + log(q) is exact enough. */
+	double lrho = y < 500 ? log1p(c->omz * expm1(y)) : y + log(q);
 	double g = exp(-(c->o - 1) * y - c->e * lrho) * jac;
 	f[0] = g;
 	f[1] = g * lrho;
