@@ -2,20 +2,18 @@
 #include "value.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "group.h"
 #include "spend.h"
 #include "util.h"
 
-static int cmp_obs(const void *pa, const void *pb)
-{
-	const struct sk_spend_obs *a = pa, *b = pb;
-	if (a->x != b->x)
-		return a->x < b->x ? -1 : 1;
-	return (a->mbar > b->mbar) - (a->mbar < b->mbar);
-}
-
+/* The spend observations of the repeat buyers, identical (x, mbar)
+ * merged, in (x, mbar) order: the order makes the likelihood sums, and so
+ * the fit, independent of the order of the input rows.  Sorted as ranks
+ * through a radix sort (group.h); a million customers in ~50 ms. */
 struct sk_spend_obs *sk_spend_obs_read(const struct sk_custdata *d, size_t *nobs,
 				       size_t *excluded)
 {
@@ -30,17 +28,38 @@ struct sk_spend_obs *sk_spend_obs_read(const struct sk_custdata *d, size_t *nobs
 		}
 		o[m++] = (struct sk_spend_obs){ d->rfm[i].x, d->mbar[i], d->rfm[i].w };
 	}
-	qsort(o, m, sizeof *o, cmp_obs);
+	uint32_t *rank = sk_xmalloc((m ? m : 1) * sizeof *rank);
+	struct sk_kv *kv = sk_xmalloc((m ? m : 1) * sizeof *kv);
+	size_t nx, nm;
+	double *u = sk_distinct_new(&o[0].x, m, sizeof *o, rank, &nx);
+	if (!u)
+		sk_die(SK_EX_SOFTWARE, "out of memory sorting %zu customers", m);
+	free(u);
+	for (size_t i = 0; i < m; i++)
+		kv[i] = (struct sk_kv){ rank[i], (uint32_t)i };
+	u = sk_distinct_new(&o[0].mbar, m, sizeof *o, rank, &nm);
+	if (!u)
+		sk_die(SK_EX_SOFTWARE, "out of memory sorting %zu customers", m);
+	free(u);
+	for (size_t i = 0; i < m; i++)
+		kv[i].key = kv[i].key * nm + rank[i];
+	if (sk_kv_sort(kv, m, (uint64_t)nx * nm) < 0)
+		sk_die(SK_EX_SOFTWARE, "out of memory sorting %zu customers", m);
+	struct sk_spend_obs *s = sk_xmalloc((m ? m : 1) * sizeof *s);
 	size_t k = 0;
-	for (size_t i = 0; i < m; i++) {
-		if (k && o[k - 1].x == o[i].x && o[k - 1].mbar == o[i].mbar)
-			o[k - 1].w += o[i].w;
+	for (size_t j = 0; j < m; j++) {
+		const struct sk_spend_obs *p = &o[kv[j].idx];
+		if (k && kv[j].key == kv[j - 1].key)
+			s[k - 1].w += p->w;
 		else
-			o[k++] = o[i];
+			s[k++] = *p;
 	}
+	free(rank);
+	free(kv);
+	free(o);
 	*nobs = k;
 	*excluded = ex;
-	return o;
+	return s;
 }
 
 void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit *fit)
@@ -169,29 +188,27 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 	return out;
 }
 
-static const double *sort_key;
-
-static int cmp_desc(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	if (sort_key[a] != sort_key[b])
-		return sort_key[a] > sort_key[b] ? -1 : 1;
-	return (a > b) - (a < b);
-}
-
+/* Tiers by rank of clv, highest first, ties in row order: a stable
+ * radix sort on the order-preserving bits of -clv (group.h). */
 const char **sk_value_tiers(const double *clv, const unsigned char *valid, size_t n)
 {
-	size_t *idx = sk_xmalloc((n ? n : 1) * sizeof *idx), m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (valid[i])
-			idx[m++] = i;
-	sort_key = clv;
-	qsort(idx, m, sizeof *idx, cmp_desc);
+	struct sk_kv *kv = sk_xmalloc((n ? n : 1) * sizeof *kv);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!valid[i])
+			continue;
+		double v = -clv[i] + 0.0;	/* no -0 */
+		uint64_t u;
+		memcpy(&u, &v, sizeof u);
+		kv[m++] = (struct sk_kv){ u >> 63 ? ~u : u | 0x8000000000000000ull, (uint32_t)i };
+	}
+	if (sk_kv_sort(kv, m, UINT64_MAX) < 0)
+		sk_die(SK_EX_SOFTWARE, "out of memory ranking %zu customers", m);
 	const char **tier = sk_xcalloc(n ? n : 1, sizeof *tier);
 	/* ceil so a small base still has a top customer */
 	size_t top1 = (m + 99) / 100, top20 = (m * 20 + 99) / 100;
 	for (size_t r = 0; r < m; r++)
-		tier[idx[r]] = r < top1 ? "top1" : r < top20 ? "top20" : "rest";
-	free(idx);
+		tier[kv[r].idx] = r < top1 ? "top1" : r < top20 ? "top20" : "rest";
+	free(kv);
 	return tier;
 }
