@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 	c.wo.horizon_days = sk_opt_duration(&o, "horizon", c.horizon);
 	double backtest_days = sk_opt_duration(&o, "backtest", c.backtest);
 	c.wo.unit_days = o.unit_days;
+	c.wo.col_id = o.col_id;
 
 	/* A transaction log is read twice (now, and as of the backtest day),
 	 * so standard input is kept in a temporary file. */

@@ -50,15 +50,32 @@ static double num(const struct sk_table *t, size_t i, long col, int *empty)
 static void read_cust(const struct sk_table *t, size_t i, const struct cols *c,
 		      double unit_days, struct cust *k)
 {
-	int e;
+	int e, er, eT;
 	memset(k, 0, sizeof *k);
 	k->frequency = num(t, i, c->freq, &e);
+	double recency = num(t, i, c->rec, &er), T = num(t, i, c->T, &eT);
 	k->buyer = !e;
-	if (!k->buyer)
+	/* The checks of the models (score.c), in the same words: a record
+	 * that breaks them would otherwise be ranked on nonsense. */
+	if (e || er || eT) {
+		if (!(e && er && eT))
+			sk_table_die(t, i, "frequency, recency and T must be all empty "
+				     "(a prospect) or all set");
 		return;
+	}
+	if (k->frequency < 0 || k->frequency != floor(k->frequency) || k->frequency > 1e9)
+		sk_table_die(t, i, "column \"frequency\": \"%g\" is not a whole number >= 0",
+			     k->frequency);
+	if (recency < 0)
+		sk_table_die(t, i, "column \"recency\": negative value %g", recency);
+	if (T < 0)
+		sk_table_die(t, i, "column \"T\": negative value %g", T);
+	if (recency > T * (1 + 1e-9) + 1e-9)
+		sk_table_die(t, i, "recency %g is after T %g: the last purchase cannot "
+			     "come after the end of observation; check --as-of", recency, T);
 	k->orders = c->orders >= 0 ? num(t, i, c->orders, NULL) : k->frequency + 1;
-	k->recency_days = num(t, i, c->rec, NULL) * unit_days;
-	k->T_days = num(t, i, c->T, NULL) * unit_days;
+	k->recency_days = recency * unit_days;
+	k->T_days = T * unit_days;
 	k->spend = num(t, i, c->spend, &e);
 	if (e || k->orders <= 0) {
 		double mv = num(t, i, c->mv, &e);
@@ -162,13 +179,26 @@ static double cell_rate(const struct sk_winback_opts *wo, const struct sk_winbac
 }
 
 static const struct sk_winback_row *sort_rows;
+static const struct sk_table *sort_table;
+static long sort_id;
 
+/* Best value first; equal values by customer id, so that the ranks do not
+ * depend on the order of the input (a shuffled log, shards concatenated
+ * in another order); the row as a last resort. */
 static int cmp_value(const void *pa, const void *pb)
 {
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 	double va = sort_rows[a].value, vb = sort_rows[b].value;
 	if (va != vb)
 		return va > vb ? -1 : 1;
+	if (sort_id >= 0) {
+		size_t la, lb;
+		const char *ia = sk_table_get(sort_table, a, sort_id, &la, NULL);
+		const char *ib = sk_table_get(sort_table, b, sort_id, &lb, NULL);
+		int d = memcmp(ia, ib, la < lb ? la : lb);
+		if (d || la != lb)
+			return d ? d : la < lb ? -1 : 1;
+	}
 	return (a > b) - (a < b);
 }
 
@@ -217,6 +247,8 @@ size_t sk_winback_score(const struct sk_winback_opts *wo, const struct sk_table 
 		if (rows[i].candidate)
 			idx[m++] = i;
 	sort_rows = rows;
+	sort_table = t;
+	sort_id = sk_table_col(t, wo->col_id);
 	qsort(idx, m, sizeof *idx, cmp_value);
 	/* "high value": the top fifth of the candidates by offer value (at
 	 * least the best one). */
@@ -298,6 +330,8 @@ void sk_winback_evaluate(FILE *f, const struct sk_table *t, const struct sk_winb
 		if (rows[i].candidate)
 			idx[m++] = i;
 	sort_rows = rows;
+	sort_table = t;
+	sort_id = -1;
 	qsort(idx, m, sizeof *idx, cmp_value);
 	double back_all = 0;
 	for (size_t r = 0; r < m; r++)

@@ -25,11 +25,13 @@ struct sk_winback_opts {
 	double unit_days;	/* unit of recency and T in the records */
 	double prior_strength;	/* pseudo-customers of the beta prior */
 	double fallback_prob;	/* when there is no history at all */
+	const char *col_id;	/* customer id column: breaks ties in the ranking */
 };
 
 #define SK_WINBACK_OPTS_INIT { .threshold = 0.5, .lapse_days = 365, .core_orders = 4, \
 	.overdue_factor = 2, .margin = 1, .offer_cost = 0, .min_value = 0, \
-	.horizon_days = 365.25, .unit_days = 1, .prior_strength = 20, .fallback_prob = 0.05 }
+	.horizon_days = 365.25, .unit_days = 1, .prior_strength = 20, .fallback_prob = 0.05, \
+	.col_id = "customer_id" }
 
 /* Reactivation rates per cell (gap bucket x orders bucket). */
 #define SK_WB_GAPS 3
