@@ -121,6 +121,11 @@ void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *
 	FILE *f = fopen(path, "r");
 	if (!f)
 		sk_die(SK_EX_NOINPUT, "%s: %s", path, strerror(errno));
+	/* A directory opens for reading on Linux and then reads as an empty
+	 * document: say what it is, as for a missing file. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+		sk_die(SK_EX_NOINPUT, "%s: %s", path, strerror(EISDIR));
 	json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
 	fclose(f);
 	if (!root)

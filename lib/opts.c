@@ -1,6 +1,7 @@
 /* opts.c: getopt_long over the common table plus the program's own. */
 #include "opts.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,15 @@ static const char common_help[] =
 	"  -V, --version        version and library versions\n"
 	"\nExit status: 0 ok, 64 usage, 65 bad data, 66 input missing,\n"
 	"70 internal error, 73 cannot create output, 74 I/O error.\n";
+
+/* After --help or --version: a failed write is an I/O error like any
+ * other, with its message (> /dev/full). */
+static _Noreturn void exit_flushed(void)
+{
+	if (fflush(stdout) || ferror(stdout))
+		sk_die(SK_EX_IOERR, "write error: %s", strerror(errno));
+	exit(0);
+}
 
 static _Noreturn void usage_error(const char *fmt, const char *arg)
 {
@@ -226,7 +236,7 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		case O_HELP:
 			fputs(usage, stdout);
 			fputs(common_help, stdout);
-			exit(fflush(stdout) ? SK_EX_IOERR : 0);
+			exit_flushed();
 		case O_VERSION:
 			/* zlib and zstd as linked, which is what reads the
 			 * input, not as compiled against. */
@@ -235,7 +245,7 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 			       sk_progname, SK_VERSION, CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
 			       JANSSON_VERSION, GSL_VERSION, zlibVersion(),
 			       ZSTD_versionString());
-			exit(fflush(stdout) ? SK_EX_IOERR : 0);
+			exit_flushed();
 		case ':':
 			usage_error("option %s needs a value", argv[optind - 1]);
 		case '?':
