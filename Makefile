@@ -32,7 +32,7 @@ MANS = $(wildcard man/*.1 man/*.7)
 
 DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev mandoc time jq miller valgrind parallel
 
-.PHONY: all check unit golden examples manlint deps demo bench install uninstall clean fuzz fuzz-replay browser
+.PHONY: all check unit golden examples manlint deps demo bench install uninstall clean fuzz fuzz-replay browser badinput props
 
 all: $(BINS)
 
@@ -66,7 +66,7 @@ $(BUILD) $(BUILD)/lib $(BUILD)/cmd $(BUILD)/tests $(BUILD)/fuzz bin:
 check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory manlint unit fuzz-replay examples golden
+	@$(MAKE) --no-print-directory manlint unit fuzz-replay examples golden badinput props
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -76,6 +76,17 @@ golden: all
 
 examples: all
 	@sh tests/run-examples.sh
+
+# Every program over the shared bad-input corpus (tests/badinput/).
+badinput: all
+	@sh tests/run-badinput.sh
+
+# Conservation, determinism and row-order independence over random logs.
+props: all $(BUILD)/tests/props-gen
+	@sh tests/run-props.sh $(BUILD)/tests/props-gen
+
+$(BUILD)/tests/props-gen: tests/props/gen.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 # The nightly report rendered in headless Chromium (installs chromium).
 browser: all
