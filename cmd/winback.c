@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 		past.as_of = t->as_of - (long)backtest_days;
 		past.has_until = 1;
 		past.until = t->as_of;
+		past.skip_bad = o.skip_bad ? 2 : 0;	/* reported by the first reading */
 		bt = sk_customers_read(&past);
 	}
 	struct sk_winback_rates rates;

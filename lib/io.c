@@ -27,6 +27,9 @@
 #include "progress.h"
 #include "util.h"
 
+/* The copy of stdin made by sk_spool_stdin, or NULL. */
+static char *spool_name;
+
 /* ------------------------------------------------------------------ */
 /* buffered line source                                               */
 
@@ -64,10 +67,13 @@ static void src_open(struct src *s, const char *name, struct sk_progress *pg)
 		s->shown = "stdin";
 	} else {
 		s->fd = open(name, O_RDONLY);
-		s->shown = name;
+		/* stdin copied aside for a second reading is still "stdin" */
+		s->shown = spool_name && strcmp(name, spool_name) == 0 ? "stdin" : name;
 		if (s->fd < 0)
-			sk_die(errno == ENOENT || errno == ENOTDIR ? SK_EX_NOINPUT : SK_EX_NOINPUT,
-			       "%s: %s", name, strerror(errno));
+			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(errno));
+		struct stat st;
+		if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode))
+			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(EISDIR));
 	}
 	s->cap = 1 << 16;
 	s->buf = sk_xmalloc(s->cap);
@@ -385,7 +391,8 @@ void sk_reader_bad(struct sk_reader *r, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	fflush(stdout);
-	vreport(r, fmt, ap);
+	if (r->o->skip_bad != 2)	/* 2: a second reading, already reported */
+		vreport(r, fmt, ap);
 	va_end(ap);
 	if (!r->o->skip_bad) {
 		if (sk_die_hook)
@@ -771,6 +778,10 @@ struct sk_reader *sk_reader_open(const struct sk_opts *o)
 
 int sk_reader_next(struct sk_reader *r)
 {
+	if (r->jsonl_first_pending) {
+		r->jsonl_first_pending = 0;
+		return 1;
+	}
 	for (;;) {
 		int got = raw_record(r);
 		if (!got) {
@@ -797,6 +808,14 @@ int sk_reader_next(struct sk_reader *r)
 		r->rows++;
 		return 1;
 	}
+}
+
+int sk_reader_peek(struct sk_reader *r)
+{
+	if (r->fmt != SK_FMT_JSONL || r->rows > 0 || r->jsonl_first_pending)
+		return 0;
+	r->jsonl_first_pending = sk_reader_next(r);
+	return r->jsonl_first_pending;
 }
 
 size_t sk_reader_ncol(const struct sk_reader *r) { return r->ncol; }
@@ -844,7 +863,7 @@ int sk_reader_num(const struct sk_reader *r, size_t i, double *v, const char **w
 
 void sk_reader_close(struct sk_reader *r)
 {
-	if (r->skipped)
+	if (r->skipped && r->o->skip_bad != 2)
 		sk_warn("skipped %lu bad row%s", r->skipped, r->skipped == 1 ? "" : "s");
 	sk_progress_end(r->pg);
 	csv_release(r);
@@ -995,6 +1014,9 @@ struct sk_table *sk_table_read(struct sk_reader *r)
 	struct sk_table *t = sk_table_new(r->fmt);
 	t->o = r->o;
 	const char *file = NULL, *lastname = NULL;
+	char *src = arena_alloc(t, strlen(sk_reader_file(r)) + 1);
+	strcpy(src, sk_reader_file(r));
+	t->src = src;
 	while (sk_reader_next(r)) {
 		if (r->src.shown != lastname) {
 			lastname = r->src.shown;
@@ -1054,6 +1076,22 @@ void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
 	fflush(stdout);
 	fprintf(stderr, "%s: %s:%lu: ", sk_progname, sk_table_file(t, i),
 		sk_table_line(t, i));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (sk_die_hook)
+		sk_die_hook();
+	exit(SK_EX_DATA);
+}
+
+void sk_table_die_header(const struct sk_table *t, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", sk_progname);
+	if (t->src)
+		fprintf(stderr, "%s:1: ", t->src);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -1406,7 +1444,6 @@ void sk_writer_close(struct sk_writer *w)
 /* ------------------------------------------------------------------ */
 /* spooling standard input                                            */
 
-static char *spool_name;
 static const char **spool_files;
 
 static void spool_remove(void)

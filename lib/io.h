@@ -29,6 +29,11 @@ struct sk_reader *sk_reader_open(const struct sk_opts *o);
 /* Read the next record: 1, or 0 at the end of the last input.  Bad rows
  * go through sk_reader_bad. */
 int sk_reader_next(struct sk_reader *r);
+/* JSON lines name their keys record by record: read the first record
+ * ahead, so that its keys are columns and the next sk_reader_next
+ * returns it.  0 for other formats (their header names the columns) and
+ * when there is no record. */
+int sk_reader_peek(struct sk_reader *r);
 size_t sk_reader_ncol(const struct sk_reader *r);
 const char *sk_reader_colname(const struct sk_reader *r, size_t i);
 /* Index of a column, or -1.  For JSON lines a name not yet seen is
@@ -76,6 +81,7 @@ struct sk_table {
 	struct arena *arena;
 	size_t rowcap, colcap;
 	struct sk_tfile *files;	/* the file of each run of rows */
+	const char *src;	/* the file the header came from, or NULL */
 	size_t nfiles, filecap;
 };
 
@@ -104,6 +110,9 @@ const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len
 double sk_table_num(const struct sk_table *t, size_t i, long j, int *empty);
 _Noreturn void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for the header (a missing column): "prog: file:1: ...". */
+_Noreturn void sk_table_die_header(const struct sk_table *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void sk_table_free(struct sk_table *t);
 
 /* ---- writing ---- */

@@ -29,7 +29,8 @@ struct sk_opts {
 	long as_of;			/* day number, inclusive end of calibration */
 	const char *unit_name;		/* day week month year */
 	double unit_days;		/* days per unit */
-	int skip_bad;
+	int skip_bad;			/* 1: report bad rows and go on; 2: go on quietly
+					 * (a second reading of the same input) */
 	/* Local formats of the data (issue 10).  Numbers in input fields are
 	 * read by sk_num_read with these; numbers a program writes are plain
 	 * unless odecimal_comma. */

@@ -839,14 +839,11 @@ struct sk_table *sk_customers_read(const struct sk_opts *o)
 	struct sk_reader *r = sk_reader_open(o);
 	struct sk_table *t;
 	enum sk_fmt fmt = sk_reader_format(r);
-	if (fmt == SK_FMT_JSONL) {
-		/* The keys are known once the first record is read: read the
-		 * whole input as a table, and summarize it if it is a log. */
-		t = sk_table_read(r);
-		if (sk_table_col(t, "frequency") < 0 && sk_table_col(t, o->col_date) >= 0)
-			sk_die(SK_EX_USAGE, "a JSON-lines transaction log must go through "
-			       "summarize first: summarize --ijsonl FILE | %s", sk_progname);
-	} else if (sk_is_transactions(o, r)) {
+	/* JSON lines name their keys with each record: the first one tells
+	 * a log from customer records. */
+	if (fmt == SK_FMT_JSONL)
+		sk_reader_peek(r);
+	if (sk_is_transactions(o, r)) {
 		struct sk_summary *s = sk_summary_new(o);
 		sk_summary_read(s, r);
 		t = sk_summary_table(s);

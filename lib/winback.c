@@ -34,8 +34,8 @@ static void find_cols(const struct sk_table *t, struct cols *c)
 	c->stage = sk_table_col(t, "stage");
 	c->hold = sk_table_col(t, "holdout_frequency");
 	if (c->freq < 0 || c->rec < 0 || c->T < 0)
-		sk_die(SK_EX_DATA, "winback needs frequency, recency and T columns: "
-		       "run summarize first or pass a transaction log");
+		sk_table_die_header(t, "winback needs frequency, recency and T columns: "
+				    "run summarize first or pass a transaction log");
 }
 
 static double num(const struct sk_table *t, size_t i, long col, int *empty)
