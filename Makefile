@@ -32,7 +32,7 @@ MANS = $(wildcard man/*.1 man/*.7)
 
 DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev mandoc time jq miller valgrind parallel
 
-.PHONY: all check unit golden examples manlint deps demo bench install uninstall clean fuzz fuzz-replay browser badinput props
+.PHONY: all check unit golden examples manlint deps demo bench bounds install uninstall clean fuzz fuzz-replay browser badinput props
 
 all: $(BINS)
 
@@ -148,6 +148,11 @@ demo:
 
 bench: all
 	@sh bench/run.sh
+
+# Resource bounds (a 100 MB field, 10M customers, a 1 GB log): minutes and
+# GBs of disk, so not part of check; KEEP=1 keeps the generated files.
+bounds: all
+	@sh bench/bounds.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
