@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
+	sk_custdata_drop_patterns(&d);
 
 	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
 	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);

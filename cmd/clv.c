@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 	double *det = sk_value_det(tm, mf.tfit.par, &d, horizon, c.rate, o.unit_days);
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
+	sk_custdata_drop_patterns(&d);
 	double *clv = sk_xcalloc(d.n ? d.n : 1, sizeof *clv);
 	double *spend = sk_xcalloc(d.n ? d.n : 1, sizeof *spend);
 	double total = 0, at_risk = 0;
@@ -147,7 +148,7 @@ int main(int argc, char **argv)
 		if (p.p_alive[i] < c.threshold)
 			at_risk += d.rfm[i].w * clv[i];
 	}
-	const char **tier = sk_value_tiers(clv, d.valid, d.n);
+	unsigned char *tier = sk_value_tiers(clv, d.valid, d.n);
 
 	static const char *const cols[] = { "expected_spend", "clv", "value_tier" };
 	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
@@ -156,8 +157,8 @@ int main(int argc, char **argv)
 		if (d.valid[i]) {
 			sk_emit_num(e, 0, spend[i], 4);
 			sk_emit_num(e, 1, clv[i], 4);
-			sk_emit_str(e, 2, tier[i]);
-			if (strcmp(tier[i], "rest") != 0)
+			sk_emit_str(e, 2, sk_value_tier_name(tier[i]));
+			if (tier[i] != SK_TIER_REST)
 				top20 += d.rfm[i].w * clv[i];
 		}
 		sk_emit_row(e, i);

@@ -187,6 +187,15 @@ const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat)
 	return d->pat;
 }
 
+void sk_custdata_drop_patterns(struct sk_custdata *d)
+{
+	free(d->pat);
+	free(d->pid);
+	d->pat = NULL;
+	d->pid = NULL;
+	d->npat = 0;
+}
+
 void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, const struct sk_rfm *pat,
 			  size_t npat, struct sk_fit *fit)
 {

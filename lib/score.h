@@ -37,6 +37,10 @@ void sk_custdata_free(struct sk_custdata *d);
  * x, t_x, T; owned by d (computed on the first call). */
 const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat);
 
+/* Free the patterns once every prediction is made (memory for the
+ * output); a later sk_custdata_patterns computes them again. */
+void sk_custdata_drop_patterns(struct sk_custdata *d);
+
 /* Fit tm on patterns; exits 65 with the reason and advice on failure. */
 void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, const struct sk_rfm *pat,
 			  size_t npat, struct sk_fit *fit);

@@ -190,7 +190,7 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 
 /* Tiers by rank of clv, highest first, ties in row order: a stable
  * radix sort on the order-preserving bits of -clv (group.h). */
-const char **sk_value_tiers(const double *clv, const unsigned char *valid, size_t n)
+unsigned char *sk_value_tiers(const double *clv, const unsigned char *valid, size_t n)
 {
 	struct sk_kv *kv = sk_xmalloc((n ? n : 1) * sizeof *kv);
 	size_t m = 0;
@@ -204,11 +204,17 @@ const char **sk_value_tiers(const double *clv, const unsigned char *valid, size_
 	}
 	if (sk_kv_sort(kv, m, UINT64_MAX) < 0)
 		sk_die(SK_EX_SOFTWARE, "out of memory ranking %zu customers", m);
-	const char **tier = sk_xcalloc(n ? n : 1, sizeof *tier);
+	unsigned char *tier = sk_xcalloc(n ? n : 1, 1);
 	/* ceil so a small base still has a top customer */
 	size_t top1 = (m + 99) / 100, top20 = (m * 20 + 99) / 100;
 	for (size_t r = 0; r < m; r++)
-		tier[kv[r].idx] = r < top1 ? "top1" : r < top20 ? "top20" : "rest";
+		tier[kv[r].idx] = r < top1 ? SK_TIER_TOP1 : r < top20 ? SK_TIER_TOP20 : SK_TIER_REST;
 	free(kv);
 	return tier;
+}
+
+const char *sk_value_tier_name(unsigned char tier)
+{
+	static const char *const name[] = { "", "top1", "top20", "rest" };
+	return tier < 4 ? name[tier] : "";
 }

@@ -26,8 +26,11 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days);
 
-/* Tiers by clv, descending, ties by row order: "top1" for the top 1 %,
- * "top20" for the rest of the top 20 %, "rest"; NULL for invalid rows. */
-const char **sk_value_tiers(const double *clv, const unsigned char *valid, size_t n);
+/* Tiers by clv, descending, ties by row order: top1 for the top 1 %,
+ * top20 for the rest of the top 20 %, rest; SK_TIER_NONE for invalid
+ * rows.  One byte a customer; sk_value_tier_name gives the words. */
+enum { SK_TIER_NONE, SK_TIER_TOP1, SK_TIER_TOP20, SK_TIER_REST };
+unsigned char *sk_value_tiers(const double *clv, const unsigned char *valid, size_t n);
+const char *sk_value_tier_name(unsigned char tier);
 
 #endif
