@@ -1,11 +1,12 @@
 #!/bin/sh
 # make bounds: resource bounds, measured (issue 8, item 5).  Not part of
-# make check; about 5 minutes on a 2-core machine, a few GB of disk.
+# make check; about 6 minutes on a 2-core machine, a few GB of disk.
 #   1. a 100 MiB field: in a note column and in customer_id of a
 #      transaction log through summarize, and a 100 MiB passthrough column
 #      through churn and classify; each checked byte for byte
 #   2. 10,000,000 customers (20,000,000 transactions): summarize, then
-#      churn, classify --rfm and clv on the 10M-customer summary; bound:
+#      churn, classify --rfm and clv on the 10M-customer summary, and clv
+#      and winback on the wider records of classify --rfm | churn; bound:
 #      peak memory within about 250 bytes per customer
 #   3. a ~1 GiB transaction log streamed from a pipe through summarize,
 #      with the libcsv parse-only floor over the same pipe
@@ -35,7 +36,7 @@ SIKLUS_BIN=${SIKLUS_BIN:-$top/bin}
 PATH=$SIKLUS_BIN:$PATH
 export LC_ALL=C
 
-for p in summarize churn classify clv; do
+for p in summarize churn classify clv winback; do
 	[ -x "$SIKLUS_BIN/$p" ] || { echo "bounds: $SIKLUS_BIN/$p missing: run make first" >&2; exit 1; }
 	if nm "$SIKLUS_BIN/$p" 2> /dev/null | grep -q __asan_init; then
 		echo "bounds: $SIKLUS_BIN/$p is a sanitizer build (make check SAN=1): run make first" >&2
@@ -219,7 +220,15 @@ measure "classify --rfm" "$NCUST" "$(wc -c < "$cust")" classify --rfm "$cust" > 
 check "classify: $NCUST records" test "$(nrec "$d/out")" = "$NCUST"
 measure "clv BG/NBD x Gamma-Gamma" "$NCUST" "$(wc -c < "$cust")" clv "$cust" > "$d/out"
 check "clv: $NCUST records" test "$(nrec "$d/out")" = "$NCUST"
-rm -f "$d/out"
+# Downstream in the main pipeline the records are wider: clv and winback
+# on the output of classify --rfm | churn (20 columns instead of 10).
+classify --rfm "$cust" | churn > "$d/wide.csv"
+measure "clv after classify|churn" "$NCUST" "$(wc -c < "$d/wide.csv")" clv "$d/wide.csv" > "$d/out"
+check "clv (wide): $NCUST records" test "$(nrec "$d/out")" = "$NCUST"
+measure "winback after classify|churn" "$NCUST" "$(wc -c < "$d/wide.csv")" winback "$d/wide.csv" > "$d/out"
+n=$(nrec "$d/out")	# winback keeps only the customers worth an offer
+check "winback (wide): 0 < offers <= $NCUST" test "$n" -gt 0 -a "$n" -le "$NCUST"
+rm -f "$d/out" "$d/wide.csv"
 [ "$KEEP" = 1 ] || rm -f "$cust"
 
 # ---- 3. a 1 GiB log, streamed --------------------------------------------
