@@ -28,11 +28,16 @@ static const char usage[] =
 	"  --rfm                append r_score, f_score, m_score, rfm_score and\n"
 	"                       rfm_segment\n"
 	"  --rfm-segments FILE  RFM segment table as JSON (implies --rfm)\n"
+	"  --rfm-cuts-out FILE  write the distribution the RFM scores rank against\n"
+	"                       (implies --rfm); the files of customer shards\n"
+	"                       concatenated are the cuts of all customers\n"
+	"  --rfm-cuts FILE      score RFM against FILE instead of ranking among the\n"
+	"                       input's own buyers (implies --rfm)\n"
 	"  --report             customers per stage, phase and RFM segment on stderr\n"
 	"  --report-json FILE   the same as JSON\n";
 
-enum { O_SCHEME = 1, O_RULES, O_RFM, O_SEGMENTS, O_REPORT, O_REPORT_JSON,
-       O_NUM };	/* O_NUM + k: threshold[k] */
+enum { O_SCHEME = 1, O_RULES, O_RFM, O_SEGMENTS, O_CUTS, O_CUTS_OUT, O_REPORT,
+       O_REPORT_JSON, O_NUM };	/* O_NUM + k: threshold[k] */
 
 /* Threshold options and their rules-file keys (classify.c holds the
  * ranges, shared with --rules). */
@@ -61,13 +66,15 @@ static const struct sk_opt own[] = {
 	{ "rules", 1, 0, O_RULES },
 	{ "rfm", 0, 0, O_RFM },
 	{ "rfm-segments", 1, 0, O_SEGMENTS },
+	{ "rfm-cuts", 1, 0, O_CUTS },
+	{ "rfm-cuts-out", 1, 0, O_CUTS_OUT },
 	{ "report", 0, 0, O_REPORT },
 	{ "report-json", 1, 0, O_REPORT_JSON },
 	{ NULL, 0, 0, 0 },
 };
 
 struct classify_opts {
-	const char *rules, *segments, *report_json;
+	const char *rules, *segments, *cuts, *cuts_out, *report_json;
 	int has_scheme, rfm, report;
 	enum sk_scheme scheme;
 	int given[NNUMS];
@@ -87,6 +94,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_RULES: c->rules = arg; break;
 	case O_RFM: c->rfm = 1; break;
 	case O_SEGMENTS: c->segments = arg; c->rfm = 1; break;
+	case O_CUTS: c->cuts = arg; c->rfm = 1; break;
+	case O_CUTS_OUT: c->cuts_out = arg; c->rfm = 1; break;
 	case O_REPORT: c->report = 1; break;
 	case O_REPORT_JSON: c->report_json = arg; break;
 	default: {
@@ -125,15 +134,22 @@ int main(int argc, char **argv)
 		sk_classify_segments_init(&segs);
 	if (c.segments)
 		sk_classify_segments_load(&segs, c.segments);
+	struct sk_classify_cuts *cuts = c.cuts ? sk_classify_cuts_load(c.cuts) : NULL;
+	struct sk_classify_cuts *own = NULL;
 
 	struct sk_table *t = sk_customers_read(&o);
 	struct sk_classify res;
-	sk_classify_run(t, o.unit_days, &rules, c.rfm ? &segs : NULL, &res);
+	sk_classify_run(t, o.unit_days, &rules, c.rfm ? &segs : NULL, cuts,
+			c.cuts_out ? &own : NULL, &res);
+	if (c.cuts_out)
+		sk_classify_cuts_save(c.cuts_out, own);
 	sk_classify_write(&o, t, &res);
 	if (c.report || c.report_json)
 		sk_classify_report(c.report ? stderr : NULL, c.report_json, &res);
 
 	sk_classify_free(&res);
+	sk_classify_cuts_free(own);
+	sk_classify_cuts_free(cuts);
 	sk_classify_segments_free(&segs);
 	sk_classify_rules_free(&rules);
 	sk_table_free(t);

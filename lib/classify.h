@@ -3,7 +3,8 @@
  *
  * Every rule works on one customer record as summarize writes it, plus
  * two whole-table quantities: the RFM quintiles and the top spenders,
- * both ranked among the customers with a purchase.  The rules and their
+ * both ranked among the customers with a purchase (of the table, or of
+ * the whole population through a cuts file).  The rules and their
  * thresholds are documented in classify(1); this module is the one place
  * that implements them. */
 #ifndef SK_CLASSIFY_H
@@ -83,12 +84,33 @@ struct sk_classify {
 	const struct sk_classify_segments *segs;
 };
 
+/* The distribution among buyers of the three keys the RFM scores rank
+ * (days since the last purchase in hundredths, frequency, total_spend):
+ * each distinct value and its number of buyers.  The cuts of disjoint
+ * sets of customers add up to the cuts of their union, so a table split
+ * by customer and scored against the merged cuts gets the scores of the
+ * whole. */
+struct sk_classify_cuts;
+
+/* Read a cuts file (the CSV sk_classify_cuts_save writes, or several
+ * concatenated: equal values add up); the caller frees the result.  Exits
+ * 66 when it cannot be opened, 65 with FILE:LINE when it is malformed. */
+struct sk_classify_cuts *sk_classify_cuts_load(const char *path);
+/* Write k atomically (temp file + rename); exits 73 or 74 on failure. */
+void sk_classify_cuts_save(const char *path, const struct sk_classify_cuts *k);
+void sk_classify_cuts_free(struct sk_classify_cuts *k);
+
 /* Classify every row of t.  unit_days is the length of --unit in days
- * (recency and T are in it); segs is NULL without RFM.  Bad values exit
- * 65 with the row's file:line. */
+ * (recency and T are in it); segs is NULL without RFM.  With RFM: the
+ * scores (and the ladder's top spenders) rank each buyer against cuts
+ * when not NULL, else among the buyers of t; when own is not NULL, *own
+ * receives the cuts of t itself, for the caller to free.  Bad values
+ * exit 65 with the row's file:line. */
 void sk_classify_run(const struct sk_table *t, double unit_days,
 		     const struct sk_classify_rules *rules,
-		     const struct sk_classify_segments *segs, struct sk_classify *c);
+		     const struct sk_classify_segments *segs,
+		     const struct sk_classify_cuts *cuts, struct sk_classify_cuts **own,
+		     struct sk_classify *c);
 void sk_classify_free(struct sk_classify *c);
 
 /* Stage names of a scheme, NULL-terminated, in ladder order. */
