@@ -852,8 +852,9 @@ static long need_col(const struct sk_table *t, const char *name)
 		for (size_t i = 0; i < t->ncol && k + 40 < sizeof found; i++)
 			k += (size_t)snprintf(found + k, sizeof found - k, "%s%s", i ? ", " : "",
 					      t->col[i]);
-		sk_die(SK_EX_DATA, "missing column \"%s\" (found: %s); run summarize first "
-		       "or pass a transaction log", name, t->ncol ? found : "no columns");
+		sk_table_die_header(t, "missing column \"%s\" (found: %s); run summarize "
+				    "first or pass a transaction log", name,
+				    t->ncol ? found : "no columns");
 	}
 	return c;
 }
