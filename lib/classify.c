@@ -13,7 +13,7 @@
  * number of buyers with a strictly worse value.  So equal customers always
  * get equal scores and the result does not depend on row order; the price
  * is that a value shared by many customers (60 % one-time buyers) leaves
- * some scores unused.  The keys are sorted with an LSD radix sort: three
+ * some scores unused.  The keys are sorted with the radix sort of group.h: three
  * sorts of a million keys stay well under the time of reading the table.
  *
  * Cuts.  A score needs only the distribution of the key among buyers, so
@@ -34,6 +34,7 @@
 #include <jansson.h>
 
 #include "emit.h"
+#include "group.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ */
@@ -385,11 +386,6 @@ void sk_classify_segments_load(struct sk_classify_segments *s, const char *path)
 /* ------------------------------------------------------------------ */
 /* ranking                                                            */
 
-struct kv {
-	uint64_t key;
-	uint32_t idx;
-};
-
 /* Keys whose unsigned order is the numeric order. */
 static uint64_t key_int(int64_t v)
 {
@@ -403,42 +399,6 @@ static uint64_t key_double(double v)
 		v = 0;	/* -0 and 0 tie */
 	memcpy(&b, &v, sizeof b);
 	return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
-}
-
-/* LSD radix sort by key, 11 bits a pass (2048 counters stay in L1, and
- * six passes beat eight of 8 bits); a pass where every key has the same
- * digit is skipped, so small integer keys take one or two passes. */
-#define RADIX_BITS 11
-#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
-#define RADIX_SIZE (1u << RADIX_BITS)
-
-static void radix_sort(struct kv *a, struct kv *tmp, size_t n)
-{
-	size_t (*count)[RADIX_SIZE] = sk_xcalloc(RADIX_PASSES, sizeof *count);
-	for (size_t i = 0; i < n; i++)
-		for (int b = 0; b < RADIX_PASSES; b++)
-			count[b][(a[i].key >> (RADIX_BITS * b)) & (RADIX_SIZE - 1)]++;
-	struct kv *src = a, *dst = tmp;
-	for (int b = 0; b < RADIX_PASSES; b++) {
-		size_t *c = count[b];
-		int shift = RADIX_BITS * b;
-		if (n == 0 || c[(src[0].key >> shift) & (RADIX_SIZE - 1)] == n)
-			continue;
-		size_t sum = 0;
-		for (size_t v = 0; v < RADIX_SIZE; v++) {
-			size_t k = c[v];
-			c[v] = sum;
-			sum += k;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[c[(src[i].key >> shift) & (RADIX_SIZE - 1)]++] = src[i];
-		struct kv *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
-	free(count);
 }
 
 /* ------------------------------------------------------------------ */
@@ -471,7 +431,7 @@ static void dist_free(struct dist *d)
 }
 
 /* The distribution of the sorted keys a[0..n). */
-static void dist_of_sorted(const struct kv *a, size_t n, struct dist *d)
+static void dist_of_sorted(const struct sk_kv *a, size_t n, struct dist *d)
 {
 	size_t nd = 0;
 	for (size_t i = 0; i < n; i++)
@@ -495,7 +455,7 @@ static void dist_of_sorted(const struct kv *a, size_t n, struct dist *d)
  * than all of d scores 5).  When top is not NULL, also mark the buyers
  * that fewer than top_share x n buyers of d beat (ties at the boundary
  * are all in). */
-static void score_sorted(const struct kv *a, size_t n, const struct dist *d,
+static void score_sorted(const struct sk_kv *a, size_t n, const struct dist *d,
 			 unsigned char *score, int stride, double top_share, unsigned char *top)
 {
 	size_t j = 0;
@@ -522,12 +482,13 @@ static void score_sorted(const struct kv *a, size_t n, const struct dist *d,
 /* Sort a[0..n) (the keys of n buyers) and score them against the
  * distribution of cuts when not NULL, else against their own.  When own is
  * not NULL it receives the distribution of a. */
-static void rank_scores(struct kv *a, struct kv *tmp, size_t n, const struct dist *cuts,
+static void rank_scores(struct sk_kv *a, size_t n, const struct dist *cuts,
 			struct dist *own, unsigned char *score, int stride, double top_share,
 			unsigned char *top)
 {
 	struct dist mine = { 0 };
-	radix_sort(a, tmp, n);
+	if (sk_kv_sort(a, n, UINT64_MAX) < 0)
+		sk_die(SK_EX_SOFTWARE, "out of memory ranking %zu customers", n);
 	if (own || !cuts)
 		dist_of_sorted(a, n, &mine);
 	score_sorted(a, n, cuts ? cuts : &mine, score, stride, top_share, top);
@@ -695,7 +656,7 @@ static int parse_value(int dim, const char *s, uint64_t *key)
 /* The rows of one dimension as read: key, and idx into count. */
 struct rows {
 	size_t n, cap, ncap;
-	struct kv *kv;
+	struct sk_kv *kv;
 	uint64_t *count;
 };
 
@@ -770,7 +731,7 @@ struct sk_classify_cuts *sk_classify_cuts_load(const char *path)
 			       UINT32_MAX, dim_name[dim]);
 		sk_grow((void **)&r->kv, &r->cap, r->n + 1, sizeof *r->kv);
 		sk_grow((void **)&r->count, &r->ncap, r->n + 1, sizeof *r->count);
-		r->kv[r->n] = (struct kv){ key, (uint32_t)r->n };
+		r->kv[r->n] = (struct sk_kv){ key, (uint32_t)r->n };
 		r->count[r->n++] = (uint64_t)count;
 	}
 	if (ferror(f))
@@ -791,9 +752,8 @@ struct sk_classify_cuts *sk_classify_cuts_load(const char *path)
 	for (int dim = 0; dim < 3; dim++) {
 		struct rows *r = &rows[dim];
 		struct dist *d = &k->d[dim];
-		struct kv *tmp = sk_xmalloc((r->n ? r->n : 1) * sizeof *tmp);
-		radix_sort(r->kv, tmp, r->n);
-		free(tmp);
+		if (sk_kv_sort(r->kv, r->n, UINT64_MAX) < 0)
+			sk_die(SK_EX_SOFTWARE, "out of memory sorting %s", path);
 		d->key = sk_xmalloc((r->n ? r->n : 1) * sizeof *d->key);
 		d->count = sk_xmalloc((r->n ? r->n : 1) * sizeof *d->count);
 		for (size_t i = 0; i < r->n; i++) {
@@ -1109,11 +1069,10 @@ void sk_classify_run(const struct sk_table *t, double unit_days,
 	}
 
 	/* Ranks among buyers. */
-	struct kv *kv = NULL, *tmp = NULL;
+	struct sk_kv *kv = NULL;
 	unsigned char *top = NULL;
 	if (spend) {
 		kv = sk_big_alloc(nb * sizeof *kv);
-		tmp = sk_big_alloc(nb * sizeof *tmp);
 		top = sk_xcalloc(n ? n : 1, 1);
 	}
 	if (segs)
@@ -1123,10 +1082,10 @@ void sk_classify_run(const struct sk_table *t, double unit_days,
 		size_t m = 0;
 		for (size_t i = 0; i < n; i++)
 			if (buyer[i])
-				kv[m++] = (struct kv){ key_double(spend[i]), (uint32_t)i };
+				kv[m++] = (struct sk_kv){ key_double(spend[i]), (uint32_t)i };
 		/* With cuts, the ladder's top spenders are those of the
 		 * merged distribution too. */
-		rank_scores(kv, tmp, nb, cuts ? &cuts->d[2] : NULL, mine ? &mine->d[2] : NULL,
+		rank_scores(kv, nb, cuts ? &cuts->d[2] : NULL, mine ? &mine->d[2] : NULL,
 			    c->score ? c->score + 2 : NULL, 3, rules->top_share, top);
 	}
 	if (ladder) {
@@ -1141,14 +1100,14 @@ void sk_classify_run(const struct sk_table *t, double unit_days,
 		size_t m = 0;
 		for (size_t i = 0; i < n; i++)
 			if (buyer[i])	/* more days since is worse: reversed */
-				kv[m++] = (struct kv){ key_int(-since[i]), (uint32_t)i };
-		rank_scores(kv, tmp, nb, cuts ? &cuts->d[0] : NULL, mine ? &mine->d[0] : NULL,
+				kv[m++] = (struct sk_kv){ key_int(-since[i]), (uint32_t)i };
+		rank_scores(kv, nb, cuts ? &cuts->d[0] : NULL, mine ? &mine->d[0] : NULL,
 			    c->score, 3, 0, NULL);
 		m = 0;
 		for (size_t i = 0; i < n; i++)
 			if (buyer[i])
-				kv[m++] = (struct kv){ key_int(freq[i]), (uint32_t)i };
-		rank_scores(kv, tmp, nb, cuts ? &cuts->d[1] : NULL, mine ? &mine->d[1] : NULL,
+				kv[m++] = (struct sk_kv){ key_int(freq[i]), (uint32_t)i };
+		rank_scores(kv, nb, cuts ? &cuts->d[1] : NULL, mine ? &mine->d[1] : NULL,
 			    c->score + 1, 3, 0, NULL);
 		c->segment = sk_xmalloc((n ? n : 1) * sizeof *c->segment);
 		for (size_t i = 0; i < n; i++) {
@@ -1171,7 +1130,6 @@ void sk_classify_run(const struct sk_table *t, double unit_days,
 	if (own)
 		*own = mine;
 	sk_big_free(kv, nb * sizeof *kv);
-	sk_big_free(tmp, nb * sizeof *tmp);
 	free(top);
 	sk_big_free(spend, n * sizeof *spend);
 	sk_big_free(since, n * sizeof *since);
