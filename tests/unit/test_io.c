@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csv.h>
+
 #include "io.h"
 #include "num.h"
 #include "opts.h"
@@ -706,6 +708,147 @@ static void expect_errors(void)
 		     (const char *[]){ g, missing, NULL }, 66, msg);
 }
 
+/* ---- the quote-free fast path against libcsv itself ----
+ *
+ * Lines without a quote or an inner CR are cut at the delimiter by the
+ * reader's own code, the rest go to libcsv.  Random tables mixing both
+ * kinds, read through the reader, must give exactly what libcsv alone
+ * makes of the same bytes (strict, spaces kept, NUL appended). */
+
+struct lc_rec {
+	char **f;
+	size_t *len;
+	size_t n, cap;
+};
+
+struct lc_all {
+	struct lc_rec *rec;
+	size_t n, cap;
+	struct lc_rec cur;
+};
+
+static void lc_field(void *s, size_t len, void *data)
+{
+	struct lc_all *a = data;
+	struct lc_rec *c = &a->cur;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 8;
+		c->f = realloc(c->f, c->cap * sizeof *c->f);
+		c->len = realloc(c->len, c->cap * sizeof *c->len);
+	}
+	c->f[c->n] = malloc(len + 1);
+	if (len)
+		memcpy(c->f[c->n], s, len);
+	c->f[c->n][len] = 0;
+	c->len[c->n++] = len;
+}
+
+static void lc_row(int ch, void *data)
+{
+	(void)ch;
+	struct lc_all *a = data;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->rec = realloc(a->rec, a->cap * sizeof *a->rec);
+	}
+	a->rec[a->n++] = a->cur;
+	memset(&a->cur, 0, sizeof a->cur);
+}
+
+static int lc_nospace(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void lc_free(struct lc_all *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		for (size_t k = 0; k < a->rec[i].n; k++)
+			free(a->rec[i].f[k]);
+		free(a->rec[i].f);
+		free(a->rec[i].len);
+	}
+	free(a->rec);
+}
+
+static void test_fast_path_is_libcsv(void)
+{
+	static const char plain[] = "ab9 \t.-\xc3\xa9;,|";
+	unsigned seed = 12345;
+	for (int round = 0; round < 40; round++) {
+		char delim = round % 4 == 3 ? ';' : ',';
+		size_t ncol = 1 + (size_t)round % 5;
+		char *text = NULL;
+		size_t tlen = 0;
+		FILE *m = open_memstream(&text, &tlen);
+		for (size_t k = 0; k < ncol; k++)
+			fprintf(m, "%sc%zu", k ? (delim == ';' ? ";" : ",") : "", k);
+		fputc('\n', m);
+		for (int line = 0; line < 200; line++) {
+			for (size_t k = 0; k < ncol; k++) {
+				if (k)
+					fputc(delim, m);
+				seed = seed * 1103515245u + 12345u;
+				int kind = (int)(seed >> 16) % 8;
+				int n = (int)(seed >> 8) % 6;
+				if (kind == 0) {	/* quoted: delimiters, quotes, line breaks */
+					fputc('"', m);
+					for (int i = 0; i < n; i++)
+						fputs(i % 3 == 0 ? "\"\"" : i % 3 == 1 ? "\r\n" : ",;", m);
+					fputc('"', m);
+					continue;
+				}
+				for (int i = 0; i < n; i++) {
+					seed = seed * 1103515245u + 12345u;
+					char c = plain[(seed >> 16) % (sizeof plain - 1)];
+					if (c != delim)
+						fputc(c, m);
+				}
+			}
+			fputs(line % 7 == 3 ? "\r\n" : line % 11 == 5 ? "\n\n" : "\n", m);
+		}
+		fclose(m);
+		const char *f = put_file("fast.csv", text, tlen);
+
+		struct lc_all want = { 0 };
+		struct csv_parser p;
+		csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+		csv_set_space_func(&p, lc_nospace);
+		csv_set_delim(&p, (unsigned char)delim);
+		size_t done = csv_parse(&p, text, tlen, lc_field, lc_row, &want);
+		csv_fini(&p, lc_field, lc_row, &want);
+		csv_free(&p);
+
+		const char *files[] = { f, NULL };
+		struct sk_opts o = opts_for(files);
+		o.delim = delim;
+		struct sk_reader *r = sk_reader_open(&o);
+		int same = done == tlen && want.n > 0 && sk_reader_ncol(r) == want.rec[0].n;
+		size_t i = 1;
+		while (same && sk_reader_next(r)) {
+			if (i >= want.n || want.rec[i].n != ncol) {
+				same = 0;
+				break;
+			}
+			for (size_t k = 0; k < ncol; k++) {
+				size_t len;
+				const char *s = sk_reader_field(r, k, &len, NULL);
+				if (len != want.rec[i].len[k] || memcmp(s, want.rec[i].f[k], len) ||
+				    s[len])
+					same = 0;
+			}
+			i++;
+		}
+		same = same && i == want.n;
+		sk_reader_close(r);
+		check(same, "fast path = libcsv: round %d (%zu columns, '%c', %zu records)",
+		      round, ncol, delim, want.n);
+		lc_free(&want);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	sk_progname = "test_io";
@@ -715,6 +858,7 @@ int main(void)
 		return 2;
 	}
 	test_csv_quoting();
+	test_fast_path_is_libcsv();
 	test_crlf_bom_spaces();
 	test_line_numbers();
 	test_big_field();
