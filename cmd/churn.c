@@ -66,6 +66,23 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 }
 
+struct fill_ctx {
+	const struct sk_custdata *d;
+	const struct sk_pred *p;
+	double threshold;
+};
+
+/* The appended columns of customer i; prospects stay empty. */
+static void fill(struct sk_emit *row, size_t i, void *ctx)
+{
+	const struct fill_ctx *f = ctx;
+	if (!f->d->valid[i])
+		return;
+	sk_emit_num(row, 0, f->p->p_alive[i], 6);
+	sk_emit_num(row, 1, f->p->expected[i], 6);
+	sk_emit_num(row, 2, f->p->p_alive[i] < f->threshold, 0);
+}
+
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
@@ -116,14 +133,8 @@ int main(int argc, char **argv)
 
 	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
 	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
-	for (size_t i = 0; i < t->nrow; i++) {
-		if (d.valid[i]) {
-			sk_emit_num(e, 0, p.p_alive[i], 6);
-			sk_emit_num(e, 1, p.expected[i], 6);
-			sk_emit_num(e, 2, p.p_alive[i] < c.threshold, 0);
-		}
-		sk_emit_row(e, i);
-	}
+	struct fill_ctx fc = { &d, &p, c.threshold };
+	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
 	if (c.report || c.report_json)

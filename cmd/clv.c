@@ -70,6 +70,23 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 }
 
+struct fill_ctx {
+	const unsigned char *valid;
+	const double *spend, *clv;
+	const unsigned char *tier;
+};
+
+/* The appended columns of customer i; prospects stay empty. */
+static void fill(struct sk_emit *row, size_t i, void *ctx)
+{
+	const struct fill_ctx *f = ctx;
+	if (!f->valid[i])
+		return;
+	sk_emit_num(row, 0, f->spend[i], 4);
+	sk_emit_num(row, 1, f->clv[i], 4);
+	sk_emit_str(row, 2, sk_value_tier_name(f->tier[i]));
+}
+
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
@@ -151,18 +168,13 @@ int main(int argc, char **argv)
 	unsigned char *tier = sk_value_tiers(clv, d.valid, d.n);
 
 	static const char *const cols[] = { "expected_spend", "clv", "value_tier" };
-	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
 	double top20 = 0;
-	for (size_t i = 0; i < t->nrow; i++) {
-		if (d.valid[i]) {
-			sk_emit_num(e, 0, spend[i], 4);
-			sk_emit_num(e, 1, clv[i], 4);
-			sk_emit_str(e, 2, sk_value_tier_name(tier[i]));
-			if (tier[i] != SK_TIER_REST)
-				top20 += d.rfm[i].w * clv[i];
-		}
-		sk_emit_row(e, i);
-	}
+	for (size_t i = 0; i < d.n; i++)
+		if (d.valid[i] && tier[i] != SK_TIER_REST)
+			top20 += d.rfm[i].w * clv[i];
+	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
+	struct fill_ctx fc = { d.valid, spend, clv, tier };
+	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
 	if (c.report || c.report_json) {

@@ -84,6 +84,19 @@ static int by_rank(const void *pa, const void *pb)
 	return (rank_rows[a].rank > rank_rows[b].rank) - (rank_rows[a].rank < rank_rows[b].rank);
 }
 
+/* The appended columns of customer i (ctx: the scored rows). */
+static void fill(struct sk_emit *row, size_t i, void *ctx)
+{
+	const struct sk_winback_row *w = (const struct sk_winback_row *)ctx + i;
+	if (strcmp(w->reason, "no purchase") != 0) {
+		sk_emit_num(row, 0, w->value, 2);
+		sk_emit_num(row, 1, w->prob, 4);
+		if (w->rank > 0)
+			sk_emit_num(row, 2, (double)w->rank, 0);
+	}
+	sk_emit_str(row, 3, w->reason);
+}
+
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
@@ -127,17 +140,7 @@ int main(int argc, char **argv)
 	static const char *const cols[] = { "winback_value", "winback_prob", "winback_rank",
 					    "winback_reason" };
 	struct sk_emit *e = sk_emit_open(&o, t, 4, cols);
-	for (size_t r = 0; r < n; r++) {
-		const struct sk_winback_row *w = &rows[order[r]];
-		if (strcmp(w->reason, "no purchase") != 0) {
-			sk_emit_num(e, 0, w->value, 2);
-			sk_emit_num(e, 1, w->prob, 4);
-			if (w->rank > 0)
-				sk_emit_num(e, 2, (double)w->rank, 0);
-		}
-		sk_emit_str(e, 3, w->reason);
-		sk_emit_row(e, order[r]);
-	}
+	sk_emit_rows(e, n, order, fill, rows);
 	sk_emit_close(e);
 	(void)offers;
 	if (c.report)

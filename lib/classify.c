@@ -1156,6 +1156,29 @@ static const char *segment_name(const struct sk_classify *c, int g)
 	return (size_t)g < c->segs->n ? c->segs->seg[g].name : "Others";
 }
 
+struct fill_ctx {
+	const struct sk_classify *c;
+	const char *const *stage;
+};
+
+/* The appended columns of customer i. */
+static void fill(struct sk_emit *row, size_t i, void *ctx)
+{
+	const struct fill_ctx *f = ctx;
+	const struct sk_classify *c = f->c;
+	sk_emit_str(row, 0, f->stage[c->stage[i]]);
+	sk_emit_str(row, 1, phase_names[c->phase[i]]);
+	if (c->score && c->segment[i] >= 0) {
+		const unsigned char *sc = c->score + 3 * i;
+		char code[4] = { (char)('0' + sc[0]), (char)('0' + sc[1]),
+				 (char)('0' + sc[2]), 0 };
+		for (int k = 0; k < 3; k++)
+			sk_emit_num(row, 2 + (size_t)k, sc[k], 0);
+		sk_emit_str(row, 5, code);
+		sk_emit_str(row, 6, segment_name(c, c->segment[i]));
+	}
+}
+
 void sk_classify_write(const struct sk_opts *o, const struct sk_table *t,
 		       const struct sk_classify *c)
 {
@@ -1164,20 +1187,8 @@ void sk_classify_write(const struct sk_opts *o, const struct sk_table *t,
 	};
 	const char *const *stage = sk_classify_stage_names(c->scheme);
 	struct sk_emit *e = sk_emit_open(o, t, c->score ? 7 : 2, cols);
-	for (size_t i = 0; i < c->n; i++) {
-		sk_emit_str(e, 0, stage[c->stage[i]]);
-		sk_emit_str(e, 1, phase_names[c->phase[i]]);
-		if (c->score && c->segment[i] >= 0) {
-			const unsigned char *sc = c->score + 3 * i;
-			char code[4] = { (char)('0' + sc[0]), (char)('0' + sc[1]),
-					 (char)('0' + sc[2]), 0 };
-			for (int k = 0; k < 3; k++)
-				sk_emit_num(e, 2 + (size_t)k, sc[k], 0);
-			sk_emit_str(e, 5, code);
-			sk_emit_str(e, 6, segment_name(c, c->segment[i]));
-		}
-		sk_emit_row(e, i);
-	}
+	struct fill_ctx fc = { c, stage };
+	sk_emit_rows(e, c->n, NULL, fill, &fc);
 	sk_emit_close(e);
 }
 

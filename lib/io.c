@@ -1217,6 +1217,7 @@ struct sk_writer {
 	size_t ncol;
 	size_t field;		/* index of the next field in the row */
 	int odec;		/* SK_NUM fields get a decimal comma (CSV, TSV) */
+	int mem;		/* a memory writer: the buffer grows, names are borrowed */
 };
 
 static struct sk_writer *pending;	/* for sk_die: remove the temp file */
@@ -1241,10 +1242,21 @@ static void wflush(struct sk_writer *w)
 	w->len = 0;
 }
 
+/* A memory writer's buffer grows to hold everything until
+ * sk_writer_append; a file writer's is flushed when full, and a value
+ * larger than it is written directly. */
+static void wroom(struct sk_writer *w, size_t n)
+{
+	if (w->mem)
+		sk_grow((void **)&w->buf, &w->cap, w->len + n, 1);
+	else
+		wflush(w);
+}
+
 static inline void wput(struct sk_writer *w, const char *s, size_t n)
 {
 	if (w->len + n > w->cap) {
-		wflush(w);
+		wroom(w, n);
 		if (n > w->cap) {
 			w->len = n;
 			char *save = w->buf;
@@ -1261,7 +1273,7 @@ static inline void wput(struct sk_writer *w, const char *s, size_t n)
 static inline void wputc(struct sk_writer *w, char c)
 {
 	if (w->len + 1 > w->cap)
-		wflush(w);
+		wroom(w, 1);
 	w->buf[w->len++] = c;
 }
 
@@ -1478,6 +1490,35 @@ void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i)
 		const char *s = sk_table_get(t, i, (long)j, &len, &type);
 		sk_writer_field(w, s, len, type);
 	}
+}
+
+struct sk_writer *sk_writer_mem_new(const struct sk_writer *like)
+{
+	struct sk_writer *w = sk_xcalloc(1, sizeof *w);
+	w->fmt = like->fmt;
+	w->delim = like->delim;
+	w->odec = like->odec;
+	w->fd = -1;
+	w->mem = 1;
+	w->names = like->names;
+	w->ncol = like->ncol;
+	w->cap = 1 << 16;
+	w->buf = sk_xmalloc(w->cap);
+	return w;
+}
+
+void sk_writer_append(struct sk_writer *w, struct sk_writer *mem)
+{
+	wput(w, mem->buf, mem->len);
+	mem->len = 0;
+}
+
+void sk_writer_mem_free(struct sk_writer *mem)
+{
+	if (!mem)
+		return;
+	free(mem->buf);
+	free(mem);
 }
 
 void sk_writer_close(struct sk_writer *w)

@@ -132,6 +132,12 @@ void sk_writer_null(struct sk_writer *w);
 void sk_writer_endrow(struct sk_writer *w);
 /* Write every field of table row i (pass-through, byte for byte). */
 void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i);
+/* A writer into memory with the format and columns of like, for
+ * formatting rows on several threads: sk_writer_append moves what it
+ * holds to the end of w (and empties it). */
+struct sk_writer *sk_writer_mem_new(const struct sk_writer *like);
+void sk_writer_append(struct sk_writer *w, struct sk_writer *mem);
+void sk_writer_mem_free(struct sk_writer *mem);
 /* Flush, close, rename -o FILE into place; exits 74 on a write error. */
 void sk_writer_close(struct sk_writer *w);
 

@@ -172,38 +172,65 @@ static int chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
 	return 0;
 }
 
+/* The Hessian of -LL in theta at th by differences of the analytic
+ * gradient g (already known at th): central differences (2n gradients,
+ * error ~h^2) for the standard errors, forward ones (n gradients) for
+ * Newton steps, where a relative error of 1e-5 only costs a step.
+ * Returns the inverse in inv, -1 when not positive definite. */
+static int hessian_inverse(int n, sk_fit_fn f, void *ctx, const double *th, const double *g,
+			   int central, double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR])
+{
+	double t2[SK_FIT_MAXPAR], gp[SK_FIT_MAXPAR], gm[SK_FIT_MAXPAR];
+	double H[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
+	const double h = 1e-5;
+	for (int j = 0; j < n; j++) {
+		memcpy(t2, th, (size_t)n * sizeof *t2);
+		t2[j] = th[j] + h;
+		f(t2, gp, ctx);
+		if (central) {
+			t2[j] = th[j] - h;
+			f(t2, gm, ctx);
+		}
+		for (int i = 0; i < n; i++)
+			H[i][j] = central ? (gp[i] - gm[i]) / (2 * h) : (gp[i] - g[i]) / h;
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
+	return chol_inverse(n, H, inv);
+}
+
 /* Newton steps from out->par; on success replace par, loglik and se.
  * 1 when the steps converged (the last one below 1e-7 in every log
- * parameter, or too small to lower -LL any further). */
+ * parameter, or too small to lower -LL any further).
+ *
+ * The Hessian is kept from step to step (the chord method) and computed
+ * afresh only when a step fails to shrink the next one fourfold: from a
+ * start within a percent of the maximum (the coarse fit) the steps then
+ * shrink ~100-fold each for one gradient apiece, where fresh Hessians
+ * cost n + 1.  The standard errors come from a central-difference
+ * Hessian at the final point. */
 static int polish(int n, sk_fit_fn f, void *ctx, struct sk_fit *out)
 {
-	double th[SK_FIT_MAXPAR], g[SK_FIT_MAXPAR], t2[SK_FIT_MAXPAR];
-	double gp[SK_FIT_MAXPAR], gm[SK_FIT_MAXPAR];
-	double H[SK_FIT_MAXPAR][SK_FIT_MAXPAR], inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
-	int have_inv = 0;
+	double th[SK_FIT_MAXPAR], g[SK_FIT_MAXPAR], t2[SK_FIT_MAXPAR], gt[SK_FIT_MAXPAR];
+	double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
 	for (int i = 0; i < n; i++)
 		th[i] = log(out->par[i]);
 	double fv = f(th, g, ctx);
-	int conv = 0;
+	int conv = 0, fresh = 0;	/* 1: inv is at th, 2: kept from earlier */
+	double prev = HUGE_VAL;
 	if (!isfinite(fv))
 		return 0;
-	for (int it = 0; it < 6; it++) {
-		const double h = 1e-5;
-		for (int j = 0; j < n; j++) {
-			memcpy(t2, th, sizeof t2);
-			t2[j] = th[j] + h;
-			f(t2, gp, ctx);
-			t2[j] = th[j] - h;
-			f(t2, gm, ctx);
-			for (int i = 0; i < n; i++)
-				H[i][j] = (gp[i] - gm[i]) / (2 * h);
+	for (int it = 0; it < 16; it++) {
+		if (!fresh) {
+			if (hessian_inverse(n, f, ctx, th, g, 0, inv) < 0) {
+				if (it == 0)
+					return 0;
+				break;
+			}
+			fresh = 1;
+			prev = HUGE_VAL;
 		}
-		for (int i = 0; i < n; i++)
-			for (int j = 0; j < i; j++)
-				H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
-		if (chol_inverse(n, H, inv) < 0)
-			break;
-		have_inv = 1;
 		double d[SK_FIT_MAXPAR], dmax = 0;
 		for (int i = 0; i < n; i++) {
 			d[i] = 0;
@@ -212,30 +239,39 @@ static int polish(int n, sk_fit_fn f, void *ctx, struct sk_fit *out)
 			dmax = fmax(dmax, fabs(d[i]));
 			t2[i] = th[i] + d[i];
 		}
-		double gt[SK_FIT_MAXPAR];
+		if (dmax > 0.25 * prev && fresh == 2) {
+			fresh = 0;	/* the kept Hessian has gone stale */
+			continue;
+		}
 		double ft = f(t2, gt, ctx);
 		/* Near the maximum LL changes by ~1e-7; allow rounding noise. */
 		if (!isfinite(ft) || ft > fv + 1e-12 * fabs(fv) || dmax > 1) {
+			if (fresh == 2) {
+				fresh = 0;
+				continue;
+			}
 			conv = dmax < 1e-5;	/* at the maximum up to rounding */
 			break;
 		}
 		memcpy(th, t2, sizeof th);
 		memcpy(g, gt, sizeof g);
 		fv = ft;
-		if (dmax < 1e-7) {
+		prev = dmax;
+		if (dmax < 1e-9 || (fresh == 1 && dmax < 1e-7)) {
 			conv = 1;
-			break;	/* the Hessian just computed is still the one here */
+			break;
 		}
+		fresh = 2;	/* the next steps reuse this Hessian */
 	}
-	if (!have_inv)
-		return 0;
+	/* Standard errors at the final point (none when the Hessian there is
+	 * not positive definite: the caller then tries its own). */
+	int ok = hessian_inverse(n, f, ctx, th, g, 1, inv) == 0;
 	out->loglik = -fv;
-	int ok = 1;
 	for (int i = 0; i < n; i++) {
 		out->par[i] = exp(th[i]);
 		/* At the maximum the natural-scale Hessian is
 		 * diag(1/p) H_theta diag(1/p), so se_i = p_i sqrt(inv_ii). */
-		double v = inv[i][i];
+		double v = ok ? inv[i][i] : 0;
 		out->se[i] = v > 0 && isfinite(v) ? out->par[i] * sqrt(v) : 0;
 		if (!(v > 0 && isfinite(v)))
 			ok = 0;
