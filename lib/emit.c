@@ -16,6 +16,7 @@ struct sk_emit {
 	struct sk_writer *w;
 	size_t nnew;
 	long *owner;		/* per input column: new column index owning it, or -1 */
+	int owns_input;		/* some owner[j] >= 0 */
 	int *appended;		/* per new column: 1 when written at the end */
 	char (*val)[48];
 	char **longval;
@@ -38,8 +39,10 @@ struct sk_emit *sk_emit_open(const struct sk_opts *o, const struct sk_table *t,
 	for (size_t j = 0; j < t->ncol; j++) {
 		e->owner[j] = -1;
 		for (size_t k = 0; k < nnew; k++)
-			if (strcmp(t->col[j], names[k]) == 0)
+			if (strcmp(t->col[j], names[k]) == 0) {
 				e->owner[j] = (long)k;
+				e->owns_input = 1;
+			}
 		hdr[nh++] = t->col[j];
 	}
 	for (size_t k = 0; k < nnew; k++) {
@@ -84,7 +87,12 @@ static void put(struct sk_emit *e, size_t k)
 void sk_emit_row(struct sk_emit *e, size_t i)
 {
 	const struct sk_table *t = e->t;
-	for (size_t j = 0; j < t->ncol; j++) {
+	size_t j0 = 0;
+	/* Input columns passing through untouched go out in one copy when
+	 * they can (sk_writer_row_plain). */
+	if (!e->owns_input && sk_writer_row_plain(e->w, t, i))
+		j0 = t->ncol;
+	for (size_t j = j0; j < t->ncol; j++) {
 		if (e->owner[j] >= 0) {
 			put(e, (size_t)e->owner[j]);
 			continue;
@@ -108,11 +116,11 @@ void sk_emit_row(struct sk_emit *e, size_t i)
 /* A copy of e for one thread: its own values and a memory writer. */
 static struct sk_emit *emit_clone(const struct sk_emit *e)
 {
-	struct sk_emit *s = sk_xmalloc(sizeof *s);
+	struct sk_emit *s = sk_xcalloc_lines(sizeof *s);
 	*s = *e;
-	s->val = sk_xcalloc(e->nnew + 1, sizeof *s->val);
-	s->longval = sk_xcalloc(e->nnew + 1, sizeof *s->longval);
-	s->type = sk_xmalloc(e->nnew + 1);
+	s->val = sk_xcalloc_lines((e->nnew + 1) * sizeof *s->val);
+	s->longval = sk_xcalloc_lines((e->nnew + 1) * sizeof *s->longval);
+	s->type = sk_xcalloc_lines(e->nnew + 1);
 	memset(s->type, SK_NULL, e->nnew + 1);
 	s->w = sk_writer_mem_new(e->w);
 	return s;

@@ -333,6 +333,8 @@ struct sk_reader {
 	size_t ptrcap;
 
 	/* CSV */
+	int plain;			/* the record was cut at delimiters only: no
+					 * field holds a delimiter, quote or line break */
 	struct csv_parser csv;
 	int csv_done;			/* a record ended during the last feed */
 	int csv_live;			/* csv holds a buffer to free */
@@ -345,6 +347,7 @@ static void rec_reset(struct sk_reader *r)
 {
 	r->rlen = 0;
 	r->nf = 0;
+	r->plain = 0;
 }
 
 static void rec_more_fields(struct sk_reader *r)
@@ -553,6 +556,7 @@ static int csv_record(struct sk_reader *r)
 			size_t body = chomp(p, len);
 			if (!memchr(p, '"', body) && !memchr(p, '\r', body)) {
 				rec_split(r, p, body, (char)r->o->delim);
+				r->plain = 1;
 				return 1;
 			}
 		}
@@ -996,6 +1000,7 @@ struct sk_row {
 	uint32_t nf;
 	uint8_t wide;		/* 32-bit offsets */
 	uint8_t typed;		/* a type byte per field follows the offsets */
+	uint8_t plain;		/* CSV cut at delimiters only (sk_writer_row_plain) */
 };
 
 struct sk_tfile {
@@ -1023,6 +1028,7 @@ void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 	row->nf = (uint32_t)n;
 	row->wide = (uint8_t)wide;
 	row->typed = (uint8_t)typed;
+	row->plain = 0;
 	unsigned char *ty = (unsigned char *)(row + 1) + offsz;
 	char *data = (char *)ty + (typed ? n : 0);
 	uint32_t o = 0;
@@ -1085,6 +1091,7 @@ struct sk_table *sk_table_read(struct sk_reader *r)
 		}
 		sk_table_add_row(t, file, r->recline, r->nf, (const char *const *)r->fptr,
 				 r->flen, r->ftype);
+		t->row[t->nrow - 1]->plain = (uint8_t)r->plain;
 	}
 	for (size_t i = 0; i < r->ncol; i++)
 		sk_table_add_col(t, r->col[i]);
@@ -1482,8 +1489,42 @@ void sk_writer_endrow(struct sk_writer *w)
 	w->field = 0;
 }
 
+int sk_writer_row_plain(struct sk_writer *w, const struct sk_table *t, size_t i)
+{
+	const struct sk_row *row = t->row[i];
+	if (!row->plain || w->fmt != SK_FMT_CSV || !t->o || t->o->delim != w->delim ||
+	    row->nf == 0 || row->nf != t->ncol)
+		return 0;
+	/* The fields lie one after another, each ending in a NUL: copy them
+	 * at once and put the delimiter where each NUL but the last was.
+	 * The offsets say where (a field may hold a NUL byte of its own). */
+	size_t n = row->nf;
+	const void *off = row + 1;
+	size_t end = row->wide ? ((const uint32_t *)off)[n] : ((const uint16_t *)off)[n];
+	const char *data = (const char *)off + (n + 1) * (row->wide ? 4 : 2);
+	size_t need = end - 1 + (w->field > 0);
+	if (!w->mem && need > w->cap)
+		return 0;	/* larger than the buffer: field by field */
+	if (w->len + need > w->cap)
+		wroom(w, need);
+	char *b = w->buf + w->len;
+	if (w->field > 0) {
+		*b++ = w->delim;
+		w->len++;
+	}
+	memcpy(b, data, end - 1);
+	for (size_t j = 1; j < n; j++)
+		b[(row->wide ? ((const uint32_t *)off)[j] : ((const uint16_t *)off)[j]) - 1] =
+			w->delim;
+	w->len += end - 1;
+	w->field += n;
+	return 1;
+}
+
 void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i)
 {
+	if (sk_writer_row_plain(w, t, i))
+		return;
 	for (size_t j = 0; j < t->ncol; j++) {
 		size_t len;
 		enum sk_ftype type;
@@ -1494,7 +1535,7 @@ void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i)
 
 struct sk_writer *sk_writer_mem_new(const struct sk_writer *like)
 {
-	struct sk_writer *w = sk_xcalloc(1, sizeof *w);
+	struct sk_writer *w = sk_xcalloc_lines(sizeof *w);
 	w->fmt = like->fmt;
 	w->delim = like->delim;
 	w->odec = like->odec;

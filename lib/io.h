@@ -132,6 +132,10 @@ void sk_writer_null(struct sk_writer *w);
 void sk_writer_endrow(struct sk_writer *w);
 /* Write every field of table row i (pass-through, byte for byte). */
 void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i);
+/* The same in one copy when row i was a CSV line cut at the delimiter
+ * this CSV writer uses (no field needs quoting); 0, having written
+ * nothing, when it was not. */
+int sk_writer_row_plain(struct sk_writer *w, const struct sk_table *t, size_t i);
 /* A writer into memory with the format and columns of like, for
  * formatting rows on several threads: sk_writer_append moves what it
  * holds to the end of w (and empties it). */

@@ -810,7 +810,7 @@ void sk_summary_write(struct sk_summary *s, struct sk_writer *w)
 	struct fields *fl[WRITE_MAXTHREADS];
 	struct sk_writer *mw[WRITE_MAXTHREADS];
 	for (int k = 0; k < nth; k++) {
-		fl[k] = sk_xmalloc(sizeof *fl[k]);
+		fl[k] = sk_xcalloc_lines(sizeof *fl[k]);
 		mw[k] = sk_writer_mem_new(w);
 	}
 #ifdef _OPENMP

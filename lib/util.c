@@ -86,6 +86,16 @@ void *sk_xcalloc(size_t n, size_t size)
 	return advise_huge(p, n * size);
 }
 
+void *sk_xcalloc_lines(size_t n)
+{
+	size_t m = (n + 63) & ~(size_t)63;
+	void *p = aligned_alloc(64, m ? m : 64);
+	if (!p)
+		oom(n);
+	memset(p, 0, m ? m : 64);
+	return p;
+}
+
 void *sk_xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
