@@ -11,6 +11,7 @@
  * (non-positive parameters, t < 0) give 0, recency is clamped to [0, T],
  * and the hypergeometric sums fall back to quadrature where they would
  * converge slowly or cancel. */
+#include "util.h"
 #include "modelint.h"
 
 #include <math.h>
@@ -172,7 +173,7 @@ double sk_bgnbd_nll(const double *theta, double *grad, void *ctx)
 	set_parterms(&p, par, grad != NULL);
 	double *lT = NULL, *ltx = NULL;
 	if (d->uT) {
-		lT = malloc((d->nT + d->ntx) * sizeof *lT);
+		lT = sk_malloc((d->nT + d->ntx) * sizeof *lT);
 		if (lT) {
 			ltx = lT + d->nT;
 			for (size_t j = 0; j < d->nT; j++)

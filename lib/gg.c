@@ -9,6 +9,7 @@
  * modelled, and it is assumed independent of x (sk_gg_correlation is the
  * usual check).
  */
+#include "util.h"
 #include "group.h"
 #include "modelint.h"
 #include "spend.h"
@@ -122,12 +123,12 @@ static int data_new(struct ggdata *d, const struct sk_spend_obs *obs, size_t n, 
 	for (size_t j = 0; j < n; j++)
 		m += used(&obs[j]);
 	size_t sz = m ? m : 1;
-	d->w = malloc(sz * sizeof *d->w);
-	d->lm = malloc(sz * sizeof *d->lm);
-	d->lmx = malloc(sz * sizeof *d->lmx);
-	d->xk = malloc(sz * sizeof *d->xk);
-	d->xs = malloc(sz * sizeof *d->xs);
-	d->cache = malloc(3 * sz * sizeof *d->cache);
+	d->w = sk_malloc(sz * sizeof *d->w);
+	d->lm = sk_malloc(sz * sizeof *d->lm);
+	d->lmx = sk_malloc(sz * sizeof *d->lmx);
+	d->xk = sk_malloc(sz * sizeof *d->xk);
+	d->xs = sk_malloc(sz * sizeof *d->xs);
+	d->cache = sk_malloc(3 * sz * sizeof *d->cache);
 	if (!d->w || !d->lm || !d->lmx || !d->xk || !d->xs || !d->cache) {
 		data_free(d);
 		return -1;
@@ -174,7 +175,7 @@ static int coarse_new(struct ggdata *c, const struct ggdata *d)
 	double nb = floor((hi - lo) / h) + 1;
 	if (!(nb * (double)d->nx < 1e15))
 		return -1;
-	struct sk_kv *kv = malloc(d->n * sizeof *kv);
+	struct sk_kv *kv = sk_malloc(d->n * sizeof *kv);
 	if (!kv)
 		return -1;
 	for (size_t j = 0; j < d->n; j++)
@@ -188,12 +189,12 @@ static int coarse_new(struct ggdata *c, const struct ggdata *d)
 		free(kv);
 		return -1;
 	}
-	c->w = malloc(m * sizeof *c->w);
-	c->lm = malloc(m * sizeof *c->lm);
-	c->lmx = malloc(m * sizeof *c->lmx);
-	c->xk = malloc(m * sizeof *c->xk);
-	c->xs = malloc(d->nx * sizeof *c->xs);
-	c->cache = malloc(3 * d->nx * sizeof *c->cache);
+	c->w = sk_malloc(m * sizeof *c->w);
+	c->lm = sk_malloc(m * sizeof *c->lm);
+	c->lmx = sk_malloc(m * sizeof *c->lmx);
+	c->xk = sk_malloc(m * sizeof *c->xk);
+	c->xs = sk_malloc(d->nx * sizeof *c->xs);
+	c->cache = sk_malloc(3 * d->nx * sizeof *c->cache);
 	if (!c->w || !c->lm || !c->lmx || !c->xk || !c->xs || !c->cache) {
 		free(kv);
 		data_free(c);

@@ -1,4 +1,5 @@
 /* group.c: distinct values by hashing, stable radix sort of small keys. */
+#include "util.h"
 #include "group.h"
 
 #include <stdlib.h>
@@ -44,8 +45,8 @@ static size_t vtab_hash(uint64_t u, size_t mask)
 static int vtab_grow(struct vtab *t)
 {
 	size_t size = t->mask ? 2 * (t->mask + 1) : 1024;
-	uint32_t *slot = calloc(size, sizeof *slot);
-	uint64_t *val = realloc(t->val, size / 2 * sizeof *val);
+	uint32_t *slot = sk_calloc(size, sizeof *slot);
+	uint64_t *val = sk_realloc(t->val, size / 2 * sizeof *val);
 	if (!slot || !val) {
 		free(slot);
 		if (val)
@@ -104,9 +105,9 @@ double *sk_distinct_new(const void *base, size_t n, size_t stride, uint32_t *ran
 		if (first)
 			first[i] = (uint32_t)k;
 	}
-	out = malloc((t.n ? t.n : 1) * sizeof *out);
-	to_sorted = malloc((t.n ? t.n : 1) * sizeof *to_sorted);
-	uint64_t *sorted = malloc((t.n ? t.n : 1) * sizeof *sorted);
+	out = sk_malloc((t.n ? t.n : 1) * sizeof *out);
+	to_sorted = sk_malloc((t.n ? t.n : 1) * sizeof *to_sorted);
+	uint64_t *sorted = sk_malloc((t.n ? t.n : 1) * sizeof *sorted);
 	if (!out || !to_sorted || !sorted) {
 		free(out);
 		free(sorted);
@@ -148,8 +149,8 @@ int sk_kv_sort(struct sk_kv *a, size_t n, uint64_t maxkey)
 		passes++;
 	if (n < 2 || passes == 0)
 		return 0;
-	struct sk_kv *tmp = malloc(n * sizeof *tmp);
-	size_t (*count)[RSIZE] = calloc((size_t)passes, sizeof *count);
+	struct sk_kv *tmp = sk_malloc(n * sizeof *tmp);
+	size_t (*count)[RSIZE] = sk_calloc((size_t)passes, sizeof *count);
 	if (!tmp || !count) {
 		free(tmp);
 		free(count);

@@ -482,7 +482,7 @@ static void *csv_grow(void *p, size_t n)
 		return p;
 	if (n < 2 * have)
 		n = 2 * have;
-	return realloc(p, n);
+	return sk_realloc(p, n);
 }
 
 static void csv_setup(struct sk_reader *r)

@@ -6,6 +6,7 @@
  * and mbgnbd.c.  model.h was not ours to change, so each of those files
  * repeats the prototypes it needs; they belong in model.h (or a private
  * lib header) once its owner agrees. */
+#include "util.h"
 #include "modelint.h"
 #include "group.h"
 
@@ -108,7 +109,7 @@ struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t 
 			 "the model cannot be fitted: use a longer calibration period");
 		return NULL;
 	}
-	struct sk_rfm *c = malloc((n ? n : 1) * sizeof *c);
+	struct sk_rfm *c = sk_malloc((n ? n : 1) * sizeof *c);
 	if (!c) {
 		snprintf(err, errlen, "out of memory copying %zu customer patterns", n);
 		return NULL;
@@ -352,10 +353,10 @@ struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nou
 	if (!(step > 0))
 		return NULL;
 	size_t nx;
-	uint32_t *rx = malloc(n * sizeof *rx);
-	struct sk_kv *kv = malloc(n * sizeof *kv);
+	uint32_t *rx = sk_malloc(n * sizeof *rx);
+	struct sk_kv *kv = sk_malloc(n * sizeof *kv);
 	double *ux = rx ? sk_distinct_new(&pat[0].x, n, sizeof *pat, rx, &nx) : NULL;
-	struct sk_rfm *c = malloc(n * sizeof *c);
+	struct sk_rfm *c = sk_malloc(n * sizeof *c);
 	if (!ux || !kv || !c) {
 		free(rx);
 		free(kv);
@@ -642,8 +643,8 @@ double sk_beta_inc(double a, double b, double x, double y)
 
 void sk_rfm_set_index(struct sk_rfm_set *s)
 {
-	s->iT = malloc((s->n ? s->n : 1) * sizeof *s->iT);
-	s->itx = malloc((s->n ? s->n : 1) * sizeof *s->itx);
+	s->iT = sk_malloc((s->n ? s->n : 1) * sizeof *s->iT);
+	s->itx = sk_malloc((s->n ? s->n : 1) * sizeof *s->itx);
 	if (s->iT && s->itx) {
 		s->uT = sk_distinct_new(&s->pat[0].T, s->n, sizeof *s->pat, s->iT, &s->nT);
 		s->utx = sk_distinct_new(&s->pat[0].t_x, s->n, sizeof *s->pat, s->itx, &s->ntx);

@@ -36,6 +36,7 @@
  *
  * Predictions never return NaN or infinity: invalid arguments give 0 and
  * recency is clamped to [0, T] (and taken as 0 when x = 0). */
+#include "util.h"
 #include "modelint.h"
 
 #include <math.h>
@@ -433,7 +434,7 @@ static int coefs_extend(struct coefs *cf)
 {
 	if (cf->n + 64 > cf->cap) {
 		int cap = cf->cap ? 2 * cf->cap : 256;
-		double *a = malloc(5 * (size_t)cap * sizeof *a);
+		double *a = sk_malloc(5 * (size_t)cap * sizeof *a);
 		if (!a)
 			return -1;
 		double *old[5] = { cf->C, cf->D, cf->F, cf->G, cf->E };
@@ -617,8 +618,8 @@ static size_t tmap_slot(const struct tmap *h, uint64_t b)
 
 static int tmap_init(struct tmap *h, size_t cap)
 {
-	h->key = malloc(cap * sizeof *h->key);
-	h->val = malloc(cap * sizeof *h->val);
+	h->key = sk_malloc(cap * sizeof *h->key);
+	h->val = sk_malloc(cap * sizeof *h->val);
 	h->mask = cap - 1;
 	h->used = 0;
 	if (!h->key || !h->val)
@@ -714,9 +715,9 @@ static int pidx_build(struct pidx *ix, const struct sk_rfm *pat, size_t n)
 	double *uval = NULL;
 	int rc = -1;
 	ix->n = n;
-	ix->kx = malloc(n * sizeof *ix->kx);
-	ix->kT = malloc(n * sizeof *ix->kT);
-	ix->w = malloc(n * sizeof *ix->w);
+	ix->kx = sk_malloc(n * sizeof *ix->kx);
+	ix->kT = sk_malloc(n * sizeof *ix->kT);
+	ix->w = sk_malloc(n * sizeof *ix->w);
 	if (tmap_init(&h, 4096) < 0 || !ix->kx || !ix->kT || !ix->w)
 		goto out;
 	for (size_t k = 0; k < n; k++)
@@ -732,9 +733,9 @@ static int pidx_build(struct pidx *ix, const struct sk_rfm *pat, size_t n)
 	}
 	/* Sort the distinct times; renumber to ranks. */
 	size_t nU = h.used;
-	uval = malloc(nU * sizeof *uval);
-	ix->U = malloc(nU * sizeof *ix->U);
-	uint32_t *rank = malloc(nU * sizeof *rank);
+	uval = sk_malloc(nU * sizeof *uval);
+	ix->U = sk_malloc(nU * sizeof *ix->U);
+	uint32_t *rank = sk_malloc(nU * sizeof *rank);
 	if (!uval || !ix->U || !rank) {
 		free(rank);
 		goto out;
@@ -763,13 +764,13 @@ static int pidx_build(struct pidx *ix, const struct sk_rfm *pat, size_t n)
 	free(rank);
 	ix->nU = nU;
 	/* Second pass: per run of equal x, its distinct times in order. */
-	mark = malloc(nU * sizeof *mark);
-	tflag = calloc(nU, 1);
-	touch = malloc(nU * sizeof *touch);
+	mark = sk_malloc(nU * sizeof *mark);
+	tflag = sk_calloc(nU, 1);
+	touch = sk_malloc(nU * sizeof *touch);
 	size_t capk = 1024, capr = 64;
-	ix->krank = malloc(capk * sizeof *ix->krank);
-	ix->ktail = malloc(capk);
-	ix->run = malloc(capr * sizeof *ix->run);
+	ix->krank = sk_malloc(capk * sizeof *ix->krank);
+	ix->ktail = sk_malloc(capk);
+	ix->run = sk_malloc(capr * sizeof *ix->run);
 	if (!mark || !tflag || !touch || !ix->krank || !ix->ktail || !ix->run)
 		goto out;
 	for (size_t i = 0; i < nU; i++)
@@ -796,13 +797,13 @@ static int pidx_build(struct pidx *ix, const struct sk_rfm *pat, size_t n)
 			while (ix->nkey + nt > capk)
 				capk *= 2;
 			capr *= 2;
-			void *a = realloc(ix->krank, capk * sizeof *ix->krank);
+			void *a = sk_realloc(ix->krank, capk * sizeof *ix->krank);
 			if (a)
 				ix->krank = a;
-			void *b = realloc(ix->ktail, capk);
+			void *b = sk_realloc(ix->ktail, capk);
 			if (b)
 				ix->ktail = b;
-			void *c = realloc(ix->run, capr * sizeof *ix->run);
+			void *c = sk_realloc(ix->run, capr * sizeof *ix->run);
 			if (c)
 				ix->run = c;
 			if (!a || !b || !c || ix->nkey + nt >= NOKEY)
@@ -830,13 +831,13 @@ static int pidx_build(struct pidx *ix, const struct sk_rfm *pat, size_t n)
 			tflag[touch[j]] = 0;
 		}
 	}
-	ix->order = malloc(ix->nrun * sizeof *ix->order);
-	ix->acc = malloc(ix->nrun * sizeof *ix->acc);
+	ix->order = sk_malloc(ix->nrun * sizeof *ix->order);
+	ix->acc = sk_malloc(ix->nrun * sizeof *ix->acc);
 	if (!ix->order || !ix->acc)
 		goto out;
 	/* Longest run first (ties by position, so the order is fixed):
 	 * sort (UINT32_MAX - length) << 32 | position. */
-	uint64_t *ord = malloc(ix->nrun * sizeof *ord);
+	uint64_t *ord = sk_malloc(ix->nrun * sizeof *ord);
 	if (!ord)
 		goto out;
 	for (size_t i = 0; i < ix->nrun; i++)
@@ -845,10 +846,10 @@ static int pidx_build(struct pidx *ix, const struct sk_rfm *pat, size_t n)
 	for (size_t i = 0; i < ix->nrun; i++)
 		ix->order[i] = (uint32_t)ord[i];
 	free(ord);
-	ix->ut = malloc(4 * nU * sizeof *ix->ut);
-	ix->ka = malloc(ix->nkey * sizeof *ix->ka);
-	ix->kb = malloc(ix->nkey * sizeof *ix->kb);
-	ix->kt = malloc(ix->nkey * sizeof *ix->kt);
+	ix->ut = sk_malloc(4 * nU * sizeof *ix->ut);
+	ix->ka = sk_malloc(ix->nkey * sizeof *ix->ka);
+	ix->kb = sk_malloc(ix->nkey * sizeof *ix->kb);
+	ix->kt = sk_malloc(ix->nkey * sizeof *ix->kt);
 	if (!ix->ut || !ix->ka || !ix->kb || !ix->kt)
 		goto out;
 	rc = 0;

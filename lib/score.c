@@ -178,7 +178,7 @@ const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat)
 			d->pid[idx[j]] = (uint32_t)(k - 1);
 		}
 		d->npat = k;
-		struct sk_rfm *shrunk = realloc(d->pat, (k ? k : 1) * sizeof *d->pat);
+		struct sk_rfm *shrunk = sk_realloc(d->pat, (k ? k : 1) * sizeof *d->pat);
 		if (shrunk)
 			d->pat = shrunk;
 		free(idx);

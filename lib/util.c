@@ -86,6 +86,24 @@ void *sk_xcalloc(size_t n, size_t size)
 	return advise_huge(p, n * size);
 }
 
+void *sk_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	return p ? advise_huge(p, n) : NULL;
+}
+
+void *sk_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	return p ? advise_huge(p, n * size) : NULL;
+}
+
+void *sk_realloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	return p ? advise_huge(p, n) : NULL;
+}
+
 void *sk_xcalloc_lines(size_t n)
 {
 	size_t m = (n + 63) & ~(size_t)63;
@@ -128,14 +146,45 @@ void sk_grow(void **p, size_t *cap, size_t need, size_t esz)
 	*cap = c;
 }
 
-void *sk_big_alloc(size_t bytes)
+/* Big mappings are whole, aligned 2 MB pages: a transparent huge page
+ * needs an aligned 2 MB range inside the mapping, and a 1 MB or 3 MB
+ * mapping at an arbitrary address would be faulted in 4 KB pages (see
+ * sk_malloc in util.h for what those cost). */
+#define HUGE_SZ ((size_t)2 << 20)
+
+static size_t big_size(size_t bytes)
 {
 	if (bytes == 0)
 		bytes = 1;
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return bytes >= HUGE_SZ / 2 ? (bytes + HUGE_SZ - 1) & ~(HUGE_SZ - 1) : bytes;
+}
+
+static void *big_map(size_t len)
+{
+	if (len < HUGE_SZ) {
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return p == MAP_FAILED ? NULL : p;
+	}
+	/* Map 2 MB more and unmap the unaligned head and tail. */
+	char *p = mmap(NULL, len + HUGE_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 	if (p == MAP_FAILED)
+		return NULL;
+	uintptr_t a = ((uintptr_t)p + HUGE_SZ - 1) & ~(uintptr_t)(HUGE_SZ - 1);
+	size_t head = a - (uintptr_t)p;
+	if (head)
+		munmap(p, head);
+	if (HUGE_SZ - head)
+		munmap((char *)a + len, HUGE_SZ - head);
+	madvise((void *)a, len, MADV_HUGEPAGE);	/* a hint: ignore failure */
+	return (void *)a;
+}
+
+void *sk_big_alloc(size_t bytes)
+{
+	void *p = big_map(big_size(bytes));
+	if (!p)
 		oom(bytes);
-	madvise(p, bytes, MADV_HUGEPAGE);	/* a hint: ignore failure */
 	return p;
 }
 
@@ -143,15 +192,30 @@ void *sk_big_realloc(void *p, size_t old_bytes, size_t new_bytes)
 {
 	if (!p)
 		return sk_big_alloc(new_bytes);
-	void *q = mremap(p, old_bytes ? old_bytes : 1, new_bytes, MREMAP_MAYMOVE);
-	if (q == MAP_FAILED)
+	size_t o = big_size(old_bytes), n = big_size(new_bytes);
+	if (n == o)
+		return p;
+	/* Grow in place when the pages after it are free; otherwise a new
+	 * aligned mapping (the pages move, they are not copied, by mremap
+	 * into it). */
+	void *q = mremap(p, o, n, 0);
+	if (q != MAP_FAILED) {
+		madvise(q, n, MADV_HUGEPAGE);
+		return q;
+	}
+	q = big_map(n);
+	if (!q)
 		oom(new_bytes);
-	madvise(q, new_bytes, MADV_HUGEPAGE);
+	if (mremap(p, o, o < n ? o : n, MREMAP_MAYMOVE | MREMAP_FIXED, q) == MAP_FAILED) {
+		memcpy(q, p, o < n ? o : n);
+		munmap(p, o);
+	} else if (o > n)
+		munmap((char *)p + n, o - n);
 	return q;
 }
 
 void sk_big_free(void *p, size_t bytes)
 {
 	if (p)
-		munmap(p, bytes ? bytes : 1);
+		munmap(p, big_size(bytes));
 }
