@@ -392,15 +392,6 @@ static uint64_t key_int(int64_t v)
 	return (uint64_t)v ^ (UINT64_C(1) << 63);
 }
 
-static uint64_t key_double(double v)
-{
-	uint64_t b;
-	if (v == 0)
-		v = 0;	/* -0 and 0 tie */
-	memcpy(&b, &v, sizeof b);
-	return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
-}
-
 /* ------------------------------------------------------------------ */
 /* distributions and scores                                           */
 
@@ -518,20 +509,11 @@ static const char cuts_header[] = "dimension,value,count";
 #define MAX_COUNT UINT64_C(1000000000000000)	/* 1e15 */
 #define MAX_TOTAL (UINT64_C(1) << 53)	/* counts stay exact as doubles */
 
-/* The inverse of key_double. */
-static double value_of_key_double(uint64_t k)
-{
-	uint64_t b = k & SIGN_BIT ? k & ~SIGN_BIT : ~k;
-	double v;
-	memcpy(&v, &b, sizeof v);
-	return v;
-}
-
 /* The value of a key as the file writes it. */
 static void format_value(int dim, uint64_t key, char *buf, size_t size)
 {
 	if (dim == 2) {
-		double v = value_of_key_double(key);
+		double v = sk_double_of_key(key);
 		for (int prec = 15; prec <= 17; prec++) {
 			snprintf(buf, size, "%.*g", prec, v);
 			if (strtod(buf, NULL) == v)
@@ -624,7 +606,7 @@ static int parse_value(int dim, const char *s, uint64_t *key)
 		double v = strtod(s, &e);
 		if (*e || !isfinite(v))
 			return -1;
-		*key = key_double(v);
+		*key = sk_key_of_double(v);
 		return 0;
 	}
 	int64_t w = parse_whole(s, &end);
@@ -1082,7 +1064,7 @@ void sk_classify_run(const struct sk_table *t, double unit_days,
 		size_t m = 0;
 		for (size_t i = 0; i < n; i++)
 			if (buyer[i])
-				kv[m++] = (struct sk_kv){ key_double(spend[i]), (uint32_t)i };
+				kv[m++] = (struct sk_kv){ sk_key_of_double(spend[i]), (uint32_t)i };
 		/* With cuts, the ladder's top spenders are those of the
 		 * merged distribution too. */
 		rank_scores(kv, nb, cuts ? &cuts->d[2] : NULL, mine ? &mine->d[2] : NULL,

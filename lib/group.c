@@ -5,21 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t bits_of(double v)
-{
-	uint64_t u;
-	v += 0.0;		/* -0 becomes +0 */
-	memcpy(&u, &v, sizeof u);
-	return u;
-}
-
-/* Order-preserving map of a double to an unsigned integer. */
-static uint64_t ordered(double v)
-{
-	uint64_t u = bits_of(v);
-	return u >> 63 ? ~u : u | 0x8000000000000000ull;
-}
-
 static int cmp_u64(const void *pa, const void *pb)
 {
 	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
@@ -30,7 +15,7 @@ static int cmp_u64(const void *pa, const void *pb)
 struct vtab {
 	uint32_t *slot;
 	size_t mask;
-	uint64_t *val;		/* ordered() of each distinct value, first-seen order */
+	uint64_t *val;		/* sk_key_of_double() of each distinct value, first-seen order */
 	size_t n, cap;
 };
 
@@ -99,7 +84,7 @@ double *sk_distinct_new(const void *base, size_t n, size_t stride, uint32_t *ran
 	for (size_t i = 0; i < n; i++) {
 		double v;
 		memcpy(&v, (const char *)base + i * stride, sizeof v);
-		size_t k = vtab_find(&t, ordered(v));
+		size_t k = vtab_find(&t, sk_key_of_double(v));
 		if (k == (size_t)-1)
 			goto done;
 		if (first)
@@ -118,8 +103,7 @@ double *sk_distinct_new(const void *base, size_t n, size_t stride, uint32_t *ran
 	qsort(sorted, t.n, sizeof *sorted, cmp_u64);
 	for (size_t j = 0; j < t.n; j++) {
 		uint64_t u = sorted[j];
-		uint64_t b = u >> 63 ? u & 0x7FFFFFFFFFFFFFFFull : ~u;
-		memcpy(&out[j], &b, sizeof b);
+		out[j] = sk_double_of_key(u);
 		/* first-seen index of this value, found through the table */
 		size_t h = vtab_hash(u, t.mask);
 		while (t.val[t.slot[h] - 1] != u)

@@ -7,12 +7,31 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A key and the index of what it belongs to. */
 struct sk_kv {
 	uint64_t key;
 	uint32_t idx;
 };
+
+/* An unsigned key whose order is the numeric order of v (no NaN; -0
+ * and +0 are one key), and back. */
+static inline uint64_t sk_key_of_double(double v)
+{
+	uint64_t u;
+	v += 0.0;	/* -0 becomes +0 */
+	memcpy(&u, &v, sizeof u);
+	return u >> 63 ? ~u : u | UINT64_C(0x8000000000000000);
+}
+
+static inline double sk_double_of_key(uint64_t k)
+{
+	uint64_t u = k >> 63 ? k & ~UINT64_C(0x8000000000000000) : ~k;
+	double v;
+	memcpy(&v, &u, sizeof v);
+	return v;
+}
 
 /* The distinct values among n doubles read at base, base + stride, ...
  * (stride in bytes), sorted ascending (-0 and +0 are one value; no NaN),

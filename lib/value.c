@@ -197,10 +197,7 @@ unsigned char *sk_value_tiers(const double *clv, const unsigned char *valid, siz
 	for (size_t i = 0; i < n; i++) {
 		if (!valid[i])
 			continue;
-		double v = -clv[i] + 0.0;	/* no -0 */
-		uint64_t u;
-		memcpy(&u, &v, sizeof u);
-		kv[m++] = (struct sk_kv){ u >> 63 ? ~u : u | 0x8000000000000000ull, (uint32_t)i };
+		kv[m++] = (struct sk_kv){ sk_key_of_double(-clv[i]), (uint32_t)i };
 	}
 	if (sk_kv_sort(kv, m, UINT64_MAX) < 0)
 		sk_die(SK_EX_SOFTWARE, "out of memory ranking %zu customers", m);
