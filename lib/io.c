@@ -415,17 +415,13 @@ static void rec_fix(struct sk_reader *r)
 
 static void vreport(struct sk_reader *r, const char *fmt, va_list ap)
 {
-	sk_progress_erase();
-	fprintf(stderr, "%s: %s:%lu: ", sk_progname, r->src.shown, r->recline);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	sk_vreport(r->src.shown, r->recline, fmt, ap);
 }
 
 void sk_reader_bad(struct sk_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fflush(stdout);
 	if (r->o->skip_bad != 2)	/* 2: a second reading, already reported */
 		vreport(r, fmt, ap);
 	va_end(ap);
@@ -441,12 +437,7 @@ void sk_reader_die(struct sk_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fflush(stdout);
-	vreport(r, fmt, ap);
-	va_end(ap);
-	if (sk_die_hook)
-		sk_die_hook();
-	exit(SK_EX_DATA);
+	sk_vdie(SK_EX_DATA, r->src.shown, r->recline, fmt, ap);
 }
 
 static void csv_cb_field(void *s, size_t len, void *data)
@@ -1140,32 +1131,15 @@ const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len
 void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fprintf(stderr, "%s: %s:%lu: ", sk_progname, sk_table_file(t, i),
-		sk_table_line(t, i));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (sk_die_hook)
-		sk_die_hook();
-	exit(SK_EX_DATA);
+	sk_vdie(SK_EX_DATA, sk_table_file(t, i), sk_table_line(t, i), fmt, ap);
 }
 
 void sk_table_die_header(const struct sk_table *t, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fprintf(stderr, "%s: ", sk_progname);
-	if (t->src)
-		fprintf(stderr, "%s:1: ", t->src);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (sk_die_hook)
-		sk_die_hook();
-	exit(SK_EX_DATA);
+	sk_vdie(SK_EX_DATA, t->src, 1, fmt, ap);
 }
 
 double sk_table_num(const struct sk_table *t, size_t i, long j, int *empty)

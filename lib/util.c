@@ -14,30 +14,40 @@
 const char *sk_progname = "siklus";
 void (*sk_die_hook)(void);
 
-void sk_die(int code, const char *fmt, ...)
+void sk_vreport(const char *file, unsigned long line, const char *fmt, va_list ap)
 {
-	va_list ap;
 	fflush(stdout);
 	sk_progress_erase();	/* the message gets a line of its own */
 	fprintf(stderr, "%s: ", sk_progname);
-	va_start(ap, fmt);
+	if (file && line)
+		fprintf(stderr, "%s:%lu: ", file, line);
+	else if (file)
+		fprintf(stderr, "%s: ", file);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void sk_vdie(int code, const char *file, unsigned long line, const char *fmt, va_list ap)
+{
+	sk_vreport(file, line, fmt, ap);
 	if (sk_die_hook)
 		sk_die_hook();
 	exit(code);
 }
 
+void sk_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sk_vdie(code, NULL, 0, fmt, ap);
+}
+
 void sk_warn(const char *fmt, ...)
 {
 	va_list ap;
-	sk_progress_erase();
-	fprintf(stderr, "%s: ", sk_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sk_vreport(NULL, 0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void oom(size_t n)

@@ -3,6 +3,7 @@
 #ifndef SK_UTIL_H
 #define SK_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum {
@@ -23,6 +24,13 @@ extern const char *sk_progname;
  * exiting, a pending atomic output file is removed (see io.c). */
 _Noreturn void sk_die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The one message format: "prog: file:line: message" on stderr, on a
+ * line of its own (stdout flushed, the progress meter erased); without
+ * "file:" when file is NULL, without "line:" when line is 0. */
+void sk_vreport(const char *file, unsigned long line, const char *fmt, va_list ap);
+/* sk_vreport, then sk_die_hook and exit(code): what every sk_*die is. */
+_Noreturn void sk_vdie(int code, const char *file, unsigned long line, const char *fmt,
+		       va_list ap);
 void sk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Called by sk_die before exit; io.c registers the cleanup of -o FILE. */
