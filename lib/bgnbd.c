@@ -223,7 +223,8 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 {
 	size_t m;
 	double nobs;
-	struct sk_rfm *c = sk_rfm_compressed_new(pat, n, &m, &nobs, err, errlen);
+	struct sk_rfm *owned;
+	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
 	if (!c)
 		return -1;
 	struct sk_rfm_set d = { .pat = c, .n = m };
@@ -252,7 +253,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	sk_rfm_set_free_index(&dc);
 	free(cc);
 	sk_rfm_set_free_index(&d);
-	free(c);
+	free(owned);
 	return rc;
 }
 

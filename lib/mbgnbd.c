@@ -195,7 +195,8 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 {
 	size_t m;
 	double nobs;
-	struct sk_rfm *c = sk_rfm_compressed_new(pat, n, &m, &nobs, err, errlen);
+	struct sk_rfm *owned;
+	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
 	if (!c)
 		return -1;
 	struct sk_rfm_set d = { .pat = c, .n = m };
@@ -212,7 +213,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		{ 1, 1, 1, 1 },
 	};
 	int rc = sk_tmodel_fit_run(4, sk_mbgnbd_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
-	free(c);
+	free(owned);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /* model.c: the table of transaction models, pattern compression, and the
  * small numerical helpers the model files share.
  *
- * The helpers below the public functions (sk_rfm_compressed_new,
+ * The helpers below the public functions (sk_rfm_compressed,
  * sk_tmodel_fit_run, sk_quad, sk_beta_inc) are used by bgnbd.c, pnbd.c
  * and mbgnbd.c.  model.h was not ours to change, so each of those files
  * repeats the prototypes it needs; they belong in model.h (or a private
@@ -70,12 +70,18 @@ size_t sk_rfm_compress(struct sk_rfm *pat, size_t n)
 
 /* Check the patterns a continuous-time model is fitted on, then copy,
  * sort and merge them so the likelihood loops can reuse work across runs
- * of equal x.  Rows with zero weight are dropped.  Returns a malloc'd
- * array the caller frees, or NULL with a reason in err. */
-struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
-				     double *nobs, char *err, size_t errlen)
+ * of equal x.  Rows with zero weight are dropped.  Patterns that are
+ * already sorted, distinct and of positive weight (sk_custdata_patterns
+ * makes them so) are used as they are, not copied: *owned is then NULL,
+ * otherwise the malloc'd copy returned, for the caller to free.  NULL
+ * with a reason in err. */
+const struct sk_rfm *sk_rfm_compressed(const struct sk_rfm *pat, size_t n, size_t *nout,
+				       double *nobs, struct sk_rfm **owned, char *err,
+				       size_t errlen)
 {
 	double sumw = 0, sumx = 0;
+	int ready = 1;	/* sorted, distinct, every weight positive */
+	*owned = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct sk_rfm *p = &pat[i];
 		if (!isfinite(p->x) || !isfinite(p->t_x) || !isfinite(p->T) || !isfinite(p->w)) {
@@ -99,6 +105,8 @@ struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t 
 		}
 		sumw += p->w;
 		sumx += p->w * p->x;
+		if (ready)
+			ready = p->w > 0 && (i == 0 || cmp_rfm(&pat[i - 1], p) < 0);
 	}
 	if (!(sumw > 0)) {
 		snprintf(err, errlen, "no customers to fit (total weight is 0)");
@@ -108,6 +116,11 @@ struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t 
 		snprintf(err, errlen, "no customer made a repeat transaction; "
 			 "the model cannot be fitted: use a longer calibration period");
 		return NULL;
+	}
+	*nobs = sumw;
+	if (ready) {
+		*nout = n;
+		return pat;
 	}
 	struct sk_rfm *c = sk_malloc((n ? n : 1) * sizeof *c);
 	if (!c) {
@@ -119,7 +132,7 @@ struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t 
 		if (pat[i].w > 0)
 			c[m++] = pat[i];
 	*nout = sk_rfm_compress(c, m);
-	*nobs = sumw;
+	*owned = c;
 	return c;
 }
 
@@ -356,21 +369,31 @@ struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nou
 	uint32_t *rx = sk_malloc(n * sizeof *rx);
 	struct sk_kv *kv = sk_malloc(n * sizeof *kv);
 	double *ux = rx ? sk_distinct_new(&pat[0].x, n, sizeof *pat, rx, &nx) : NULL;
-	struct sk_rfm *c = sk_malloc(n * sizeof *c);
-	if (!ux || !kv || !c) {
+	if (!ux || !kv) {
 		free(rx);
 		free(kv);
 		free(ux);
-		free(c);
 		return NULL;
 	}
+	free(ux);
 	for (size_t i = 0; i < n; i++) {
 		double gt = round(pat[i].t_x / step), gT = round(pat[i].T / step);
 		kv[i] = (struct sk_kv){ ((uint64_t)rx[i] * (steps + 1) + (uint64_t)gt) *
 					(uint64_t)(steps + 1) + (uint64_t)gT, (uint32_t)i };
 	}
+	free(rx);
+	/* Count the cells first: the coarse set is allocated at its size,
+	 * and only when it shrinks the data at least twofold. */
 	size_t m = 0;
+	struct sk_rfm *c = NULL;
 	if (sk_kv_sort(kv, n, (uint64_t)nx * (uint64_t)((steps + 1) * (steps + 1))) == 0) {
+		for (size_t j = 0; j < n; j++)
+			m += j == 0 || kv[j].key != kv[j - 1].key;
+		if (m > 0 && m <= n / 2)
+			c = sk_malloc(m * sizeof *c);
+	}
+	if (c) {
+		m = 0;
 		for (size_t j = 0; j < n; j++) {
 			const struct sk_rfm *p = &pat[kv[j].idx];
 			if (m && kv[j].key == kv[j - 1].key) {
@@ -381,13 +404,9 @@ struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nou
 						  round(p->T / step) * step, p->w };
 		}
 	}
-	free(rx);
 	free(kv);
-	free(ux);
-	if (m == 0 || m > n / 2) {
-		free(c);
+	if (!c)
 		return NULL;
-	}
 	*nout = m;
 	return c;
 }

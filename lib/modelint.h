@@ -24,8 +24,9 @@ struct sk_rfm_set {
 void sk_rfm_set_index(struct sk_rfm_set *s);
 void sk_rfm_set_free_index(struct sk_rfm_set *s);
 
-struct sk_rfm *sk_rfm_compressed_new(const struct sk_rfm *pat, size_t n, size_t *nout,
-				     double *nobs, char *err, size_t errlen);
+const struct sk_rfm *sk_rfm_compressed(const struct sk_rfm *pat, size_t n, size_t *nout,
+				       double *nobs, struct sk_rfm **owned, char *err,
+				       size_t errlen);
 int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
 		      double nobs, struct sk_fit *out, char *err, size_t errlen);
 int sk_tmodel_fit_coarse(int npar, sk_fit_fn f, void *ctx, void *coarse_ctx, int nstart,

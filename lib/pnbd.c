@@ -1144,7 +1144,8 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 {
 	size_t m;
 	double nobs;
-	struct sk_rfm *c = sk_rfm_compressed_new(pat, n, &m, &nobs, err, errlen);
+	struct sk_rfm *owned;
+	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
 	if (!c)
 		return -1;
 	struct pfit d = { .pat = c, .n = m };
@@ -1167,7 +1168,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	int rc = sk_tmodel_fit_run(4, pfit_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
 	if (d.have)
 		pidx_free(&d.ix);
-	free(c);
+	free(owned);
 	return rc;
 }
 
