@@ -4,9 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "num.h"
 #include "util.h"
@@ -113,7 +110,8 @@ void sk_emit_row(struct sk_emit *e, size_t i)
 	}
 }
 
-/* A copy of e for one thread: its own values and a memory writer. */
+/* A copy of e for one thread: its own values (on cache lines of their
+ * own) and, chunk by chunk, the thread's memory writer. */
 static struct sk_emit *emit_clone(const struct sk_emit *e)
 {
 	struct sk_emit *s = sk_xcalloc_lines(sizeof *s);
@@ -122,63 +120,44 @@ static struct sk_emit *emit_clone(const struct sk_emit *e)
 	s->longval = sk_xcalloc_lines((e->nnew + 1) * sizeof *s->longval);
 	s->type = sk_xcalloc_lines(e->nnew + 1);
 	memset(s->type, SK_NULL, e->nnew + 1);
-	s->w = sk_writer_mem_new(e->w);
 	return s;
 }
 
-static void emit_clone_free(struct sk_emit *s)
-{
-	sk_writer_mem_free(s->w);
-	free(s->val);
-	free(s->longval);
-	free(s->type);
-	free(s);
-}
+struct rows_ctx {
+	const struct sk_emit *e;
+	const size_t *order;
+	sk_emit_fill_fn *fill;
+	void *ctx;
+	struct sk_emit *sub[SK_WRITE_THREADS];
+};
 
-/* Rows are formatted a chunk at a time on every thread, each chunk into
- * its thread's memory writer, and the chunks appended to the output in
- * order (OpenMP's ordered construct): formatting the next chunks
- * overlaps writing this one.  A chunk of 4096 rows is ~0.5 MB of text. */
-#define EMIT_CHUNK 4096
-#define EMIT_MAXTHREADS 16
+static void emit_chunk(struct sk_writer *mem, int k, size_t lo, size_t hi, void *ctx)
+{
+	struct rows_ctx *rc = ctx;
+	if (!rc->sub[k])
+		rc->sub[k] = emit_clone(rc->e);
+	struct sk_emit *s = rc->sub[k];
+	s->w = mem;
+	for (size_t r = lo; r < hi; r++) {
+		size_t i = rc->order ? rc->order[r] : r;
+		rc->fill(s, i, rc->ctx);
+		sk_emit_row(s, i);
+	}
+}
 
 void sk_emit_rows(struct sk_emit *e, size_t n, const size_t *order, sk_emit_fill_fn *fill,
 		  void *ctx)
 {
-	long nch = (long)((n + EMIT_CHUNK - 1) / EMIT_CHUNK);
-	int nth = 1;
-#ifdef _OPENMP
-	nth = omp_get_max_threads();
-	if (nth > EMIT_MAXTHREADS)
-		nth = EMIT_MAXTHREADS;
-	if (nth > nch)
-		nth = nch > 0 ? (int)nch : 1;
-#endif
-	struct sk_emit *sub[EMIT_MAXTHREADS];
-	for (int k = 0; k < nth; k++)
-		sub[k] = emit_clone(e);
-#ifdef _OPENMP
-#pragma omp parallel for ordered schedule(dynamic, 1) num_threads(nth) if (nth > 1)
-#endif
-	for (long c = 0; c < nch; c++) {
-		int k = 0;
-#ifdef _OPENMP
-		k = omp_get_thread_num();
-#endif
-		struct sk_emit *s = sub[k];
-		size_t lo = (size_t)c * EMIT_CHUNK, hi = lo + EMIT_CHUNK < n ? lo + EMIT_CHUNK : n;
-		for (size_t r = lo; r < hi; r++) {
-			size_t i = order ? order[r] : r;
-			fill(s, i, ctx);
-			sk_emit_row(s, i);
-		}
-#ifdef _OPENMP
-#pragma omp ordered
-#endif
-		sk_writer_append(e->w, s->w);
+	struct rows_ctx rc = { e, order, fill, ctx, { NULL } };
+	sk_writer_rows(e->w, n, emit_chunk, &rc);
+	for (int k = 0; k < SK_WRITE_THREADS; k++) {
+		if (!rc.sub[k])
+			continue;
+		free(rc.sub[k]->val);
+		free(rc.sub[k]->longval);
+		free(rc.sub[k]->type);
+		free(rc.sub[k]);
 	}
-	for (int k = 0; k < nth; k++)
-		emit_clone_free(sub[k]);
 }
 
 void sk_emit_close(struct sk_emit *e)

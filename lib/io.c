@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include <csv.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <jansson.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -1534,6 +1537,45 @@ void sk_writer_mem_free(struct sk_writer *mem)
 		return;
 	free(mem->buf);
 	free(mem);
+}
+
+/* Chunks of 4096 rows (~0.5 MB of text) go to the threads in turn; each
+ * formats its chunk into its own memory writer, and the chunks are
+ * appended to w in order (OpenMP's ordered construct), so formatting the
+ * next chunks overlaps writing this one. */
+#define ROWS_CHUNK 4096
+
+void sk_writer_rows(struct sk_writer *w, size_t n, sk_rows_fn *fn, void *ctx)
+{
+	long nch = (long)((n + ROWS_CHUNK - 1) / ROWS_CHUNK);
+	int nth = 1;
+#ifdef _OPENMP
+	nth = omp_get_max_threads();
+	if (nth > SK_WRITE_THREADS)
+		nth = SK_WRITE_THREADS;
+	if (nth > nch)
+		nth = nch > 0 ? (int)nch : 1;
+#endif
+	struct sk_writer *mem[SK_WRITE_THREADS];
+	for (int k = 0; k < nth; k++)
+		mem[k] = sk_writer_mem_new(w);
+#ifdef _OPENMP
+#pragma omp parallel for ordered schedule(dynamic, 1) num_threads(nth) if (nth > 1)
+#endif
+	for (long c = 0; c < nch; c++) {
+		int k = 0;
+#ifdef _OPENMP
+		k = omp_get_thread_num();
+#endif
+		size_t lo = (size_t)c * ROWS_CHUNK, hi = lo + ROWS_CHUNK < n ? lo + ROWS_CHUNK : n;
+		fn(mem[k], k, lo, hi, ctx);
+#ifdef _OPENMP
+#pragma omp ordered
+#endif
+		sk_writer_append(w, mem[k]);
+	}
+	for (int k = 0; k < nth; k++)
+		sk_writer_mem_free(mem[k]);
 }
 
 void sk_writer_close(struct sk_writer *w)

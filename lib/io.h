@@ -142,6 +142,14 @@ int sk_writer_row_plain(struct sk_writer *w, const struct sk_table *t, size_t i)
 struct sk_writer *sk_writer_mem_new(const struct sk_writer *like);
 void sk_writer_append(struct sk_writer *w, struct sk_writer *mem);
 void sk_writer_mem_free(struct sk_writer *mem);
+/* Write rows 0..n-1 formatted on every core: fn(mem, k, lo, hi, ctx)
+ * writes rows lo..hi-1 into mem, a memory writer of thread k (0 <= k <
+ * SK_WRITE_THREADS, for per-thread scratch; keep what one thread writes
+ * on cache lines of its own, see sk_xcalloc_lines), and the chunks are
+ * appended to w in row order.  fn may run on several threads at once. */
+#define SK_WRITE_THREADS 16
+typedef void sk_rows_fn(struct sk_writer *mem, int k, size_t lo, size_t hi, void *ctx);
+void sk_writer_rows(struct sk_writer *w, size_t n, sk_rows_fn *fn, void *ctx);
 /* Flush, close, rename -o FILE into place; exits 74 on a write error. */
 void sk_writer_close(struct sk_writer *w);
 

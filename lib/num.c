@@ -260,6 +260,39 @@ const char *sk_num_why(const struct sk_opts *o, const char *s, size_t len)
 	return "";
 }
 
+int sk_num_format_scaled(char *buf, uint64_t q, int decimals, int negative)
+{
+	uint64_t p10 = 1;
+	for (int i = 0; i < decimals; i++)
+		p10 *= 10;
+	uint64_t ip = q / p10, fp = q % p10;
+	char tmp[24];
+	int k = 0, t = 0;
+	if (negative && q != 0)
+		buf[k++] = '-';
+	do {
+		tmp[t++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	while (t)
+		buf[k++] = tmp[--t];
+	if (fp) {
+		int d = decimals;
+		while (fp % 10 == 0) {
+			fp /= 10;
+			d--;
+		}
+		buf[k++] = '.';
+		for (int j = d - 1; j >= 0; j--) {
+			buf[k + j] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		k += d;
+	}
+	buf[k] = 0;
+	return k;
+}
+
 int sk_num_format(char *buf, size_t size, double v, int decimals)
 {
 	if (!isfinite(v))
@@ -270,36 +303,8 @@ int sk_num_format(char *buf, size_t size, double v, int decimals)
 	 * binary-to-decimal conversion dominated summarize's profile. */
 	if (decimals >= 0 && decimals <= 9 && fabs(v) < 1e15 / pow10tab[decimals] &&
 	    size >= 32) {
-		double scaled = nearbyint(fabs(v) * pow10tab[decimals]);
-		uint64_t q = (uint64_t)scaled;
-		uint64_t p10 = (uint64_t)pow10tab[decimals];
-		uint64_t ip = q / p10, fp = q % p10;
-		char tmp[32];
-		int k = 0;
-		if (v < 0 && q != 0)
-			buf[k++] = '-';
-		int t = 0;
-		do {
-			tmp[t++] = (char)('0' + ip % 10);
-			ip /= 10;
-		} while (ip);
-		while (t)
-			buf[k++] = tmp[--t];
-		if (fp) {
-			int d = decimals;
-			while (fp % 10 == 0) {
-				fp /= 10;
-				d--;
-			}
-			buf[k++] = '.';
-			for (int j = d - 1; j >= 0; j--) {
-				buf[k + j] = (char)('0' + fp % 10);
-				fp /= 10;
-			}
-			k += d;
-		}
-		buf[k] = 0;
-		return k;
+		uint64_t q = (uint64_t)nearbyint(fabs(v) * pow10tab[decimals]);
+		return sk_num_format_scaled(buf, q, decimals, v < 0);
 	}
 	int n = snprintf(buf, size, "%.*f", decimals, v);
 	if (n >= 0 && (size_t)n >= size) {

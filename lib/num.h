@@ -3,6 +3,7 @@
 #define SK_NUM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "opts.h"
 
@@ -40,6 +41,10 @@ const char *sk_num_why(const struct sk_opts *o, const char *s, size_t len);
  * ("30.428571", "2", "-0.5").  Non-finite v is a bug in the caller:
  * it aborts with status 70 rather than print NaN.  Returns the length. */
 int sk_num_format(char *buf, size_t size, double v, int decimals);
+/* The integer q read as q / 10^decimals (decimals <= 18), "-" first when
+ * negative and q is not 0, in plain digits without trailing zeros, into
+ * buf (32 bytes hold any); exact, for sums kept in integer units. */
+int sk_num_format_scaled(char *buf, uint64_t q, int decimals, int negative);
 
 /* Duration "90d", "39w", "6m", "1y" (or a bare number of `unit_days`)
  * into days; -1 when malformed. */

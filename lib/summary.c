@@ -26,10 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "date.h"
 #include "num.h"
 #include "util.h"
@@ -692,30 +688,9 @@ static void put_num(struct fields *fl, double v, int dec)
  * double): integer part, then up to six decimals without trailing zeros. */
 static void put_micro(struct fields *fl, int64_t v)
 {
-	char *p = fl->buf + fl->used, tmp[24];
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v, ip = u / 1000000;
-	unsigned frac = (unsigned)(u % 1000000);
-	size_t n = 0, t = 0;
-	if (v < 0)
-		p[n++] = '-';
-	do {
-		tmp[t++] = (char)('0' + ip % 10);
-		ip /= 10;
-	} while (ip);
-	while (t)
-		p[n++] = tmp[--t];
-	if (frac) {
-		int d = 6;
-		while (frac % 10 == 0) {
-			frac /= 10;
-			d--;
-		}
-		p[n++] = '.';
-		for (int j = d - 1; j >= 0; j--, frac /= 10)
-			p[n + (size_t)j] = (char)('0' + frac % 10);
-		n += (size_t)d;
-	}
-	p[n] = 0;
+	char *p = fl->buf + fl->used;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n = (size_t)sk_num_format_scaled(p, u, 6, v < 0);
 	fl->used += n + 1;
 	put(fl, p, n, SK_NUM);
 }
@@ -786,11 +761,25 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 	}
 }
 
-/* Customers are formatted a chunk at a time on every thread into the
- * thread's memory writer, and the chunks appended in order (as
- * sk_emit_rows does). */
-#define WRITE_CHUNK 4096
-#define WRITE_MAXTHREADS 16
+struct write_ctx {
+	struct sk_summary *s;
+	const struct outcols *oc;
+	struct fields *fl[SK_WRITE_THREADS];	/* per thread, made on first use */
+};
+
+static void write_chunk(struct sk_writer *mem, int k, size_t lo, size_t hi, void *ctx)
+{
+	struct write_ctx *wc = ctx;
+	if (!wc->fl[k])
+		wc->fl[k] = sk_xcalloc_lines(sizeof *wc->fl[k]);
+	struct fields *fl = wc->fl[k];
+	for (size_t i = lo; i < hi; i++) {
+		format_row(wc->s, wc->oc, i, fl);
+		for (size_t j = 0; j < fl->n; j++)
+			sk_writer_field(mem, fl->f[j], fl->len[j], fl->type[j]);
+		sk_writer_endrow(mem);
+	}
+}
 
 void sk_summary_write(struct sk_summary *s, struct sk_writer *w)
 {
@@ -798,46 +787,10 @@ void sk_summary_write(struct sk_summary *s, struct sk_writer *w)
 	recount(s);
 	columns(s, &oc);
 	sk_writer_header(w, oc.n, (const char *const *)oc.name);
-	long nch = (long)((s->n + WRITE_CHUNK - 1) / WRITE_CHUNK);
-	int nth = 1;
-#ifdef _OPENMP
-	nth = omp_get_max_threads();
-	if (nth > WRITE_MAXTHREADS)
-		nth = WRITE_MAXTHREADS;
-	if (nth > nch)
-		nth = nch > 0 ? (int)nch : 1;
-#endif
-	struct fields *fl[WRITE_MAXTHREADS];
-	struct sk_writer *mw[WRITE_MAXTHREADS];
-	for (int k = 0; k < nth; k++) {
-		fl[k] = sk_xcalloc_lines(sizeof *fl[k]);
-		mw[k] = sk_writer_mem_new(w);
-	}
-#ifdef _OPENMP
-#pragma omp parallel for ordered schedule(dynamic, 1) num_threads(nth) if (nth > 1)
-#endif
-	for (long c = 0; c < nch; c++) {
-		int k = 0;
-#ifdef _OPENMP
-		k = omp_get_thread_num();
-#endif
-		size_t lo = (size_t)c * WRITE_CHUNK;
-		size_t hi = lo + WRITE_CHUNK < s->n ? lo + WRITE_CHUNK : s->n;
-		for (size_t i = lo; i < hi; i++) {
-			format_row(s, &oc, i, fl[k]);
-			for (size_t j = 0; j < fl[k]->n; j++)
-				sk_writer_field(mw[k], fl[k]->f[j], fl[k]->len[j], fl[k]->type[j]);
-			sk_writer_endrow(mw[k]);
-		}
-#ifdef _OPENMP
-#pragma omp ordered
-#endif
-		sk_writer_append(w, mw[k]);
-	}
-	for (int k = 0; k < nth; k++) {
-		free(fl[k]);
-		sk_writer_mem_free(mw[k]);
-	}
+	struct write_ctx wc = { s, &oc, { NULL } };
+	sk_writer_rows(w, s->n, write_chunk, &wc);
+	for (int k = 0; k < SK_WRITE_THREADS; k++)
+		free(wc.fl[k]);
 	free_columns(&oc);
 }
 

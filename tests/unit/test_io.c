@@ -9,6 +9,7 @@
  * Prints one "ok - ..." / "not ok - ..." line per check and exits 1 if
  * any failed. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -638,6 +639,19 @@ static void test_num_format(void)
 		check(strcmp(buf, cases[i].want) == 0 && n == (int)strlen(buf),
 		      "sk_num_format(%.17g, %d) = \"%s\" (got \"%s\")", cases[i].v, cases[i].dec,
 		      cases[i].want, buf);
+	}
+	/* integer units (summarize's micro-units of money), exactly */
+	static const struct { uint64_t q; int dec, neg; const char *want; } sc[] = {
+		{ 1234567, 6, 0, "1.234567" }, { 1000000, 6, 0, "1" }, { 5, 6, 1, "-0.000005" },
+		{ 0, 6, 1, "0" }, { 1500000, 6, 1, "-1.5" }, { 42, 0, 0, "42" },
+		{ UINT64_MAX, 6, 0, "18446744073709.551615" },
+	};
+	for (size_t i = 0; i < sizeof sc / sizeof sc[0]; i++) {
+		char b[32];
+		int n = sk_num_format_scaled(b, sc[i].q, sc[i].dec, sc[i].neg);
+		check(strcmp(b, sc[i].want) == 0 && n == (int)strlen(b),
+		      "sk_num_format_scaled(%llu, %d, %d) = \"%s\" (got \"%s\")",
+		      (unsigned long long)sc[i].q, sc[i].dec, sc[i].neg, sc[i].want, b);
 	}
 	/* every formatted value parses back */
 	char buf[40];
