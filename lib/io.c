@@ -983,19 +983,44 @@ void sk_table_add_col(struct sk_table *t, const char *name)
 	t->col[t->ncol++] = sk_xstrdup(name);
 }
 
-/* A row: this header, the nf + 1 field offsets into the data (16-bit
- * when the data is under 64 KB, as nearly always), the nf field types
- * only when one is not SK_STR (CSV never has them), then the fields with
- * their terminating NULs.  A million rows of ten short fields take ~95
- * bytes each instead of ~160 with pointers and 32-bit offsets.  The file
- * a row came from is kept per run of rows (struct sk_tfile). */
+/* A row: this header, the nf + 1 field offsets into the data (8-bit
+ * when the data is under 256 bytes, as customer records nearly always
+ * are, 16-bit under 64 KB, else 32-bit), the nf field types only when
+ * one is not SK_STR (CSV never has them), then the fields with their
+ * terminating NULs.  A million rows of ten short fields take ~85 bytes
+ * each instead of ~160 with pointers and 32-bit offsets.  The file a
+ * row came from is kept per run of rows (struct sk_tfile). */
 struct sk_row {
 	uint64_t line;
 	uint32_t nf;
-	uint8_t wide;		/* 32-bit offsets */
+	uint8_t osz;		/* bytes per offset: 1, 2 or 4 */
 	uint8_t typed;		/* a type byte per field follows the offsets */
 	uint8_t plain;		/* CSV cut at delimiters only (sk_writer_row_plain) */
 };
+
+static inline size_t row_off(const struct sk_row *row, size_t j)
+{
+	const void *off = row + 1;
+	return row->osz == 1 ? ((const uint8_t *)off)[j]
+	     : row->osz == 2 ? ((const uint16_t *)off)[j] : ((const uint32_t *)off)[j];
+}
+
+static inline void set_row_off(struct sk_row *row, size_t j, uint32_t v)
+{
+	void *off = row + 1;
+	if (row->osz == 1)
+		((uint8_t *)off)[j] = (uint8_t)v;
+	else if (row->osz == 2)
+		((uint16_t *)off)[j] = (uint16_t)v;
+	else
+		((uint32_t *)off)[j] = v;
+}
+
+/* The first byte of the fields. */
+static inline const char *row_data(const struct sk_row *row)
+{
+	return (const char *)(row + 1) + (row->nf + 1) * row->osz + (row->typed ? row->nf : 0);
+}
 
 struct sk_tfile {
 	size_t row;		/* first row from this file */
@@ -1014,33 +1039,27 @@ void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 	}
 	if (bytes > UINT32_MAX || n > UINT32_MAX - 1)
 		sk_die(SK_EX_DATA, "%s:%lu: record larger than 4 GB", file, line);
-	int wide = bytes > UINT16_MAX;
-	size_t offsz = (n + 1) * (wide ? sizeof(uint32_t) : sizeof(uint16_t));
+	int osz = bytes <= UINT8_MAX ? 1 : bytes <= UINT16_MAX ? 2 : 4;
+	size_t offsz = (n + 1) * (size_t)osz;
 	size_t sz = sizeof(struct sk_row) + offsz + (typed ? n : 0) + bytes;
 	struct sk_row *row = arena_alloc(t, sz);
 	row->line = line;
 	row->nf = (uint32_t)n;
-	row->wide = (uint8_t)wide;
+	row->osz = (uint8_t)osz;
 	row->typed = (uint8_t)typed;
 	row->plain = 0;
 	unsigned char *ty = (unsigned char *)(row + 1) + offsz;
 	char *data = (char *)ty + (typed ? n : 0);
 	uint32_t o = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (wide)
-			((uint32_t *)(row + 1))[i] = o;
-		else
-			((uint16_t *)(row + 1))[i] = (uint16_t)o;
+		set_row_off(row, i, o);
 		if (typed)
 			ty[i] = type[i];
 		memcpy(data + o, f[i], len[i]);
 		data[o + len[i]] = 0;
 		o += (uint32_t)len[i] + 1;
 	}
-	if (wide)
-		((uint32_t *)(row + 1))[n] = o;
-	else
-		((uint16_t *)(row + 1))[n] = (uint16_t)o;
+	set_row_off(row, n, o);
 	if (!t->nfiles || t->files[t->nfiles - 1].name != file) {
 		sk_grow((void **)&t->files, &t->filecap, t->nfiles + 1, sizeof *t->files);
 		t->files[t->nfiles++] = (struct sk_tfile){ t->nrow, file };
@@ -1111,24 +1130,13 @@ const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len
 			*type = SK_NULL;
 		return "";
 	}
-	size_t n = row->nf, lo, hi, offsz;
-	if (row->wide) {
-		const uint32_t *off = (const uint32_t *)(row + 1);
-		lo = off[j];
-		hi = off[j + 1];
-		offsz = (n + 1) * sizeof *off;
-	} else {
-		const uint16_t *off = (const uint16_t *)(row + 1);
-		lo = off[j];
-		hi = off[j + 1];
-		offsz = (n + 1) * sizeof *off;
-	}
-	const unsigned char *ty = (const unsigned char *)(row + 1) + offsz;
+	size_t lo = row_off(row, (size_t)j), hi = row_off(row, (size_t)j + 1);
 	if (len)
 		*len = hi - lo - 1;
 	if (type)
-		*type = row->typed ? (enum sk_ftype)ty[j] : SK_STR;
-	return (const char *)ty + (row->typed ? n : 0) + lo;
+		*type = row->typed ? (enum sk_ftype)((const unsigned char *)(row + 1) +
+					(row->nf + 1) * row->osz)[j] : SK_STR;
+	return row_data(row) + lo;
 }
 
 void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
@@ -1475,10 +1483,8 @@ int sk_writer_row_plain(struct sk_writer *w, const struct sk_table *t, size_t i)
 	/* The fields lie one after another, each ending in a NUL: copy them
 	 * at once and put the delimiter where each NUL but the last was.
 	 * The offsets say where (a field may hold a NUL byte of its own). */
-	size_t n = row->nf;
-	const void *off = row + 1;
-	size_t end = row->wide ? ((const uint32_t *)off)[n] : ((const uint16_t *)off)[n];
-	const char *data = (const char *)off + (n + 1) * (row->wide ? 4 : 2);
+	size_t n = row->nf, end = row_off(row, n);
+	const char *data = row_data(row);
 	size_t need = end - 1 + (w->field > 0);
 	if (!w->mem && need > w->cap)
 		return 0;	/* larger than the buffer: field by field */
@@ -1491,8 +1497,7 @@ int sk_writer_row_plain(struct sk_writer *w, const struct sk_table *t, size_t i)
 	}
 	memcpy(b, data, end - 1);
 	for (size_t j = 1; j < n; j++)
-		b[(row->wide ? ((const uint32_t *)off)[j] : ((const uint16_t *)off)[j]) - 1] =
-			w->delim;
+		b[row_off(row, j) - 1] = w->delim;
 	w->len += end - 1;
 	w->field += n;
 	return 1;

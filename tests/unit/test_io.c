@@ -900,6 +900,39 @@ static void test_fast_path_is_libcsv(void)
 	}
 }
 
+/* Row offsets are 8, 16 or 32 bits by the row's size: fields read back
+ * whole on both sides of each boundary (255/256 and 65535/65536 bytes of
+ * fields with their NULs). */
+static void test_row_offset_widths(void)
+{
+	static const size_t totals[] = { 5, 255, 256, 65535, 65536, 70000 };
+	struct sk_table *t = sk_table_new(SK_FMT_CSV);
+	sk_table_add_col(t, "a");
+	sk_table_add_col(t, "b");
+	sk_table_add_col(t, "c");
+	char *big = malloc(70000);
+	memset(big, 'x', 70000);
+	for (size_t k = 0; k < sizeof totals / sizeof totals[0]; k++) {
+		/* "", "yz" and the rest: 5 bytes with the three NULs */
+		size_t rest = totals[k] - 5;
+		const char *f[3] = { "", "yz", big };
+		size_t len[3] = { 0, 2, rest };
+		sk_table_add_row(t, "mem", k + 1, 3, f, len, NULL);
+	}
+	for (size_t k = 0; k < sizeof totals / sizeof totals[0]; k++) {
+		size_t rest = totals[k] - 5, l0, l1, l2;
+		const char *a = sk_table_get(t, k, 0, &l0, NULL);
+		const char *b = sk_table_get(t, k, 1, &l1, NULL);
+		const char *c = sk_table_get(t, k, 2, &l2, NULL);
+		check(l0 == 0 && a[0] == 0 && l1 == 2 && strcmp(b, "yz") == 0 && l2 == rest &&
+		      c[l2] == 0 && (rest == 0 || (c[0] == 'x' && c[rest - 1] == 'x')) &&
+		      sk_table_line(t, k) == k + 1,
+		      "a row of %zu bytes of fields reads back whole", totals[k]);
+	}
+	free(big);
+	sk_table_free(t);
+}
+
 int main(void)
 {
 	sk_progname = "test_io";
@@ -910,6 +943,7 @@ int main(void)
 	}
 	test_csv_quoting();
 	test_fast_path_is_libcsv();
+	test_row_offset_widths();
 	test_crlf_bom_spaces();
 	test_line_numbers();
 	test_big_field();
