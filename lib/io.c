@@ -948,7 +948,7 @@ struct arena {
 
 static void *arena_alloc(struct sk_table *t, size_t n)
 {
-	n = (n + 7) & ~(size_t)7;
+	n = (n + 3) & ~(size_t)3;	/* rows hold 32-bit words at most */
 	struct arena *a = t->arena;
 	if (!a || a->used + n > a->cap) {
 		/* Chunks grow with the table (1 MB up to 64 MB) and come from
@@ -990,12 +990,14 @@ void sk_table_add_col(struct sk_table *t, const char *name)
  * terminating NULs.  A million rows of ten short fields take ~85 bytes
  * each instead of ~160 with pointers and 32-bit offsets.  The file a
  * row came from is kept per run of rows (struct sk_tfile). */
-struct sk_row {
-	uint64_t line;
-	uint32_t nf;
-	uint8_t osz;		/* bytes per offset: 1, 2 or 4 */
-	uint8_t typed;		/* a type byte per field follows the offsets */
-	uint8_t plain;		/* CSV cut at delimiters only (sk_writer_row_plain) */
+#define ROW_MAXF ((1u << 27) - 1)
+
+struct sk_row {			/* 8 bytes */
+	uint32_t line;		/* minus the line base of its run (struct sk_tfile) */
+	uint32_t nf : 27;	/* fields, at most ROW_MAXF */
+	uint32_t osz : 3;	/* bytes per offset: 1, 2 or 4 */
+	uint32_t typed : 1;	/* a type byte per field follows the offsets */
+	uint32_t plain : 1;	/* CSV cut at delimiters only (sk_writer_row_plain) */
 };
 
 static inline size_t row_off(const struct sk_row *row, size_t j)
@@ -1022,9 +1024,10 @@ static inline const char *row_data(const struct sk_row *row)
 	return (const char *)(row + 1) + (row->nf + 1) * row->osz + (row->typed ? row->nf : 0);
 }
 
-struct sk_tfile {
-	size_t row;		/* first row from this file */
+struct sk_tfile {		/* a run of rows from one file */
+	size_t row;		/* its first row */
 	const char *name;
+	uint64_t base;		/* line numbers are kept as line - base, in 32 bits */
 };
 
 void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
@@ -1037,16 +1040,23 @@ void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 		bytes += len[i] + 1;
 		typed |= type && type[i] != SK_STR;
 	}
-	if (bytes > UINT32_MAX || n > UINT32_MAX - 1)
+	if (bytes > UINT32_MAX)
 		sk_die(SK_EX_DATA, "%s:%lu: record larger than 4 GB", file, line);
+	if (n > ROW_MAXF)
+		sk_die(SK_EX_DATA, "%s:%lu: record of more than %u fields", file, line, ROW_MAXF);
 	int osz = bytes <= UINT8_MAX ? 1 : bytes <= UINT16_MAX ? 2 : 4;
 	size_t offsz = (n + 1) * (size_t)osz;
 	size_t sz = sizeof(struct sk_row) + offsz + (typed ? n : 0) + bytes;
 	struct sk_row *row = arena_alloc(t, sz);
-	row->line = line;
+	if (!t->nfiles || t->files[t->nfiles - 1].name != file ||
+	    line < t->files[t->nfiles - 1].base || line - t->files[t->nfiles - 1].base > UINT32_MAX) {
+		sk_grow((void **)&t->files, &t->filecap, t->nfiles + 1, sizeof *t->files);
+		t->files[t->nfiles++] = (struct sk_tfile){ t->nrow, file, line };
+	}
+	row->line = (uint32_t)(line - t->files[t->nfiles - 1].base);
 	row->nf = (uint32_t)n;
-	row->osz = (uint8_t)osz;
-	row->typed = (uint8_t)typed;
+	row->osz = (uint32_t)osz;
+	row->typed = (uint32_t)typed;
 	row->plain = 0;
 	unsigned char *ty = (unsigned char *)(row + 1) + offsz;
 	char *data = (char *)ty + (typed ? n : 0);
@@ -1060,24 +1070,16 @@ void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 		o += (uint32_t)len[i] + 1;
 	}
 	set_row_off(row, n, o);
-	if (!t->nfiles || t->files[t->nfiles - 1].name != file) {
-		sk_grow((void **)&t->files, &t->filecap, t->nfiles + 1, sizeof *t->files);
-		t->files[t->nfiles++] = (struct sk_tfile){ t->nrow, file };
-	}
 	sk_grow((void **)&t->row, &t->rowcap, t->nrow + 1, sizeof *t->row);
 	t->row[t->nrow++] = row;
 }
 
-unsigned long sk_table_line(const struct sk_table *t, size_t i)
-{
-	return (unsigned long)t->row[i]->line;
-}
-
-const char *sk_table_file(const struct sk_table *t, size_t i)
+/* The run of rows row i belongs to; NULL for a table without rows. */
+static const struct sk_tfile *run_of(const struct sk_table *t, size_t i)
 {
 	size_t lo = 0, hi = t->nfiles;
 	if (!hi)
-		return "-";
+		return NULL;
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 		if (t->files[mid].row <= i)
@@ -1085,7 +1087,19 @@ const char *sk_table_file(const struct sk_table *t, size_t i)
 		else
 			hi = mid;
 	}
-	return t->files[lo].name;
+	return &t->files[lo];
+}
+
+unsigned long sk_table_line(const struct sk_table *t, size_t i)
+{
+	const struct sk_tfile *f = run_of(t, i);
+	return (unsigned long)((f ? f->base : 0) + t->row[i]->line);
+}
+
+const char *sk_table_file(const struct sk_table *t, size_t i)
+{
+	const struct sk_tfile *f = run_of(t, i);
+	return f ? f->name : "-";
 }
 
 struct sk_table *sk_table_read(struct sk_reader *r)
@@ -1104,7 +1118,7 @@ struct sk_table *sk_table_read(struct sk_reader *r)
 		}
 		sk_table_add_row(t, file, r->recline, r->nf, (const char *const *)r->fptr,
 				 r->flen, r->ftype);
-		t->row[t->nrow - 1]->plain = (uint8_t)r->plain;
+		t->row[t->nrow - 1]->plain = r->plain != 0;
 	}
 	for (size_t i = 0; i < r->ncol; i++)
 		sk_table_add_col(t, r->col[i]);

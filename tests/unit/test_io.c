@@ -930,6 +930,22 @@ static void test_row_offset_widths(void)
 		      "a row of %zu bytes of fields reads back whole", totals[k]);
 	}
 	free(big);
+	/* Line numbers are kept in 32 bits over a base per run of rows: a
+	 * file past line 2^32, and a second file, still cite their lines. */
+	static const unsigned long lines[] = { 7, 4294967295ul, 4294967296ul, 9000000000ul, 3 };
+	const char *names[] = { "a.csv", "a.csv", "a.csv", "a.csv", "b.csv" };
+	size_t first = t->nrow;
+	for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++) {
+		const char *f[3] = { "1", "2", "3" };
+		size_t len[3] = { 1, 1, 1 };
+		sk_table_add_row(t, names[k][0] == 'a' ? names[0] : names[4], lines[k], 3, f, len,
+				 NULL);
+	}
+	for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++)
+		check(sk_table_line(t, first + k) == lines[k] &&
+		      strcmp(sk_table_file(t, first + k), names[k]) == 0,
+		      "row from %s line %lu keeps its place (got %s:%lu)", names[k], lines[k],
+		      sk_table_file(t, first + k), sk_table_line(t, first + k));
 	sk_table_free(t);
 }
 
