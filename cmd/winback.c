@@ -76,25 +76,19 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 }
 
-static const struct sk_winback_row *rank_rows;
-
-static int by_rank(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	return (rank_rows[a].rank > rank_rows[b].rank) - (rank_rows[a].rank < rank_rows[b].rank);
-}
 
 /* The appended columns of customer i (ctx: the scored rows). */
 static void fill(struct sk_emit *row, size_t i, void *ctx)
 {
 	const struct sk_winback_row *w = (const struct sk_winback_row *)ctx + i;
-	if (strcmp(w->reason, "no purchase") != 0) {
+	char reason[SK_WB_REASON_MAX];
+	if (w->who != SK_WB_NO_PURCHASE) {
 		sk_emit_num(row, 0, w->value, 2);
 		sk_emit_num(row, 1, w->prob, 4);
 		if (w->rank > 0)
 			sk_emit_num(row, 2, (double)w->rank, 0);
 	}
-	sk_emit_str(row, 3, w->reason);
+	sk_emit_str(row, 3, sk_winback_reason(w, reason));
 }
 
 int main(int argc, char **argv)
@@ -126,14 +120,17 @@ int main(int argc, char **argv)
 	struct sk_winback_row *rows = sk_xcalloc(t->nrow ? t->nrow : 1, sizeof *rows);
 	size_t offers = sk_winback_score(&c.wo, t, &rates, rows);
 
-	/* Offers best first; with --all every row in input order. */
+	/* Offers best first (the ranks are 1..offers, each once); with --all
+	 * every row in input order. */
 	size_t *order = sk_xmalloc((t->nrow ? t->nrow : 1) * sizeof *order), n = 0;
-	for (size_t i = 0; i < t->nrow; i++)
-		if (c.all || rows[i].rank > 0)
+	if (c.all) {
+		for (size_t i = 0; i < t->nrow; i++)
 			order[n++] = i;
-	if (!c.all) {
-		rank_rows = rows;
-		qsort(order, n, sizeof *order, by_rank);
+	} else {
+		for (size_t i = 0; i < t->nrow; i++)
+			if (rows[i].rank > 0)
+				order[rows[i].rank - 1] = i;
+		n = offers;
 		if (c.top > 0 && n > (size_t)c.top)
 			n = (size_t)c.top;
 	}
@@ -142,7 +139,6 @@ int main(int argc, char **argv)
 	struct sk_emit *e = sk_emit_open(&o, t, 4, cols);
 	sk_emit_rows(e, n, order, fill, rows);
 	sk_emit_close(e);
-	(void)offers;
 	if (c.report)
 		sk_winback_report(stderr, t, rows, &rates, &c.wo);
 	if (c.evaluate)

@@ -44,12 +44,36 @@ struct sk_winback_rates {
 	int from_history;			/* 0: no backtest, fallback used */
 };
 
-struct sk_winback_row {
-	int candidate;		/* lapsed or at risk */
-	double prob, value_if_back, value;
-	char reason[96];
-	long rank;		/* 1 = best; 0 = no offer */
+/* Why a customer is or is not offered anything: a kind, and flags. */
+enum sk_winback_who {
+	SK_WB_ACTIVE,		/* not lapsed, not at risk */
+	SK_WB_NO_PURCHASE,
+	SK_WB_LAPSED_CORE,
+	SK_WB_OVERDUE_CORE,
+	SK_WB_LAPSED_REPEAT,
+	SK_WB_LAPSED_ONCE,
+	SK_WB_AT_RISK_CORE,
+	SK_WB_AT_RISK_REPEAT,
 };
+enum {
+	SK_WB_HIGH_VALUE = 1,	/* in the top fifth of the candidates */
+	SK_WB_DISCOUNT_ONLY = 2,
+	SK_WB_WORTH_LESS = 4,	/* expected profit below the offer's cost */
+};
+
+/* One customer's verdict: 40 bytes (ten million customers' worth of
+ * reasons as text took a gigabyte). */
+struct sk_winback_row {
+	double prob, value_if_back, value;
+	long rank;		/* 1 = best; 0 = no offer */
+	unsigned char candidate;	/* lapsed or at risk */
+	unsigned char who;	/* enum sk_winback_who */
+	unsigned char flags;	/* SK_WB_HIGH_VALUE ... */
+};
+
+/* The winback_reason text of a row, such as "lapsed core, high value". */
+#define SK_WB_REASON_MAX 96
+const char *sk_winback_reason(const struct sk_winback_row *w, char buf[SK_WB_REASON_MAX]);
 
 /* Learn rates from a backtest table: customer records summarized as of an
  * earlier day with holdout_frequency counting purchases up to the present.
