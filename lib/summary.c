@@ -6,7 +6,9 @@
  * table of 8-byte slots (32-bit hash tag + entry index).  Rows are handled
  * in batches: hash every id of the batch and prefetch its slot, then
  * resolve the slots and prefetch the entries, then update, so the cache
- * misses of a batch overlap instead of queueing.
+ * misses of a batch overlap instead of queueing.  With two cores the
+ * reader parses chunks of rows while a second thread applies them (see
+ * "the pipeline" below).
  *
  * Date order.  Most logs arrive sorted by date, and then a customer's
  * purchase days arrive in non-decreasing order: a row on the last purchase
@@ -21,10 +23,15 @@
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "date.h"
 #include "num.h"
@@ -85,8 +92,19 @@ struct row {			/* one parsed input row waiting in a batch */
 	double discount;
 	uint32_t order_tag;
 	int has_order;
-	uint32_t slot;
 	uint32_t idx;
+	uint32_t refoff, reflen;	/* referred_by, in the id buffer; reflen 0: none */
+};
+
+/* A chunk of parsed rows on its way from the reader to the table. */
+#define CHUNK_ROWS 4096
+#define NCHUNK 4
+
+struct chunk {
+	struct row row[CHUNK_ROWS];
+	size_t n;
+	char *ids;		/* the rows' customer ids and referrers */
+	size_t idlen, idcap;
 };
 
 struct sk_summary {
@@ -111,11 +129,14 @@ struct sk_summary {
 	/* columns present */
 	int has_amount, has_discount, has_referred, has_event;
 	int disc_col;		/* the input has a discount column */
-	/* batch */
-	struct row b[BATCH];
-	size_t nb;
-	char *bid;
-	size_t bidlen, bidcap;
+	/* the pipeline: the reader fills chunks, the aggregator empties them */
+	struct chunk *ch[NCHUNK];
+	size_t ch_fill, ch_take;	/* chunks handed over / taken, counting up */
+	int ch_done;			/* the reader is at the end */
+	int threaded;
+	pthread_t agg;
+	pthread_mutex_t mu;
+	pthread_cond_t filled, emptied;
 };
 
 static inline const char *cust_id(const struct sk_summary *s, const struct cust *c, size_t *len)
@@ -326,31 +347,175 @@ static void apply(struct sk_summary *s, struct row *r)
 		c->first_spend += a;
 }
 
-static void flush(struct sk_summary *s)
+/* Referral credit for row r (its referee already applied): referrals
+ * counts customers, not rows: a log may repeat referred_by on every row
+ * of a referee, who credits the first referrer named in calibration.
+ * The referrer goes in after the referee, in input order. */
+static void credit_referral(struct sk_summary *s, const struct row *r, const char *ids)
 {
-	size_t n = s->nb;
-	/* Stage 1: prefetch every slot of the batch. */
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = &s->b[i];
-		r->hash = sk_hash_bytes(s->bid + r->idoff, r->idlen);
-		__builtin_prefetch(&s->slot[r->hash & (s->nslot - 1)]);
+	const struct sk_opts *o = s->o;
+	const char *v = ids + r->refoff;
+	uint32_t k = lookup(s, v, r->reflen, sk_hash_bytes(v, r->reflen));
+	struct ext *ee = ext_of(s, &s->c[r->idx]);
+	if (!(o->has_as_of && r->day > o->as_of) && !ee->referred) {
+		ee->referred = 1;
+		ext_of(s, &s->c[k])->referrals++;
 	}
-	/* Stage 2: resolve each slot's entry and prefetch it.  Only the first
-	 * probe is speculative; lookup() below does the real work. */
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = &s->b[i];
-		uint64_t v = s->slot[r->hash & (s->nslot - 1)];
-		if (v)
-			__builtin_prefetch(&s->c[(v & 0xffffffffu) - 1]);
+}
+
+/* Apply rows[0..n) in order, BATCH at a time: the cache misses of a
+ * batch overlap instead of queueing. */
+static void apply_rows(struct sk_summary *s, struct row *rows, size_t n, const char *ids)
+{
+	for (size_t b0 = 0; b0 < n; b0 += BATCH) {
+		size_t b1 = b0 + BATCH < n ? b0 + BATCH : n;
+		/* Stage 1: prefetch every slot of the batch. */
+		for (size_t i = b0; i < b1; i++) {
+			struct row *r = &rows[i];
+			r->hash = sk_hash_bytes(ids + r->idoff, r->idlen);
+			__builtin_prefetch(&s->slot[r->hash & (s->nslot - 1)]);
+		}
+		/* Stage 2: resolve each slot's entry and prefetch it.  Only the
+		 * first probe is speculative; lookup() does the real work. */
+		for (size_t i = b0; i < b1; i++) {
+			uint64_t v = s->slot[rows[i].hash & (s->nslot - 1)];
+			if (v)
+				__builtin_prefetch(&s->c[(v & 0xffffffffu) - 1]);
+		}
+		/* Stage 3: look up (inserting new customers in input order) and
+		 * apply. */
+		for (size_t i = b0; i < b1; i++) {
+			struct row *r = &rows[i];
+			r->idx = lookup(s, ids + r->idoff, r->idlen, r->hash);
+			apply(s, r);
+			if (r->reflen)
+				credit_referral(s, r, ids);
+		}
 	}
-	/* Stage 3: look up (inserting new customers in input order) and apply. */
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = &s->b[i];
-		r->idx = lookup(s, s->bid + r->idoff, r->idlen, r->hash);
-		apply(s, r);
+}
+
+/* ---- the pipeline ----
+ *
+ * Parsing a row (splitting, dates, amounts) and applying it to its
+ * customer (a hash probe and an entry, both cache misses with a million
+ * customers) take about as long as each other, so with two cores the
+ * reader fills chunks of rows while an aggregator thread applies them,
+ * in order: the result is the same as one thread's.  Everything the
+ * aggregator touches (the table, the entries, the log) is its own until
+ * the reader joins it; the reader keeps the event names, the column
+ * flags and the day range. */
+
+static struct chunk *chunk_new(void)
+{
+	struct chunk *c = sk_xcalloc_lines(sizeof *c);
+	c->idcap = 1 << 16;
+	c->ids = sk_xmalloc(c->idcap);
+	return c;
+}
+
+static void *aggregate(void *arg)
+{
+	struct sk_summary *s = arg;
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (s->ch_take == s->ch_fill && !s->ch_done)
+			pthread_cond_wait(&s->filled, &s->mu);
+		if (s->ch_take == s->ch_fill) {
+			pthread_mutex_unlock(&s->mu);
+			return NULL;
+		}
+		struct chunk *c = s->ch[s->ch_take % NCHUNK];
+		pthread_mutex_unlock(&s->mu);
+		apply_rows(s, c->row, c->n, c->ids);
+		pthread_mutex_lock(&s->mu);
+		s->ch_take++;
+		pthread_cond_signal(&s->emptied);
+		pthread_mutex_unlock(&s->mu);
 	}
-	s->nb = 0;
-	s->bidlen = 0;
+}
+
+/* The chunk the reader fills next (waiting for the aggregator to free
+ * one when all are full). */
+static struct chunk *chunk_to_fill(struct sk_summary *s)
+{
+	if (!s->threaded)
+		return s->ch[0];
+	pthread_mutex_lock(&s->mu);
+	while (s->ch_fill - s->ch_take == NCHUNK)
+		pthread_cond_wait(&s->emptied, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	struct chunk *c = s->ch[s->ch_fill % NCHUNK];
+	c->n = c->idlen = 0;
+	return c;
+}
+
+/* Hand the filled chunk over (or, on one thread, apply it now). */
+static void chunk_filled(struct sk_summary *s, struct chunk *c)
+{
+	if (!s->threaded) {
+		apply_rows(s, c->row, c->n, c->ids);
+		c->n = c->idlen = 0;
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->ch_fill++;
+	pthread_cond_signal(&s->filled);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Two threads when OpenMP may use two cores (OMP_NUM_THREADS). */
+static void pipeline_start(struct sk_summary *s)
+{
+	int cores = 1;
+#ifdef _OPENMP
+	cores = omp_get_max_threads();
+#endif
+	s->ch_fill = s->ch_take = 0;
+	s->ch_done = 0;
+	s->threaded = 0;
+	s->ch[0] = chunk_new();
+	if (cores < 2)
+		return;
+	for (int k = 1; k < NCHUNK; k++)
+		s->ch[k] = chunk_new();
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->filled, NULL);
+	pthread_cond_init(&s->emptied, NULL);
+	s->threaded = pthread_create(&s->agg, NULL, aggregate, s) == 0;
+}
+
+/* Wait for the aggregator to apply every chunk, and free them. */
+static void pipeline_end(struct sk_summary *s)
+{
+	if (s->threaded) {
+		pthread_mutex_lock(&s->mu);
+		s->ch_done = 1;
+		pthread_cond_signal(&s->filled);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->agg, NULL);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->filled);
+		pthread_cond_destroy(&s->emptied);
+		s->threaded = 0;
+	}
+	for (int k = 0; k < NCHUNK; k++) {
+		if (s->ch[k]) {
+			free(s->ch[k]->ids);
+			free(s->ch[k]);
+			s->ch[k] = NULL;
+		}
+	}
+}
+
+/* Copy id bytes into the chunk's id buffer; their offset. */
+static uint32_t chunk_id(struct chunk *c, const char *id, size_t len)
+{
+	if (c->idlen + len > c->idcap)
+		sk_grow((void **)&c->ids, &c->idcap, c->idlen + len, 1);
+	memcpy(c->ids + c->idlen, id, len);
+	uint32_t off = (uint32_t)c->idlen;
+	c->idlen += len;
+	return off;
 }
 
 static int event_index(struct sk_summary *s, struct sk_reader *rd, const char *name)
@@ -446,6 +611,8 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 		s->has_event = cev >= 0;
 	}
 
+	pipeline_start(s);
+	struct chunk *c = chunk_to_fill(s);
 	while (sk_reader_next(r)) {
 		size_t idlen, dlen, len;
 		enum sk_ftype type;
@@ -462,7 +629,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 				      quoted(qb, ds, dlen), sk_date_why(o, ds, dlen));
 			continue;
 		}
-		struct row *b = &s->b[s->nb];
+		struct row *b = &c->row[c->n];
 		memset(b, 0, sizeof *b);
 		b->day = (int32_t)day;
 		b->purchase = 1;
@@ -536,36 +703,24 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 		if (day > s->max_day)
 			s->max_day = day;
 		s->any_rows = 1;
-		/* The customer's id goes to the batch buffer. */
-		if (s->bidlen + idlen > s->bidcap)
-			sk_grow((void **)&s->bid, &s->bidcap, s->bidlen + idlen, 1);
-		memcpy(s->bid + s->bidlen, id, idlen);
-		b->idoff = (uint32_t)s->bidlen;
+		b->idoff = chunk_id(c, id, idlen);
 		b->idlen = (uint32_t)idlen;
-		s->bidlen += idlen;
-		s->nb++;
 		if (cref >= 0) {
 			const char *v = sk_reader_field(r, (size_t)cref, &len, NULL);
 			if (len) {
 				s->has_referred = 1;
-				/* Keep input order: the referee goes in before the
-				 * referrer it names. */
-				flush(s);
-				uint32_t ee = lookup(s, id, idlen, sk_hash_bytes(id, idlen));
-				uint32_t k = lookup(s, v, len, sk_hash_bytes(v, len));
-				/* referrals counts customers, not rows: a log may
-				 * repeat referred_by on every row of a referee, who
-				 * credits the first referrer named in calibration. */
-				if (!(o->has_as_of && day > o->as_of) && !ext_of(s, &s->c[ee])->referred) {
-					ext_of(s, &s->c[ee])->referred = 1;
-					ext_of(s, &s->c[k])->referrals++;
-				}
+				b->refoff = chunk_id(c, v, len);
+				b->reflen = (uint32_t)len;
 			}
 		}
-		if (s->nb == BATCH)
-			flush(s);
+		if (++c->n == CHUNK_ROWS) {
+			chunk_filled(s, c);
+			c = chunk_to_fill(s);
+		}
 	}
-	flush(s);
+	if (c->n)
+		chunk_filled(s, c);
+	pipeline_end(s);
 }
 
 static int cmp_log(const void *a, const void *b)
@@ -824,7 +979,6 @@ void sk_summary_free(struct sk_summary *s)
 	for (int i = 0; i < s->nev; i++)
 		free(s->evname[i]);
 	sk_big_free(s->log, s->logcap * sizeof *s->log);
-	free(s->bid);
 	free(s);
 }
 

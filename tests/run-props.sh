@@ -10,7 +10,7 @@
 #                 buyers: its period-0 customers add up to the customers
 #                 with a first_purchase; report prints "N customers".
 #   determinism   two runs give the same bytes, and so do one thread and
-#                 several (OMP_NUM_THREADS) for the model fits.
+#                 several (OMP_NUM_THREADS) for summarize and the model fits.
 #   row order     the log's rows shuffled give the same records.  summarize
 #                 writes customers in order of first appearance and
 #                 winback --all, classify, churn, clv and xsell keep their
@@ -113,6 +113,26 @@ for seed in "$@"; do
 		sorted d.csv; sorted e.csv
 		same "$p: customers in another order, other records" d.csv.sorted e.csv.sorted
 	done
+
+	# summarize parses on one thread and aggregates on another, in
+	# chunks of 4096 rows: a log of ~30,000 rows (a ring of chunks
+	# wrapping round), with referrals, a holdout and shuffled rows, gives
+	# the same customers on one thread as on several.
+	if [ "$seed" = "$1" ]; then
+		"$gen" "$seed" 5000 $((seed + 3)) |
+			awk -F, -v OFS=, 'NR == 1 { print $0, "referred_by"; next }
+				{ seen[n++] = $1; r = "" }
+				NR % 7 == 0 { r = seen[(NR * 31) % n] }
+				NR % 13 == 0 { r = "r" (NR % 97) }
+				{ print $0, r }' > big.csv
+		for a in "" "--as-of 2024-06-30"; do
+			# shellcheck disable=SC2086
+			{ OMP_NUM_THREADS=1 run "summarize 1 thread $a" a.csv "$bin/summarize" $a big.csv &&
+			  OMP_NUM_THREADS=3 run "summarize 3 threads $a" b.csv "$bin/summarize" $a big.csv; } ||
+				continue
+			same "summarize $a: 1 and 3 threads differ" a.csv b.csv
+		done
+	fi
 
 	# The models use threads: their number changes nothing.
 	for p in churn clv; do
