@@ -1169,6 +1169,15 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	if (d.have)
 		pidx_free(&d.ix);
 	free(owned);
+	/* Dropout rates mu ~ Gamma(s, beta) have a coefficient of variation
+	 * of 1/sqrt(s).  When the data show no spread in them, the likelihood
+	 * keeps rising as s and beta grow together towards a common rate
+	 * s/beta; the fit stops somewhere along that ridge. */
+	if (rc == 0 && out->par[2] > 1e3)
+		sk_warn("Pareto/NBD: s = %.4g: the dropout rates hardly differ between "
+			"customers (all near s/beta = %.4g); s and beta are a limit, not "
+			"estimates, and their standard errors mean nothing",
+			out->par[2], out->par[2] / out->par[3]);
 	return rc;
 }
 
