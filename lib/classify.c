@@ -785,28 +785,12 @@ struct cols {
 	struct evcol *ev;
 };
 
-static long need_col(const struct sk_table *t, const char *name)
-{
-	long c = sk_table_col(t, name);
-	if (c < 0) {
-		char found[400] = "";
-		size_t k = 0;
-		for (size_t i = 0; i < t->ncol && k + 40 < sizeof found; i++)
-			k += (size_t)snprintf(found + k, sizeof found - k, "%s%s", i ? ", " : "",
-					      t->col[i]);
-		sk_table_die_header(t, "missing column \"%s\" (found: %s); run summarize "
-				    "first or pass a transaction log", name,
-				    t->ncol ? found : "no columns");
-	}
-	return c;
-}
-
 static void find_cols(const struct sk_table *t, const struct sk_classify_rules *r,
 		      int need_spend, struct cols *c)
 {
-	c->x = need_col(t, "frequency");
-	c->tx = need_col(t, "recency");
-	c->T = need_col(t, "T");
+	c->x = sk_table_need_col(t, "frequency", NULL);
+	c->tx = sk_table_need_col(t, "recency", NULL);
+	c->T = sk_table_need_col(t, "T", NULL);
 	c->spend = sk_table_col(t, "total_spend");
 	c->disc = sk_table_col(t, "discount_share");
 	c->ref = sk_table_col(t, "referrals");

@@ -118,34 +118,6 @@ void sk_period_label(enum sk_period p, long period, char buf[32])
 /* ------------------------------------------------------------------ */
 /* columns                                                            */
 
-/* Index of a column the input has, without registering it (for JSON
- * lines, sk_reader_col would add a missing name). */
-static long find_col(const struct sk_reader *r, const char *name)
-{
-	for (size_t i = 0; i < sk_reader_ncol(r); i++)
-		if (strcmp(sk_reader_colname(r, i), name) == 0)
-			return (long)i;
-	return -1;
-}
-
-static _Noreturn void missing(struct sk_reader *r, const char *what, const char *name)
-{
-	char found[512];
-	size_t k = 0;
-	found[0] = 0;
-	for (size_t i = 0; i < sk_reader_ncol(r) && k < sizeof found - 8; i++) {
-		int n = snprintf(found + k, sizeof found - k, "%s%s", i ? ", " : "",
-				 sk_reader_colname(r, i));
-		if (n < 0 || (size_t)n >= sizeof found - k) {
-			strcpy(found + sizeof found - 5, "...");
-			break;
-		}
-		k += (size_t)n;
-	}
-	sk_reader_die(r, "missing %s column \"%s\" (found: %s)", what, name,
-		      sk_reader_ncol(r) ? found : "no columns");
-}
-
 static struct sk_cohort *cohort_add(struct sk_cohorts *cs, size_t *cap, const char *label,
 				    int nper)
 {
@@ -444,10 +416,10 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 		    enum sk_period per, int pending)
 {
 	int jsonl = sk_reader_format(r) == SK_FMT_JSONL;
-	if (find_col(r, o->col_id) < 0)
-		missing(r, "customer id", o->col_id);
-	if (find_col(r, o->col_date) < 0)
-		missing(r, "date", o->col_date);
+	if (sk_reader_has_col(r, o->col_id) < 0)
+		sk_reader_die_missing(r, "customer id", o->col_id);
+	if (sk_reader_has_col(r, o->col_date) < 0)
+		sk_reader_die_missing(r, "date", o->col_date);
 	long cid = sk_reader_col(r, o->col_id);
 	long cdate = sk_reader_col(r, o->col_date);
 	long camt = sk_reader_col(r, o->col_amount);
@@ -555,8 +527,8 @@ static void table_read(struct sk_cohorts *cs, struct sk_reader *r, int pending)
 {
 	long ccoh = sk_reader_col(r, "cohort"), cper = sk_reader_col(r, "period");
 	long cact = sk_reader_col(r, "active");
-	long ccust = find_col(r, "customers"), crev = find_col(r, "revenue");
-	long cproj = find_col(r, "projected");
+	long ccust = sk_reader_has_col(r, "customers"), crev = sk_reader_has_col(r, "revenue");
+	long cproj = sk_reader_has_col(r, "projected");
 	struct pending *pd = NULL;
 	char **labels = NULL;
 	size_t n = 0, cap = 0, lcap = 0, cur = 0;
@@ -694,8 +666,8 @@ struct sk_cohorts *sk_cohort_read(const struct sk_opts *o, enum sk_period per)
 	int jsonl = cs->fmt == SK_FMT_JSONL;
 	int pending = jsonl && sk_reader_next(r);
 	if ((pending || !jsonl) && sk_reader_ncol(r) > 0) {
-		if (find_col(r, "cohort") >= 0 && find_col(r, "period") >= 0 &&
-		    find_col(r, "active") >= 0 && find_col(r, o->col_date) < 0) {
+		if (sk_reader_has_col(r, "cohort") >= 0 && sk_reader_has_col(r, "period") >= 0 &&
+		    sk_reader_has_col(r, "active") >= 0 && sk_reader_has_col(r, o->col_date) < 0) {
 			cs->survival = 1;
 			cs->unit = "period";
 			table_read(cs, r, pending);

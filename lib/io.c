@@ -443,6 +443,37 @@ void sk_reader_die(struct sk_reader *r, const char *fmt, ...)
 	sk_vdie(SK_EX_DATA, r->src.shown, r->recline, fmt, ap);
 }
 
+long sk_reader_has_col(const struct sk_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncol; i++)
+		if (strcmp(r->col[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* "a, b, c" of n column names, cut with "..." to fit found[512]. */
+static const char *col_list(char found[512], char *const *col, size_t n)
+{
+	size_t k = 0;
+	found[0] = 0;
+	for (size_t i = 0; i < n && k < 512 - 8; i++) {
+		int m = snprintf(found + k, 512 - k, "%s%s", i ? ", " : "", col[i]);
+		if (m < 0 || (size_t)m >= 512 - k) {
+			strcpy(found + 512 - 5, "...");
+			break;
+		}
+		k += (size_t)m;
+	}
+	return n ? found : "no columns";
+}
+
+void sk_reader_die_missing(struct sk_reader *r, const char *what, const char *name)
+{
+	char found[512];
+	sk_reader_die(r, "missing %s column \"%s\" (found: %s)", what, name,
+		      col_list(found, r->col, r->ncol));
+}
+
 static void csv_cb_field(void *s, size_t len, void *data)
 {
 	struct sk_reader *r = data;
@@ -1123,6 +1154,20 @@ struct sk_table *sk_table_read(struct sk_reader *r)
 	for (size_t i = 0; i < r->ncol; i++)
 		sk_table_add_col(t, r->col[i]);
 	return t;
+}
+
+long sk_table_need_col(const struct sk_table *t, const char *name, const char *alt)
+{
+	long c = sk_table_col(t, name);
+	if (c < 0 && alt)
+		c = sk_table_col(t, alt);
+	if (c < 0) {
+		char found[512];
+		sk_table_die_header(t, "missing column \"%s\" (found: %s); run summarize "
+				    "first or pass a transaction log", name,
+				    col_list(found, t->col, t->ncol));
+	}
+	return c;
 }
 
 long sk_table_col(const struct sk_table *t, const char *name)

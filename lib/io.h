@@ -59,6 +59,12 @@ void sk_reader_bad(struct sk_reader *r, const char *fmt, ...)
  * skipping can cure, such as a missing column). */
 _Noreturn void sk_reader_die(struct sk_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Index of a column the input has, or -1, without registering the name
+ * (as sk_reader_col does for JSON lines). */
+long sk_reader_has_col(const struct sk_reader *r, const char *name);
+/* Die (65, at the header) for a missing column, naming the columns found:
+ * 'missing WHAT column "NAME" (found: a, b, c)'. */
+_Noreturn void sk_reader_die_missing(struct sk_reader *r, const char *what, const char *name);
 /* Close; with --skip-bad, print the count of skipped rows. */
 void sk_reader_close(struct sk_reader *r);
 
@@ -97,6 +103,10 @@ void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 		      size_t n, const char *const *f, const size_t *len,
 		      const unsigned char *type);
 long sk_table_col(const struct sk_table *t, const char *name);
+/* The column name (or else alt, when not NULL) of customer records;
+ * a table without either dies (65, at its header) naming the columns
+ * it has. */
+long sk_table_need_col(const struct sk_table *t, const char *name, const char *alt);
 /* The file and line row i was read from, for messages. */
 const char *sk_table_file(const struct sk_table *t, size_t i);
 unsigned long sk_table_line(const struct sk_table *t, size_t i);

@@ -13,36 +13,18 @@
 #include "num.h"
 #include "util.h"
 
-static long need_col(const struct sk_table *t, const char *name, const char *alt)
-{
-	long c = sk_table_col(t, name);
-	if (c < 0 && alt)
-		c = sk_table_col(t, alt);
-	if (c < 0) {
-		char found[400] = "";
-		size_t k = 0;
-		for (size_t i = 0; i < t->ncol && k + 40 < sizeof found; i++)
-			k += (size_t)snprintf(found + k, sizeof found - k, "%s%s", i ? ", " : "",
-					      t->col[i]);
-		sk_table_die_header(t, "missing column \"%s\" (found: %s); run summarize "
-				    "first or pass a transaction log", name,
-				    t->ncol ? found : "no columns");
-	}
-	return c;
-}
-
 void sk_custdata_read(const struct sk_table *t, const char *weight_col, int discrete,
 		      int want_spend, struct sk_custdata *d)
 {
 	memset(d, 0, sizeof *d);
 	d->n = t->nrow;
-	d->col_x = need_col(t, "frequency", NULL);
-	d->col_tx = need_col(t, "recency", NULL);
-	d->col_T = discrete ? need_col(t, "periods", "T") : need_col(t, "T", NULL);
+	d->col_x = sk_table_need_col(t, "frequency", NULL);
+	d->col_tx = sk_table_need_col(t, "recency", NULL);
+	d->col_T = discrete ? sk_table_need_col(t, "periods", "T") : sk_table_need_col(t, "T", NULL);
 	d->col_w = weight_col ? sk_table_col(t, weight_col) : -1;
 	if (weight_col && d->col_w < 0)
 		sk_die(SK_EX_DATA, "missing weight column \"%s\"", weight_col);
-	d->col_m = want_spend ? need_col(t, "monetary_value", NULL) : -1;
+	d->col_m = want_spend ? sk_table_need_col(t, "monetary_value", NULL) : -1;
 	d->rfm = sk_xcalloc(d->n, sizeof *d->rfm);
 	d->valid = sk_xcalloc(d->n, 1);
 	if (want_spend)

@@ -566,24 +566,6 @@ static const char *quoted(char buf[320], const char *v, size_t len)
 	return buf;
 }
 
-static void missing(struct sk_reader *r, const char *what, const char *name)
-{
-	char found[512];
-	size_t k = 0;
-	found[0] = 0;
-	for (size_t i = 0; i < sk_reader_ncol(r) && k < sizeof found - 8; i++) {
-		int n = snprintf(found + k, sizeof found - k, "%s%s", i ? ", " : "",
-				 sk_reader_colname(r, i));
-		if (n < 0 || (size_t)n >= sizeof found - k) {
-			strcpy(found + sizeof found - 5, "...");
-			break;
-		}
-		k += (size_t)n;
-	}
-	sk_reader_die(r, "missing %s column \"%s\" (found: %s)", what, name,
-		      sk_reader_ncol(r) ? found : "no columns");
-}
-
 void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 {
 	const struct sk_opts *o = s->o;
@@ -593,9 +575,9 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	if (!jsonl && sk_reader_ncol(r) == 0)
 		return;	/* empty input */
 	if (cid < 0)
-		missing(r, "customer id", o->col_id);
+		sk_reader_die_missing(r, "customer id", o->col_id);
 	if (cdate < 0)
-		missing(r, "date", o->col_date);
+		sk_reader_die_missing(r, "date", o->col_date);
 	/* For JSON lines every name is registered; presence is decided by the
 	 * first record that has a value (see below). */
 	long camt = sk_reader_col(r, o->col_amount);

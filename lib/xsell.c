@@ -238,39 +238,11 @@ enum sk_fmt sk_xsell_format(const struct sk_xsell *x)
 /* ------------------------------------------------------------------ */
 /* reading                                                            */
 
-/* Index of a column the input has, without registering it (for JSON
- * lines, sk_reader_col would add a missing name). */
-static long find_col(const struct sk_reader *r, const char *name)
-{
-	for (size_t i = 0; i < sk_reader_ncol(r); i++)
-		if (strcmp(sk_reader_colname(r, i), name) == 0)
-			return (long)i;
-	return -1;
-}
-
-static _Noreturn void missing(struct sk_reader *r, const char *what, const char *name)
-{
-	char found[512];
-	size_t k = 0;
-	found[0] = 0;
-	for (size_t i = 0; i < sk_reader_ncol(r) && k < sizeof found - 8; i++) {
-		int n = snprintf(found + k, sizeof found - k, "%s%s", i ? ", " : "",
-				 sk_reader_colname(r, i));
-		if (n < 0 || (size_t)n >= sizeof found - k) {
-			strcpy(found + sizeof found - 5, "...");
-			break;
-		}
-		k += (size_t)n;
-	}
-	sk_reader_die(r, "missing %s column \"%s\" (found: %s)", what, name,
-		      sk_reader_ncol(r) ? found : "no columns");
-}
-
 /* A column that the log must have (CSV and TSV: from the header). */
 static long need_col(struct sk_reader *r, int jsonl, const char *what, const char *name)
 {
-	if (!jsonl && find_col(r, name) < 0)
-		missing(r, what, name);
+	if (!jsonl && sk_reader_has_col(r, name) < 0)
+		sk_reader_die_missing(r, what, name);
 	return sk_reader_col(r, name);
 }
 
@@ -281,7 +253,7 @@ static long opt_col(struct sk_reader *r, int jsonl, int need, const char *what,
 {
 	if (need)
 		return need_col(r, jsonl, what, name);
-	if (!jsonl && find_col(r, name) < 0)
+	if (!jsonl && sk_reader_has_col(r, name) < 0)
 		return -1;
 	return sk_reader_col(r, name);
 }
