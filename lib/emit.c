@@ -139,6 +139,13 @@ static void emit_chunk(struct sk_writer *mem, int k, size_t lo, size_t hi, void 
 	struct sk_emit *s = rc->sub[k];
 	s->w = mem;
 	for (size_t r = lo; r < hi; r++) {
+		if (rc->order) {
+			/* In rank order every row is a cache miss: fetch ahead. */
+			if (r + 16 < hi)
+				sk_table_prefetch(rc->e->t, rc->order[r + 16], 0);
+			if (r + 8 < hi)
+				sk_table_prefetch(rc->e->t, rc->order[r + 8], 1);
+		}
 		size_t i = rc->order ? rc->order[r] : r;
 		rc->fill(s, i, rc->ctx);
 		sk_emit_row(s, i);

@@ -1121,6 +1121,18 @@ static const struct sk_tfile *run_of(const struct sk_table *t, size_t i)
 	return &t->files[lo];
 }
 
+void sk_table_prefetch(const struct sk_table *t, size_t i, int stage)
+{
+	if (stage == 0) {
+		__builtin_prefetch(&t->row[i]);
+		return;
+	}
+	const char *p = (const char *)t->row[i];
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + 64);
+	__builtin_prefetch(p + 128);
+}
+
 unsigned long sk_table_line(const struct sk_table *t, size_t i)
 {
 	const struct sk_tfile *f = run_of(t, i);

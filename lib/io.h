@@ -107,6 +107,10 @@ long sk_table_col(const struct sk_table *t, const char *name);
  * a table without either dies (65, at its header) naming the columns
  * it has. */
 long sk_table_need_col(const struct sk_table *t, const char *name, const char *alt);
+/* Rows visited out of order (ranked output) are cache misses: stage 0
+ * prefetches where row i is kept, stage 1 (some rows later, when that
+ * is in cache) the row's first bytes. */
+void sk_table_prefetch(const struct sk_table *t, size_t i, int stage);
 /* The file and line row i was read from, for messages. */
 const char *sk_table_file(const struct sk_table *t, size_t i);
 unsigned long sk_table_line(const struct sk_table *t, size_t i);
