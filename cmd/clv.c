@@ -124,18 +124,20 @@ int main(int argc, char **argv)
 	}
 
 	if (!c.model) {
+		/* The spend model first: its working memory is free again by
+		 * the time the transaction model's patterns are made. */
 		size_t npat, nobs, excluded;
-		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
-		if (tm)
-			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
-		else
-			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
 		struct sk_spend_obs *obs = sk_spend_obs_read(&d, &nobs, &excluded);
 		if (excluded)
 			sk_warn("%zu repeat buyer%s with zero, negative or missing monetary_value "
 				"left out of the spend fit", excluded, excluded == 1 ? "" : "s");
 		sk_spend_fit_or_die(obs, nobs, &mf.sfit);
 		free(obs);
+		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
+		if (tm)
+			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
+		else
+			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
 		mf.tm = tm;
 		mf.has_spend = 1;
 		snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
@@ -150,12 +152,17 @@ int main(int argc, char **argv)
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
 	sk_custdata_drop_patterns(&d);
-	double *clv = sk_xcalloc(d.n ? d.n : 1, sizeof *clv);
+	/* clv replaces the discounted transactions in place, and the
+	 * predictions go before the tiers are ranked: memory per customer
+	 * is what bounds a run over ten million. */
+	double *clv = det;
 	double *spend = sk_xcalloc(d.n ? d.n : 1, sizeof *spend);
 	double total = 0, at_risk = 0;
 	for (size_t i = 0; i < d.n; i++) {
-		if (!d.valid[i])
+		if (!d.valid[i]) {
+			clv[i] = 0;
 			continue;
+		}
 		double m = d.rfm[i].x > 0 && d.mbar[i] > 0 ? d.mbar[i] : 0;
 		spend[i] = sk_gg_expected_spend(mf.sfit.par, m > 0 ? d.rfm[i].x : 0, m);
 		clv[i] = c.margin * spend[i] * det[i];
@@ -165,6 +172,7 @@ int main(int argc, char **argv)
 		if (p.p_alive[i] < c.threshold)
 			at_risk += d.rfm[i].w * clv[i];
 	}
+	sk_pred_free(&p);
 	unsigned char *tier = sk_value_tiers(clv, d.valid, d.n);
 
 	static const char *const cols[] = { "expected_spend", "clv", "value_tier" };
@@ -200,11 +208,9 @@ int main(int argc, char **argv)
 				sk_die(SK_EX_IOERR, "%s: write error", c.report_json);
 		}
 	}
-	free(det);
 	free(clv);
 	free(spend);
 	free(tier);
-	sk_pred_free(&p);
 	sk_custdata_free(&d);
 	sk_table_free(t);
 	return 0;

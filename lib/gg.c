@@ -128,8 +128,7 @@ static int data_new(struct ggdata *d, const struct sk_spend_obs *obs, size_t n, 
 	d->lmx = sk_malloc(sz * sizeof *d->lmx);
 	d->xk = sk_malloc(sz * sizeof *d->xk);
 	d->xs = sk_malloc(sz * sizeof *d->xs);
-	d->cache = sk_malloc(3 * sz * sizeof *d->cache);
-	if (!d->w || !d->lm || !d->lmx || !d->xk || !d->xs || !d->cache) {
+	if (!d->w || !d->lm || !d->lmx || !d->xk || !d->xs) {
 		data_free(d);
 		return -1;
 	}
@@ -140,6 +139,16 @@ static int data_new(struct ggdata *d, const struct sk_spend_obs *obs, size_t n, 
 	for (size_t j = 0; j < d->n; j++)
 		if (d->nx == 0 || d->xs[j] != d->xs[d->nx - 1])
 			d->xs[d->nx++] = d->xs[j];
+	/* The distinct x are few (hundreds): keep those, and the per-x
+	 * scratch, at their size. */
+	double *xs = sk_realloc(d->xs, (d->nx ? d->nx : 1) * sizeof *xs);
+	if (xs)
+		d->xs = xs;
+	d->cache = sk_malloc(3 * (d->nx ? d->nx : 1) * sizeof *d->cache);
+	if (!d->cache) {
+		data_free(d);
+		return -1;
+	}
 	m = 0;
 	for (size_t j = 0; j < n; j++) {
 		const struct sk_spend_obs *o = &obs[j];

@@ -23,6 +23,7 @@
 #include "model.h"
 #include "sbg.h"
 #include "spend.h"
+#include "value.h"
 
 /* Test hooks exported by the model files (not in the public headers):
  * run sk_fit_gradcheck on each model's static objective at par. */
@@ -571,8 +572,60 @@ static void test_extremes(void)
 	check(bad == 0, "extreme parameters: %ld predictions finite and in range (%ld bad)", n, bad);
 }
 
+/* Value tiers against their definition: rank by clv, highest first, ties
+ * in row order; top 1 % (at least one), top 20 %, the rest.  Random
+ * values from a few levels (many ties at the cuts), some rows invalid. */
+static int cmp_rank(const void *pa, const void *pb, void *ctx)
+{
+	const double *v = ctx;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	if (v[a] != v[b])
+		return v[a] > v[b] ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+static void test_tiers(void)
+{
+	unsigned seed = 7;
+	int all_ok = 1;
+	size_t sizes[] = { 1, 2, 5, 99, 100, 101, 250, 1000, 4099, 100000 };
+	for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+		for (int levels = 1; levels <= 1000; levels *= 10) {
+			size_t n = sizes[t];
+			double *v = malloc(n * sizeof *v);
+			unsigned char *valid = malloc(n);
+			size_t *idx = malloc(n * sizeof *idx), m = 0;
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				v[i] = (double)((seed >> 8) % (unsigned)levels) * 1.5 - 3;
+				valid[i] = (seed >> 4) % 10 != 0;
+				if (valid[i])
+					idx[m++] = i;
+			}
+			qsort_r(idx, m, sizeof *idx, cmp_rank, v);
+			unsigned char *want = calloc(n, 1);
+			size_t top1 = (m + 99) / 100, top20 = (m * 20 + 99) / 100;
+			for (size_t r = 0; r < m; r++)
+				want[idx[r]] = r < top1 ? SK_TIER_TOP1 : r < top20 ? SK_TIER_TOP20
+										: SK_TIER_REST;
+			unsigned char *got = sk_value_tiers(v, valid, n);
+			for (size_t i = 0; i < n; i++)
+				if (valid[i] && got[i] != want[i])
+					all_ok = 0;
+			free(got);
+			free(want);
+			free(idx);
+			free(valid);
+			free(v);
+		}
+	}
+	check(all_ok, "value tiers = ranks by clv with ties in row order (1..100000 rows, "
+	      "1..1000 distinct values)");
+}
+
 int main(void)
 {
+	test_tiers();
 	double t0 = now();
 	test_bgbb();
 	test_gg();
