@@ -27,6 +27,7 @@
  * have simply not bought again yet.) */
 #include "cohort.h"
 #include "hash.h"
+#include "idtab.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -138,10 +139,7 @@ static struct sk_cohort *cohort_add(struct sk_cohorts *cs, size_t *cap, const ch
 #define NO_PERIOD INT32_MIN
 
 struct cust {			/* 32 bytes: two to a cache line */
-	union {
-		char in[16];		/* id of up to 15 bytes; in[15] = length */
-		struct { uint64_t off; uint32_t len; uint32_t big; } out;
-	} id;
+	struct sk_idkey key;
 	int32_t first;			/* acquisition period, NO_PERIOD before a purchase */
 	uint32_t wide;			/* 1: active offsets beyond 63, recount from the log */
 	uint64_t bits;			/* bit k: bought in period first + k */
@@ -162,12 +160,9 @@ struct txrow {
 };
 
 struct tx {
-	struct cust *c;
+	struct cust *c;			/* in order of first appearance */
 	size_t n, cap;
-	uint64_t *slot;			/* (tag << 32) | (idx + 1), 0 = empty */
-	size_t nslot;			/* power of two */
-	char *ids;			/* ids longer than 15 bytes */
-	size_t idslen, idscap;
+	struct sk_idtab tab;		/* finds them by id */
 	struct logent *log;
 	size_t nlog, logcap;
 	struct txrow b[BATCH];
@@ -176,38 +171,8 @@ struct tx {
 	size_t bidlen, bidcap;
 };
 
-static inline const char *cust_id(const struct tx *t, const struct cust *c, size_t *len)
+static uint32_t insert(struct tx *t, const char *id, size_t len, uint64_t h, size_t where)
 {
-	if (c->id.out.big == UINT32_MAX) {
-		*len = c->id.out.len;
-		return t->ids + c->id.out.off;
-	}
-	*len = (unsigned char)c->id.in[15];
-	return c->id.in;
-}
-
-static void rehash(struct tx *t)
-{
-	size_t ns = t->nslot * 2;
-	uint64_t *slot = sk_big_alloc(ns * sizeof *slot);
-	for (size_t i = 0; i < t->n; i++) {
-		size_t len;
-		const char *id = cust_id(t, &t->c[i], &len);
-		uint64_t h = sk_hash_bytes(id, len);
-		size_t k = h & (ns - 1);
-		while (slot[k])
-			k = (k + 1) & (ns - 1);
-		slot[k] = (h >> 32 << 32) | (i + 1);
-	}
-	sk_big_free(t->slot, t->nslot * sizeof *t->slot);
-	t->slot = slot;
-	t->nslot = ns;
-}
-
-static uint32_t insert(struct tx *t, const char *id, size_t len, uint64_t h, size_t k)
-{
-	if (t->n >= UINT32_MAX - 1)
-		sk_die(SK_EX_DATA, "more than 4 billion customers");
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 1 << 14;
 		t->c = sk_big_realloc(t->c, t->cap * sizeof *t->c, nc * sizeof *t->c);
@@ -215,43 +180,18 @@ static uint32_t insert(struct tx *t, const char *id, size_t len, uint64_t h, siz
 	}
 	struct cust *c = &t->c[t->n];
 	memset(c, 0, sizeof *c);
-	if (len <= 15) {
-		memcpy(c->id.in, id, len);
-		c->id.in[15] = (char)len;
-	} else {
-		sk_grow((void **)&t->ids, &t->idscap, t->idslen + len, 1);
-		memcpy(t->ids + t->idslen, id, len);
-		c->id.out.off = t->idslen;
-		c->id.out.len = (uint32_t)len;
-		c->id.out.big = UINT32_MAX;
-		t->idslen += len;
-	}
+	sk_idkey_set(&t->tab, &c->key, id, len);
 	c->first = NO_PERIOD;
-	t->slot[k] = (h >> 32 << 32) | (t->n + 1);
-	uint32_t idx = (uint32_t)t->n++;
-	if (t->n * 2 > t->nslot)
-		rehash(t);
-	return idx;
+	sk_idtab_added(&t->tab, t->c, sizeof *t->c, t->n, h, where);
+	return (uint32_t)t->n++;
 }
 
 /* Find or add a customer. */
 static uint32_t lookup(struct tx *t, const char *id, size_t len, uint64_t h)
 {
-	size_t k = h & (t->nslot - 1);
-	uint64_t tag = h >> 32;
-	for (;;) {
-		uint64_t v = t->slot[k];
-		if (!v)
-			return insert(t, id, len, h, k);
-		if ((v >> 32) == tag) {
-			uint32_t idx = (uint32_t)(v & 0xffffffffu) - 1;
-			size_t l;
-			const char *p = cust_id(t, &t->c[idx], &l);
-			if (l == len && memcmp(p, id, len) == 0)
-				return idx;
-		}
-		k = (k + 1) & (t->nslot - 1);
-	}
+	size_t where;
+	long i = sk_idtab_find(&t->tab, t->c, sizeof *t->c, id, len, h, &where);
+	return i >= 0 ? (uint32_t)i : insert(t, id, len, h, where);
 }
 
 /* One purchase or refund row for customer idx.  A purchase sets the bit of
@@ -297,10 +237,10 @@ static void flush(struct tx *t)
 	for (size_t i = 0; i < n; i++) {
 		struct txrow *r = &t->b[i];
 		r->hash = sk_hash_bytes(t->bid + r->idoff, r->idlen);
-		__builtin_prefetch(&t->slot[r->hash & (t->nslot - 1)]);
+		__builtin_prefetch(sk_idtab_slot(&t->tab, r->hash));
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint64_t v = t->slot[t->b[i].hash & (t->nslot - 1)];
+		uint64_t v = *sk_idtab_slot(&t->tab, t->b[i].hash);
 		if (v)
 			__builtin_prefetch(&t->c[(v & 0xffffffffu) - 1]);
 	}
@@ -406,9 +346,8 @@ static void tx_aggregate(struct sk_cohorts *cs, struct tx *t, enum sk_period per
 static void tx_free(struct tx *t)
 {
 	sk_big_free(t->c, t->cap * sizeof *t->c);
-	sk_big_free(t->slot, t->nslot * sizeof *t->slot);
+	sk_idtab_free(&t->tab);
 	sk_big_free(t->log, t->logcap * sizeof *t->log);
-	free(t->ids);
 	free(t->bid);
 }
 
@@ -428,8 +367,7 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 	int has_amount = !jsonl && camt >= 0;
 
 	struct tx t = { 0 };
-	t.nslot = 1 << 16;
-	t.slot = sk_big_alloc(t.nslot * sizeof *t.slot);
+	sk_idtab_init(&t.tab);
 	long max_day = LONG_MIN;
 	for (int got = pending || sk_reader_next(r); got; got = sk_reader_next(r)) {
 		size_t idlen, dlen, len;

@@ -20,6 +20,7 @@
  * first day and its spend are order-independent and kept exactly. */
 #include "summary.h"
 #include "hash.h"
+#include "idtab.h"
 
 #include <limits.h>
 #include <math.h>
@@ -47,10 +48,7 @@
 #define NO_DAY INT32_MIN
 
 struct cust {			/* 64 bytes: one cache line */
-	union {
-		char in[16];		/* id of up to 15 bytes; in[15] = length */
-		struct { uint64_t off; uint32_t len; uint32_t big; } out;
-	} id;
+	struct sk_idkey key;
 	int32_t first, last;		/* calibration purchase days, NO_DAY if none */
 	int32_t hold_last;		/* last holdout purchase day */
 	uint32_t orders;		/* calibration transactions | UNORDERED */
@@ -109,12 +107,9 @@ struct chunk {
 
 struct sk_summary {
 	const struct sk_opts *o;
-	struct cust *c;
+	struct cust *c;		/* in order of first appearance */
 	size_t n, cap;
-	uint64_t *slot;		/* (tag << 32) | (idx + 1), 0 = empty */
-	size_t nslot;		/* power of two */
-	char *ids;		/* long ids */
-	size_t idslen, idscap;
+	struct sk_idtab tab;	/* finds them by id */
 	struct ext *ext;
 	size_t next, extcap;
 	struct evcount *evc;
@@ -141,20 +136,14 @@ struct sk_summary {
 
 static inline const char *cust_id(const struct sk_summary *s, const struct cust *c, size_t *len)
 {
-	if (c->id.out.big == UINT32_MAX) {
-		*len = c->id.out.len;
-		return s->ids + c->id.out.off;
-	}
-	*len = (unsigned char)c->id.in[15];
-	return c->id.in;
+	return sk_idkey_get(&s->tab, &c->key, len);
 }
 
 struct sk_summary *sk_summary_new(const struct sk_opts *o)
 {
 	struct sk_summary *s = sk_xcalloc(1, sizeof *s);
 	s->o = o;
-	s->nslot = 1 << 16;
-	s->slot = sk_big_alloc(s->nslot * sizeof *s->slot);
+	sk_idtab_init(&s->tab);
 	s->min_day = LONG_MAX;
 	s->max_day = LONG_MIN;
 	return s;
@@ -165,28 +154,9 @@ size_t sk_summary_count(const struct sk_summary *s)
 	return s->n;
 }
 
-static void rehash(struct sk_summary *s)
+static uint32_t insert(struct sk_summary *s, const char *id, size_t len, uint64_t h,
+		       size_t where)
 {
-	size_t ns = s->nslot * 2;
-	uint64_t *slot = sk_big_alloc(ns * sizeof *slot);
-	for (size_t i = 0; i < s->n; i++) {
-		size_t len;
-		const char *id = cust_id(s, &s->c[i], &len);
-		uint64_t h = sk_hash_bytes(id, len);
-		size_t k = h & (ns - 1);
-		while (slot[k])
-			k = (k + 1) & (ns - 1);
-		slot[k] = (h >> 32 << 32) | (i + 1);
-	}
-	sk_big_free(s->slot, s->nslot * sizeof *s->slot);
-	s->slot = slot;
-	s->nslot = ns;
-}
-
-static uint32_t insert(struct sk_summary *s, const char *id, size_t len, uint64_t h, size_t k)
-{
-	if (s->n >= UINT32_MAX - 1)
-		sk_die(SK_EX_DATA, "more than 4 billion customers");
 	if (s->n == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 1 << 14;
 		s->c = sk_big_realloc(s->c, s->cap * sizeof *s->c, nc * sizeof *s->c);
@@ -194,43 +164,18 @@ static uint32_t insert(struct sk_summary *s, const char *id, size_t len, uint64_
 	}
 	struct cust *c = &s->c[s->n];
 	memset(c, 0, sizeof *c);
-	if (len <= 15) {
-		memcpy(c->id.in, id, len);
-		c->id.in[15] = (char)len;
-	} else {
-		sk_grow((void **)&s->ids, &s->idscap, s->idslen + len, 1);
-		memcpy(s->ids + s->idslen, id, len);
-		c->id.out.off = s->idslen;
-		c->id.out.len = (uint32_t)len;
-		c->id.out.big = UINT32_MAX;
-		s->idslen += len;
-	}
+	sk_idkey_set(&s->tab, &c->key, id, len);
 	c->first = c->last = c->hold_last = NO_DAY;
-	s->slot[k] = (h >> 32 << 32) | (s->n + 1);
-	uint32_t idx = (uint32_t)s->n++;
-	if (s->n * 2 > s->nslot)
-		rehash(s);
-	return idx;
+	sk_idtab_added(&s->tab, s->c, sizeof *s->c, s->n, h, where);
+	return (uint32_t)s->n++;
 }
 
 /* Find or add a customer. */
 static uint32_t lookup(struct sk_summary *s, const char *id, size_t len, uint64_t h)
 {
-	size_t k = h & (s->nslot - 1);
-	uint64_t tag = h >> 32;
-	for (;;) {
-		uint64_t v = s->slot[k];
-		if (!v)
-			return insert(s, id, len, h, k);
-		if ((v >> 32) == tag) {
-			uint32_t idx = (uint32_t)(v & 0xffffffffu) - 1;
-			size_t l;
-			const char *p = cust_id(s, &s->c[idx], &l);
-			if (l == len && memcmp(p, id, len) == 0)
-				return idx;
-		}
-		k = (k + 1) & (s->nslot - 1);
-	}
+	size_t where;
+	long i = sk_idtab_find(&s->tab, s->c, sizeof *s->c, id, len, h, &where);
+	return i >= 0 ? (uint32_t)i : insert(s, id, len, h, where);
 }
 
 static struct ext *ext_of(struct sk_summary *s, struct cust *c)
@@ -373,12 +318,12 @@ static void apply_rows(struct sk_summary *s, struct row *rows, size_t n, const c
 		for (size_t i = b0; i < b1; i++) {
 			struct row *r = &rows[i];
 			r->hash = sk_hash_bytes(ids + r->idoff, r->idlen);
-			__builtin_prefetch(&s->slot[r->hash & (s->nslot - 1)]);
+			__builtin_prefetch(sk_idtab_slot(&s->tab, r->hash));
 		}
 		/* Stage 2: resolve each slot's entry and prefetch it.  Only the
 		 * first probe is speculative; lookup() does the real work. */
 		for (size_t i = b0; i < b1; i++) {
-			uint64_t v = s->slot[rows[i].hash & (s->nslot - 1)];
+			uint64_t v = *sk_idtab_slot(&s->tab, rows[i].hash);
 			if (v)
 				__builtin_prefetch(&s->c[(v & 0xffffffffu) - 1]);
 		}
@@ -954,8 +899,7 @@ void sk_summary_free(struct sk_summary *s)
 	if (!s)
 		return;
 	sk_big_free(s->c, s->cap * sizeof *s->c);
-	sk_big_free(s->slot, s->nslot * sizeof *s->slot);
-	free(s->ids);
+	sk_idtab_free(&s->tab);
 	free(s->ext);
 	free(s->evc);
 	for (int i = 0; i < s->nev; i++)
