@@ -540,46 +540,20 @@ static void format_value(int dim, uint64_t key, char *buf, size_t size)
 
 void sk_classify_cuts_save(const char *path, const struct sk_classify_cuts *k)
 {
-	size_t n = strlen(path);
-	char *tmp = sk_xmalloc(n + 16);
-	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
-	/* mkstemp makes the file 0600; give it the mode a plain creat()
-	 * would. */
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
-	FILE *f = fdopen(fd, "w");
-	int bad = !f;
-	if (f) {
-		char buf[64];
-		bad |= fprintf(f, "%s\n", cuts_header) < 0;
-		for (int dim = 0; dim < 3; dim++) {
-			const struct dist *d = &k->d[dim];
-			for (size_t i = 0; i < d->n; i++) {
-				/* Ascending values: R's keys run the other way. */
-				size_t j = dim == 0 ? d->n - 1 - i : i;
-				format_value(dim, d->key[j], buf, sizeof buf);
-				fprintf(f, "%c,%s,%" PRIu64 "\n", dim_name[dim], buf, d->count[j]);
-			}
+	struct sk_atomic at;
+	FILE *f = sk_atomic_open(&at, path);
+	char buf[64];
+	fprintf(f, "%s\n", cuts_header);
+	for (int dim = 0; dim < 3; dim++) {
+		const struct dist *d = &k->d[dim];
+		for (size_t i = 0; i < d->n; i++) {
+			/* Ascending values: R's keys run the other way. */
+			size_t j = dim == 0 ? d->n - 1 - i : i;
+			format_value(dim, d->key[j], buf, sizeof buf);
+			fprintf(f, "%c,%s,%" PRIu64 "\n", dim_name[dim], buf, d->count[j]);
 		}
-		bad |= ferror(f) != 0;
-		bad |= fclose(f) != 0;
-	} else {
-		close(fd);
 	}
-	if (bad) {
-		unlink(tmp);
-		sk_die(SK_EX_IOERR, "%s: write error", path);
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(e));
-	}
-	free(tmp);
+	sk_atomic_commit(&at);
 }
 
 /* A whole number of at most 15 digits, or -1. */

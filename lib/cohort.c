@@ -810,40 +810,15 @@ void sk_cohort_save_model(const struct sk_cohorts *cs, const char *path)
 	json_object_set_new(root, "fitted", json_string(stamp));
 	json_object_set_new(root, "cohorts", list);
 
-	/* Temporary file and rename, so a reader never sees half a model.
-	 * Everything is freed before dying, for the leak checkers. */
-	size_t n = strlen(path);
-	char *tmp = sk_xmalloc(n + 16);
-	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	int bad = 0, code = 0, saved = 0;
-	if (fd < 0) {
-		code = SK_EX_CANTCREAT;
-		saved = errno;
-	} else {
-		FILE *f = fdopen(fd, "w");
-		bad = !f || json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-				       JSON_REAL_PRECISION(17)) != 0;
-		if (f) {
-			bad |= fputc('\n', f) == EOF;
-			bad |= fclose(f) != 0;
-		} else
-			close(fd);
-		if (bad)
-			code = SK_EX_IOERR;
-		else if (rename(tmp, path) != 0) {
-			code = SK_EX_CANTCREAT;
-			saved = errno;
-		}
-		if (code)
-			unlink(tmp);
-	}
-	free(tmp);
+	/* Temporary file and rename, so a reader never sees half a model;
+	 * the JSON is freed before any error, for the leak checkers. */
+	struct sk_atomic at;
+	FILE *f = sk_atomic_open(&at, path);
+	at.bad = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			   JSON_REAL_PRECISION(17)) != 0;
 	json_decref(root);
-	if (code == SK_EX_IOERR)
-		sk_die(code, "%s: write error", path);
-	if (code)
-		sk_die(code, "%s: cannot create: %s", path, strerror(saved));
+	fputc('\n', f);
+	sk_atomic_commit(&at);
 }
 
 void sk_cohort_free(struct sk_cohorts *cs)

@@ -1350,7 +1350,12 @@ struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
 	w->cap = 1 << 16;
 	w->buf = sk_xmalloc(w->cap);
 	w->fd = 1;
-	if (o->output && strcmp(o->output, "-") != 0) {
+	if (o->output && strcmp(o->output, "-") != 0 && sk_is_special_file(o->output)) {
+		/* -o /dev/stdout, a pipe: written in place, never renamed over. */
+		w->fd = open(o->output, O_WRONLY | O_TRUNC);
+		if (w->fd < 0)
+			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
+	} else if (o->output && strcmp(o->output, "-") != 0) {
 		size_t n = strlen(o->output);
 		w->tmpname = sk_xmalloc(n + 16);
 		snprintf(w->tmpname, n + 16, "%s.tmpXXXXXX", o->output);
@@ -1657,6 +1662,8 @@ void sk_writer_rows(struct sk_writer *w, size_t n, sk_rows_fn *fn, void *ctx)
 void sk_writer_close(struct sk_writer *w)
 {
 	wflush(w);
+	if (!w->tmpname && w->fd > 2 && close(w->fd) != 0)
+		sk_die(SK_EX_IOERR, "write error: %s", strerror(errno));
 	if (w->tmpname) {
 		if (fsync(w->fd) != 0 && errno != EINVAL)
 			sk_die(SK_EX_IOERR, "%s: write error: %s", w->final, strerror(errno));

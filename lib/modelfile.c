@@ -51,34 +51,13 @@ void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
 	if (m->has_spend)
 		json_object_set_new(root, "spend", fit_json("gammagamma", spend_names, &m->sfit));
 
-	size_t n = strlen(path);
-	char *tmp = sk_xmalloc(n + 16);
-	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
-	/* mkstemp makes the file 0600; a model is no secret, and the nightly
-	 * job copies it for others to read: use the usual 0644 less umask. */
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
-	FILE *f = fdopen(fd, "w");
-	int bad = !f || json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-				   JSON_REAL_PRECISION(17)) != 0;
-	if (f) {
-		bad |= fputc('\n', f) == EOF;
-		bad |= fclose(f) != 0;
-	}
-	if (bad) {
-		unlink(tmp);
-		sk_die(SK_EX_IOERR, "%s: write error", path);
-	}
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
-	}
-	free(tmp);
+	struct sk_atomic at;
+	FILE *f = sk_atomic_open(&at, path);
+	at.bad = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			   JSON_REAL_PRECISION(17)) != 0;
 	json_decref(root);
+	fputc('\n', f);
+	sk_atomic_commit(&at);
 }
 
 static void bad(const char *path, const char *what)

@@ -1329,6 +1329,15 @@ void sk_report_write(const struct sk_opts *o, const struct sk_buf *b)
 			sk_die(SK_EX_IOERR, "write error: %s", strerror(errno));
 		return;
 	}
+	if (sk_is_special_file(o->output)) {
+		/* -o /dev/stdout, a pipe: written in place, never renamed over. */
+		FILE *f = fopen(o->output, "w");
+		if (!f)
+			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
+		if (sk_buf_write(b, f) != 0 || fclose(f) != 0)
+			sk_die(SK_EX_IOERR, "%s: write error: %s", o->output, strerror(errno));
+		return;
+	}
 	size_t n = strlen(o->output);
 	pending_tmp = sk_xmalloc(n + 16);
 	snprintf(pending_tmp, n + 16, "%s.tmpXXXXXX", o->output);

@@ -1,6 +1,7 @@
 /* util.c: error reporting and checked allocation. */
 #include "util.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "progress.h"
 
@@ -228,4 +231,66 @@ void sk_big_free(void *p, size_t bytes)
 {
 	if (p)
 		munmap(p, big_size(bytes));
+}
+
+int sk_is_special_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+FILE *sk_atomic_open(struct sk_atomic *a, const char *path)
+{
+	size_t n = strlen(path);
+	a->path = path;
+	a->bad = 0;
+	a->tmp = NULL;
+	if (sk_is_special_file(path)) {
+		/* A device or pipe (/dev/stdout) is written as it is: renaming
+		 * a file over it would replace it. */
+		a->f = fopen(path, "w");
+		if (!a->f)
+			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+		return a->f;
+	}
+	a->tmp = sk_xmalloc(n + 16);
+	snprintf(a->tmp, n + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(a->tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(a->tmp);
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(e));
+	}
+	/* mkstemp makes the file 0600; models and cuts are no secret, and
+	 * the nightly job copies them for others: the mode creat() gives. */
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	a->f = fdopen(fd, "w");
+	if (!a->f) {
+		close(fd);
+		unlink(a->tmp);
+		free(a->tmp);
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+	}
+	return a->f;
+}
+
+void sk_atomic_commit(struct sk_atomic *a)
+{
+	int bad = a->bad || ferror(a->f) != 0;
+	bad |= fclose(a->f) != 0;
+	int code = bad ? SK_EX_IOERR : 0, e = 0;
+	if (a->tmp && !bad && rename(a->tmp, a->path) != 0) {
+		code = SK_EX_CANTCREAT;
+		e = errno;
+	}
+	if (a->tmp && code)
+		unlink(a->tmp);
+	free(a->tmp);
+	a->tmp = NULL;
+	if (code == SK_EX_IOERR)
+		sk_die(code, "%s: write error", a->path);
+	if (code)
+		sk_die(code, "%s: cannot create: %s", a->path, strerror(e));
 }

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum {
 	SK_EX_OK = 0,
@@ -54,6 +55,24 @@ void *sk_xcalloc_lines(size_t n);
 void *sk_xrealloc(void *p, size_t n);
 char *sk_xstrdup(const char *s);
 char *sk_xstrndup(const char *s, size_t n);
+
+/* A file written whole or not at all (a saved model, RFM cuts): a
+ * temporary file beside path, with the mode creat() would give, renamed
+ * over path by sk_atomic_commit (a device or pipe is written directly).  Open dies 73 when the file cannot be
+ * created; commit closes, and dies 74 on a write error (the stream's
+ * error flag, or bad set by the caller) or 73 when the rename fails,
+ * removing the temporary file. */
+struct sk_atomic {
+	FILE *f;
+	char *tmp;
+	const char *path;
+	int bad;
+};
+FILE *sk_atomic_open(struct sk_atomic *a, const char *path);
+/* path exists and is not a regular file (a device, a pipe): written in
+ * place, never replaced by a rename. */
+int sk_is_special_file(const char *path);
+void sk_atomic_commit(struct sk_atomic *a);
 
 /* Grow *p (element size esz) so that it holds at least need elements. */
 void sk_grow(void **p, size_t *cap, size_t need, size_t esz);

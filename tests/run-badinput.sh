@@ -188,6 +188,12 @@ if [ $# -eq 0 ]; then
 		"$top/bin/$p" -o /nonexistent/dir/x good.csv > "$tmp/out" 2> "$tmp/err" < /dev/null
 		rc=$?
 		result "$p" cannot-create 73 "" 0 0 "$p -o /nonexistent/dir/x good.csv"
+		# -o naming a device writes to it (74 here); it must never be
+		# replaced by renaming a finished file over it.
+		"$top/bin/$p" -o /dev/full good.csv > "$tmp/out" 2> "$tmp/err" < /dev/null
+		rc=$?
+		[ -c /dev/full ] || { rc=99; echo "$p -o /dev/full replaced the device" > "$tmp/err"; }
+		result "$p" o-dev-full 74 "" 0 0 "$p -o /dev/full good.csv"
 	done
 fi
 echo "badinput: $pass passed, $fail failed, $xfail known failures, $xpass fixed since marked"
