@@ -1,4 +1,5 @@
-/* io.h: the record stream.  Only this module knows file formats: CSV
+/* io.h: the record stream (io.c reads, table.c keeps customer tables,
+ * writer.c writes).  Only these know file formats: CSV
  * (libcsv, RFC 4180), TSV and JSON lines (jansson), each plain, gzip or
  * zstd compressed (told by the magic bytes, files and stdin alike).
  * Programs see records: named columns of byte strings.
