@@ -15,14 +15,19 @@ struct sk_kv {
 	uint32_t idx;
 };
 
-/* An unsigned key whose order is the numeric order of v (no NaN; -0
- * and +0 are one key), and back. */
+/* An unsigned key whose order is the numeric order of v (doubles: no
+ * NaN; -0 and +0 are one key), and back. */
 static inline uint64_t sk_key_of_double(double v)
 {
 	uint64_t u;
 	v += 0.0;	/* -0 becomes +0 */
 	memcpy(&u, &v, sizeof u);
 	return u >> 63 ? ~u : u | UINT64_C(0x8000000000000000);
+}
+
+static inline uint64_t sk_key_of_int(int64_t v)
+{
+	return (uint64_t)v ^ UINT64_C(0x8000000000000000);
 }
 
 static inline double sk_double_of_key(uint64_t k)
