@@ -116,6 +116,17 @@ nrec() { echo $(($(wc -l < "$1") - 1)); }
 # col FILE N: field N of every line (fields hold no commas or quotes here).
 col() { cut -d, -f"$2" "$1"; }
 mb() { echo $(($(wc -c < "$1") / 1048576)); }
+# with_note FILE ROW: FILE with a last column "note", "n" on every line
+# but line ROW, whose note is $BIG bytes of x.
+with_note() {
+	head -n 1 "$1" | sed 's/$/,note/'
+	sed -n "2,$(($2 - 1))p" "$1" | sed 's/$/,n/'
+	sed -n "$2p" "$1" | tr -d '\n'
+	printf ,
+	xs "$BIG"
+	echo
+	sed -n "$(($2 + 1)),\$p" "$1" | sed 's/$/,n/'
+}
 
 hdr() {
 	printf '== %s\n' "$1" >> "$tab"
@@ -139,15 +150,7 @@ fieldsum() { col "$1" "$2" | grep -x 'xx*' | md5sum; }
 
 # 1a. the note column of row 1500 is 100 MiB; summarize ignores it, so
 # the summary is the summary of the log without notes, byte for byte.
-{
-	echo "customer_id,date,amount,note"
-	sed -n '2,1500p' "$d/small.csv" | sed 's/$/,n/'
-	sed -n '1501p' "$d/small.csv" | tr -d '\n'
-	printf ,
-	xs "$BIG"
-	echo
-	sed -n '1502,$p' "$d/small.csv" | sed 's/$/,n/'
-} > "$d/note.csv"
+with_note "$d/small.csv" 1501 > "$d/note.csv"
 measure "summarize, $fl note" 0 "$(wc -c < "$d/note.csv")" \
 	summarize "$d/note.csv" > "$d/note.sum"
 check "note: summary as without notes" cmp -s "$d/note.sum" "$d/small.sum"
@@ -178,15 +181,7 @@ rm -f "$d/bigid.csv" "$d/bigid.sum" "$d/bigid.churn" "$d/bigid.cls"
 # column is what they write when the field is one byte.
 ncol=$(head -n 1 "$d/small.sum" | tr ',' '\n' | wc -l)
 nc1=$((ncol + 1))
-{
-	head -n 1 "$d/small.sum" | sed 's/$/,note/'
-	sed -n '2,500p' "$d/small.sum" | sed 's/$/,n/'
-	sed -n '501p' "$d/small.sum" | tr -d '\n'
-	printf ,
-	xs "$BIG"
-	echo
-	sed -n '502,$p' "$d/small.sum" | sed 's/$/,n/'
-} > "$d/pass.sum"
+with_note "$d/small.sum" 501 > "$d/pass.sum"
 sed 's/$/,n/; 1s/,n$/,note/' "$d/small.sum" > "$d/pass1.sum"
 measure "churn, $fl passthrough" 0 "$(wc -c < "$d/pass.sum")" \
 	churn "$d/pass.sum" > "$d/pass.churn"

@@ -92,7 +92,7 @@ struct sk_table {
 	size_t nfiles, filecap;
 };
 
-/* A row is one allocation in the table's arena (layout in io.c). */
+/* A row is one allocation in the table's arena (layout in iopriv.h). */
 struct sk_row;
 
 /* Read every remaining record of r into a table (columns as r has them). */

@@ -22,7 +22,7 @@ enum {
 extern const char *sk_progname;
 
 /* Print "prog: message" on stderr and exit with status code.  Before
- * exiting, a pending atomic output file is removed (see io.c). */
+ * exiting, a pending atomic output file is removed (see writer.c). */
 _Noreturn void sk_die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The one message format: "prog: file:line: message" on stderr, on a
@@ -34,7 +34,7 @@ _Noreturn void sk_vdie(int code, const char *file, unsigned long line, const cha
 		       va_list ap);
 void sk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Called by sk_die before exit; io.c registers the cleanup of -o FILE. */
+/* Called by sk_die before exit; writer.c registers the cleanup of -o FILE. */
 extern void (*sk_die_hook)(void);
 
 void *sk_xmalloc(size_t n);

@@ -179,8 +179,11 @@ static double cell_rate(const struct sk_winback_opts *wo, const struct sk_winbac
 	return (r->back[g][o] + k * m) / (r->n[g][o] + k);
 }
 
-static const struct sk_table *sort_table;
-static long sort_id;
+/* The ids compared: column id of table t. */
+struct idcol {
+	const struct sk_table *t;
+	long id;
+};
 
 /* A customer among others of equal offer value: 16 bytes of its id past
  * the prefix all of them share (big-endian, so that integer order is
@@ -193,15 +196,16 @@ struct tie {
 /* By id (memcmp, a shorter id first when one is the other's prefix),
  * then by row; the key decides without touching the ids unless they
  * agree on 16 bytes past their common prefix. */
-static int cmp_tie(const void *pa, const void *pb)
+static int cmp_tie(const void *pa, const void *pb, void *ctx)
 {
+	const struct idcol *c = ctx;
 	const struct tie *a = pa, *b = pb;
 	for (int k = 0; k < 2; k++)
 		if (a->key[k] != b->key[k])
 			return a->key[k] < b->key[k] ? -1 : 1;
 	size_t la, lb;
-	const char *ia = sk_table_get(sort_table, a->row, sort_id, &la, NULL);
-	const char *ib = sk_table_get(sort_table, b->row, sort_id, &lb, NULL);
+	const char *ia = sk_table_get(c->t, a->row, c->id, &la, NULL);
+	const char *ib = sk_table_get(c->t, b->row, c->id, &lb, NULL);
 	int d = memcmp(ia, ib, la < lb ? la : lb);
 	if (d || la != lb)
 		return d ? d : la < lb ? -1 : 1;
@@ -231,9 +235,8 @@ static void sort_ties(const struct sk_table *t, long id, size_t *rows, size_t n,
 			key[k - lcp >= 8] = key[k - lcp >= 8] << 8 | (k < l ? s[k] : 0);
 		tie[r] = (struct tie){ { key[0], key[1] }, (uint32_t)rows[r] };
 	}
-	sort_table = t;
-	sort_id = id;
-	qsort(tie, n, sizeof *tie, cmp_tie);
+	struct idcol c = { t, id };
+	qsort_r(tie, n, sizeof *tie, cmp_tie, &c);
 	for (size_t r = 0; r < n; r++)
 		rows[r] = tie[r].row;
 }
