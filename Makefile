@@ -1,5 +1,9 @@
 # siklus: customer-lifecycle analytics as composable Unix filters.
-# Plain make.  `make` builds lib/libsiklus.a and the programs in bin/.
+# Plain make.  `make` builds build/std/libsiklus.a from lib/ and the
+# programs in bin/.  lib/ is cut by layer: record/ (formats, reading,
+# tables, writing, numbers, dates, options), model/ (transaction and spend
+# models, fitting, scoring, model files), crm/ (summary, stages, RFM,
+# cohorts, win-back, value, cross-sell), report/ (HTML, SVG).
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -22,7 +26,8 @@ LIBS = -lcsv -ljansson -lgsl -lgslcblas -lz -lzstd -lm
 LDFLAGS ?=
 
 PROGS = $(sort $(basename $(notdir $(wildcard cmd/*.c))))
-LIBSRC = $(wildcard lib/*.c)
+LIBSRC = $(wildcard lib/*/*.c)
+LIBHDR = $(wildcard lib/*.h lib/*/*.h)
 LIBOBJ = $(LIBSRC:lib/%.c=$(BUILD)/lib/%.o)
 LIBA = $(BUILD)/libsiklus.a
 BINS = $(PROGS:%=bin/%)
@@ -38,14 +43,15 @@ all: $(BINS)
 
 # Programs always land in bin/; the SAN build keeps its objects apart and
 # relinks bin/ so tests run what was asked for.
-$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
+$(BUILD)/lib/%.o: lib/%.c $(LIBHDR)
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIBA): $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cmd/%.o: cmd/%.c $(wildcard lib/*.h) | $(BUILD)/cmd
+$(BUILD)/cmd/%.o: cmd/%.c $(LIBHDR) | $(BUILD)/cmd
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 bin/%: $(BUILD)/cmd/%.o $(LIBA) $(BUILD)/stamp | bin
@@ -59,7 +65,7 @@ $(BUILD)/stamp: | $(BUILD)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
-$(BUILD) $(BUILD)/lib $(BUILD)/cmd $(BUILD)/tests $(BUILD)/fuzz bin:
+$(BUILD) $(BUILD)/cmd $(BUILD)/tests $(BUILD)/fuzz bin:
 	mkdir -p $@
 
 # A fresh machine: install what is missing, build, then every suite.

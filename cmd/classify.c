@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "siklus.h"
-#include "classify.h"
+#include "crm/classify.h"
 
 static const char usage[] =
 	"Usage: classify [OPTIONS] [FILE...]\n"

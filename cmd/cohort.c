@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cohort.h"
+#include "crm/cohort.h"
 #include "siklus.h"
 
 static const char usage[] =

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cohort.h"
-#include "report.h"
+#include "crm/cohort.h"
+#include "report/report.h"
 #include "siklus.h"
 
 static const char usage[] =

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "siklus.h"
-#include "winback.h"
+#include "crm/winback.h"
 
 static const char usage[] =
 	"Usage: winback [OPTIONS] [FILE...]\n"

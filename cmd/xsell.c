@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "siklus.h"
-#include "xsell.h"
+#include "crm/xsell.h"
 
 static const char usage[] =
 	"Usage: xsell [OPTIONS] [FILE...]\n"

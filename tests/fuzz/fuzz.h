@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "record/util.h"
 
 static jmp_buf fuzz_env;
 

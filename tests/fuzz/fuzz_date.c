@@ -2,7 +2,7 @@
  * the round trip through the formatter. */
 #include "fuzz.h"
 
-#include "date.h"
+#include "record/date.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

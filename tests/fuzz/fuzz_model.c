@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include "modelfile.h"
+#include "model/modelfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,9 +2,9 @@
  * byte) and the summary over it. */
 #include "fuzz.h"
 
-#include "io.h"
-#include "opts.h"
-#include "summary.h"
+#include "record/io.h"
+#include "record/opts.h"
+#include "crm/summary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

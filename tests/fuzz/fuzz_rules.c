@@ -1,7 +1,7 @@
 /* fuzz_rules: classify's rules file and RFM segment file loaders. */
 #include "fuzz.h"
 
-#include "classify.h"
+#include "crm/classify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,4 +1,4 @@
-/* test_date.c: unit tests for lib/date.c (day numbers, the accepted date
+/* test_date.c: unit tests for lib/record/date.c (day numbers, the accepted date
  * formats, --date-format through strptime, and sk_date_format).
  *
  * Prints one "ok - ..." / "not ok - ..." line per check and exits 1 if
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "date.h"
+#include "record/date.h"
 
 static int failures;
 

@@ -1,5 +1,5 @@
-/* test_io.c: unit tests for the record stream (lib/io.c) and for strict
- * number parsing and formatting (lib/num.c).
+/* test_io.c: unit tests for the record stream (lib/record/io.c) and for strict
+ * number parsing and formatting (lib/record/num.c).
  *
  * Inputs are written to a private temporary directory and read back
  * through sk_reader_open, as the programs read them.  Errors end the
@@ -18,10 +18,10 @@
 
 #include <csv.h>
 
-#include "io.h"
-#include "num.h"
-#include "opts.h"
-#include "util.h"
+#include "record/io.h"
+#include "record/num.h"
+#include "record/opts.h"
+#include "record/util.h"
 
 static int failures;
 static char dir[64];

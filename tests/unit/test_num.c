@@ -1,5 +1,5 @@
 /* test_num.c: unit tests for the number parser of the data, sk_num_read
- * (lib/num.c), with the local formats of issue 10: --decimal-comma,
+ * (lib/record/num.c), with the local formats of issue 10: --decimal-comma,
  * --thousands, --currency, and the hints of sk_num_why.
  *
  * The expected values are exact: each must equal what strtod gives for
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "num.h"
-#include "opts.h"
+#include "record/num.h"
+#include "record/opts.h"
 
 static int failures;
 

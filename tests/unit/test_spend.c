@@ -1,5 +1,5 @@
-/* test_spend.c: unit tests for the BG/BB (lib/bgbb.c), Gamma-Gamma
- * (lib/gg.c) and shifted-beta-geometric (lib/sbg.c) models.
+/* test_spend.c: unit tests for the BG/BB (lib/model/bgbb.c), Gamma-Gamma
+ * (lib/model/gg.c) and shifted-beta-geometric (lib/model/sbg.c) models.
  *
  * Run from the repository root (reads tests/data/).  Prints one
  * "ok - ..." / "not ok - ..." line per check and exits 1 if any failed.
@@ -19,11 +19,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "fit.h"
-#include "model.h"
-#include "sbg.h"
-#include "spend.h"
-#include "value.h"
+#include "model/fit.h"
+#include "model/model.h"
+#include "model/sbg.h"
+#include "model/spend.h"
+#include "crm/value.h"
 
 /* Test hooks exported by the model files (not in the public headers):
  * run sk_fit_gradcheck on each model's static objective at par. */

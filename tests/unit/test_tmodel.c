@@ -1,4 +1,4 @@
-/* test_tmodel.c: unit tests for the transaction models (lib/model.c,
+/* test_tmodel.c: unit tests for the transaction models (lib/model/model.c,
  * bgnbd.c, pnbd.c, mbgnbd.c).  Run from the repository root; prints one
  * "ok - ..." / "not ok - ..." line per check and exits 1 if any failed.
  *
@@ -27,11 +27,11 @@
 #include <gsl/gsl_sf_hyperg.h>
 #include <gsl/gsl_sf_gamma.h>
 
-#include "model.h"
+#include "model/model.h"
 
 /* The models' negative log-likelihoods are exported (privately, in
  * modelint.h) so the analytic gradients can be checked. */
-#include "modelint.h"
+#include "model/modelint.h"
 
 static int failures, checks;
 

@@ -9,9 +9,9 @@
 
 #include <jansson.h>
 
-#include "group.h"
-#include "num.h"
-#include "util.h"
+#include "record/group.h"
+#include "record/num.h"
+#include "record/util.h"
 
 void sk_custdata_read(const struct sk_table *t, const char *weight_col, int discrete,
 		      int want_spend, struct sk_custdata *d)

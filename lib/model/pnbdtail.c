@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "record/util.h"
 
 /* ---- the tail integral I(t) ---- */
 

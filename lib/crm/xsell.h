@@ -18,8 +18,8 @@
 
 #include <stddef.h>
 
-#include "io.h"
-#include "opts.h"
+#include "record/io.h"
+#include "record/opts.h"
 
 /* Itemsets are mined up to this many products (--max-len). */
 #define SK_XSELL_MAX_LEN 5

@@ -11,7 +11,7 @@
  * (non-positive parameters, t < 0) give 0, recency is clamped to [0, T],
  * and the hypergeometric sums fall back to quadrature where they would
  * converge slowly or cancel. */
-#include "util.h"
+#include "record/util.h"
 #include "modelint.h"
 
 #include <math.h>

@@ -36,7 +36,7 @@
  *
  * Predictions never return NaN or infinity: invalid arguments give 0 and
  * recency is clamped to [0, T] (and taken as 0 when x = 0). */
-#include "util.h"
+#include "record/util.h"
 #include "modelint.h"
 #include "pnbdint.h"
 

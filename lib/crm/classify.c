@@ -34,9 +34,9 @@
 
 #include <jansson.h>
 
-#include "emit.h"
-#include "group.h"
-#include "util.h"
+#include "record/emit.h"
+#include "record/group.h"
+#include "record/util.h"
 
 /* ------------------------------------------------------------------ */
 /* names                                                              */

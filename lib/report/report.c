@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "classify.h"
-#include "date.h"
-#include "model.h"
-#include "num.h"
-#include "score.h"
-#include "util.h"
+#include "crm/classify.h"
+#include "record/date.h"
+#include "model/model.h"
+#include "record/num.h"
+#include "model/score.h"
+#include "record/util.h"
 
 const char *const sk_report_sections[] = {
 	"headline", "stages", "phases", "segments", "cohorts", "clv", "palive", "winback",

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "util.h"
+#include "record/util.h"
 
 static const char *const spend_names[] = { "p", "q", "gamma" };
 

@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "fit.h"
-#include "io.h"
-#include "opts.h"
+#include "model/fit.h"
+#include "record/io.h"
+#include "record/opts.h"
 
 enum sk_period { SK_PERIOD_MONTH, SK_PERIOD_WEEK, SK_PERIOD_QUARTER };
 

@@ -9,8 +9,8 @@
  * modelled, and it is assumed independent of x (sk_gg_correlation is the
  * usual check).
  */
-#include "util.h"
-#include "group.h"
+#include "record/util.h"
+#include "record/group.h"
 #include "modelint.h"
 #include "spend.h"
 

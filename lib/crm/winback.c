@@ -1,12 +1,12 @@
 /* winback.c: candidates, reactivation rates from a backtest, value. */
 #include "winback.h"
-#include "group.h"
+#include "record/group.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "record/util.h"
 
 /* What winback reads from one customer record. */
 struct cust {

@@ -12,10 +12,10 @@
 #ifndef SK_REPORT_H
 #define SK_REPORT_H
 
-#include "cohort.h"
-#include "io.h"
-#include "modelfile.h"
-#include "opts.h"
+#include "crm/cohort.h"
+#include "record/io.h"
+#include "model/modelfile.h"
+#include "record/opts.h"
 #include "svg.h"
 
 struct sk_report_opts {

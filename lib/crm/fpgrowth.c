@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "record/util.h"
 
 /* ------------------------------------------------------------------ */
 /* FP-growth (Han, Pei & Yin 2000)                                    */

@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "io.h"
+#include "record/io.h"
 
 struct sk_winback_opts {
 	double threshold;	/* p_alive below this is at risk */

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "io.h"
+#include "record/io.h"
 #include "model.h"
 #include "modelfile.h"
-#include "opts.h"
+#include "record/opts.h"
 
 /* The model inputs of every row of a customer table. */
 struct sk_custdata {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "num.h"
-#include "util.h"
+#include "record/num.h"
+#include "record/util.h"
 
 /* ------------------------------------------------------------------ */
 /* the buffer                                                         */

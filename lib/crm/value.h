@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "score.h"
+#include "model/score.h"
 
 /* Gamma-Gamma inputs from the rows with frequency > 0 and a positive
  * monetary_value, compressed by identical (x, mbar); *excluded counts the

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "record/util.h"
 
 /* ------------------------------------------------------------------ */
 /* distributions and scores                                           */

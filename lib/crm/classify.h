@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "io.h"
-#include "opts.h"
+#include "record/io.h"
+#include "record/opts.h"
 
 enum sk_scheme { SK_SCHEME_LIFECYCLE, SK_SCHEME_LADDER, SK_SCHEME_FUNNEL };
 

@@ -19,8 +19,8 @@
  * days of the out-of-order customers only are counted from it.  Sums, the
  * first day and its spend are order-independent and kept exactly. */
 #include "summary.h"
-#include "hash.h"
-#include "idtab.h"
+#include "record/hash.h"
+#include "record/idtab.h"
 
 #include <limits.h>
 #include <math.h>
@@ -34,9 +34,9 @@
 #include <omp.h>
 #endif
 
-#include "date.h"
-#include "num.h"
-#include "util.h"
+#include "record/date.h"
+#include "record/num.h"
+#include "record/util.h"
 
 #define BATCH 32
 /* Money is summed in integers of 1e-6 currency units: exact, so totals

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "group.h"
-#include "spend.h"
-#include "util.h"
+#include "record/group.h"
+#include "model/spend.h"
+#include "record/util.h"
 
 /* The spend observations of the repeat buyers, identical (x, mbar)
  * merged, in (x, mbar) order: the order makes the likelihood sums, and so

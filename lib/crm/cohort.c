@@ -26,8 +26,8 @@
  * is biased low near the end of the data, where customers who are alive
  * have simply not bought again yet.) */
 #include "cohort.h"
-#include "hash.h"
-#include "idtab.h"
+#include "record/hash.h"
+#include "record/idtab.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -40,10 +40,10 @@
 
 #include <jansson.h>
 
-#include "date.h"
-#include "num.h"
-#include "sbg.h"
-#include "util.h"
+#include "record/date.h"
+#include "record/num.h"
+#include "model/sbg.h"
+#include "record/util.h"
 
 /* ------------------------------------------------------------------ */
 /* calendar periods                                                   */

@@ -6,9 +6,9 @@
  * and mbgnbd.c.  model.h was not ours to change, so each of those files
  * repeats the prototypes it needs; they belong in model.h (or a private
  * lib header) once its owner agrees. */
-#include "util.h"
+#include "record/util.h"
 #include "modelint.h"
-#include "group.h"
+#include "record/group.h"
 
 #include <float.h>
 #include <math.h>

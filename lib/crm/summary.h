@@ -9,8 +9,8 @@
 #ifndef SK_SUMMARY_H
 #define SK_SUMMARY_H
 
-#include "io.h"
-#include "opts.h"
+#include "record/io.h"
+#include "record/opts.h"
 
 struct sk_summary;
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "classify.h"
-#include "group.h"
+#include "record/group.h"
 
 /* The distribution of one ranked key among buyers: the distinct keys in
  * ascending order (worse to better) and how many buyers hold each.  It is

@@ -16,7 +16,7 @@
  * 40 MB of log, 64 MB of basket keys and 16 MB of customers (130 MB).
  * The rules are mined by fpgrowth.c; the suggestions are written here. */
 #include "xsell.h"
-#include "hash.h"
+#include "record/hash.h"
 #include "xsellint.h"
 
 #include <math.h>
@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "num.h"
-#include "util.h"
+#include "record/date.h"
+#include "record/num.h"
+#include "record/util.h"
 
 
 /* ------------------------------------------------------------------ */
