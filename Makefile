@@ -10,6 +10,9 @@ DESTDIR ?=
 PROGRAM_PREFIX ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+# Shell completion: bash-completion loads completions/NAME on first use of NAME.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 CC ?= cc
 CFLAGS ?= -O2
@@ -37,7 +40,7 @@ MANS = $(wildcard man/*.1 man/*.7)
 
 DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev mandoc time jq miller valgrind parallel
 
-.PHONY: all check unit golden examples manlint deps demo bench bounds install uninstall clean fuzz fuzz-replay browser badinput props
+.PHONY: all check unit golden examples manlint manhelp deps demo bench bounds install uninstall clean fuzz fuzz-replay browser badinput props
 
 all: $(BINS)
 
@@ -72,7 +75,7 @@ $(BUILD) $(BUILD)/cmd $(BUILD)/tests $(BUILD)/fuzz bin:
 check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory manlint unit fuzz-replay examples golden badinput props
+	@$(MAKE) --no-print-directory manlint manhelp unit fuzz-replay examples golden badinput props
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -98,6 +101,10 @@ $(BUILD)/tests/props-gen: tests/props/gen.c | $(BUILD)/tests
 browser: all
 	@sh tests/deps.sh chromium
 	@sh tests/browser/render.sh
+
+# --help, man page and shell completion agree for every program.
+manhelp: all
+	@sh tests/run-manhelp.sh
 
 manlint:
 	@for m in $(MANS); do mandoc -Tlint -W warning $$m || exit 1; done; \
@@ -148,8 +155,9 @@ deps:
 	@sh tests/deps.sh $(DEB_PKGS)
 
 demo:
-	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory deps
+	@echo "demo: building siklus (make all) ..."
+	@$(MAKE) -s --no-print-directory all >/dev/null
 	@sh examples/demo.sh
 
 bench: all
@@ -165,10 +173,15 @@ install: all
 	for p in $(PROGS); do install -m 755 bin/$$p $(DESTDIR)$(BINDIR)/$(PROGRAM_PREFIX)$$p; done
 	for p in $(PROGS); do [ -f man/$$p.1 ] || continue; install -m 644 man/$$p.1 $(DESTDIR)$(MANDIR)/man1/$(PROGRAM_PREFIX)$$p.1; done
 	install -m 644 man/siklus.7 $(DESTDIR)$(MANDIR)/man7/siklus.7
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for p in $(PROGS); do install -m 644 completion/siklus.bash $(DESTDIR)$(BASHCOMPDIR)/$(PROGRAM_PREFIX)$$p; done
+	install -m 644 completion/_siklus $(DESTDIR)$(ZSHCOMPDIR)/_siklus
 
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$(PROGRAM_PREFIX)$$p $(DESTDIR)$(MANDIR)/man1/$(PROGRAM_PREFIX)$$p.1; done
 	rm -f $(DESTDIR)$(MANDIR)/man7/siklus.7
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BASHCOMPDIR)/$(PROGRAM_PREFIX)$$p; done
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_siklus
 
 clean:
 	rm -rf build bin
