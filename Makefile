@@ -40,7 +40,7 @@ MANS = $(wildcard man/*.1 man/*.7)
 
 DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev mandoc time jq miller valgrind parallel
 
-.PHONY: all check unit golden examples manlint manhelp deps demo bench bounds install uninstall clean fuzz fuzz-replay browser badinput props
+.PHONY: all check unit golden examples manlint manhelp psql deps demo bench bounds install uninstall clean fuzz fuzz-replay browser badinput props
 
 all: $(BINS)
 
@@ -105,6 +105,12 @@ browser: all
 # --help, man page and shell completion agree for every program.
 manhelp: all
 	@sh tests/run-manhelp.sh
+
+# A round trip through PostgreSQL (\copy out, summarize | churn, \copy in)
+# on a throwaway cluster (installs postgresql).
+psql: all
+	@sh tests/deps.sh postgresql
+	@sh tests/psql/roundtrip.sh
 
 manlint:
 	@for m in $(MANS); do mandoc -Tlint -W warning $$m || exit 1; done; \
