@@ -5,7 +5,8 @@
  * lines, so every record knows the real line it started on (libcsv alone
  * skips empty lines silently and keeps no line count).  CSV lines are fed
  * to libcsv one at a time; its state carries quoted newlines across lines.
- * The source decompresses gzip and zstd input below the line layer, so
+ * The source decompresses gzip, zstd, bzip2 and xz input below the line
+ * layer (zlib, libzstd, libbz2, liblzma from Debian), so
  * line numbers in messages are lines of the text, compressed or not. */
 #include "io.h"
 
@@ -22,6 +23,8 @@
 
 #include <csv.h>
 #include <jansson.h>
+#include <bzlib.h>
+#include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -36,7 +39,7 @@ static char *spool_name;
 /* ------------------------------------------------------------------ */
 /* buffered line source                                               */
 
-enum codec { CODEC_UNKNOWN = 0, CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
+enum codec { CODEC_UNKNOWN = 0, CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD, CODEC_BZIP2, CODEC_XZ };
 
 #define ZCAP (1 << 16)		/* compressed bytes read at a time */
 
@@ -58,6 +61,8 @@ struct src {
 	int zcomplete;		/* the last frame or member ended */
 	z_stream *gz;
 	ZSTD_DStream *zs;
+	bz_stream *bz;
+	lzma_stream *xz;
 };
 
 static void src_open(struct src *s, const char *name, struct sk_progress *pg)
@@ -97,6 +102,16 @@ static void src_close(struct src *s)
 	}
 	ZSTD_freeDStream(s->zs);
 	s->zs = NULL;
+	if (s->bz) {
+		BZ2_bzDecompressEnd(s->bz);
+		free(s->bz);
+		s->bz = NULL;
+	}
+	if (s->xz) {
+		lzma_end(s->xz);
+		free(s->xz);
+		s->xz = NULL;
+	}
 }
 
 /* read(2) up to n raw bytes; 0 at end of input.  The progress meter
@@ -127,15 +142,16 @@ static _Noreturn void corrupt(struct src *s, const char *what, const char *detai
 	       detail ? ": " : "", detail ? detail : "");
 }
 
-/* Decide the codec from the first bytes (gzip 1f 8b, zstd 28 b5 2f fd),
- * whatever the file is called: stdin has no name, and a .gz that is
+/* Decide the codec from the first bytes (gzip 1f 8b, zstd 28 b5 2f fd,
+ * bzip2 "BZh" and a block size digit, xz fd "7zXZ" 00), whatever the file
+ * is called: stdin has no name, and a .gz that is
  * really plain text reads as plain text.  The bytes read stay in buf for
  * plain input, or move to zin for the decoder. */
 static void src_sniff(struct src *s)
 {
 	size_t n = 0;
-	while (n < 4) {
-		size_t got = raw_read(s, s->buf + s->end + n, 4 - n);
+	while (n < 6) {
+		size_t got = raw_read(s, s->buf + s->end + n, 6 - n);
 		if (got == 0)
 			break;
 		n += got;
@@ -145,6 +161,10 @@ static void src_sniff(struct src *s)
 		s->codec = CODEC_GZIP;
 	else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
 		s->codec = CODEC_ZSTD;
+	else if (n >= 4 && memcmp(m, "BZh", 3) == 0 && m[3] >= '1' && m[3] <= '9')
+		s->codec = CODEC_BZIP2;
+	else if (n >= 6 && memcmp(m, "\xfd" "7zXZ" "\0", 6) == 0)
+		s->codec = CODEC_XZ;
 	else {
 		s->codec = CODEC_PLAIN;
 		s->end += n;
@@ -160,10 +180,20 @@ static void src_sniff(struct src *s)
 		/* 15 + 16: the largest window, gzip wrapper only. */
 		if (inflateInit2(s->gz, 15 + 16) != Z_OK)
 			sk_die(SK_EX_SOFTWARE, "%s: cannot initialise zlib", s->shown);
-	} else {
+	} else if (s->codec == CODEC_ZSTD) {
 		s->zs = ZSTD_createDStream();
 		if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs)))
 			sk_die(SK_EX_SOFTWARE, "%s: cannot initialise zstd", s->shown);
+	} else if (s->codec == CODEC_BZIP2) {
+		s->bz = sk_xcalloc(1, sizeof *s->bz);
+		if (BZ2_bzDecompressInit(s->bz, 0, 0) != BZ_OK)
+			sk_die(SK_EX_SOFTWARE, "%s: cannot initialise bzip2", s->shown);
+	} else {
+		s->xz = sk_xcalloc(1, sizeof *s->xz);
+		/* LZMA_CONCATENATED: xz files may hold several streams, like
+		 * gzip members (xz -c a b > c). */
+		if (lzma_stream_decoder(s->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+			sk_die(SK_EX_SOFTWARE, "%s: cannot initialise xz", s->shown);
 	}
 }
 
@@ -208,6 +238,52 @@ static int src_decode(struct src *s)
 				corrupt(s, "trailing bytes after the gzip data", NULL);
 			else if (rc != Z_OK && rc != Z_BUF_ERROR)
 				corrupt(s, "bad gzip data", z->msg ? z->msg : "unknown error");
+		} else if (s->codec == CODEC_BZIP2) {
+			bz_stream *z = s->bz;
+			/* Concatenated bzip2 streams (pbzip2, bzip2 -c a b > c):
+			 * after one ends, the next starts afresh. */
+			int fresh = s->zcomplete;
+			if (fresh) {
+				BZ2_bzDecompressEnd(z);
+				memset(z, 0, sizeof *z);
+				if (BZ2_bzDecompressInit(z, 0, 0) != BZ_OK)
+					sk_die(SK_EX_SOFTWARE, "%s: cannot initialise bzip2", s->shown);
+				s->zcomplete = 0;
+			}
+			z->next_in = (char *)s->zin + s->zbeg;
+			z->avail_in = (unsigned)(s->zend - s->zbeg);
+			z->next_out = s->buf + s->end;
+			z->avail_out = (unsigned)room;
+			int rc = BZ2_bzDecompress(z);
+			used = (size_t)((unsigned char *)z->next_in - (s->zin + s->zbeg));
+			made = room - z->avail_out;
+			s->zbeg += used;
+			s->end += made;
+			if (rc == BZ_STREAM_END)
+				s->zcomplete = 1;
+			else if (rc != BZ_OK && fresh)
+				corrupt(s, "trailing bytes after the bzip2 data", NULL);
+			else if (rc != BZ_OK)
+				corrupt(s, "bad bzip2 data", NULL);
+		} else if (s->codec == CODEC_XZ) {
+			lzma_stream *z = s->xz;
+			z->next_in = s->zin + s->zbeg;
+			z->avail_in = s->zend - s->zbeg;
+			z->next_out = (uint8_t *)s->buf + s->end;
+			z->avail_out = room;
+			/* LZMA_FINISH once the input is all here: a concatenated
+			 * decoder only ends the last stream when told. */
+			lzma_ret rc = lzma_code(z, s->zeof ? LZMA_FINISH : LZMA_RUN);
+			used = (size_t)(z->next_in - (s->zin + s->zbeg));
+			made = room - z->avail_out;
+			s->zbeg += used;
+			s->end += made;
+			if (rc == LZMA_STREAM_END)
+				s->zcomplete = 1;
+			else if (rc != LZMA_OK && rc != LZMA_BUF_ERROR)
+				corrupt(s, "bad xz data", rc == LZMA_DATA_ERROR ? "corrupt data"
+					: rc == LZMA_FORMAT_ERROR ? "not xz" : rc == LZMA_MEM_ERROR
+					? "out of memory" : "decoder error");
 		} else {
 			ZSTD_inBuffer in = { s->zin + s->zbeg, s->zend - s->zbeg, 0 };
 			ZSTD_outBuffer out = { s->buf + s->end, room, 0 };
@@ -227,7 +303,9 @@ static int src_decode(struct src *s)
 		if (s->zbeg == s->zend && s->zeof) {
 			if (!s->zcomplete)
 				corrupt(s, s->codec == CODEC_GZIP ? "gzip data is truncated"
-					: "zstd data is truncated", NULL);
+					: s->codec == CODEC_ZSTD ? "zstd data is truncated"
+					: s->codec == CODEC_BZIP2 ? "bzip2 data is truncated"
+					: "xz data is truncated", NULL);
 			s->eof = 1;
 			return 0;
 		}

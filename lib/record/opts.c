@@ -12,6 +12,8 @@
 #include <gsl/gsl_version.h>
 #include <jansson.h>
 #include <zlib.h>
+#include <bzlib.h>
+#include <lzma.h>
 #include <zstd.h>
 
 #include "date.h"
@@ -63,8 +65,8 @@ static const struct option common[] = {
 
 static const char common_help[] =
 	"\nInput and output (every program):\n"
-	"  FILE...              inputs, plain or gzip or zstd compressed; none or -\n"
-	"                       reads standard input\n"
+	"  FILE...              inputs, plain or compressed (gzip, zstd, bzip2, xz);\n"
+	"                       none or - reads standard input\n"
 	"  --icsv --itsv --ijsonl  input format (default: detected)\n"
 	"  --ocsv --otsv --ojsonl  output format (default: the input's)\n"
 	"  --csv --tsv --jsonl  both formats\n"
@@ -238,13 +240,16 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 			fputs(common_help, stdout);
 			exit_flushed();
 		case O_VERSION:
-			/* zlib and zstd as linked, which is what reads the
+			/* The decompressors as linked, which is what reads the
 			 * input, not as compiled against. */
 			printf("%s (siklus) %s\nlibcsv %d.%d.%d, jansson %s, GSL %s, "
-			       "zlib %s, zstd %s\n",
+			       "zlib %s, zstd %s, bzip2 %.*s, xz %s\n",
 			       sk_progname, SK_VERSION, CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
 			       JANSSON_VERSION, GSL_VERSION, zlibVersion(),
-			       ZSTD_versionString());
+			       ZSTD_versionString(),
+			       /* "1.0.8, 13-Jul-2019": the number only */
+			       (int)strcspn(BZ2_bzlibVersion(), ","), BZ2_bzlibVersion(),
+			       lzma_version_string());
 			exit_flushed();
 		case ':':
 			usage_error("option %s needs a value", argv[optind - 1]);
