@@ -38,7 +38,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS = $(wildcard man/*.1 man/*.7)
 
-DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev libbz2-dev liblzma-dev bzip2 xz-utils mandoc time jq miller valgrind parallel
+DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev libbz2-dev liblzma-dev bzip2 xz-utils tzdata mandoc time jq miller valgrind parallel
 
 .PHONY: all check unit golden examples manlint manhelp psql deps demo bench bounds install uninstall clean fuzz fuzz-replay browser badinput props
 

@@ -5,6 +5,12 @@
  * the end of the year and no table is needed. */
 #include "date.h"
 
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <string.h>
 #include <time.h>
 
@@ -55,13 +61,24 @@ static int digits(const char *s, int n, long *v)
 	return 0;
 }
 
-/* The time part after a date: hh:mm[:ss][.frac][Z|(+|-)hh[:]mm].  It is
- * checked for shape only; purchases are dated by calendar day. */
-static int time_ok(const char *s, size_t n)
+/* A time of day and its UTC offset, when the text gives one. */
+struct clock {
+	long minute;		/* minutes since midnight, as written */
+	int has_offset;		/* Z or (+|-)hh[[:]mm] was given */
+	long offset;		/* minutes east of UTC */
+};
+
+/* The time part after a date: hh:mm[:ss][.frac][Z|(+|-)hh[:]mm].
+ * Purchases are dated by calendar day; the clock and offset only matter
+ * with --tz, which moves an instant to another zone's calendar. */
+static int time_ok(const char *s, size_t n, struct clock *c)
 {
-	long v;
-	if (n < 5 || digits(s, 2, &v) || v > 24 || s[2] != ':' || digits(s + 3, 2, &v) || v > 59)
+	long v, h;
+	if (n < 5 || digits(s, 2, &h) || h > 24 || s[2] != ':' || digits(s + 3, 2, &v) || v > 59)
 		return 0;
+	c->minute = h * 60 + v;
+	c->has_offset = 0;
+	c->offset = 0;
 	size_t i = 5;
 	if (i < n && s[i] == ':') {
 		if (i + 3 > n || digits(s + i + 1, 2, &v) || v > 60)
@@ -76,17 +93,98 @@ static int time_ok(const char *s, size_t n)
 				return 0;
 		}
 	}
-	if (i < n && s[i] == 'Z')
+	if (i < n && s[i] == 'Z') {
 		i++;
-	else if (i < n && (s[i] == '+' || s[i] == '-')) {
+		c->has_offset = 1;
+	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
+		int sign = s[i] == '-' ? -1 : 1;
 		i++;
 		size_t f = i;
 		while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == ':'))
 			i++;
 		if (i - f < 2 || i - f > 5)
 			return 0;
+		/* +hh, +hhmm, +hh:mm (ISO 8601; psql prints +05:30 and +01) */
+		long oh, om = 0;
+		size_t w = i - f;
+		if (digits(s + f, 2, &oh) ||
+		    (w == 4 && digits(s + f + 2, 2, &om)) ||
+		    (w == 5 && (s[f + 2] != ':' || digits(s + f + 3, 2, &om))) ||
+		    w == 3 || oh > 18 || om > 59)
+			return 0;
+		c->has_offset = 1;
+		c->offset = sign * (oh * 60 + om);
 	}
 	return i == n;
+}
+
+/* ISO 8601 with its clock: the day as written and the time, if any. */
+static int parse_iso(const char *s, size_t len, long *days, struct clock *c)
+{
+	long y, m, d;
+	c->has_offset = 0;
+	c->minute = 0;
+	if (len >= 10 && s[4] == '-' && s[7] == '-') {
+		if (digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
+			return -1;
+		if (len > 10 && !((s[10] == 'T' || s[10] == ' ') && time_ok(s + 11, len - 11, c)))
+			return -1;
+	} else if (len == 8) {
+		if (digits(s, 4, &y) || digits(s + 4, 2, &m) || digits(s + 6, 2, &d))
+			return -1;
+	} else
+		return -1;
+	if (!sk_date_valid(y, (int)m, (int)d))
+		return -1;
+	*days = sk_days_from_civil(y, (int)m, (int)d);
+	return 0;
+}
+
+/* The calendar day of an instant (seconds since the epoch) in the zone
+ * of --tz.  The zone's offset is looked up once per UTC hour and kept
+ * (a log is mostly in time order, and zones change offset on whole
+ * hours of UTC), so a million rows cost a few thousand localtime_r
+ * calls, not a million. */
+static int zone_serial;		/* bumped by sk_date_tz: the cache is per zone */
+
+static long zone_day(long long t)
+{
+	static _Thread_local long long hour = -1;
+	static _Thread_local long gmtoff;
+	static _Thread_local int serial = -1;
+	long long h = t >= 0 ? t / 3600 : (t - 3599) / 3600;
+	if (h != hour || serial != zone_serial) {
+		time_t at = (time_t)(h * 3600);
+		struct tm tm;
+		if (!localtime_r(&at, &tm))
+			return LONG_MIN;
+		gmtoff = tm.tm_gmtoff;
+		hour = h;
+		serial = zone_serial;
+	}
+	long long local = t + gmtoff;
+	return (long)(local >= 0 ? local / 86400 : (local - 86399) / 86400);
+}
+
+int sk_date_tz(const char *zone)
+{
+	/* glibc takes any string as TZ and falls back to UTC for an unknown
+	 * name; an unknown zone must be an error, not UTC in disguise.  A
+	 * name is known when its tzfile exists; "UTC" always is. */
+	if (!zone || !*zone || strstr(zone, ".."))
+		return -1;
+	if (strcmp(zone, "UTC") != 0) {
+		const char *dir = getenv("TZDIR");
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);
+		if (zone[0] == '/' || access(path, R_OK) != 0)
+			return -1;
+	}
+	if (setenv("TZ", zone, 1) != 0)
+		return -1;
+	tzset();
+	zone_serial++;
+	return 0;
 }
 
 int sk_date_parse(const char *s, size_t len, const char *fmt, long *days)
@@ -107,16 +205,10 @@ int sk_date_parse(const char *s, size_t len, const char *fmt, long *days)
 		y = tm.tm_year + 1900L;
 		m = tm.tm_mon + 1;
 		d = tm.tm_mday;
-	} else if (len >= 10 && s[4] == '-' && s[7] == '-') {
-		if (digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
-			return -1;
-		if (len > 10 && !((s[10] == 'T' || s[10] == ' ') && time_ok(s + 11, len - 11)))
-			return -1;
-	} else if (len == 8) {
-		if (digits(s, 4, &y) || digits(s + 4, 2, &m) || digits(s + 6, 2, &d))
-			return -1;
-	} else
-		return -1;
+	} else {
+		struct clock c;
+		return parse_iso(s, len, days, &c);
+	}
 	if (!sk_date_valid(y, (int)m, (int)d))
 		return -1;
 	*days = sk_days_from_civil(y, (int)m, (int)d);
@@ -194,8 +286,21 @@ int sk_date_read(const struct sk_opts *o, const char *s, size_t len, long *days)
 	if (o->date_format)
 		return sk_date_parse(s, len, o->date_format, days);
 	/* ISO first: the common case, and YYYY-MM-DD is never ambiguous. */
-	if (sk_date_parse(s, len, NULL, days) == 0)
+	struct clock c;
+	if (parse_iso(s, len, days, &c) == 0) {
+		/* With --tz, a time with an offset is an instant: its day is
+		 * the day it was in that zone (psql's 2024-01-01 23:30:00-05
+		 * is 2024-01-02 in Europe/London).  Without an offset the text
+		 * is already local time and keeps its day. */
+		if (o->tz && c.has_offset) {
+			long long t = ((long long)*days * 1440 + c.minute - c.offset) * 60;
+			long d = zone_day(t);
+			if (d == LONG_MIN)
+				return -1;
+			*days = d;
+		}
 		return 0;
+	}
 	if (o->date_order == SK_DATE_ISO)
 		return -1;
 	return parse_dmy(s, len, o->date_order == SK_DATE_DAYFIRST, days);

@@ -24,7 +24,9 @@ int sk_date_parse(const char *s, size_t len, const char *fmt, long *days);
  * --monthfirst also D/M/YYYY or M/D/YYYY with '/', '-' or '.' between
  * the fields, one or two digits for day and month, and an optional time
  * of day after a space ("12/1/2010 8:26", "25/12/2024 14:05:00", "8:26 AM"),
- * which is ignored.  Return 0 and store the day number, or -1. */
+ * which is ignored.  With --tz (o->tz), an ISO date-time that carries a
+ * UTC offset (Z, +05:30, -0800, +01) is dated by its calendar day in
+ * that zone.  Return 0 and store the day number, or -1. */
 int sk_date_read(const struct sk_opts *o, const char *s, size_t len, long *days);
 
 /* Why sk_date_read(o, s, len) failed, as a clause to append to "cannot
@@ -34,6 +36,10 @@ int sk_date_read(const struct sk_opts *o, const char *s, size_t len, long *days)
  * the order is a property of the file, never guessed from one value);
  * "" when there is nothing more to say.  The string is static. */
 const char *sk_date_why(const struct sk_opts *o, const char *s, size_t len);
+
+/* Make zone (an IANA name such as "Europe/London", or "UTC") the zone of
+ * --tz for sk_date_read and "today"; 0, or -1 when the zone is unknown. */
+int sk_date_tz(const char *zone);
 
 /* Write YYYY-MM-DD (10 chars + NUL) into buf. */
 void sk_date_format(long days, char buf[11]);

@@ -24,7 +24,7 @@ enum {
 	O_ICSV = 1000, O_ITSV, O_IJSONL, O_OCSV, O_OTSV, O_OJSONL, O_CSV, O_TSV,
 	O_JSONL, O_ID, O_DATE, O_AMOUNT, O_ORDER, O_EVENT, O_DATEFMT, O_ASOF,
 	O_HOLDOUT, O_UNIT, O_SKIPBAD, O_PROGRESS, O_NOPROGRESS, O_DECCOMMA,
-	O_THOUSANDS, O_CURRENCY, O_ODECCOMMA, O_DAYFIRST, O_MONTHFIRST,
+	O_THOUSANDS, O_CURRENCY, O_ODECCOMMA, O_DAYFIRST, O_MONTHFIRST, O_TZ,
 	O_DELIM = 'd', O_OUTPUT = 'o', O_HELP = 'h', O_VERSION = 'V',
 };
 
@@ -58,6 +58,7 @@ static const struct option common[] = {
 	{ "odecimal-comma", no_argument, 0, O_ODECCOMMA },
 	{ "dayfirst", no_argument, 0, O_DAYFIRST },
 	{ "monthfirst", no_argument, 0, O_MONTHFIRST },
+	{ "tz", required_argument, 0, O_TZ },
 	{ "help", no_argument, 0, O_HELP },
 	{ "version", no_argument, 0, O_VERSION },
 };
@@ -77,6 +78,9 @@ static const char common_help[] =
 	"  --date-format FMT    strptime format for dates\n"
 	"  --dayfirst           read DD/MM/YYYY, D/M/YYYY, DD-MM-YYYY, DD.MM.YYYY\n"
 	"  --monthfirst         read MM/DD/YYYY, M/D/YYYY (12/1/2010 8:26)\n"
+	"  --tz ZONE            date-times with a UTC offset (psql's\n"
+	"                       2024-01-01 23:30:00-05) are dated by their day in\n"
+	"                       ZONE (Europe/London, UTC, ...); default: as written\n"
 	"  --as-of DATE         end of observation (default: the latest date; or today)\n"
 	"  --holdout-start DATE observation ends the day before DATE\n"
 	"  --unit U             day, week, month (30.4375 days) or year (365.25 days)\n"
@@ -117,6 +121,10 @@ long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg)
 	long d;
 	if (strcmp(arg, "today") == 0) {
 		time_t now = time(NULL);
+		struct tm tm;
+		/* today in the zone of --tz, else in UTC */
+		if (o->tz && localtime_r(&now, &tm))
+			return sk_days_from_civil(tm.tm_year + 1900L, tm.tm_mon + 1, tm.tm_mday);
 		return (long)(now / 86400);
 	}
 	if (sk_date_read(o, arg, strlen(arg), &d) &&
@@ -226,6 +234,12 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		case O_THOUSANDS: o->thousands = 1; break;
 		case O_CURRENCY: o->currency = 1; break;
 		case O_ODECCOMMA: o->odecimal_comma = 1; break;
+		case O_TZ:
+			if (sk_date_tz(optarg))
+				usage_error("--tz: unknown time zone \"%s\" (an IANA name such as "
+					    "Europe/London, or UTC)", optarg);
+			o->tz = optarg;
+			break;
 		case O_DAYFIRST:
 		case O_MONTHFIRST: {
 			enum sk_date_order want = c == O_DAYFIRST ? SK_DATE_DAYFIRST

@@ -39,6 +39,8 @@ struct sk_opts {
 	int currency;			/* --currency: strip "Rp", "$", "EUR", ... */
 	int odecimal_comma;		/* --odecimal-comma: write "12,5" (CSV, TSV) */
 	enum sk_date_order date_order;	/* --dayfirst, --monthfirst */
+	const char *tz;			/* --tz ZONE: date-times with an offset are
+					 * dated in this zone; NULL: as written */
 	enum sk_progress_mode progress;	/* --progress, --no-progress */
 	/* Internal (no option): rows dated after until are ignored, so a
 	 * program can replay history as of an earlier day (winback's

@@ -302,6 +302,60 @@ static void test_order(void)
 	check(*sk_date_why(&o, "03/04/2024", 10) == 0, "no hint with --date-format");
 }
 
+/* --tz: a date-time with a UTC offset is dated by its day in the zone;
+ * without an offset, or without --tz, the day is the one written.  The
+ * expected days were worked out by hand from the offsets (New York is
+ * UTC-5 in January and UTC-4 in July, Kolkata UTC+5:30 all year). */
+static void tz_case(const char *zone, const char *s, const char *want)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	long d;
+	char buf[11] = "";
+	if (zone) {
+		check(sk_date_tz(zone) == 0, "--tz %s is a known zone", zone);
+		o.tz = zone;
+	}
+	int rc = sk_date_read(&o, s, strlen(s), &d);
+	if (rc == 0)
+		sk_date_format(d, buf);
+	check(rc == 0 && strcmp(buf, want) == 0, "\"%s\" in %s -> %s (got %s)", s,
+	      zone ? zone : "no --tz", want, rc ? "an error" : buf);
+}
+
+static void test_tz(void)
+{
+	tz_case(NULL, "2024-01-01 23:30:00-05", "2024-01-01");
+	tz_case("UTC", "2024-01-01 23:30:00-05", "2024-01-02");
+	tz_case("UTC", "2024-01-01 23:30:00-0500", "2024-01-02");
+	tz_case("UTC", "2024-01-01T23:30:00-05:00", "2024-01-02");
+	tz_case("UTC", "2024-01-01T23:30:00.123456+00", "2024-01-01");
+	tz_case("UTC", "2024-01-01 23:30:00", "2024-01-01");	/* no offset: as written */
+	tz_case("UTC", "2024-01-01", "2024-01-01");
+	tz_case("Asia/Kolkata", "2024-01-01 18:29:59Z", "2024-01-01");
+	tz_case("Asia/Kolkata", "2024-01-01 18:30:00Z", "2024-01-02");
+	tz_case("Asia/Kolkata", "2024-03-01 00:10:00+05:30", "2024-03-01");
+	tz_case("America/New_York", "2024-01-02 04:59:00Z", "2024-01-01");
+	tz_case("America/New_York", "2024-01-02 05:00:00Z", "2024-01-02");
+	tz_case("America/New_York", "2024-07-02 03:59:00Z", "2024-07-01");	/* EDT */
+	tz_case("America/New_York", "2024-07-02 04:00:00Z", "2024-07-02");
+	tz_case("America/New_York", "1999-12-31 23:59:59-08:00", "2000-01-01");
+	/* The same hour of UTC in another zone: the per-hour cache follows. */
+	tz_case("America/New_York", "2024-07-02 03:10:00Z", "2024-07-01");
+	tz_case("Asia/Kolkata", "2024-07-02 03:59:00Z", "2024-07-02");
+	tz_case("UTC", "1969-12-31 23:00:00-02", "1970-01-01");	/* before the epoch */
+	tz_case("UTC", "1969-12-31 20:00:00-02", "1969-12-31");
+	check(sk_date_tz("Mars/Olympus_Mons") != 0, "an unknown zone is refused");
+	check(sk_date_tz("../../etc/passwd") != 0, "a path is not a zone");
+	check(sk_date_tz("") != 0, "an empty zone is refused");
+	struct sk_opts o = SK_OPTS_INIT;
+	long d;
+	o.tz = "UTC";
+	sk_date_tz("UTC");
+	check(sk_date_read(&o, "2024-01-01 10:00:00+5", 21, &d) != 0, "a one-digit offset is refused");
+	check(sk_date_read(&o, "2024-01-01 10:00:00+05:3", 24, &d) != 0, "a cut offset is refused");
+	check(sk_date_read(&o, "2024-01-01 10:00:00+25", 22, &d) != 0, "offset +25 is refused");
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -310,5 +364,6 @@ int main(void)
 	test_strptime();
 	test_format();
 	test_order();
+	test_tz();
 	return failures ? 1 : 0;
 }
