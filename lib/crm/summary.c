@@ -124,6 +124,7 @@ struct sk_summary {
 	/* columns present */
 	int has_amount, has_discount, has_referred, has_event;
 	int disc_col;		/* the input has a discount column */
+	unsigned long null_zero, null_skipped;	/* --null-amount zero / skip */
 	/* the pipeline: the reader fills chunks, the aggregator empties them */
 	struct chunk *ch[NCHUNK];
 	size_t ch_fill, ch_take;	/* chunks handed over / taken, counting up */
@@ -573,7 +574,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 		}
 		if (camt >= 0) {
 			const char *as = sk_reader_field(r, (size_t)camt, &len, &type);
-			if (len && type != SK_NULL) {
+			if (len && type != SK_NULL && !sk_null_text(as, len)) {
 				s->has_amount = 1;
 				/* JSON numbers are plain; text is in the local format. */
 				if (type == SK_RAW ? sk_num_parse(as, len, &b->amount)
@@ -592,9 +593,20 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 				b->micro = llround(b->amount * MICRO);
 				b->has_amount = 1;
 			} else if (b->purchase && s->has_amount && !jsonl) {
-				sk_reader_bad(r, "column \"%s\": empty amount for a purchase",
-					      o->col_amount);
-				continue;
+				/* A database NULL (an empty field, NULL or \N): the
+				 * purchase's value is unknown, so it is an error
+				 * unless the user said what it means. */
+				if (o->null_amount == SK_NULL_AMOUNT_ZERO) {
+					s->null_zero++;
+				} else if (o->null_amount == SK_NULL_AMOUNT_SKIP) {
+					s->null_skipped++;
+					continue;
+				} else {
+					sk_reader_bad(r, "column \"%s\": %s amount for a purchase (a "
+						      "database NULL? --null-amount skip or zero)",
+						      o->col_amount, len ? "NULL" : "empty");
+					continue;
+				}
 			}
 		}
 		if (cdisc >= 0) {
@@ -648,6 +660,13 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	if (c->n)
 		chunk_filled(s, c);
 	pipeline_end(s);
+	/* What --null-amount did is said, never silent. */
+	if (s->null_zero)
+		sk_warn("%lu purchase%s with a NULL amount counted as 0 (--null-amount zero)",
+			s->null_zero, s->null_zero == 1 ? "" : "s");
+	if (s->null_skipped)
+		sk_warn("%lu purchase%s with a NULL amount skipped (--null-amount skip)",
+			s->null_skipped, s->null_skipped == 1 ? "" : "s");
 }
 
 static int cmp_log(const void *a, const void *b)

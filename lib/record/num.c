@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -350,4 +351,10 @@ int sk_duration_parse(const char *s, double unit_days, double *days)
 		return -1;
 	*days = v * mult;
 	return 0;
+}
+
+int sk_null_text(const char *s, size_t len)
+{
+	return (len == 2 && s[0] == '\\' && s[1] == 'N') ||
+	       (len == 4 && strncasecmp(s, "null", 4) == 0);
 }

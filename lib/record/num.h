@@ -50,4 +50,8 @@ int sk_num_format_scaled(char *buf, uint64_t q, int decimals, int negative);
  * into days; -1 when malformed. */
 int sk_duration_parse(const char *s, double unit_days, double *days);
 
+/* 1 when s[0..len) is how a database writes NULL in text: NULL, null,
+ * Null or \N (PostgreSQL's text format and mysqldump). */
+int sk_null_text(const char *s, size_t len);
+
 #endif

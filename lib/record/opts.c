@@ -24,7 +24,7 @@ enum {
 	O_ICSV = 1000, O_ITSV, O_IJSONL, O_OCSV, O_OTSV, O_OJSONL, O_CSV, O_TSV,
 	O_JSONL, O_ID, O_DATE, O_AMOUNT, O_ORDER, O_EVENT, O_DATEFMT, O_ASOF,
 	O_HOLDOUT, O_UNIT, O_SKIPBAD, O_PROGRESS, O_NOPROGRESS, O_DECCOMMA,
-	O_THOUSANDS, O_CURRENCY, O_ODECCOMMA, O_DAYFIRST, O_MONTHFIRST, O_TZ,
+	O_THOUSANDS, O_CURRENCY, O_ODECCOMMA, O_DAYFIRST, O_MONTHFIRST, O_TZ, O_NULLAMT,
 	O_DELIM = 'd', O_OUTPUT = 'o', O_HELP = 'h', O_VERSION = 'V',
 };
 
@@ -59,6 +59,7 @@ static const struct option common[] = {
 	{ "dayfirst", no_argument, 0, O_DAYFIRST },
 	{ "monthfirst", no_argument, 0, O_MONTHFIRST },
 	{ "tz", required_argument, 0, O_TZ },
+	{ "null-amount", required_argument, 0, O_NULLAMT },
 	{ "help", no_argument, 0, O_HELP },
 	{ "version", no_argument, 0, O_VERSION },
 };
@@ -75,6 +76,8 @@ static const char common_help[] =
 	"  -o, --output FILE    write FILE atomically instead of standard output\n"
 	"  --id COL --date COL --amount COL --order COL --event COL\n"
 	"                       column names (customer_id date amount order_id event)\n"
+	"  --null-amount A      a purchase whose amount is empty, NULL or \\N: error\n"
+	"                       (default), skip the row, or zero (count it as 0)\n"
 	"  --date-format FMT    strptime format for dates\n"
 	"  --dayfirst           read DD/MM/YYYY, D/M/YYYY, DD-MM-YYYY, DD.MM.YYYY\n"
 	"  --monthfirst         read MM/DD/YYYY, M/D/YYYY (12/1/2010 8:26)\n"
@@ -234,6 +237,16 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		case O_THOUSANDS: o->thousands = 1; break;
 		case O_CURRENCY: o->currency = 1; break;
 		case O_ODECCOMMA: o->odecimal_comma = 1; break;
+		case O_NULLAMT:
+			if (strcmp(optarg, "skip") == 0)
+				o->null_amount = SK_NULL_AMOUNT_SKIP;
+			else if (strcmp(optarg, "zero") == 0)
+				o->null_amount = SK_NULL_AMOUNT_ZERO;
+			else if (strcmp(optarg, "error") == 0)
+				o->null_amount = SK_NULL_AMOUNT_ERROR;
+			else
+				usage_error("--null-amount: \"%s\" is not error, skip or zero", optarg);
+			break;
 		case O_TZ:
 			if (sk_date_tz(optarg))
 				usage_error("--tz: unknown time zone \"%s\" (an IANA name such as "

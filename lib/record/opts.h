@@ -11,6 +11,10 @@ enum sk_fmt { SK_FMT_AUTO = 0, SK_FMT_CSV, SK_FMT_TSV, SK_FMT_JSONL };
 /* Order of the fields of a D/M/Y date (--dayfirst, --monthfirst). */
 enum sk_date_order { SK_DATE_ISO = 0, SK_DATE_DAYFIRST, SK_DATE_MONTHFIRST };
 
+/* A purchase whose amount is a database NULL (empty, NULL, \N):
+ * --null-amount error (default), skip or zero. */
+enum sk_null_amount { SK_NULL_AMOUNT_ERROR = 0, SK_NULL_AMOUNT_SKIP, SK_NULL_AMOUNT_ZERO };
+
 /* The progress meter: shown on a terminal for long inputs (AUTO),
  * --progress forces it, --no-progress turns it off. */
 enum sk_progress_mode { SK_PROGRESS_AUTO = 0, SK_PROGRESS_ON, SK_PROGRESS_OFF };
@@ -39,6 +43,7 @@ struct sk_opts {
 	int currency;			/* --currency: strip "Rp", "$", "EUR", ... */
 	int odecimal_comma;		/* --odecimal-comma: write "12,5" (CSV, TSV) */
 	enum sk_date_order date_order;	/* --dayfirst, --monthfirst */
+	enum sk_null_amount null_amount;	/* --null-amount */
 	const char *tz;			/* --tz ZONE: date-times with an offset are
 					 * dated in this zone; NULL: as written */
 	enum sk_progress_mode progress;	/* --progress, --no-progress */
