@@ -26,42 +26,25 @@ static const char usage[] =
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n";
 
-enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
-       O_REPORT_JSON, O_EVALUATE, O_PATTERNS };
+/* The model options (--model-type, --horizon, --threshold, --weight,
+ * --model, --save-model, --report, --report-json, --patterns) are shared
+ * with clv: struct sk_model_opts. */
+enum { O_EVALUATE = 1 };
 
 static const struct sk_opt own[] = {
-	{ "model-type", 1, 0, O_TYPE },
-	{ "horizon", 1, 0, O_HORIZON },
-	{ "threshold", 1, 0, O_THRESHOLD },
-	{ "weight", 1, 0, O_WEIGHT },
-	{ "model", 1, 0, O_MODEL },
-	{ "save-model", 1, 0, O_SAVE },
-	{ "report", 0, 0, O_REPORT },
-	{ "report-json", 1, 0, O_REPORT_JSON },
-	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
 	{ NULL, 0, 0, 0 },
 };
 
 struct churn_opts {
-	const char *type, *horizon, *weight, *model, *save, *report_json;
-	double threshold;
-	int report, evaluate, patterns;
+	int evaluate;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct churn_opts *c = ctx;
+	(void)arg;
 	switch (id) {
-	case O_TYPE: c->type = arg; break;
-	case O_HORIZON: c->horizon = arg; break;
-	case O_THRESHOLD: c->threshold = sk_opt_num("threshold", arg, 0, 1); break;
-	case O_WEIGHT: c->weight = arg; break;
-	case O_MODEL: c->model = arg; break;
-	case O_SAVE: c->save = arg; break;
-	case O_REPORT: c->report = 1; break;
-	case O_REPORT_JSON: c->report_json = arg; break;
-	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
 	}
 }
@@ -86,45 +69,31 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 };
-	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
+	struct churn_opts c = { 0 };
+	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 
-	const struct sk_tmodel *tm = NULL;
 	struct sk_modelfile mf = { 0 };
-	if (c.model) {
-		sk_modelfile_load(c.model, o.unit_name, &mf);
-		if (!mf.tm)
-			sk_die(SK_EX_USAGE, "%s: holds no transaction model", c.model);
-		tm = mf.tm;
-	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", c.type);
-	double horizon = tm && tm->discrete ? sk_opt_num("horizon", c.horizon, 0, 1e6) :
-		sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;
-	if (tm && tm->discrete && strcmp(c.horizon, "1y") == 0)
-		horizon = 1;
+	const struct sk_tmodel *tm = sk_model_opts_model(&mo, &o, &mf);
+	if (mo.model && !tm)
+		sk_die(SK_EX_USAGE, "%s: holds no transaction model", mo.model);
+	double horizon = sk_model_opts_horizon(&mo, &o, tm, 0);
 
 	struct sk_table *t = sk_customers_read(&o);
 	struct sk_custdata d;
-	sk_custdata_read(t, c.weight, tm && tm->discrete, 0, &d);
-	if (c.patterns) {
+	sk_custdata_read(t, mo.weight, tm && tm->discrete, 0, &d);
+	if (mo.patterns) {
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
 		sk_custdata_free(&d);
 		sk_table_free(t);
 		return 0;
 	}
 
-	if (!c.model) {
+	if (!mo.model) {
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
-		if (tm)
-			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
-		else
-			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
-		mf.tm = tm;
-		snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
-		if (c.save)
-			sk_modelfile_save(c.save, &mf);
+		sk_model_opts_fit(&mo, &o, tm, pat, npat, &mf);
+		tm = mf.tm;
 	}
 
 	struct sk_pred p;
@@ -133,13 +102,13 @@ int main(int argc, char **argv)
 
 	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
 	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
-	struct fill_ctx fc = { &d, &p, c.threshold };
+	struct fill_ctx fc = { &d, &p, mo.threshold };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
-	if (c.report || c.report_json)
-		sk_fit_report(c.report ? stderr : NULL, c.report_json, tm, &mf.tfit, &d, &p,
-			      c.threshold, o.unit_name);
+	if (mo.report || mo.report_json)
+		sk_fit_report(mo.report ? stderr : NULL, mo.report_json, tm, &mf.tfit, &d, &p,
+			      mo.threshold, o.unit_name);
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
 	sk_pred_free(&p);
