@@ -91,20 +91,20 @@ int main(int argc, char **argv)
 
 	const struct sk_tmodel *tm = NULL;
 	struct sk_modelfile mf = { 0 };
+	if (!c.model && strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
+		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
+		       "or auto", c.type);
+	sk_opt_horizon(&o, c.horizon, tm && tm->discrete);	/* usage errors first */
+
+	/* The records tell their unit; the model and the horizon follow it. */
+	struct sk_table *t = sk_customers_read(&o);
 	if (c.model) {
-		sk_modelfile_load(c.model, o.unit_name, &mf);
+		sk_modelfile_load_for(c.model, &o, &mf);
 		if (!mf.tm)
 			sk_die(SK_EX_USAGE, "%s: holds no transaction model", c.model);
 		tm = mf.tm;
-	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", c.type);
-	double horizon = tm && tm->discrete ? sk_opt_num("horizon", c.horizon, 0, 1e6) :
-		sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;
-	if (tm && tm->discrete && strcmp(c.horizon, "1y") == 0)
-		horizon = 1;
-
-	struct sk_table *t = sk_customers_read(&o);
+	}
+	double horizon = sk_opt_horizon(&o, c.horizon, tm && tm->discrete);
 	struct sk_custdata d;
 	sk_custdata_read(t, c.weight, tm && tm->discrete, 0, &d);
 	if (c.patterns) {

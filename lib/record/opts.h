@@ -29,6 +29,8 @@ struct sk_opts {
 	long as_of;			/* day number, inclusive end of calibration */
 	const char *unit_name;		/* day week month year */
 	double unit_days;		/* days per unit */
+	int unit_given;			/* 1: --unit given; 2: read from the
+					 * records (sk_customers_read); 0: day */
 	int skip_bad;			/* 1: report bad rows and go on; 2: go on quietly
 					 * (a second reading of the same input) */
 	/* Local formats of the data (issue 10).  Numbers in input fields are
@@ -76,5 +78,17 @@ long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg);
 double sk_opt_num(const char *optname, const char *arg, double lo, double hi);
 /* Parse a duration option ("90d", "39w", ...), in days; exits 64. */
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg);
+/* --horizon in units of o (a duration, or a number in --unit); for a
+ * discrete model (bgbb) a count of opportunities, its default "1y" one. */
+double sk_opt_horizon(const struct sk_opts *o, const char *arg, int discrete);
+
+/* The time units of --unit (DESIGN.md), ending with a NULL name. */
+struct sk_unit {
+	const char *name, *plural;
+	double days;
+};
+extern const struct sk_unit sk_units[];
+/* Set o's unit by name; -1 when name is not a unit. */
+int sk_opts_set_unit(struct sk_opts *o, const char *name);
 
 #endif
