@@ -369,6 +369,7 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 	struct tx t = { 0 };
 	sk_idtab_init(&t.tab);
 	long max_day = LONG_MIN;
+	struct sk_datecol datecol = { 0 };
 	for (int got = pending || sk_reader_next(r); got; got = sk_reader_next(r)) {
 		size_t idlen, dlen, len;
 		enum sk_ftype type;
@@ -379,9 +380,9 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 		}
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
-		if (sk_date_read(o, ds, dlen, &day)) {
+		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
 			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"%s", o->col_date, ds,
-				      sk_date_why(o, ds, dlen));
+				      sk_datecol_why(&datecol, o, ds, dlen));
 			continue;
 		}
 		if (o->has_as_of && day > o->as_of)

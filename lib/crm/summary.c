@@ -540,6 +540,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 
 	pipeline_start(s);
 	struct chunk *c = chunk_to_fill(s);
+	struct sk_datecol datecol = { 0 };
 	while (sk_reader_next(r)) {
 		size_t idlen, dlen, len;
 		enum sk_ftype type;
@@ -550,10 +551,10 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 		}
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
-		if (sk_date_read(o, ds, dlen, &day)) {
+		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
 			char qb[320];
 			sk_reader_bad(r, "column \"%s\": cannot parse %s%s", o->col_date,
-				      quoted(qb, ds, dlen), sk_date_why(o, ds, dlen));
+				      quoted(qb, ds, dlen), sk_datecol_why(&datecol, o, ds, dlen));
 			continue;
 		}
 		struct row *b = &c->row[c->n];
