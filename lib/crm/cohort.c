@@ -355,6 +355,7 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 		    enum sk_period per, int pending)
 {
 	int jsonl = sk_reader_format(r) == SK_FMT_JSONL;
+	sk_reader_check_cols(r, o, SK_COL_ID | SK_COL_DATE);
 	if (sk_reader_has_col(r, o->col_id) < 0)
 		sk_reader_die_missing(r, "customer id", o->col_id);
 	if (sk_reader_has_col(r, o->col_date) < 0)

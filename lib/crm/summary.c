@@ -519,6 +519,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	long cdate = sk_reader_col(r, o->col_date);
 	if (!jsonl && sk_reader_ncol(r) == 0)
 		return;	/* empty input */
+	sk_reader_check_cols(r, o, SK_COL_ID | SK_COL_DATE);
 	if (cid < 0)
 		sk_reader_die_missing(r, "customer id", o->col_id);
 	if (cdate < 0)

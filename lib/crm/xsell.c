@@ -206,6 +206,7 @@ static void read_log(struct sk_xsell *x, struct sk_reader *r)
 	int jsonl = x->fmt == SK_FMT_JSONL;
 	if (!jsonl && sk_reader_ncol(r) == 0)
 		return;		/* empty input */
+	sk_reader_check_cols(r, o, SK_COL_ID | SK_COL_DATE);
 	long cid = need_col(r, jsonl, "customer id", o->col_id);
 	long cdate = need_col(r, jsonl, "date", o->col_date);
 	long cprod = need_col(r, jsonl, "product", xo->col_product);

@@ -227,11 +227,11 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 				usage_error("--delimiter: \"%s\" is not one character or tab", optarg);
 			break;
 		case O_OUTPUT: o->output = optarg; break;
-		case O_ID: o->col_id = optarg; break;
-		case O_DATE: o->col_date = optarg; break;
-		case O_AMOUNT: o->col_amount = optarg; break;
-		case O_ORDER: o->col_order = optarg; break;
-		case O_EVENT: o->col_event = optarg; break;
+		case O_ID: o->col_id = optarg; o->cols_given |= SK_COL_ID; break;
+		case O_DATE: o->col_date = optarg; o->cols_given |= SK_COL_DATE; break;
+		case O_AMOUNT: o->col_amount = optarg; o->cols_given |= SK_COL_AMOUNT; break;
+		case O_ORDER: o->col_order = optarg; o->cols_given |= SK_COL_ORDER; break;
+		case O_EVENT: o->col_event = optarg; o->cols_given |= SK_COL_EVENT; break;
 		case O_DATEFMT: o->date_format = optarg; break;
 		case O_ASOF: asof_arg = optarg; break;
 		case O_HOLDOUT: holdout_arg = optarg; break;

@@ -24,6 +24,7 @@ struct sk_opts {
 	const char *output;		/* -o FILE or NULL for stdout */
 	/* column names */
 	const char *col_id, *col_date, *col_amount, *col_order, *col_event;
+	unsigned cols_given;		/* SK_COL_* bits of the column options given */
 	const char *date_format;	/* strptime format or NULL */
 	int has_as_of;
 	long as_of;			/* day number, inclusive end of calibration */
@@ -48,6 +49,10 @@ struct sk_opts {
 	int has_until;
 	long until;
 };
+
+/* The columns of a log named by options (--id --date --amount --order
+ * --event), as bits of sk_opts.cols_given and of what a reader needs. */
+enum { SK_COL_ID = 1, SK_COL_DATE = 2, SK_COL_AMOUNT = 4, SK_COL_ORDER = 8, SK_COL_EVENT = 16 };
 
 #define SK_OPTS_INIT { .col_id = "customer_id", .col_date = "date", \
 	.col_amount = "amount", .col_order = "order_id", .col_event = "event", \
