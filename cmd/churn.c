@@ -74,12 +74,15 @@ int main(int argc, char **argv)
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 
 	struct sk_modelfile mf = { 0 };
-	const struct sk_tmodel *tm = sk_model_opts_model(&mo, &o, &mf);
-	if (mo.model && !tm)
+	/* Usage errors first: the model type and the horizon as written. */
+	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
+	sk_model_opts_horizon(&mo, &o, tm, 0);
+
+	/* The records tell their unit; the model file and the horizon follow it. */
+	struct sk_table *t = sk_customers_read(&o);
+	if (mo.model && !(tm = sk_model_opts_model(&mo, &o, &mf)))
 		sk_die(SK_EX_USAGE, "%s: holds no transaction model", mo.model);
 	double horizon = sk_model_opts_horizon(&mo, &o, tm, 0);
-
-	struct sk_table *t = sk_customers_read(&o);
 	struct sk_custdata d;
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 0, &d);
 	if (mo.patterns) {

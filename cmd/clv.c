@@ -77,14 +77,20 @@ int main(int argc, char **argv)
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 
 	struct sk_modelfile mf = { 0 };
-	const struct sk_tmodel *tm = sk_model_opts_model(&mo, &o, &mf);
-	if (mo.model && (!tm || !mf.has_spend))
-		sk_die(SK_EX_USAGE, "%s: clv needs a file saved by clv --save-model "
-		       "(a transaction and a spend model)", mo.model);
+	/* Usage errors first: the model type and the horizon as written. */
+	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
 	int lifetime = strcmp(mo.horizon, "lifetime") == 0;
-	double horizon = sk_model_opts_horizon(&mo, &o, tm, 1);
+	sk_model_opts_horizon(&mo, &o, tm, 1);
 
+	/* The records tell their unit; the model file and the horizon follow it. */
 	struct sk_table *t = sk_customers_read(&o);
+	if (mo.model) {
+		tm = sk_model_opts_model(&mo, &o, &mf);
+		if (!tm || !mf.has_spend)
+			sk_die(SK_EX_USAGE, "%s: clv needs a file saved by clv --save-model "
+			       "(a transaction and a spend model)", mo.model);
+	}
+	double horizon = sk_model_opts_horizon(&mo, &o, tm, 1);
 	struct sk_custdata d;
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 1, &d);
 	if (mo.patterns) {

@@ -13,7 +13,9 @@ static const char usage[] =
 	"P(reactivation) comes from a backtest on the transaction log (customers\n"
 	"lapsed --backtest ago and whether they came back), shrunk towards the\n"
 	"pooled rate where data is thin.  Appends winback_value, winback_prob,\n"
-	"winback_rank and winback_reason; keeps the offers, best first.\n"
+	"winback_rank and winback_reason.  The output is an offer list, best\n"
+	"first: unlike the other programs it leaves out the customers without an\n"
+	"offer, unless --all keeps every one.\n"
 	"\n"
 	"  --threshold P        p_alive below P is at risk (default 0.5)\n"
 	"  --lapse-days N       away more than N days is lapsed (default 365)\n"
@@ -96,15 +98,17 @@ int main(int argc, char **argv)
 	struct sk_opts o = SK_OPTS_INIT;
 	struct wb_cli c = { .wo = SK_WINBACK_OPTS_INIT, .horizon = "1y", .backtest = "1y" };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
-	c.wo.horizon_days = sk_opt_duration(&o, "horizon", c.horizon);
+	sk_opt_duration(&o, "horizon", c.horizon);	/* usage errors first */
 	double backtest_days = sk_opt_duration(&o, "backtest", c.backtest);
-	c.wo.unit_days = o.unit_days;
 	c.wo.col_id = o.col_id;
 
 	/* A transaction log is read twice (now, and as of the backtest day),
 	 * so standard input is kept in a temporary file. */
 	sk_spool_stdin(&o);
 	struct sk_table *t = sk_customers_read(&o);
+	/* in the records' unit, which they tell */
+	c.wo.horizon_days = sk_opt_duration(&o, "horizon", c.horizon);
+	c.wo.unit_days = o.unit_days;
 	struct sk_table *bt = NULL;
 	if (t->has_as_of) {
 		struct sk_opts past = o;

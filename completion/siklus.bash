@@ -23,14 +23,16 @@ _siklus_words()
 _siklus_values()
 {
 	# The words an option takes, when its --help line lists them
-	# ("--unit U   day, week, month (30.4375 days) or year"): the line's
-	# text without parentheses, cut at commas and "or", every piece one
+	# ("--unit U   day, week, month (30.4375 days) or year; ..."): the
+	# line's text up to a semicolon, without parentheses, cut at commas
+	# and "or", every piece one
 	# lowercase word.  Anything else (a number, a file) gets no list.
 	"$1" --help 2>/dev/null | awk -v opt="$2" '
 	{ sub(/^  (-[a-zA-Z], )?/, "") }
 	$1 == opt && $2 ~ /^[A-Z]+$/ {
 		$1 = ""; $2 = ""; line = $0
 		gsub(/\([^)]*\)/, "", line)
+		sub(/;.*/, "", line)
 		gsub(/,? or /, ",", line)
 		n = split(line, w, ",")
 		out = ""

@@ -355,6 +355,7 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 		    enum sk_period per, int pending)
 {
 	int jsonl = sk_reader_format(r) == SK_FMT_JSONL;
+	sk_reader_check_cols(r, o, SK_COL_ID | SK_COL_DATE);
 	if (sk_reader_has_col(r, o->col_id) < 0)
 		sk_reader_die_missing(r, "customer id", o->col_id);
 	if (sk_reader_has_col(r, o->col_date) < 0)
@@ -369,6 +370,7 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 	struct tx t = { 0 };
 	sk_idtab_init(&t.tab);
 	long max_day = LONG_MIN;
+	struct sk_datecol datecol = { 0 };
 	for (int got = pending || sk_reader_next(r); got; got = sk_reader_next(r)) {
 		size_t idlen, dlen, len;
 		enum sk_ftype type;
@@ -379,9 +381,9 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 		}
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
-		if (sk_date_read(o, ds, dlen, &day)) {
+		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
 			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"%s", o->col_date, ds,
-				      sk_date_why(o, ds, dlen));
+				      sk_datecol_why(&datecol, o, ds, dlen));
 			continue;
 		}
 		if (o->has_as_of && day > o->as_of)

@@ -520,6 +520,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	long cdate = sk_reader_col(r, o->col_date);
 	if (!jsonl && sk_reader_ncol(r) == 0)
 		return;	/* empty input */
+	sk_reader_check_cols(r, o, SK_COL_ID | SK_COL_DATE);
 	if (cid < 0)
 		sk_reader_die_missing(r, "customer id", o->col_id);
 	if (cdate < 0)
@@ -541,6 +542,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 
 	pipeline_start(s);
 	struct chunk *c = chunk_to_fill(s);
+	struct sk_datecol datecol = { 0 };
 	while (sk_reader_next(r)) {
 		size_t idlen, dlen, len;
 		enum sk_ftype type;
@@ -551,10 +553,10 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 		}
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
-		if (sk_date_read(o, ds, dlen, &day)) {
+		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
 			char qb[320];
 			sk_reader_bad(r, "column \"%s\": cannot parse %s%s", o->col_date,
-				      quoted(qb, ds, dlen), sk_date_why(o, ds, dlen));
+				      quoted(qb, ds, dlen), sk_datecol_why(&datecol, o, ds, dlen));
 			continue;
 		}
 		struct row *b = &c->row[c->n];
@@ -940,7 +942,46 @@ int sk_is_transactions(const struct sk_opts *o, struct sk_reader *r)
 	return has_date && !has_freq;
 }
 
-struct sk_table *sk_customers_read(const struct sk_opts *o)
+const struct sk_unit *sk_customers_unit(const struct sk_opts *o, const struct sk_table *t)
+{
+	long first = sk_table_col(t, "first_purchase"), last = sk_table_col(t, "last_purchase");
+	long rec = sk_table_col(t, "recency");
+	if (first < 0 || last < 0 || rec < 0)
+		return NULL;
+	/* The widest span among the first repeat buyers: recency is written
+	 * rounded (to 2 decimals in some exports), so a long span tells the
+	 * unit best.  Sixty-four rows are plenty and keep this cheap. */
+	long best_span = 0;
+	double best_rec = 0;
+	for (size_t i = 0, seen = 0; i < t->nrow && seen < 64; i++) {
+		size_t lf, ll, lr;
+		const char *f = sk_table_get(t, i, first, &lf, NULL);
+		const char *l = sk_table_get(t, i, last, &ll, NULL);
+		const char *rs = sk_table_get(t, i, rec, &lr, NULL);
+		long df, dl;
+		double r;
+		/* a field that does not parse is left to the program to report */
+		if (!lf || !ll || !lr || sk_date_read(o, f, lf, &df) || sk_date_read(o, l, ll, &dl) ||
+		    dl <= df || sk_num_read(o, rs, lr, &r) || !(r > 0))
+			continue;
+		seen++;
+		if (dl - df > best_span) {
+			best_span = dl - df;
+			best_rec = r;
+		}
+	}
+	if (!best_span)
+		return NULL;
+	/* A unit fits when recency x days is the span, to the rounding of
+	 * recency (half a hundredth of a unit) and 0.1 %. */
+	for (const struct sk_unit *u = sk_units; u->name; u++)
+		if (fabs(best_rec * u->days - (double)best_span) <=
+		    0.006 * u->days + 1e-3 * (double)best_span)
+			return u;
+	return NULL;
+}
+
+struct sk_table *sk_customers_read(struct sk_opts *o)
 {
 	struct sk_reader *r = sk_reader_open(o);
 	struct sk_table *t;
@@ -958,6 +999,17 @@ struct sk_table *sk_customers_read(const struct sk_opts *o)
 		sk_summary_free(s);
 	} else {
 		t = sk_table_read(r);
+		/* Customer records made with --unit week read as days would fit
+		 * weeks as days (issue 17): the unit is checked, or taken. */
+		const struct sk_unit *u = sk_customers_unit(o, t);
+		if (u && o->unit_given == 1 && strcmp(u->name, o->unit_name) != 0)
+			sk_die(SK_EX_USAGE, "%s: --unit %s: the records' recency is in %s "
+			       "(last_purchase - first_purchase); run with --unit %s or without "
+			       "--unit", sk_reader_file(r), o->unit_name, u->plural, u->name);
+		if (u && o->unit_given != 1) {
+			sk_opts_set_unit(o, u->name);
+			o->unit_given = 2;
+		}
 	}
 	t->fmt = fmt;
 	sk_reader_close(r);

@@ -31,7 +31,14 @@ void sk_summary_free(struct sk_summary *s);
 int sk_is_transactions(const struct sk_opts *o, struct sk_reader *r);
 
 /* Read customer records, or a transaction log summarized on the way in:
- * what every customer-level program calls first. */
-struct sk_table *sk_customers_read(const struct sk_opts *o);
+ * what every customer-level program calls first.  Customer records carry
+ * their unit (recency against last_purchase - first_purchase): without
+ * --unit, o takes it (unit_given 2); a --unit that disagrees exits 64. */
+struct sk_table *sk_customers_read(struct sk_opts *o);
+
+/* The unit customer records were written in, from recency against
+ * last_purchase - first_purchase; NULL when they cannot tell (no dates,
+ * no repeat buyer, or no unit fits). */
+const struct sk_unit *sk_customers_unit(const struct sk_opts *o, const struct sk_table *t);
 
 #endif

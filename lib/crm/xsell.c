@@ -206,6 +206,7 @@ static void read_log(struct sk_xsell *x, struct sk_reader *r)
 	int jsonl = x->fmt == SK_FMT_JSONL;
 	if (!jsonl && sk_reader_ncol(r) == 0)
 		return;		/* empty input */
+	sk_reader_check_cols(r, o, SK_COL_ID | SK_COL_DATE);
 	long cid = need_col(r, jsonl, "customer id", o->col_id);
 	long cdate = need_col(r, jsonl, "date", o->col_date);
 	long cprod = need_col(r, jsonl, "product", xo->col_product);
@@ -224,6 +225,7 @@ static void read_log(struct sk_xsell *x, struct sk_reader *r)
 	size_t keycap = 0, lastcap = 0, lastlen = 0;
 	uint32_t last_basket = NONE;
 	uint32_t last_cust = NONE;
+	struct sk_datecol datecol = { 0 };
 	while (sk_reader_next(r)) {
 		size_t idlen, dlen, len;
 		enum sk_ftype type;
@@ -234,9 +236,9 @@ static void read_log(struct sk_xsell *x, struct sk_reader *r)
 		}
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
-		if (sk_date_read(o, ds, dlen, &day)) {
+		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
 			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"%s", o->col_date, ds,
-				      sk_date_why(o, ds, dlen));
+				      sk_datecol_why(&datecol, o, ds, dlen));
 			continue;
 		}
 		/* A purchase unless the event says otherwise; a refund

@@ -138,3 +138,14 @@ void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *
 		bad(path, "neither a \"type\" nor a \"spend\" model");
 	json_decref(root);
 }
+
+void sk_modelfile_load_for(const char *path, struct sk_opts *o, struct sk_modelfile *m)
+{
+	sk_modelfile_load(path, o->unit_given == 1 ? o->unit_name : NULL, m);
+	if (o->unit_given == 2 && strcmp(o->unit_name, m->unit) != 0)
+		sk_die(SK_EX_USAGE, "%s: the model was fitted with --unit %s and the records' "
+		       "recency is in %ss: refit, or score records made with --unit %s", path,
+		       m->unit, o->unit_name, m->unit);
+	if (!o->unit_given && sk_opts_set_unit(o, m->unit))
+		bad(path, "\"unit\" is not day, week, month or year");
+}

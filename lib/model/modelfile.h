@@ -12,6 +12,7 @@
 
 #include "fit.h"
 #include "model.h"
+#include "record/opts.h"
 
 struct sk_modelfile {
 	const struct sk_tmodel *tm;	/* NULL when the file holds no transaction model */
@@ -27,5 +28,8 @@ void sk_modelfile_save(const char *path, const struct sk_modelfile *m);
  * reason).  When unit is not NULL, a model fitted in another unit is
  * refused with status 64 and advice. */
 void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *m);
+/* Load for scoring the records read with o: the model's unit must be the
+ * records' (o->unit_given 1 or 2), else o takes the model's unit. */
+void sk_modelfile_load_for(const char *path, struct sk_opts *o, struct sk_modelfile *m);
 
 #endif

@@ -69,11 +69,11 @@ void sk_model_parse_args(struct sk_opts *o, struct sk_model_opts *m, int argc, c
 }
 
 const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,
-					    const struct sk_opts *o, struct sk_modelfile *mf)
+					    struct sk_opts *o, struct sk_modelfile *mf)
 {
 	const struct sk_tmodel *tm = NULL;
 	if (m->model) {
-		sk_modelfile_load(m->model, o->unit_name, mf);
+		sk_modelfile_load_for(m->model, o, mf);
 		return mf->tm;
 	}
 	if (strcmp(m->type, "auto") != 0 && !(tm = sk_tmodel_find(m->type)))
@@ -87,11 +87,7 @@ double sk_model_opts_horizon(const struct sk_model_opts *m, const struct sk_opts
 {
 	if (lifetime && strcmp(m->horizon, "lifetime") == 0)
 		return -1;
-	double horizon = tm && tm->discrete ? sk_opt_num("horizon", m->horizon, 0, 1e6) :
-		sk_opt_duration(o, "horizon", m->horizon) / o->unit_days;
-	if (tm && tm->discrete && strcmp(m->horizon, "1y") == 0)
-		horizon = 1;
-	return horizon;
+	return sk_opt_horizon(o, m->horizon, tm && tm->discrete);
 }
 
 void sk_model_opts_fit(const struct sk_model_opts *m, const struct sk_opts *o,

@@ -36,10 +36,11 @@ void sk_model_parse_args(struct sk_opts *o, struct sk_model_opts *m, int argc, c
 			 const char *usage, const struct sk_opt *own, sk_opt_fn fn, void *ctx);
 
 /* The transaction model asked for: loaded from --model FILE into mf (the
- * caller checks that the file holds what it needs), else found by
- * --model-type; NULL for auto.  An unknown name exits 64. */
+ * caller checks that the file holds what it needs; call it after reading
+ * the records, whose unit the file must share: sk_modelfile_load_for),
+ * else found by --model-type; NULL for auto.  An unknown name exits 64. */
 const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,
-					    const struct sk_opts *o, struct sk_modelfile *mf);
+					    struct sk_opts *o, struct sk_modelfile *mf);
 
 /* --horizon in the unit of the data (in opportunities for a discrete
  * model, where the default 1y means one); exits 64 when it does not

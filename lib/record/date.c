@@ -326,6 +326,45 @@ const char *sk_date_why(const struct sk_opts *o, const char *s, size_t len)
 	return "";
 }
 
+int sk_datecol_read(struct sk_datecol *c, const struct sk_opts *o, const char *s, size_t len,
+		    long *days)
+{
+	if (o->date_format || o->date_order != SK_DATE_ISO)
+		return sk_date_read(o, s, len, days);
+	/* ISO (and --tz) as sk_date_read; it fails here for D/M/Y dates. */
+	if (sk_date_read(o, s, len, days) == 0)
+		return 0;
+	if (c->order != SK_DATE_ISO)
+		return parse_dmy(s, len, c->order == SK_DATE_DAYFIRST, days);
+	long dd, dm;
+	int day = parse_dmy(s, len, 1, &dd) == 0, month = parse_dmy(s, len, 0, &dm) == 0;
+	if (day && month && dd == dm) {
+		*days = dd;	/* 5/5/2024: the same either way, settles nothing */
+		return 0;
+	}
+	if (day == month)
+		return -1;	/* either order, or neither */
+	c->order = day ? SK_DATE_DAYFIRST : SK_DATE_MONTHFIRST;
+	snprintf(c->by, sizeof c->by, "%.*s", (int)(len < 31 ? len : 31), s);
+	*days = day ? dd : dm;
+	return 0;
+}
+
+const char *sk_datecol_why(struct sk_datecol *c, const struct sk_opts *o, const char *s,
+			   size_t len)
+{
+	long d;
+	if (o->date_format || o->date_order != SK_DATE_ISO || c->order == SK_DATE_ISO)
+		return sk_date_why(o, s, len);
+	int dayfirst = c->order == SK_DATE_DAYFIRST;
+	if (parse_dmy(s, len, !dayfirst, &d) != 0)
+		return "";
+	snprintf(c->why, sizeof c->why, ": not a %s date as \"%s\" earlier in the column is; "
+		 "use --dayfirst or --monthfirst, or --date-format",
+		 dayfirst ? "day-first" : "month-first", c->by);
+	return c->why;
+}
+
 void sk_date_format(long days, char buf[11])
 {
 	long y;

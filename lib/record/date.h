@@ -32,14 +32,32 @@ int sk_date_read(const struct sk_opts *o, const char *s, size_t len, long *days)
 /* Why sk_date_read(o, s, len) failed, as a clause to append to "cannot
  * parse \"...\"": for a D/M/YYYY date without --dayfirst or --monthfirst
  * ": day-first or month-first? use --dayfirst or --monthfirst, or
- * --date-format" (the same for 25/12/2024, which could only be day-first:
- * the order is a property of the file, never guessed from one value);
- * "" when there is nothing more to say.  The string is static. */
+ * --date-format"; "" when there is nothing more to say.  The string is
+ * static. */
 const char *sk_date_why(const struct sk_opts *o, const char *s, size_t len);
 
 /* Make zone (an IANA name such as "Europe/London", or "UTC") the zone of
  * --tz for sk_date_read and "today"; 0, or -1 when the zone is unknown. */
 int sk_date_tz(const char *zone);
+
+/* The date column of a log, read in order.  Without --dayfirst,
+ * --monthfirst or --date-format, the first D/M/YYYY date that can be only
+ * one (a field over 12: 31/12/2024 is day-first, 12/31/2024 month-first)
+ * settles the order for the rest of the column (issue 17): the order is a
+ * property of the column, and such a date proves it.  A date that could be
+ * either before that is still an error asking for the order. */
+struct sk_datecol {
+	enum sk_date_order order;	/* SK_DATE_ISO until settled */
+	char by[32];			/* the date that settled it */
+	char why[200];
+};
+/* As sk_date_read, settling c's order as above. */
+int sk_datecol_read(struct sk_datecol *c, const struct sk_opts *o, const char *s, size_t len,
+		    long *days);
+/* As sk_date_why, naming the date that settled the order when the
+ * failure contradicts it; the string lives in c. */
+const char *sk_datecol_why(struct sk_datecol *c, const struct sk_opts *o, const char *s,
+			   size_t len);
 
 /* Write YYYY-MM-DD (10 chars + NUL) into buf. */
 void sk_date_format(long days, char buf[11]);

@@ -536,6 +536,61 @@ void sk_reader_die_missing(struct sk_reader *r, const char *what, const char *na
 		      sk_col_list(found, r->col, r->ncol));
 }
 
+static _Noreturn __attribute__((format(printf, 3, 4)))
+void die_code(struct sk_reader *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sk_vdie(code, r->src.shown, r->recline, fmt, ap);
+}
+
+void sk_reader_check_cols(struct sk_reader *r, const struct sk_opts *o, unsigned need)
+{
+	if (r->fmt == SK_FMT_JSONL || r->ncol == 0)
+		return;	/* keys come with each record; or an empty input */
+	static const struct { unsigned bit; const char *opt; } cols[] = {
+		{ SK_COL_ID, "--id" }, { SK_COL_DATE, "--date" }, { SK_COL_AMOUNT, "--amount" },
+		{ SK_COL_ORDER, "--order" }, { SK_COL_EVENT, "--event" },
+	};
+	const char *name[] = { o->col_id, o->col_date, o->col_amount, o->col_order,
+			       o->col_event };
+	char msg[1024];
+	size_t k = 0;
+	int named = 0, nmissing = 0;
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+		int given = (o->cols_given & cols[i].bit) != 0;
+		if (!(need & cols[i].bit) && (!given || !*name[i]))
+			continue;	/* --order '' says the log has none */
+		if (sk_reader_has_col(r, name[i]) >= 0)
+			continue;
+		named |= given;
+		k += (size_t)snprintf(msg + k, sizeof msg - k, "%s\"%.100s\" (%s)",
+				      nmissing++ ? ", " : "", name[i], cols[i].opt);
+	}
+	if (!nmissing)
+		return;
+	/* Columns named wrongly seldom come alone: say that amount is not
+	 * there either, though a log may lack it. */
+	if (!(o->cols_given & SK_COL_AMOUNT) && sk_reader_has_col(r, o->col_amount) < 0)
+		k += (size_t)snprintf(msg + k, sizeof msg - k, "; no \"%.100s\" (--amount) either",
+				      o->col_amount);
+	char found[512];
+	const char *split = "";
+	/* One header field holding ';', tab or '|': the file is delimited by
+	 * it, not by the delimiter it was read with. */
+	for (const char *d = ";\t|"; *d && r->ncol == 1; d++)
+		if (*d != o->delim && strchr(r->col[0], *d)) {
+			split = *d == ';' ? "; the header splits on ';': use -d ';'" :
+				*d == '|' ? "; the header splits on '|': use -d '|'" :
+				"; the header splits on tabs: use --itsv or -d tab";
+			break;
+		}
+	die_code(r, named ? SK_EX_USAGE : SK_EX_DATA,
+		 "missing column%s %s (found: %s); name the columns of the log with "
+		 "--id, --date, --amount%s", nmissing > 1 ? "s" : "", msg,
+		 sk_col_list(found, r->col, r->ncol), split);
+}
+
 static void csv_cb_field(void *s, size_t len, void *data)
 {
 	struct sk_reader *r = data;

@@ -66,6 +66,13 @@ long sk_reader_has_col(const struct sk_reader *r, const char *name);
 /* Die (65, at the header) for a missing column, naming the columns found:
  * 'missing WHAT column "NAME" (found: a, b, c)'. */
 _Noreturn void sk_reader_die_missing(struct sk_reader *r, const char *what, const char *name);
+/* Check the columns of a log (CSV or TSV header) against o: the columns in
+ * need (SK_COL_* bits) must be there, and so must every column named by an
+ * option.  One message names every missing column with the option that
+ * maps it and the columns found, and says -d ';' when the header splits on
+ * ';', tab or '|' instead of the delimiter; exits 64 when a column named
+ * on the command line is missing, 65 when a default one is. */
+void sk_reader_check_cols(struct sk_reader *r, const struct sk_opts *o, unsigned need);
 /* Close; with --skip-bad, print the count of skipped rows. */
 void sk_reader_close(struct sk_reader *r);
 

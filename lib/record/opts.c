@@ -86,7 +86,8 @@ static const char common_help[] =
 	"                       ZONE (Europe/London, UTC, ...); default: as written\n"
 	"  --as-of DATE         end of observation (default: the latest date; or today)\n"
 	"  --holdout-start DATE observation ends the day before DATE\n"
-	"  --unit U             day, week, month (30.4375 days) or year (365.25 days)\n"
+	"  --unit U             day, week, month (30.4375 days) or year (365.25 days);\n"
+	"                       default: the customer records' own unit, else day\n"
 	"  --skip-bad           report and skip bad rows instead of stopping\n"
 	"  --decimal-comma      numbers in the data have a decimal comma (12,50)\n"
 	"  --thousands          accept thousands separators (1.250.000,00 with\n"
@@ -149,6 +150,31 @@ double sk_opt_num(const char *optname, const char *arg, double lo, double hi)
 		usage_error(msg, arg);
 	}
 	return v;
+}
+
+const struct sk_unit sk_units[] = {
+	{ "day", "days", 1 }, { "week", "weeks", 7 },
+	{ "month", "months", 30.4375 }, { "year", "years", 365.25 }, { NULL, NULL, 0 },
+};
+
+int sk_opts_set_unit(struct sk_opts *o, const char *name)
+{
+	for (const struct sk_unit *u = sk_units; u->name; u++)
+		if (strcmp(u->name, name) == 0) {
+			o->unit_name = u->name;
+			o->unit_days = u->days;
+			return 0;
+		}
+	return -1;
+}
+
+double sk_opt_horizon(const struct sk_opts *o, const char *arg, int discrete)
+{
+	/* A discrete model counts opportunities: its default "1y" is one,
+	 * and any other horizon is a plain count. */
+	if (discrete)
+		return strcmp(arg, "1y") == 0 ? 1 : sk_opt_num("horizon", arg, 0, 1e6);
+	return sk_opt_duration(o, "horizon", arg) / o->unit_days;
 }
 
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg)
@@ -214,21 +240,18 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 				usage_error("--delimiter: \"%s\" is not one character or tab", optarg);
 			break;
 		case O_OUTPUT: o->output = optarg; break;
-		case O_ID: o->col_id = optarg; break;
-		case O_DATE: o->col_date = optarg; break;
-		case O_AMOUNT: o->col_amount = optarg; break;
-		case O_ORDER: o->col_order = optarg; break;
-		case O_EVENT: o->col_event = optarg; break;
+		case O_ID: o->col_id = optarg; o->cols_given |= SK_COL_ID; break;
+		case O_DATE: o->col_date = optarg; o->cols_given |= SK_COL_DATE; break;
+		case O_AMOUNT: o->col_amount = optarg; o->cols_given |= SK_COL_AMOUNT; break;
+		case O_ORDER: o->col_order = optarg; o->cols_given |= SK_COL_ORDER; break;
+		case O_EVENT: o->col_event = optarg; o->cols_given |= SK_COL_EVENT; break;
 		case O_DATEFMT: o->date_format = optarg; break;
 		case O_ASOF: asof_arg = optarg; break;
 		case O_HOLDOUT: holdout_arg = optarg; break;
 		case O_UNIT:
-			o->unit_name = optarg;
-			if (strcmp(optarg, "day") == 0) o->unit_days = 1;
-			else if (strcmp(optarg, "week") == 0) o->unit_days = 7;
-			else if (strcmp(optarg, "month") == 0) o->unit_days = 30.4375;
-			else if (strcmp(optarg, "year") == 0) o->unit_days = 365.25;
-			else usage_error("--unit: \"%s\" is not day, week, month or year", optarg);
+			if (sk_opts_set_unit(o, optarg))
+				usage_error("--unit: \"%s\" is not day, week, month or year", optarg);
+			o->unit_given = 1;
 			break;
 		case O_SKIPBAD: o->skip_bad = 1; break;
 		case O_PROGRESS: o->progress = SK_PROGRESS_ON; break;

@@ -28,11 +28,14 @@ struct sk_opts {
 	const char *output;		/* -o FILE or NULL for stdout */
 	/* column names */
 	const char *col_id, *col_date, *col_amount, *col_order, *col_event;
+	unsigned cols_given;		/* SK_COL_* bits of the column options given */
 	const char *date_format;	/* strptime format or NULL */
 	int has_as_of;
 	long as_of;			/* day number, inclusive end of calibration */
 	const char *unit_name;		/* day week month year */
 	double unit_days;		/* days per unit */
+	int unit_given;			/* 1: --unit given; 2: read from the
+					 * records (sk_customers_read); 0: day */
 	int skip_bad;			/* 1: report bad rows and go on; 2: go on quietly
 					 * (a second reading of the same input) */
 	/* Local formats of the data (issue 10).  Numbers in input fields are
@@ -53,6 +56,10 @@ struct sk_opts {
 	int has_until;
 	long until;
 };
+
+/* The columns of a log named by options (--id --date --amount --order
+ * --event), as bits of sk_opts.cols_given and of what a reader needs. */
+enum { SK_COL_ID = 1, SK_COL_DATE = 2, SK_COL_AMOUNT = 4, SK_COL_ORDER = 8, SK_COL_EVENT = 16 };
 
 #define SK_OPTS_INIT { .col_id = "customer_id", .col_date = "date", \
 	.col_amount = "amount", .col_order = "order_id", .col_event = "event", \
@@ -83,5 +90,17 @@ long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg);
 double sk_opt_num(const char *optname, const char *arg, double lo, double hi);
 /* Parse a duration option ("90d", "39w", ...), in days; exits 64. */
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg);
+/* --horizon in units of o (a duration, or a number in --unit); for a
+ * discrete model (bgbb) a count of opportunities, its default "1y" one. */
+double sk_opt_horizon(const struct sk_opts *o, const char *arg, int discrete);
+
+/* The time units of --unit (DESIGN.md), ending with a NULL name. */
+struct sk_unit {
+	const char *name, *plural;
+	double days;
+};
+extern const struct sk_unit sk_units[];
+/* Set o's unit by name; -1 when name is not a unit. */
+int sk_opts_set_unit(struct sk_opts *o, const char *name);
 
 #endif
