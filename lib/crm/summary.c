@@ -732,7 +732,7 @@ static void recount(struct sk_summary *s)
 
 	const struct sk_opts *o = s->o;
 	long nn = (long)n;
-#pragma omp parallel if (m > 100000)
+#pragma omp parallel if (m > 16384)
 	{
 		int32_t *tmp = NULL;
 		size_t tmpcap = 0;
