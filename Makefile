@@ -26,6 +26,9 @@ BUILD = build/std
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(OMP) $(SANFLAGS) -Ilib
 LIBS = -lcsv -ljansson -lgsl -lgslcblas -lz -lzstd -lbz2 -llzma -lm
+# libgomp linked statically so that lib/record/util.c can choose passive
+# waiting before libgomp reads its environment (see passive_waits there).
+OMPLIB = -Wl,-Bstatic -lgomp -Wl,-Bdynamic
 LDFLAGS ?=
 
 PROGS = $(sort $(basename $(notdir $(wildcard cmd/*.c))))
@@ -58,7 +61,7 @@ $(BUILD)/cmd/%.o: cmd/%.c $(LIBHDR) | $(BUILD)/cmd
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 bin/%: $(BUILD)/cmd/%.o $(LIBA) $(BUILD)/stamp | bin
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) $(OMPLIB)
 
 # bin/ is shared by both builds: relink when switching.
 $(BUILD)/stamp: | $(BUILD)
@@ -66,7 +69,7 @@ $(BUILD)/stamp: | $(BUILD)
 	touch $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) $(OMPLIB)
 
 $(BUILD) $(BUILD)/cmd $(BUILD)/tests $(BUILD)/fuzz bin:
 	mkdir -p $@
@@ -130,7 +133,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fopenmp -Ilib \
 REPLAY_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 $(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIBA) | $(BUILD)/fuzz
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIBA) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIBA) $(LIBS) $(OMPLIB)
 
 fuzz-replay: $(REPLAY_BINS)
 	@pass=0; fail=0; for t in $(FUZZ_TARGETS); do \

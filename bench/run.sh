@@ -34,6 +34,26 @@ median_run() {
 echo "siklus bench: $(wc -l < "$log") lines, $(du -m "$log" | cut -f1) MB, $(nproc) cores, median of $RUNS"
 median_run "libcsv parse only (floor)" build/bench/parse "$log"
 median_run "summarize" summarize "$log"
+# The same rows in the other orders logs arrive in (deterministic: the
+# shuffle draws its randomness from the log itself): customers whose rows
+# are not in date order have their days counted at the end.
+for order in cust-date random cust; do
+	f=bench/data/tx5m-$order.csv
+	[ -s "$f" ] && continue
+	echo "making $f ..."
+	case $order in
+	cust-date) src=$log ;;
+	random) src= ;;
+	cust) src=bench/data/tx5m-random.csv ;;
+	esac
+	{ head -n 1 "$log"
+	  if [ -z "$src" ]; then tail -n +2 "$log" | shuf --random-source="$log"
+	  else tail -n +2 "$src" | LC_ALL=C sort -s -t, -k1,1 -S 200M; fi; } > "$f.tmp"
+	mv "$f.tmp" "$f"
+done
+median_run "summarize, rows by customer+date" summarize bench/data/tx5m-cust-date.csv
+median_run "summarize, rows by customer only" summarize bench/data/tx5m-cust.csv
+median_run "summarize, rows at random" summarize bench/data/tx5m-random.csv
 for extra in bench/steps.sh; do
 	[ -f "$extra" ] && . "./$extra"
 done

@@ -91,6 +91,26 @@ for seed in "$@"; do
 	same "summarize: customers in != customers out" in.ids out.ids
 	sorted cust.csv; sorted custs.csv
 	same "summarize: shuffled log, other records" cust.csv.sorted custs.csv.sorted
+	# The orders logs come in (summarize counts days differently for
+	# customers whose rows are not in date order): by date; by customer
+	# only, days at random (a database export ORDER BY customer); by
+	# customer, latest day first (every customer out of order); with and
+	# without a holdout period.
+	head -n 1 log.csv > hdr
+	{ cat hdr; tail -n +2 shuf.csv | sort -s -t, -k2,2; } > bydate.csv
+	{ cat hdr; tail -n +2 shuf.csv | sort -s -t, -k1,1; } > bycust.csv
+	{ cat hdr; tail -n +2 log.csv | sort -t, -k1,1 -k2,2r; } > byrev.csv
+	for a in "" "--as-of 2024-03-31"; do
+		# shellcheck disable=SC2086
+		run "summarize $a" o0.csv "$bin/summarize" $a log.csv || continue
+		sorted o0.csv
+		for f in shuf bydate bycust byrev; do
+			# shellcheck disable=SC2086
+			run "summarize $a $f" o1.csv "$bin/summarize" $a $f.csv || continue
+			sorted o1.csv
+			same "summarize $a: rows $f, other records" o0.csv.sorted o1.csv.sorted
+		done
+	done
 
 	for p in classify churn clv "winback --all" xsell "classify --rfm" "churn --model-type mbgnbd"; do
 		prog=${p%% *} args=${p#"$prog"}

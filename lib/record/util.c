@@ -14,6 +14,23 @@
 
 #include "progress.h"
 
+/* Threads that wait sleep.  libgomp's default is to spin for about a
+ * third of a millisecond at every wait (the ordered write, the barrier
+ * ending each parallel loop of a fit) before it sleeps; on a machine whose
+ * cores other processes want, a spinning thread burns the time slice the
+ * thread it waits for needs, and churn took 2.7x as long with two other
+ * busy processes as with OMP_WAIT_POLICY=passive.  Our waits are few and
+ * long (a chunk of rows, a whole likelihood evaluation), so sleeping costs
+ * nothing measurable on an idle machine.  libgomp reads its environment
+ * once, in its constructor; it is linked statically (Makefile: OMPLIB), so
+ * this constructor, with a priority, runs before it.  A setting the user
+ * made (OMP_WAIT_POLICY or GOMP_SPINCOUNT) is kept. */
+__attribute__((constructor(101))) static void passive_waits(void)
+{
+	if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT"))
+		setenv("OMP_WAIT_POLICY", "passive", 0);
+}
+
 const char *sk_progname = "siklus";
 void (*sk_die_hook)(void);
 
