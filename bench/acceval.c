@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "siklus.h"
+#include "model/learn.h"
 #include "model/metrics.h"
 
 static int cmp_double(const void *pa, const void *pb)
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
 	}
 	double *v[2] = { sk_xmalloc((t->nrow + 1) * sizeof(double)),
 			 sk_xmalloc((t->nrow + 1) * sizeof(double)) };
-	int *y = sk_xmalloc((t->nrow + 1) * sizeof *y);
+	double *y = sk_xmalloc((t->nrow + 1) * sizeof *y);
 	size_t n = 0;
 	for (size_t i = 0; i < t->nrow; i++) {
 		double x[2] = { 0, 0 };
@@ -90,9 +91,9 @@ int main(int argc, char **argv)
 	}
 	double res = NAN, res2 = NAN;
 	if (strcmp(measure, "auc") == 0 && ncol == 2)
-		res = sk_metric_auc(v[0], y, n);
+		res = sk_auc(v[0], y, n);
 	else if (strcmp(measure, "ece") == 0 && ncol == 2)
-		res = sk_metric_ece(v[0], y, n, 10);
+		res = sk_ece(v[0], y, n, 10);
 	else if (strcmp(measure, "lift") == 0 && ncol == 2)
 		res = sk_metric_top_lift(v[0], y, n, 0.1);
 	else if (strcmp(measure, "spearman") == 0 && ncol == 2)

@@ -1,4 +1,4 @@
-/* metrics.c: AUC, calibration error, rank correlation, lift. */
+/* metrics.c: rank correlation, lift. */
 #include "metrics.h"
 
 #include <math.h>
@@ -43,50 +43,6 @@ void sk_metric_ranks(const double *x, size_t n, double *rank)
 	free(s);
 }
 
-double sk_metric_auc(const double *score, const int *y, size_t n)
-{
-	double *rank = sk_xmalloc((n ? n : 1) * sizeof *rank);
-	sk_metric_ranks(score, n, rank);
-	double npos = 0, sum = 0;
-	for (size_t i = 0; i < n; i++)
-		if (y[i]) {
-			npos++;
-			sum += rank[i];
-		}
-	free(rank);
-	double nneg = (double)n - npos;
-	if (npos == 0 || nneg == 0)
-		return NAN;
-	/* U = sum of the positives' ranks - npos (npos + 1) / 2. */
-	return (sum - npos * (npos + 1) / 2) / (npos * nneg);
-}
-
-double sk_metric_ece(const double *p, const int *y, size_t n, int nbins)
-{
-	if (n == 0 || nbins < 1)
-		return NAN;
-	double *sp = sk_xcalloc((size_t)nbins * 3, sizeof *sp);
-	double *sy = sp + nbins, *cnt = sy + nbins;
-	for (size_t i = 0; i < n; i++) {
-		if (!(p[i] >= 0 && p[i] <= 1)) {
-			free(sp);
-			return NAN;
-		}
-		int b = (int)(p[i] * nbins);
-		if (b >= nbins)
-			b = nbins - 1;
-		sp[b] += p[i];
-		sy[b] += y[i] != 0;
-		cnt[b] += 1;
-	}
-	double ece = 0;
-	for (int b = 0; b < nbins; b++)
-		if (cnt[b] > 0)
-			ece += cnt[b] / (double)n * fabs(sp[b] / cnt[b] - sy[b] / cnt[b]);
-	free(sp);
-	return ece;
-}
-
 double sk_metric_spearman(const double *a, const double *b, size_t n)
 {
 	if (n < 2)
@@ -108,14 +64,14 @@ double sk_metric_spearman(const double *a, const double *b, size_t n)
 	return sab / sqrt(saa * sbb);
 }
 
-double sk_metric_top_lift(const double *score, const int *y, size_t n, double frac)
+double sk_metric_top_lift(const double *score, const double *y, size_t n, double frac)
 {
 	if (n == 0 || !(frac > 0 && frac <= 1))
 		return NAN;
 	struct kv *s = sorted(score, n);
 	double pos = 0;
 	for (size_t i = 0; i < n; i++)
-		pos += y[i] != 0;
+		pos += y[i] > 0;
 	if (pos == 0) {
 		free(s);
 		return NAN;
@@ -129,7 +85,7 @@ double sk_metric_top_lift(const double *score, const int *y, size_t n, double fr
 			lo--;
 		double g = (double)(hi - lo), gpos = 0;
 		for (size_t k = lo; k < hi; k++)
-			gpos += y[s[k].i] != 0;
+			gpos += y[s[k].i] > 0;
 		double share = taken + g <= want ? 1 : (want - taken) / g;
 		taken += share * g;
 		top_pos += share * gpos;
