@@ -43,7 +43,7 @@ MANS = $(wildcard man/*.1 man/*.7)
 
 DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev libbz2-dev liblzma-dev bzip2 xz-utils tzdata mandoc time jq miller valgrind parallel
 
-.PHONY: all check unit golden examples manlint manhelp psql deps demo bench bounds install uninstall clean fuzz fuzz-replay browser badinput props
+.PHONY: all check unit golden examples manlint manhelp psql deps demo bench bounds accuracy install uninstall clean fuzz fuzz-replay browser badinput props
 
 all: $(BINS)
 
@@ -171,6 +171,12 @@ demo:
 
 bench: all
 	@sh bench/run.sh
+
+# Decisions judged on the real data sets of ../shared/data (DATA=DIR for
+# another copy): one table of AUC, calibration, holdout error, win-back
+# and clv rank correlation; skipped when the data is absent.
+accuracy: all
+	@sh bench/accuracy.sh
 
 # Resource bounds (a 100 MB field, 10M customers, a 1 GB log): minutes and
 # GBs of disk, so not part of check; KEEP=1 keeps the generated files.

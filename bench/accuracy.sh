@@ -1,0 +1,122 @@
+#!/bin/sh
+# make accuracy: the decisions of churn, clv and winback judged on the
+# three real data sets of ../shared/data (not part of make check: the
+# data are not in the repository).  Standard splits (../shared/data/README.md):
+#   CDNOW sample, CDNOW master: calibration to 1997-09-30, 39-week
+#     holdout, unit week;
+#   Online Retail: rows without a CustomerID dropped, amount = Quantity x
+#     UnitPrice (cancellations are refunds), calibration to 2011-06-30,
+#     holdout to 2011-12-09 (162 days), unit day.
+# Only customers whose first purchase is in the calibration period are
+# judged; "came back" = at least one holdout purchase.  summarize
+# --holdout-start counts the holdout into holdout_* columns, which no
+# model reads, so nothing after the cut reaches a prediction.
+# Prints one Markdown table; DATA=DIR names another copy of the data.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+data=${DATA:-}
+if [ -z "$data" ]; then
+	for d in "$top/../shared/data" "$top/../../shared/data"; do
+		[ -f "$d/CDNOW_sample.txt" ] && { data=$d; break; }
+	done
+fi
+if [ -z "$data" ] || [ ! -f "$data/CDNOW_sample.txt" ] || [ ! -f "$data/CDNOW_master.txt" ] ||
+	[ ! -f "$data/online_retail.csv.gz" ]; then
+	echo "accuracy: skipped: the reference data (../shared/data, or DATA=DIR) is not here"
+	exit 0
+fi
+command -v mlr > /dev/null || { echo "accuracy: needs miller (mlr)" >&2; exit 69; }
+B=$top/bin
+E=build/accuracy/acceval
+w=build/accuracy
+mkdir -p $w
+cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fopenmp -Ilib -o $E bench/acceval.c \
+	build/std/libsiklus.a -lcsv -ljansson -lgsl -lgslcblas -lz -lzstd -lm
+
+# The logs as plain CSV: customer_id,date,amount.
+tr -d '\r' < "$data/CDNOW_sample.txt" |
+	awk 'BEGIN { print "customer_id,date,amount" } NF == 5 { print $2 + 0 "," $3 "," $5 }' > $w/sample.log
+tr -d '\r' < "$data/CDNOW_master.txt" |
+	awk 'BEGIN { print "customer_id,date,amount" } NR > 1 && NF == 4 { print $1 + 0 "," $2 "," $4 }' > $w/master.log
+gzip -dc "$data/online_retail.csv.gz" |
+	mlr --icsv --ocsv filter 'is_not_empty($CustomerID)' \
+	then put '$customer_id = $CustomerID; $date = $InvoiceDate; $amount = fmtnum($Quantity * $UnitPrice, "%.4f")' \
+	then cut -o -f customer_id,date,amount > $w/retail.log
+
+# set_data NAME: the split of one data set.
+set_data() {
+	case $1 in
+	sample|master) hs=1997-10-01 unit=week hz=39w dopt= ;;
+	retail) hs=2011-07-01 unit=day hz=162d dopt=--monthfirst ;;
+	esac
+}
+
+# put NAME ROW VALUE: one cell of the table.
+put() { printf '%s\t%s\t%s\n' "$2" "$1" "$3" >> $w/cells; }
+f3() { awk -v x="$1" 'BEGIN { if (x == "nan" || x == "-nan") print "n/a"; else printf "%.3f", x }'; }
+f4() { awk -v x="$1" 'BEGIN { if (x == "nan" || x == "-nan") print "n/a"; else printf "%.4f", x }'; }
+pct() { awk -v x="$1" 'BEGIN { printf "%+.1f %%", 100 * x }'; }
+vs() { set -- $1; echo "$(f3 "$1") vs $(f3 "$2")"; }
+has_col() { head -1 "$1" | tr ',' '\n' | grep -qx "$2"; }
+
+# winback_cells NAME LABEL FILE: calibration, lift and spread of the offers.
+winback_cells() {
+	n=$($E -e "$3" n winback_prob)
+	if [ "$n" = 0 ]; then
+		put "$1" "winback $2: mean winback_prob vs came back (offers)" "no offers"
+		put "$1" "winback $2: top-decile lift by winback_prob" "-"
+		put "$1" "winback $2: distinct winback_prob" "-"
+		return
+	fi
+	put "$1" "winback $2: mean winback_prob vs came back (offers)" \
+		"$(f3 "$($E -e "$3" mean winback_prob)") vs $(f3 "$($E -e "$3" rate holdout_frequency)") ($n)"
+	put "$1" "winback $2: top-decile lift by winback_prob" \
+		"$(awk -v x="$($E -e "$3" lift winback_prob holdout_frequency)" 'BEGIN { printf "%.2f", x }')"
+	put "$1" "winback $2: distinct winback_prob" "$($E -e "$3" distinct winback_prob)"
+}
+
+: > $w/cells
+: > $w/log
+for d in sample master retail; do
+	set_data $d
+	echo "accuracy: $d" >&2
+	$B/summarize $dopt --holdout-start $hs --unit $unit $w/$d.log |
+		mlr --icsv --ocsv filter 'is_not_empty($frequency)' then put '$away = $T - $recency' > $w/$d.cust
+	put $d "customers (first purchase in calibration)" "$($E $w/$d.cust n frequency)"
+	put $d "came back (holdout purchase)" "$(f3 "$($E $w/$d.cust rate holdout_frequency)")"
+	put $d "AUC, recency rule (time since last purchase)" "$(f3 "$($E $w/$d.cust auc -away holdout_frequency)")"
+	put $d "AUC, frequency rule" "$(f3 "$($E $w/$d.cust auc frequency holdout_frequency)")"
+	for m in default bgnbd pnbd mbgnbd auto; do
+		mt=; [ $m = default ] || mt="--model-type $m"
+		$B/churn $mt --unit $unit --horizon $hz $w/$d.cust > $w/$d.$m.churn 2>> $w/log
+		$B/clv $mt --unit $unit --horizon $hz $w/$d.$m.churn > $w/$d.$m.clv 2>> $w/log
+		f=$w/$d.$m.churn
+		p=p_alive
+		has_col $f p_return && p=p_return
+		put $d "$m: AUC of $p" "$(f3 "$($E $f auc $p holdout_frequency)")"
+		put $d "$m: ECE of $p (10 bins)" "$(f3 "$($E $f ece $p holdout_frequency)")"
+		put $d "$m: holdout total, predicted vs actual" "$(pct "$($E $f bias expected_purchases holdout_frequency)")"
+		put $d "$m: per-customer MAE" "$(f4 "$($E $f mae expected_purchases holdout_frequency)")"
+		put $d "$m: per-customer RMSE" "$(f4 "$($E $f rmse expected_purchases holdout_frequency)")"
+		put $d "$m: came back, churned vs kept" "$(vs "$($E $f rates churned holdout_frequency)")"
+		put $d "$m: Spearman(clv, holdout spend)" "$(f3 "$($E $w/$d.$m.clv spearman clv holdout_spend)")"
+	done
+	put $d "Spearman(past spend, holdout spend)" "$(f3 "$($E $w/$d.cust spearman total_spend holdout_spend)")"
+	$B/winback $dopt --holdout-start $hs --unit $unit $w/$d.log > $w/$d.wb.log
+	winback_cells $d "log" $w/$d.wb.log
+	$B/winback --unit $unit $w/$d.default.clv > $w/$d.wb.pipe
+	winback_cells $d "pipeline (summarize, churn, clv, winback)" $w/$d.wb.pipe
+done
+
+# One row per measure, one column per data set, rows in first-seen order.
+awk -F '\t' '
+	!($1 in seen) { seen[$1] = 1; order[++n] = $1 }
+	{ v[$1, $2] = $3 }
+	END {
+		print "| | CDNOW sample | CDNOW master | Online Retail |"
+		print "|---|---|---|---|"
+		for (i = 1; i <= n; i++)
+			printf "| %s | %s | %s | %s |\n", order[i], v[order[i], "sample"],
+				v[order[i], "master"], v[order[i], "retail"]
+	}' $w/cells
