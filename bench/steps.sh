@@ -10,3 +10,9 @@ median_run "clv BG/NBD x Gamma-Gamma (1M)" clv "$cust"
 median_run "classify --rfm (1M)" classify --rfm "$cust"
 median_run "cohort (5M rows)" cohort "$log"
 median_run "winback (5M rows, backtest)" winback --offer-cost 1 "$log"
+# plan and whatif (issue 19): <= 1 s and 300 MB on 1,000,000 customers.
+scored=build/bench/scored.csv
+clv --save-model build/bench/clv.json "$cust" > "$scored"
+median_run "plan (1M, after clv)" plan --cost retain=1,win_back=2 --budget 100000 "$scored"
+median_run "whatif --model (1M)" whatif --model build/bench/clv.json "$cust"
+median_run "whatif fit + change (1M)" whatif "$cust"
