@@ -23,3 +23,10 @@ median_run "churn, 2 busy processes (default)" churn "$cust"
 median_run "churn, 2 busy processes (passive)" env OMP_WAIT_POLICY=passive churn "$cust"
 kill $busy1 $busy2
 busy1= busy2=
+
+# plan and whatif (issue 19): <= 1 s and 300 MB on 1,000,000 customers.
+scored=build/bench/scored.csv
+clv --save-model build/bench/clv.json "$cust" > "$scored"
+median_run "plan (1M, after clv)" plan --cost retain=1,win_back=2 --budget 100000 "$scored"
+median_run "whatif --model (1M)" whatif --model build/bench/clv.json "$cust"
+median_run "whatif fit + change (1M)" whatif "$cust"

@@ -101,19 +101,10 @@ int main(int argc, char **argv)
 	}
 
 	if (!mo.model) {
-		/* The spend model first: its working memory is free again by
-		 * the time the transaction model's patterns are made. */
-		size_t npat, nobs, excluded;
-		struct sk_spend_obs *obs = sk_spend_obs_read(&d, &nobs, &excluded);
-		if (excluded)
-			sk_warn("%zu repeat buyer%s with zero, negative or missing monetary_value "
-				"left out of the spend fit", excluded, excluded == 1 ? "" : "s");
-		sk_spend_fit_or_die(obs, nobs, &mf.sfit);
-		free(obs);
-		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
-		mf.has_spend = 1;
-		sk_model_opts_fit(&mo, &o, tm, pat, npat, &mf);
+		sk_value_fit(&d, tm, o.unit_name, &mf);
 		tm = mf.tm;
+		if (mo.save)
+			sk_modelfile_save(mo.save, &mf);
 	}
 	if (lifetime && !tm->dert)
 		sk_die(SK_EX_USAGE, "--horizon lifetime needs a model with DERT (pnbd or bgbb); "
@@ -134,8 +125,7 @@ int main(int argc, char **argv)
 			clv[i] = 0;
 			continue;
 		}
-		double m = d.rfm[i].x > 0 && d.mbar[i] > 0 ? d.mbar[i] : 0;
-		spend[i] = sk_gg_expected_spend(mf.sfit.par, m > 0 ? d.rfm[i].x : 0, m);
+		spend[i] = sk_value_spend(mf.sfit.par, &d, i);
 		clv[i] = c.margin * spend[i] * det[i];
 		if (!isfinite(clv[i]))
 			clv[i] = 0;

@@ -10,14 +10,24 @@
 
 _siklus_words()
 {
-	# The option names a program prints in its --help, once per shell.
+	# The options a program defines in its --help (the start of a line
+	# that begins with a dash, up to the description), once per shell.
 	local prog=$1 var
 	var="_siklus_opts_$(printf '%s' "${prog##*/}" | tr -c 'a-zA-Z0-9_' '_')"
 	if [ -z "${!var-}" ]; then
-		printf -v "$var" '%s' "$("$prog" --help 2>/dev/null |
-			grep -o -- '--[a-z][a-z0-9-]*' | sort -u | tr '\n' ' ')"
+		printf -v "$var" '%s' "$("$prog" --help 2>/dev/null | _siklus_defs | tr '\n' ' ')"
 	fi
 	printf '%s' "${!var}"
+}
+
+_siklus_defs()
+{
+	awk '/^ +-/ {
+		sub(/^ +/, ""); split($0, part, /  +/); d = part[1]
+		while (match(d, /--[a-z][a-z0-9-]*/)) {
+			print substr(d, RSTART, RLENGTH); d = substr(d, RSTART + RLENGTH)
+		}
+	}' | sort -u
 }
 
 _siklus_values()

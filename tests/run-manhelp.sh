@@ -13,7 +13,10 @@ bad() { echo "FAIL manhelp $*"; fail=$((fail + 1)); }
 opts_of_man() {
 	sed -n 's/^\.It Fl \(-[a-z][a-z0-9-]*\).*/-\1/p; s/^\.It Fl \([a-z]\) , Fl \(-[a-z][a-z0-9-]*\).*/-\2/p' "$1" | sort -u
 }
-opts_of_text() { grep -o -- '--[a-z][a-z0-9-]*' | sort -u; }
+# The options --help defines: the start of each line that begins with a
+# dash, up to the description (options named inside a description are
+# not the program's).  The completion reads --help the same way.
+opts_of_text() { bash -c '. "$1"; _siklus_defs' sh "$top/completion/siklus.bash"; }
 # Options named anywhere in a page (Fl -x) count as documented there.
 page_opts() { grep -o 'Fl -[a-z][a-z0-9-]*' "$@" | sed 's/^.*Fl -/--/' | sort -u; }
 page_opts "$top/man/siklus.7" "$top/man/summarize.1" > "$tmp/common"

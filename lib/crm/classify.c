@@ -401,7 +401,7 @@ struct evcol {
 
 /* The columns the rules read; -1 when absent. */
 struct cols {
-	long x, tx, T, spend, disc, ref, alive;
+	long x, tx, T, spend, disc, ref, refspend, alive;
 	size_t nev;
 	struct evcol *ev;
 };
@@ -415,6 +415,7 @@ static void find_cols(const struct sk_table *t, const struct sk_classify_rules *
 	c->spend = sk_table_col(t, "total_spend");
 	c->disc = sk_table_col(t, "discount_share");
 	c->ref = sk_table_col(t, "referrals");
+	c->refspend = sk_table_col(t, "referred_spend");
 	c->alive = sk_table_col(t, "p_alive");
 	if (need_spend && c->spend < 0)
 		sk_die(SK_EX_DATA, "missing column \"total_spend\": %s ranks customers by "
@@ -507,7 +508,10 @@ static void read_facts(const struct sk_table *t, size_t i, const struct cols *c,
 	}
 	if (r->scheme == SK_SCHEME_LIFECYCLE)
 		return;
-	f->advocacy = num_or(t, i, c->ref, 0) > 0;
+	/* An advocate brings customers who buy: with referred_spend known, a
+	 * referral whose referee never spent does not make one. */
+	f->advocacy = c->refspend >= 0 ? num_or(t, i, c->refspend, 0) > 0 :
+		      num_or(t, i, c->ref, 0) > 0;
 	for (size_t k = 0; k < c->nev; k++) {
 		if (!(num_or(t, i, c->ev[k].col, 0) > 0))
 			continue;

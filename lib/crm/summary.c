@@ -64,7 +64,16 @@ struct ext {			/* what most customers never need */
 	uint32_t purchase_rows, discount_rows, referrals;
 	uint32_t ev;			/* 1 + head of event-count list */
 	int referred;			/* this customer already credited a referrer */
+	uint32_t referrer;		/* 1 + index of the customer credited, 0 none */
+	uint32_t risk[3];		/* complaints, returns, negative reviews */
+	int32_t risk_day;		/* day of the last of them, NO_DAY none */
 };
+
+/* Risk signals (issue 19): events named complaint and return, and
+ * negative reviews: an event named negative_review, or a review whose
+ * rating column is 2 or less (on the usual 1-5 scale, 1-2 stars are the
+ * complaints of review sites). */
+enum { RISK_NONE, RISK_COMPLAINT, RISK_RETURN, RISK_NEGREVIEW };
 
 struct evcount {
 	uint32_t next;		/* 1 + index, 0 = end */
@@ -83,6 +92,7 @@ struct row {			/* one parsed input row waiting in a batch */
 	int32_t day;
 	int purchase;		/* 1 purchase, 0 other event */
 	int ev;			/* event index for non-purchases */
+	int risk;		/* RISK_*, for non-purchases */
 	int has_amount;
 	double amount;
 	int64_t micro;		/* amount in micro-units */
@@ -122,7 +132,8 @@ struct sk_summary {
 	long min_day, max_day;	/* over all rows read */
 	int any_rows;
 	/* columns present */
-	int has_amount, has_discount, has_referred, has_event;
+	int has_amount, has_discount, has_referred, has_event, has_risk;
+	int64_t *refspend;	/* referred_spend per customer, made at the end */
 	int disc_col;		/* the input has a discount column */
 	unsigned long null_zero, null_skipped;	/* --null-amount zero / skip */
 	/* the pipeline: the reader fills chunks, the aggregator empties them */
@@ -185,6 +196,7 @@ static struct ext *ext_of(struct sk_summary *s, struct cust *c)
 		sk_grow((void **)&s->ext, &s->extcap, s->next + 1, sizeof *s->ext);
 		memset(&s->ext[s->next], 0, sizeof *s->ext);
 		s->ext[s->next].order_day = NO_DAY;	/* no order seen yet */
+		s->ext[s->next].risk_day = NO_DAY;
 		c->ext = (uint32_t)++s->next;
 	}
 	return &s->ext[c->ext - 1];
@@ -223,8 +235,15 @@ static void apply(struct sk_summary *s, struct row *r)
 	int holdout = o->has_as_of && r->day > o->as_of;
 
 	if (!r->purchase) {
-		if (!holdout)
-			count_event(s, c, r->ev);
+		if (holdout)
+			return;
+		count_event(s, c, r->ev);
+		if (r->risk) {
+			struct ext *e = ext_of(s, c);
+			e->risk[r->risk - 1]++;
+			if (e->risk_day == NO_DAY || r->day > e->risk_day)
+				e->risk_day = r->day;
+		}
 		return;
 	}
 	if (r->has_amount && r->amount < 0) {
@@ -305,6 +324,7 @@ static void credit_referral(struct sk_summary *s, const struct row *r, const cha
 	struct ext *ee = ext_of(s, &s->c[r->idx]);
 	if (!(o->has_as_of && r->day > o->as_of) && !ee->referred) {
 		ee->referred = 1;
+		ee->referrer = k + 1;
 		ext_of(s, &s->c[k])->referrals++;
 	}
 }
@@ -512,6 +532,27 @@ static const char *quoted(char buf[320], const char *v, size_t len)
 	return buf;
 }
 
+/* A review row: RISK_NEGREVIEW in *risk when its rating is 2 or less; 1
+ * when the rating is not a number (the row is bad). */
+static int review_negative(struct sk_summary *s, struct sk_reader *r, size_t col, int *risk)
+{
+	size_t len;
+	enum sk_ftype type;
+	double v;
+	const char *f = sk_reader_field(r, col, &len, &type);
+	if (!len || type == SK_NULL)
+		return 0;
+	if (type == SK_RAW ? sk_num_parse(f, len, &v) : sk_num_read(s->o, f, len, &v)) {
+		char qb[320];
+		sk_reader_bad(r, "column \"rating\": cannot parse %s as a number%s",
+			      quoted(qb, f, len), sk_num_why(s->o, f, len));
+		return 1;
+	}
+	if (v <= 2)
+		*risk = RISK_NEGREVIEW;
+	return 0;
+}
+
 void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 {
 	const struct sk_opts *o = s->o;
@@ -533,6 +574,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	long cdisc = sk_reader_col(r, "discount");
 	s->disc_col = cdisc >= 0;
 	long cref = sk_reader_col(r, "referred_by");
+	long crating = sk_reader_col(r, "rating");
 	if (!jsonl) {
 		s->has_amount = camt >= 0;
 		s->has_discount = cdisc >= 0;
@@ -571,6 +613,16 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 					b->purchase = 0;
 					if ((b->ev = event_index(s, r, ev)) < 0)
 						continue;
+					if (!strcmp(ev, "complaint"))
+						b->risk = RISK_COMPLAINT;
+					else if (!strcmp(ev, "return"))
+						b->risk = RISK_RETURN;
+					else if (!strcmp(ev, "negative_review"))
+						b->risk = RISK_NEGREVIEW;
+					else if (!strcmp(ev, "review") && crating >= 0 &&
+						 review_negative(s, r, (size_t)crating, &b->risk))
+						continue;
+					s->has_risk |= b->risk != RISK_NONE;
 				}
 			}
 		}
@@ -796,6 +848,21 @@ static void recount(struct sk_summary *s)
 	free(unord);
 }
 
+/* referred_spend: each referee's net calibration spend (purchases less
+ * refunds) credited to the one referrer it credited with the referral. */
+static void referred_spend(struct sk_summary *s)
+{
+	if (!s->has_referred || s->refspend)
+		return;
+	s->refspend = sk_xcalloc(s->n ? s->n : 1, sizeof *s->refspend);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct cust *c = &s->c[i];
+		const struct ext *e = c->ext ? &s->ext[c->ext - 1] : NULL;
+		if (e && e->referrer)
+			s->refspend[e->referrer - 1] += c->spend - e->refunds;
+	}
+}
+
 static const char *base_cols[] = {
 	"customer_id", "first_purchase", "last_purchase", "orders", "frequency",
 	"recency", "T", "monetary_value", "total_spend", "refunds",
@@ -804,7 +871,7 @@ static const char *base_cols[] = {
 
 struct outcols {
 	size_t n;
-	char *name[NBASE + 4 + MAXEV];
+	char *name[NBASE + 9 + MAXEV];
 	int evorder[MAXEV];	/* event indexes sorted by name */
 };
 
@@ -821,8 +888,16 @@ static void columns(struct sk_summary *s, struct outcols *oc)
 		oc->name[oc->n++] = sk_xstrdup(i == 0 ? s->o->col_id : base_cols[i]);
 	if (s->has_discount)
 		oc->name[oc->n++] = sk_xstrdup("discount_share");
-	if (s->has_referred)
+	if (s->has_referred) {
 		oc->name[oc->n++] = sk_xstrdup("referrals");
+		oc->name[oc->n++] = sk_xstrdup("referred_spend");
+	}
+	if (s->has_risk) {
+		static const char *risk[] = { "complaints", "returns", "negative_reviews",
+					      "days_since_complaint" };
+		for (int k = 0; k < 4; k++)
+			oc->name[oc->n++] = sk_xstrdup(risk[k]);
+	}
 	for (int i = 0; i < s->nev; i++)
 		oc->evorder[i] = i;
 	qsort_r(oc->evorder, (size_t)s->nev, sizeof(int), evsort_names, s->evname);
@@ -846,10 +921,10 @@ static void free_columns(struct outcols *oc)
 
 /* Format customer i into fields (pointers into buf). */
 struct fields {
-	const char *f[NBASE + 4 + MAXEV];
-	size_t len[NBASE + 4 + MAXEV];
-	unsigned char type[NBASE + 4 + MAXEV];
-	char buf[(NBASE + 4 + MAXEV) * 40];
+	const char *f[NBASE + 9 + MAXEV];
+	size_t len[NBASE + 9 + MAXEV];
+	unsigned char type[NBASE + 9 + MAXEV];
+	char buf[(NBASE + 9 + MAXEV) * 40];
 	size_t used, n;
 };
 
@@ -931,8 +1006,18 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 		else
 			put(fl, "", 0, SK_NULL);
 	}
-	if (s->has_referred)
+	if (s->has_referred) {
 		put_num(fl, e ? e->referrals : 0, 0);
+		put_micro(fl, s->refspend[i]);
+	}
+	if (s->has_risk) {
+		for (int k = 0; k < 3; k++)
+			put_num(fl, e ? e->risk[k] : 0, 0);
+		if (e && e->risk_day != NO_DAY)
+			put_num(fl, as_of - e->risk_day, 0);
+		else
+			put(fl, "", 0, SK_NULL);
+	}
 	if (s->nev) {
 		uint32_t cnt[MAXEV] = { 0 };
 		for (uint32_t k = e ? e->ev : 0; k; k = s->evc[k - 1].next)
@@ -970,6 +1055,7 @@ void sk_summary_write(struct sk_summary *s, struct sk_writer *w)
 {
 	struct outcols oc;
 	recount(s);
+	referred_spend(s);
 	columns(s, &oc);
 	sk_writer_header(w, oc.n, (const char *const *)oc.name);
 	struct write_ctx wc = { s, &oc, { NULL } };
@@ -985,6 +1071,7 @@ struct sk_table *sk_summary_table(struct sk_summary *s)
 	struct fields *fl = sk_xmalloc(sizeof *fl);
 	struct sk_table *t = sk_table_new(SK_FMT_CSV);
 	recount(s);
+	referred_spend(s);
 	columns(s, &oc);
 	for (size_t k = 0; k < oc.n; k++)
 		sk_table_add_col(t, oc.name[k]);
@@ -1008,6 +1095,7 @@ void sk_summary_free(struct sk_summary *s)
 	for (int i = 0; i < s->nev; i++)
 		free(s->evname[i]);
 	sk_big_free(s->log, s->logcap * sizeof *s->log);
+	free(s->refspend);
 	free(s);
 }
 

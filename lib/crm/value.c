@@ -2,6 +2,7 @@
 #include "value.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,4 +289,27 @@ const char *sk_value_tier_name(unsigned char tier)
 {
 	static const char *const name[] = { "", "top1", "top20", "rest" };
 	return tier < 4 ? name[tier] : "";
+}
+
+void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, const char *unit,
+		  struct sk_modelfile *mf)
+{
+	/* The spend model first: its working memory is free again by the
+	 * time the transaction model's patterns are made. */
+	size_t npat, nobs, excluded;
+	struct sk_spend_obs *obs = sk_spend_obs_read(d, &nobs, &excluded);
+	if (excluded)
+		sk_warn("%zu repeat buyer%s with zero, negative or missing monetary_value "
+			"left out of the spend fit", excluded, excluded == 1 ? "" : "s");
+	sk_spend_fit_or_die(obs, nobs, &mf->sfit);
+	free(obs);
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
+	sk_modelfile_fit(mf, tm, pat, npat, unit);
+	mf->has_spend = 1;
+}
+
+double sk_value_spend(const double *gg, const struct sk_custdata *d, size_t i)
+{
+	double m = d->rfm[i].x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
+	return sk_gg_expected_spend(gg, m > 0 ? d->rfm[i].x : 0, m);
 }

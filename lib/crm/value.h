@@ -26,6 +26,18 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days);
 
+/* Fit both models of clv to d: Gamma-Gamma into mf->sfit (warning on
+ * stderr about the repeat buyers left out) and the transaction model tm,
+ * or the best by AIC when tm is NULL, into mf->tm and mf->tfit; unit is
+ * written into mf.  Exits 65 with advice when a fit fails. */
+void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, const char *unit,
+		  struct sk_modelfile *mf);
+
+/* Expected spend per transaction of valid row i (Gamma-Gamma, Hardie
+ * 2013, eq. 5; the population mean for a customer without
+ * repeat spend). */
+double sk_value_spend(const double *gg, const struct sk_custdata *d, size_t i);
+
 /* Tiers by clv, descending, ties by row order: top1 for the top 1 %,
  * top20 for the rest of the top 20 %, rest; SK_TIER_NONE for invalid
  * rows.  One byte a customer; sk_value_tier_name gives the words. */

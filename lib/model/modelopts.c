@@ -94,12 +94,7 @@ void sk_model_opts_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 		       const struct sk_tmodel *tm, const struct sk_rfm *pat, size_t npat,
 		       struct sk_modelfile *mf)
 {
-	if (tm)
-		sk_tmodel_fit_or_die(tm, pat, npat, &mf->tfit);
-	else
-		tm = sk_tmodel_auto(pat, npat, &mf->tfit);
-	mf->tm = tm;
-	snprintf(mf->unit, sizeof mf->unit, "%s", o->unit_name);
+	sk_modelfile_fit(mf, tm, pat, npat, o->unit_name);
 	if (m->save)
 		sk_modelfile_save(m->save, mf);
 }

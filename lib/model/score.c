@@ -199,6 +199,17 @@ double sk_fit_bic(const struct sk_fit *f)
 	return f->npar * log(f->nobs > 1 ? f->nobs : 1) - 2 * f->loglik;
 }
 
+void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm,
+		      const struct sk_rfm *pat, size_t npat, const char *unit)
+{
+	if (tm)
+		sk_tmodel_fit_or_die(tm, pat, npat, &mf->tfit);
+	else
+		tm = sk_tmodel_auto(pat, npat, &mf->tfit);
+	mf->tm = tm;
+	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
+}
+
 const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit)
 {

@@ -48,6 +48,10 @@ void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, const struct sk_rfm *pat,
  * and each BIC go to stderr. */
 const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit);
+/* Fit tm, or choose one when tm is NULL (sk_tmodel_auto), into mf->tm
+ * and mf->tfit, stamped with unit; exits 65 when the fit fails. */
+void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm,
+		      const struct sk_rfm *pat, size_t npat, const char *unit);
 double sk_fit_aic(const struct sk_fit *f);
 double sk_fit_bic(const struct sk_fit *f);
 
