@@ -23,11 +23,13 @@ static const char usage[] =
 	"  --report-json FILE   the same as JSON\n"
 	"  --evaluate           calibration/holdout table (needs holdout_frequency;\n"
 	"                       predictions over --horizon) on stderr\n"
+	"  --new-customer N     expected repeat transactions over --horizon of a\n"
+	"                       customer acquired today and of a cohort of N, on stderr\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n";
 
 enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
-       O_REPORT_JSON, O_EVALUATE, O_PATTERNS };
+       O_REPORT_JSON, O_EVALUATE, O_PATTERNS, O_NEW };
 
 static const struct sk_opt own[] = {
 	{ "model-type", 1, 0, O_TYPE },
@@ -40,12 +42,13 @@ static const struct sk_opt own[] = {
 	{ "report-json", 1, 0, O_REPORT_JSON },
 	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
+	{ "new-customer", 1, 0, O_NEW },
 	{ NULL, 0, 0, 0 },
 };
 
 struct churn_opts {
 	const char *type, *horizon, *weight, *model, *save, *report_json;
-	double threshold;
+	double threshold, new_customers;
 	int report, evaluate, patterns;
 };
 
@@ -63,6 +66,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_REPORT_JSON: c->report_json = arg; break;
 	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
+	case O_NEW: c->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
 	}
 }
 
@@ -142,6 +146,9 @@ int main(int argc, char **argv)
 			      c.threshold, o.unit_name);
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
+	if (c.new_customers > 0)
+		sk_new_customer(stderr, tm, mf.tfit.par, NULL, horizon, 0, 1, o.unit_days,
+				tm->discrete ? "period" : o.unit_name, c.new_customers);
 	sk_pred_free(&p);
 	sk_custdata_free(&d);
 	sk_table_free(t);

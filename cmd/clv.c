@@ -25,11 +25,15 @@ static const char usage[] =
 	"  --save-model FILE    write both fitted models as JSON\n"
 	"  --report             total value, top-20 % share, value at risk on stderr\n"
 	"  --report-json FILE   the same as JSON\n"
+	"  --evaluate           calibration/holdout table of spend (needs\n"
+	"                       holdout_spend; predictions over --horizon) on stderr\n"
+	"  --new-customer N     expected value of a customer acquired today and of a\n"
+	"                       cohort of N over --horizon, on stderr\n"
 	"  --patterns           write the distinct (frequency, recency, T,\n"
 	"                       monetary_value) patterns with their weight instead\n";
 
 enum { O_TYPE = 1, O_HORIZON, O_RATE, O_MARGIN, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE,
-       O_REPORT, O_REPORT_JSON, O_PATTERNS };
+       O_REPORT, O_REPORT_JSON, O_PATTERNS, O_EVALUATE, O_NEW };
 
 static const struct sk_opt own[] = {
 	{ "model-type", 1, 0, O_TYPE },
@@ -43,13 +47,15 @@ static const struct sk_opt own[] = {
 	{ "report", 0, 0, O_REPORT },
 	{ "report-json", 1, 0, O_REPORT_JSON },
 	{ "patterns", 0, 0, O_PATTERNS },
+	{ "evaluate", 0, 0, O_EVALUATE },
+	{ "new-customer", 1, 0, O_NEW },
 	{ NULL, 0, 0, 0 },
 };
 
 struct clv_opts {
 	const char *type, *horizon, *weight, *model, *save, *report_json;
-	double rate, margin, threshold;
-	int report, patterns;
+	double rate, margin, threshold, new_customers;
+	int report, patterns, evaluate;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -67,6 +73,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_REPORT: c->report = 1; break;
 	case O_REPORT_JSON: c->report_json = arg; break;
 	case O_PATTERNS: c->patterns = 1; break;
+	case O_EVALUATE: c->evaluate = 1; break;
+	case O_NEW: c->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
 	}
 }
 
@@ -106,6 +114,8 @@ int main(int argc, char **argv)
 		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
 		       "or auto", c.type);
 	int lifetime = strcmp(c.horizon, "lifetime") == 0;
+	if (lifetime && (c.evaluate || c.new_customers > 0))
+		sk_die(SK_EX_USAGE, "--evaluate and --new-customer need a finite --horizon");
 	double horizon = -1;
 	if (!lifetime)
 		horizon = tm && tm->discrete ? sk_opt_num("horizon", c.horizon, 0, 1e6) :
@@ -172,6 +182,12 @@ int main(int argc, char **argv)
 		if (p.p_alive[i] < c.threshold)
 			at_risk += d.rfm[i].w * clv[i];
 	}
+	if (c.evaluate)
+		/* Predicted holdout spend = E[spend per transaction] x
+		 * E[transactions] (Fader, Hardie & Lee 2005, JMR 42(4), eq. 1,
+		 * undiscounted, margin 1). */
+		sk_holdout_compare(stderr, t, &d, "holdout_spend", p.expected, spend, horizon,
+				   tm->discrete ? "period" : o.unit_name);
 	sk_pred_free(&p);
 	unsigned char *tier = sk_value_tiers(clv, d.valid, d.n);
 
@@ -208,6 +224,9 @@ int main(int argc, char **argv)
 				sk_die(SK_EX_IOERR, "%s: write error", c.report_json);
 		}
 	}
+	if (c.new_customers > 0)
+		sk_new_customer(stderr, tm, mf.tfit.par, mf.sfit.par, horizon, c.rate, c.margin,
+				o.unit_days, tm->discrete ? "period" : o.unit_name, c.new_customers);
 	free(clv);
 	free(spend);
 	free(tier);
