@@ -1,5 +1,6 @@
 /* churn: probability alive, expected purchases and a churn flag per
  * customer from a buy-till-you-die model fitted by maximum likelihood. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,16 @@ static const char usage[] =
 	"                       predictions over --horizon) on stderr\n"
 	"  --new-customer N     expected repeat transactions over --horizon of a\n"
 	"                       customer acquired today and of a cohort of N, on stderr\n"
+	"  --tracking FILE      from a transaction log: actual and expected repeat\n"
+	"                       transactions per period of the calibration and holdout\n"
+	"                       windows and the calibration histogram, as JSON\n"
+	"  --tracking-period D  the tracking periods: 1d, 1w (default), 1m ...\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n";
 
 enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
-       O_REPORT_JSON, O_EVALUATE, O_PATTERNS, O_NEW };
+       O_REPORT_JSON, O_EVALUATE, O_PATTERNS, O_NEW,
+       O_TRACKING, O_TRACKING_PERIOD };
 
 static const struct sk_opt own[] = {
 	{ "model-type", 1, 0, O_TYPE },
@@ -43,11 +49,14 @@ static const struct sk_opt own[] = {
 	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
 	{ "new-customer", 1, 0, O_NEW },
+	{ "tracking", 1, 0, O_TRACKING },
+	{ "tracking-period", 1, 0, O_TRACKING_PERIOD },
 	{ NULL, 0, 0, 0 },
 };
 
 struct churn_opts {
 	const char *type, *horizon, *weight, *model, *save, *report_json;
+	const char *tracking, *tracking_period;
 	double threshold, new_customers;
 	int report, evaluate, patterns;
 };
@@ -66,6 +75,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_REPORT_JSON: c->report_json = arg; break;
 	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
+	case O_TRACKING: c->tracking = arg; break;
+	case O_TRACKING_PERIOD: c->tracking_period = arg; break;
 	case O_NEW: c->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
 	}
 }
@@ -90,7 +101,8 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 };
+	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5,
+				.tracking_period = "1w" };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
 
 	const struct sk_tmodel *tm = NULL;
@@ -108,7 +120,12 @@ int main(int argc, char **argv)
 	if (tm && tm->discrete && strcmp(c.horizon, "1y") == 0)
 		horizon = 1;
 
-	struct sk_table *t = sk_customers_read(&o);
+	long period_days = lround(sk_opt_duration(&o, "tracking-period", c.tracking_period));
+	if (period_days < 1)
+		sk_die(SK_EX_USAGE, "--tracking-period: \"%s\" is shorter than a day",
+		       c.tracking_period);
+	struct sk_daycounts days;
+	struct sk_table *t = sk_customers_read_days(&o, c.tracking ? &days : NULL);
 	struct sk_custdata d;
 	sk_custdata_read(t, c.weight, tm && tm->discrete, 0, &d);
 	if (c.patterns) {
@@ -149,6 +166,11 @@ int main(int argc, char **argv)
 	if (c.new_customers > 0)
 		sk_new_customer(stderr, tm, mf.tfit.par, NULL, horizon, 0, 1, o.unit_days,
 				tm->discrete ? "period" : o.unit_name, c.new_customers);
+	if (c.tracking) {
+		sk_tracking_write(c.tracking, tm, mf.tfit.par, &days, &d, o.unit_days,
+				  period_days, o.unit_name);
+		sk_daycounts_free(&days);
+	}
 	sk_pred_free(&p);
 	sk_custdata_free(&d);
 	sk_table_free(t);

@@ -14,6 +14,7 @@
 #include "model/spend.h"
 #include "model/sbg.h"
 #include "crm/summary.h"
+#include "crm/tracking.h"
 #include "crm/value.h"
 #include "crm/xsell.h"
 #include "record/util.h"
