@@ -33,51 +33,30 @@ static const char usage[] =
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n";
 
-enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
-       O_REPORT_JSON, O_EVALUATE, O_PATTERNS, O_NEW,
-       O_TRACKING, O_TRACKING_PERIOD };
+/* The model options (--model-type, --horizon, --threshold, --weight,
+ * --model, --save-model, --report, --report-json, --patterns) are shared
+ * with clv: struct sk_model_opts. */
+enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD };
 
 static const struct sk_opt own[] = {
-	{ "model-type", 1, 0, O_TYPE },
-	{ "horizon", 1, 0, O_HORIZON },
-	{ "threshold", 1, 0, O_THRESHOLD },
-	{ "weight", 1, 0, O_WEIGHT },
-	{ "model", 1, 0, O_MODEL },
-	{ "save-model", 1, 0, O_SAVE },
-	{ "report", 0, 0, O_REPORT },
-	{ "report-json", 1, 0, O_REPORT_JSON },
-	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
-	{ "new-customer", 1, 0, O_NEW },
 	{ "tracking", 1, 0, O_TRACKING },
 	{ "tracking-period", 1, 0, O_TRACKING_PERIOD },
 	{ NULL, 0, 0, 0 },
 };
 
 struct churn_opts {
-	const char *type, *horizon, *weight, *model, *save, *report_json;
+	int evaluate;
 	const char *tracking, *tracking_period;
-	double threshold, new_customers;
-	int report, evaluate, patterns;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct churn_opts *c = ctx;
 	switch (id) {
-	case O_TYPE: c->type = arg; break;
-	case O_HORIZON: c->horizon = arg; break;
-	case O_THRESHOLD: c->threshold = sk_opt_num("threshold", arg, 0, 1); break;
-	case O_WEIGHT: c->weight = arg; break;
-	case O_MODEL: c->model = arg; break;
-	case O_SAVE: c->save = arg; break;
-	case O_REPORT: c->report = 1; break;
-	case O_REPORT_JSON: c->report_json = arg; break;
-	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
 	case O_TRACKING: c->tracking = arg; break;
 	case O_TRACKING_PERIOD: c->tracking_period = arg; break;
-	case O_NEW: c->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
 	}
 }
 
@@ -101,24 +80,15 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5,
-				.tracking_period = "1w" };
-	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
+	struct churn_opts c = { .tracking_period = "1w" };
+	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 
-	const struct sk_tmodel *tm = NULL;
 	struct sk_modelfile mf = { 0 };
-	if (c.model) {
-		sk_modelfile_load(c.model, o.unit_name, &mf);
-		if (!mf.tm)
-			sk_die(SK_EX_USAGE, "%s: holds no transaction model", c.model);
-		tm = mf.tm;
-	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", c.type);
-	double horizon = tm && tm->discrete ? sk_opt_num("horizon", c.horizon, 0, 1e6) :
-		sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;
-	if (tm && tm->discrete && strcmp(c.horizon, "1y") == 0)
-		horizon = 1;
+	const struct sk_tmodel *tm = sk_model_opts_model(&mo, &o, &mf);
+	if (mo.model && !tm)
+		sk_die(SK_EX_USAGE, "%s: holds no transaction model", mo.model);
+	double horizon = sk_model_opts_horizon(&mo, &o, tm, 0);
 
 	long period_days = lround(sk_opt_duration(&o, "tracking-period", c.tracking_period));
 	if (period_days < 1)
@@ -127,25 +97,19 @@ int main(int argc, char **argv)
 	struct sk_daycounts days;
 	struct sk_table *t = sk_customers_read_days(&o, c.tracking ? &days : NULL);
 	struct sk_custdata d;
-	sk_custdata_read(t, c.weight, tm && tm->discrete, 0, &d);
-	if (c.patterns) {
+	sk_custdata_read(t, mo.weight, tm && tm->discrete, 0, &d);
+	if (mo.patterns) {
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
 		sk_custdata_free(&d);
 		sk_table_free(t);
 		return 0;
 	}
 
-	if (!c.model) {
+	if (!mo.model) {
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
-		if (tm)
-			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
-		else
-			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
-		mf.tm = tm;
-		snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
-		if (c.save)
-			sk_modelfile_save(c.save, &mf);
+		sk_model_opts_fit(&mo, &o, tm, pat, npat, &mf);
+		tm = mf.tm;
 	}
 
 	struct sk_pred p;
@@ -154,18 +118,19 @@ int main(int argc, char **argv)
 
 	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
 	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
-	struct fill_ctx fc = { &d, &p, c.threshold };
+	struct fill_ctx fc = { &d, &p, mo.threshold };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
-	if (c.report || c.report_json)
-		sk_fit_report(c.report ? stderr : NULL, c.report_json, tm, &mf.tfit, &d, &p,
-			      c.threshold, o.unit_name);
+	if (mo.report || mo.report_json)
+		sk_fit_report(mo.report ? stderr : NULL, mo.report_json, tm, &mf.tfit, &d, &p,
+			      mo.threshold, o.unit_name);
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
-	if (c.new_customers > 0)
-		sk_new_customer(stderr, tm, mf.tfit.par, NULL, horizon, 0, 1, o.unit_days,
-				tm->discrete ? "period" : o.unit_name, c.new_customers);
+	const char *unit = tm->discrete ? "period" : o.unit_name;
+	if (mo.new_customers > 0)
+		sk_new_customer(stderr, tm, mf.tfit.par, NULL, horizon, 0, 1, o.unit_days, unit,
+				mo.new_customers);
 	if (c.tracking) {
 		sk_tracking_write(c.tracking, tm, mf.tfit.par, &days, &d, o.unit_days,
 				  period_days, o.unit_name);

@@ -32,49 +32,30 @@ static const char usage[] =
 	"  --patterns           write the distinct (frequency, recency, T,\n"
 	"                       monetary_value) patterns with their weight instead\n";
 
-enum { O_TYPE = 1, O_HORIZON, O_RATE, O_MARGIN, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE,
-       O_REPORT, O_REPORT_JSON, O_PATTERNS, O_EVALUATE, O_NEW };
+/* The model options (--model-type, --horizon, --threshold, --weight,
+ * --model, --save-model, --report, --report-json, --patterns) are shared
+ * with churn: struct sk_model_opts. */
+enum { O_RATE = 1, O_MARGIN, O_EVALUATE };
 
 static const struct sk_opt own[] = {
-	{ "model-type", 1, 0, O_TYPE },
-	{ "horizon", 1, 0, O_HORIZON },
 	{ "discount-rate", 1, 0, O_RATE },
 	{ "margin", 1, 0, O_MARGIN },
-	{ "threshold", 1, 0, O_THRESHOLD },
-	{ "weight", 1, 0, O_WEIGHT },
-	{ "model", 1, 0, O_MODEL },
-	{ "save-model", 1, 0, O_SAVE },
-	{ "report", 0, 0, O_REPORT },
-	{ "report-json", 1, 0, O_REPORT_JSON },
-	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
-	{ "new-customer", 1, 0, O_NEW },
 	{ NULL, 0, 0, 0 },
 };
 
 struct clv_opts {
-	const char *type, *horizon, *weight, *model, *save, *report_json;
-	double rate, margin, threshold, new_customers;
-	int report, patterns, evaluate;
+	double rate, margin;
+	int evaluate;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct clv_opts *c = ctx;
 	switch (id) {
-	case O_TYPE: c->type = arg; break;
-	case O_HORIZON: c->horizon = arg; break;
 	case O_RATE: c->rate = sk_opt_num("discount-rate", arg, 0, 10); break;
 	case O_MARGIN: c->margin = sk_opt_num("margin", arg, 0, 1e6); break;
-	case O_THRESHOLD: c->threshold = sk_opt_num("threshold", arg, 0, 1); break;
-	case O_WEIGHT: c->weight = arg; break;
-	case O_MODEL: c->model = arg; break;
-	case O_SAVE: c->save = arg; break;
-	case O_REPORT: c->report = 1; break;
-	case O_REPORT_JSON: c->report_json = arg; break;
-	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
-	case O_NEW: c->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
 	}
 }
 
@@ -98,42 +79,31 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct clv_opts c = { .type = "bgnbd", .horizon = "1y", .rate = 0.1, .margin = 1,
-			      .threshold = 0.5 };
-	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
+	struct clv_opts c = { .rate = 0.1, .margin = 1 };
+	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 
-	const struct sk_tmodel *tm = NULL;
 	struct sk_modelfile mf = { 0 };
-	if (c.model) {
-		sk_modelfile_load(c.model, o.unit_name, &mf);
-		if (!mf.tm || !mf.has_spend)
-			sk_die(SK_EX_USAGE, "%s: clv needs a file saved by clv --save-model "
-			       "(a transaction and a spend model)", c.model);
-		tm = mf.tm;
-	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", c.type);
-	int lifetime = strcmp(c.horizon, "lifetime") == 0;
-	if (lifetime && (c.evaluate || c.new_customers > 0))
+	const struct sk_tmodel *tm = sk_model_opts_model(&mo, &o, &mf);
+	if (mo.model && (!tm || !mf.has_spend))
+		sk_die(SK_EX_USAGE, "%s: clv needs a file saved by clv --save-model "
+		       "(a transaction and a spend model)", mo.model);
+	int lifetime = strcmp(mo.horizon, "lifetime") == 0;
+	if (lifetime && (c.evaluate || mo.new_customers > 0))
 		sk_die(SK_EX_USAGE, "--evaluate and --new-customer need a finite --horizon");
-	double horizon = -1;
-	if (!lifetime)
-		horizon = tm && tm->discrete ? sk_opt_num("horizon", c.horizon, 0, 1e6) :
-			sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;
-	if (tm && tm->discrete && strcmp(c.horizon, "1y") == 0)
-		horizon = 1;
+	double horizon = sk_model_opts_horizon(&mo, &o, tm, 1);
 
 	struct sk_table *t = sk_customers_read(&o);
 	struct sk_custdata d;
-	sk_custdata_read(t, c.weight, tm && tm->discrete, 1, &d);
-	if (c.patterns) {
+	sk_custdata_read(t, mo.weight, tm && tm->discrete, 1, &d);
+	if (mo.patterns) {
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 1);
 		sk_custdata_free(&d);
 		sk_table_free(t);
 		return 0;
 	}
 
-	if (!c.model) {
+	if (!mo.model) {
 		/* The spend model first: its working memory is free again by
 		 * the time the transaction model's patterns are made. */
 		size_t npat, nobs, excluded;
@@ -144,15 +114,9 @@ int main(int argc, char **argv)
 		sk_spend_fit_or_die(obs, nobs, &mf.sfit);
 		free(obs);
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
-		if (tm)
-			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
-		else
-			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
-		mf.tm = tm;
 		mf.has_spend = 1;
-		snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
-		if (c.save)
-			sk_modelfile_save(c.save, &mf);
+		sk_model_opts_fit(&mo, &o, tm, pat, npat, &mf);
+		tm = mf.tm;
 	}
 	if (lifetime && !tm->dert)
 		sk_die(SK_EX_USAGE, "--horizon lifetime needs a model with DERT (pnbd or bgbb); "
@@ -179,15 +143,16 @@ int main(int argc, char **argv)
 		if (!isfinite(clv[i]))
 			clv[i] = 0;
 		total += d.rfm[i].w * clv[i];
-		if (p.p_alive[i] < c.threshold)
+		if (p.p_alive[i] < mo.threshold)
 			at_risk += d.rfm[i].w * clv[i];
 	}
+	const char *unit = tm->discrete ? "period" : o.unit_name;
 	if (c.evaluate)
 		/* Predicted holdout spend = E[spend per transaction] x
 		 * E[transactions] (Fader, Hardie & Lee 2005, JMR 42(4), eq. 1,
 		 * undiscounted, margin 1). */
 		sk_holdout_compare(stderr, t, &d, "holdout_spend", p.expected, spend, horizon,
-				   tm->discrete ? "period" : o.unit_name);
+				   unit);
 	sk_pred_free(&p);
 	unsigned char *tier = sk_value_tiers(clv, d.valid, d.n);
 
@@ -201,32 +166,32 @@ int main(int argc, char **argv)
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
-	if (c.report || c.report_json) {
-		FILE *f = c.report ? stderr : NULL;
+	if (mo.report || mo.report_json) {
+		FILE *f = mo.report ? stderr : NULL;
 		if (f) {
 			fprintf(f, "transaction model: %s; spend model: Gamma-Gamma p %.4g q %.4g "
 				"gamma %.4g\n", tm->title, mf.sfit.par[0], mf.sfit.par[1],
 				mf.sfit.par[2]);
-			fprintf(f, "horizon: %s; discount rate %g; margin %g\n", c.horizon, c.rate,
+			fprintf(f, "horizon: %s; discount rate %g; margin %g\n", mo.horizon, c.rate,
 				c.margin);
 			fprintf(f, "total value: %.2f\n", total);
 			fprintf(f, "top-20%% share: %.4f\n", total > 0 ? top20 / total : 0);
-			fprintf(f, "value at risk (p_alive < %g): %.2f\n", c.threshold, at_risk);
+			fprintf(f, "value at risk (p_alive < %g): %.2f\n", mo.threshold, at_risk);
 		}
-		if (c.report_json) {
-			FILE *j = fopen(c.report_json, "w");
+		if (mo.report_json) {
+			FILE *j = fopen(mo.report_json, "w");
 			if (!j)
-				sk_die(SK_EX_CANTCREAT, "%s: cannot create", c.report_json);
+				sk_die(SK_EX_CANTCREAT, "%s: cannot create", mo.report_json);
 			fprintf(j, "{\"model\": \"%s\", \"total_value\": %.6f, \"top20_share\": %.6f, "
 				"\"value_at_risk\": %.6f, \"threshold\": %g}\n", tm->name, total,
-				total > 0 ? top20 / total : 0, at_risk, c.threshold);
+				total > 0 ? top20 / total : 0, at_risk, mo.threshold);
 			if (fclose(j) != 0)
-				sk_die(SK_EX_IOERR, "%s: write error", c.report_json);
+				sk_die(SK_EX_IOERR, "%s: write error", mo.report_json);
 		}
 	}
-	if (c.new_customers > 0)
+	if (mo.new_customers > 0)
 		sk_new_customer(stderr, tm, mf.tfit.par, mf.sfit.par, horizon, c.rate, c.margin,
-				o.unit_days, tm->discrete ? "period" : o.unit_name, c.new_customers);
+				o.unit_days, unit, mo.new_customers);
 	free(clv);
 	free(spend);
 	free(tier);

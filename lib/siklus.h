@@ -8,6 +8,7 @@
 #include "record/io.h"
 #include "model/model.h"
 #include "model/modelfile.h"
+#include "model/modelopts.h"
 #include "record/num.h"
 #include "record/opts.h"
 #include "model/score.h"

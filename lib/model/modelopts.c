@@ -1,0 +1,111 @@
+/* modelopts.c: the options churn and clv share (modelopts.h). */
+#include "modelopts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score.h"
+#include "record/util.h"
+
+enum { M_TYPE = 1000, M_HORIZON, M_THRESHOLD, M_WEIGHT, M_MODEL, M_SAVE, M_REPORT,
+       M_REPORT_JSON, M_PATTERNS, M_NEW };
+
+static const struct sk_opt shared[] = {
+	{ "model-type", 1, 0, M_TYPE },
+	{ "horizon", 1, 0, M_HORIZON },
+	{ "threshold", 1, 0, M_THRESHOLD },
+	{ "weight", 1, 0, M_WEIGHT },
+	{ "model", 1, 0, M_MODEL },
+	{ "save-model", 1, 0, M_SAVE },
+	{ "report", 0, 0, M_REPORT },
+	{ "report-json", 1, 0, M_REPORT_JSON },
+	{ "patterns", 0, 0, M_PATTERNS },
+	{ "new-customer", 1, 0, M_NEW },
+};
+
+#define NSHARED (sizeof shared / sizeof shared[0])
+
+struct dispatch {
+	struct sk_model_opts *m;
+	sk_opt_fn fn;
+	void *ctx;
+};
+
+static void on_opt(int id, const char *arg, void *ctx)
+{
+	struct dispatch *d = ctx;
+	struct sk_model_opts *m = d->m;
+	switch (id) {
+	case M_TYPE: m->type = arg; break;
+	case M_HORIZON: m->horizon = arg; break;
+	case M_THRESHOLD: m->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case M_WEIGHT: m->weight = arg; break;
+	case M_MODEL: m->model = arg; break;
+	case M_SAVE: m->save = arg; break;
+	case M_REPORT: m->report = 1; break;
+	case M_REPORT_JSON: m->report_json = arg; break;
+	case M_PATTERNS: m->patterns = 1; break;
+	case M_NEW: m->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
+	default: d->fn(id, arg, d->ctx); break;
+	}
+}
+
+void sk_model_parse_args(struct sk_opts *o, struct sk_model_opts *m, int argc, char **argv,
+			 const char *usage, const struct sk_opt *own, sk_opt_fn fn, void *ctx)
+{
+	size_t nown = 0;
+	while (own && own[nown].name)
+		nown++;
+	struct sk_opt *all = sk_xcalloc(NSHARED + nown + 1, sizeof *all);
+	memcpy(all, shared, sizeof shared);
+	for (size_t i = 0; i < nown; i++) {
+		if (own[i].id >= M_TYPE)
+			sk_die(SK_EX_SOFTWARE, "option --%s: id %d clashes with the shared "
+			       "model options", own[i].name, own[i].id);
+		all[NSHARED + i] = own[i];
+	}
+	struct dispatch d = { m, fn, ctx };
+	sk_parse_args(o, argc, argv, usage, all, on_opt, &d);
+	free(all);
+}
+
+const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,
+					    const struct sk_opts *o, struct sk_modelfile *mf)
+{
+	const struct sk_tmodel *tm = NULL;
+	if (m->model) {
+		sk_modelfile_load(m->model, o->unit_name, mf);
+		return mf->tm;
+	}
+	if (strcmp(m->type, "auto") != 0 && !(tm = sk_tmodel_find(m->type)))
+		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
+		       "or auto", m->type);
+	return tm;
+}
+
+double sk_model_opts_horizon(const struct sk_model_opts *m, const struct sk_opts *o,
+			     const struct sk_tmodel *tm, int lifetime)
+{
+	if (lifetime && strcmp(m->horizon, "lifetime") == 0)
+		return -1;
+	double horizon = tm && tm->discrete ? sk_opt_num("horizon", m->horizon, 0, 1e6) :
+		sk_opt_duration(o, "horizon", m->horizon) / o->unit_days;
+	if (tm && tm->discrete && strcmp(m->horizon, "1y") == 0)
+		horizon = 1;
+	return horizon;
+}
+
+void sk_model_opts_fit(const struct sk_model_opts *m, const struct sk_opts *o,
+		       const struct sk_tmodel *tm, const struct sk_rfm *pat, size_t npat,
+		       struct sk_modelfile *mf)
+{
+	if (tm)
+		sk_tmodel_fit_or_die(tm, pat, npat, &mf->tfit);
+	else
+		tm = sk_tmodel_auto(pat, npat, &mf->tfit);
+	mf->tm = tm;
+	snprintf(mf->unit, sizeof mf->unit, "%s", o->unit_name);
+	if (m->save)
+		sk_modelfile_save(m->save, mf);
+}
