@@ -24,6 +24,8 @@ static const char usage[] =
 	"  --report-json FILE   the same as JSON\n"
 	"  --evaluate           calibration/holdout table (needs holdout_frequency;\n"
 	"                       predictions over --horizon) on stderr\n"
+	"  --intervals LEVEL    append p_alive_lo/_hi and expected_purchases_lo/_hi:\n"
+	"                       central LEVEL (0.9) intervals from parameter uncertainty\n"
 	"  --new-customer N     expected repeat transactions over --horizon of a\n"
 	"                       customer acquired today and of a cohort of N, on stderr\n"
 	"  --tracking FILE      from a transaction log: actual and expected repeat\n"
@@ -63,6 +65,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 struct fill_ctx {
 	const struct sk_custdata *d;
 	const struct sk_pred *p;
+	const struct sk_pred_iv *iv;
 	double threshold;
 };
 
@@ -75,6 +78,12 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 	sk_emit_num(row, 0, f->p->p_alive[i], 6);
 	sk_emit_num(row, 1, f->p->expected[i], 6);
 	sk_emit_num(row, 2, f->p->p_alive[i] < f->threshold, 0);
+	if (f->iv) {
+		sk_emit_num(row, 3, f->iv->pa_lo[i], 6);
+		sk_emit_num(row, 4, f->iv->pa_hi[i], 6);
+		sk_emit_num(row, 5, f->iv->ex_lo[i], 6);
+		sk_emit_num(row, 6, f->iv->ex_hi[i], 6);
+	}
 }
 
 int main(int argc, char **argv)
@@ -114,11 +123,16 @@ int main(int argc, char **argv)
 
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
+	struct sk_pred_iv iv = { 0 };
+	if (mo.intervals > 0)
+		sk_predict_intervals(tm, &mf.tfit, &d, horizon, mo.intervals, &iv);
 	sk_custdata_drop_patterns(&d);
 
-	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
-	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
-	struct fill_ctx fc = { &d, &p, mo.threshold };
+	static const char *const cols[] = { "p_alive", "expected_purchases", "churned",
+					    "p_alive_lo", "p_alive_hi", "expected_purchases_lo",
+					    "expected_purchases_hi" };
+	struct sk_emit *e = sk_emit_open(&o, t, mo.intervals > 0 ? 7 : 3, cols);
+	struct fill_ctx fc = { &d, &p, mo.intervals > 0 ? &iv : NULL, mo.threshold };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
@@ -136,6 +150,7 @@ int main(int argc, char **argv)
 				  period_days, o.unit_name);
 		sk_daycounts_free(&days);
 	}
+	sk_pred_iv_free(&iv);
 	sk_pred_free(&p);
 	sk_custdata_free(&d);
 	sk_table_free(t);

@@ -5,6 +5,7 @@
 #include "record/date.h"
 #include "record/emit.h"
 #include "model/fit.h"
+#include "model/interval.h"
 #include "record/io.h"
 #include "model/model.h"
 #include "model/modelfile.h"

@@ -27,6 +27,7 @@ struct sk_model_opts {
 	int report;			/* --report: on stderr */
 	int patterns;			/* --patterns: write the patterns instead */
 	double new_customers;		/* --new-customer N: forecast a cohort of N; 0 = no */
+	double intervals;		/* --intervals LEVEL: 0 = no intervals */
 };
 
 #define SK_MODEL_OPTS_INIT { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 }
