@@ -20,20 +20,7 @@
 #include "model/interval.h"
 #include "model/model.h"
 
-static int failures, checks;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (!cond)
-		failures++;
-	printf("%s - ", cond ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 /* n customers observed for T weeks (T uniform on 26..52, whole days),
  * times rounded to days as summarize writes them. */
