@@ -1,5 +1,6 @@
 /* churn: probability alive, expected purchases and a churn flag per
  * customer from a buy-till-you-die model fitted by maximum likelihood. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,35 +24,48 @@ static const char usage[] =
 	"  --report-json FILE   the same as JSON\n"
 	"  --evaluate           calibration/holdout table (needs holdout_frequency;\n"
 	"                       predictions over --horizon) on stderr\n"
+	"  --intervals LEVEL    append p_alive_lo/_hi and expected_purchases_lo/_hi:\n"
+	"                       central LEVEL (0.9) intervals from parameter uncertainty\n"
+	"  --new-customer N     expected repeat transactions over --horizon of a\n"
+	"                       customer acquired today and of a cohort of N, on stderr\n"
+	"  --tracking FILE      from a transaction log: actual and expected repeat\n"
+	"                       transactions per period of the calibration and holdout\n"
+	"                       windows and the calibration histogram, as JSON\n"
+	"  --tracking-period D  the tracking periods: 1d, 1w (default), 1m ...\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n";
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with clv: struct sk_model_opts. */
-enum { O_EVALUATE = 1 };
+enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD };
 
 static const struct sk_opt own[] = {
 	{ "evaluate", 0, 0, O_EVALUATE },
+	{ "tracking", 1, 0, O_TRACKING },
+	{ "tracking-period", 1, 0, O_TRACKING_PERIOD },
 	{ NULL, 0, 0, 0 },
 };
 
 struct churn_opts {
 	int evaluate;
+	const char *tracking, *tracking_period;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct churn_opts *c = ctx;
-	(void)arg;
 	switch (id) {
 	case O_EVALUATE: c->evaluate = 1; break;
+	case O_TRACKING: c->tracking = arg; break;
+	case O_TRACKING_PERIOD: c->tracking_period = arg; break;
 	}
 }
 
 struct fill_ctx {
 	const struct sk_custdata *d;
 	const struct sk_pred *p;
+	const struct sk_pred_iv *iv;
 	double threshold;
 };
 
@@ -64,13 +78,19 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 	sk_emit_num(row, 0, f->p->p_alive[i], 6);
 	sk_emit_num(row, 1, f->p->expected[i], 6);
 	sk_emit_num(row, 2, f->p->p_alive[i] < f->threshold, 0);
+	if (f->iv) {
+		sk_emit_num(row, 3, f->iv->pa_lo[i], 6);
+		sk_emit_num(row, 4, f->iv->pa_hi[i], 6);
+		sk_emit_num(row, 5, f->iv->ex_lo[i], 6);
+		sk_emit_num(row, 6, f->iv->ex_hi[i], 6);
+	}
 }
 
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
 	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
-	struct churn_opts c = { 0 };
+	struct churn_opts c = { .tracking_period = "1w" };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 
 	struct sk_modelfile mf = { 0 };
@@ -78,8 +98,14 @@ int main(int argc, char **argv)
 	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
 	sk_model_opts_horizon(&mo, &o, tm, 0);
 
+	long period_days = lround(sk_opt_duration(&o, "tracking-period", c.tracking_period));
+	if (period_days < 1)
+		sk_die(SK_EX_USAGE, "--tracking-period: \"%s\" is shorter than a day",
+		       c.tracking_period);
+
 	/* The records tell their unit; the model file and the horizon follow it. */
-	struct sk_table *t = sk_customers_read(&o);
+	struct sk_daycounts days;
+	struct sk_table *t = sk_customers_read_days(&o, c.tracking ? &days : NULL);
 	if (mo.model && !(tm = sk_model_opts_model(&mo, &o, &mf)))
 		sk_die(SK_EX_USAGE, "%s: holds no transaction model", mo.model);
 	double horizon = sk_model_opts_horizon(&mo, &o, tm, 0);
@@ -101,11 +127,16 @@ int main(int argc, char **argv)
 
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
+	struct sk_pred_iv iv = { 0 };
+	if (mo.intervals > 0)
+		sk_predict_intervals(tm, &mf.tfit, &d, horizon, mo.intervals, &iv);
 	sk_custdata_drop_patterns(&d);
 
-	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
-	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
-	struct fill_ctx fc = { &d, &p, mo.threshold };
+	static const char *const cols[] = { "p_alive", "expected_purchases", "churned",
+					    "p_alive_lo", "p_alive_hi", "expected_purchases_lo",
+					    "expected_purchases_hi" };
+	struct sk_emit *e = sk_emit_open(&o, t, mo.intervals > 0 ? 7 : 3, cols);
+	struct fill_ctx fc = { &d, &p, mo.intervals > 0 ? &iv : NULL, mo.threshold };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
@@ -114,6 +145,16 @@ int main(int argc, char **argv)
 			      mo.threshold, o.unit_name);
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
+	const char *unit = tm->discrete ? "period" : o.unit_name;
+	if (mo.new_customers > 0)
+		sk_new_customer(stderr, tm, mf.tfit.par, NULL, horizon, 0, 1, o.unit_days, unit,
+				mo.new_customers);
+	if (c.tracking) {
+		sk_tracking_write(c.tracking, tm, mf.tfit.par, &days, &d, o.unit_days,
+				  period_days, o.unit_name);
+		sk_daycounts_free(&days);
+	}
+	sk_pred_iv_free(&iv);
 	sk_pred_free(&p);
 	sk_custdata_free(&d);
 	sk_table_free(t);

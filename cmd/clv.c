@@ -25,22 +25,28 @@ static const char usage[] =
 	"  --save-model FILE    write both fitted models as JSON\n"
 	"  --report             total value, top-20 % share, value at risk on stderr\n"
 	"  --report-json FILE   the same as JSON\n"
+	"  --evaluate           calibration/holdout table of spend (needs\n"
+	"                       holdout_spend; predictions over --horizon) on stderr\n"
+	"  --new-customer N     expected value of a customer acquired today and of a\n"
+	"                       cohort of N over --horizon, on stderr\n"
 	"  --patterns           write the distinct (frequency, recency, T,\n"
 	"                       monetary_value) patterns with their weight instead\n";
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with churn: struct sk_model_opts. */
-enum { O_RATE = 1, O_MARGIN };
+enum { O_RATE = 1, O_MARGIN, O_EVALUATE };
 
 static const struct sk_opt own[] = {
 	{ "discount-rate", 1, 0, O_RATE },
 	{ "margin", 1, 0, O_MARGIN },
+	{ "evaluate", 0, 0, O_EVALUATE },
 	{ NULL, 0, 0, 0 },
 };
 
 struct clv_opts {
 	double rate, margin;
+	int evaluate;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -49,6 +55,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	switch (id) {
 	case O_RATE: c->rate = sk_opt_num("discount-rate", arg, 0, 10); break;
 	case O_MARGIN: c->margin = sk_opt_num("margin", arg, 0, 1e6); break;
+	case O_EVALUATE: c->evaluate = 1; break;
 	}
 }
 
@@ -80,6 +87,8 @@ int main(int argc, char **argv)
 	/* Usage errors first: the model type and the horizon as written. */
 	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
 	int lifetime = strcmp(mo.horizon, "lifetime") == 0;
+	if (lifetime && (c.evaluate || mo.new_customers > 0))
+		sk_die(SK_EX_USAGE, "--evaluate and --new-customer need a finite --horizon");
 	sk_model_opts_horizon(&mo, &o, tm, 1);
 
 	/* The records tell their unit; the model file and the horizon follow it. */
@@ -133,6 +142,13 @@ int main(int argc, char **argv)
 		if (p.p_alive[i] < mo.threshold)
 			at_risk += d.rfm[i].w * clv[i];
 	}
+	const char *unit = tm->discrete ? "period" : o.unit_name;
+	if (c.evaluate)
+		/* Predicted holdout spend = E[spend per transaction] x
+		 * E[transactions] (Fader, Hardie & Lee 2005, JMR 42(4), eq. 1,
+		 * undiscounted, margin 1). */
+		sk_holdout_compare(stderr, t, &d, "holdout_spend", p.expected, spend, horizon,
+				   unit);
 	sk_pred_free(&p);
 	unsigned char *tier = sk_value_tiers(clv, d.valid, d.n);
 
@@ -169,6 +185,9 @@ int main(int argc, char **argv)
 				sk_die(SK_EX_IOERR, "%s: write error", mo.report_json);
 		}
 	}
+	if (mo.new_customers > 0)
+		sk_new_customer(stderr, tm, mf.tfit.par, mf.sfit.par, horizon, c.rate, c.margin,
+				o.unit_days, unit, mo.new_customers);
 	free(clv);
 	free(spend);
 	free(tier);

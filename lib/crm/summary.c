@@ -863,6 +863,55 @@ static void referred_spend(struct sk_summary *s)
 	}
 }
 
+static int cmp_log(const void *a, const void *b)
+{
+	const struct logent *x = a, *y = b;
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
+	return (x->day > y->day) - (x->day < y->day);
+}
+
+void sk_summary_days(struct sk_summary *s, struct sk_daycounts *dc)
+{
+	memset(dc, 0, sizeof *dc);
+	if (!s->any_rows)
+		return;
+	long as_of = s->o->has_as_of ? s->o->as_of : s->max_day;
+	long end = as_of > s->max_day ? as_of : s->max_day;
+	dc->day0 = s->min_day;
+	dc->as_of = as_of;
+	dc->ndays = (size_t)(end - s->min_day + 1);
+	dc->repeat = sk_xcalloc(dc->ndays, sizeof *dc->repeat);
+	dc->first = sk_xcalloc(dc->ndays, sizeof *dc->first);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].first != NO_DAY)
+			dc->first[s->c[i].first - dc->day0]++;
+	/* Sorted by (customer, day), the log gives each customer's distinct
+	 * purchase days; every one but the first calibration day is a repeat
+	 * transaction (calibration or holdout).  recount() later selects
+	 * from the sorted log, which stays sorted. */
+	qsort(s->log, s->nlog, sizeof *s->log, cmp_log);
+	for (size_t i = 0; i < s->nlog;) {
+		uint32_t idx = s->log[i].idx;
+		int32_t first = s->c[idx].first, prev = NO_DAY;
+		for (; i < s->nlog && s->log[i].idx == idx; i++) {
+			int32_t day = s->log[i].day;
+			if (day == prev)
+				continue;
+			prev = day;
+			if (first != NO_DAY && day != first)
+				dc->repeat[day - dc->day0]++;
+		}
+	}
+}
+
+void sk_daycounts_free(struct sk_daycounts *dc)
+{
+	free(dc->repeat);
+	free(dc->first);
+	memset(dc, 0, sizeof *dc);
+}
+
 static const char *base_cols[] = {
 	"customer_id", "first_purchase", "last_purchase", "orders", "frequency",
 	"recency", "T", "monetary_value", "total_spend", "refunds",
@@ -1153,6 +1202,13 @@ const struct sk_unit *sk_customers_unit(const struct sk_opts *o, const struct sk
 
 struct sk_table *sk_customers_read(struct sk_opts *o)
 {
+	return sk_customers_read_days(o, NULL);
+}
+
+struct sk_table *sk_customers_read_days(struct sk_opts *o, struct sk_daycounts *dc)
+{
+	if (dc)
+		memset(dc, 0, sizeof *dc);
 	struct sk_reader *r = sk_reader_open(o);
 	struct sk_table *t;
 	enum sk_fmt fmt = sk_reader_format(r);
@@ -1163,6 +1219,8 @@ struct sk_table *sk_customers_read(struct sk_opts *o)
 	if (sk_is_transactions(o, r)) {
 		struct sk_summary *s = sk_summary_new(o);
 		sk_summary_read(s, r);
+		if (dc)
+			sk_summary_days(s, dc);
 		t = sk_summary_table(s);
 		t->has_as_of = s->any_rows;
 		t->as_of = o->has_as_of ? o->as_of : s->max_day;

@@ -26,6 +26,20 @@ void sk_summary_write(struct sk_summary *s, struct sk_writer *w);
 struct sk_table *sk_summary_table(struct sk_summary *s);
 void sk_summary_free(struct sk_summary *s);
 
+/* Transactions per calendar day, for tracking a model over time: day
+ * i = day0 + i for i < ndays (day0 the earliest date read; the days run
+ * to the later of the last date and as_of).  repeat[i] counts repeat
+ * transactions on that day (calibration and holdout) of the customers
+ * with a calibration purchase, first[i] those customers whose first
+ * purchase was that day.  Call before sk_summary_table. */
+struct sk_daycounts {
+	long day0, as_of;
+	size_t ndays;
+	double *repeat, *first;
+};
+void sk_summary_days(struct sk_summary *s, struct sk_daycounts *dc);
+void sk_daycounts_free(struct sk_daycounts *dc);
+
 /* 1 when a header looks like a transaction log rather than customer
  * records: it has the date column and no frequency column. */
 int sk_is_transactions(const struct sk_opts *o, struct sk_reader *r);
@@ -40,5 +54,8 @@ struct sk_table *sk_customers_read(struct sk_opts *o);
  * last_purchase - first_purchase; NULL when they cannot tell (no dates,
  * no repeat buyer, or no unit fits). */
 const struct sk_unit *sk_customers_unit(const struct sk_opts *o, const struct sk_table *t);
+/* As sk_customers_read, and with a transaction log the day counts in
+ * *dc (ndays 0 when the input was customer records). */
+struct sk_table *sk_customers_read_days(struct sk_opts *o, struct sk_daycounts *dc);
 
 #endif

@@ -101,20 +101,27 @@ static const double gl_w[8] = {
 	0.1246289712555339, 0.0951585116824928, 0.0622535239386479, 0.0271524594117541,
 };
 
-/* The expected-transactions curve E(t) being discounted: either the
- * model's conditional expectation for a pattern, or its alive factor for
- * an (x, T) group. */
+/* The expected-transactions curve E(t) being discounted: the model's
+ * conditional expectation for a pattern, its alive factor for an (x, T)
+ * group, or E[X(t)] of a customer just acquired. */
+enum { CURVE_PATTERN, CURVE_ALIVE, CURVE_NEW };
 struct curve {
 	const struct sk_tmodel *tm;
 	const double *par;
 	const struct sk_rfm *r;
-	int alive;
+	int kind;
 };
 
 static double curve_at(const struct curve *c, double t)
 {
-	return c->alive ? c->tm->expected_alive(c->par, t, c->r->x, c->r->T) :
-		c->tm->expected(c->par, t, c->r->x, c->r->t_x, c->r->T);
+	switch (c->kind) {
+	case CURVE_ALIVE:
+		return c->tm->expected_alive(c->par, t, c->r->x, c->r->T);
+	case CURVE_NEW:
+		return c->tm->expected_new(c->par, t);
+	default:
+		return c->tm->expected(c->par, t, c->r->x, c->r->t_x, c->r->T);
+	}
 }
 
 static double det_continuous(const struct curve *c, double H, double delta)
@@ -131,14 +138,15 @@ static double det_continuous(const struct curve *c, double H, double delta)
 }
 
 /* BG/BB: transactions happen at opportunities n+1, n+2, ...; the one at
- * n+k is discounted by (1+d)^-k. */
+ * n+k is discounted by (1+d)^-k.  r NULL: a customer just acquired. */
 static double det_discrete(const struct sk_tmodel *tm, const double *par,
 			   const struct sk_rfm *r, double H, double d)
 {
 	double s = 0, prev = 0;
 	long n = (long)H;
 	for (long k = 1; k <= n; k++) {
-		double e = tm->expected(par, (double)k, r->x, r->t_x, r->T);
+		double e = r ? tm->expected(par, (double)k, r->x, r->t_x, r->T) :
+			tm->expected_new(par, (double)k);
 		s += (e - prev) / pow(1 + d, (double)k);
 		prev = e;
 	}
@@ -164,7 +172,7 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		double *gv = sk_xmalloc((ng ? ng : 1) * sizeof *gv);
 		#pragma omp parallel for schedule(dynamic, 16) if (ng > 100)
 		for (size_t j = 0; j < ng; j++) {
-			struct curve c = { tm, par, &g[j], 1 };
+			struct curve c = { tm, par, &g[j], CURVE_ALIVE };
 			gv[j] = det_continuous(&c, horizon, delta);
 		}
 		#pragma omp parallel for if (np > 10000)
@@ -179,7 +187,7 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
 		for (size_t k = 0; k < np; k++) {
 			double x;
-			struct curve c = { tm, par, &pat[k], 0 };
+			struct curve c = { tm, par, &pat[k], CURVE_PATTERN };
 			if (horizon < 0)
 				x = tm->discrete ?
 					tm->dert(par, annual_rate, pat[k].x, pat[k].t_x, pat[k].T) :
@@ -197,6 +205,47 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 			out[i] = v[d->pid[i]];
 	free(v);
 	return out;
+}
+
+void sk_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
+		     const double *spend_par, double horizon, double annual_rate,
+		     double margin, double unit_days, const char *unit, double cohort)
+{
+	/* A customer acquired at time 0 with the population's parameters
+	 * (FHL 2005 eq. 9 for BG/NBD, Schmittlein et al. 1987 eq. 17 for
+	 * Pareto/NBD, each model's expected_new): E[X(H)] repeat
+	 * transactions and P(X(H) = 0). */
+	double ex = tm->expected_new(par, horizon);
+	double p0 = tm->pmf(par, horizon, 0);
+	if (!isfinite(ex) || !isfinite(p0))
+		sk_die(SK_EX_DATA, "cannot forecast a new customer: the fitted %s gives no "
+		       "finite E[X(t)] over %g %s(s)", tm->title, horizon, unit);
+	fprintf(f, "new customer over %g %s(s) (%s): expected repeat transactions %.4f, "
+		"P(no repeat) %.4f\n", horizon, unit, tm->title, ex, p0);
+	if (spend_par) {
+		/* Discounted as an existing customer's transactions are (see
+		 * det_continuous); the spend of a transaction is the
+		 * Gamma-Gamma population mean p gamma / (q - 1) (Fader, Hardie
+		 * & Lee 2005, JMR 42(4), eq. 1 and Hardie 2013 eq. 5 with x = 0).
+		 * The acquisition purchase itself is not counted, as clv counts
+		 * only future transactions. */
+		double delta = log1p(annual_rate) * unit_days / 365.25, det;
+		if (tm->discrete)
+			det = det_discrete(tm, par, NULL, horizon, annual_rate);
+		else {
+			struct curve c = { tm, par, NULL, CURVE_NEW };
+			det = det_continuous(&c, horizon, delta);
+		}
+		double m = sk_gg_expected_spend(spend_par, 0, 0);
+		double v = margin * m * det;
+		fprintf(f, "new customer value: expected spend per transaction %.4f, discounted "
+			"expected transactions %.4f, clv %.4f\n", m, det, v);
+		if (cohort > 0)
+			fprintf(f, "planned cohort of %g: expected repeat transactions %.2f, "
+				"clv %.2f\n", cohort, cohort * ex, cohort * v);
+	} else if (cohort > 0)
+		fprintf(f, "planned cohort of %g: expected repeat transactions %.2f, expected "
+			"customers without a repeat %.2f\n", cohort, cohort * ex, cohort * p0);
 }
 
 /* The k-th smallest of a[0..n) (0-based), reordering a: Hoare's

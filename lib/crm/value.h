@@ -38,6 +38,15 @@ void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, const char 
  * repeat spend). */
 double sk_value_spend(const double *gg, const struct sk_custdata *d, size_t i);
 
+/* The forecast for a customer acquired today, on f: E[X(horizon)] and
+ * P(no repeat) from the fitted transaction model; with spend_par (the
+ * Gamma-Gamma fit) also the expected spend per transaction, the
+ * discounted expected transactions and clv; with cohort > 0 the totals
+ * for a planned cohort of that many customers. */
+void sk_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
+		     const double *spend_par, double horizon, double annual_rate,
+		     double margin, double unit_days, const char *unit, double cohort);
+
 /* Tiers by clv, descending, ties by row order: top1 for the top 1 %,
  * top20 for the rest of the top 20 %, rest; SK_TIER_NONE for invalid
  * rows.  One byte a customer; sk_value_tier_name gives the words. */

@@ -64,7 +64,7 @@ static void grad_natural(struct wrap *w, const double *par, double *g)
 
 /* Standard errors: invert the Hessian of -LL (natural scale), built from
  * central differences of the analytic gradient and symmetrised. */
-static int std_errors(struct wrap *w, const double *par, double *se)
+static int std_errors(struct wrap *w, const double *par, double *se, double *cov)
 {
 	int n = w->npar, ok = 1;
 	gsl_matrix *H = gsl_matrix_alloc(n, n);
@@ -96,6 +96,9 @@ static int std_errors(struct wrap *w, const double *par, double *se)
 		if (!(ok && isfinite(v) && v > 0))
 			ok = 0;
 	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			cov[i * SK_FIT_MAXPAR + j] = ok ? gsl_matrix_get(H, i, j) : 0;
 	gsl_matrix_free(H);
 	return ok;
 }
@@ -198,7 +201,7 @@ static int fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
 		return -1;
 	}
 	if (want_se)
-		out->se_ok = std_errors(&w, out->par, out->se);
+		out->se_ok = out->cov_ok = std_errors(&w, out->par, out->se, out->cov);
 	return 0;
 }
 
@@ -217,7 +220,7 @@ int sk_fit_run_nose(int npar, sk_fit_fn f, void *ctx, const double *start,
 void sk_fit_stderr(int npar, sk_fit_fn f, void *ctx, struct sk_fit *out)
 {
 	struct wrap w = { f, ctx, npar };
-	out->se_ok = std_errors(&w, out->par, out->se);
+	out->se_ok = out->cov_ok = std_errors(&w, out->par, out->se, out->cov);
 }
 
 double sk_fit_gradcheck(int npar, sk_fit_fn f, void *ctx, const double *theta)

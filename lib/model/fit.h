@@ -19,6 +19,11 @@ struct sk_fit {
 	int npar;
 	double par[SK_FIT_MAXPAR];	/* natural-scale estimates */
 	double se[SK_FIT_MAXPAR];	/* standard errors; NAN-free: 0 when not available */
+	/* Covariance of the natural-scale estimates (the inverse observed
+	 * information), row-major with stride SK_FIT_MAXPAR; valid when
+	 * cov_ok (never for a model read from a file, which keeps only se). */
+	double cov[SK_FIT_MAXPAR * SK_FIT_MAXPAR];
+	int cov_ok;
 	double loglik;			/* log-likelihood at the estimate */
 	double nobs;			/* number of observations (sum of weights) */
 	int iterations;

@@ -290,7 +290,10 @@ static int polish(int n, sk_fit_fn f, void *ctx, struct sk_fit *out)
 		if (!(v > 0 && isfinite(v)))
 			ok = 0;
 	}
-	out->se_ok = ok;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			out->cov[i * SK_FIT_MAXPAR + j] = ok ? out->par[i] * out->par[j] * inv[i][j] : 0;
+	out->se_ok = out->cov_ok = ok;
 	return conv;
 }
 

@@ -9,7 +9,8 @@
 #include "record/util.h"
 
 enum { M_TYPE = 1000, M_HORIZON, M_THRESHOLD, M_WEIGHT, M_MODEL, M_SAVE, M_REPORT,
-       M_REPORT_JSON, M_PATTERNS };
+       M_REPORT_JSON, M_PATTERNS, M_NEW,
+       M_INTERVALS };
 
 static const struct sk_opt shared[] = {
 	{ "model-type", 1, 0, M_TYPE },
@@ -21,6 +22,8 @@ static const struct sk_opt shared[] = {
 	{ "report", 0, 0, M_REPORT },
 	{ "report-json", 1, 0, M_REPORT_JSON },
 	{ "patterns", 0, 0, M_PATTERNS },
+	{ "new-customer", 1, 0, M_NEW },
+	{ "intervals", 1, 0, M_INTERVALS },
 };
 
 #define NSHARED (sizeof shared / sizeof shared[0])
@@ -45,6 +48,13 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case M_REPORT: m->report = 1; break;
 	case M_REPORT_JSON: m->report_json = arg; break;
 	case M_PATTERNS: m->patterns = 1; break;
+	case M_INTERVALS:
+		m->intervals = sk_opt_num("intervals", arg, 0, 1);
+		if (!(m->intervals > 0 && m->intervals < 1))
+			sk_die(SK_EX_USAGE, "--intervals: \"%s\" is not a level between 0 and 1 "
+			       "(such as 0.9)", arg);
+		break;
+	case M_NEW: m->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
 	default: d->fn(id, arg, d->ctx); break;
 	}
 }

@@ -26,6 +26,8 @@ struct sk_model_opts {
 	double threshold;		/* --threshold: p_alive below it is churned / at risk */
 	int report;			/* --report: on stderr */
 	int patterns;			/* --patterns: write the patterns instead */
+	double new_customers;		/* --new-customer N: forecast a cohort of N; 0 = no */
+	double intervals;		/* --intervals LEVEL: 0 = no intervals */
 };
 
 #define SK_MODEL_OPTS_INIT { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 }

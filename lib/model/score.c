@@ -390,14 +390,15 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	json_decref(o);
 }
 
-void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
-		 const struct sk_pred *p, double horizon, const char *unit)
+void sk_holdout_compare(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
+			const char *col, const double *pred, const double *scale, double horizon,
+			const char *unit)
 {
-	long ch = sk_table_col(t, "holdout_frequency");
+	long ch = sk_table_col(t, col);
 	if (ch < 0)
-		sk_die(SK_EX_DATA, "--evaluate needs a holdout_frequency column: "
-		       "run summarize with --as-of before the end of the data");
-	double cnt[8] = { 0 }, pred[8] = { 0 }, act[8] = { 0 };
+		sk_die(SK_EX_DATA, "--evaluate needs a %s column: "
+		       "run summarize with --as-of before the end of the data", col);
+	double cnt[8] = { 0 }, psum[8] = { 0 }, act[8] = { 0 };
 	double mae = 0, tot = 0, tp = 0, ta = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
@@ -406,26 +407,37 @@ void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
 		double a = sk_table_num(t, i, ch, &e);
 		if (e)
 			continue;
-		double w = d->rfm[i].w;
+		double w = d->rfm[i].w, p = scale ? scale[i] * pred[i] : pred[i];
 		int b = d->rfm[i].x >= 7 ? 7 : (int)d->rfm[i].x;
 		cnt[b] += w;
-		pred[b] += w * p->expected[i];
+		psum[b] += w * p;
 		act[b] += w * a;
-		mae += w * fabs(p->expected[i] - a);
+		mae += w * fabs(p - a);
 		tot += w;
-		tp += w * p->expected[i];
+		tp += w * p;
 		ta += w * a;
 	}
-	fprintf(f, "calibration/holdout: predicted over %g %s(s) vs actual holdout_frequency\n",
-		horizon, unit);
+	fprintf(f, "calibration/holdout%s: predicted over %g %s(s) vs actual %s\n",
+		scale ? " spend" : "", horizon, unit, col);
 	fprintf(f, "%-6s %10s %12s %12s\n", "freq", "customers", "predicted", "actual");
 	for (int b = 0; b < 8; b++)
 		fprintf(f, "%-6s %10.0f %12.4f %12.4f\n", b == 7 ? "7+" : (char[]){ (char)('0' + b), 0 },
-			cnt[b], cnt[b] > 0 ? pred[b] / cnt[b] : 0, cnt[b] > 0 ? act[b] / cnt[b] : 0);
+			cnt[b], cnt[b] > 0 ? psum[b] / cnt[b] : 0, cnt[b] > 0 ? act[b] / cnt[b] : 0);
 	fprintf(f, "%-6s %10.0f %12.4f %12.4f\n", "all", tot, tot > 0 ? tp / tot : 0,
 		tot > 0 ? ta / tot : 0);
-	fprintf(f, "total: predicted %.1f, actual %.0f; mean absolute error per customer %.4f\n",
-		tp, ta, tot > 0 ? mae / tot : 0);
+	if (scale)
+		fprintf(f, "total: predicted %.2f, actual %.2f (%+.2f%%); mean absolute error per "
+			"customer %.4f\n", tp, ta, ta != 0 ? 100 * (tp - ta) / ta : 0,
+			tot > 0 ? mae / tot : 0);
+	else
+		fprintf(f, "total: predicted %.1f, actual %.0f; mean absolute error per customer "
+			"%.4f\n", tp, ta, tot > 0 ? mae / tot : 0);
+}
+
+void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
+		 const struct sk_pred *p, double horizon, const char *unit)
+{
+	sk_holdout_compare(f, t, d, "holdout_frequency", p->expected, NULL, horizon, unit);
 }
 
 struct pat5 {

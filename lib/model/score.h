@@ -80,6 +80,11 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
  * customers, mean predicted and mean actual holdout transactions. */
 void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
 		 const struct sk_pred *p, double horizon, const char *unit);
+/* The same table for column col against pred[i] (times scale[i] when
+ * scale is not NULL: spend = expected_spend x expected transactions). */
+void sk_holdout_compare(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
+			const char *col, const double *pred, const double *scale, double horizon,
+			const char *unit);
 
 
 

@@ -33,20 +33,7 @@
  * modelint.h) so the analytic gradients can be checked. */
 #include "model/modelint.h"
 
-static int failures, checks;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (!cond)
-		failures++;
-	printf("%s - ", cond ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 static double rel(double got, double want)
 {

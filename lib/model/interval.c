@@ -1,0 +1,171 @@
+/* interval.c: prediction intervals from parameter uncertainty.
+ *
+ * Method: the delta method on a scale where the prediction is unbounded,
+ * with the covariance the fit already has (the inverse observed
+ * information).  For a prediction g(theta) at theta = log(parameters),
+ *   Var g(theta_hat) ~ grad g' Cov(theta_hat) grad g,
+ *   Cov(log p_i, log p_j) = Cov(p_i, p_j) / (p_i p_j)
+ * (Casella & Berger 2002, "Statistical Inference", 2nd ed., thm. 5.5.24
+ * and section 10.1.3), taken for g = logit(p_alive) and
+ * g = log(expected transactions), so that g +- z se maps back inside
+ * (0, 1) and (0, inf); the gradient by forward differences in theta.
+ *
+ * Why not a bootstrap, nor draws from the covariance: both need one
+ * prediction pass per replicate, and about 200 replicates for the 5 % and
+ * 95 % quantiles.  Measured on a million customers (571,924 patterns, two
+ * busy cores): 200 draws from the covariance added 41 s to BG/NBD and
+ * 170 s to Pareto/NBD; the bootstrap would add a refit per replicate on
+ * top.  The delta method needs npar + 1 passes and no random numbers (the
+ * same data always give the same intervals), and its coverage is checked
+ * by simulation in tests/unit/test_interval.c. */
+#include "interval.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "record/util.h"
+
+/* log of the prediction, or -inf where it is 0; logit for a probability. */
+static double to_scale(double v, int prob)
+{
+	if (!isfinite(v) || v <= 0)
+		return -INFINITY;
+	if (prob)
+		return v >= 1 ? INFINITY : log(v) - log1p(-v);
+	return log(v);
+}
+
+static double from_scale(double g, int prob)
+{
+	if (prob)
+		return g >= 0 ? 1 / (1 + exp(-g)) : exp(g) / (1 + exp(g));
+	return exp(g);
+}
+
+/* The step in log-parameters for the forward differences. */
+#define STEP 1e-5
+
+struct shifted {
+	int npar;
+	double par[SK_FIT_MAXPAR + 1][SK_FIT_MAXPAR];	/* [0] the estimate, [1+j] with log p_j + STEP */
+	double cov[SK_FIT_MAXPAR][SK_FIT_MAXPAR];	/* of the log-parameters */
+	double z;
+};
+
+/* se of g from its value g0 and its values gj at the shifted parameters. */
+static double delta_se(const struct shifted *s, double g0, const double *gj)
+{
+	double d[SK_FIT_MAXPAR], v = 0;
+	for (int j = 0; j < s->npar; j++)
+		d[j] = (gj[j] - g0) / STEP;
+	for (int i = 0; i < s->npar; i++)
+		for (int j = 0; j < s->npar; j++)
+			v += d[i] * s->cov[i][j] * d[j];
+	return v > 0 && isfinite(v) ? sqrt(v) : 0;
+}
+
+static void interval(const struct shifted *s, double g0, const double *gj, int prob,
+		     double *lo, double *hi)
+{
+	if (!isfinite(g0)) {	/* 0 or 1 at every parameter value */
+		*lo = *hi = from_scale(g0, prob);
+		return;
+	}
+	double se = delta_se(s, g0, gj);
+	*lo = from_scale(g0 - s->z * se, prob);
+	*hi = from_scale(g0 + s->z * se, prob);
+}
+
+int sk_interval_patterns(const struct sk_tmodel *tm, const struct sk_fit *fit,
+			 const struct sk_rfm *pat, size_t np, double horizon, double level,
+			 double *pa_lo, double *pa_hi, double *ex_lo, double *ex_hi)
+{
+	if (!fit->cov_ok)
+		return -1;
+	struct shifted s = { .npar = fit->npar };
+	int n = fit->npar;
+	for (int i = 0; i < n; i++) {
+		if (!(fit->se[i] > 0))
+			return -1;
+		for (int j = 0; j < n; j++)
+			s.cov[i][j] = fit->cov[i * SK_FIT_MAXPAR + j] / (fit->par[i] * fit->par[j]);
+	}
+	for (int k = 0; k <= n; k++) {
+		memcpy(s.par[k], fit->par, sizeof s.par[k]);
+		if (k)
+			s.par[k][k - 1] *= exp(STEP);
+	}
+	s.z = gsl_cdf_ugaussian_Pinv((1 + level) / 2);
+	/* log E[X | alive] per distinct (x, T), as sk_predict does it for
+	 * the estimate: ~10^4 groups instead of ~10^6 patterns; the log of
+	 * expected = p_alive x E[X | alive] is the sum of the two logs. */
+	size_t ng = 0;
+	struct sk_rfm *g = NULL;
+	uint32_t *gid = NULL;
+	double *lga = NULL;
+	if (tm->expected_alive) {
+		gid = sk_rfm_group_xT(pat, np, &ng, &g);
+		lga = sk_xmalloc((ng ? ng : 1) * (n + 1) * sizeof *lga);
+		#pragma omp parallel for schedule(dynamic, 16) if (ng > 50)
+		for (size_t j = 0; j < ng; j++)
+			for (int k = 0; k <= n; k++)
+				lga[j * (n + 1) + k] = to_scale(tm->expected_alive(s.par[k], horizon,
+										g[j].x, g[j].T), 0);
+	}
+	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
+	for (size_t i = 0; i < np; i++) {
+		const struct sk_rfm *r = &pat[i];
+		double lpa[SK_FIT_MAXPAR + 1], gpa[SK_FIT_MAXPAR + 1], gex[SK_FIT_MAXPAR + 1];
+		for (int k = 0; k <= n; k++) {
+			double pa = tm->p_alive(s.par[k], r->x, r->t_x, r->T);
+			gpa[k] = to_scale(pa, 1);
+			lpa[k] = to_scale(pa, 0);
+			gex[k] = lga ? lpa[k] + lga[gid[i] * (n + 1) + k] :
+				to_scale(tm->expected(s.par[k], horizon, r->x, r->t_x, r->T), 0);
+		}
+		interval(&s, gpa[0], gpa + 1, 1, &pa_lo[i], &pa_hi[i]);
+		interval(&s, gex[0], gex + 1, 0, &ex_lo[i], &ex_hi[i]);
+	}
+	free(lga);
+	free(gid);
+	free(g);
+	return 0;
+}
+
+void sk_predict_intervals(const struct sk_tmodel *tm, const struct sk_fit *fit,
+			  struct sk_custdata *d, double horizon, double level,
+			  struct sk_pred_iv *iv)
+{
+	if (!fit->cov_ok)
+		sk_die(SK_EX_USAGE, "--intervals needs the covariance of a fit made in this run "
+		       "(a model file keeps only standard errors); fit instead of --model, "
+		       "or drop --intervals");
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	size_t m = np ? np : 1;
+	double *v = sk_xmalloc(4 * m * sizeof *v);
+	if (sk_interval_patterns(tm, fit, pat, np, horizon, level, v, v + m, v + 2 * m,
+				 v + 3 * m) != 0)
+		sk_die(SK_EX_DATA, "--intervals: the covariance of the %s fit is not positive "
+		       "definite (a parameter is not identified); check --report", tm->title);
+	double **col[4] = { &iv->pa_lo, &iv->pa_hi, &iv->ex_lo, &iv->ex_hi };
+	for (int c = 0; c < 4; c++) {
+		*col[c] = sk_xcalloc(d->n ? d->n : 1, sizeof **col[c]);
+		for (size_t i = 0; i < d->n; i++)
+			if (d->valid[i])
+				(*col[c])[i] = v[c * m + d->pid[i]];
+	}
+	free(v);
+}
+
+void sk_pred_iv_free(struct sk_pred_iv *iv)
+{
+	free(iv->pa_lo);
+	free(iv->pa_hi);
+	free(iv->ex_lo);
+	free(iv->ex_hi);
+	memset(iv, 0, sizeof *iv);
+}

@@ -1,0 +1,134 @@
+/* test_interval.c: prediction intervals (lib/model/interval.c) cover the
+ * true-parameter predictions as often as they claim.  Data sets are
+ * simulated from BG/NBD's own story (Fader, Hardie & Lee 2005, "Counting
+ * your customers the easy way", Marketing Science 24(2), section 2:
+ * lambda ~ Gamma(r, alpha), p ~ Beta(a, b), Poisson purchases, dropout
+ * with probability p after each repeat purchase) with parameters near
+ * the CDNOW estimates; each is fitted, and the 90 % intervals of p_alive
+ * and expected purchases of fixed histories are checked against the
+ * values at the true parameters.  Prints "ok - ..." / "not ok - ..." and
+ * exits 1 if any check failed. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "model/interval.h"
+#include "model/model.h"
+
+#include "tap.h"
+
+/* n customers observed for T weeks (T uniform on 26..52, whole days),
+ * times rounded to days as summarize writes them. */
+static struct sk_rfm *simulate(const double *par, size_t n, gsl_rng *rng, size_t *np)
+{
+	struct sk_rfm *p = malloc(n * sizeof *p);
+	for (size_t i = 0; i < n; i++) {
+		double lam = gsl_ran_gamma(rng, par[0], 1 / par[1]);
+		double q = gsl_ran_beta(rng, par[2], par[3]);
+		double T = floor(gsl_rng_uniform(rng) * 26 * 7 + 26 * 7) / 7;
+		double t = 0, tx = 0, x = 0;
+		for (;;) {
+			t += gsl_ran_exponential(rng, 1 / lam);
+			if (t > T)
+				break;
+			x++;
+			tx = t;
+			if (gsl_rng_uniform(rng) < q)
+				break;
+		}
+		tx = floor(tx * 7) / 7;
+		p[i] = (struct sk_rfm){ x, tx, T, 1 };
+	}
+	*np = sk_rfm_compress(p, n);
+	return p;
+}
+
+int main(void)
+{
+	const double truth[4] = { 0.25, 4.4, 0.8, 2.4 };
+	/* Fixed histories to predict for: (x, t_x, T). */
+	const struct sk_rfm hist[3] = { { 0, 0, 40, 1 }, { 2, 30, 40, 1 }, { 5, 12, 40, 1 } };
+	const double horizon = 39, level = 0.9;
+	double pa_true[3], ex_true[3];
+	for (int h = 0; h < 3; h++) {
+		pa_true[h] = sk_bgnbd.p_alive(truth, hist[h].x, hist[h].t_x, hist[h].T);
+		ex_true[h] = sk_bgnbd.expected(truth, horizon, hist[h].x, hist[h].t_x, hist[h].T);
+	}
+	enum { R = 100, N = 2000 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 20261204);
+	int cover_pa = 0, cover_ex = 0, n_pa = 0, n_ex = 0, fitted = 0;
+	double width = 0;
+	for (int rep = 0; rep < R; rep++) {
+		size_t np;
+		struct sk_rfm *pat = simulate(truth, N, rng, &np);
+		struct sk_fit fit;
+		char err[256];
+		if (sk_bgnbd.fit(pat, np, &fit, err, sizeof err) != 0 || !fit.cov_ok) {
+			free(pat);
+			continue;
+		}
+		fitted++;
+		double lo[3], hi[3], elo[3], ehi[3];
+		if (sk_interval_patterns(&sk_bgnbd, &fit, hist, 3, horizon, level, lo, hi, elo,
+					 ehi) != 0) {
+			free(pat);
+			continue;
+		}
+		for (int h = 0; h < 3; h++) {
+			if (hist[h].x > 0) {	/* p_alive is 1 at x = 0 for every parameter */
+				n_pa++;
+				cover_pa += lo[h] <= pa_true[h] && pa_true[h] <= hi[h];
+			}
+			n_ex++;
+			cover_ex += elo[h] <= ex_true[h] && ex_true[h] <= ehi[h];
+		}
+		width += ehi[1] - elo[1];
+		free(pat);
+	}
+	gsl_rng_free(rng);
+	check(fitted >= R - 2, "bgnbd fitted with a covariance on %d of %d simulated sets",
+	      fitted, R);
+	double cp = (double)cover_pa / n_pa, ce = (double)cover_ex / n_ex;
+	/* R x histories draws of a 0.9 coverage: sd ~ 0.02-0.03. */
+	check(cp > 0.82 && cp < 0.97, "90%% p_alive intervals cover the truth %.3f of %d times",
+	      cp, n_pa);
+	check(ce > 0.82 && ce < 0.97, "90%% expected-purchase intervals cover the truth %.3f "
+	      "of %d times (mean width at x=2: %.3f)", ce, n_ex, width / (fitted ? fitted : 1));
+
+	/* Reproducible, and a wider level gives a wider interval. */
+	size_t np;
+	gsl_rng *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r2, 7);
+	struct sk_rfm *pat = simulate(truth, N, r2, &np);
+	gsl_rng_free(r2);
+	struct sk_fit fit;
+	char err[256];
+	int rc = sk_bgnbd.fit(pat, np, &fit, err, sizeof err);
+	check(rc == 0 && fit.cov_ok, "bgnbd fit with covariance");
+	double a[4], b[4], c[4];
+	sk_interval_patterns(&sk_bgnbd, &fit, &hist[1], 1, horizon, 0.9, &a[0], &a[1], &a[2],
+			     &a[3]);
+	sk_interval_patterns(&sk_bgnbd, &fit, &hist[1], 1, horizon, 0.9, &b[0], &b[1], &b[2],
+			     &b[3]);
+	sk_interval_patterns(&sk_bgnbd, &fit, &hist[1], 1, horizon, 0.99, &c[0], &c[1], &c[2],
+			     &c[3]);
+	check(memcmp(a, b, sizeof a) == 0, "the same fit, the same interval");
+	double pa = sk_bgnbd.p_alive(fit.par, 2, 30, 40);
+	check(a[0] < pa && pa < a[1], "the interval [%.4f, %.4f] holds the estimate %.4f", a[0],
+	      a[1], pa);
+	check(c[0] < a[0] && c[1] > a[1] && c[2] < a[2] && c[3] > a[3],
+	      "the 99%% interval is wider than the 90%%");
+	struct sk_fit nocov = fit;
+	nocov.cov_ok = 0;
+	check(sk_interval_patterns(&sk_bgnbd, &nocov, &hist[1], 1, horizon, 0.9, &a[0], &a[1],
+				   &a[2], &a[3]) == -1, "no covariance: refused");
+	free(pat);
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures != 0;
+}
