@@ -33,6 +33,7 @@ remote=()
 
 # Pass 1, per shard: summarize, then the compressed patterns and the
 # distribution the RFM scores rank against.
+# shellcheck disable=SC2086 # the options, word by word
 shard $SK_OPTS --shards "$jobs" --prefix "$out/log" "$log" |
 	parallel --will-cite "${remote[@]}" -j "$jobs" \
 	'summarize $SK_OPTS {} > "$SK_OUT/customers-{#}.csv" &&
