@@ -41,9 +41,9 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS = $(wildcard man/*.1 man/*.7)
 
-DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev libbz2-dev liblzma-dev bzip2 xz-utils tzdata mandoc time jq miller valgrind parallel
+DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev libbz2-dev liblzma-dev bzip2 xz-utils tzdata mandoc time jq miller valgrind parallel openssh-client openssh-server
 
-.PHONY: all check unit golden examples manlint manhelp psql deps demo bench bounds accuracy install uninstall clean fuzz fuzz-replay browser badinput props
+.PHONY: all check unit golden examples manlint manhelp psql deps demo bench bounds accuracy install uninstall clean fuzz fuzz-replay browser badinput props ssh
 
 all: $(BINS)
 
@@ -78,7 +78,7 @@ $(BUILD) $(BUILD)/cmd $(BUILD)/tests $(BUILD)/fuzz bin:
 check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory manlint manhelp unit fuzz-replay examples golden badinput props
+	@$(MAKE) --no-print-directory manlint manhelp unit fuzz-replay examples golden badinput props ssh
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
@@ -92,6 +92,11 @@ examples: all
 # Every program over the shared bad-input corpus (tests/badinput/).
 badinput: all
 	@sh tests/run-badinput.sh
+
+# examples/sharded.sh across two ssh "hosts" (an sshd on 127.0.0.1 that
+# the test starts and stops; skipped when it cannot start).
+ssh: all
+	@sh tests/run-ssh.sh
 
 # Conservation, determinism and row-order independence over random logs.
 props: all $(BUILD)/tests/props-gen

@@ -78,5 +78,5 @@ _siklus()
 	fi
 }
 
-complete -o filenames -F _siklus summarize classify churn clv winback cohort xsell report plan whatif \
-	sk-summarize sk-classify sk-churn sk-clv sk-winback sk-cohort sk-xsell sk-report sk-plan sk-whatif
+complete -o filenames -F _siklus summarize classify churn clv winback cohort xsell report plan whatif shard \
+	sk-summarize sk-classify sk-churn sk-clv sk-winback sk-cohort sk-xsell sk-report sk-plan sk-whatif sk-shard

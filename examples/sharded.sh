@@ -5,33 +5,41 @@
 #
 #   examples/sharded.sh LOG JOBS OUTDIR --as-of DATE [options...]
 #
-# LOG is a CSV transaction log with the customer id in column 1 (the
-# shard key); the options go to summarize, churn and classify alike (the
-# options every siklus program takes) and must include
-# --as-of (each shard would otherwise end observation at its own last
-# date).  GNU parallel's --pipe --shard sends every row of a customer to
-# the same job; add --sshlogin to spread the jobs over hosts.  Writes
-# OUTDIR/model.json, OUTDIR/rfm.cuts, OUTDIR/scored.csv (churn) and
-# OUTDIR/classified.csv (the same with stage, phase and RFM from
-# classify --rfm); customers in shard order: sort by customer for a stable
-# order.
+# LOG is a transaction log (CSV, TSV or JSON lines, plain or compressed);
+# the options go to summarize, churn and classify alike (the options every
+# siklus program takes) and must include --as-of (each shard would
+# otherwise end observation at its own last date).  shard(1) splits the
+# log by a hash of the customer id into JOBS files at the speed of reading
+# it, so every row of a customer is in one shard, and GNU parallel runs
+# the shards.  To spread the jobs over hosts, set SK_SSHLOGIN to
+# parallel's --sshlogin list (e.g. "2/host1,2/host2"): OUTDIR must then be
+# a directory every host sees at the same path (NFS), and the hosts get
+# this PATH.  Writes OUTDIR/model.json, OUTDIR/rfm.cuts,
+# OUTDIR/scored.csv (churn) and OUTDIR/classified.csv (the same with
+# stage, phase and RFM from classify --rfm); customers in shard order:
+# sort by customer for a stable order.
 set -euo pipefail
 [ $# -ge 3 ] || { echo "usage: sharded.sh LOG JOBS OUTDIR --as-of DATE [options...]" >&2; exit 64; }
 log=$1 jobs=$2 out=$3
 shift 3
 case " $* " in *" --as-of "*) ;; *) echo "sharded.sh: --as-of is required" >&2; exit 64 ;; esac
 mkdir -p "$out"
-rm -f "$out"/customers-*.csv "$out"/patterns-*.csv "$out"/cuts-*.cuts \
+out=$(cd "$out" && pwd)
+rm -f "$out"/log-*.* "$out"/customers-*.csv "$out"/patterns-*.csv "$out"/cuts-*.cuts \
 	"$out"/scored-*.csv "$out"/classified-*.csv
-export SK_OPTS="$*" SK_OUT=$out SK_HEADER
-SK_HEADER=$(head -n 1 "$log")
+export SK_OPTS="$*" SK_OUT=$out
+remote=()
+[ -n "${SK_SSHLOGIN:-}" ] && remote=(--sshlogin "$SK_SSHLOGIN" --env PATH --env SK_OPTS --env SK_OUT)
 
 # Pass 1, per shard: summarize, then the compressed patterns and the
 # distribution the RFM scores rank against.
-tail -n +2 "$log" | parallel --will-cite --pipe --shard 1 --colsep , -j "$jobs" \
-	'{ printf "%s\n" "$SK_HEADER"; cat; } | summarize $SK_OPTS > "$SK_OUT/customers-{%}.csv" &&
-	 churn $SK_OPTS --patterns "$SK_OUT/customers-{%}.csv" > "$SK_OUT/patterns-{%}.csv" &&
-	 classify $SK_OPTS --rfm-cuts-out "$SK_OUT/cuts-{%}.cuts" "$SK_OUT/customers-{%}.csv" > /dev/null'
+# shellcheck disable=SC2086 # the options, word by word
+shard $SK_OPTS --shards "$jobs" --prefix "$out/log" "$log" |
+	parallel --will-cite "${remote[@]}" -j "$jobs" \
+	'summarize $SK_OPTS {} > "$SK_OUT/customers-{#}.csv" &&
+	 churn $SK_OPTS --patterns "$SK_OUT/customers-{#}.csv" > "$SK_OUT/patterns-{#}.csv" &&
+	 classify $SK_OPTS --rfm-cuts-out "$SK_OUT/cuts-{#}.cuts" "$SK_OUT/customers-{#}.csv" > /dev/null'
+rm -f "$out"/log-*.*
 
 # One fit on the merged patterns: the same model as a fit on everyone.
 first=$(ls "$out"/patterns-*.csv | head -n 1)
@@ -42,7 +50,7 @@ cat "$out"/cuts-*.cuts > "$out/rfm.cuts"
 
 # Pass 2, per shard: score with the fitted model, then classify (p_alive
 # refines the lifecycle) with RFM scores against the merged cuts.
-ls "$out"/customers-*.csv | parallel --will-cite -j "$jobs" \
+ls "$out"/customers-*.csv | parallel --will-cite "${remote[@]}" -j "$jobs" \
 	'churn $SK_OPTS --model "$SK_OUT/model.json" {} > {= s/customers-/scored-/ =} &&
 	 classify $SK_OPTS --rfm-cuts "$SK_OUT/rfm.cuts" {= s/customers-/scored-/ =} > {= s/customers-/classified-/ =}'
 for part in scored classified; do

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record/group.h"
 #include "record/util.h"
 
 /* ------------------------------------------------------------------ */
@@ -465,7 +466,7 @@ void sk_xsell_mine(struct sk_xsell *x)
 				base.item[base.nitem++] = rank[x->bitem[i]];
 		if (base.nitem == a)
 			continue;
-		sk_xsell_sort_unique(base.item + a, base.nitem - a);
+		sk_sort_unique_u32(base.item + a, base.nitem - a);
 		base.start[base.n++] = a;
 		base.start[base.n] = base.nitem;
 	}

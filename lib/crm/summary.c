@@ -19,6 +19,7 @@
  * days of the out-of-order customers only are counted from it.  Sums, the
  * first day and its spend are order-independent and kept exactly. */
 #include "summary.h"
+#include "record/group.h"
 #include "record/hash.h"
 #include "record/idtab.h"
 
@@ -723,42 +724,6 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 			s->null_skipped, s->null_skipped == 1 ? "" : "s");
 }
 
-/* Sort a customer's few days: insertion sort, which beats any call-per-
- * comparison sort on the handful of days most customers have; a long run
- * (one customer with thousands of rows) goes to a radix sort. */
-static void sort_days(int32_t *d, size_t n, int32_t *tmp)
-{
-	if (n <= 32) {
-		for (size_t i = 1; i < n; i++) {
-			int32_t v = d[i];
-			size_t j = i;
-			for (; j > 0 && d[j - 1] > v; j--)
-				d[j] = d[j - 1];
-			d[j] = v;
-		}
-		return;
-	}
-	/* LSD radix on the days as unsigned (sign bit flipped), a byte a
-	 * pass: four passes, stable, ending back in d. */
-	int32_t *from = d, *to = tmp;
-	for (int shift = 0; shift < 32; shift += 8) {
-		size_t cnt[256] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			cnt[(((uint32_t)from[i] ^ 0x80000000u) >> shift) & 0xff]++;
-		size_t sum = 0;
-		for (int k = 0; k < 256; k++) {
-			size_t c = cnt[k];
-			cnt[k] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			to[cnt[(((uint32_t)from[i] ^ 0x80000000u) >> shift) & 0xff]++] = from[i];
-		int32_t *t = from;
-		from = to;
-		to = t;
-	}
-}
-
 /* Count distinct purchase days from the log for out-of-order customers.
  *
  * A counting sort by customer, not a comparison sort of (customer, day)
@@ -796,52 +761,41 @@ static void recount(struct sk_summary *s)
 		       (unsigned long)UINT32_MAX);
 	for (size_t i = 0; i < n; i++)
 		pos[i + 1] += pos[i];		/* pos[i]: where customer i's run starts */
-	int32_t *days = sk_xmalloc((m ? m : 1) * sizeof *days);
+	/* Days as unsigned keys in the same order (sign bit flipped). */
+	uint32_t *days = sk_xmalloc((m ? m : 1) * sizeof *days);
 	for (size_t i = 0; i < m; i++)
-		days[pos[s->log[i].idx]++] = s->log[i].day;	/* pos[i]: where it ends */
+		days[pos[s->log[i].idx]++] = (uint32_t)s->log[i].day ^ 0x80000000u;
+	/* now pos[i] is where customer i's run ends */
 	sk_big_free(s->log, s->logcap * sizeof *s->log);
 	s->log = NULL;
 	s->nlog = s->logcap = 0;
 
 	const struct sk_opts *o = s->o;
 	long nn = (long)n;
-#pragma omp parallel if (m > 16384)
-	{
-		int32_t *tmp = NULL;
-		size_t tmpcap = 0;
-#pragma omp for schedule(dynamic, 4096)
-		for (long k = 0; k < nn; k++) {
-			if (!(unord[k / 64] >> (k % 64) & 1))
-				continue;
-			struct cust *c = &s->c[k];
-			size_t lo = k ? pos[k - 1] : 0, len = pos[k] - lo;
-			int32_t *d = days + lo;
-			if (len > 32 && len > tmpcap) {
-				free(tmp);
-				tmpcap = len;
-				tmp = sk_xmalloc(tmpcap * sizeof *tmp);
+#pragma omp parallel for schedule(dynamic, 4096) if (m > 16384)
+	for (long k = 0; k < nn; k++) {
+		if (!(unord[k / 64] >> (k % 64) & 1))
+			continue;
+		struct cust *c = &s->c[k];
+		size_t lo = k ? pos[k - 1] : 0;
+		uint32_t *d = days + lo;
+		size_t nd = sk_sort_unique_u32(d, pos[k] - lo);
+		uint32_t cal = 0, hold = 0;
+		int32_t hold_last = NO_DAY, last = NO_DAY;
+		for (size_t j = 0; j < nd; j++) {
+			int32_t day = (int32_t)(d[j] ^ 0x80000000u);
+			if (o->has_as_of && day > o->as_of) {
+				hold++;
+				hold_last = day;
+			} else {
+				cal++;
+				last = day;
 			}
-			sort_days(d, len, tmp);
-			uint32_t cal = 0, hold = 0;
-			int32_t prev = NO_DAY, hold_last = NO_DAY, last = NO_DAY;
-			for (size_t j = 0; j < len; j++) {
-				if (d[j] == prev)
-					continue;
-				prev = d[j];
-				if (o->has_as_of && prev > o->as_of) {
-					hold++;
-					hold_last = prev;
-				} else {
-					cal++;
-					last = prev;
-				}
-			}
-			c->orders = cal;
-			c->hold_orders = hold;
-			c->hold_last = hold_last;
-			c->last = last;
 		}
-		free(tmp);
+		c->orders = cal;
+		c->hold_orders = hold;
+		c->hold_last = hold_last;
+		c->last = last;
 	}
 	free(days);
 	free(pos);

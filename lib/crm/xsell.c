@@ -16,6 +16,7 @@
  * 40 MB of log, 64 MB of basket keys and 16 MB of customers (130 MB).
  * The rules are mined by fpgrowth.c; the suggestions are written here. */
 #include "xsell.h"
+#include "record/group.h"
 #include "record/hash.h"
 #include "xsellint.h"
 
@@ -345,35 +346,6 @@ static void read_log(struct sk_xsell *x, struct sk_reader *r)
 	free(last);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Sort a[0..n) and drop repeats; returns the new length. */
-size_t sk_xsell_sort_unique(uint32_t *a, size_t n)
-{
-	if (n < 2)
-		return n;
-	if (n <= 16) {
-		for (size_t i = 1; i < n; i++) {
-			uint32_t v = a[i];
-			size_t j = i;
-			for (; j > 0 && a[j - 1] > v; j--)
-				a[j] = a[j - 1];
-			a[j] = v;
-		}
-	} else {
-		qsort(a, n, sizeof *a, cmp_u32);
-	}
-	size_t m = 1;
-	for (size_t i = 1; i < n; i++)
-		if (a[i] != a[m - 1])
-			a[m++] = a[i];
-	return m;
-}
-
 /* Turn a list of (group, value) pairs into compressed rows: start[g] ..
  * start[g + 1] index the sorted distinct values of group g.  The pairs
  * come from a callback so the log and the baskets share the code. */
@@ -408,7 +380,7 @@ static void csr_build(size_t ngroup, size_t npair, pairs_fn pair, void *ctx,
 	size_t out = 0;
 	for (size_t k = 0; k < ngroup; k++) {
 		size_t a = start[k], n = start[k + 1] - a;
-		n = sk_xsell_sort_unique(val + a, n);
+		n = sk_sort_unique_u32(val + a, n);
 		memmove(val + out, val + a, n * sizeof *val);
 		start[k] = out;
 		out += n;

@@ -83,7 +83,4 @@ struct sk_xsell {
 	int mined;
 };
 
-/* Sort a[0..n) and drop repeats; the new length. */
-size_t sk_xsell_sort_unique(uint32_t *a, size_t n);
-
 #endif

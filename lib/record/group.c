@@ -167,3 +167,31 @@ int sk_kv_sort(struct sk_kv *a, size_t n, uint64_t maxkey)
 	free(count);
 	return 0;
 }
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+size_t sk_sort_unique_u32(uint32_t *a, size_t n)
+{
+	if (n < 2)
+		return n;
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t v = a[i];
+			size_t j = i;
+			for (; j > 0 && a[j - 1] > v; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+	} else {
+		qsort(a, n, sizeof *a, cmp_u32);
+	}
+	size_t m = 1;
+	for (size_t i = 1; i < n; i++)
+		if (a[i] != a[m - 1])
+			a[m++] = a[i];
+	return m;
+}

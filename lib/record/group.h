@@ -49,4 +49,8 @@ double *sk_distinct_new(const void *base, size_t n, size_t stride, uint32_t *ran
  * small keys take few passes.  -1 when out of memory (a is untouched). */
 int sk_kv_sort(struct sk_kv *a, size_t n, uint64_t maxkey);
 
+/* Sort a[0..n) and drop repeats; the new length.  Insertion sort for
+ * the short lists it mostly gets (a basket's items, a customer's days). */
+size_t sk_sort_unique_u32(uint32_t *a, size_t n);
+
 #endif

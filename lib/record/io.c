@@ -421,6 +421,14 @@ struct sk_reader {
 
 	/* JSONL: map of column name to index for fast lookup */
 	int jsonl_first_pending;	/* first record already parsed at open */
+
+	/* the current record as its input text, for sk_reader_raw: a line
+	 * in the source buffer, or the lines of a quoted CSV record copied
+	 * into rawbuf */
+	const char *raw;
+	size_t rawlen;
+	char *rawbuf;
+	size_t rawbuflen, rawbufcap;
 };
 
 static void rec_reset(struct sk_reader *r)
@@ -699,9 +707,19 @@ static int csv_record(struct sk_reader *r)
 			if (!memchr(p, '"', body) && !memchr(p, '\r', body)) {
 				rec_split(r, p, body, (char)r->o->delim);
 				r->plain = 1;
+				r->raw = p;
+				r->rawlen = body;
 				return 1;
 			}
+			r->rawbuflen = 0;
 		}
+		/* A record that libcsv reads may span lines: keep their text. */
+		if (r->rawbuflen + len > r->rawbufcap)
+			sk_grow((void **)&r->rawbuf, &r->rawbufcap, r->rawbuflen + len, 1);
+		memcpy(r->rawbuf + r->rawbuflen, p, len);
+		r->rawbuflen += len;
+		r->raw = r->rawbuf;
+		r->rawlen = chomp(r->rawbuf, r->rawbuflen);
 		size_t done = csv_parse(&r->csv, p, len, csv_cb_field, csv_cb_row, r);
 		if (done != len) {
 			/* Strict mode stops at a quote inside an unquoted field or
@@ -748,6 +766,8 @@ static int tsv_record(struct sk_reader *r)
 	}
 	r->recline = r->src.line;
 	len = chomp(p, len);
+	r->raw = p;
+	r->rawlen = len;
 	size_t a = 0;
 	for (size_t i = 0; i <= len; i++)
 		if (i == len || p[i] == '\t') {
@@ -827,6 +847,8 @@ static int jsonl_record(struct sk_reader *r)
 		}
 		r->recline = r->src.line;
 		len = chomp(p, len);
+		r->raw = p;
+		r->rawlen = len;
 		json_t *root = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
 					  JSON_ALLOW_NUL, &err);
 		if (!root) {
@@ -1024,6 +1046,12 @@ int sk_reader_peek(struct sk_reader *r)
 	return r->jsonl_first_pending;
 }
 
+const char *sk_reader_raw(const struct sk_reader *r, size_t *len)
+{
+	*len = r->rawlen;
+	return r->raw ? r->raw : "";
+}
+
 size_t sk_reader_ncol(const struct sk_reader *r) { return r->ncol; }
 const char *sk_reader_colname(const struct sk_reader *r, size_t i) { return r->col[i]; }
 enum sk_fmt sk_reader_format(const struct sk_reader *r) { return r->fmt; }
@@ -1082,6 +1110,7 @@ void sk_reader_close(struct sk_reader *r)
 	free(r->flen);
 	free(r->ftype);
 	free(r->fptr);
+	free(r->rawbuf);
 	free(r);
 }
 

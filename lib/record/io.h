@@ -35,6 +35,11 @@ int sk_reader_next(struct sk_reader *r);
  * returns it.  0 for other formats (their header names the columns) and
  * when there is no record. */
 int sk_reader_peek(struct sk_reader *r);
+/* The current record as it was written in the input (decompressed),
+ * without its last line end: one line, or the lines of a CSV record with
+ * a quoted line break; right after sk_reader_open, the header.  Valid
+ * until the next read. */
+const char *sk_reader_raw(const struct sk_reader *r, size_t *len);
 size_t sk_reader_ncol(const struct sk_reader *r);
 const char *sk_reader_colname(const struct sk_reader *r, size_t i);
 /* Index of a column, or -1.  For JSON lines a name not yet seen is

@@ -21,7 +21,7 @@
  * thread it waits for needs, and churn took 2.7x as long with two other
  * busy processes as with OMP_WAIT_POLICY=passive.  Our waits are few and
  * long (a chunk of rows, a whole likelihood evaluation), so sleeping costs
- * nothing measurable on an idle machine.  libgomp reads its environment
+ * little on an idle machine.  libgomp reads its environment
  * once, in its constructor; it is linked statically (Makefile: OMPLIB), so
  * this constructor, with a priority, runs before it.  A setting the user
  * made (OMP_WAIT_POLICY or GOMP_SPINCOUNT) is kept. */
