@@ -48,30 +48,6 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
-static double logaddexp(double u, double v)
-{
-	double hi = fmax(u, v), lo = fmin(u, v);
-	if (hi == -HUGE_VAL)
-		return -HUGE_VAL;
-	return hi + log1p(exp(lo - hi));
-}
-
-/* expm1(y) / y, = 1 at y = 0. */
-static double expm1_ratio(double y)
-{
-	if (fabs(y) < 1e-8)
-		return 1 + 0.5 * y;
-	return expm1(y) / y;
-}
-
-static int good_par(const double *par, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!(par[i] > 0) || !isfinite(par[i]))
-			return 0;
-	return 1;
-}
-
 /* ---- the likelihood ---- */
 
 struct parterms {
@@ -150,7 +126,7 @@ static int bracket(const struct parterms *p, double x, double t_x, double T, int
 	if (!(rho < 1))
 		return 0;	/* rounding made I(t_x) <= I(T): the term is ~0 */
 	double lsD = p->ls + b->ix.l + log1p(-rho);
-	b->lW = logaddexp(b->lnA, lsD);
+	b->lW = sk_logaddexp(b->lnA, lsD);
 	b->piA = exp(b->lnA - b->lW);
 	if (!grad)
 		return 0;	/* loglik1 and P(alive) need no more */
@@ -162,9 +138,11 @@ static int bracket(const struct parterms *p, double x, double t_x, double T, int
 
 /* Sum over patterns lo..hi-1 one customer at a time: the fallback when
  * the (x, t) index below cannot be built (no memory, odd input). */
-static void sum_chunk(const struct parterms *p, const struct sk_rfm *pat, size_t lo,
-		      size_t hi, int grad, double *acc)
+static void sum_chunk(const void *terms, const void *data, size_t lo, size_t hi, int grad,
+		      double *acc)
 {
+	const struct parterms *p = terms;
+	const struct sk_rfm *pat = data;
 	struct xterms t = { .x = -1 };
 	struct bracket b;
 	struct tail cache;
@@ -780,7 +758,7 @@ static void sum_chunk_idx(const struct pidx *ix, size_t lo, size_t hi, int grad,
 			wa = a->v * iW;
 			wb = b->v * iW;
 		} else {
-			/* ln W = logaddexp(ln A', ln B); weights sigma(-d), sigma(d) */
+			/* ln W = sk_logaddexp(ln A', ln B); weights sigma(-d), sigma(d) */
 			double d = b->v - a->v;
 			double ed = exp(-fabs(d));	/* 0 when A' = 0 (d = inf) */
 			sum[0] += w * (fmax(a->v, b->v) + log1p(ed));
@@ -796,7 +774,6 @@ static void sum_chunk_idx(const struct pidx *ix, size_t lo, size_t hi, int grad,
 	memcpy(acc, sum, sizeof sum);
 }
 
-#define MAXCHUNK 64
 /* Fewer patterns than this are summed on one thread: ~0.3 ms per
  * evaluation, less than what waking and joining threads can cost on
  * busy cores. */
@@ -818,34 +795,13 @@ static double nll_core(const double *theta, double *grad, const struct sk_rfm *p
 		       struct pidx *ix)
 {
 	double par[4], tot[5] = { 0 };
-	for (int i = 0; i < 4; i++) {
-		par[i] = exp(theta[i]);
-		if (!(par[i] > 0) || !isfinite(par[i]))
-			return HUGE_VAL;
-	}
+	if (sk_theta_par(4, theta, par) < 0)
+		return HUGE_VAL;
 	struct parterms p;
 	int g = grad != NULL;
 	set_parterms(&p, par, g);
-	if (!ix) {
-		/* Fixed chunks (independent of the thread count) summed in
-		 * order: the result is the same on every machine. */
-		double acc[MAXCHUNK][5];
-		long nch = n > 2000 ? (long)((n + 511) / 512) : 1;
-		if (nch > MAXCHUNK)
-			nch = MAXCHUNK;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) if (nch > 1)
-#endif
-		for (long c = 0; c < nch; c++) {
-			size_t lo = n * (size_t)c / (size_t)nch;
-			size_t hi = n * (size_t)(c + 1) / (size_t)nch;
-			sum_chunk(&p, pat, lo, hi, g, acc[c]);
-		}
-		for (long c = 0; c < nch; c++)
-			for (int i = 0; i < 5; i++)
-				tot[i] += acc[c][i];
-		return finish_nll(tot, g, par, grad);
-	}
+	if (!ix)
+		return sk_nll_chunked(4, par, grad, n, 512, sum_chunk, &p, pat);
 	for (size_t j = 0; j < ix->nU; j++) {
 		double *u = ix->ut + 4 * j;
 		u[0] = log(p.alpha + ix->U[j]);
@@ -934,7 +890,7 @@ static double pfit_nll(const double *theta, double *grad, void *ctx)
 
 static double loglik1(const double *par, double x, double t_x, double T)
 {
-	if (!good_par(par, 4) || x < 0 || T < 0)
+	if (!sk_par_ok(par, 4, DBL_MAX) || x < 0 || T < 0)
 		return -HUGE_VAL;
 	struct parterms p;
 	struct xterms t;
@@ -946,36 +902,46 @@ static double loglik1(const double *par, double x, double t_x, double T)
 	return t.c + b.lW;
 }
 
-static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
-	       size_t errlen)
+static void *pfit_new(const struct sk_rfm *pat, size_t n)
 {
-	size_t m;
-	double nobs;
-	struct sk_rfm *owned;
-	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
-	if (!c)
-		return -1;
-	struct pfit d = { .pat = c, .n = m };
-	d.have = pidx_build(&d.ix, c, m) == 0;
-	double sx = 0, sT = 0, sw = 0;
-	for (size_t i = 0; i < m; i++) {
-		sx += c[i].w * c[i].x;
-		sT += c[i].w * c[i].T;
-		sw += c[i].w;
-	}
-	/* Start with mean purchase rate r/alpha = x/T and the lifetime scale
-	 * beta of the order of the observation window (s = 1, beta = mean T);
-	 * two other starts in case the first fails. */
-	double scale = sT > 0 ? sT / sx : 1, meanT = sT > 0 ? sT / sw : 1;
-	double starts[3][4] = {
+	struct pfit *d = sk_xcalloc(1, sizeof *d);
+	d->pat = pat;
+	d->n = n;
+	d->have = pidx_build(&d->ix, pat, n) == 0;
+	return d;
+}
+
+static void pfit_free(void *ctx)
+{
+	struct pfit *d = ctx;
+	if (d->have)
+		pidx_free(&d->ix);
+	free(d);
+}
+
+/* Start with mean purchase rate r/alpha = x/T and the lifetime scale
+ * beta of the order of the observation window (s = 1, beta = mean T);
+ * two other starts in case the first fails. */
+static void starts(const struct sk_rfm_sums *s, double *st)
+{
+	double scale = s->T > 0 ? s->T / s->x : 1, meanT = s->T > 0 ? s->T / s->w : 1;
+	const double v[3][4] = {
 		{ 1, scale, 1, meanT },
 		{ 0.5, 0.5 * scale, 0.5, 0.5 * meanT },
 		{ 1, 1, 1, 1 },
 	};
-	int rc = sk_tmodel_fit_run(4, pfit_nll, &d, 3, &starts[0][0], nobs, out, err, errlen);
-	if (d.have)
-		pidx_free(&d.ix);
-	free(owned);
+	memcpy(st, v, sizeof v);
+}
+
+static const struct sk_tfit_spec spec = {
+	.npar = 4, .nll = pfit_nll, .nstart = 3, .starts = starts, .ctx_new = pfit_new,
+	.ctx_free = pfit_free,
+};
+
+static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+	       size_t errlen)
+{
+	int rc = sk_tmodel_fit_std(&spec, pat, n, out, err, errlen);
 	/* Dropout rates mu ~ Gamma(s, beta) have a coefficient of variation
 	 * of 1/sqrt(s).  When the data show no spread in them, the likelihood
 	 * keeps rising as s and beta grow together towards a common rate
@@ -998,7 +964,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
  * is close to T); the same value as bracket()'s piA. */
 static double p_alive(const double *par, double x, double t_x, double T)
 {
-	if (!good_par(par, 4) || !(x >= 0) || !(T >= 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(x >= 0) || !(T >= 0))
 		return 0;
 	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
 	double tx = x > 0 ? fmin(fmax(t_x, 0), T) : 0, lx, lT;
@@ -1022,7 +988,7 @@ static double p_alive(const double *par, double x, double t_x, double T)
 static double life_factor(double s, double beta_T, double t)
 {
 	double lu = -log1p(t / beta_T);	/* log(beta_T / (beta_T + t)) */
-	return beta_T * -lu * expm1_ratio((s - 1) * lu);
+	return beta_T * -lu * sk_expm1_ratio((s - 1) * lu);
 }
 
 /* E[Y(t) | alive at T, x, T]: given alive, lambda ~ Gamma(r+x, alpha+T)
@@ -1034,7 +1000,7 @@ static double life_factor(double s, double beta_T, double t)
  * computes it once per (x, T) (model.h: expected = p_alive x this). */
 static double expected_alive(const double *par, double t, double x, double T)
 {
-	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(t > 0) || !(x >= 0) || !(T >= 0))
 		return 0;
 	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
 	double v = (r + x) / (alpha + T) * life_factor(s, beta + T, t);
@@ -1053,7 +1019,7 @@ static double expected(const double *par, double t, double x, double t_x, double
  *   r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]. */
 static double expected_new(const double *par, double t)
 {
-	if (!good_par(par, 4) || !(t > 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(t > 0))
 		return 0;
 	double v = par[0] / par[1] * life_factor(par[2], par[3], t);
 	return isfinite(v) ? v : 0;
@@ -1082,7 +1048,7 @@ static void pmf_f(double u, double *f, void *vctx)
  * Gauss-Kronrod quadrature (relative accuracy 1e-10) instead. */
 static double pmf(const double *par, double t, int k)
 {
-	if (!good_par(par, 4) || k < 0 || !(t >= 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || k < 0 || !(t >= 0))
 		return 0;
 	if (t == 0)
 		return k == 0 ? 1 : 0;
@@ -1156,7 +1122,7 @@ static double disc_survival(double s, double beta_T, double delta)
  * power overflows: the likelihood's constant cancels. */
 static double dert(const double *par, double delta, double x, double t_x, double T)
 {
-	if (!good_par(par, 4) || !(delta > 0) || !isfinite(delta) || !(x >= 0) || !(T >= 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(delta > 0) || !isfinite(delta) || !(x >= 0) || !(T >= 0))
 		return 0;
 	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
 	double v = p_alive(par, x, t_x, T) * (r + x) / (alpha + T) *
@@ -1165,17 +1131,8 @@ static double dert(const double *par, double delta, double x, double t_x, double
 }
 
 const struct sk_tmodel sk_pnbd = {
-	.name = "pnbd",
-	.title = "Pareto/NBD",
-	.npar = 4,
-	.parname = { "r", "alpha", "s", "beta" },
-	.discrete = 0,
-	.fit = fit,
-	.loglik1 = loglik1,
-	.p_alive = p_alive,
-	.expected = expected,
-	.expected_alive = expected_alive,
-	.expected_new = expected_new,
-	.pmf = pmf,
-	.dert = dert,
+	.name = "pnbd", .title = "Pareto/NBD", .npar = 4,
+	.parname = { "r", "alpha", "s", "beta" }, .fit = fit, .loglik1 = loglik1,
+	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
+	.expected_new = expected_new, .pmf = pmf, .dert = dert,
 };
