@@ -9,7 +9,7 @@
 #include "record/util.h"
 
 enum { M_TYPE = 1000, M_HORIZON, M_THRESHOLD, M_WEIGHT, M_MODEL, M_SAVE, M_REPORT,
-       M_REPORT_JSON, M_PATTERNS };
+       M_REPORT_JSON, M_PATTERNS, M_PENALTY };
 
 static const struct sk_opt shared[] = {
 	{ "model-type", 1, 0, M_TYPE },
@@ -21,6 +21,7 @@ static const struct sk_opt shared[] = {
 	{ "report", 0, 0, M_REPORT },
 	{ "report-json", 1, 0, M_REPORT_JSON },
 	{ "patterns", 0, 0, M_PATTERNS },
+	{ "penalty", 1, 0, M_PENALTY },
 };
 
 #define NSHARED (sizeof shared / sizeof shared[0])
@@ -45,6 +46,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case M_REPORT: m->report = 1; break;
 	case M_REPORT_JSON: m->report_json = arg; break;
 	case M_PATTERNS: m->patterns = 1; break;
+	case M_PENALTY: m->penalty = sk_opt_num("penalty", arg, 0, 1e6); break;
 	default: d->fn(id, arg, d->ctx); break;
 	}
 }
@@ -73,6 +75,9 @@ const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,
 {
 	const struct sk_tmodel *tm = NULL;
 	if (m->model) {
+		if (m->penalty > 0)
+			sk_die(SK_EX_USAGE, "--penalty applies to a fit; --model %s scores with "
+			       "saved parameters", m->model);
 		sk_modelfile_load(m->model, o->unit_name, mf);
 		return mf->tm;
 	}
@@ -99,9 +104,9 @@ void sk_model_opts_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 		       struct sk_modelfile *mf)
 {
 	if (tm)
-		sk_tmodel_fit_or_die(tm, pat, npat, &mf->tfit);
+		sk_tmodel_fit_or_die(tm, m->penalty, pat, npat, &mf->tfit);
 	else
-		tm = sk_tmodel_auto(pat, npat, &mf->tfit);
+		tm = sk_tmodel_auto(m->penalty, pat, npat, &mf->tfit);
 	mf->tm = tm;
 	snprintf(mf->unit, sizeof mf->unit, "%s", o->unit_name);
 	if (m->save)
