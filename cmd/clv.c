@@ -133,9 +133,12 @@ int main(int argc, char **argv)
 		}
 		double m = d.rfm[i].x > 0 && d.mbar[i] > 0 ? d.mbar[i] : 0;
 		spend[i] = sk_gg_expected_spend(mf.sfit.par, m > 0 ? d.rfm[i].x : 0, m);
-		clv[i] = c.margin * spend[i] * det[i];
-		if (!isfinite(clv[i]))
-			clv[i] = 0;
+		double v = c.margin * spend[i] * det[i];
+		if (!isfinite(v))
+			sk_table_die(t, i, "clv overflows (margin %g x expected spend %g x "
+				     "discounted transactions %g); check monetary_value and "
+				     "--margin", c.margin, spend[i], det[i]);
+		clv[i] = v;
 		total += d.rfm[i].w * clv[i];
 		if (p.p_alive[i] < mo.threshold)
 			at_risk += d.rfm[i].w * clv[i];

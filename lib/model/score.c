@@ -319,12 +319,15 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 	return best;
 }
 
-/* Clamp a prediction: the model functions promise finite values; this
- * guard keeps a NaN from ever reaching the output. */
-static double finite_or(double v, double fallback)
-{
-	return isfinite(v) ? v : fallback;
-}
+/* The model functions promise finite predictions; one that is not is
+ * never replaced by a number: its pattern is marked (MARK_UNLESS_FINITE)
+ * and sk_predict stops with the reason. */
+#define MARK_UNLESS_FINITE(v, k, bad) do {			\
+		if (!isfinite(v)) {				\
+			_Pragma("omp atomic write")		\
+			(bad) = (k);				\
+		}						\
+	} while (0)
 
 uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 			  struct sk_rfm **group)
@@ -369,9 +372,12 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
+	size_t bad = SIZE_MAX;	/* a pattern without a finite prediction */
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-	for (size_t k = 0; k < np; k++)
-		pa[k] = finite_or(tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T), 0);
+	for (size_t k = 0; k < np; k++) {
+		pa[k] = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T);
+		MARK_UNLESS_FINITE(pa[k], k, bad);
+	}
 	if (tm->expected_alive) {
 		/* expected = p_alive x E[X | alive], the second factor a function
 		 * of (x, T) only: daily data has ~10^6 patterns but ~10^4 pairs. */
@@ -379,19 +385,32 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 		struct sk_rfm *g;
 		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
 		double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
+		size_t gbad = SIZE_MAX;
 		#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
-		for (size_t j = 0; j < ng; j++)
-			ga[j] = finite_or(tm->expected_alive(par, horizon, g[j].x, g[j].T), 0);
-		for (size_t k = 0; k < np; k++)
+		for (size_t j = 0; j < ng; j++) {
+			ga[j] = tm->expected_alive(par, horizon, g[j].x, g[j].T);
+			MARK_UNLESS_FINITE(ga[j], j, gbad);
+		}
+		for (size_t k = 0; k < np; k++) {
 			ex[k] = pa[k] * ga[gid[k]];
+			if (gbad == gid[k])
+				bad = k;
+		}
 		free(ga);
 		free(gid);
 		free(g);
 	} else {
 		#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-		for (size_t k = 0; k < np; k++)
-			ex[k] = finite_or(tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T), 0);
+		for (size_t k = 0; k < np; k++) {
+			ex[k] = tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+			MARK_UNLESS_FINITE(ex[k], k, bad);
+		}
 	}
+	if (bad < np)
+		sk_die(SK_EX_DATA, "%s gives no finite p_alive or expected purchases for "
+		       "frequency %g, recency %g, T %g (a customer far beyond the data the "
+		       "model was fitted on?); refit on data like these or give a shorter "
+		       "--horizon", tm->title, pat[bad].x, pat[bad].t_x, pat[bad].T);
 	p->p_alive = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_alive);
 	p->expected = sk_xcalloc(d->n ? d->n : 1, sizeof *p->expected);
 	for (size_t i = 0; i < d->n; i++) {
@@ -423,7 +442,8 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		const struct sk_rfm *r = &d->rfm[i];
 		n += r->w;
 		obs += r->w * r->x;
-		expct += r->w * finite_or(tm->expected_new(fit->par, r->T), 0);
+		double e = tm->expected_new(fit->par, r->T);
+		expct += r->w * (isfinite(e) ? e : 0);
 		alive += r->w * p->p_alive[i];
 		churned += r->w * (p->p_alive[i] < threshold);
 		rows++;
