@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	struct sk_custdata d;
 	sk_custdata_read(t, NULL, tm && tm->discrete, 1, &d);
 	if (!c.model) {
-		sk_value_fit(&d, tm, o.unit_name, &mf);
+		sk_value_fit(&d, tm, 0, o.unit_name, &mf);
 		tm = mf.tm;
 	}
 	double par_if[SK_FIT_MAXPAR];

@@ -28,9 +28,10 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 
 /* Fit both models of clv to d: Gamma-Gamma into mf->sfit (warning on
  * stderr about the repeat buyers left out) and the transaction model tm,
- * or the best by AIC when tm is NULL, into mf->tm and mf->tfit; unit is
+ * (with --penalty) or the best when tm is NULL, into mf->tm and mf->tfit; unit is
  * written into mf.  Exits 65 with advice when a fit fails. */
-void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, const char *unit,
+void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, double penalty,
+		  const char *unit,
 		  struct sk_modelfile *mf);
 
 /* Expected spend per transaction of valid row i (Gamma-Gamma, Hardie

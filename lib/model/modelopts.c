@@ -10,7 +10,7 @@
 
 enum { M_TYPE = 1000, M_HORIZON, M_THRESHOLD, M_WEIGHT, M_MODEL, M_SAVE, M_REPORT,
        M_REPORT_JSON, M_PATTERNS, M_NEW,
-       M_INTERVALS };
+       M_INTERVALS, M_PENALTY };
 
 static const struct sk_opt shared[] = {
 	{ "model-type", 1, 0, M_TYPE },
@@ -24,6 +24,7 @@ static const struct sk_opt shared[] = {
 	{ "patterns", 0, 0, M_PATTERNS },
 	{ "new-customer", 1, 0, M_NEW },
 	{ "intervals", 1, 0, M_INTERVALS },
+	{ "penalty", 1, 0, M_PENALTY },
 };
 
 #define NSHARED (sizeof shared / sizeof shared[0])
@@ -55,6 +56,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 			       "(such as 0.9)", arg);
 		break;
 	case M_NEW: m->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
+	case M_PENALTY: m->penalty = sk_opt_num("penalty", arg, 0, 1e6); break;
 	default: d->fn(id, arg, d->ctx); break;
 	}
 }
@@ -83,6 +85,9 @@ const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,
 {
 	const struct sk_tmodel *tm = NULL;
 	if (m->model) {
+		if (m->penalty > 0)
+			sk_die(SK_EX_USAGE, "--penalty applies to a fit; --model %s scores with "
+			       "saved parameters", m->model);
 		sk_modelfile_load_for(m->model, o, mf);
 		return mf->tm;
 	}
@@ -104,7 +109,7 @@ void sk_model_opts_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 		       const struct sk_tmodel *tm, const struct sk_rfm *pat, size_t npat,
 		       struct sk_modelfile *mf)
 {
-	sk_modelfile_fit(mf, tm, pat, npat, o->unit_name);
+	sk_modelfile_fit(mf, tm, m->penalty, pat, npat, o->unit_name);
 	if (m->save)
 		sk_modelfile_save(m->save, mf);
 }
