@@ -14,7 +14,7 @@
  * n - t_x + 1 positive terms of very different sizes, and heavy or long
  * histories underflow a naive product of beta functions.
  */
-#include "model.h"
+#include "modelint.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -48,14 +48,6 @@ struct bgbb {
 	/* digammas for the gradient (only set when wanted) */
 	double psa, psb, psab, psgd, psd;
 };
-
-static int par_ok(const double *par, int npar)
-{
-	for (int i = 0; i < npar; i++)
-		if (!isfinite(par[i]) || par[i] <= 0 || par[i] > 1e300)
-			return 0;
-	return 1;
-}
 
 static void setup(struct bgbb *P, const double *par, int want_grad)
 {
@@ -255,26 +247,8 @@ static int bgbb_fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
 		{ 1, 1, 1, 1 }, { 1, 1, 0.5, 3 }, { 0.5, 2, 1, 2 }, { 2, 0.5, 2, 0.5 },
 	};
 	struct fitctx c = { pat, n };
-	struct sk_fit best, f;
-	int have = 0;
-	char e1[256] = "";
-	for (size_t s = 0; s < sizeof starts / sizeof starts[0]; s++) {
-		char e[256];
-		if (sk_fit_run(4, negll, &c, starts[s], wsum, &f, e, sizeof e) != 0) {
-			if (!e1[0])
-				snprintf(e1, sizeof e1, "%s", e);
-			continue;
-		}
-		if (!have || f.loglik > best.loglik)
-			best = f;
-		have = 1;
-	}
-	if (!have) {
-		snprintf(err, errlen, "bg/bb: %s", e1);
-		return -1;
-	}
-	*out = best;
-	return 0;
+	return sk_fit_best(4, negll, &c, (int)(sizeof starts / sizeof starts[0]), &starts[0][0],
+			   wsum, "bg/bb", out, err, errlen);
 }
 
 double sk_bgbb_gradcheck(const struct sk_rfm *pat, size_t n, const double *par)
@@ -290,7 +264,7 @@ double sk_bgbb_gradcheck(const struct sk_rfm *pat, size_t n, const double *par)
  * predictions (see normalise). */
 static double bgbb_loglik1(const double *par, double x, double t_x, double T)
 {
-	if (!par_ok(par, 4))
+	if (!sk_par_ok(par, 4, 1e300))
 		return -HUGE_VAL;
 	struct bgbb P;
 	setup(&P, par, 0);
@@ -349,7 +323,7 @@ static double log_alive_sum(const struct bgbb *P, double lo, double hi)
  * against rounding only. */
 static double bgbb_p_alive(const double *par, double x, double t_x, double T)
 {
-	if (!par_ok(par, 4))
+	if (!sk_par_ok(par, 4, 1e300))
 		return 0;
 	struct bgbb P;
 	setup(&P, par, 0);
@@ -371,7 +345,7 @@ static double bgbb_p_alive(const double *par, double x, double t_x, double T)
  * rounding only. */
 static double bgbb_expected(const double *par, double t, double x, double t_x, double T)
 {
-	if (!par_ok(par, 4))
+	if (!sk_par_ok(par, 4, 1e300))
 		return 0;
 	double h = horizon(t);
 	if (h == 0)
@@ -392,7 +366,7 @@ static double bgbb_expected(const double *par, double t, double x, double t_x, d
  * by log_alive_sum so that g = 1 is no special case. */
 static double bgbb_expected_new(const double *par, double t)
 {
-	if (!par_ok(par, 4))
+	if (!sk_par_ok(par, 4, 1e300))
 		return 0;
 	double n = horizon(t);
 	if (n == 0)
@@ -428,7 +402,7 @@ static void lse_add(double *m, double *s, double l)
  * n = t rounded down to whole opportunities; 0 outside 0 <= k <= n. */
 static double bgbb_pmf(const double *par, double t, int k)
 {
-	if (!par_ok(par, 4))
+	if (!sk_par_ok(par, 4, 1e300))
 		return 0;
 	double n = horizon(t);
 	if (k < 0 || k > n)
@@ -464,7 +438,7 @@ static double bgbb_pmf(const double *par, double t, int k)
  * which gives an exact stopping rule. */
 static double bgbb_dert(const double *par, double rate, double x, double t_x, double T)
 {
-	if (!par_ok(par, 4))
+	if (!sk_par_ok(par, 4, 1e300))
 		return 0;
 	if (isnan(rate) || rate < DERT_MIN_RATE)
 		rate = DERT_MIN_RATE;
@@ -491,16 +465,8 @@ static double bgbb_dert(const double *par, double rate, double x, double t_x, do
 }
 
 const struct sk_tmodel sk_bgbb = {
-	.name = "bgbb",
-	.title = "BG/BB",
-	.npar = 4,
-	.parname = { "alpha", "beta", "gamma", "delta" },
-	.discrete = 1,
-	.fit = bgbb_fit,
-	.loglik1 = bgbb_loglik1,
-	.p_alive = bgbb_p_alive,
-	.expected = bgbb_expected,
-	.expected_new = bgbb_expected_new,
-	.pmf = bgbb_pmf,
-	.dert = bgbb_dert,
+	.name = "bgbb", .title = "BG/BB", .npar = 4,
+	.parname = { "alpha", "beta", "gamma", "delta" }, .discrete = 1, .fit = bgbb_fit,
+	.loglik1 = bgbb_loglik1, .p_alive = bgbb_p_alive, .expected = bgbb_expected,
+	.expected_new = bgbb_expected_new, .pmf = bgbb_pmf, .dert = bgbb_dert,
 };

@@ -22,54 +22,19 @@
 #include <gsl/gsl_sf_psi.h>
 
 
-/* 1 / (1 + exp(d)) for any d. */
-static double logistic_neg(double d)
-{
-	if (d > 0) {
-		double e = exp(-d);
-		return e / (1 + e);
-	}
-	return 1 / (1 + exp(d));
-}
+/* ---- the likelihood ----
+ *
+ * BG/NBD and MBG/NBD (mbgnbd.c) share everything here but the likelihood
+ * of one pattern: MBG/NBD's customer survives one more drop-out
+ * opportunity (shift 1 below: b + x + 1 where BG/NBD has b + x). */
 
-/* expm1(y) / y, = 1 at y = 0 (removes the 0/0 at a = 1 below). */
-static double expm1_ratio(double y)
-{
-	if (fabs(y) < 1e-8)
-		return 1 + 0.5 * y;
-	return expm1(y) / y;
-}
-
-static int good_par(const double *par, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!(par[i] > 0) || !isfinite(par[i]))
-			return 0;
-	return 1;
-}
-
-/* ---- the likelihood ---- */
-
-/* Terms of the log-likelihood that depend on x but not on t_x or T,
- * computed once per run of equal x. */
-struct xterms {
-	double x;
-	double c;		/* log of the constant factor of FHL 2005 eq. 6 */
-	double lbx1;		/* log(b + x - 1), x > 0 */
-	double dr, da, db;	/* their derivatives in r, a, b */
-};
-
-struct parterms {
-	double r, alpha, a, b;
-	double lalpha, la, lg_r, lg_b, lg_ab, ps_r, ps_b, ps_ab;
-};
-
-static void set_parterms(struct parterms *p, const double *par, int grad)
+void sk_bg_set_par(struct sk_bg_terms *p, const double *par, int grad, double shift)
 {
 	p->r = par[0];
 	p->alpha = par[1];
 	p->a = par[2];
 	p->b = par[3];
+	p->shift = shift;
 	p->lalpha = log(p->alpha);
 	p->la = log(p->a);
 	/* Parameter-only gamma terms, hoisted out of the customer loop. */
@@ -83,33 +48,38 @@ static void set_parterms(struct parterms *p, const double *par, int grad)
 	}
 }
 
-static void set_xterms(struct xterms *t, const struct parterms *p, double x, int grad)
+void sk_bg_set_x(struct sk_bg_x *t, const struct sk_bg_terms *p, double x, int grad)
 {
-	double r = p->r, a = p->a, b = p->b;
+	double r = p->r, a = p->a, b = p->b, s = p->shift;
 	t->x = x;
-	/* FHL 2005 eq. 6: Gamma(r+x) alpha^r / Gamma(r) * B(a, b+x) / B(a, b) */
+	/* FHL 2005 eq. 6: Gamma(r+x) alpha^r / Gamma(r) * B(a, b+x) / B(a, b);
+	 * MBG/NBD: B(a, b+x+1) / B(a, b), x + 1 drop-out opportunities
+	 * survived. */
 	t->c = gsl_sf_lngamma(r + x) - p->lg_r + r * p->lalpha +
-	       gsl_sf_lngamma(b + x) - gsl_sf_lngamma(a + b + x) - p->lg_b + p->lg_ab;
-	t->lbx1 = x > 0 ? log(b + x - 1) : 0;
+	       gsl_sf_lngamma(b + x + s) - gsl_sf_lngamma(a + b + x + s) - p->lg_b + p->lg_ab;
+	/* log(b + x - 1) (BG/NBD, x > 0) or log(b + x) (MBG/NBD): the
+	 * denominator of a / (b + x - 1 + shift) in the second term */
+	t->lbx = s > 0 ? log(b + x) : x > 0 ? log(b + x - 1) : 0;
 	if (grad) {
-		double ps_abx = gsl_sf_psi(a + b + x);
+		double ps_abx = gsl_sf_psi(a + b + x + s);
 		t->dr = gsl_sf_psi(r + x) - p->ps_r + p->lalpha;
 		t->da = p->ps_ab - ps_abx;
-		t->db = gsl_sf_psi(b + x) - ps_abx - p->ps_b + p->ps_ab;
+		t->db = gsl_sf_psi(b + x + s) - ps_abx - p->ps_b + p->ps_ab;
 	}
 }
 
 /* Log-likelihood of one pattern, FHL 2005 eq. 6 written as
  *   c + log[(alpha+T)^-(r+x) + [x>0] a/(b+x-1) (alpha+t_x)^-(r+x)]
- * (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)), the sum by log-sum-exp.
- * g (natural-scale gradient in r, alpha, a, b) when not NULL. */
-static double ll_pattern(const struct parterms *p, const struct xterms *t,
+ * (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)), the sum by log-sum-exp;
+ * lT = log(alpha + T), lt = log(alpha + t_x).  g (natural-scale gradient
+ * in r, alpha, a, b) when not NULL. */
+static double ll_pattern(const struct sk_bg_terms *p, const struct sk_bg_x *t,
 			 double t_x, double T, double lT, double lt, double *g)
 {
 	double r = p->r, alpha = p->alpha, x = t->x, m = r + x;
 	double u1 = -m * lT, lse = u1, pi2 = 0;
 	if (x > 0) {
-		double u2 = p->la - t->lbx1 - m * lt;
+		double u2 = p->la - t->lbx - m * lt;
 		/* log-sum-exp and the share of the second term from one exp:
 		 * with e = exp(-|u2 - u1|), lse = max + log1p(e) and
 		 * pi2 = 1/(1+e) or e/(1+e). */
@@ -127,15 +97,16 @@ static double ll_pattern(const struct parterms *p, const struct xterms *t,
 	return t->c + lse;
 }
 
-/* Sum over patterns lo..hi-1 (a fixed chunk, so that the total does not
- * depend on the number of threads).  With the distinct-time index of d,
- * log(alpha + T) and log(alpha + t_x) come from the tables lT and ltx. */
-static void sum_chunk(const struct parterms *p, const struct sk_rfm_set *d,
-		      const double *lT, const double *ltx, size_t lo, size_t hi, int grad,
+/* Sum over patterns lo..hi-1 of the set data (a fixed chunk of
+ * sk_nll_chunked).  With the set's distinct-time index, log(alpha + T)
+ * and log(alpha + t_x) come from the tables p->lT and p->ltx. */
+static void sum_chunk(const void *terms, const void *data, size_t lo, size_t hi, int grad,
 		      double *acc)
 {
+	const struct sk_bg_terms *p = terms;
+	const struct sk_rfm_set *d = data;
 	const struct sk_rfm *pat = d->pat;
-	struct xterms t = { .x = -1 };
+	struct sk_bg_x t = { .x = -1 };
 	double g[4];
 	/* Local sums, stored once at the end: acc rows of neighbouring
 	 * chunks share cache lines, and writing them per pattern from two
@@ -143,10 +114,11 @@ static void sum_chunk(const struct parterms *p, const struct sk_rfm_set *d,
 	double sum[5] = { 0 };
 	for (size_t k = lo; k < hi; k++) {
 		if (pat[k].x != t.x)
-			set_xterms(&t, p, pat[k].x, grad);
-		double a = lT ? lT[d->iT[k]] : log(p->alpha + pat[k].T);
-		double b = ltx ? ltx[d->itx[k]] : pat[k].x > 0 ? log(p->alpha + pat[k].t_x) : 0;
-		double l = ll_pattern(p, &t, pat[k].t_x, pat[k].T, a, b, grad ? g : NULL);
+			sk_bg_set_x(&t, p, pat[k].x, grad);
+		double a = p->lT ? p->lT[d->iT[k]] : log(p->alpha + pat[k].T);
+		double b = p->ltx ? p->ltx[d->itx[k]] :
+			pat[k].x > 0 || p->shift > 0 ? log(p->alpha + pat[k].t_x) : 0;
+		double l = p->ll(p, &t, pat[k].t_x, pat[k].T, a, b, grad ? g : NULL);
 		sum[0] += pat[k].w * l;
 		if (grad)
 			for (int i = 0; i < 4; i++)
@@ -155,123 +127,115 @@ static void sum_chunk(const struct parterms *p, const struct sk_rfm_set *d,
 	memcpy(acc, sum, sizeof sum);
 }
 
-#define MAXCHUNK 64
-
-/* Negative log-likelihood in theta = log(r, alpha, a, b), gradient in
- * theta (d/dtheta = par * d/dpar).  ctx is a struct sk_rfm_set whose
- * patterns are sorted by x (sk_rfm_compress order) for speed. */
-double sk_bgnbd_nll(const double *theta, double *grad, void *ctx)
+double sk_bg_nll(const double *theta, double *grad, const struct sk_rfm_set *d, double shift,
+		 sk_bg_ll_fn ll)
 {
-	const struct sk_rfm_set *d = ctx;
-	double par[4], acc[MAXCHUNK][5];
-	for (int i = 0; i < 4; i++) {
-		par[i] = exp(theta[i]);
-		if (!(par[i] > 0) || !isfinite(par[i]))
-			return HUGE_VAL;
-	}
-	struct parterms p;
-	set_parterms(&p, par, grad != NULL);
-	double *lT = NULL, *ltx = NULL;
+	double par[4];
+	if (sk_theta_par(4, theta, par) < 0)
+		return HUGE_VAL;
+	struct sk_bg_terms p = { .ll = ll };
+	sk_bg_set_par(&p, par, grad != NULL, shift);
+	double *lT = NULL;
 	if (d->uT) {
 		lT = sk_malloc((d->nT + d->ntx) * sizeof *lT);
 		if (lT) {
-			ltx = lT + d->nT;
+			double *ltx = lT + d->nT;
 			for (size_t j = 0; j < d->nT; j++)
 				lT[j] = log(p.alpha + d->uT[j]);
 			for (size_t j = 0; j < d->ntx; j++)
 				ltx[j] = log(p.alpha + d->utx[j]);
+			p.lT = lT;
+			p.ltx = ltx;
 		}
 	}
-	size_t n = d->n;
-	long nch = n > 2000 ? (long)((n + 1023) / 1024) : 1;
-	if (nch > MAXCHUNK)
-		nch = MAXCHUNK;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) if (nch > 1)
-#endif
-	for (long c = 0; c < nch; c++) {
-		size_t lo = n * (size_t)c / (size_t)nch, hi = n * (size_t)(c + 1) / (size_t)nch;
-		sum_chunk(&p, d, lT, ltx, lo, hi, grad != NULL, acc[c]);
-	}
+	double v = sk_nll_chunked(4, par, grad, d->n, 1024, sum_chunk, &p, d);
 	free(lT);
-	double tot[5] = { 0 };
-	for (long c = 0; c < nch; c++)
-		for (int i = 0; i < 5; i++)
-			tot[i] += acc[c][i];
-	if (!isfinite(tot[0]))
-		return HUGE_VAL;
-	if (grad)
-		for (int i = 0; i < 4; i++)
-			grad[i] = -tot[1 + i] * par[i];
-	return -tot[0];
+	return v;
+}
+
+double sk_bg_loglik1(const double *par, double x, double t_x, double T, double shift,
+		     sk_bg_ll_fn ll)
+{
+	if (!sk_par_ok(par, 4, DBL_MAX) || x < 0 || T < 0)
+		return -HUGE_VAL;
+	struct sk_bg_terms p = { .ll = ll };
+	struct sk_bg_x t;
+	sk_bg_set_par(&p, par, 0, shift);
+	sk_bg_set_x(&t, &p, x, 0);
+	t_x = fmin(fmax(t_x, 0), T);
+	return ll(&p, &t, t_x, T, log(p.alpha + T), log(p.alpha + t_x), NULL);
+}
+
+/* Negative log-likelihood in theta = log(r, alpha, a, b), gradient in
+ * theta.  ctx is a struct sk_rfm_set whose patterns are sorted by x
+ * (sk_rfm_compress order) for speed. */
+double sk_bgnbd_nll(const double *theta, double *grad, void *ctx)
+{
+	return sk_bg_nll(theta, grad, ctx, 0, ll_pattern);
 }
 
 static double loglik1(const double *par, double x, double t_x, double T)
 {
-	if (!good_par(par, 4) || x < 0 || T < 0)
-		return -HUGE_VAL;
-	struct parterms p;
-	struct xterms t;
-	set_parterms(&p, par, 0);
-	set_xterms(&t, &p, x, 0);
-	t_x = fmin(fmax(t_x, 0), T);
-	return ll_pattern(&p, &t, t_x, T, log(p.alpha + T), log(p.alpha + t_x), NULL);
+	return sk_bg_loglik1(par, x, t_x, T, 0, ll_pattern);
+}
+
+/* Start where the mean purchase rate r/alpha matches the data's (x / T),
+ * lifetimes neutral (a = b = 1); two other starts in case BFGS fails
+ * from the first.  MBG/NBD starts the same way. */
+void sk_bg_starts(const struct sk_rfm_sums *s, double *starts)
+{
+	double scale = s->T > 0 ? s->T / s->x : 1;
+	const double st[3][4] = {
+		{ 1, scale, 1, 1 },
+		{ 0.5, 0.5 * scale, 0.5, 2 },
+		{ 1, 1, 1, 1 },
+	};
+	memcpy(starts, st, sizeof st);
+}
+
+/* The fits of BG/NBD and MBG/NBD differ only in the likelihood; BG/NBD
+ * starts from coarse patterns (sk_tmodel_fit_coarse), MBG/NBD, whose
+ * results predate that, from the data. */
+static const struct sk_tfit_spec specs[2] = {
+	{ .npar = 4, .nll = sk_bgnbd_nll, .nstart = 3, .starts = sk_bg_starts, .index = 1,
+	  .coarse = 1 },
+	{ .npar = 4, .nll = sk_mbgnbd_nll, .nstart = 3, .starts = sk_bg_starts, .index = 1 },
+};
+
+int sk_bg_fit(double shift, const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+	      size_t errlen)
+{
+	return sk_tmodel_fit_std(&specs[shift > 0], pat, n, out, err, errlen);
 }
 
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
 	       size_t errlen)
 {
-	size_t m;
-	double nobs;
-	struct sk_rfm *owned;
-	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
-	if (!c)
-		return -1;
-	struct sk_rfm_set d = { .pat = c, .n = m };
-	sk_rfm_set_index(&d);
-	double sx = 0, sT = 0;
-	for (size_t i = 0; i < m; i++) {
-		sx += c[i].w * c[i].x;
-		sT += c[i].w * c[i].T;
-	}
-	/* Start where the mean purchase rate r/alpha matches the data's
-	 * (x / T), lifetimes neutral (a = b = 1); two other starts in case
-	 * BFGS fails from the first (sk_tmodel_fit_run in model.c). */
-	double scale = sT > 0 ? sT / sx : 1;
-	double starts[3][4] = {
-		{ 1, scale, 1, 1 },
-		{ 0.5, 0.5 * scale, 0.5, 2 },
-		{ 1, 1, 1, 1 },
-	};
-	size_t mc = 0;
-	struct sk_rfm *cc = sk_rfm_coarse_new(c, m, &mc);
-	struct sk_rfm_set dc = { .pat = cc, .n = mc };
-	if (cc)
-		sk_rfm_set_index(&dc);
-	int rc = sk_tmodel_fit_coarse(4, sk_bgnbd_nll, &d, cc ? &dc : NULL, 3, &starts[0][0],
-				      nobs, out, err, errlen);
-	sk_rfm_set_free_index(&dc);
-	free(cc);
-	sk_rfm_set_free_index(&d);
-	free(owned);
-	return rc;
+	return sk_bg_fit(0, pat, n, out, err, errlen);
 }
 
 /* ---- predictions ---- */
 
 /* P(alive | x, t_x, T): Fader, Hardie & Lee (2008), "Computing P(alive)
  * using the BG/NBD model" (Bayes' theorem on the two terms of eq. 6):
- *   1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)). */
-static double p_alive(const double *par, double x, double t_x, double T)
+ *   1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x));
+ * MBG/NBD (shift 1): a/(b+x) for every x, recency 0 when x = 0. */
+double sk_bg_p_alive(const double *par, double x, double t_x, double T, double shift)
 {
-	if (!good_par(par, 4) || !(x >= 0) || !(T >= 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(x >= 0) || !(T >= 0))
 		return 0;
-	if (x == 0)
+	if (x == 0 && !(shift > 0))
 		return 1;
 	double r = par[0], alpha = par[1], a = par[2], b = par[3];
-	t_x = fmin(fmax(t_x, 0), T);
-	double d = log(a) - log(b + x - 1) + (r + x) * (log(alpha + T) - log(alpha + t_x));
-	return logistic_neg(d);
+	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
+	double d = log(a) - log(shift > 0 ? b + x : b + x - 1) +
+		   (r + x) * (log(alpha + T) - log(alpha + t_x));
+	return sk_logistic_neg(d);
+}
+
+static double p_alive(const double *par, double x, double t_x, double T)
+{
+	return sk_bg_p_alive(par, x, t_x, T, 0);
 }
 
 /* (1 - (1 + p kappa)^-m) / p, = m kappa at p = 0. */
@@ -411,7 +375,7 @@ double sk_bgnbd_alive_mean(double m, double kappa, double a, double B)
 			}
 		}
 		double F = exp((a - 1) * L);
-		double E1 = -L * expm1_ratio((a - 1) * L);
+		double E1 = -L * sk_expm1_ratio((a - 1) * L);
 		double J = C * (E1 - F * V);
 		/* Accept when fewer than ~6 digits were lost to cancellation. */
 		if (conv && isfinite(J) && J > 0 && (E1 + F * Vabs) < 1e6 * (J / C))
@@ -452,29 +416,42 @@ double sk_bgnbd_alive_mean(double m, double kappa, double a, double B)
 }
 
 /* E[Y(t) | x, t_x, T], FHL 2005 eq. 10: P(alive) times the expected
- * transactions of an alive customer (see sk_bgnbd_alive_mean). */
-static double expected(const double *par, double t, double x, double t_x, double T)
+ * transactions of an alive customer (see sk_bgnbd_alive_mean), whose
+ * drop-out probability has posterior Beta(a, b + x) (MBG/NBD:
+ * Beta(a, b + x + 1)). */
+double sk_bg_expected(const double *par, double t, double x, double t_x, double T,
+		      double shift)
 {
-	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(t > 0) || !(x >= 0) || !(T >= 0))
 		return 0;
 	double r = par[0], alpha = par[1], a = par[2], b = par[3];
-	double pa = p_alive(par, x, t_x, T);
-	return pa * sk_bgnbd_alive_mean(r + x, t / (alpha + T), a, b + x);
+	double pa = sk_bg_p_alive(par, x, t_x, T, shift);
+	return pa * sk_bgnbd_alive_mean(r + x, t / (alpha + T), a, b + x + shift);
+}
+
+static double expected(const double *par, double t, double x, double t_x, double T)
+{
+	return sk_bg_expected(par, t, x, t_x, T, 0);
 }
 
 /* The second factor of eq. 10: expected transactions of a customer
  * known to be alive. */
+double sk_bg_expected_alive(const double *par, double t, double x, double T, double shift)
+{
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(t > 0) || !(x >= 0) || !(T >= 0))
+		return 0;
+	return sk_bgnbd_alive_mean(par[0] + x, t / (par[1] + T), par[2], par[3] + x + shift);
+}
+
 static double expected_alive(const double *par, double t, double x, double T)
 {
-	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
-		return 0;
-	return sk_bgnbd_alive_mean(par[0] + x, t / (par[1] + T), par[2], par[3] + x);
+	return sk_bg_expected_alive(par, t, x, T, 0);
 }
 
 /* E[X(t)], FHL 2005 eq. 7: the x = 0, T = 0 case of eq. 10. */
 static double expected_new(const double *par, double t)
 {
-	if (!good_par(par, 4) || !(t > 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(t > 0))
 		return 0;
 	return sk_bgnbd_alive_mean(par[0], t / par[1], par[2], par[3]);
 }
@@ -483,10 +460,15 @@ static double expected_new(const double *par, double t)
  *   B(a, b+k)/B(a, b) NB(k; r, alpha/(alpha+t))
  *   + [k>0] B(a+1, b+k-1)/B(a, b) P(NB >= k),
  * the second bracket as an incomplete beta instead of 1 - a partial sum,
- * which would cancel for large k. */
-static double pmf(const double *par, double t, int k)
+ * which would cancel for large k.  MBG/NBD (shift 1), from the model
+ * definition: given lambda and p,
+ *   P = [k=0] p + (1-p)^(k+1) Poisson(k; lambda t)
+ *       + [k>0] p (1-p)^k P(Poisson(lambda t) >= k);
+ * mixing over p ~ Beta(a, b) and lambda ~ Gamma(r, alpha) gives
+ *   [k=0] a/(a+b) + B(a, b+k+1)/B(a, b) NB(k) + [k>0] B(a+1, b+k)/B(a, b) P(NB >= k). */
+double sk_bg_pmf(const double *par, double t, int k, double shift)
 {
-	if (!good_par(par, 4) || k < 0 || !(t >= 0))
+	if (!sk_par_ok(par, 4, DBL_MAX) || k < 0 || !(t >= 0))
 		return 0;
 	if (t == 0)
 		return k == 0 ? 1 : 0;
@@ -495,26 +477,24 @@ static double pmf(const double *par, double t, int k)
 	double lbab = gsl_sf_lnbeta(a, b);
 	double lnb = gsl_sf_lngamma(r + k) - gsl_sf_lngamma(r) - gsl_sf_lngamma(k + 1.0) +
 		     r * lq0 + k * lq1;
-	double p = exp(gsl_sf_lnbeta(a, b + k) - lbab + lnb);
-	if (k > 0)
+	double p = exp(gsl_sf_lnbeta(a, b + k + shift) - lbab + lnb);
+	if (k == 0 && shift > 0)
+		p += a / (a + b);
+	else if (k > 0)
 		/* P(NB >= k) = I_(t/(alpha+t))(k, r), the incomplete beta */
-		p += exp(gsl_sf_lnbeta(a + 1, b + k - 1) - lbab) *
+		p += exp(gsl_sf_lnbeta(a + 1, shift > 0 ? b + k : b + k - 1) - lbab) *
 		     sk_beta_inc(k, r, t / (alpha + t), alpha / (alpha + t));
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
 }
 
+static double pmf(const double *par, double t, int k)
+{
+	return sk_bg_pmf(par, t, k, 0);
+}
+
 const struct sk_tmodel sk_bgnbd = {
-	.name = "bgnbd",
-	.title = "BG/NBD",
-	.npar = 4,
-	.parname = { "r", "alpha", "a", "b" },
-	.discrete = 0,
-	.fit = fit,
-	.loglik1 = loglik1,
-	.p_alive = p_alive,
-	.expected = expected,
-	.expected_alive = expected_alive,
-	.expected_new = expected_new,
-	.pmf = pmf,
-	.dert = NULL,
+	.name = "bgnbd", .title = "BG/NBD", .npar = 4,
+	.parname = { "r", "alpha", "a", "b" }, .fit = fit, .loglik1 = loglik1,
+	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
+	.expected_new = expected_new, .pmf = pmf,
 };

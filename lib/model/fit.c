@@ -1,6 +1,7 @@
 /* fit.c: BFGS on log-parameters with GSL multimin, standard errors from
  * the observed information matrix. */
 #include "fit.h"
+#include "modelint.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -242,4 +243,30 @@ double sk_fit_gradcheck(int npar, sk_fit_fn f, void *ctx, const double *theta)
 			worst = rel;
 	}
 	return worst;
+}
+
+int sk_fit_best(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
+		double nobs, const char *label, struct sk_fit *out, char *err, size_t errlen)
+{
+	struct sk_fit best, fit;
+	int have = 0;
+	char e1[256] = "";
+	for (int s = 0; s < nstart; s++) {
+		char e[256];
+		if (sk_fit_run(npar, f, ctx, starts + (size_t)s * npar, nobs, &fit, e,
+			       sizeof e) != 0) {
+			if (!e1[0])
+				snprintf(e1, sizeof e1, "%s", e);
+			continue;
+		}
+		if (!have || fit.loglik > best.loglik)
+			best = fit;
+		have = 1;
+	}
+	if (!have) {
+		snprintf(err, errlen, "%s: %s", label, e1);
+		return -1;
+	}
+	*out = best;
+	return 0;
 }

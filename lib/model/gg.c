@@ -28,14 +28,6 @@
  * the gradient check needs the static objective. */
 double sk_gg_gradcheck(const struct sk_spend_obs *obs, size_t n, const double *par);
 
-static int par_ok(const double *par)
-{
-	for (int i = 0; i < 3; i++)
-		if (!isfinite(par[i]) || par[i] <= 0 || par[i] > 1e300)
-			return 0;
-	return 1;
-}
-
 /* The terms of the log-likelihood that depend on u = ln(mbar x / g):
  * softplus(u) = ln(1 + e^u), softplus(-u), and the logistic weights
  * 1/(1 + e^-u), 1/(1 + e^u), from one exp and one log1p, without overflow
@@ -414,7 +406,7 @@ double sk_gg_gradcheck(const struct sk_spend_obs *obs, size_t n, const double *p
  * x > 0 has zero density: -HUGE_VAL; so do invalid parameters. */
 double sk_gg_loglik1(const double *par, double x, double mbar)
 {
-	if (!par_ok(par) || !(x >= 0) || !isfinite(x))
+	if (!sk_par_ok(par, 3, 1e300) || !(x >= 0) || !isfinite(x))
 		return -HUGE_VAL;
 	if (x == 0)
 		return 0;
@@ -442,7 +434,7 @@ double sk_gg_loglik1(const double *par, double x, double mbar)
  *    NaN (p x = inf): 0; a result beyond DBL_MAX: DBL_MAX. */
 double sk_gg_expected_spend(const double *par, double x, double mbar)
 {
-	if (!par_ok(par))
+	if (!sk_par_ok(par, 3, 1e300))
 		return 0;
 	const double p = par[0], q = par[1], g = par[2];
 	double v;

@@ -34,13 +34,7 @@ const struct sk_tmodel *sk_tmodel_find(const char *name)
 static int cmp_rfm(const void *pa, const void *pb)
 {
 	const struct sk_rfm *a = pa, *b = pb;
-	if (a->x != b->x)
-		return a->x < b->x ? -1 : 1;
-	if (a->t_x != b->t_x)
-		return a->t_x < b->t_x ? -1 : 1;
-	if (a->T != b->T)
-		return a->T < b->T ? -1 : 1;
-	return 0;
+	return sk_order_xtT(a->x, a->t_x, a->T, b->x, b->t_x, b->T);
 }
 
 size_t sk_rfm_compress(struct sk_rfm *pat, size_t n)
@@ -134,6 +128,103 @@ const struct sk_rfm *sk_rfm_compressed(const struct sk_rfm *pat, size_t n, size_
 	*nout = sk_rfm_compress(c, m);
 	*owned = c;
 	return c;
+}
+
+/* ---- the shared likelihood driver ---- */
+
+int sk_theta_par(int npar, const double *theta, double *par)
+{
+	for (int i = 0; i < npar; i++) {
+		par[i] = exp(theta[i]);
+		if (!(par[i] > 0) || !isfinite(par[i]))
+			return -1;
+	}
+	return 0;
+}
+
+#define MAXCHUNK 64
+
+double sk_nll_chunked(int npar, const double *par, double *grad, size_t n, size_t per,
+		      sk_chunk_fn sum, const void *terms, const void *data)
+{
+	double acc[MAXCHUNK][1 + SK_FIT_MAXPAR];
+	long nch = n > 2000 ? (long)((n + per - 1) / per) : 1;
+	if (nch > MAXCHUNK)
+		nch = MAXCHUNK;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) if (nch > 1)
+#endif
+	for (long c = 0; c < nch; c++) {
+		size_t lo = n * (size_t)c / (size_t)nch, hi = n * (size_t)(c + 1) / (size_t)nch;
+		sum(terms, data, lo, hi, grad != NULL, acc[c]);
+	}
+	double tot[1 + SK_FIT_MAXPAR] = { 0 };
+	int nt = grad ? 1 + npar : 1;
+	for (long c = 0; c < nch; c++)
+		for (int i = 0; i < nt; i++)
+			tot[i] += acc[c][i];
+	for (int i = 0; i < nt; i++)
+		if (!isfinite(tot[i]))
+			return HUGE_VAL;
+	if (grad)
+		for (int i = 0; i < npar; i++)
+			grad[i] = -tot[1 + i] * par[i];
+	return -tot[0];
+}
+
+/* The likelihood's context: the model's own, or the set (with its
+ * distinct-time index when the model wants it). */
+static void *ctx_make(const struct sk_tfit_spec *s, const struct sk_rfm *pat, size_t n)
+{
+	if (s->ctx_new)
+		return s->ctx_new(pat, n);
+	struct sk_rfm_set *d = sk_xcalloc(1, sizeof *d);
+	d->pat = pat;
+	d->n = n;
+	if (s->index)
+		sk_rfm_set_index(d);
+	return d;
+}
+
+static void ctx_drop(const struct sk_tfit_spec *s, void *ctx)
+{
+	if (s->ctx_free) {
+		s->ctx_free(ctx);
+		return;
+	}
+	sk_rfm_set_free_index(ctx);
+	free(ctx);
+}
+
+int sk_tmodel_fit_std(const struct sk_tfit_spec *spec, const struct sk_rfm *pat, size_t n,
+		      struct sk_fit *out, char *err, size_t errlen)
+{
+	size_t m;
+	double nobs;
+	struct sk_rfm *owned;
+	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
+	if (!c)
+		return -1;
+	void *ctx = ctx_make(spec, c, m);
+	struct sk_rfm_sums s = { 0, 0, 0 };
+	for (size_t i = 0; i < m; i++) {
+		s.x += c[i].w * c[i].x;
+		s.T += c[i].w * c[i].T;
+		s.w += c[i].w;
+	}
+	double starts[8 * SK_FIT_MAXPAR];
+	spec->starts(&s, starts);
+	size_t mc = 0;
+	struct sk_rfm *cc = spec->coarse ? sk_rfm_coarse_new(c, m, &mc) : NULL;
+	void *cctx = cc ? ctx_make(spec, cc, mc) : NULL;
+	int rc = sk_tmodel_fit_coarse(spec->npar, spec->nll, ctx, cctx, spec->nstart, starts,
+				      nobs, out, err, errlen);
+	if (cctx)
+		ctx_drop(spec, cctx);
+	free(cc);
+	ctx_drop(spec, ctx);
+	free(owned);
+	return rc;
 }
 
 /* ---- fitting: multi-start BFGS, then Newton polish ----

@@ -3,6 +3,8 @@
 #ifndef SK_MODELINT_H
 #define SK_MODELINT_H
 
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -43,5 +45,153 @@ double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_pnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
+
+/* ---- the scaffolding every transaction model uses ----
+ *
+ * A model file supplies its negative log-likelihood in theta = log(par)
+ * (with the gradient in theta) and its start values; model.c does the
+ * rest of the fit: checking and compressing the patterns, the
+ * distinct-time index, the coarse-grid start, BFGS, the Newton polish and
+ * the standard errors (sk_tmodel_fit_std).  A likelihood that is a sum
+ * over patterns hands the sum to sk_nll_chunked. */
+
+/* Weighted sums over the patterns, for start values. */
+struct sk_rfm_sums {
+	double w, x, T;		/* customers, repeat transactions, total T */
+};
+
+struct sk_tfit_spec {
+	int npar;
+	sk_fit_fn nll;		/* its ctx: a struct sk_rfm_set, or ctx_new's */
+	int nstart;
+	/* nstart rows of npar start values (natural scale) */
+	void (*starts)(const struct sk_rfm_sums *s, double *starts);
+	int index;		/* give the set the distinct-time index */
+	int coarse;		/* BFGS on coarse patterns first, then Newton */
+	/* A context of the model's own instead of a struct sk_rfm_set
+	 * (NULL: none); ctx_free undoes it. */
+	void *(*ctx_new)(const struct sk_rfm *pat, size_t n);
+	void (*ctx_free)(void *ctx);
+};
+
+/* Fit a continuous-time model by maximum likelihood as spec says; 0, or
+ * -1 with a reason in err. */
+int sk_tmodel_fit_std(const struct sk_tfit_spec *spec, const struct sk_rfm *pat, size_t n,
+		      struct sk_fit *out, char *err, size_t errlen);
+
+/* par = exp(theta); -1 when one is not a positive finite number. */
+int sk_theta_par(int npar, const double *theta, double *par);
+
+/* Sum patterns lo..hi-1 into acc[0] (sum of w ln L) and, with grad,
+ * acc[1..npar] (sum of w d ln L / d par). */
+typedef void (*sk_chunk_fn)(const void *terms, const void *data, size_t lo, size_t hi,
+			    int grad, double *acc);
+
+/* -LL from n patterns in fixed chunks of about per (so that the total
+ * does not depend on the number of threads), summed in parallel, and the
+ * gradient in theta; HUGE_VAL when the value or the gradient is not
+ * finite. */
+double sk_nll_chunked(int npar, const double *par, double *grad, size_t n, size_t per,
+		      sk_chunk_fn sum, const void *terms, const void *data);
+
+/* ---- the BG family: BG/NBD (bgnbd.c) and MBG/NBD (mbgnbd.c) ---- */
+
+struct sk_bg_terms;
+
+/* Terms of the log-likelihood that depend on x but not on t_x or T,
+ * computed once per run of equal x. */
+struct sk_bg_x {
+	double x;
+	double c;		/* log of the constant factor */
+	double lbx;		/* log of b + x - 1 + shift (x > 0 or shift) */
+	double dr, da, db;	/* their derivatives in r, a, b */
+};
+
+/* ln L of one pattern from lT = log(alpha + T), lt = log(alpha + t_x);
+ * g: the gradient in (r, alpha, a, b) when not NULL. */
+typedef double (*sk_bg_ll_fn)(const struct sk_bg_terms *p, const struct sk_bg_x *t,
+			      double t_x, double T, double lT, double lt, double *g);
+
+struct sk_bg_terms {
+	double r, alpha, a, b;
+	double shift;		/* 0 BG/NBD, 1 MBG/NBD */
+	double lalpha, la, lg_r, lg_b, lg_ab, ps_r, ps_b, ps_ab;
+	const double *lT, *ltx;	/* log(alpha + t) over the set's distinct times */
+	sk_bg_ll_fn ll;
+};
+
+void sk_bg_set_par(struct sk_bg_terms *p, const double *par, int grad, double shift);
+void sk_bg_set_x(struct sk_bg_x *t, const struct sk_bg_terms *p, double x, int grad);
+double sk_bg_nll(const double *theta, double *grad, const struct sk_rfm_set *d, double shift,
+		 sk_bg_ll_fn ll);
+double sk_bg_loglik1(const double *par, double x, double t_x, double T, double shift,
+		     sk_bg_ll_fn ll);
+void sk_bg_starts(const struct sk_rfm_sums *s, double *starts);
+int sk_bg_fit(double shift, const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+	      size_t errlen);
+double sk_bg_p_alive(const double *par, double x, double t_x, double T, double shift);
+double sk_bg_expected(const double *par, double t, double x, double t_x, double T,
+		      double shift);
+double sk_bg_expected_alive(const double *par, double t, double x, double T, double shift);
+double sk_bg_pmf(const double *par, double t, int k, double shift);
+
+/* ---- small numerics the model files share ---- */
+
+/* 1 when every one of the n parameters is a number in (0, max]: DBL_MAX
+ * for "positive and finite", a lower cap where a larger value would
+ * overflow the likelihood. */
+static inline int sk_par_ok(const double *par, int n, double max)
+{
+	for (int i = 0; i < n; i++)
+		if (!(par[i] > 0 && par[i] <= max))
+			return 0;
+	return 1;
+}
+
+/* 1 / (1 + exp(d)) for any d. */
+static inline double sk_logistic_neg(double d)
+{
+	if (d > 0) {
+		double e = exp(-d);
+		return e / (1 + e);
+	}
+	return 1 / (1 + exp(d));
+}
+
+/* log(exp(u) + exp(v)) without overflow. */
+static inline double sk_logaddexp(double u, double v)
+{
+	double hi = fmax(u, v), lo = fmin(u, v);
+	if (hi == -HUGE_VAL)
+		return -HUGE_VAL;
+	return hi + log1p(exp(lo - hi));
+}
+
+/* expm1(y) / y, = 1 at y = 0 (removes the 0/0 where a shape parameter
+ * is 1). */
+static inline double sk_expm1_ratio(double y)
+{
+	if (fabs(y) < 1e-8)
+		return 1 + 0.5 * y;
+	return expm1(y) / y;
+}
+
+/* The order of sk_rfm_compress: by x, then t_x, then T. */
+static inline int sk_order_xtT(double ax, double at, double aT, double bx, double bt, double bT)
+{
+	if (ax != bx)
+		return ax < bx ? -1 : 1;
+	if (at != bt)
+		return at < bt ? -1 : 1;
+	if (aT != bT)
+		return aT < bT ? -1 : 1;
+	return 0;
+}
+
+/* Fit from each start and keep the highest likelihood (for small models
+ * whose likelihood may have several maxima: BG/BB, sBG); 0, or -1 with
+ * "label: " and the first start's reason in err. */
+int sk_fit_best(int npar, sk_fit_fn f, void *ctx, int nstart, const double *starts,
+		double nobs, const char *label, struct sk_fit *out, char *err, size_t errlen);
 
 #endif

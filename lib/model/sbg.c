@@ -7,6 +7,7 @@
  * T = the period in which she is lost.
  */
 #include "sbg.h"
+#include "modelint.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,14 +19,6 @@
 /* Exported only for tests/unit/test_spend.c, which declares it itself:
  * the gradient check needs the static objective. */
 double sk_sbg_gradcheck(const double *alive, int nper, const double *par);
-
-static int par_ok(const double *par)
-{
-	for (int i = 0; i < 2; i++)
-		if (!isfinite(par[i]) || par[i] <= 0 || par[i] > 1e300)
-			return 0;
-	return 1;
-}
 
 struct fitctx {
 	const double *alive;
@@ -123,26 +116,7 @@ int sk_sbg_fit(const double *alive, int nper, struct sk_fit *out, char *err, siz
 	b1 = fmin(fmax(b1, 0.01), 100);
 	double starts[2][2] = { { 1, 1 }, { 1, b1 } };
 	struct fitctx c = { alive, nper };
-	struct sk_fit best, f;
-	int have = 0;
-	char e1[256] = "";
-	for (int s = 0; s < 2; s++) {
-		char e[256];
-		if (sk_fit_run(2, negll, &c, starts[s], alive[0], &f, e, sizeof e) != 0) {
-			if (!e1[0])
-				snprintf(e1, sizeof e1, "%s", e);
-			continue;
-		}
-		if (!have || f.loglik > best.loglik)
-			best = f;
-		have = 1;
-	}
-	if (!have) {
-		snprintf(err, errlen, "sbg: %s", e1);
-		return -1;
-	}
-	*out = best;
-	return 0;
+	return sk_fit_best(2, negll, &c, 2, &starts[0][0], alive[0], "sbg", out, err, errlen);
 }
 
 double sk_sbg_gradcheck(const double *alive, int nper, const double *par)
@@ -159,7 +133,7 @@ double sk_sbg_gradcheck(const double *alive, int nper, const double *par)
  * invalid parameters. */
 double sk_sbg_pmf(const double *par, int t)
 {
-	if (!par_ok(par) || t < 1)
+	if (!sk_par_ok(par, 2, 1e300) || t < 1)
 		return 0;
 	double p = exp(gsl_sf_lnbeta(par[0] + 1, par[1] + (t - 1)) - gsl_sf_lnbeta(par[0], par[1]));
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
@@ -169,7 +143,7 @@ double sk_sbg_pmf(const double *par, int t)
  * eq. 8); S(t) = 1 for t <= 0; 0 for invalid parameters. */
 double sk_sbg_survival(const double *par, int t)
 {
-	if (!par_ok(par))
+	if (!sk_par_ok(par, 2, 1e300))
 		return 0;
 	if (t <= 0)
 		return 1;
@@ -182,7 +156,7 @@ double sk_sbg_survival(const double *par, int t)
  * invalid parameters. */
 double sk_sbg_retention(const double *par, int t)
 {
-	if (!par_ok(par))
+	if (!sk_par_ok(par, 2, 1e300))
 		return 0;
 	if (t < 1)
 		return 1;

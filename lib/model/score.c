@@ -2,6 +2,7 @@
  * per distinct pattern, and the reports analysts read before trusting a
  * model. */
 #include "score.h"
+#include "modelint.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -434,12 +435,9 @@ struct pat5 {
 static int cmp_pat5(const void *pa, const void *pb)
 {
 	const struct pat5 *a = pa, *b = pb;
-	if (a->x != b->x)
-		return a->x < b->x ? -1 : 1;
-	if (a->t_x != b->t_x)
-		return a->t_x < b->t_x ? -1 : 1;
-	if (a->T != b->T)
-		return a->T < b->T ? -1 : 1;
+	int o = sk_order_xtT(a->x, a->t_x, a->T, b->x, b->t_x, b->T);
+	if (o)
+		return o;
 	/* NaN (no spend) sorts first and equal to itself */
 	int an = isnan(a->m), bn = isnan(b->m);
 	if (an || bn)
