@@ -28,6 +28,8 @@ static const char usage[] =
 	"  --save-model FILE    write both fitted models as JSON\n"
 	"  --report             total value, top-20 % share, value at risk on stderr\n"
 	"  --report-json FILE   the same as JSON\n"
+	"  --intervals LEVEL    append expected_spend_lo/_hi and clv_lo/_hi: central\n"
+	"                       LEVEL (0.9) intervals from parameter uncertainty\n"
 	"  --evaluate           calibration/holdout table of spend (needs\n"
 	"                       holdout_spend; predictions over --horizon) on stderr\n"
 	"  --new-customer N     expected value of a customer acquired today and of a\n"
@@ -66,6 +68,7 @@ struct fill_ctx {
 	const unsigned char *valid;
 	const double *spend, *clv;
 	const unsigned char *tier;
+	double *const *iv;	/* with --intervals: the four bounds */
 };
 
 /* The appended columns of customer i; prospects stay empty. */
@@ -77,6 +80,8 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 	sk_emit_num(row, 0, f->spend[i], 4);
 	sk_emit_num(row, 1, f->clv[i], 4);
 	sk_emit_str(row, 2, sk_value_tier_name(f->tier[i]));
+	for (int c = 0; f->iv && c < 4; c++)
+		sk_emit_num(row, 3 + c, f->iv[c][i], 4);
 }
 
 int main(int argc, char **argv)
@@ -148,6 +153,13 @@ int main(int argc, char **argv)
 		if (p.p_alive[i] < mo.threshold)
 			at_risk += d.rfm[i].w * clv[i];
 	}
+	double *iv[4] = { NULL };
+	if (mo.intervals > 0) {
+		for (int k = 0; k < 4; k++)
+			iv[k] = sk_xcalloc(d.n ? d.n : 1, sizeof *iv[k]);
+		sk_value_intervals(tm, &mf.tfit, &mf.sfit, &d, horizon, c.rate, o.unit_days,
+				   spend, clv, mo.intervals, iv);
+	}
 	const char *unit = tm->discrete ? "period" : o.unit_name;
 	if (c.evaluate)
 		/* Predicted holdout spend = E[spend per transaction] x
@@ -158,13 +170,15 @@ int main(int argc, char **argv)
 	sk_pred_free(&p);
 	unsigned char *tier = sk_value_tiers(clv, d.valid, d.n);
 
-	static const char *const cols[] = { "expected_spend", "clv", "value_tier" };
+	static const char *const cols[] = { "expected_spend", "clv", "value_tier",
+					    "expected_spend_lo", "expected_spend_hi", "clv_lo",
+					    "clv_hi" };
 	double top20 = 0;
 	for (size_t i = 0; i < d.n; i++)
 		if (d.valid[i] && tier[i] != SK_TIER_REST)
 			top20 += d.rfm[i].w * clv[i];
-	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
-	struct fill_ctx fc = { d.valid, spend, clv, tier };
+	struct sk_emit *e = sk_emit_open(&o, t, mo.intervals > 0 ? 7 : 3, cols);
+	struct fill_ctx fc = { d.valid, spend, clv, tier, mo.intervals > 0 ? iv : NULL };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
@@ -194,6 +208,8 @@ int main(int argc, char **argv)
 	if (mo.new_customers > 0)
 		sk_new_customer(stderr, tm, mf.tfit.par, mf.sfit.par, horizon, c.rate, c.margin,
 				o.unit_days, unit, mo.new_customers);
+	for (int k = 0; k < 4; k++)
+		free(iv[k]);
 	free(clv);
 	free(spend);
 	free(tier);

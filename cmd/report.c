@@ -21,19 +21,23 @@ static const char usage[] =
 	"                       (monthly cohorts, as cohort computes them)\n"
 	"  --model FILE         a model saved by churn or clv --save-model: its\n"
 	"                       parameters, standard errors and log-likelihood\n"
+	"  --tracking FILE      a tracking file from churn --tracking: repeat\n"
+	"                       transactions over time and the calibration histogram,\n"
+	"                       actual against expected\n"
 	"  --title TEXT         the page title (default \"siklus report\")\n"
 	"  --threshold P        active = p_alive at or above P; value at risk = clv of\n"
 	"                       the customers below it (default 0.5)\n"
 	"  --unit U             the unit of recency and T; by default read from the\n"
 	"                       records' first_purchase and last_purchase\n";
 
-enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD };
+enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD, O_TRACKING };
 
 static const struct sk_opt own[] = {
 	{ "transactions", 1, 0, O_TRANSACTIONS },
 	{ "model", 1, 0, O_MODEL },
 	{ "title", 1, 0, O_TITLE },
 	{ "threshold", 1, 0, O_THRESHOLD },
+	{ "tracking", 1, 0, O_TRACKING },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -44,6 +48,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_TRANSACTIONS: ro->transactions = arg; break;
 	case O_MODEL: ro->model_path = arg; break;
 	case O_TITLE: ro->title = arg; break;
+	case O_TRACKING: ro->tracking_path = arg; break;
 	case O_THRESHOLD: ro->threshold = sk_opt_num("threshold", arg, 0, 1); break;
 	}
 }
@@ -86,11 +91,18 @@ int main(int argc, char **argv)
 		sk_modelfile_load(ro.model_path, NULL, &mf);
 		ro.model = &mf;
 	}
+	struct sk_tracking tr;
+	if (ro.tracking_path) {
+		sk_tracking_load(ro.tracking_path, &tr);
+		ro.tracking = &tr;
+	}
 	struct sk_buf page = SK_BUF_INIT;
 	sk_report_build(&page, &o, &ro, t);
 	sk_report_write(&o, &page);
 	sk_buf_free(&page);
 	sk_table_free(t);
+	if (ro.tracking)
+		sk_tracking_free(&tr);
 	if (cs)
 		sk_cohort_free(cs);
 	return 0;

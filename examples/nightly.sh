@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # nightly.sh: the nightly siklus job.  Summarizes the order log, scores
 # every customer (stage, p_alive, CLV, win-back offers) with a model that
-# is refitted once a week and reused in between, and writes the CSV files
-# and the HTML report into a folder named for the day.
+# is refitted once a week and reused in between, tracks the model against
+# the calendar, and writes the CSV files, the tracking file and the HTML
+# report into a folder named for the day.
 #
 # Crontab line (every night at 05:15; output and errors mailed by cron):
 #
@@ -101,9 +102,16 @@ classify --unit "$unit" --rfm "$work/customers.csv" |
 step=cohort
 cohort -o "$work/cohorts.csv" "$orders"
 
+# The model against the calendar (repeat transactions per week, actual
+# and expected, and the histogram of repeat purchases): the report's
+# tracking section.
+step=tracking
+churn --unit "$unit" --model "$model" --tracking "$work/tracking.json" -o /dev/null \
+	"$orders"
+
 step=report
-report --transactions "$orders" --model "$work/model.json" --title "$title ($day)" \
-	-o "$work/report.html" "$work/scored.csv"
+report --transactions "$orders" --model "$work/model.json" --tracking "$work/tracking.json" \
+	--title "$title ($day)" -o "$work/report.html" "$work/scored.csv"
 
 step=publish
 chmod 755 "$work"

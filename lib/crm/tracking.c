@@ -6,6 +6,7 @@
  * windows, and the calibration histogram of repeat transactions. */
 #include "tracking.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,4 +127,69 @@ void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const doubl
 	if (json_dump_file(o, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
 		sk_die(SK_EX_CANTCREAT, "%s: cannot write the tracking table", path);
 	json_decref(o);
+}
+
+static double need_num(const char *path, json_t *o, const char *key, const char *where)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		sk_die(SK_EX_DATA, "%s: %s: \"%s\" is missing or not a number", path, where, key);
+	return json_number_value(v);
+}
+
+static void need_str(const char *path, json_t *o, const char *key, const char *where,
+		     char *out, size_t len)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_string(v) || strlen(json_string_value(v)) >= len)
+		sk_die(SK_EX_DATA, "%s: %s: \"%s\" is missing or not a short string", path, where,
+		       key);
+	snprintf(out, len, "%s", json_string_value(v));
+}
+
+void sk_tracking_load(const char *path, struct sk_tracking *tr)
+{
+	memset(tr, 0, sizeof *tr);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		sk_die(SK_EX_NOINPUT, "%s: %s", path, strerror(errno));
+	json_error_t err;
+	json_t *o = json_loadf(f, 0, &err);
+	fclose(f);
+	if (!o)
+		sk_die(SK_EX_DATA, "%s:%d: %s", path, err.line, err.text);
+	json_t *per = json_object_get(o, "periods"), *hist = json_object_get(o, "histogram");
+	if (!json_is_object(o) || !json_is_array(per) || !json_is_array(hist) ||
+	    json_array_size(hist) != 8)
+		sk_die(SK_EX_DATA, "%s: not a tracking file (churn --tracking): it needs "
+		       "\"periods\" and an 8-row \"histogram\"", path);
+	need_str(path, o, "model", "top level", tr->model, sizeof tr->model);
+	tr->period_days = (long)need_num(path, o, "period_days", "top level");
+	tr->nper = json_array_size(per);
+	tr->per = sk_xcalloc(tr->nper ? tr->nper : 1, sizeof *tr->per);
+	for (size_t i = 0; i < tr->nper; i++) {
+		json_t *p = json_array_get(per, i);
+		struct sk_track_period *q = &tr->per[i];
+		char where[40];
+		snprintf(where, sizeof where, "period %zu", i + 1);
+		need_str(path, p, "window", where, q->window, sizeof q->window);
+		need_str(path, p, "start", where, q->start, sizeof q->start);
+		need_str(path, p, "end", where, q->end, sizeof q->end);
+		q->actual = need_num(path, p, "actual", where);
+		q->expected = need_num(path, p, "expected", where);
+		q->actual_cum = need_num(path, p, "actual_cum", where);
+		q->expected_cum = need_num(path, p, "expected_cum", where);
+	}
+	for (size_t k = 0; k < 8; k++) {
+		json_t *h = json_array_get(hist, k);
+		tr->hist_actual[k] = need_num(path, h, "actual", "histogram");
+		tr->hist_expected[k] = need_num(path, h, "expected", "histogram");
+	}
+	json_decref(o);
+}
+
+void sk_tracking_free(struct sk_tracking *tr)
+{
+	free(tr->per);
+	memset(tr, 0, sizeof *tr);
 }

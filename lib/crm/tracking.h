@@ -17,4 +17,21 @@ void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const doubl
 		       const struct sk_daycounts *dc, struct sk_custdata *d,
 		       double unit_days, long period_days, const char *unit);
 
+/* A tracking file read back (for the report). */
+struct sk_track_period {
+	char window[16];	/* "calibration" or "holdout" */
+	char start[11], end[11];
+	double actual, expected, actual_cum, expected_cum;
+};
+struct sk_tracking {
+	char model[16];
+	long period_days;
+	size_t nper;
+	struct sk_track_period *per;
+	double hist_actual[8], hist_expected[8];	/* 0..6, 7+ */
+};
+/* Exits 66 when path cannot be read, 65 when it is not a tracking file. */
+void sk_tracking_load(const char *path, struct sk_tracking *tr);
+void sk_tracking_free(struct sk_tracking *tr);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "record/group.h"
+#include "model/interval.h"
 #include "model/spend.h"
 #include "record/util.h"
 
@@ -299,6 +300,47 @@ void sk_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
 	} else if (cohort > 0)
 		fprintf(f, "planned cohort of %g: expected repeat transactions %.2f, expected "
 			"customers without a repeat %.2f\n", cohort, cohort * ex, cohort * p0);
+}
+
+void sk_value_intervals(const struct sk_tmodel *tm, const struct sk_fit *tfit,
+			const struct sk_fit *sfit, struct sk_custdata *d, double horizon,
+			double annual_rate, double unit_days, const double *spend,
+			const double *clv, double level, double *const out[4])
+{
+	struct sk_delta ts, ss;
+	sk_delta_init_or_die(tfit, level, tm->title, &ts);
+	sk_delta_init_or_die(sfit, level, "Gamma-Gamma", &ss);
+	/* log clv = log margin + log E[spend] + log DET: the delta method
+	 * (interval.c) for each factor, their variances added, as the spend
+	 * and transaction models are fitted on separate likelihoods and
+	 * assumed independent (Fader, Hardie & Lee 2005, JMR 42(4), eq. 1). */
+	int n = ts.npar;
+	double *ldet[SK_FIT_MAXPAR + 1];
+	for (int k = 0; k <= n; k++) {
+		ldet[k] = sk_value_det(tm, ts.par[k], d, horizon, annual_rate, unit_days);
+		for (size_t i = 0; i < d->n; i++)
+			ldet[k][i] = ldet[k][i] > 0 ? log(ldet[k][i]) : -INFINITY;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		if (!d->valid[i])
+			continue;
+		double g[SK_FIT_MAXPAR + 1], h[SK_FIT_MAXPAR + 1];
+		for (int k = 0; k <= n; k++)
+			g[k] = ldet[k][i];
+		double m = d->rfm[i].x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
+		for (int k = 0; k <= ss.npar; k++) {
+			double v = sk_gg_expected_spend(ss.par[k], m > 0 ? d->rfm[i].x : 0, m);
+			h[k] = v > 0 ? log(v) : -INFINITY;
+		}
+		double se_t = sk_delta_se(&ts, g[0], g + 1), se_s = sk_delta_se(&ss, h[0], h + 1);
+		double se_c = sqrt(se_t * se_t + se_s * se_s);
+		out[0][i] = spend[i] * exp(-ss.z * se_s);
+		out[1][i] = spend[i] * exp(ss.z * se_s);
+		out[2][i] = clv[i] * exp(-ts.z * se_c);
+		out[3][i] = clv[i] * exp(ts.z * se_c);
+	}
+	for (int k = 0; k <= n; k++)
+		free(ldet[k]);
 }
 
 /* The k-th smallest of a[0..n) (0-based), reordering a: Hoare's

@@ -48,6 +48,16 @@ void sk_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
 		     const double *spend_par, double horizon, double annual_rate,
 		     double margin, double unit_days, const char *unit, double cohort);
 
+/* Central level intervals of expected_spend (out[0], out[1]) and clv
+ * (out[2], out[3]) per valid row of d, from the uncertainty of both fits
+ * (the delta method, model/interval.c); spend and clv as computed at the
+ * estimates.  Exits 64 for fits without covariance (from a model file),
+ * 65 when one is not positive definite. */
+void sk_value_intervals(const struct sk_tmodel *tm, const struct sk_fit *tfit,
+			const struct sk_fit *sfit, struct sk_custdata *d, double horizon,
+			double annual_rate, double unit_days, const double *spend,
+			const double *clv, double level, double *const out[4]);
+
 /* Tiers by clv, descending, ties by row order: top1 for the top 1 %,
  * top20 for the rest of the top 20 %, rest; SK_TIER_NONE for invalid
  * rows.  One byte a customer; sk_value_tier_name gives the words. */

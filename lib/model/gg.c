@@ -379,6 +379,10 @@ int sk_gg_fit(const struct sk_spend_obs *obs, size_t n, struct sk_fit *out,
 	}
 	best.par[2] *= scale;
 	best.se[2] *= scale;
+	for (int k = 0; k < 3; k++) {	/* Cov(., gamma) scales with gamma */
+		best.cov[k * SK_FIT_MAXPAR + 2] *= scale;
+		best.cov[2 * SK_FIT_MAXPAR + k] *= scale;
+	}
 	best.loglik -= wsum * log_scale;
 	*out = best;
 	return 0;

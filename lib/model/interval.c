@@ -45,36 +45,61 @@ static double from_scale(double g, int prob)
 	return exp(g);
 }
 
-/* The step in log-parameters for the forward differences. */
-#define STEP 1e-5
+int sk_delta_init(const struct sk_fit *fit, double level, struct sk_delta *s)
+{
+	int n = fit->npar;
+	if (!fit->cov_ok)
+		return -1;
+	memset(s, 0, sizeof *s);
+	s->npar = n;
+	for (int i = 0; i < n; i++) {
+		if (!(fit->se[i] > 0))
+			return -1;
+		for (int j = 0; j < n; j++)
+			s->cov[i][j] = fit->cov[i * SK_FIT_MAXPAR + j] / (fit->par[i] * fit->par[j]);
+	}
+	for (int k = 0; k <= n; k++) {
+		memcpy(s->par[k], fit->par, sizeof s->par[k]);
+		if (k)
+			s->par[k][k - 1] *= exp(SK_DELTA_STEP);
+	}
+	s->z = gsl_cdf_ugaussian_Pinv((1 + level) / 2);
+	return 0;
+}
 
-struct shifted {
-	int npar;
-	double par[SK_FIT_MAXPAR + 1][SK_FIT_MAXPAR];	/* [0] the estimate, [1+j] with log p_j + STEP */
-	double cov[SK_FIT_MAXPAR][SK_FIT_MAXPAR];	/* of the log-parameters */
-	double z;
-};
+void sk_delta_init_or_die(const struct sk_fit *fit, double level, const char *title,
+			  struct sk_delta *s)
+{
+	if (!fit->cov_ok)
+		sk_die(SK_EX_USAGE, "--intervals needs the covariance of a fit made in this run "
+		       "(a model file keeps only standard errors); fit instead of --model, "
+		       "or drop --intervals");
+	if (sk_delta_init(fit, level, s) != 0)
+		sk_die(SK_EX_DATA, "--intervals: the covariance of the %s fit is not positive "
+		       "definite (a parameter is not identified); check --report", title);
+}
 
-/* se of g from its value g0 and its values gj at the shifted parameters. */
-static double delta_se(const struct shifted *s, double g0, const double *gj)
+double sk_delta_se(const struct sk_delta *s, double g0, const double *gj)
 {
 	double d[SK_FIT_MAXPAR], v = 0;
+	if (!isfinite(g0))
+		return 0;
 	for (int j = 0; j < s->npar; j++)
-		d[j] = (gj[j] - g0) / STEP;
+		d[j] = isfinite(gj[j]) ? (gj[j] - g0) / SK_DELTA_STEP : 0;
 	for (int i = 0; i < s->npar; i++)
 		for (int j = 0; j < s->npar; j++)
 			v += d[i] * s->cov[i][j] * d[j];
 	return v > 0 && isfinite(v) ? sqrt(v) : 0;
 }
 
-static void interval(const struct shifted *s, double g0, const double *gj, int prob,
+static void interval(const struct sk_delta *s, double g0, const double *gj, int prob,
 		     double *lo, double *hi)
 {
 	if (!isfinite(g0)) {	/* 0 or 1 at every parameter value */
 		*lo = *hi = from_scale(g0, prob);
 		return;
 	}
-	double se = delta_se(s, g0, gj);
+	double se = sk_delta_se(s, g0, gj);
 	*lo = from_scale(g0 - s->z * se, prob);
 	*hi = from_scale(g0 + s->z * se, prob);
 }
@@ -83,22 +108,10 @@ int sk_interval_patterns(const struct sk_tmodel *tm, const struct sk_fit *fit,
 			 const struct sk_rfm *pat, size_t np, double horizon, double level,
 			 double *pa_lo, double *pa_hi, double *ex_lo, double *ex_hi)
 {
-	if (!fit->cov_ok)
+	struct sk_delta s;
+	if (sk_delta_init(fit, level, &s) != 0)
 		return -1;
-	struct shifted s = { .npar = fit->npar };
 	int n = fit->npar;
-	for (int i = 0; i < n; i++) {
-		if (!(fit->se[i] > 0))
-			return -1;
-		for (int j = 0; j < n; j++)
-			s.cov[i][j] = fit->cov[i * SK_FIT_MAXPAR + j] / (fit->par[i] * fit->par[j]);
-	}
-	for (int k = 0; k <= n; k++) {
-		memcpy(s.par[k], fit->par, sizeof s.par[k]);
-		if (k)
-			s.par[k][k - 1] *= exp(STEP);
-	}
-	s.z = gsl_cdf_ugaussian_Pinv((1 + level) / 2);
 	/* log E[X | alive] per distinct (x, T), as sk_predict does it for
 	 * the estimate: ~10^4 groups instead of ~10^6 patterns; the log of
 	 * expected = p_alive x E[X | alive] is the sum of the two logs. */
@@ -139,18 +152,13 @@ void sk_predict_intervals(const struct sk_tmodel *tm, const struct sk_fit *fit,
 			  struct sk_custdata *d, double horizon, double level,
 			  struct sk_pred_iv *iv)
 {
-	if (!fit->cov_ok)
-		sk_die(SK_EX_USAGE, "--intervals needs the covariance of a fit made in this run "
-		       "(a model file keeps only standard errors); fit instead of --model, "
-		       "or drop --intervals");
+	struct sk_delta check;
+	sk_delta_init_or_die(fit, level, tm->title, &check);
 	size_t np;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	size_t m = np ? np : 1;
 	double *v = sk_xmalloc(4 * m * sizeof *v);
-	if (sk_interval_patterns(tm, fit, pat, np, horizon, level, v, v + m, v + 2 * m,
-				 v + 3 * m) != 0)
-		sk_die(SK_EX_DATA, "--intervals: the covariance of the %s fit is not positive "
-		       "definite (a parameter is not identified); check --report", tm->title);
+	sk_interval_patterns(tm, fit, pat, np, horizon, level, v, v + m, v + 2 * m, v + 3 * m);
 	double **col[4] = { &iv->pa_lo, &iv->pa_hi, &iv->ex_lo, &iv->ex_hi };
 	for (int c = 0; c < 4; c++) {
 		*col[c] = sk_xcalloc(d->n ? d->n : 1, sizeof **col[c]);

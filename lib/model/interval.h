@@ -8,6 +8,28 @@
 
 #include "score.h"
 
+/* The delta method's working set for one fit: the estimate and the
+ * estimate with log p_j moved by SK_DELTA_STEP (par[0], par[1 + j]), the
+ * covariance of the log-parameters and the normal quantile of the level.
+ * sk_delta_init returns -1 when the fit has no positive definite
+ * covariance. */
+#define SK_DELTA_STEP 1e-5
+struct sk_delta {
+	int npar;
+	double par[SK_FIT_MAXPAR + 1][SK_FIT_MAXPAR];
+	double cov[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
+	double z;
+};
+int sk_delta_init(const struct sk_fit *fit, double level, struct sk_delta *s);
+/* The same for --intervals: exits 64 for a fit without covariance (read
+ * from a model file), 65 when it is not positive definite. */
+void sk_delta_init_or_die(const struct sk_fit *fit, double level, const char *title,
+			  struct sk_delta *s);
+/* The standard error of g(log par) from g0 = g at the estimate and
+ * gj[j] = g at par[1 + j] (forward differences); 0 where g0 is not
+ * finite. */
+double sk_delta_se(const struct sk_delta *s, double g0, const double *gj);
+
 /* Per pattern, the central level intervals of p_alive and of expected
  * transactions over horizon; -1 when fit has no positive definite
  * covariance. */

@@ -165,3 +165,78 @@ void sk_rep_holdout_section(struct rep *r)
 	put(r, ".</p>\n");
 	section_close(r);
 }
+
+/* Period bars of one quantity, actual against expected; every step-th
+ * period labelled with its end date so that the labels do not collide. */
+static void track_chart(struct rep *r, const struct sk_tracking *tr, int cum, const char *id,
+			const char *title)
+{
+	size_t n = tr->nper, step = n > 13 ? (n + 12) / 13 : 1;
+	const char **label = sk_xcalloc(n ? n : 1, sizeof *label);
+	double *v = sk_xcalloc(2 * (n ? n : 1), sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		label[i] = i % step == 0 || i + 1 == n ? tr->per[i].end : "";
+		v[2 * i] = cum ? tr->per[i].actual_cum : tr->per[i].actual;
+		v[2 * i + 1] = cum ? tr->per[i].expected_cum : tr->per[i].expected;
+	}
+	static const char *const series[] = { "actual", "expected" };
+	struct sk_chart ch = { .id = id, .title = title, .xlabel = "end of period",
+			       .ylabel = "repeat transactions", .decimals = 0, .width = 960 };
+	put(r, "<figure>\n");
+	sk_svg_vbar(r->b, &ch, n, label, 2, series, v);
+	put(r, "</figure>\n");
+	free(label);
+	free(v);
+}
+
+void sk_rep_tracking_section(struct rep *r)
+{
+	const struct sk_tracking *tr = r->ro->tracking;
+	if (!tr) {
+		sk_rep_missing(r, S_TRACKING, "needs a tracking file (--tracking FILE, from churn "
+			"--tracking)");
+		return;
+	}
+	sk_rep_section_open(r, S_TRACKING);
+	put(r, "<p>From <code>");
+	esc(r, r->ro->tracking_path ? r->ro->tracking_path : "");
+	put(r, "</code> (");
+	esc(r, tr->model);
+	sk_buf_printf(r->b, ", periods of %ld days): repeat transactions of the calibration "
+		      "customers per period, actual against what the model expects.", tr->period_days);
+	for (size_t i = 0; i < tr->nper; i++) {
+		const struct sk_track_period *q = &tr->per[i];
+		if (i + 1 < tr->nper && strcmp(q->window, tr->per[i + 1].window) == 0)
+			continue;
+		put(r, "  By ");
+		esc(r, q->end);
+		put(r, " (end of ");
+		esc(r, q->window);
+		put(r, "): actual ");
+		putnum(r, q->actual_cum, 0);
+		put(r, ", expected ");
+		putnum(r, q->expected_cum, 1);
+		put(r, ".");
+	}
+	put(r, "</p>\n");
+	track_chart(r, tr, 1, "chart-track-cum", "Cumulative repeat transactions, actual and "
+		    "expected");
+	track_chart(r, tr, 0, "chart-track-inc", "Repeat transactions per period, actual and "
+		    "expected");
+	static const char *const labels[] = { "0", "1", "2", "3", "4", "5", "6", "7+" };
+	static const char *const series[] = { "actual", "expected" };
+	double v[16];
+	for (int k = 0; k < 8; k++) {
+		v[2 * k] = tr->hist_actual[k];
+		v[2 * k + 1] = tr->hist_expected[k];
+	}
+	struct sk_chart ch = { .id = "chart-track-hist",
+			       .title = "Customers by repeat transactions in calibration, actual "
+					"and expected",
+			       .xlabel = "repeat transactions in the calibration period",
+			       .ylabel = "customers", .decimals = 1, .width = 640 };
+	put(r, "<figure>\n");
+	sk_svg_vbar(r->b, &ch, 8, labels, 2, series, v);
+	put(r, "</figure>\n");
+	section_close(r);
+}

@@ -20,14 +20,14 @@
 
 const char *const sk_report_sections[] = {
 	"headline", "stages", "phases", "segments", "cohorts", "clv", "palive", "winback",
-	"model", "holdout", NULL,
+	"model", "holdout", "tracking", NULL,
 };
 
 static const char *const section_title[S_N] = {
 	"Headline figures", "Customers per stage", "Customers per phase",
 	"Customers per RFM segment", "Cohort retention", "Customer lifetime value",
 	"Probability alive by frequency and recency", "Win-back list", "Model fit",
-	"Calibration and holdout",
+	"Calibration and holdout", "Tracking over time",
 };
 
 /* Units of recency and T, as --unit names them. */
@@ -410,6 +410,7 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 		sk_rep_missing(&r, S_WINBACK, "needs a customer id column");
 	sk_rep_model_section(&r);
 	sk_rep_holdout_section(&r);
+	sk_rep_tracking_section(&r);
 
 	put(&r, "</main>\n<footer>\n<p>Made by <b>report</b> (siklus " SK_VERSION ") from ");
 	esc(&r, input_name(o->nfiles ? o->files[0] : NULL));

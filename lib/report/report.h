@@ -13,6 +13,7 @@
 #define SK_REPORT_H
 
 #include "crm/cohort.h"
+#include "crm/tracking.h"
 #include "record/io.h"
 #include "model/modelfile.h"
 #include "record/opts.h"
@@ -26,6 +27,8 @@ struct sk_report_opts {
 	const char *transactions;	/* their file name */
 	const struct sk_modelfile *model;	/* NULL: no model section */
 	const char *model_path;
+	const struct sk_tracking *tracking;	/* NULL: no tracking section */
+	const char *tracking_path;
 };
 
 #define SK_REPORT_OPTS_INIT { .threshold = 0.5 }

@@ -12,7 +12,7 @@
 #include "report.h"
 
 enum { S_HEADLINE, S_STAGES, S_PHASES, S_SEGMENTS, S_COHORTS, S_CLV, S_PALIVE, S_WINBACK,
-       S_MODEL, S_HOLDOUT, S_N };
+       S_MODEL, S_HOLDOUT, S_TRACKING, S_N };
 
 /* Units of recency and T, as --unit names them. */
 struct unit {
@@ -150,6 +150,7 @@ void sk_rep_segments(struct rep *r);
 void sk_rep_cohorts(struct rep *r);
 void sk_rep_clv_section(struct rep *r);
 void sk_rep_palive_section(struct rep *r);
+void sk_rep_tracking_section(struct rep *r);
 void sk_rep_winback_section(struct rep *r);
 void sk_rep_model_section(struct rep *r);
 void sk_rep_holdout_section(struct rep *r);

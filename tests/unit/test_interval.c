@@ -19,6 +19,7 @@
 
 #include "model/interval.h"
 #include "model/model.h"
+#include "model/spend.h"
 
 #include "tap.h"
 
@@ -48,8 +49,54 @@ static struct sk_rfm *simulate(const double *par, size_t n, gsl_rng *rng, size_t
 	return p;
 }
 
+/* Gamma-Gamma (Fader, Hardie & Lee 2005, JMR 42(4); Hardie 2013): per
+ * customer nu ~ Gamma(q, gamma) (rate), each of x transactions ~
+ * Gamma(p, nu); the 90 % delta-method interval of E[M | x, mbar] at fixed
+ * (x, mbar) against the value at the true parameters. */
+static void spend_coverage(void)
+{
+	const double truth[3] = { 6, 4, 15 };
+	const double xs[2] = { 1, 4 }, ms[2] = { 20, 40 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 2005);
+	int cover = 0, tries = 0;
+	enum { R = 100, N = 1500 };
+	struct sk_spend_obs *obs = malloc(N * sizeof *obs);
+	for (int rep = 0; rep < R; rep++) {
+		for (int i = 0; i < N; i++) {
+			double nu = gsl_ran_gamma(rng, truth[1], 1 / truth[2]);
+			int x = 1 + (int)gsl_ran_poisson(rng, 2);
+			double s = 0;
+			for (int j = 0; j < x; j++)
+				s += gsl_ran_gamma(rng, truth[0], 1 / nu);
+			obs[i] = (struct sk_spend_obs){ x, s / x, 1 };
+		}
+		struct sk_fit fit;
+		char err[256];
+		struct sk_delta d;
+		if (sk_gg_fit(obs, N, &fit, err, sizeof err) != 0 ||
+		    sk_delta_init(&fit, 0.9, &d) != 0)
+			continue;
+		for (int h = 0; h < 2; h++) {
+			double g[4];
+			for (int k = 0; k <= 3; k++)
+				g[k] = log(sk_gg_expected_spend(d.par[k], xs[h], ms[h]));
+			double se = sk_delta_se(&d, g[0], g + 1);
+			double t = log(sk_gg_expected_spend(truth, xs[h], ms[h]));
+			tries++;
+			cover += fabs(t - g[0]) <= d.z * se;
+		}
+	}
+	free(obs);
+	gsl_rng_free(rng);
+	double c = tries ? (double)cover / tries : 0;
+	check(tries >= 190 && c > 0.82 && c < 0.97, "90%% expected-spend intervals cover the "
+	      "truth %.3f of %d times", c, tries);
+}
+
 int main(void)
 {
+	spend_coverage();
 	const double truth[4] = { 0.25, 4.4, 0.8, 2.4 };
 	/* Fixed histories to predict for: (x, t_x, T). */
 	const struct sk_rfm hist[3] = { { 0, 0, 40, 1 }, { 2, 30, 40, 1 }, { 5, 12, 40, 1 } };
