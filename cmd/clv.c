@@ -140,6 +140,10 @@ int main(int argc, char **argv)
 		mf.tm = tm;
 		mf.has_spend = 1;
 		snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
+		mf.has_value = 1;	/* so that report can say what clv is over */
+		snprintf(mf.value_horizon, sizeof mf.value_horizon, "%s", c.horizon);
+		mf.value_rate = c.rate;
+		mf.value_margin = c.margin;
 		if (c.save)
 			sk_modelfile_save(c.save, &mf);
 	}

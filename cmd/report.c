@@ -22,18 +22,20 @@ static const char usage[] =
 	"  --model FILE         a model saved by churn or clv --save-model: its\n"
 	"                       parameters, standard errors and log-likelihood\n"
 	"  --title TEXT         the page title (default \"siklus report\")\n"
-	"  --threshold P        active = p_alive at or above P; value at risk = clv of\n"
-	"                       the customers below it (default 0.5)\n"
+	"  --threshold P        likely alive = p_alive at or above P; value at risk =\n"
+	"                       clv of the customers below it (default 0.5)\n"
+	"  --currency-label C   name the currency of the amounts on the page (EUR)\n"
 	"  --unit U             the unit of recency and T; by default read from the\n"
 	"                       records' first_purchase and last_purchase\n";
 
-enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD };
+enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD, O_CURRENCY };
 
 static const struct sk_opt own[] = {
 	{ "transactions", 1, 0, O_TRANSACTIONS },
 	{ "model", 1, 0, O_MODEL },
 	{ "title", 1, 0, O_TITLE },
 	{ "threshold", 1, 0, O_THRESHOLD },
+	{ "currency-label", 1, 0, O_CURRENCY },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -45,6 +47,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_MODEL: ro->model_path = arg; break;
 	case O_TITLE: ro->title = arg; break;
 	case O_THRESHOLD: ro->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case O_CURRENCY: ro->currency = arg; break;
 	}
 }
 

@@ -20,12 +20,13 @@
 
 struct sk_report_opts {
 	const char *title;		/* page title; NULL for "siklus report" */
-	double threshold;		/* active: p_alive at or above it */
+	double threshold;		/* likely alive: p_alive at or above it */
 	int unit_given;			/* --unit was on the command line */
 	const struct sk_cohorts *cohorts;	/* NULL: no cohort section */
 	const char *transactions;	/* their file name */
 	const struct sk_modelfile *model;	/* NULL: no model section */
 	const char *model_path;
+	const char *currency;		/* --currency-label: names the money; NULL */
 };
 
 #define SK_REPORT_OPTS_INIT { .threshold = 0.5 }
