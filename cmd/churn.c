@@ -55,7 +55,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	switch (id) {
 	case O_TYPE: c->type = arg; break;
 	case O_HORIZON: c->horizon = arg; break;
-	case O_THRESHOLD: c->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case O_THRESHOLD: c->threshold = sk_opt_fraction("threshold", arg); break;
 	case O_WEIGHT: c->weight = arg; break;
 	case O_MODEL: c->model = arg; break;
 	case O_SAVE: c->save = arg; break;

@@ -46,7 +46,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_TRANSACTIONS: ro->transactions = arg; break;
 	case O_MODEL: ro->model_path = arg; break;
 	case O_TITLE: ro->title = arg; break;
-	case O_THRESHOLD: ro->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case O_THRESHOLD: ro->threshold = sk_opt_fraction("threshold", arg); break;
 	case O_CURRENCY: ro->currency = arg; break;
 	}
 }
