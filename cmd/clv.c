@@ -58,8 +58,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct clv_opts *c = ctx;
 	switch (id) {
-	case O_RATE: c->rate = sk_opt_num("discount-rate", arg, 0, 10); break;
-	case O_MARGIN: c->margin = sk_opt_num("margin", arg, 0, 1e6); break;
+	case O_RATE: c->rate = sk_opt_fraction("discount-rate", arg); break;
+	case O_MARGIN: c->margin = sk_opt_fraction("margin", arg); break;
 	case O_EVALUATE: c->evaluate = 1; break;
 	}
 }
@@ -120,6 +120,10 @@ int main(int argc, char **argv)
 	if (!mo.model) {
 		sk_value_fit(&d, tm, mo.penalty, o.unit_name, &mf);
 		tm = mf.tm;
+		mf.has_value = 1;	/* so that report can say what clv is over */
+		snprintf(mf.value_horizon, sizeof mf.value_horizon, "%s", mo.horizon);
+		mf.value_rate = c.rate;
+		mf.value_margin = c.margin;
 		if (mo.save)
 			sk_modelfile_save(mo.save, &mf);
 	}

@@ -25,12 +25,13 @@ static const char usage[] =
 	"                       transactions over time and the calibration histogram,\n"
 	"                       actual against expected\n"
 	"  --title TEXT         the page title (default \"siklus report\")\n"
-	"  --threshold P        active = p_alive at or above P; value at risk = clv of\n"
-	"                       the customers below it (default 0.5)\n"
+	"  --threshold P        likely alive = p_alive at or above P; value at risk =\n"
+	"                       clv of the customers below it (default 0.5)\n"
+	"  --currency-label C   name the currency of the amounts on the page (EUR)\n"
 	"  --unit U             the unit of recency and T; by default read from the\n"
 	"                       records' first_purchase and last_purchase\n";
 
-enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD, O_TRACKING };
+enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD, O_TRACKING, O_CURRENCY };
 
 static const struct sk_opt own[] = {
 	{ "transactions", 1, 0, O_TRANSACTIONS },
@@ -38,6 +39,7 @@ static const struct sk_opt own[] = {
 	{ "title", 1, 0, O_TITLE },
 	{ "threshold", 1, 0, O_THRESHOLD },
 	{ "tracking", 1, 0, O_TRACKING },
+	{ "currency-label", 1, 0, O_CURRENCY },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -49,7 +51,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_MODEL: ro->model_path = arg; break;
 	case O_TITLE: ro->title = arg; break;
 	case O_TRACKING: ro->tracking_path = arg; break;
-	case O_THRESHOLD: ro->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case O_THRESHOLD: ro->threshold = sk_opt_fraction("threshold", arg); break;
+	case O_CURRENCY: ro->currency = arg; break;
 	}
 }
 

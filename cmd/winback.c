@@ -62,11 +62,11 @@ static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct wb_cli *c = ctx;
 	switch (id) {
-	case O_THRESHOLD: c->wo.threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case O_THRESHOLD: c->wo.threshold = sk_opt_fraction("threshold", arg); break;
 	case O_LAPSE: c->wo.lapse_days = sk_opt_num("lapse-days", arg, 0, 1e6); break;
 	case O_CORE: c->wo.core_orders = sk_opt_num("core-orders", arg, 1, 1e9); break;
 	case O_OVERDUE: c->wo.overdue_factor = sk_opt_num("overdue-factor", arg, 0, 1e6); break;
-	case O_MARGIN: c->wo.margin = sk_opt_num("margin", arg, 0, 1e6); break;
+	case O_MARGIN: c->wo.margin = sk_opt_fraction("margin", arg); break;
 	case O_COST: c->wo.offer_cost = sk_opt_num("offer-cost", arg, 0, 1e12); break;
 	case O_MIN: c->wo.min_value = sk_opt_num("min-value", arg, -1e12, 1e12); break;
 	case O_HORIZON: c->horizon = arg; break;

@@ -67,8 +67,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct sk_xsell_opts *x = ctx;
 	switch (id) {
-	case O_MINSUP: x->min_support = sk_opt_num("min-support", arg, 0, 1); break;
-	case O_MINCONF: x->min_confidence = sk_opt_num("min-confidence", arg, 0, 1); break;
+	case O_MINSUP: x->min_support = sk_opt_fraction("min-support", arg); break;
+	case O_MINCONF: x->min_confidence = sk_opt_fraction("min-confidence", arg); break;
 	case O_MAXRULES: x->max_rules = (size_t)whole("--max-rules", arg, 1, 1e9); break;
 	case O_MAXLEN: x->max_len = (int)whole("--max-len", arg, 2, SK_XSELL_MAX_LEN); break;
 	case O_K: x->k = (int)whole("-k", arg, 0, 100); break;

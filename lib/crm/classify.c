@@ -761,11 +761,10 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 	sk_emit_str(row, 1, phase_names[c->phase[i]]);
 	if (c->score && c->segment[i] >= 0) {
 		const unsigned char *sc = c->score + 3 * i;
-		char code[4] = { (char)('0' + sc[0]), (char)('0' + sc[1]),
-				 (char)('0' + sc[2]), 0 };
 		for (int k = 0; k < 3; k++)
 			sk_emit_num(row, 2 + (size_t)k, sc[k], 0);
-		sk_emit_str(row, 5, code);
+		/* rfm_score, the three digits: a number in JSON, as always */
+		sk_emit_num(row, 5, 100 * sc[0] + 10 * sc[1] + sc[2], 0);
 		sk_emit_str(row, 6, segment_name(c, c->segment[i]));
 	}
 }

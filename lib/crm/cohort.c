@@ -266,6 +266,23 @@ static int cmp_log(const void *a, const void *b)
 static void tx_aggregate(struct sk_cohorts *cs, struct tx *t, enum sk_period per,
 			 long last, long end_day, int has_amount)
 {
+	/* A customer whose refunds cover all its purchases has no purchase
+	 * left and is in no cohort, as summarize leaves it without one
+	 * (siklus.7: spend is net of refunds).  Sums in micro-units, as
+	 * summarize's. */
+	if (has_amount) {
+		int64_t *net = sk_xcalloc(t->n ? t->n : 1, sizeof *net);
+		unsigned char *refunded = sk_xcalloc(t->n ? t->n : 1, 1);
+		for (size_t i = 0; i < t->nlog; i++) {
+			net[t->log[i].idx] += llround(t->log[i].amount * 1e6);
+			refunded[t->log[i].idx] |= t->log[i].amount < 0;
+		}
+		for (size_t i = 0; i < t->n; i++)
+			if (refunded[i] && net[i] <= 0)
+				t->c[i].first = NO_PERIOD;
+		free(net);
+		free(refunded);
+	}
 	long lo = LONG_MAX, hi = LONG_MIN;
 	for (size_t i = 0; i < t->n; i++)
 		if (t->c[i].first != NO_PERIOD) {
@@ -330,7 +347,8 @@ static void tx_aggregate(struct sk_cohorts *cs, struct tx *t, enum sk_period per
 	 * distinct purchase periods from the log. */
 	size_t m = 0;
 	for (size_t i = 0; i < t->nlog; i++)
-		if (t->c[t->log[i].idx].wide && !(t->log[i].amount < 0))
+		if (t->c[t->log[i].idx].wide && t->c[t->log[i].idx].first != NO_PERIOD &&
+		    !(t->log[i].amount < 0))
 			t->log[m++] = t->log[i];
 	qsort(t->log, m, sizeof *t->log, cmp_log);
 	for (size_t i = 0; i < m; i++) {

@@ -45,10 +45,17 @@ static void dist_of_sorted(const struct sk_kv *a, size_t n, struct dist *d)
 }
 
 /* The one scoring rule, for a table ranked among its own buyers and for a
- * table scored against merged --rfm-cuts alike: score = floor(5 b / n) + 1
- * where n is the number of buyers in d and b the number with a strictly
- * worse key.  a[0..n) is sorted; its keys need not be in d (a key better
- * than all of d scores 5).  When top is not NULL, also mark the buyers
+ * table scored against merged --rfm-cuts alike: score = floor(5 m / n) + 1
+ * where n is the number of buyers in d and m the rank (0 = worst) of the
+ * middle of the buyer's group of equal keys: m = b + (t - 1) / 2 with b
+ * buyers strictly worse and t tied.  Without ties m = b.  Ties take the
+ * score of their mid-rank, as rank statistics treat ties (Kendall &
+ * Gibbons, Rank Correlation Methods, 5th ed., sec. 3.1, "mid-ranks"), so a
+ * group never scores below a worse one however large it is: ten customers
+ * who bought yesterday and one from a year ago score 3 and 1, not 1 and 1
+ * as the lowest rank of the group gave (issue 17).  a[0..n) is sorted; its
+ * keys need not be in d (a key not in d has m = b; better than all of d
+ * scores 5).  When top is not NULL, also mark the buyers
  * that fewer than top_share x n buyers of d beat (ties at the boundary
  * are all in). */
 static void score_sorted(const struct sk_kv *a, size_t n, const struct dist *d,
@@ -63,7 +70,8 @@ static void score_sorted(const struct sk_kv *a, size_t n, const struct dist *d,
 		while (j < d->n && d->key[j] < key)
 			worse += d->count[j++];
 		uint64_t same = j < d->n && d->key[j] == key ? d->count[j] : 0;
-		uint64_t q = 5 * worse / d->total + 1;
+		/* 5 m / n + 1 in integers: m = (2 b + t - 1) / 2 */
+		uint64_t q = 5 * (2 * worse + (same ? same - 1 : 0)) / (2 * d->total) + 1;
 		unsigned char qc = (unsigned char)(q > 5 ? 5 : q);
 		int is_top = (double)(d->total - worse - same) < top_share * (double)d->total;
 		for (size_t i = s; i < e; i++) {

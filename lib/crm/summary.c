@@ -979,7 +979,22 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 	fl->n = fl->used = 0;
 	put(fl, id, len, SK_STR);
 	uint32_t orders = c->orders & ~UNORDERED;
-	if (c->first == NO_DAY) {
+	/* Spend is net of refunds (siklus.7, TRANSACTIONS; issue 17: bought
+	 * 5,000 and refunded it three times over is no big spender).  Which
+	 * purchase a refund returns is not in the log, so refunds are spread
+	 * over the customer's purchases in proportion to their value: the mean
+	 * repeat value is scaled by net / gross, frequency x monetary_value
+	 * stays the net repeat spend, and the result does not depend on row
+	 * order.  Refunds that cover the whole spend leave no purchase. */
+	int64_t refunds = e ? e->refunds : 0;
+	double net_share = 1;
+	if (refunds > 0 && c->first != NO_DAY) {
+		if (refunds >= c->spend)
+			orders = 0;
+		else
+			net_share = (double)(c->spend - refunds) / (double)c->spend;
+	}
+	if (c->first == NO_DAY || orders == 0) {
 		/* A prospect: no purchase in the observation window. */
 		for (int k = 0; k < 8; k++)
 			put(fl, "", 0, SK_NULL);
@@ -991,16 +1006,17 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 		put_num(fl, (c->last - c->first) / u, 6);
 		put_num(fl, (as_of - c->first) / u, 6);
 		if (s->has_amount && orders > 1)
-			put_num(fl, (double)(c->spend - c->first_spend) / MICRO / (orders - 1), 6);
+			put_num(fl, (double)(c->spend - c->first_spend) * net_share / MICRO /
+				(orders - 1), 6);
 		else
 			put(fl, "", 0, SK_NULL);
 		if (s->has_amount)
-			put_micro(fl, c->spend);
+			put_micro(fl, c->spend - refunds);
 		else
 			put(fl, "", 0, SK_NULL);
 	}
 	if (s->has_amount)
-		put_micro(fl, e ? e->refunds : 0);
+		put_micro(fl, refunds);
 	else
 		put(fl, "", 0, SK_NULL);
 	if (s->has_discount) {

@@ -384,7 +384,11 @@ void sk_winback_report(FILE *f, const struct sk_table *t, const struct sk_winbac
 	}
 	double cost = offers * wo->offer_cost;
 	fprintf(f, "customers: %zu; lapsed or at risk: %zu; offers: %zu\n", t->nrow, cand, offers);
-	fprintf(f, "value at risk (profit of the candidates if they came back): %.2f\n", at_risk);
+	/* Not called "value at risk": that is clv of the customers with
+	 * p_alive below the threshold in clv --report and the HTML report
+	 * (issue 17: two figures of one name). */
+	fprintf(f, "value if won back (profit of the candidates if they all came back): %.2f\n",
+		at_risk);
 	fprintf(f, "campaign: cost %.2f, expected profit %.2f, expected return %.2f", cost,
 		expected, expected - cost);
 	if (cost > 0)

@@ -50,6 +50,13 @@ void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
 	json_object_set_new(root, "fitted", json_string(stamp));
 	if (m->has_spend)
 		json_object_set_new(root, "spend", fit_json("gammagamma", spend_names, &m->sfit));
+	if (m->has_value) {
+		json_t *v = json_object();
+		json_object_set_new(v, "horizon", json_string(m->value_horizon));
+		json_object_set_new(v, "discount_rate", json_real(m->value_rate));
+		json_object_set_new(v, "margin", json_real(m->value_margin));
+		json_object_set_new(root, "value", v);
+	}
 
 	struct sk_atomic at;
 	FILE *f = sk_atomic_open(&at, path);
@@ -136,6 +143,18 @@ void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *
 	}
 	if (!m->tm && !m->has_spend)
 		bad(path, "neither a \"type\" nor a \"spend\" model");
+	json_t *val = json_object_get(root, "value");
+	if (json_is_object(val)) {
+		json_t *h = json_object_get(val, "horizon"), *dr = json_object_get(val,
+			"discount_rate"), *mg = json_object_get(val, "margin");
+		if (!json_is_string(h) || json_string_length(h) >= sizeof m->value_horizon ||
+		    !json_is_number(dr) || !json_is_number(mg))
+			bad(path, "\"value\" needs horizon, discount_rate and margin");
+		m->has_value = 1;
+		strcpy(m->value_horizon, json_string_value(h));
+		m->value_rate = json_number_value(dr);
+		m->value_margin = json_number_value(mg);
+	}
 	json_decref(root);
 }
 

@@ -20,6 +20,11 @@ struct sk_modelfile {
 	char unit[16];
 	int has_spend;
 	struct sk_fit sfit;		/* p, q, gamma */
+	/* What clv valued with, saved so that report can name it: "value":
+	 * {"horizon": "1y", "discount_rate": 0.1, "margin": 1}. */
+	int has_value;
+	char value_horizon[32];
+	double value_rate, value_margin;
 };
 
 /* Write atomically (temp file + rename); exits 73 or 74 on failure. */

@@ -42,7 +42,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	switch (id) {
 	case M_TYPE: m->type = arg; break;
 	case M_HORIZON: m->horizon = arg; break;
-	case M_THRESHOLD: m->threshold = sk_opt_num("threshold", arg, 0, 1); break;
+	case M_THRESHOLD: m->threshold = sk_opt_fraction("threshold", arg); break;
 	case M_WEIGHT: m->weight = arg; break;
 	case M_MODEL: m->model = arg; break;
 	case M_SAVE: m->save = arg; break;

@@ -69,7 +69,7 @@ void sk_emit_str(struct sk_emit *e, size_t k, const char *s)
 		free(e->longval[k]);
 		e->longval[k] = sk_xstrdup(s);
 	}
-	e->type[k] = SK_STR;
+	e->type[k] = SK_TEXT;	/* a word: a JSON string, whatever it reads as */
 }
 
 static void put(struct sk_emit *e, size_t k)
@@ -96,7 +96,7 @@ void sk_emit_row(struct sk_emit *e, size_t i)
 		}
 		size_t len;
 		enum sk_ftype type;
-		const char *s = sk_table_get(t, i, (long)j, &len, &type);
+		const char *s = sk_table_get_out(t, i, (long)j, &len, &type);
 		sk_writer_field(e->w, s, len, type);
 	}
 	for (size_t k = 0; k < e->nnew; k++)

@@ -797,38 +797,67 @@ static size_t col_add(struct sk_reader *r, const char *name)
 /* A JSON value as record text: strings unquoted, numbers and literals as
  * written by jansson (reals with 17 significant digits only when fewer do
  * not round-trip), objects and arrays as compact JSON. */
-static void json_field(struct sk_reader *r, size_t idx, json_t *v)
+/* The end of the JSON string that starts at p[i] (a quote): the index
+ * past its closing quote.  The text was validated by jansson. */
+static size_t json_skip_string(const char *p, size_t len, size_t i)
 {
-	/* Records are stored densely: pad with nulls up to idx. */
-	while (r->nf < idx)
-		rec_add(r, "", 0, SK_NULL);
-	char tmp[64];
-	if (json_is_string(v)) {
-		rec_add(r, json_string_value(v), json_string_length(v), SK_STR);
-	} else if (json_is_null(v)) {
-		rec_add(r, "", 0, SK_NULL);
-	} else if (json_is_integer(v)) {
-		int n = snprintf(tmp, sizeof tmp, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		rec_add(r, tmp, (size_t)n, SK_RAW);
-	} else if (json_is_real(v)) {
-		double d = json_real_value(v);
-		int n = snprintf(tmp, sizeof tmp, "%.15g", d);
-		if (strtod(tmp, NULL) != d)
-			n = snprintf(tmp, sizeof tmp, "%.17g", d);
-		if (!strpbrk(tmp, ".eE")) {
-			memcpy(tmp + n, ".0", 3);
-			n += 2;
+	for (i++; i < len && p[i] != '"'; i++)
+		if (p[i] == '\\')
+			i++;
+	return i + 1;
+}
+
+/* The end of the JSON value at p[i]: a string, an array or object (to its
+ * matching bracket), or a number or literal (to the next delimiter). */
+static size_t json_skip_value(const char *p, size_t len, size_t i)
+{
+	if (p[i] == '"')
+		return json_skip_string(p, len, i);
+	if (p[i] == '{' || p[i] == '[') {
+		int depth = 0;
+		while (i < len) {
+			if (p[i] == '"') {
+				i = json_skip_string(p, len, i);
+				continue;
+			}
+			if (p[i] == '{' || p[i] == '[')
+				depth++;
+			else if (p[i] == '}' || p[i] == ']') {
+				if (--depth == 0)
+					return i + 1;
+			}
+			i++;
 		}
-		rec_add(r, tmp, (size_t)n, SK_RAW);
-	} else if (json_is_true(v)) {
-		rec_add(r, "true", 4, SK_RAW);
-	} else if (json_is_false(v)) {
-		rec_add(r, "false", 5, SK_RAW);
-	} else {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
-		rec_add(r, s ? s : "", s ? strlen(s) : 0, SK_RAW);
-		free(s);
+		return i;
 	}
+	while (i < len && p[i] != ',' && p[i] != '}' && p[i] != ']' && p[i] != ' ' &&
+	       p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+		i++;
+	return i;
+}
+
+static size_t json_ws(const char *p, size_t len, size_t i)
+{
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* One field of a JSON record.  A number, true, false, an array or an
+ * object keeps its exact text (1.50 stays 1.50, a 20-digit id stays
+ * whole); a string is its decoded value, a JSON string again on output. */
+static void json_field(struct sk_reader *r, size_t idx, json_t *v, const char *raw,
+		       size_t rawlen)
+{
+	/* Records are stored densely: pad with absent keys up to idx. */
+	while (r->nf < idx)
+		rec_add(r, "", 0, SK_ABSENT);
+	if (json_is_string(v))
+		rec_add(r, json_string_value(v), json_string_length(v), SK_TEXT);
+	else if (json_is_null(v))
+		rec_add(r, "", 0, SK_NULL);
+	else
+		rec_add(r, raw, rawlen, SK_RAW);
 }
 
 static int jsonl_record(struct sk_reader *r)
@@ -849,8 +878,11 @@ static int jsonl_record(struct sk_reader *r)
 		len = chomp(p, len);
 		r->raw = p;
 		r->rawlen = len;
+		/* jansson validates the line and decodes its strings; numbers
+		 * are taken from the text itself (JSON_DECODE_INT_AS_REAL: an
+		 * integer too big for 64 bits is no error). */
 		json_t *root = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
-					  JSON_ALLOW_NUL, &err);
+					  JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
 		if (!root) {
 			sk_reader_bad(r, "column %d: %s", err.column, err.text);
 			continue;
@@ -860,20 +892,35 @@ static int jsonl_record(struct sk_reader *r)
 			sk_reader_bad(r, "not a JSON object");
 			continue;
 		}
-		/* Fields go to their column's position; build into slots. */
+		/* Walk the members in the text: each key (decoded by jansson
+		 * when it has escapes) with its value's exact text. */
 		size_t n = json_object_size(root);
 		long *pos = sk_xmalloc((n ? n : 1) * sizeof *pos);
 		json_t **val = sk_xmalloc((n ? n : 1) * sizeof *val);
-		const char *key;
-		json_t *v;
-		size_t k = 0;
-		json_object_foreach(root, key, v) {
-			long c = col_find(r, key);
+		size_t *roff = sk_xmalloc((n ? n : 1) * sizeof *roff);
+		size_t *rlen = sk_xmalloc((n ? n : 1) * sizeof *rlen);
+		size_t k = 0, i = json_ws(p, len, 0) + 1;	/* past '{' */
+		while (k < n) {
+			i = json_ws(p, len, i);
+			if (p[i] == ',')
+				i = json_ws(p, len, i + 1);
+			size_t ks = i, ke = json_skip_string(p, len, i);
+			json_t *key = json_loadb(p + ks, ke - ks, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+						 NULL);
+			i = json_ws(p, len, json_ws(p, len, ke) + 1);	/* past ':' */
+			size_t ve = json_skip_value(p, len, i);
+			const char *name = json_string_value(key);
+			json_t *v = json_object_get(root, name);
+			long c = col_find(r, name);
 			if (c < 0)
-				c = (long)col_add(r, key);
+				c = (long)col_add(r, name);
+			json_decref(key);
 			pos[k] = c;
 			val[k] = v;
+			roff[k] = i;
+			rlen[k] = ve - i;
 			k++;
+			i = ve;
 		}
 		/* Fill in column order so rbuf holds fields densely. */
 		for (size_t c = 0; c < r->ncol; c++) {
@@ -882,12 +929,14 @@ static int jsonl_record(struct sk_reader *r)
 				if (pos[j] == (long)c)
 					break;
 			if (j < k)
-				json_field(r, c, val[j]);
+				json_field(r, c, val[j], p + roff[j], rlen[j]);
 			else
-				rec_add(r, "", 0, SK_NULL);
+				rec_add(r, "", 0, SK_ABSENT);
 		}
 		free(pos);
 		free(val);
+		free(roff);
+		free(rlen);
 		json_decref(root);
 		return 1;
 	}
@@ -1078,8 +1127,11 @@ const char *sk_reader_field(const struct sk_reader *r, size_t i, size_t *len,
 	}
 	if (len)
 		*len = r->flen[i];
-	if (type)
+	if (type) {
 		*type = (enum sk_ftype)r->ftype[i];
+		if (*type >= SK_TEXT)
+			*type = *type == SK_TEXT ? SK_STR : SK_NULL;
+	}
 	return r->fptr[i];
 }
 

@@ -18,7 +18,15 @@
 
 #include "opts.h"
 
-enum sk_ftype { SK_STR = 0, SK_RAW = 1, SK_NULL = 2, SK_NUM = 3 };
+/* The type of a field.  SK_STR: text of a CSV/TSV input (a JSON number on
+ * output when it reads as one, except the id column); SK_RAW: JSON text
+ * kept exactly (a number as written, true, an array); SK_NUM: a number a
+ * program computed; SK_TEXT: a JSON string or a computed word, always a
+ * JSON string on output; SK_ABSENT: a key a JSON record lacks, written as
+ * nothing in JSON lines (issue 17: records gained null keys).  Readers
+ * (sk_reader_field, sk_table_get) show SK_TEXT as SK_STR and SK_ABSENT as
+ * SK_NULL; only writers see them (sk_table_get_out). */
+enum sk_ftype { SK_STR = 0, SK_RAW = 1, SK_NULL = 2, SK_NUM = 3, SK_TEXT = 4, SK_ABSENT = 5 };
 
 /* ---- reading, one record at a time ---- */
 
@@ -135,6 +143,10 @@ const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len
  * input go through sk_num_read with the options of the reader that read
  * the table (--decimal-comma ...); SK_NUM and JSON fields are plain. */
 double sk_table_num(const struct sk_table *t, size_t i, long j, int *empty);
+/* sk_table_get with the type as stored, SK_TEXT and SK_ABSENT included:
+ * for writers. */
+const char *sk_table_get_out(const struct sk_table *t, size_t i, long j, size_t *len,
+			     enum sk_ftype *type);
 _Noreturn void sk_table_die(const struct sk_table *t, size_t i, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The same for the header (a missing column): "prog: file:1: ...". */

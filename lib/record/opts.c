@@ -152,6 +152,29 @@ double sk_opt_num(const char *optname, const char *arg, double lo, double hi)
 	return v;
 }
 
+double sk_opt_fraction(const char *optname, const char *arg)
+{
+	double v;
+	size_t n = strlen(arg);
+	int pct = n > 1 && arg[n - 1] == '%';
+	if (sk_num_parse(arg, n - (size_t)pct, &v) == 0) {
+		if (pct)
+			v /= 100;
+		if (v >= 0 && v <= 1)
+			return v;
+	}
+	/* "--margin 30" meant 30 %: read as 30 (3,000 %), it would give a
+	 * plausible-looking wrong value, so it is refused with the fix. */
+	char msg[240];
+	if (!pct && sk_num_parse(arg, n, &v) == 0 && v > 1 && v <= 100)
+		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a fraction from 0 to 1; for %g %% "
+			 "write %g or %g%%%%", optname, v, v / 100, v);
+	else
+		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a fraction from 0 to 1 (or a "
+			 "percentage such as 30%%%%)", optname);
+	usage_error(msg, arg);
+}
+
 const struct sk_unit sk_units[] = {
 	{ "day", "days", 1 }, { "week", "weeks", 7 },
 	{ "month", "months", 30.4375 }, { "year", "years", 365.25 }, { NULL, NULL, 0 },

@@ -88,6 +88,9 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg);
 /* Parse a number option, in [lo, hi]; exits 64 when out of range. */
 double sk_opt_num(const char *optname, const char *arg, double lo, double hi);
+/* Parse a share (a margin, a rate, a threshold): a fraction from 0 to 1,
+ * or a percentage "30%"; exits 64, saying "write 0.3" for a bare 30. */
+double sk_opt_fraction(const char *optname, const char *arg);
 /* Parse a duration option ("90d", "39w", ...), in days; exits 64. */
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg);
 /* --horizon in units of o (a duration, or a number in --unit); for a

@@ -171,12 +171,22 @@ long sk_table_col(const struct sk_table *t, const char *name)
 const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len,
 			 enum sk_ftype *type)
 {
+	const char *s = sk_table_get_out(t, i, j, len, type);
+	if (type && *type >= SK_TEXT)
+		*type = *type == SK_TEXT ? SK_STR : SK_NULL;
+	return s;
+}
+
+const char *sk_table_get_out(const struct sk_table *t, size_t i, long j, size_t *len,
+			     enum sk_ftype *type)
+{
 	const struct sk_row *row = t->row[i];
 	if (j < 0 || (uint32_t)j >= row->nf) {
+		/* a JSON record read before its file named the column */
 		if (len)
 			*len = 0;
 		if (type)
-			*type = SK_NULL;
+			*type = SK_ABSENT;
 		return "";
 	}
 	size_t lo = row_off(row, (size_t)j), hi = row_off(row, (size_t)j + 1);

@@ -32,6 +32,9 @@ struct sk_writer {
 	size_t field;		/* index of the next field in the row */
 	int odec;		/* SK_NUM fields get a decimal comma (CSV, TSV) */
 	int mem;		/* a memory writer: the buffer grows, names are borrowed */
+	const char *col_id;	/* the id column's name (o->col_id) */
+	long id_col;		/* its index, or -1: written as a JSON string */
+	size_t nout;		/* JSON lines: keys written in this row */
 };
 
 static struct sk_writer *pending;	/* for sk_die: remove the temp file */
@@ -98,6 +101,8 @@ struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
 	w->delim = w->fmt == SK_FMT_TSV ? '\t' : o->delim;
 	/* JSON numbers have a decimal point, whatever the locale. */
 	w->odec = o->odecimal_comma && w->fmt != SK_FMT_JSONL;
+	w->col_id = o->col_id;
+	w->id_col = -1;
 	w->cap = 1 << 16;
 	w->buf = sk_xmalloc(w->cap);
 	w->fd = 1;
@@ -156,8 +161,11 @@ void sk_writer_header(struct sk_writer *w, size_t n, const char *const *names)
 {
 	w->ncol = n;
 	w->names = sk_xcalloc(n ? n : 1, sizeof *w->names);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		w->names[i] = sk_xstrdup(names[i]);
+		if (w->id_col < 0 && w->col_id && strcmp(names[i], w->col_id) == 0)
+			w->id_col = (long)i;
+	}
 	if (w->fmt == SK_FMT_JSONL)
 		return;
 	for (size_t i = 0; i < n; i++)
@@ -220,15 +228,17 @@ void sk_writer_field(struct sk_writer *w, const char *s, size_t len, enum sk_fty
 	if (w->fmt == SK_FMT_JSONL) {
 		if (k >= w->ncol)
 			sk_die(SK_EX_SOFTWARE, "internal error: more fields than columns");
-		wputc(w, k == 0 ? '{' : ',');
+		if (type == SK_ABSENT)
+			return;		/* a key the record did not have */
+		wputc(w, w->nout++ == 0 ? '{' : ',');
 		put_json_string(w, w->names[k], strlen(w->names[k]));
 		wputc(w, ':');
 		if (type == SK_NULL)
 			wput(w, "null", 4);
 		else if (type == SK_RAW || type == SK_NUM)
 			wput(w, s, len);
-		else if (json_number_text(s, len))
-			wput(w, s, len);
+		else if (type == SK_STR && (long)k != w->id_col && json_number_text(s, len))
+			wput(w, s, len);	/* CSV text that is a number; ids stay text */
 		else
 			put_json_string(w, s, len);
 		return;
@@ -293,9 +303,10 @@ void sk_writer_null(struct sk_writer *w)
 void sk_writer_endrow(struct sk_writer *w)
 {
 	if (w->fmt == SK_FMT_JSONL) {
-		if (w->field == 0)
+		if (w->nout == 0)
 			wputc(w, '{');
 		wputc(w, '}');
+		w->nout = 0;
 	}
 	wputc(w, '\n');
 	w->field = 0;
@@ -337,7 +348,7 @@ void sk_writer_row(struct sk_writer *w, const struct sk_table *t, size_t i)
 	for (size_t j = 0; j < t->ncol; j++) {
 		size_t len;
 		enum sk_ftype type;
-		const char *s = sk_table_get(t, i, (long)j, &len, &type);
+		const char *s = sk_table_get_out(t, i, (long)j, &len, &type);
 		sk_writer_field(w, s, len, type);
 	}
 }
@@ -352,6 +363,8 @@ struct sk_writer *sk_writer_mem_new(const struct sk_writer *like)
 	w->mem = 1;
 	w->names = like->names;
 	w->ncol = like->ncol;
+	w->col_id = like->col_id;
+	w->id_col = like->id_col;
 	w->cap = 1 << 16;
 	w->buf = sk_xmalloc(w->cap);
 	return w;

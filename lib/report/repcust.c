@@ -17,7 +17,7 @@
 void sk_rep_headline(struct rep *r)
 {
 	const struct sk_table *t = r->t;
-	double buyers = 0, active = 0, alive_sum = 0, alive_n = 0, revenue = 0;
+	double buyers = 0, active = 0, likely = 0, alive_sum = 0, alive_n = 0, revenue = 0;
 	double at_risk = 0, at_risk_n = 0;
 	for (size_t i = 0; i < t->nrow; i++) {
 		int e1 = 1, e2 = 1;
@@ -37,7 +37,7 @@ void sk_rep_headline(struct rep *r)
 				continue;
 			alive_sum += p;
 			alive_n++;
-			active += p >= r->ro->threshold;
+			likely += p >= r->ro->threshold;
 			if (p < r->ro->threshold && r->clv >= 0) {
 				double v = num(r, i, r->clv, &e);
 				if (!e) {
@@ -45,11 +45,13 @@ void sk_rep_headline(struct rep *r)
 					at_risk_n++;
 				}
 			}
-		} else if (r->rec >= 0 && r->T >= 0) {
+		}
+		if (r->rec >= 0 && r->T >= 0) {
 			int e, f;
 			double rec = num(r, i, r->rec, &e), T = num(r, i, r->T, &f);
-			/* Bought within the last year: T - recency is the time
-			 * since the last purchase.  In days rounded to a
+			/* Active = not lapsed, as the stage chart counts it
+			 * (classify's default --lapse-days 365): T - recency is
+			 * the time since the last purchase.  In days rounded to a
 			 * hundredth, as classify does, so the 6 decimals of a
 			 * coarse unit do not push day 365 over the line. */
 			if (!e && !f && nearbyint((T - rec) * r->unit->days * 100) / 100 <= 365)
@@ -71,26 +73,34 @@ void sk_rep_headline(struct rep *r)
 	} else
 		tile_close(r, "rows in the customer records");
 
-	if (r->palive >= 0 || (r->rec >= 0 && r->T >= 0)) {
+	/* Two figures with two names (issue 17: "Active 81.7 %" over a chart
+	 * of 65.3 % lapsed): Active counts purchases, as the stages do;
+	 * Likely alive is the model's p_alive. */
+	char pct[64], sub[256];
+	if (r->rec >= 0 && r->T >= 0) {
 		tile_open(r, "Active");
 		putnum(r, active, 0);
-		char pct[64], sub[192];
-		double whole = r->palive >= 0 ? alive_n : (double)t->nrow;
-		sk_num_format(pct, sizeof pct, whole > 0 ? 100 * active / whole : 0, 1);
-		if (r->palive >= 0)
-			snprintf(sub, sizeof sub, "%s%% &#183; p_alive &#8805; %s", pct, thr);
-		else
-			snprintf(sub, sizeof sub, "%s%% &#183; bought in the last 365 days (no "
-				 "p_alive: run churn)", pct);
+		sk_num_format(pct, sizeof pct, t->nrow ? 100 * active / (double)t->nrow : 0, 1);
+		snprintf(sub, sizeof sub, "%s%% of customers &#183; bought in the last 365 days "
+			 "(not lapsed, as classify's stages by default)", pct);
 		tile_close(r, sub);
 	} else
-		tile_missing(r, "Active", "needs p_alive, or recency and T");
+		tile_missing(r, "Active", "needs recency and T (run summarize)");
+	if (r->palive >= 0) {
+		tile_open(r, "Likely alive");
+		putnum(r, likely, 0);
+		sk_num_format(pct, sizeof pct, alive_n > 0 ? 100 * likely / alive_n : 0, 1);
+		snprintf(sub, sizeof sub, "%s%% of the scored customers &#183; p_alive &#8805; %s "
+			 "(the model's view, not the last purchase)", pct, thr);
+		tile_close(r, sub);
+	} else
+		tile_missing(r, "Likely alive", "needs p_alive (run churn)");
 
 	if (r->palive >= 0) {
 		double ret = alive_n > 0 ? alive_sum / alive_n : 0;
 		tile_open(r, "Retention rate");
 		putnum(r, ret, 4);
-		tile_close(r, "mean p_alive: the expected share still active");
+		tile_close(r, "mean p_alive: the expected share still alive");
 		tile_open(r, "Churn rate");
 		putnum(r, alive_n > 0 ? 1 - ret : 0, 4);
 		tile_close(r, "1 &#8722; retention rate");
@@ -111,7 +121,8 @@ void sk_rep_headline(struct rep *r)
 		putnum(r, at_risk, 2);
 		char sub[256], n[64];
 		sk_num_format(n, sizeof n, at_risk_n, 0);
-		snprintf(sub, sizeof sub, "clv of the %s customers with p_alive &lt; %s", n, thr);
+		snprintf(sub, sizeof sub, "clv of the %s customers with p_alive &lt; %s, as "
+			 "clv --report counts it", n, thr);
 		tile_close(r, sub);
 	} else
 		tile_missing(r, "Value at risk", "needs clv and p_alive (run churn and clv)");

@@ -390,6 +390,27 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 		put(&r, " &#183; observation ends ");
 		put(&r, day);
 	}
+	/* What the money figures are in and over (issue 17): the currency
+	 * as --currency-label names it, and clv's horizon, margin and
+	 * discount rate as clv saved them in --model; never guessed. */
+	if (r.spend >= 0 || r.clv >= 0) {
+		put(&r, " &#183; amounts in ");
+		if (ro->currency)
+			esc(&r, ro->currency);
+		else
+			put(&r, "the data's currency (--currency-label names it)");
+	}
+	if (r.clv >= 0) {
+		const struct sk_modelfile *m = ro->model;
+		if (m && m->has_value) {
+			put(&r, " &#183; clv over ");
+			esc(&r, m->value_horizon);
+			sk_buf_printf(b, ", margin %g, discount rate %g a year", m->value_margin,
+				      m->value_rate);
+		} else
+			put(&r, " &#183; clv's horizon, margin and discount rate are not in the "
+			       "records (report --model FILE saved by clv --save-model names them)");
+	}
 	put(&r, "</p>\n</div></header>\n<nav aria-label=\"Sections\"><ol>\n");
 	for (int s = 0; s < S_N; s++)
 		if (r.present[s])

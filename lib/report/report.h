@@ -21,7 +21,7 @@
 
 struct sk_report_opts {
 	const char *title;		/* page title; NULL for "siklus report" */
-	double threshold;		/* active: p_alive at or above it */
+	double threshold;		/* likely alive: p_alive at or above it */
 	int unit_given;			/* --unit was on the command line */
 	const struct sk_cohorts *cohorts;	/* NULL: no cohort section */
 	const char *transactions;	/* their file name */
@@ -29,6 +29,7 @@ struct sk_report_opts {
 	const char *model_path;
 	const struct sk_tracking *tracking;	/* NULL: no tracking section */
 	const char *tracking_path;
+	const char *currency;		/* --currency-label: names the money; NULL */
 };
 
 #define SK_REPORT_OPTS_INIT { .threshold = 0.5 }

@@ -318,8 +318,14 @@ void sk_rep_winback_section(struct rep *r)
 		put(r, " in all (sum of winback_value)");
 	}
 	if (n > TOP_WINBACK)
-		sk_buf_printf(r->b, "; the best %d:", TOP_WINBACK);
-	put(r, "</p>\n");
+		sk_buf_printf(r->b, "; the best %d", TOP_WINBACK);
+	/* Why a customer of p_alive 0 can top the list (issue 17): the two
+	 * figures answer different questions, said where they are shown. */
+	put(r, ".  winback_value is the value of the offer: winback_prob (the "
+	       "chance such a customer comes back after an offer, from a backtest) "
+	       "&#215; the profit if back &#8722; the offer's cost.  p_alive and clv are "
+	       "the model's view without an offer: near 0 for a lapsed customer, "
+	       "which is why it gets one.</p>\n");
 	if (n == 0) {
 		section_close(r);
 		free(rk);
