@@ -25,6 +25,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "hash.h"
 #include "iopriv.h"
 #include "num.h"
 #include "progress.h"
@@ -46,9 +47,14 @@ struct src {
 	const char *shown;	/* for messages: "stdin" or the path */
 	char *buf;
 	size_t cap, beg, end;
+	size_t nl_at, cr_at;	/* no "\n" (no "\r") in [beg, nl_at) ([beg, cr_at)) */
 	int eof;
 	unsigned long line;	/* physical line of the last line returned */
 	struct sk_progress *pg;	/* the reader's meter, or NULL */
+	/* A regular file: its size at open and the raw bytes read since, so
+	 * a file that shrinks or grows while read is not taken for whole. */
+	long long size_at_open;	/* -1: not a regular file */
+	long long raw_bytes;
 	/* Compressed input: raw bytes from fd land in zin and the decoder
 	 * writes text into buf.  The codec is told by the first bytes. */
 	enum codec codec;
@@ -78,6 +84,11 @@ static void src_open(struct src *s, const char *name, struct sk_progress *pg)
 		if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode))
 			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(EISDIR));
 	}
+	/* stdin redirected from a file may start past its beginning. */
+	struct stat st;
+	off_t at = lseek(s->fd, 0, SEEK_CUR);
+	s->size_at_open = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) && at >= 0
+		? (long long)(st.st_size - at) : -1;
 	s->cap = 1 << 16;
 	s->buf = sk_xmalloc(s->cap);
 }
@@ -111,6 +122,15 @@ static size_t raw_read(struct src *s, void *p, size_t n)
 			sk_die(SK_EX_IOERR, "%s: read error: %s", s->shown, strerror(errno));
 		if (s->pg && got > 0)
 			sk_progress_add(s->pg, (size_t)got);
+		s->raw_bytes += got;
+		/* At the end of a regular file every byte it had at open must
+		 * have been read, and no more: a file cut short (or appended
+		 * to) on a line boundary would otherwise read as a whole one
+		 * with customers missing. */
+		if (got == 0 && s->size_at_open >= 0 && s->raw_bytes != s->size_at_open)
+			sk_die(SK_EX_IOERR, "%s: the file changed size while it was read "
+			       "(%lld bytes at open, %lld read)", s->shown, s->size_at_open,
+			       s->raw_bytes);
 		return (size_t)got;
 	}
 }
@@ -134,13 +154,28 @@ static _Noreturn void corrupt(struct src *s, const char *what, const char *detai
 static void src_sniff(struct src *s)
 {
 	size_t n = 0;
-	while (n < 4) {
-		size_t got = raw_read(s, s->buf + s->end + n, 4 - n);
+	while (n < 6) {
+		size_t got = raw_read(s, s->buf + s->end + n, 6 - n);
 		if (got == 0)
 			break;
 		n += got;
 	}
 	const unsigned char *m = (const unsigned char *)s->buf + s->end;
+	/* Formats that are not text: say which, not a message quoting
+	 * binary bytes.  bzip2 "BZh" + block size digit, xz FD "7zXZ" 00
+	 * (the formats' own magic numbers). */
+	if (n >= 4 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h' && m[3] >= '1' && m[3] <= '9')
+		sk_die(SK_EX_DATA, "%s:1: the input is bzip2-compressed; decompress it first "
+		       "(bzip2 -dc %s | ...)", s->shown, s->fd == 0 ? "FILE" : s->shown);
+	if (n >= 6 && memcmp(m, "\xFD" "7zXZ" "\0", 6) == 0)
+		sk_die(SK_EX_DATA, "%s:1: the input is xz-compressed; decompress it first "
+		       "(xz -dc %s | ...)", s->shown, s->fd == 0 ? "FILE" : s->shown);
+	/* UTF-16: a byte order mark, or ASCII text with every other byte 0. */
+	if (n >= 2 && ((m[0] == 0xFF && m[1] == 0xFE) || (m[0] == 0xFE && m[1] == 0xFF) ||
+		       (n >= 4 && m[0] && !m[1] && m[2] && !m[3]) ||
+		       (n >= 4 && !m[0] && m[1] && !m[2] && m[3])))
+		sk_die(SK_EX_DATA, "%s:1: the input is UTF-16 text; convert it to UTF-8 first "
+		       "(iconv -f UTF-16 -t UTF-8 %s | ...)", s->shown, s->fd == 0 ? "FILE" : s->shown);
 	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
 		s->codec = CODEC_GZIP;
 	else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
@@ -242,6 +277,8 @@ static int src_fill(struct src *s)
 	if (s->beg > 0) {
 		memmove(s->buf, s->buf + s->beg, s->end - s->beg);
 		s->end -= s->beg;
+		s->nl_at = s->nl_at > s->beg ? s->nl_at - s->beg : 0;
+		s->cr_at = s->cr_at > s->beg ? s->cr_at - s->beg : 0;
 		s->beg = 0;
 	}
 	if (s->end + 4096 > s->cap) {
@@ -265,21 +302,44 @@ static int src_fill(struct src *s)
 	return 1;
 }
 
-/* Next physical line including its "\n" (the last may lack one); NULL at
- * end.  The pointer stays valid until the next call. */
+/* The first c at or after beg, or NULL when there is none before end;
+ * *at remembers how far the buffer holds no c, so a file with no c at
+ * all (no "\r" in a Unix file, no "\n" in an old Mac one) is scanned
+ * once, not once a line. */
+static char *next_of(struct src *s, size_t *at, char c)
+{
+	if (*at < s->beg)
+		*at = s->beg;
+	char *p = memchr(s->buf + *at, c, s->end - *at);
+	*at = p ? (size_t)(p - s->buf) : s->end;
+	return p;
+}
+
+/* Next physical line including its line end (the last may lack one);
+ * NULL at end.  A line ends at "\n", "\r\n" or a bare "\r" (old Mac
+ * exports), mixed as they come.  The pointer stays valid until the next
+ * call. */
 static char *src_line(struct src *s, size_t *len)
 {
-	size_t scan = s->beg;
 	for (;;) {
-		char *nl = memchr(s->buf + scan, '\n', s->end - scan);
-		if (nl) {
+		char *nl = next_of(s, &s->nl_at, '\n');
+		char *cr = next_of(s, &s->cr_at, '\r');
+		char *stop = NULL;
+		if (nl && (!cr || nl < cr))
+			stop = nl;
+		else if (cr && cr + 1 < s->buf + s->end)
+			stop = cr[1] == '\n' ? cr + 1 : cr;
+		else if (cr && s->eof)
+			stop = cr;
+		/* else a "\r" last in the buffer: the next byte says whether
+		 * it is a CRLF */
+		if (stop) {
 			char *p = s->buf + s->beg;
-			*len = (size_t)(nl + 1 - p);
+			*len = (size_t)(stop + 1 - p);
 			s->beg += *len;
 			s->line++;
 			return p;
 		}
-		scan = s->end - s->beg;
 		if (!src_fill(s)) {
 			if (s->end == s->beg)
 				return NULL;
@@ -289,7 +349,6 @@ static char *src_line(struct src *s, size_t *len)
 			s->line++;
 			return p;
 		}
-		scan += s->beg;
 	}
 }
 
@@ -322,6 +381,12 @@ struct sk_reader {
 	/* header */
 	char **col;
 	size_t ncol, colcap;
+	/* index + 1 of each column by the hash of its name (open
+	 * addressing, at most half full): finding a column is O(1), so an
+	 * 80,000-column header or a 200,000-key JSON object reads in time
+	 * linear in its width */
+	uint32_t *colhash;
+	size_t hashcap;
 	int have_header;		/* format decided; CSV/TSV: col[] holds the header */
 	size_t header_file;		/* the input it came from */
 
@@ -341,7 +406,9 @@ struct sk_reader {
 	int csv_done;			/* a record ended during the last feed */
 	int csv_live;			/* csv holds a buffer to free */
 
-	/* JSONL: map of column name to index for fast lookup */
+	/* JSONL: each key's value by column, NULL between records */
+	json_t **slot;
+	size_t slotcap;
 	int jsonl_first_pending;	/* first record already parsed at open */
 };
 
@@ -442,12 +509,11 @@ void sk_reader_die(struct sk_reader *r, const char *fmt, ...)
 	sk_vdie(SK_EX_DATA, r->src.shown, r->recline, fmt, ap);
 }
 
+static long col_find(const struct sk_reader *r, const char *name);
+
 long sk_reader_has_col(const struct sk_reader *r, const char *name)
 {
-	for (size_t i = 0; i < r->ncol; i++)
-		if (strcmp(r->col[i], name) == 0)
-			return (long)i;
-	return -1;
+	return col_find(r, name);
 }
 
 
@@ -628,16 +694,42 @@ static int tsv_record(struct sk_reader *r)
 
 static long col_find(const struct sk_reader *r, const char *name)
 {
-	for (size_t i = 0; i < r->ncol; i++)
-		if (strcmp(r->col[i], name) == 0)
-			return (long)i;
-	return -1;
+	if (!r->hashcap)
+		return -1;
+	size_t mask = r->hashcap - 1;
+	for (size_t h = (size_t)sk_hash_bytes(name, strlen(name)) & mask;; h = (h + 1) & mask) {
+		uint32_t k = r->colhash[h];
+		if (!k)
+			return -1;
+		if (strcmp(r->col[k - 1], name) == 0)
+			return (long)k - 1;
+	}
+}
+
+static void hash_put(uint32_t *tab, size_t cap, const char *name, uint32_t k)
+{
+	size_t h = (size_t)sk_hash_bytes(name, strlen(name)) & (cap - 1);
+	while (tab[h])
+		h = (h + 1) & (cap - 1);
+	tab[h] = k;
 }
 
 static size_t col_add(struct sk_reader *r, const char *name)
 {
+	if (r->ncol >= UINT32_MAX - 1)
+		sk_reader_die(r, "too many columns");
 	sk_grow((void **)&r->col, &r->colcap, r->ncol + 1, sizeof *r->col);
 	r->col[r->ncol] = sk_xstrdup(name);
+	if (2 * (r->ncol + 1) > r->hashcap) {
+		size_t cap = r->hashcap ? 2 * r->hashcap : 64;
+		uint32_t *tab = sk_xcalloc(cap, sizeof *tab);
+		for (size_t i = 0; i < r->ncol; i++)
+			hash_put(tab, cap, r->col[i], (uint32_t)i + 1);
+		free(r->colhash);
+		r->colhash = tab;
+		r->hashcap = cap;
+	}
+	hash_put(r->colhash, r->hashcap, name, (uint32_t)r->ncol + 1);
 	return r->ncol++;
 }
 
@@ -705,34 +797,30 @@ static int jsonl_record(struct sk_reader *r)
 			sk_reader_bad(r, "not a JSON object");
 			continue;
 		}
-		/* Fields go to their column's position; build into slots. */
-		size_t n = json_object_size(root);
-		long *pos = sk_xmalloc((n ? n : 1) * sizeof *pos);
-		json_t **val = sk_xmalloc((n ? n : 1) * sizeof *val);
+		/* Fields go to their column's position: each key's value into
+		 * the slot of its column, then the slots in column order, so
+		 * rbuf holds the fields densely. */
 		const char *key;
 		json_t *v;
-		size_t k = 0;
 		json_object_foreach(root, key, v) {
 			long c = col_find(r, key);
 			if (c < 0)
 				c = (long)col_add(r, key);
-			pos[k] = c;
-			val[k] = v;
-			k++;
+			if ((size_t)c >= r->slotcap) {
+				size_t old = r->slotcap;
+				sk_grow((void **)&r->slot, &r->slotcap, (size_t)c + 1, sizeof *r->slot);
+				memset(r->slot + old, 0, (r->slotcap - old) * sizeof *r->slot);
+			}
+			r->slot[c] = v;
 		}
-		/* Fill in column order so rbuf holds fields densely. */
 		for (size_t c = 0; c < r->ncol; c++) {
-			size_t j;
-			for (j = 0; j < k; j++)
-				if (pos[j] == (long)c)
-					break;
-			if (j < k)
-				json_field(r, c, val[j]);
-			else
+			if (c < r->slotcap && r->slot[c]) {
+				json_field(r, c, r->slot[c]);
+				r->slot[c] = NULL;
+			} else {
 				rec_add(r, "", 0, SK_NULL);
+			}
 		}
-		free(pos);
-		free(val);
 		json_decref(root);
 		return 1;
 	}
@@ -749,8 +837,9 @@ static enum sk_fmt detect(struct sk_reader *r)
 		i++;
 	if (i < n && p[i] == '{')
 		return SK_FMT_JSONL;
-	const char *nl = memchr(p, '\n', n);
-	size_t l = nl ? (size_t)(nl - p) : n;
+	size_t l = 0;	/* the first line, to a "\r" or "\n" */
+	while (l < n && p[l] != '\r' && p[l] != '\n')
+		l++;
 	if (memchr(p, '\t', l) && !memchr(p, r->o->delim, l))
 		return SK_FMT_TSV;
 	return SK_FMT_CSV;
@@ -944,6 +1033,8 @@ void sk_reader_close(struct sk_reader *r)
 	for (size_t i = 0; i < r->ncol; i++)
 		free(r->col[i]);
 	free(r->col);
+	free(r->colhash);
+	free(r->slot);
 	free(r->rbuf);
 	free(r->foff);
 	free(r->flen);
