@@ -198,14 +198,12 @@ int main(int argc, char **argv)
 			fprintf(f, "value at risk (p_alive < %g): %.2f\n", c.threshold, at_risk);
 		}
 		if (c.report_json) {
-			FILE *j = fopen(c.report_json, "w");
-			if (!j)
-				sk_die(SK_EX_CANTCREAT, "%s: cannot create", c.report_json);
+			struct sk_atomic at;
+			FILE *j = sk_atomic_open(&at, c.report_json);
 			fprintf(j, "{\"model\": \"%s\", \"total_value\": %.6f, \"top20_share\": %.6f, "
 				"\"value_at_risk\": %.6f, \"threshold\": %g}\n", tm->name, total,
 				total > 0 ? top20 / total : 0, at_risk, c.threshold);
-			if (fclose(j) != 0)
-				sk_die(SK_EX_IOERR, "%s: write error", c.report_json);
+			sk_atomic_commit(&at);
 		}
 	}
 	free(clv);

@@ -812,13 +812,7 @@ void sk_cohort_save_model(const struct sk_cohorts *cs, const char *path)
 
 	/* Temporary file and rename, so a reader never sees half a model;
 	 * the JSON is freed before any error, for the leak checkers. */
-	struct sk_atomic at;
-	FILE *f = sk_atomic_open(&at, path);
-	at.bad = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-			   JSON_REAL_PRECISION(17)) != 0;
-	json_decref(root);
-	fputc('\n', f);
-	sk_atomic_commit(&at);
+	sk_atomic_json(path, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 }
 
 void sk_cohort_free(struct sk_cohorts *cs)

@@ -336,19 +336,22 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		rows++;
 	}
 	double retention = n > 0 ? alive / n : 0;
-	fprintf(f, "model: %s (unit %s), %s after %d iterations\n", tm->title, unit,
-		fit->converged ? "converged" : "NOT converged", fit->iterations);
-	fprintf(f, "customers: %.0f (%zu rows, %zu prospects without a prediction)\n", n, rows,
-		d->n - rows);
-	for (int k = 0; k < fit->npar; k++)
-		fprintf(f, "  %-6s %12.6g  (se %.4g)\n", tm->parname[k], fit->par[k], fit->se[k]);
-	fprintf(f, "log-likelihood: %.4f  AIC: %.2f  BIC: %.2f\n", fit->loglik,
-		sk_fit_aic(fit), sk_fit_bic(fit));
-	fprintf(f, "repeat transactions: observed %.0f, expected %.1f\n", obs, expct);
-	fprintf(f, "expected alive: %.1f (retention rate %.4f, churn rate %.4f)\n", alive,
-		retention, 1 - retention);
-	fprintf(f, "churned (p_alive < %g): %.0f (%.2f%%)\n", threshold, churned,
-		n > 0 ? 100 * churned / n : 0);
+	/* --report-json alone: no text (f is NULL; it used to crash here) */
+	if (f) {
+		fprintf(f, "model: %s (unit %s), %s after %d iterations\n", tm->title, unit,
+			fit->converged ? "converged" : "NOT converged", fit->iterations);
+		fprintf(f, "customers: %.0f (%zu rows, %zu prospects without a prediction)\n", n, rows,
+			d->n - rows);
+		for (int k = 0; k < fit->npar; k++)
+			fprintf(f, "  %-6s %12.6g  (se %.4g)\n", tm->parname[k], fit->par[k], fit->se[k]);
+		fprintf(f, "log-likelihood: %.4f  AIC: %.2f  BIC: %.2f\n", fit->loglik,
+			sk_fit_aic(fit), sk_fit_bic(fit));
+		fprintf(f, "repeat transactions: observed %.0f, expected %.1f\n", obs, expct);
+		fprintf(f, "expected alive: %.1f (retention rate %.4f, churn rate %.4f)\n", alive,
+			retention, 1 - retention);
+		fprintf(f, "churned (p_alive < %g): %.0f (%.2f%%)\n", threshold, churned,
+			n > 0 ? 100 * churned / n : 0);
+	}
 	if (!json_path)
 		return;
 	json_t *o = json_object(), *pj = json_object(), *se = json_object();
@@ -372,9 +375,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	json_object_set_new(o, "retention_rate", json_real(retention));
 	json_object_set_new(o, "churn_rate", json_real(1 - retention));
 	json_object_set_new(o, "churned", json_real(churned));
-	if (json_dump_file(o, json_path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		sk_die(SK_EX_CANTCREAT, "%s: cannot write the report", json_path);
-	json_decref(o);
+	sk_atomic_json(json_path, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
 void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,

@@ -31,8 +31,7 @@
 #include "progress.h"
 #include "util.h"
 
-/* The copy of stdin made by sk_spool_stdin, or NULL. */
-static char *spool_name;
+static const char *spool_shown(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* buffered line source                                               */
@@ -76,8 +75,9 @@ static void src_open(struct src *s, const char *name, struct sk_progress *pg)
 		s->shown = "stdin";
 	} else {
 		s->fd = open(name, O_RDONLY);
-		/* stdin copied aside for a second reading is still "stdin" */
-		s->shown = spool_name && strcmp(name, spool_name) == 0 ? "stdin" : name;
+		/* an input copied aside for a second reading keeps its name */
+		const char *as = spool_shown(name);
+		s->shown = as ? as : name;
 		if (s->fd < 0)
 			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(errno));
 		struct stat st;
@@ -497,7 +497,7 @@ void sk_reader_bad(struct sk_reader *r, const char *fmt, ...)
 	if (!r->o->skip_bad) {
 		if (sk_die_hook)
 			sk_die_hook();
-		exit(SK_EX_DATA);
+		exit(SK_EX_DATA);	/* temporary files go at exit */
 	}
 	r->skipped++;
 }
@@ -1067,55 +1067,102 @@ struct sk_table *sk_table_read(struct sk_reader *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* spooling standard input                                            */
+/* spooling inputs that cannot be read twice                          */
 
+/* Each spooled input: the copy's path and the name messages give it. */
+static struct spooled {
+	char *path;
+	const char *shown;
+} *spooled;
+static size_t nspooled;
 static const char **spool_files;
 
-static void spool_remove(void)
+static void spool_free(void)
 {
-	if (spool_name)
-		unlink(spool_name);
-	free(spool_name);
+	for (size_t k = 0; k < nspooled; k++)
+		free(spooled[k].path);
+	free(spooled);
 	free(spool_files);
 }
 
-void sk_spool_stdin(struct sk_opts *o)
+static const char *spool_shown(const char *name)
 {
-	int uses = 0;
-	for (size_t k = 0; k < o->nfiles; k++)
-		uses |= strcmp(o->files[k], "-") == 0;
-	if (!uses)
-		return;
+	for (size_t k = 0; k < nspooled; k++)
+		if (strcmp(name, spooled[k].path) == 0)
+			return spooled[k].shown;
+	return NULL;
+}
+
+/* Copy fd (shown as shown) to a new file in TMPDIR, removed at exit and
+ * on a fatal signal (sk_tmp_register); its path. */
+static char *spool_one(int fd, const char *shown)
+{
 	const char *dir = getenv("TMPDIR");
-	size_t n = strlen(dir ? dir : "/tmp") + 32;
-	spool_name = sk_xmalloc(n);
-	snprintf(spool_name, n, "%s/siklus-stdin.XXXXXX", dir ? dir : "/tmp");
-	int fd = mkstemp(spool_name);
-	if (fd < 0)
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", spool_name, strerror(errno));
-	atexit(spool_remove);
+	if (!dir || !*dir)
+		dir = "/tmp";
+	size_t n = strlen(dir) + 32;
+	char *path = sk_xmalloc(n);
+	snprintf(path, n, "%s/siklus-spool.XXXXXX", dir);
+	int out = mkstemp(path);
+	if (out < 0)
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+	sk_tmp_register(path);
 	char buf[1 << 16];
 	for (;;) {
-		ssize_t r = read(0, buf, sizeof buf);
+		ssize_t r = read(fd, buf, sizeof buf);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			sk_die(SK_EX_IOERR, "stdin: read error: %s", strerror(errno));
+			sk_die(SK_EX_IOERR, "%s: read error: %s", shown, strerror(errno));
 		if (r == 0)
 			break;
 		for (ssize_t off = 0; off < r;) {
-			ssize_t w = write(fd, buf + off, (size_t)(r - off));
+			ssize_t w = write(out, buf + off, (size_t)(r - off));
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0)
-				sk_die(SK_EX_IOERR, "%s: write error: %s", spool_name, strerror(errno));
+				sk_die(SK_EX_IOERR, "%s: write error: %s", path, strerror(errno));
 			off += w;
 		}
 	}
-	close(fd);
+	if (close(out) != 0)
+		sk_die(SK_EX_IOERR, "%s: write error: %s", path, strerror(errno));
+	return path;
+}
+
+void sk_spool_streams(struct sk_opts *o)
+{
 	const char **files = sk_xmalloc((o->nfiles + 1) * sizeof *files);
-	for (size_t k = 0; k < o->nfiles; k++)
-		files[k] = strcmp(o->files[k], "-") == 0 ? spool_name : o->files[k];
+	for (size_t k = 0; k < o->nfiles; k++) {
+		const char *name = o->files[k];
+		int is_stdin = strcmp(name, "-") == 0;
+		struct stat st;
+		files[k] = name;
+		/* Standard input closed: checked before mkstemp could take
+		 * descriptor 0 for the copy and read it back empty. */
+		if (is_stdin && fstat(0, &st) != 0)
+			sk_die(SK_EX_IOERR, "stdin: read error: %s", strerror(errno));
+		if (!is_stdin && stat(name, &st) != 0)
+			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(errno));
+		if (!is_stdin && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+			continue;	/* read twice as it is; a directory fails at open */
+		/* Standard input (whose offset the first reading moves to
+		 * its end, even from a file), a pipe, FIFO, socket or
+		 * terminal: copied once (a FIFO's second open would wait for a
+		 * writer forever). */
+		int fd = is_stdin ? 0 : open(name, O_RDONLY);
+		if (fd < 0)
+			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(errno));
+		spooled = sk_xrealloc(spooled, (nspooled + 1) * sizeof *spooled);
+		spooled[nspooled].shown = is_stdin ? "stdin" : name;
+		spooled[nspooled].path = spool_one(fd, spooled[nspooled].shown);
+		if (!is_stdin)
+			close(fd);
+		files[k] = spooled[nspooled++].path;
+	}
 	files[o->nfiles] = NULL;
+	if (!spool_files)
+		atexit(spool_free);
+	free(spool_files);
 	o->files = spool_files = files;
 }

@@ -69,9 +69,12 @@ _Noreturn void sk_reader_die_missing(struct sk_reader *r, const char *what, cons
 /* Close; with --skip-bad, print the count of skipped rows. */
 void sk_reader_close(struct sk_reader *r);
 
-/* Copy standard input to a temporary file (removed at exit) and put its
- * name in place of "-" in o->files, for programs that read twice. */
-void sk_spool_stdin(struct sk_opts *o);
+/* For programs that read their input twice: copy every input that is
+ * not a regular file (standard input, a pipe, a FIFO, <(...)) once to a
+ * temporary file (removed at exit and on SIGTERM, SIGHUP, SIGINT) and put
+ * its name in place of the input's in o->files; messages still name the
+ * input.  Standard input closed dies 74. */
+void sk_spool_streams(struct sk_opts *o);
 
 /* ---- a whole table in memory (customer records) ---- */
 
