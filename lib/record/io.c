@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1021,6 +1022,30 @@ int sk_reader_num(const struct sk_reader *r, size_t i, double *v, const char **w
 	if (why)
 		*why = type == SK_STR ? sk_num_why(r->o, s, len) : "";
 	return -1;
+}
+
+int sk_reader_amount(struct sk_reader *r, size_t i, const char *colname, double *v,
+		     int64_t *micro)
+{
+	size_t len;
+	enum sk_ftype type;
+	const char *s = sk_reader_field(r, i, &len, &type);
+	if (len == 0 || type == SK_NULL)
+		return 0;
+	const char *why;
+	char qb[320];
+	if (sk_reader_num(r, i, v, &why)) {
+		sk_reader_bad(r, "column \"%s\": cannot parse %s as a number%s", colname,
+			      sk_quoted(qb, s, len), why);
+		return -1;
+	}
+	if (fabs(*v) > SK_AMOUNT_MAX) {
+		sk_reader_bad(r, "column \"%s\": amount %s is too large", colname,
+			      sk_quoted(qb, s, len));
+		return -1;
+	}
+	*micro = sk_micro_of(*v);
+	return 1;
 }
 
 void sk_reader_close(struct sk_reader *r)

@@ -48,6 +48,32 @@ void sk_die(int code, const char *fmt, ...)
 	sk_vdie(code, NULL, 0, fmt, ap);
 }
 
+const char *sk_quoted(char buf[320], const char *v, size_t len)
+{
+	size_t n = len, k = 0;
+	if (n > 60) {
+		n = 60;
+		while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+			n--;
+	}
+	buf[k++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '\n' || c == '\r' || c == '\t') {
+			buf[k++] = '\\';
+			buf[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20 || c == 0x7f)
+			k += (size_t)sprintf(buf + k, "\\x%02x", c);
+		else
+			buf[k++] = (char)c;
+	}
+	buf[k++] = '"';
+	if (n < len)
+		k += (size_t)sprintf(buf + k, "... (%zu bytes)", len);
+	buf[k] = 0;
+	return buf;
+}
+
 void sk_warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -33,6 +33,11 @@ void sk_vreport(const char *file, unsigned long line, const char *fmt, va_list a
 _Noreturn void sk_vdie(int code, const char *file, unsigned long line, const char *fmt,
 		       va_list ap);
 void sk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A value of the data as a message shows it: quoted, control characters
+ * and NULs escaped ("\n", "\x00") so one report stays one line, cut after
+ * 60 bytes (on a UTF-8 boundary) so a 2 MB field does not flood stderr.
+ * Returns buf. */
+const char *sk_quoted(char buf[320], const char *v, size_t len);
 
 /* Called by sk_die before exit: the fuzz targets jump back from it. */
 extern void (*sk_die_hook)(void);
