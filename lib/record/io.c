@@ -654,9 +654,9 @@ static int csv_record(struct sk_reader *r)
 			csv_setup(r);
 			rec_reset(r);
 			if (at == r->recline)
-				sk_reader_bad(r, "bad quoting: %s (column %zu)", what, col);
+				sk_reader_bad(r, "bad quoting: %s (character %zu)", what, col);
 			else
-				sk_reader_bad(r, "bad quoting: %s (line %lu, column %zu)", what,
+				sk_reader_bad(r, "bad quoting: %s (line %lu, character %zu)", what,
 					      at, col);
 			r->nf = (size_t)-1;
 			return 1;
@@ -790,7 +790,10 @@ static int jsonl_record(struct sk_reader *r)
 		json_t *root = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
 					  JSON_ALLOW_NUL, &err);
 		if (!root) {
-			sk_reader_bad(r, "column %d: %s", err.column, err.text);
+			/* jansson's column counts characters, as the CSV
+			 * messages do: "character", since "column" names a
+			 * field everywhere else. */
+			sk_reader_bad(r, "character %d: %s", err.column, err.text);
 			continue;
 		}
 		if (!json_is_object(root)) {
@@ -891,8 +894,9 @@ static int open_file(struct sk_reader *r, size_t k)
 		r->header_file = k;
 		for (size_t i = 0; i < r->nf; i++) {
 			if (col_find(r, r->fptr[i]) >= 0) {
-				sk_reader_die(r, "duplicate column name \"%s\" in the header",
-					      r->fptr[i]);
+				char qb[320];
+				sk_reader_die(r, "duplicate column name %s in the header",
+					      sk_quoted(qb, r->fptr[i], strlen(r->fptr[i])));
 			}
 			col_add(r, r->fptr[i]);
 		}

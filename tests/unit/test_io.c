@@ -714,12 +714,12 @@ static void expect_errors(void)
 
 	f = put("bq.csv", "a,b\n1,x\"y\n");
 	snprintf(msg, sizeof msg, "test_io: %s:2: bad quoting: quote inside an unquoted field "
-		 "(column 4)", f);
+		 "(character 4)", f);
 	expect_error("a quote inside an unquoted field", (const char *[]){ f, NULL }, 65, msg);
 
 	f = put("bq2.csv", "a,b\n1,\"x\n\"y\n");
 	snprintf(msg, sizeof msg, "test_io: %s:2: bad quoting: text after a closing quote "
-		 "(line 3, column 2)", f);
+		 "(line 3, character 2)", f);
 	expect_error("text after a closing quote, on a later line",
 		     (const char *[]){ f, NULL }, 65, msg);
 
@@ -737,12 +737,12 @@ static void expect_errors(void)
 	expect_error("headers that differ", (const char *[]){ g, f, NULL }, 65, msg);
 
 	f = put("js.jsonl", "{\"a\":1}\n{\"a\":}\n");
-	snprintf(msg, sizeof msg, "test_io: %s:2: column 6: unexpected token near '}'", f);
+	snprintf(msg, sizeof msg, "test_io: %s:2: character 6: unexpected token near '}'", f);
 	expect_error("a JSONL syntax error gives line and column",
 		     (const char *[]){ f, NULL }, 65, msg);
 
 	f = put("jd.jsonl", "{\"a\":1,\"a\":2}\n");
-	snprintf(msg, sizeof msg, "test_io: %s:1: column 10: duplicate object key near '\"a\"'", f);
+	snprintf(msg, sizeof msg, "test_io: %s:1: character 10: duplicate object key near '\"a\"'", f);
 	expect_error("a duplicate JSONL key", (const char *[]){ f, NULL }, 65, msg);
 
 	f = put("ja.jsonl", "{\"a\":1}\n\n[1]\n");
