@@ -199,14 +199,12 @@ int main(int argc, char **argv)
 			fprintf(f, "value at risk (p_alive < %g): %.2f\n", mo.threshold, at_risk);
 		}
 		if (mo.report_json) {
-			FILE *j = fopen(mo.report_json, "w");
-			if (!j)
-				sk_die(SK_EX_CANTCREAT, "%s: cannot create", mo.report_json);
+			struct sk_atomic at;
+			FILE *j = sk_atomic_open(&at, mo.report_json);
 			fprintf(j, "{\"model\": \"%s\", \"total_value\": %.6f, \"top20_share\": %.6f, "
 				"\"value_at_risk\": %.6f, \"threshold\": %g}\n", tm->name, total,
 				total > 0 ? top20 / total : 0, at_risk, mo.threshold);
-			if (fclose(j) != 0)
-				sk_die(SK_EX_IOERR, "%s: write error", mo.report_json);
+			sk_atomic_commit(&at);
 		}
 	}
 	if (mo.new_customers > 0)

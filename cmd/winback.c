@@ -103,8 +103,8 @@ int main(int argc, char **argv)
 	c.wo.col_id = o.col_id;
 
 	/* A transaction log is read twice (now, and as of the backtest day),
-	 * so standard input is kept in a temporary file. */
-	sk_spool_stdin(&o);
+	 * so standard input, a pipe or a FIFO is kept in a temporary file. */
+	sk_spool_streams(&o);
 	struct sk_table *t = sk_customers_read(&o);
 	/* in the records' unit, which they tell */
 	c.wo.horizon_days = sk_opt_duration(&o, "horizon", c.horizon);

@@ -27,6 +27,9 @@ static const char usage[] =
 	"                       (default 1000); suggestions use these rules\n"
 	"  --max-len N          itemsets of up to N products, 2 to 5 (default 2:\n"
 	"                       rules a -> b; 3 adds a + b -> c)\n"
+	"  --max-itemsets N     stop (exit 65) when mining finds more than N\n"
+	"                       frequent itemsets (default 5000000: at most some 400 MB);\n"
+	"                       raise --min-support or lower --max-len instead\n"
 	"  -k N                 cross-sell suggestions per customer (default 3)\n"
 	"  --rules              write the rule table instead: antecedent,\n"
 	"                       consequent, support, confidence, lift, count\n"
@@ -36,7 +39,7 @@ static const char usage[] =
 	"  --quantity COL       quantity column (default quantity, if present);\n"
 	"                       a line of quantity 0 or less is not a purchase\n";
 
-enum { O_MINSUP = 1, O_MINCONF, O_MAXRULES, O_MAXLEN, O_K, O_RULES, O_PRODUCT,
+enum { O_MINSUP = 1, O_MINCONF, O_MAXRULES, O_MAXLEN, O_MAXISETS, O_K, O_RULES, O_PRODUCT,
        O_CATEGORY, O_PRICE, O_QUANTITY };
 
 static const struct sk_opt own[] = {
@@ -44,6 +47,7 @@ static const struct sk_opt own[] = {
 	{ "min-confidence", 1, 0, O_MINCONF },
 	{ "max-rules", 1, 0, O_MAXRULES },
 	{ "max-len", 1, 0, O_MAXLEN },
+	{ "max-itemsets", 1, 0, O_MAXISETS },
 	{ "k", 1, 'k', O_K },
 	{ "rules", 0, 0, O_RULES },
 	{ "product", 1, 0, O_PRODUCT },
@@ -71,6 +75,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_MINCONF: x->min_confidence = sk_opt_fraction("min-confidence", arg); break;
 	case O_MAXRULES: x->max_rules = (size_t)whole("--max-rules", arg, 1, 1e9); break;
 	case O_MAXLEN: x->max_len = (int)whole("--max-len", arg, 2, SK_XSELL_MAX_LEN); break;
+	case O_MAXISETS: x->max_itemsets = (size_t)whole("--max-itemsets", arg, 1, 1e12); break;
 	case O_K: x->k = (int)whole("-k", arg, 0, 100); break;
 	case O_RULES: x->rules_only = 1; break;
 	case O_PRODUCT: x->col_product = arg; break;

@@ -54,6 +54,8 @@ for p in summarize classify churn clv winback cohort report flock; do
 	command -v "$p" > /dev/null || { say "$p: not found (set SIKLUS_BIN)"; exit 69; }
 done
 [ -r "$orders" ] || { say "$orders: cannot read the order log"; exit 66; }
+# An absolute path: the report step runs inside the scratch folder.
+orders=$(cd "$(dirname "$orders")" && pwd)/$(basename "$orders")
 mkdir -p "$out" "$(dirname "$model")"
 
 # One run at a time: a second run started while one is going (a slow
@@ -66,7 +68,11 @@ fi
 
 # Everything is written into a scratch folder beside the final one and
 # renamed into place at the end, so readers see the whole day or nothing.
-work=$(mktemp -d "$out/.$day.XXXXXX")
+# With the lock held no other run is going, so scratch folders left by a
+# run that was killed (kill -9, a reboot: its EXIT trap never ran) are
+# stale: swept before this run makes its own.
+find "$out" -mindepth 1 -maxdepth 1 -type d -name '.scratch.*' -exec rm -rf {} +
+work=$(mktemp -d "$out/.scratch.$day.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 step=summarize
@@ -109,18 +115,22 @@ step=tracking
 churn --unit "$unit" --model "$model" --tracking "$work/tracking.json" -o /dev/null \
 	"$orders"
 
+# Run inside the scratch folder, so that the report names the files as
+# they are published (scored.csv, model.json), not the scratch folder:
+# two runs on the same input give the same report.
 step=report
-report --transactions "$orders" --model "$work/model.json" --tracking "$work/tracking.json" \
-	--title "$title ($day)" -o "$work/report.html" "$work/scored.csv"
+(cd "$work" && report --transactions "$orders" --model model.json --tracking tracking.json \
+	--title "$title ($day)" -o report.html scored.csv)
 
 step=publish
 chmod 755 "$work"
 if [ -e "$out/$day" ]; then
 	# A second run the same day replaces the first.
-	rm -rf "$out/.$day.old"
-	mv "$out/$day" "$out/.$day.old"
+	old=$out/.scratch.$day.old
+	rm -rf "$old"
+	mv "$out/$day" "$old"
 	mv "$work" "$out/$day"
-	rm -rf "$out/.$day.old"
+	rm -rf "$old"
 else
 	mv "$work" "$out/$day"
 fi

@@ -853,16 +853,8 @@ void sk_classify_report(FILE *f, const char *json_path, const struct sk_classify
 		json_object_set_new(o, "customers", json_integer((json_int_t)c->n));
 		for (size_t k = 0; k < nt; k++)
 			json_object_set_new(o, tl[k].title, tally_json(&tl[k], c->n));
-		FILE *jf = fopen(json_path, "w");
-		if (!jf)
-			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", json_path, strerror(errno));
-		int bad = json_dumpf(o, jf, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-				     JSON_REAL_PRECISION(6)) != 0;
-		bad |= fputc('\n', jf) == EOF;
-		bad |= fclose(jf) != 0;
-		if (bad)
-			sk_die(SK_EX_IOERR, "%s: write error", json_path);
-		json_decref(o);
+		sk_atomic_json(json_path, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			       JSON_REAL_PRECISION(6));
 	}
 	for (size_t k = 0; k < nt; k++) {
 		free(tl[k].count);

@@ -149,14 +149,15 @@ _Static_assert(sizeof(struct cust) == 32, "a customer is 32 bytes");
 struct logent {
 	uint32_t idx;
 	int32_t period;
-	double amount;			/* < 0: a refund; 0 when the log has no amounts */
+	int64_t micro;			/* amount in micro-units (SK_MICRO); < 0: a refund;
+					 * 0 when the log has no amounts */
 };
 
 struct txrow {
 	uint64_t hash;
 	uint32_t idoff, idlen;
 	int32_t period;
-	double amount;
+	int64_t micro;
 };
 
 struct tx {
@@ -205,8 +206,8 @@ static void apply(struct tx *t, uint32_t idx, const struct txrow *r)
 		t->log = sk_big_realloc(t->log, t->logcap * sizeof *t->log, nc * sizeof *t->log);
 		t->logcap = nc;
 	}
-	t->log[t->nlog++] = (struct logent){ idx, r->period, r->amount };
-	if (r->amount < 0)
+	t->log[t->nlog++] = (struct logent){ idx, r->period, r->micro };
+	if (r->micro < 0)
 		return;		/* a refund is not activity */
 	struct cust *c = &t->c[idx];
 	int32_t p = r->period;
@@ -274,8 +275,8 @@ static void tx_aggregate(struct sk_cohorts *cs, struct tx *t, enum sk_period per
 		int64_t *net = sk_xcalloc(t->n ? t->n : 1, sizeof *net);
 		unsigned char *refunded = sk_xcalloc(t->n ? t->n : 1, 1);
 		for (size_t i = 0; i < t->nlog; i++) {
-			net[t->log[i].idx] += llround(t->log[i].amount * 1e6);
-			refunded[t->log[i].idx] |= t->log[i].amount < 0;
+			net[t->log[i].idx] += t->log[i].micro;
+			refunded[t->log[i].idx] |= t->log[i].micro < 0;
 		}
 		for (size_t i = 0; i < t->n; i++)
 			if (refunded[i] && net[i] <= 0)
@@ -313,6 +314,9 @@ static void tx_aggregate(struct sk_cohorts *cs, struct tx *t, enum sk_period per
 		if (!has_amount)
 			for (int j = 0; j < c->nper; j++)
 				c->revenue[j] = NAN;
+		else
+			c->revenue_micro = sk_xcalloc((size_t)(c->nper ? c->nper : 1),
+						      sizeof *c->revenue_micro);
 	}
 
 	/* Cohort sizes and activity from the bitsets. */
@@ -339,8 +343,15 @@ static void tx_aggregate(struct sk_cohorts *cs, struct tx *t, enum sk_period per
 			int32_t first = t->c[e->idx].first;
 			if (first == NO_PERIOD || e->period < first)
 				continue;
-			cs->c[at[first - lo]].revenue[e->period - first] += e->amount;
+			struct sk_cohort *c = &cs->c[at[first - lo]];
+			int64_t *sum = &c->revenue_micro[e->period - first];
+			if (__builtin_add_overflow(*sum, e->micro, sum))
+				sk_die(SK_EX_DATA, "cohort %s, period %d: revenue is too large to "
+				       "sum exactly", c->label, e->period - first);
 		}
+		for (size_t k = 0; k < cs->n; k++)
+			for (int j = 0; j < cs->c[k].nper; j++)
+				cs->c[k].revenue[j] = (double)cs->c[k].revenue_micro[j] / SK_MICRO;
 	}
 
 	/* Customers whose active periods did not fit in 64 bits: count their
@@ -348,7 +359,7 @@ static void tx_aggregate(struct sk_cohorts *cs, struct tx *t, enum sk_period per
 	size_t m = 0;
 	for (size_t i = 0; i < t->nlog; i++)
 		if (t->c[t->log[i].idx].wide && t->c[t->log[i].idx].first != NO_PERIOD &&
-		    !(t->log[i].amount < 0))
+		    t->log[i].micro >= 0)
 			t->log[m++] = t->log[i];
 	qsort(t->log, m, sizeof *t->log, cmp_log);
 	for (size_t i = 0; i < m; i++) {
@@ -400,8 +411,9 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
 		long day;
 		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
-			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"%s", o->col_date, ds,
-				      sk_datecol_why(&datecol, o, ds, dlen));
+			char qb[320];
+			sk_reader_bad(r, "column \"%s\": cannot parse %s%s", o->col_date,
+				      sk_quoted(qb, ds, dlen), sk_datecol_why(&datecol, o, ds, dlen));
 			continue;
 		}
 		if (o->has_as_of && day > o->as_of)
@@ -416,17 +428,14 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 			if (len && strcmp(ev, "purchase") != 0)
 				continue;
 		}
-		double amount = 0;
+		double amount;
+		int64_t micro = 0;
 		if (camt >= 0) {
-			const char *as = sk_reader_field(r, (size_t)camt, &len, &type);
-			if (len && type != SK_NULL) {
+			int got = sk_reader_amount(r, (size_t)camt, o->col_amount, &amount, &micro);
+			if (got < 0)
+				continue;
+			if (got) {
 				has_amount = 1;
-				const char *why;
-				if (sk_reader_num(r, (size_t)camt, &amount, &why)) {
-					sk_reader_bad(r, "column \"%s\": cannot parse \"%s\" as a number%s",
-						      o->col_amount, as, why);
-					continue;
-				}
 			} else if (has_amount && !jsonl) {
 				sk_reader_bad(r, "column \"%s\": empty amount for a purchase",
 					      o->col_amount);
@@ -435,7 +444,7 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 		}
 		struct txrow *b = &t.b[t.nb];
 		b->period = (int32_t)sk_period_of(per, day);
-		b->amount = amount;
+		b->micro = micro;
 		if (t.bidlen + idlen > t.bidcap)
 			sk_grow((void **)&t.bid, &t.bidcap, t.bidlen + idlen, 1);
 		memcpy(t.bid + t.bidlen, id, idlen);
@@ -688,6 +697,15 @@ static void write_num_or_null(struct sk_writer *w, double v, int decimals)
 		sk_writer_null(w);
 }
 
+/* A sum kept in micro-units, written exactly (no trip through a double). */
+static void write_micro(struct sk_writer *w, int64_t v)
+{
+	char buf[32];
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	int n = sk_num_format_scaled(buf, u, 6, v < 0);
+	sk_writer_field(w, buf, (size_t)n, SK_NUM);
+}
+
 void sk_cohort_write(const struct sk_cohorts *cs, struct sk_writer *w, int wide, int project)
 {
 	if (!wide) {
@@ -708,7 +726,10 @@ void sk_cohort_write(const struct sk_cohorts *cs, struct sk_writer *w, int wide,
 				sk_writer_num(w, c->customers, 6);
 				sk_writer_num(w, proj ? c->customers * ret : c->active[k], 6);
 				sk_writer_num(w, ret, 6);
-				write_num_or_null(w, proj ? NAN : c->revenue[k], 6);
+				if (!proj && c->revenue_micro)
+					write_micro(w, c->revenue_micro[k]);
+				else
+					write_num_or_null(w, proj ? NAN : c->revenue[k], 6);
 				if (project >= 0)
 					sk_writer_int(w, proj);
 				sk_writer_endrow(w);
@@ -832,13 +853,7 @@ void sk_cohort_save_model(const struct sk_cohorts *cs, const char *path)
 
 	/* Temporary file and rename, so a reader never sees half a model;
 	 * the JSON is freed before any error, for the leak checkers. */
-	struct sk_atomic at;
-	FILE *f = sk_atomic_open(&at, path);
-	at.bad = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-			   JSON_REAL_PRECISION(17)) != 0;
-	json_decref(root);
-	fputc('\n', f);
-	sk_atomic_commit(&at);
+	sk_atomic_json(path, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 }
 
 void sk_cohort_free(struct sk_cohorts *cs)
@@ -849,6 +864,7 @@ void sk_cohort_free(struct sk_cohorts *cs)
 		free(cs->c[i].label);
 		free(cs->c[i].active);
 		free(cs->c[i].revenue);
+		free(cs->c[i].revenue_micro);
 	}
 	free(cs->c);
 	free(cs);

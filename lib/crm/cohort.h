@@ -16,6 +16,7 @@
 #ifndef SK_COHORT_H
 #define SK_COHORT_H
 
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -43,6 +44,8 @@ struct sk_cohort {
 	int nfit;		/* leading periods that are complete (fit on these) */
 	double *active;		/* nper counts */
 	double *revenue;	/* nper sums; NAN where unknown (written empty) */
+	int64_t *revenue_micro;	/* from a log: the same sums exactly, in
+				 * micro-units (SK_MICRO); NULL from a table */
 	int fitted;		/* 1 after a successful sk_cohort_fit */
 	struct sk_fit fit;	/* alpha = par[0], beta = par[1] */
 };

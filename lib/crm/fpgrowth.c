@@ -323,6 +323,14 @@ struct miner {
 
 static void emit(struct miner *m, int n, uint32_t count)
 {
+	/* The number of frequent itemsets grows as C(products, length): 300
+	 * products in every basket and --max-len 5 are 2e10 of them, and
+	 * the antecedents kept reached 19 GB.  Counting them bounds both
+	 * the memory (at most max_itemsets antecedents) and the time. */
+	if (n >= 2 && ++m->x->nvisited > m->x->xo.max_itemsets)
+		sk_die(SK_EX_DATA, "more than %zu frequent itemsets (--max-itemsets): raise "
+		       "--min-support (now %g) or lower --max-len (now %d)",
+		       m->x->xo.max_itemsets, m->x->xo.min_support, m->x->xo.max_len);
 	if (n < 2 || (m->store ? n > m->maxlen : n != m->maxlen))
 		return;
 	uint32_t set[MAXLEN];

@@ -43,7 +43,7 @@
 /* Money is summed in integers of 1e-6 currency units: exact, so totals
  * and means do not depend on the order of the rows (a log split into
  * shards, or sorted differently, gives byte-identical customers). */
-#define MICRO 1e6
+#define MICRO SK_MICRO
 #define MAXEV 256
 #define UNORDERED 0x80000000u
 #define NO_DAY INT32_MIN
@@ -504,35 +504,6 @@ static uint32_t tag32(const char *p, size_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-/* A bad value as a message shows it: quoted, control characters escaped
- * so one report stays one line, and cut after 60 bytes (on a UTF-8
- * boundary) so a 2 MB field does not flood stderr.  Returns buf. */
-static const char *quoted(char buf[320], const char *v, size_t len)
-{
-	size_t n = len, k = 0;
-	if (n > 60) {
-		n = 60;
-		while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
-			n--;
-	}
-	buf[k++] = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if (c == '\n' || c == '\r' || c == '\t') {
-			buf[k++] = '\\';
-			buf[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-		} else if (c < 0x20 || c == 0x7f)
-			k += (size_t)sprintf(buf + k, "\\x%02x", c);
-		else
-			buf[k++] = (char)c;
-	}
-	buf[k++] = '"';
-	if (n < len)
-		k += (size_t)sprintf(buf + k, "... (%zu bytes)", len);
-	buf[k] = 0;
-	return buf;
-}
-
 /* A review row: RISK_NEGREVIEW in *risk when its rating is 2 or less; 1
  * when the rating is not a number (the row is bad). */
 static int review_negative(struct sk_summary *s, struct sk_reader *r, size_t col, int *risk)
@@ -546,7 +517,7 @@ static int review_negative(struct sk_summary *s, struct sk_reader *r, size_t col
 	if (type == SK_RAW ? sk_num_parse(f, len, &v) : sk_num_read(s->o, f, len, &v)) {
 		char qb[320];
 		sk_reader_bad(r, "column \"rating\": cannot parse %s as a number%s",
-			      quoted(qb, f, len), sk_num_why(s->o, f, len));
+			      sk_quoted(qb, f, len), sk_num_why(s->o, f, len));
 		return 1;
 	}
 	if (v <= 2)
@@ -599,7 +570,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
 			char qb[320];
 			sk_reader_bad(r, "column \"%s\": cannot parse %s%s", o->col_date,
-				      quoted(qb, ds, dlen), sk_datecol_why(&datecol, o, ds, dlen));
+				      sk_quoted(qb, ds, dlen), sk_datecol_why(&datecol, o, ds, dlen));
 			continue;
 		}
 		struct row *b = &c->row[c->n];
@@ -628,24 +599,12 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 			}
 		}
 		if (camt >= 0) {
-			const char *as = sk_reader_field(r, (size_t)camt, &len, &type);
-			if (len && type != SK_NULL && !sk_null_text(as, len)) {
+			int got = sk_reader_amount(r, (size_t)camt, o->col_amount, &b->amount,
+						   &b->micro);
+			if (got < 0)
+				continue;
+			if (got) {
 				s->has_amount = 1;
-				/* JSON numbers are plain; text is in the local format. */
-				if (type == SK_RAW ? sk_num_parse(as, len, &b->amount)
-						   : sk_num_read(o, as, len, &b->amount)) {
-					char qb[320];
-					sk_reader_bad(r, "column \"%s\": cannot parse %s as a number%s",
-						      o->col_amount, quoted(qb, as, len),
-						      sk_num_why(o, as, len));
-					continue;
-				}
-				if (fabs(b->amount) > 9e12) {
-					sk_reader_bad(r, "column \"%s\": amount \"%s\" is too large",
-						      o->col_amount, as);
-					continue;
-				}
-				b->micro = llround(b->amount * MICRO);
 				b->has_amount = 1;
 			} else if (b->purchase && s->has_amount && !jsonl) {
 				/* A database NULL (an empty field, NULL or \N): the
@@ -657,9 +616,11 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 					s->null_skipped++;
 					continue;
 				} else {
+					size_t alen;
+					sk_reader_field(r, (size_t)camt, &alen, NULL);
 					sk_reader_bad(r, "column \"%s\": %s amount for a purchase (a "
 						      "database NULL? --null-amount skip or zero)",
-						      o->col_amount, len ? "NULL" : "empty");
+						      o->col_amount, alen ? "NULL" : "empty");
 					continue;
 				}
 			}
@@ -676,7 +637,7 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 							: sk_num_read(o, v, len, &b->discount)) {
 					char qb[320];
 					sk_reader_bad(r, "column \"discount\": cannot parse %s "
-						      "as a number%s", quoted(qb, v, len),
+						      "as a number%s", sk_quoted(qb, v, len),
 						      sk_num_why(o, v, len));
 					continue;
 				}

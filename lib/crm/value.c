@@ -77,9 +77,18 @@ struct sk_spend_obs *sk_spend_obs_read(const struct sk_custdata *d, size_t *nobs
 void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit *fit)
 {
 	char err[400];
-	if (n < 2)
+	/* obs are distinct (frequency, monetary_value) patterns, each
+	 * weighted by its customers: the message counts customers. */
+	double buyers = 0;
+	for (size_t i = 0; i < n; i++)
+		buyers += obs[i].w;
+	if (buyers < 2)
 		sk_die(SK_EX_DATA, "cannot fit Gamma-Gamma: fewer than 2 repeat buyers with a "
 		       "positive monetary_value; use a longer calibration period");
+	if (n < 2)
+		sk_die(SK_EX_DATA, "cannot fit Gamma-Gamma: all %.0f repeat buyers have the same "
+		       "frequency and monetary_value; the model needs spend that varies "
+		       "between customers", buyers);
 	if (sk_gg_fit(obs, n, fit, err, sizeof err) != 0)
 		sk_die(SK_EX_DATA, "cannot fit Gamma-Gamma: %s", err);
 	double r = sk_gg_correlation(obs, n);

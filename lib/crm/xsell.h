@@ -32,13 +32,15 @@ struct sk_xsell_opts {
 	double min_confidence;
 	size_t max_rules;
 	int max_len;			/* 2 .. SK_XSELL_MAX_LEN */
+	size_t max_itemsets;		/* stop (65) past this many frequent itemsets */
 	int k;				/* cross-sell suggestions per customer */
 	int rules_only;			/* --rules: skip the per-customer work */
 };
 
 #define SK_XSELL_OPTS_INIT { .col_product = "product", .col_category = "category", \
 	.col_price = "price", .col_quantity = "quantity", .min_support = 0.001, \
-	.min_confidence = 0.1, .max_rules = 1000, .max_len = 2, .k = 3 }
+	.min_confidence = 0.1, .max_rules = 1000, .max_len = 2, .k = 3, \
+	.max_itemsets = 5000000 }
 
 struct sk_xsell;
 

@@ -74,6 +74,7 @@ struct sk_xsell {
 	uint32_t min_count;		/* baskets an itemset needs */
 	/* frequent products by rank: flist[rank] = product */
 	uint32_t *flist, nf;
+	size_t nvisited;		/* frequent itemsets found, for --max-itemsets */
 	/* frequent itemsets below --max-len, as antecedents (ranks) */
 	struct iset *iset;
 	size_t niset, nisetslot;

@@ -58,13 +58,7 @@ void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
 		json_object_set_new(root, "value", v);
 	}
 
-	struct sk_atomic at;
-	FILE *f = sk_atomic_open(&at, path);
-	at.bad = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-			   JSON_REAL_PRECISION(17)) != 0;
-	json_decref(root);
-	fputc('\n', f);
-	sk_atomic_commit(&at);
+	sk_atomic_json(path, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 }
 
 static void bad(const char *path, const char *what)

@@ -460,6 +460,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		rows++;
 	}
 	double retention = n > 0 ? alive / n : 0;
+	/* --report-json alone: no text (f is NULL; it used to crash here) */
 	struct sk_fitdiag g;
 	sk_tmodel_diagnose(tm, fit, d->rfm, d->valid, d->n, &g);
 	if (f) {
@@ -511,9 +512,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		json_array_append_new(dj, json_string(g.what[k]));
 	json_object_set_new(o, "identified", json_boolean(g.n == 0));
 	json_object_set_new(o, "diagnosis", dj);
-	if (json_dump_file(o, json_path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		sk_die(SK_EX_CANTCREAT, "%s: cannot write the report", json_path);
-	json_decref(o);
+	sk_atomic_json(json_path, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
 void sk_holdout_compare(FILE *f, const struct sk_table *t, const struct sk_custdata *d,

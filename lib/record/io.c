@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,13 +29,13 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "hash.h"
 #include "iopriv.h"
 #include "num.h"
 #include "progress.h"
 #include "util.h"
 
-/* The copy of stdin made by sk_spool_stdin, or NULL. */
-static char *spool_name;
+static const char *spool_shown(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* buffered line source                                               */
@@ -49,9 +50,14 @@ struct src {
 	const char *shown;	/* for messages: "stdin" or the path */
 	char *buf;
 	size_t cap, beg, end;
+	size_t nl_at, cr_at;	/* no "\n" (no "\r") in [beg, nl_at) ([beg, cr_at)) */
 	int eof;
 	unsigned long line;	/* physical line of the last line returned */
 	struct sk_progress *pg;	/* the reader's meter, or NULL */
+	/* A regular file: its size at open and the raw bytes read since, so
+	 * a file that shrinks or grows while read is not taken for whole. */
+	long long size_at_open;	/* -1: not a regular file */
+	long long raw_bytes;
 	/* Compressed input: raw bytes from fd land in zin and the decoder
 	 * writes text into buf.  The codec is told by the first bytes. */
 	enum codec codec;
@@ -75,14 +81,20 @@ static void src_open(struct src *s, const char *name, struct sk_progress *pg)
 		s->shown = "stdin";
 	} else {
 		s->fd = open(name, O_RDONLY);
-		/* stdin copied aside for a second reading is still "stdin" */
-		s->shown = spool_name && strcmp(name, spool_name) == 0 ? "stdin" : name;
+		/* an input copied aside for a second reading keeps its name */
+		const char *as = spool_shown(name);
+		s->shown = as ? as : name;
 		if (s->fd < 0)
 			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(errno));
 		struct stat st;
 		if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode))
 			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(EISDIR));
 	}
+	/* stdin redirected from a file may start past its beginning. */
+	struct stat st;
+	off_t at = lseek(s->fd, 0, SEEK_CUR);
+	s->size_at_open = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) && at >= 0
+		? (long long)(st.st_size - at) : -1;
 	s->cap = 1 << 16;
 	s->buf = sk_xmalloc(s->cap);
 }
@@ -126,6 +138,15 @@ static size_t raw_read(struct src *s, void *p, size_t n)
 			sk_die(SK_EX_IOERR, "%s: read error: %s", s->shown, strerror(errno));
 		if (s->pg && got > 0)
 			sk_progress_add(s->pg, (size_t)got);
+		s->raw_bytes += got;
+		/* At the end of a regular file every byte it had at open must
+		 * have been read, and no more: a file cut short (or appended
+		 * to) on a line boundary would otherwise read as a whole one
+		 * with customers missing. */
+		if (got == 0 && s->size_at_open >= 0 && s->raw_bytes != s->size_at_open)
+			sk_die(SK_EX_IOERR, "%s: the file changed size while it was read "
+			       "(%lld bytes at open, %lld read)", s->shown, s->size_at_open,
+			       s->raw_bytes);
 		return (size_t)got;
 	}
 }
@@ -157,6 +178,12 @@ static void src_sniff(struct src *s)
 		n += got;
 	}
 	const unsigned char *m = (const unsigned char *)s->buf + s->end;
+	/* UTF-16: a byte order mark, or ASCII text with every other byte 0. */
+	if (n >= 2 && ((m[0] == 0xFF && m[1] == 0xFE) || (m[0] == 0xFE && m[1] == 0xFF) ||
+		       (n >= 4 && m[0] && !m[1] && m[2] && !m[3]) ||
+		       (n >= 4 && !m[0] && m[1] && !m[2] && m[3])))
+		sk_die(SK_EX_DATA, "%s:1: the input is UTF-16 text; convert it to UTF-8 first "
+		       "(iconv -f UTF-16 -t UTF-8 %s | ...)", s->shown, s->fd == 0 ? "FILE" : s->shown);
 	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
 		s->codec = CODEC_GZIP;
 	else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
@@ -320,6 +347,8 @@ static int src_fill(struct src *s)
 	if (s->beg > 0) {
 		memmove(s->buf, s->buf + s->beg, s->end - s->beg);
 		s->end -= s->beg;
+		s->nl_at = s->nl_at > s->beg ? s->nl_at - s->beg : 0;
+		s->cr_at = s->cr_at > s->beg ? s->cr_at - s->beg : 0;
 		s->beg = 0;
 	}
 	if (s->end + 4096 > s->cap) {
@@ -343,21 +372,44 @@ static int src_fill(struct src *s)
 	return 1;
 }
 
-/* Next physical line including its "\n" (the last may lack one); NULL at
- * end.  The pointer stays valid until the next call. */
+/* The first c at or after beg, or NULL when there is none before end;
+ * *at remembers how far the buffer holds no c, so a file with no c at
+ * all (no "\r" in a Unix file, no "\n" in an old Mac one) is scanned
+ * once, not once a line. */
+static char *next_of(struct src *s, size_t *at, char c)
+{
+	if (*at < s->beg)
+		*at = s->beg;
+	char *p = memchr(s->buf + *at, c, s->end - *at);
+	*at = p ? (size_t)(p - s->buf) : s->end;
+	return p;
+}
+
+/* Next physical line including its line end (the last may lack one);
+ * NULL at end.  A line ends at "\n", "\r\n" or a bare "\r" (old Mac
+ * exports), mixed as they come.  The pointer stays valid until the next
+ * call. */
 static char *src_line(struct src *s, size_t *len)
 {
-	size_t scan = s->beg;
 	for (;;) {
-		char *nl = memchr(s->buf + scan, '\n', s->end - scan);
-		if (nl) {
+		char *nl = next_of(s, &s->nl_at, '\n');
+		char *cr = next_of(s, &s->cr_at, '\r');
+		char *stop = NULL;
+		if (nl && (!cr || nl < cr))
+			stop = nl;
+		else if (cr && cr + 1 < s->buf + s->end)
+			stop = cr[1] == '\n' ? cr + 1 : cr;
+		else if (cr && s->eof)
+			stop = cr;
+		/* else a "\r" last in the buffer: the next byte says whether
+		 * it is a CRLF */
+		if (stop) {
 			char *p = s->buf + s->beg;
-			*len = (size_t)(nl + 1 - p);
+			*len = (size_t)(stop + 1 - p);
 			s->beg += *len;
 			s->line++;
 			return p;
 		}
-		scan = s->end - s->beg;
 		if (!src_fill(s)) {
 			if (s->end == s->beg)
 				return NULL;
@@ -367,7 +419,6 @@ static char *src_line(struct src *s, size_t *len)
 			s->line++;
 			return p;
 		}
-		scan += s->beg;
 	}
 }
 
@@ -400,6 +451,12 @@ struct sk_reader {
 	/* header */
 	char **col;
 	size_t ncol, colcap;
+	/* index + 1 of each column by the hash of its name (open
+	 * addressing, at most half full): finding a column is O(1), so an
+	 * 80,000-column header or a 200,000-key JSON object reads in time
+	 * linear in its width */
+	uint32_t *colhash;
+	size_t hashcap;
 	int have_header;		/* format decided; CSV/TSV: col[] holds the header */
 	size_t header_file;		/* the input it came from */
 
@@ -419,7 +476,10 @@ struct sk_reader {
 	int csv_done;			/* a record ended during the last feed */
 	int csv_live;			/* csv holds a buffer to free */
 
-	/* JSONL: map of column name to index for fast lookup */
+	/* JSONL: each key's value by column, NULL between records */
+	struct jslot { json_t *v; size_t off, len; } *slot;	/* a JSON record's
+				 * value and its text, per column */
+	size_t slotcap;
 	int jsonl_first_pending;	/* first record already parsed at open */
 
 	/* the current record as its input text, for sk_reader_raw: a line
@@ -516,7 +576,7 @@ void sk_reader_bad(struct sk_reader *r, const char *fmt, ...)
 	if (!r->o->skip_bad) {
 		if (sk_die_hook)
 			sk_die_hook();
-		exit(SK_EX_DATA);
+		exit(SK_EX_DATA);	/* temporary files go at exit */
 	}
 	r->skipped++;
 }
@@ -528,12 +588,11 @@ void sk_reader_die(struct sk_reader *r, const char *fmt, ...)
 	sk_vdie(SK_EX_DATA, r->src.shown, r->recline, fmt, ap);
 }
 
+static long col_find(const struct sk_reader *r, const char *name);
+
 long sk_reader_has_col(const struct sk_reader *r, const char *name)
 {
-	for (size_t i = 0; i < r->ncol; i++)
-		if (strcmp(r->col[i], name) == 0)
-			return (long)i;
-	return -1;
+	return col_find(r, name);
 }
 
 
@@ -738,9 +797,9 @@ static int csv_record(struct sk_reader *r)
 			csv_setup(r);
 			rec_reset(r);
 			if (at == r->recline)
-				sk_reader_bad(r, "bad quoting: %s (column %zu)", what, col);
+				sk_reader_bad(r, "bad quoting: %s (character %zu)", what, col);
 			else
-				sk_reader_bad(r, "bad quoting: %s (line %lu, column %zu)", what,
+				sk_reader_bad(r, "bad quoting: %s (line %lu, character %zu)", what,
 					      at, col);
 			r->nf = (size_t)-1;
 			return 1;
@@ -781,16 +840,42 @@ static int tsv_record(struct sk_reader *r)
 
 static long col_find(const struct sk_reader *r, const char *name)
 {
-	for (size_t i = 0; i < r->ncol; i++)
-		if (strcmp(r->col[i], name) == 0)
-			return (long)i;
-	return -1;
+	if (!r->hashcap)
+		return -1;
+	size_t mask = r->hashcap - 1;
+	for (size_t h = (size_t)sk_hash_bytes(name, strlen(name)) & mask;; h = (h + 1) & mask) {
+		uint32_t k = r->colhash[h];
+		if (!k)
+			return -1;
+		if (strcmp(r->col[k - 1], name) == 0)
+			return (long)k - 1;
+	}
+}
+
+static void hash_put(uint32_t *tab, size_t cap, const char *name, uint32_t k)
+{
+	size_t h = (size_t)sk_hash_bytes(name, strlen(name)) & (cap - 1);
+	while (tab[h])
+		h = (h + 1) & (cap - 1);
+	tab[h] = k;
 }
 
 static size_t col_add(struct sk_reader *r, const char *name)
 {
+	if (r->ncol >= UINT32_MAX - 1)
+		sk_reader_die(r, "too many columns");
 	sk_grow((void **)&r->col, &r->colcap, r->ncol + 1, sizeof *r->col);
 	r->col[r->ncol] = sk_xstrdup(name);
+	if (2 * (r->ncol + 1) > r->hashcap) {
+		size_t cap = r->hashcap ? 2 * r->hashcap : 64;
+		uint32_t *tab = sk_xcalloc(cap, sizeof *tab);
+		for (size_t i = 0; i < r->ncol; i++)
+			hash_put(tab, cap, r->col[i], (uint32_t)i + 1);
+		free(r->colhash);
+		r->colhash = tab;
+		r->hashcap = cap;
+	}
+	hash_put(r->colhash, r->hashcap, name, (uint32_t)r->ncol + 1);
 	return r->ncol++;
 }
 
@@ -884,7 +969,10 @@ static int jsonl_record(struct sk_reader *r)
 		json_t *root = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
 					  JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
 		if (!root) {
-			sk_reader_bad(r, "column %d: %s", err.column, err.text);
+			/* jansson's column counts characters, as the CSV
+			 * messages do: "character", since "column" names a
+			 * field everywhere else. */
+			sk_reader_bad(r, "character %d: %s", err.column, err.text);
 			continue;
 		}
 		if (!json_is_object(root)) {
@@ -893,12 +981,11 @@ static int jsonl_record(struct sk_reader *r)
 			continue;
 		}
 		/* Walk the members in the text: each key (decoded by jansson
-		 * when it has escapes) with its value's exact text. */
+		 * when it has escapes) with its value's exact text, into the
+		 * slot of its column; then the slots in column order, so rbuf
+		 * holds the fields densely.  Slots make a record of n keys
+		 * cost O(n), not O(n x columns). */
 		size_t n = json_object_size(root);
-		long *pos = sk_xmalloc((n ? n : 1) * sizeof *pos);
-		json_t **val = sk_xmalloc((n ? n : 1) * sizeof *val);
-		size_t *roff = sk_xmalloc((n ? n : 1) * sizeof *roff);
-		size_t *rlen = sk_xmalloc((n ? n : 1) * sizeof *rlen);
 		size_t k = 0, i = json_ws(p, len, 0) + 1;	/* past '{' */
 		while (k < n) {
 			i = json_ws(p, len, i);
@@ -915,28 +1002,25 @@ static int jsonl_record(struct sk_reader *r)
 			if (c < 0)
 				c = (long)col_add(r, name);
 			json_decref(key);
-			pos[k] = c;
-			val[k] = v;
-			roff[k] = i;
-			rlen[k] = ve - i;
+			if ((size_t)c >= r->slotcap) {
+				size_t old = r->slotcap;
+				sk_grow((void **)&r->slot, &r->slotcap, (size_t)c + 1, sizeof *r->slot);
+				memset(r->slot + old, 0, (r->slotcap - old) * sizeof *r->slot);
+			}
+			r->slot[c].v = v;
+			r->slot[c].off = i;
+			r->slot[c].len = ve - i;
 			k++;
 			i = ve;
 		}
-		/* Fill in column order so rbuf holds fields densely. */
 		for (size_t c = 0; c < r->ncol; c++) {
-			size_t j;
-			for (j = 0; j < k; j++)
-				if (pos[j] == (long)c)
-					break;
-			if (j < k)
-				json_field(r, c, val[j], p + roff[j], rlen[j]);
-			else
+			if (c < r->slotcap && r->slot[c].v) {
+				json_field(r, c, r->slot[c].v, p + r->slot[c].off, r->slot[c].len);
+				r->slot[c].v = NULL;
+			} else {
 				rec_add(r, "", 0, SK_ABSENT);
+			}
 		}
-		free(pos);
-		free(val);
-		free(roff);
-		free(rlen);
 		json_decref(root);
 		return 1;
 	}
@@ -953,8 +1037,9 @@ static enum sk_fmt detect(struct sk_reader *r)
 		i++;
 	if (i < n && p[i] == '{')
 		return SK_FMT_JSONL;
-	const char *nl = memchr(p, '\n', n);
-	size_t l = nl ? (size_t)(nl - p) : n;
+	size_t l = 0;	/* the first line, to a "\r" or "\n" */
+	while (l < n && p[l] != '\r' && p[l] != '\n')
+		l++;
 	if (memchr(p, '\t', l) && !memchr(p, r->o->delim, l))
 		return SK_FMT_TSV;
 	return SK_FMT_CSV;
@@ -1005,8 +1090,9 @@ static int open_file(struct sk_reader *r, size_t k)
 		r->header_file = k;
 		for (size_t i = 0; i < r->nf; i++) {
 			if (col_find(r, r->fptr[i]) >= 0) {
-				sk_reader_die(r, "duplicate column name \"%s\" in the header",
-					      r->fptr[i]);
+				char qb[320];
+				sk_reader_die(r, "duplicate column name %s in the header",
+					      sk_quoted(qb, r->fptr[i], strlen(r->fptr[i])));
 			}
 			col_add(r, r->fptr[i]);
 		}
@@ -1147,6 +1233,32 @@ int sk_reader_num(const struct sk_reader *r, size_t i, double *v, const char **w
 	return -1;
 }
 
+int sk_reader_amount(struct sk_reader *r, size_t i, const char *colname, double *v,
+		     int64_t *micro)
+{
+	size_t len;
+	enum sk_ftype type;
+	const char *s = sk_reader_field(r, i, &len, &type);
+	/* Empty, JSON null, or a database's NULL in text (NULL, \N): no
+	 * amount; the caller decides what that means (--null-amount). */
+	if (len == 0 || type == SK_NULL || (type != SK_RAW && sk_null_text(s, len)))
+		return 0;
+	const char *why;
+	char qb[320];
+	if (sk_reader_num(r, i, v, &why)) {
+		sk_reader_bad(r, "column \"%s\": cannot parse %s as a number%s", colname,
+			      sk_quoted(qb, s, len), why);
+		return -1;
+	}
+	if (fabs(*v) > SK_AMOUNT_MAX) {
+		sk_reader_bad(r, "column \"%s\": amount %s is too large", colname,
+			      sk_quoted(qb, s, len));
+		return -1;
+	}
+	*micro = sk_micro_of(*v);
+	return 1;
+}
+
 void sk_reader_close(struct sk_reader *r)
 {
 	if (r->skipped && r->o->skip_bad != 2)
@@ -1157,6 +1269,8 @@ void sk_reader_close(struct sk_reader *r)
 	for (size_t i = 0; i < r->ncol; i++)
 		free(r->col[i]);
 	free(r->col);
+	free(r->colhash);
+	free(r->slot);
 	free(r->rbuf);
 	free(r->foff);
 	free(r->flen);
@@ -1190,55 +1304,102 @@ struct sk_table *sk_table_read(struct sk_reader *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* spooling standard input                                            */
+/* spooling inputs that cannot be read twice                          */
 
+/* Each spooled input: the copy's path and the name messages give it. */
+static struct spooled {
+	char *path;
+	const char *shown;
+} *spooled;
+static size_t nspooled;
 static const char **spool_files;
 
-static void spool_remove(void)
+static void spool_free(void)
 {
-	if (spool_name)
-		unlink(spool_name);
-	free(spool_name);
+	for (size_t k = 0; k < nspooled; k++)
+		free(spooled[k].path);
+	free(spooled);
 	free(spool_files);
 }
 
-void sk_spool_stdin(struct sk_opts *o)
+static const char *spool_shown(const char *name)
 {
-	int uses = 0;
-	for (size_t k = 0; k < o->nfiles; k++)
-		uses |= strcmp(o->files[k], "-") == 0;
-	if (!uses)
-		return;
+	for (size_t k = 0; k < nspooled; k++)
+		if (strcmp(name, spooled[k].path) == 0)
+			return spooled[k].shown;
+	return NULL;
+}
+
+/* Copy fd (shown as shown) to a new file in TMPDIR, removed at exit and
+ * on a fatal signal (sk_tmp_register); its path. */
+static char *spool_one(int fd, const char *shown)
+{
 	const char *dir = getenv("TMPDIR");
-	size_t n = strlen(dir ? dir : "/tmp") + 32;
-	spool_name = sk_xmalloc(n);
-	snprintf(spool_name, n, "%s/siklus-stdin.XXXXXX", dir ? dir : "/tmp");
-	int fd = mkstemp(spool_name);
-	if (fd < 0)
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", spool_name, strerror(errno));
-	atexit(spool_remove);
+	if (!dir || !*dir)
+		dir = "/tmp";
+	size_t n = strlen(dir) + 32;
+	char *path = sk_xmalloc(n);
+	snprintf(path, n, "%s/siklus-spool.XXXXXX", dir);
+	int out = mkstemp(path);
+	if (out < 0)
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+	sk_tmp_register(path);
 	char buf[1 << 16];
 	for (;;) {
-		ssize_t r = read(0, buf, sizeof buf);
+		ssize_t r = read(fd, buf, sizeof buf);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			sk_die(SK_EX_IOERR, "stdin: read error: %s", strerror(errno));
+			sk_die(SK_EX_IOERR, "%s: read error: %s", shown, strerror(errno));
 		if (r == 0)
 			break;
 		for (ssize_t off = 0; off < r;) {
-			ssize_t w = write(fd, buf + off, (size_t)(r - off));
+			ssize_t w = write(out, buf + off, (size_t)(r - off));
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0)
-				sk_die(SK_EX_IOERR, "%s: write error: %s", spool_name, strerror(errno));
+				sk_die(SK_EX_IOERR, "%s: write error: %s", path, strerror(errno));
 			off += w;
 		}
 	}
-	close(fd);
+	if (close(out) != 0)
+		sk_die(SK_EX_IOERR, "%s: write error: %s", path, strerror(errno));
+	return path;
+}
+
+void sk_spool_streams(struct sk_opts *o)
+{
 	const char **files = sk_xmalloc((o->nfiles + 1) * sizeof *files);
-	for (size_t k = 0; k < o->nfiles; k++)
-		files[k] = strcmp(o->files[k], "-") == 0 ? spool_name : o->files[k];
+	for (size_t k = 0; k < o->nfiles; k++) {
+		const char *name = o->files[k];
+		int is_stdin = strcmp(name, "-") == 0;
+		struct stat st;
+		files[k] = name;
+		/* Standard input closed: checked before mkstemp could take
+		 * descriptor 0 for the copy and read it back empty. */
+		if (is_stdin && fstat(0, &st) != 0)
+			sk_die(SK_EX_IOERR, "stdin: read error: %s", strerror(errno));
+		if (!is_stdin && stat(name, &st) != 0)
+			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(errno));
+		if (!is_stdin && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+			continue;	/* read twice as it is; a directory fails at open */
+		/* Standard input (whose offset the first reading moves to
+		 * its end, even from a file), a pipe, FIFO, socket or
+		 * terminal: copied once (a FIFO's second open would wait for a
+		 * writer forever). */
+		int fd = is_stdin ? 0 : open(name, O_RDONLY);
+		if (fd < 0)
+			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(errno));
+		spooled = sk_xrealloc(spooled, (nspooled + 1) * sizeof *spooled);
+		spooled[nspooled].shown = is_stdin ? "stdin" : name;
+		spooled[nspooled].path = spool_one(fd, spooled[nspooled].shown);
+		if (!is_stdin)
+			close(fd);
+		files[k] = spooled[nspooled++].path;
+	}
 	files[o->nfiles] = NULL;
+	if (!spool_files)
+		atexit(spool_free);
+	free(spool_files);
 	o->files = spool_files = files;
 }

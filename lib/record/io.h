@@ -62,6 +62,14 @@ const char *sk_reader_field(const struct sk_reader *r, size_t i, size_t *len,
  * --thousands, --currency), JSON numbers plain.  0, or -1 when it is not
  * a number; then *why, when why is not NULL, is the hint of sk_num_why. */
 int sk_reader_num(const struct sk_reader *r, size_t i, double *v, const char **why);
+/* Field i of the current record (column colname) as an amount of money,
+ * the one reading every program gives amounts: sk_reader_num, then at
+ * most SK_AMOUNT_MAX in size, so that sums kept in micro-units (*micro,
+ * exact) cannot overflow.  1 when read, 0 when the field is empty or
+ * null, -1 when it is bad (reported by sk_reader_bad, the value quoted
+ * with sk_quoted). */
+int sk_reader_amount(struct sk_reader *r, size_t i, const char *colname, double *v,
+		     int64_t *micro);
 enum sk_fmt sk_reader_format(const struct sk_reader *r);
 const char *sk_reader_file(const struct sk_reader *r);
 unsigned long sk_reader_line(const struct sk_reader *r);
@@ -89,9 +97,12 @@ void sk_reader_check_cols(struct sk_reader *r, const struct sk_opts *o, unsigned
 /* Close; with --skip-bad, print the count of skipped rows. */
 void sk_reader_close(struct sk_reader *r);
 
-/* Copy standard input to a temporary file (removed at exit) and put its
- * name in place of "-" in o->files, for programs that read twice. */
-void sk_spool_stdin(struct sk_opts *o);
+/* For programs that read their input twice: copy every input that is
+ * not a regular file (standard input, a pipe, a FIFO, <(...)) once to a
+ * temporary file (removed at exit and on SIGTERM, SIGHUP, SIGINT) and put
+ * its name in place of the input's in o->files; messages still name the
+ * input.  Standard input closed dies 74. */
+void sk_spool_streams(struct sk_opts *o);
 
 /* ---- a whole table in memory (customer records) ---- */
 

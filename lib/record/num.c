@@ -358,3 +358,37 @@ int sk_null_text(const char *s, size_t len)
 	return (len == 2 && s[0] == '\\' && s[1] == 'N') ||
 	       (len == 4 && strncasecmp(s, "null", 4) == 0);
 }
+
+int64_t sk_micro_of(double v)
+{
+	/* Below 2^53 / 10^6 the product is exact enough to round. */
+	if (fabs(v) < 9e9)
+		return llround(v * SK_MICRO);
+	/* Above, v * 10^6 has more digits than a double holds: take the
+	 * shortest decimal that reads back as v (what the input said, for
+	 * an amount of at most 17 significant digits) and scale its digits
+	 * as an integer. */
+	char buf[40];
+	for (int prec = 14; prec <= 16; prec++) {
+		snprintf(buf, sizeof buf, "%.*e", prec, v);
+		if (strtod(buf, NULL) == v || prec == 16)
+			break;
+	}
+	const char *p = buf;
+	int neg = *p == '-';
+	p += neg;
+	unsigned __int128 d = 0;
+	int nd = 0;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9') {
+			d = d * 10 + (unsigned)(*p - '0');
+			nd++;
+		}
+	int e = atoi(p + 1) - (nd - 1) + 6;	/* value = d * 10^e micro-units */
+	for (; e > 0; e--)
+		d *= 10;
+	for (; e < 0; e++)
+		d = (d + (e == -1 ? 5 : 0)) / 10;
+	int64_t m = (int64_t)d;
+	return neg ? -m : m;
+}

@@ -7,6 +7,17 @@
 
 #include "opts.h"
 
+/* Amounts of money are summed exactly in micro-units (int64): an amount
+ * is at most SK_AMOUNT_MAX, so 10^6 of them still fit (9e12 x 1e6 =
+ * 9e18 < 2^63). */
+#define SK_MICRO 1e6
+#define SK_AMOUNT_MAX 9e12
+
+/* Amount v (|v| <= SK_AMOUNT_MAX) in micro-units, exact for what the
+ * input said: above 9e9 a double cannot hold v * 10^6 to the unit, so the
+ * digits of the shortest decimal that reads back as v are scaled. */
+int64_t sk_micro_of(double v);
+
 /* Parse s[0..len) as a finite decimal number (optional sign, digits,
  * point, exponent).  NaN, inf, hex, empty text, surrounding text: -1. */
 int sk_num_parse(const char *s, size_t len, double *v);

@@ -265,18 +265,35 @@ void sk_table_row_plain(struct sk_table *t, size_t i, int plain)
 	t->row[i]->plain = plain != 0;
 }
 
-/* "a, b, c" of n column names, cut with "..." to fit found[512]. */
+/* "a, b, c" of n column names, cut with "..." to fit found[512]; a
+ * name's control characters escaped ("\n", "\x01") so that the message
+ * stays one line. */
 const char *sk_col_list(char found[512], char *const *col, size_t n)
 {
 	size_t k = 0;
 	found[0] = 0;
-	for (size_t i = 0; i < n && k < 512 - 8; i++) {
-		int m = snprintf(found + k, 512 - k, "%s%s", i ? ", " : "", col[i]);
-		if (m < 0 || (size_t)m >= 512 - k) {
-			strcpy(found + 512 - 5, "...");
-			break;
+	for (size_t i = 0; i < n; i++) {
+		char esc[8];
+		const char *sep = i ? ", " : "";
+		for (const char *p = sep; *p && k < 512 - 5; p++)
+			found[k++] = *p;
+		for (const unsigned char *p = (const unsigned char *)col[i]; *p && k < 512 - 5; p++) {
+			if (*p == '\n' || *p == '\r' || *p == '\t')
+				snprintf(esc, sizeof esc, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
+			else if (*p < 0x20 || *p == 0x7f)
+				snprintf(esc, sizeof esc, "\\x%02x", *p);
+			else {
+				found[k++] = (char)*p;
+				continue;
+			}
+			for (const char *e = esc; *e && k < 512 - 5; e++)
+				found[k++] = *e;
 		}
-		k += (size_t)m;
+		if (k >= 512 - 5) {
+			strcpy(found + 512 - 5, "...");
+			return found;
+		}
 	}
+	found[k] = 0;
 	return n ? found : "no columns";
 }

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -11,6 +12,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "progress.h"
 
@@ -52,7 +55,7 @@ void sk_vdie(int code, const char *file, unsigned long line, const char *fmt, va
 	sk_vreport(file, line, fmt, ap);
 	if (sk_die_hook)
 		sk_die_hook();
-	exit(code);
+	exit(code);	/* temporary files go at exit (sk_tmp_register) */
 }
 
 void sk_die(int code, const char *fmt, ...)
@@ -60,6 +63,32 @@ void sk_die(int code, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	sk_vdie(code, NULL, 0, fmt, ap);
+}
+
+const char *sk_quoted(char buf[320], const char *v, size_t len)
+{
+	size_t n = len, k = 0;
+	if (n > 60) {
+		n = 60;
+		while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+			n--;
+	}
+	buf[k++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '\n' || c == '\r' || c == '\t') {
+			buf[k++] = '\\';
+			buf[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20 || c == 0x7f)
+			k += (size_t)sprintf(buf + k, "\\x%02x", c);
+		else
+			buf[k++] = (char)c;
+	}
+	buf[k++] = '"';
+	if (n < len)
+		k += (size_t)sprintf(buf + k, "... (%zu bytes)", len);
+	buf[k] = 0;
+	return buf;
 }
 
 void sk_warn(const char *fmt, ...)
@@ -256,9 +285,118 @@ int sk_is_special_file(const char *path)
 	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
-FILE *sk_atomic_open(struct sk_atomic *a, const char *path)
+/* ---- temporary files: removed on every way out ---- */
+
+/* The temporary files of this process (the -o file being written, a
+ * saved model, winback's spool).  exit() removes them by atexit, a fatal
+ * signal by its handler: a killed job leaves nothing half-written beside
+ * its output and nothing in TMPDIR.  The handler reads the table as it
+ * stands, so a slot is emptied before its name is freed. */
+#define NTMP 8
+static char *volatile tmp_files[NTMP];
+static volatile sig_atomic_t tmp_armed;
+
+static void tmp_remove_all(void)
+{
+	for (int i = 0; i < NTMP; i++) {
+		char *p = tmp_files[i];
+		if (p)
+			unlink(p);
+	}
+}
+
+static void tmp_on_signal(int sig)
+{
+	tmp_remove_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void sk_tmp_register(const char *path)
+{
+	if (!tmp_armed) {
+		tmp_armed = 1;
+		atexit(tmp_remove_all);
+		static const int sigs[] = { SIGTERM, SIGHUP, SIGINT };
+		for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+			struct sigaction sa, old;
+			/* A signal ignored by the parent (nohup) stays ignored. */
+			if (sigaction(sigs[k], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+				continue;
+			memset(&sa, 0, sizeof sa);
+			sa.sa_handler = tmp_on_signal;
+			sigemptyset(&sa.sa_mask);
+			sigaction(sigs[k], &sa, NULL);
+		}
+	}
+	char *copy = sk_xstrdup(path);
+	for (int i = 0; i < NTMP; i++)
+		if (!tmp_files[i]) {
+			tmp_files[i] = copy;
+			return;
+		}
+	free(copy);
+	sk_die(SK_EX_SOFTWARE, "%s: too many temporary files", path);
+}
+
+void sk_tmp_forget(const char *path)
+{
+	for (int i = 0; i < NTMP; i++) {
+		char *p = tmp_files[i];
+		if (p && strcmp(p, path) == 0) {
+			tmp_files[i] = NULL;
+			free(p);
+			return;
+		}
+	}
+}
+
+int sk_tmp_beside(const char *path, char **tmp)
 {
 	size_t n = strlen(path);
+	*tmp = sk_xmalloc(n + 16);
+	snprintf(*tmp, n + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(*tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(*tmp);
+		*tmp = NULL;
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(e));
+	}
+	sk_tmp_register(*tmp);
+	/* mkstemp makes the file 0600.  A file replaced keeps its mode and,
+	 * where we may set it, its group (a 0600 file stays private, a
+	 * shared one shared); a new file gets the mode creat() would give,
+	 * honouring the umask.  The group first: changing it may clear
+	 * the set-group-ID bit that the mode then restores. */
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (fchown(fd, (uid_t)-1, st.st_gid) != 0) {
+			/* not a member of that group: the file gets ours */
+		}
+		fchmod(fd, st.st_mode & 07777);
+	} else {
+		mode_t um = umask(0);
+		umask(um);
+		fchmod(fd, 0666 & ~um);
+	}
+	return fd;
+}
+
+void sk_tmp_commit(int fd, char *tmp, const char *path)
+{
+	/* fsync: a rename over the old file must not leave an empty one
+	 * after a crash (EINVAL: a file system that cannot sync). */
+	if ((fsync(fd) != 0 && errno != EINVAL) || close(fd) != 0)
+		sk_die(SK_EX_IOERR, "%s: write error: %s", path, strerror(errno));
+	if (rename(tmp, path) != 0)
+		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+	sk_tmp_forget(tmp);
+	free(tmp);
+}
+
+FILE *sk_atomic_open(struct sk_atomic *a, const char *path)
+{
 	a->path = path;
 	a->bad = 0;
 	a->tmp = NULL;
@@ -270,44 +408,38 @@ FILE *sk_atomic_open(struct sk_atomic *a, const char *path)
 			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
 		return a->f;
 	}
-	a->tmp = sk_xmalloc(n + 16);
-	snprintf(a->tmp, n + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(a->tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(a->tmp);
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(e));
-	}
-	/* mkstemp makes the file 0600; models and cuts are no secret, and
-	 * the nightly job copies them for others: the mode creat() gives. */
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
+	int fd = sk_tmp_beside(path, &a->tmp);
 	a->f = fdopen(fd, "w");
-	if (!a->f) {
-		close(fd);
-		unlink(a->tmp);
-		free(a->tmp);
+	if (!a->f)
 		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
-	}
 	return a->f;
 }
 
 void sk_atomic_commit(struct sk_atomic *a)
 {
-	int bad = a->bad || ferror(a->f) != 0;
-	bad |= fclose(a->f) != 0;
-	int code = bad ? SK_EX_IOERR : 0, e = 0;
-	if (a->tmp && !bad && rename(a->tmp, a->path) != 0) {
-		code = SK_EX_CANTCREAT;
-		e = errno;
+	int bad = a->bad || fflush(a->f) != 0 || ferror(a->f) != 0;
+	if (!a->tmp) {
+		bad |= fclose(a->f) != 0;
+		if (bad)
+			sk_die(SK_EX_IOERR, "%s: write error", a->path);
+		return;
 	}
-	if (a->tmp && code)
-		unlink(a->tmp);
-	free(a->tmp);
+	if (bad)	/* the temporary file goes at exit */
+		sk_die(SK_EX_IOERR, "%s: write error", a->path);
+	/* The stream's buffer is flushed: close the file through its
+	 * descriptor only once, by sk_tmp_commit, after the sync. */
+	int fd = dup(fileno(a->f));
+	if (fd < 0 || fclose(a->f) != 0)
+		sk_die(SK_EX_IOERR, "%s: write error: %s", a->path, strerror(errno));
+	sk_tmp_commit(fd, a->tmp, a->path);
 	a->tmp = NULL;
-	if (code == SK_EX_IOERR)
-		sk_die(code, "%s: write error", a->path);
-	if (code)
-		sk_die(code, "%s: cannot create: %s", a->path, strerror(e));
+}
+
+void sk_atomic_json(const char *path, json_t *root, size_t flags)
+{
+	struct sk_atomic at;
+	FILE *f = sk_atomic_open(&at, path);
+	at.bad = json_dumpf(root, f, flags) != 0 || fputc('\n', f) == EOF;
+	json_decref(root);
+	sk_atomic_commit(&at);
 }

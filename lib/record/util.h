@@ -21,8 +21,8 @@ enum {
 
 extern const char *sk_progname;
 
-/* Print "prog: message" on stderr and exit with status code.  Before
- * exiting, a pending atomic output file is removed (see writer.c). */
+/* Print "prog: message" on stderr and exit with status code; exit
+ * removes the temporary files of sk_tmp_register. */
 _Noreturn void sk_die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The one message format: "prog: file:line: message" on stderr, on a
@@ -33,9 +33,15 @@ void sk_vreport(const char *file, unsigned long line, const char *fmt, va_list a
 _Noreturn void sk_vdie(int code, const char *file, unsigned long line, const char *fmt,
 		       va_list ap);
 void sk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A value of the data as a message shows it: quoted, control characters
+ * and NULs escaped ("\n", "\x00") so one report stays one line, cut after
+ * 60 bytes (on a UTF-8 boundary) so a 2 MB field does not flood stderr.
+ * Returns buf. */
+const char *sk_quoted(char buf[320], const char *v, size_t len);
 
-/* Called by sk_die before exit; writer.c registers the cleanup of -o FILE. */
+/* Called by sk_die before exit: the fuzz targets jump back from it. */
 extern void (*sk_die_hook)(void);
+
 
 void *sk_xmalloc(size_t n);
 void *sk_xcalloc(size_t n, size_t size);
@@ -69,10 +75,26 @@ struct sk_atomic {
 	int bad;
 };
 FILE *sk_atomic_open(struct sk_atomic *a, const char *path);
+/* root written whole to path (sk_atomic), a newline after; takes root
+ * (json_decref). */
+struct json_t;
+void sk_atomic_json(const char *path, struct json_t *root, size_t flags);
 /* path exists and is not a regular file (a device, a pipe): written in
  * place, never replaced by a rename. */
 int sk_is_special_file(const char *path);
 void sk_atomic_commit(struct sk_atomic *a);
+
+/* A temporary file beside path for writing path whole: mode and group
+ * of the file it will replace (a new one: 0666 & ~umask), registered
+ * for removal (sk_tmp_register).  Dies 73 when it cannot be created.
+ * *tmp is its name; sk_tmp_commit syncs and closes fd, renames *tmp
+ * over path (dies 74 / 73) and frees *tmp. */
+int sk_tmp_beside(const char *path, char **tmp);
+void sk_tmp_commit(int fd, char *tmp, const char *path);
+/* A file of ours removed at exit and on SIGTERM, SIGHUP and SIGINT (the
+ * signal is then delivered as before), until sk_tmp_forget. */
+void sk_tmp_register(const char *path);
+void sk_tmp_forget(const char *path);
 
 /* Grow *p (element size esz) so that it holds at least need elements. */
 void sk_grow(void **p, size_t *cap, size_t need, size_t esz);

@@ -37,14 +37,6 @@ struct sk_writer {
 	size_t nout;		/* JSON lines: keys written in this row */
 };
 
-static struct sk_writer *pending;	/* for sk_die: remove the temp file */
-
-static void unlink_pending(void)
-{
-	if (pending && pending->tmpname)
-		unlink(pending->tmpname);
-}
-
 static void wflush(struct sk_writer *w)
 {
 	size_t off = 0;
@@ -112,20 +104,9 @@ struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
 		if (w->fd < 0)
 			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
 	} else if (o->output && strcmp(o->output, "-") != 0) {
-		size_t n = strlen(o->output);
-		w->tmpname = sk_xmalloc(n + 16);
-		snprintf(w->tmpname, n + 16, "%s.tmpXXXXXX", o->output);
-		w->fd = mkstemp(w->tmpname);
-		if (w->fd < 0)
-			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
-		/* mkstemp creates mode 0600; give FILE the mode a plain
-		 * creat() would, honouring the umask. */
-		mode_t mask = umask(0);
-		umask(mask);
-		fchmod(w->fd, 0666 & ~mask);
+		/* removed at exit or on a signal until renamed over FILE */
+		w->fd = sk_tmp_beside(o->output, &w->tmpname);
 		w->final = o->output;
-		pending = w;
-		sk_die_hook = unlink_pending;
 	}
 	return w;
 }
@@ -428,17 +409,8 @@ void sk_writer_close(struct sk_writer *w)
 	wflush(w);
 	if (!w->tmpname && w->fd > 2 && close(w->fd) != 0)
 		sk_die(SK_EX_IOERR, "write error: %s", strerror(errno));
-	if (w->tmpname) {
-		if (fsync(w->fd) != 0 && errno != EINVAL)
-			sk_die(SK_EX_IOERR, "%s: write error: %s", w->final, strerror(errno));
-		if (close(w->fd) != 0)
-			sk_die(SK_EX_IOERR, "%s: write error: %s", w->final, strerror(errno));
-		if (rename(w->tmpname, w->final) != 0)
-			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", w->final, strerror(errno));
-		free(w->tmpname);
-		pending = NULL;
-		sk_die_hook = NULL;
-	}
+	if (w->tmpname)
+		sk_tmp_commit(w->fd, w->tmpname, w->final);
 	for (size_t i = 0; i < w->ncol; i++)
 		free(w->names[i]);
 	free(w->names);

@@ -452,14 +452,6 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 /* ------------------------------------------------------------------ */
 /* writing                                                            */
 
-static char *pending_tmp;	/* removed if we die before the rename */
-
-static void remove_pending(void)
-{
-	if (pending_tmp)
-		unlink(pending_tmp);
-}
-
 void sk_report_write(const struct sk_opts *o, const struct sk_buf *b)
 {
 	if (!o->output || strcmp(o->output, "-") == 0) {
@@ -467,41 +459,10 @@ void sk_report_write(const struct sk_opts *o, const struct sk_buf *b)
 			sk_die(SK_EX_IOERR, "write error: %s", strerror(errno));
 		return;
 	}
-	if (sk_is_special_file(o->output)) {
-		/* -o /dev/stdout, a pipe: written in place, never renamed over. */
-		FILE *f = fopen(o->output, "w");
-		if (!f)
-			sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
-		if (sk_buf_write(b, f) != 0 || fclose(f) != 0)
-			sk_die(SK_EX_IOERR, "%s: write error: %s", o->output, strerror(errno));
-		return;
-	}
-	size_t n = strlen(o->output);
-	pending_tmp = sk_xmalloc(n + 16);
-	snprintf(pending_tmp, n + 16, "%s.tmpXXXXXX", o->output);
-	int fd = mkstemp(pending_tmp);
-	if (fd < 0)
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
-	sk_die_hook = remove_pending;
-	/* mkstemp creates mode 0600; give the page the mode a plain creat()
-	 * would, honouring the umask, since it is meant to be shared. */
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	size_t off = 0;
-	while (off < b->len) {
-		ssize_t w = write(fd, b->s + off, b->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			sk_die(SK_EX_IOERR, "%s: write error: %s", o->output, strerror(errno));
-		off += (size_t)w;
-	}
-	if ((fsync(fd) != 0 && errno != EINVAL) || close(fd) != 0)
-		sk_die(SK_EX_IOERR, "%s: write error: %s", o->output, strerror(errno));
-	if (rename(pending_tmp, o->output) != 0)
-		sk_die(SK_EX_CANTCREAT, "%s: cannot create: %s", o->output, strerror(errno));
-	sk_die_hook = NULL;
-	free(pending_tmp);
-	pending_tmp = NULL;
+	/* Written whole or not at all, keeping the mode of the page it
+	 * replaces (a device or pipe, -o /dev/stdout, is written in place). */
+	struct sk_atomic at;
+	FILE *f = sk_atomic_open(&at, o->output);
+	at.bad = sk_buf_write(b, f) != 0;
+	sk_atomic_commit(&at);
 }

@@ -170,6 +170,42 @@ static void expect_error(const char *what, const char **files, int status, const
 
 /* ---- reading ---- */
 
+/* Read the first record of the file in arg, cut the file to its first
+ * half (on a line boundary, past what the reader has buffered), then
+ * read on: the end of the file comes early and must not pass for the
+ * end of a whole one. */
+static void read_while_cut(const void *arg)
+{
+	static struct sk_opts o;
+	static const char *files[2];
+	files[0] = arg;
+	o = opts_for(files);
+	struct sk_reader *r = sk_reader_open(&o);
+	child_reader = r;
+	if (!sk_reader_next(r) || truncate(arg, 200000) != 0)
+		exit(99);
+	while (sk_reader_next(r))
+		;
+	sk_reader_close(r);
+}
+
+static void test_shrinking_file(void)
+{
+	/* 400,000 bytes of 20-byte lines: 64 KB are buffered at the first
+	 * record, so the reader has read only part of the file when it is
+	 * cut to 200,000 bytes (a line boundary). */
+	size_t n = 20000, len = 0;
+	char *text = malloc(n * 20 + 1);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, i ? "%05zu,2024-01-01,10\n" : "idxxx,date,amount\n\n\n", i);
+	const char *f = put_file("shrink.csv", text, len);
+	free(text);
+	struct outcome oc = run_child(read_while_cut, f);
+	check(len == 400000 && oc.status == 74 &&
+	      strstr(oc.err, "changed size while it was read (400000 bytes at open, 200000 read)"),
+	      "a file cut short while read is an I/O error (got %d, \"%s\")", oc.status, oc.err);
+}
+
 static void test_csv_quoting(void)
 {
 	int got;
@@ -679,12 +715,12 @@ static void expect_errors(void)
 
 	f = put("bq.csv", "a,b\n1,x\"y\n");
 	snprintf(msg, sizeof msg, "test_io: %s:2: bad quoting: quote inside an unquoted field "
-		 "(column 4)", f);
+		 "(character 4)", f);
 	expect_error("a quote inside an unquoted field", (const char *[]){ f, NULL }, 65, msg);
 
 	f = put("bq2.csv", "a,b\n1,\"x\n\"y\n");
 	snprintf(msg, sizeof msg, "test_io: %s:2: bad quoting: text after a closing quote "
-		 "(line 3, column 2)", f);
+		 "(line 3, character 2)", f);
 	expect_error("text after a closing quote, on a later line",
 		     (const char *[]){ f, NULL }, 65, msg);
 
@@ -702,12 +738,12 @@ static void expect_errors(void)
 	expect_error("headers that differ", (const char *[]){ g, f, NULL }, 65, msg);
 
 	f = put("js.jsonl", "{\"a\":1}\n{\"a\":}\n");
-	snprintf(msg, sizeof msg, "test_io: %s:2: column 6: unexpected token near '}'", f);
+	snprintf(msg, sizeof msg, "test_io: %s:2: character 6: unexpected token near '}'", f);
 	expect_error("a JSONL syntax error gives line and column",
 		     (const char *[]){ f, NULL }, 65, msg);
 
 	f = put("jd.jsonl", "{\"a\":1,\"a\":2}\n");
-	snprintf(msg, sizeof msg, "test_io: %s:1: column 10: duplicate object key near '\"a\"'", f);
+	snprintf(msg, sizeof msg, "test_io: %s:1: character 10: duplicate object key near '\"a\"'", f);
 	expect_error("a duplicate JSONL key", (const char *[]){ f, NULL }, 65, msg);
 
 	f = put("ja.jsonl", "{\"a\":1}\n\n[1]\n");
@@ -968,6 +1004,7 @@ int main(void)
 	test_jsonl();
 	test_multi_file();
 	test_skip_bad();
+	test_shrinking_file();
 	expect_errors();
 	write_and_read_back();
 	write_tsv_jsonl();
