@@ -182,38 +182,35 @@ void sk_custdata_drop_patterns(struct sk_custdata *d)
 
 /* The most lapsed customer of each frequency: P(alive) falls with the
  * time since the last purchase, so if even these look alive the model
- * sees no dropout at all.  Distinct x are few (hundreds), so this costs
+ * sees no dropout at all.  Frequencies are whole numbers (checked when
+ * read); those from NX_MAX - 1 up share the last slot.  Distinct
+ * frequencies are few (hundreds), so this costs a pass over the rows and
  * a few hundred P(alive). */
+#define NX_MAX 65536
+
 static double min_p_alive(const struct sk_tmodel *tm, const double *par,
 			  const struct sk_rfm *rows, const unsigned char *valid, size_t n)
 {
-	size_t nx = 0, cap = 0;
-	struct sk_rfm *worst = NULL;
+	struct sk_rfm *worst = sk_xcalloc(NX_MAX, sizeof *worst);
+	unsigned char *seen = sk_xcalloc(NX_MAX, 1);
 	for (size_t i = 0; i < n; i++) {
 		if (valid && !valid[i])
 			continue;
 		const struct sk_rfm *r = &rows[i];
-		size_t k = 0;
-		while (k < nx && worst[k].x != r->x)
-			k++;
-		if (k == nx) {
-			if (nx == 4096)
-				continue;	/* enough frequencies to judge by */
-			if (nx == cap) {
-				cap = cap ? 2 * cap : 64;
-				worst = sk_xrealloc(worst, cap * sizeof *worst);
-			}
-			worst[nx++] = *r;
-		} else if (r->T - r->t_x > worst[k].T - worst[k].t_x) {
+		size_t k = r->x >= 0 && r->x < NX_MAX - 1 ? (size_t)r->x : NX_MAX - 1;
+		if (!seen[k] || r->T - r->t_x > worst[k].T - worst[k].t_x)
 			worst[k] = *r;
-		}
+		seen[k] = 1;
 	}
 	double lo = 1;
-	for (size_t k = 0; k < nx; k++) {
+	for (size_t k = 0; k < NX_MAX; k++) {
+		if (!seen[k])
+			continue;
 		double p = tm->p_alive(par, worst[k].x, worst[k].t_x, worst[k].T);
 		if (isfinite(p) && p < lo)
 			lo = p;
 	}
+	free(seen);
 	free(worst);
 	return lo;
 }
