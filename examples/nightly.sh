@@ -71,6 +71,14 @@ fi
 # With the lock held no other run is going, so scratch folders left by a
 # run that was killed (kill -9, a reboot: its EXIT trap never ran) are
 # stale: swept before this run makes its own.
+# A run killed while it replaced a day's folder (between the two renames
+# below) leaves the old folder as .scratch.DAY.old and no DAY: put it back.
+for old in "$out"/.scratch.*.old; do
+	[ -d "$old" ] || continue
+	d=${old#"$out/.scratch."}
+	d=${d%.old}
+	[ -e "$out/$d" ] || mv "$old" "$out/$d"
+done
 find "$out" -mindepth 1 -maxdepth 1 -type d -name '.scratch.*' -exec rm -rf {} +
 work=$(mktemp -d "$out/.scratch.$day.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -90,11 +90,12 @@ static void src_open(struct src *s, const char *name, struct sk_progress *pg)
 		if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode))
 			sk_die(SK_EX_NOINPUT, "%s: %s", name, strerror(EISDIR));
 	}
-	/* stdin redirected from a file may start past its beginning. */
+	/* stdin redirected from a file may start past its beginning; a
+	 * size of 0 is not checked (files of /proc say 0 and have text). */
 	struct stat st;
 	off_t at = lseek(s->fd, 0, SEEK_CUR);
-	s->size_at_open = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) && at >= 0
-		? (long long)(st.st_size - at) : -1;
+	s->size_at_open = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		at >= 0 ? (long long)(st.st_size - at) : -1;
 	s->cap = 1 << 16;
 	s->buf = sk_xmalloc(s->cap);
 }
