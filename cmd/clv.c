@@ -94,17 +94,8 @@ int main(int argc, char **argv)
 			      .threshold = 0.5 };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
 
-	const struct sk_tmodel *tm = NULL;
-	struct sk_modelfile mf = { 0 };
-	if (c.model) {
-		sk_modelfile_load(c.model, o.unit_name, &mf);
-		if (!mf.tm || !mf.has_spend)
-			sk_die(SK_EX_USAGE, "%s: clv needs a file saved by clv --save-model "
-			       "(a transaction and a spend model)", c.model);
-		tm = mf.tm;
-	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", c.type);
+	struct sk_modelfile mf;
+	const struct sk_tmodel *tm = sk_value_models(c.model, c.type, o.unit_name, &mf);
 	int lifetime = strcmp(c.horizon, "lifetime") == 0;
 	double horizon = -1;
 	if (!lifetime)

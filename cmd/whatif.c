@@ -76,17 +76,8 @@ int main(int argc, char **argv)
 			 .margin = 1 };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
 
-	const struct sk_tmodel *tm = NULL;
-	struct sk_modelfile mf = { 0 };
-	if (c.model) {
-		sk_modelfile_load(c.model, o.unit_name, &mf);
-		if (!mf.tm || !mf.has_spend)
-			sk_die(SK_EX_USAGE, "%s: whatif needs a file saved by clv --save-model "
-			       "(a transaction and a spend model)", c.model);
-		tm = mf.tm;
-	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", c.type);
+	struct sk_modelfile mf;
+	const struct sk_tmodel *tm = sk_value_models(c.model, c.type, o.unit_name, &mf);
 	double horizon = tm && tm->discrete ?
 		(strcmp(c.horizon, "1y") == 0 ? 1 : sk_opt_num("horizon", c.horizon, 0, 1e6)) :
 		sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;

@@ -318,3 +318,20 @@ double sk_value_spend(const double *gg, const struct sk_custdata *d, size_t i)
 	double m = d->rfm[i].x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
 	return sk_gg_expected_spend(gg, m > 0 ? d->rfm[i].x : 0, m);
 }
+
+const struct sk_tmodel *sk_value_models(const char *model_path, const char *type,
+					 const char *unit, struct sk_modelfile *mf)
+{
+	const struct sk_tmodel *tm = NULL;
+	memset(mf, 0, sizeof *mf);
+	if (model_path) {
+		sk_modelfile_load(model_path, unit, mf);
+		if (!mf->tm || !mf->has_spend)
+			sk_die(SK_EX_USAGE, "%s: %s needs a file saved by clv --save-model "
+			       "(a transaction and a spend model)", model_path, sk_progname);
+		tm = mf->tm;
+	} else if (strcmp(type, "auto") != 0 && !(tm = sk_tmodel_find(type)))
+		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
+		       "or auto", type);
+	return tm;
+}

@@ -26,6 +26,13 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days);
 
+/* The models of clv and whatif: with model_path, load them (exits 64
+ * unless the file holds a transaction and a spend model, saved by clv
+ * --save-model) and return the transaction model; else the model named
+ * type (exits 64 when unknown), or NULL for "auto" (chosen when fitting). */
+const struct sk_tmodel *sk_value_models(const char *model_path, const char *type,
+					 const char *unit, struct sk_modelfile *mf);
+
 /* Fit both models of clv to d: Gamma-Gamma into mf->sfit (warning on
  * stderr about the repeat buyers left out) and the transaction model tm,
  * or the best by AIC when tm is NULL, into mf->tm and mf->tfit; unit is

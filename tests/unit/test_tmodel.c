@@ -28,6 +28,8 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "model/model.h"
+#include "crm/plan.h"
+#include "crm/whatif.h"
 
 /* The models' negative log-likelihoods are exported (privately, in
  * modelint.h) so the analytic gradients can be checked. */
@@ -549,6 +551,50 @@ static void check_pnbd_scoring(const double *pn, const struct sk_rfm *pat, size_
 	}
 }
 
+static int near(double a, double b)
+{
+	return fabs(a - b) <= 1e-12 * (fabs(a) + fabs(b)) + 1e-15;
+}
+
+/* The CRM levers built on the models (issue 19): whatif.c changes a
+ * fitted dropout process; plan.c reads its ACTION=NUMBER lists. */
+static void test_crm(void)
+{
+	char why[200];
+	double out[4];
+	/* CDNOW BG/NBD (Fader, Hardie & Lee 2005): r .243 alpha 4.414 a .793 b 2.426. */
+	const double bg[4] = { 0.243, 4.414, 0.793, 2.426 };
+	check(sk_whatif_dropout(&sk_bgnbd, bg, -0.05, out, why, sizeof why) == 0 &&
+	      near(out[2] / (out[2] + out[3]), 0.95 * bg[2] / (bg[2] + bg[3])) &&
+	      near(out[2] + out[3], bg[2] + bg[3]) && out[0] == bg[0] && out[1] == bg[1],
+	      "bgnbd: mean dropout probability x 0.95, a + b and r, alpha kept");
+	check(sk_whatif_dropout(&sk_bgnbd, bg, 0, out, why, sizeof why) == 0 &&
+	      memcmp(out, bg, sizeof bg) == 0, "bgnbd: no change, same parameters");
+	check(sk_whatif_dropout(&sk_bgnbd, bg, 5, out, why, sizeof why) == 1,
+	      "bgnbd: a mean dropout probability above 1 is refused (%s)", why);
+	/* Pareto/NBD: mu ~ Gamma(s, beta) scaled by k is Gamma(s, beta / k). */
+	const double pn[4] = { 0.55, 10.58, 0.61, 11.67 };
+	check(sk_whatif_dropout(&sk_pnbd, pn, -0.05, out, why, sizeof why) == 0 &&
+	      near(out[3], pn[3] / 0.95) && out[2] == pn[2] &&
+	      near(out[2] / out[3], 0.95 * pn[2] / pn[3]),
+	      "pnbd: beta / 0.95, mean dropout rate s / beta x 0.95");
+	/* BG/BB: theta ~ Beta(gamma, delta) at par[2], par[3]. */
+	const double bb[4] = { 1.204, 0.750, 0.657, 2.783 };
+	check(sk_whatif_dropout(&sk_bgbb, bb, 0.1, out, why, sizeof why) == 0 &&
+	      near(out[2] / (out[2] + out[3]), 1.1 * bb[2] / (bb[2] + bb[3])),
+	      "bgbb: mean dropout probability x 1.1");
+
+	double v[SK_NACT] = { 0 };
+	check(sk_plan_parse_list("retain=2.5,win_back=10", 0, 100, v, why, sizeof why) == 0 &&
+	      v[SK_ACT_RETAIN] == 2.5 && v[SK_ACT_WIN_BACK] == 10 && v[SK_ACT_ACQUIRE] == 0,
+	      "plan: ACTION=NUMBER list");
+	check(sk_plan_parse_list("retain=", 0, 100, v, why, sizeof why) == 1 &&
+	      sk_plan_parse_list("retain=1,", 0, 100, v, why, sizeof why) == 1 &&
+	      sk_plan_parse_list("none=1", 0, 100, v, why, sizeof why) == 1 &&
+	      sk_plan_parse_list("retain=101", 0, 100, v, why, sizeof why) == 1,
+	      "plan: empty value, trailing comma, none, out of range refused");
+}
+
 int main(void)
 {
 	size_t nraw, n;
@@ -799,6 +845,7 @@ int main(void)
 		      "pnbd: no repeat purchases is refused (%s)", err);
 	}
 
+	test_crm();
 	free(pat);
 	free(raw);
 	printf("# %d checks, %d failed\n", checks, failures);
