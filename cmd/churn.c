@@ -1,10 +1,12 @@
 /* churn: probability alive, expected purchases and a churn flag per
  * customer from a buy-till-you-die model fitted by maximum likelihood. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "siklus.h"
+#include "crm/value.h"
 
 static const char usage[] =
 	"Usage: churn [OPTIONS] [FILE...]\n"
@@ -23,11 +25,15 @@ static const char usage[] =
 	"  --report-json FILE   the same as JSON\n"
 	"  --evaluate           calibration/holdout table (needs holdout_frequency;\n"
 	"                       predictions over --horizon) on stderr\n"
+	"  --dert RATE          append dert, discounted expected residual\n"
+	"                       transactions at annual discount RATE (per period\n"
+	"                       for bgbb); pnbd and bgbb only\n"
+	"  --pmf K              append pmf_0..pmf_K, P(k purchases over --horizon)\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n";
 
 enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
-       O_REPORT_JSON, O_EVALUATE, O_PATTERNS };
+       O_REPORT_JSON, O_EVALUATE, O_PATTERNS, O_DERT, O_PMF };
 
 static const struct sk_opt own[] = {
 	{ "model-type", 1, 0, O_TYPE },
@@ -40,13 +46,15 @@ static const struct sk_opt own[] = {
 	{ "report-json", 1, 0, O_REPORT_JSON },
 	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
+	{ "dert", 1, 0, O_DERT },
+	{ "pmf", 1, 0, O_PMF },
 	{ NULL, 0, 0, 0 },
 };
 
 struct churn_opts {
 	const char *type, *horizon, *weight, *model, *save, *report_json;
-	double threshold;
-	int report, evaluate, patterns;
+	double threshold, dert;
+	int report, evaluate, patterns, has_dert, has_pmf, pmf;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -63,6 +71,15 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_REPORT_JSON: c->report_json = arg; break;
 	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
+	case O_DERT: c->dert = sk_opt_num("dert", arg, 0, 10); c->has_dert = 1; break;
+	case O_PMF: {
+		double k = sk_opt_num("pmf", arg, 0, 50);
+		if (k != floor(k))
+			sk_die(SK_EX_USAGE, "--pmf: \"%s\" is not a whole number", arg);
+		c->pmf = (int)k;
+		c->has_pmf = 1;
+		break;
+	}
 	}
 }
 
@@ -70,6 +87,8 @@ struct fill_ctx {
 	const struct sk_custdata *d;
 	const struct sk_pred *p;
 	double threshold;
+	const double *dert, *pmf;	/* per row; per pattern, K + 1 each */
+	int K;
 };
 
 /* The appended columns of customer i; prospects stay empty. */
@@ -81,6 +100,11 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 	sk_emit_num(row, 0, f->p->p_alive[i], 6);
 	sk_emit_num(row, 1, f->p->expected[i], 6);
 	sk_emit_num(row, 2, f->p->p_alive[i] < f->threshold, 0);
+	size_t k = 3;
+	if (f->dert)
+		sk_emit_num(row, k++, f->dert[i], 6);
+	for (int j = 0; f->pmf && j <= f->K; j++)
+		sk_emit_num(row, k++, f->pmf[f->d->pid[i] * (size_t)(f->K + 1) + (size_t)j], 6);
 }
 
 int main(int argc, char **argv)
@@ -129,13 +153,38 @@ int main(int argc, char **argv)
 
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
-	sk_custdata_drop_patterns(&d);
+	struct fill_ctx fc = { &d, &p, c.threshold, NULL, NULL, c.pmf };
+	if (c.has_dert && !tm->dert)
+		sk_die(SK_EX_USAGE, "--dert: %s has no closed form for DERT; use --model-type "
+		       "pnbd or bgbb", tm->title);
+	double *dert = c.has_dert ? sk_value_det(tm, mf.tfit.par, &d, -1, c.dert, o.unit_days)
+				  : NULL;
+	double *pmf = c.has_pmf ? sk_predict_pmf(tm, mf.tfit.par, &d, horizon, c.pmf) : NULL;
+	fc.dert = dert;
+	fc.pmf = pmf;
 
-	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
-	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
-	struct fill_ctx fc = { &d, &p, c.threshold };
+	size_t ncol = 3 + (dert != NULL) + (pmf ? (size_t)c.pmf + 1 : 0);
+	char **cols = sk_xmalloc(ncol * sizeof *cols);
+	size_t k = 0;
+	cols[k++] = sk_xstrdup("p_alive");
+	cols[k++] = sk_xstrdup("expected_purchases");
+	cols[k++] = sk_xstrdup("churned");
+	if (dert)
+		cols[k++] = sk_xstrdup("dert");
+	for (int j = 0; pmf && j <= c.pmf; j++) {
+		char nm[16];
+		snprintf(nm, sizeof nm, "pmf_%d", j);
+		cols[k++] = sk_xstrdup(nm);
+	}
+	struct sk_emit *e = sk_emit_open(&o, t, ncol, (const char *const *)cols);
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
+	sk_custdata_drop_patterns(&d);
+	for (k = 0; k < ncol; k++)
+		free(cols[k]);
+	free(cols);
+	free(dert);
+	free(pmf);
 
 	if (c.report || c.report_json)
 		sk_fit_report(c.report ? stderr : NULL, c.report_json, tm, &mf.tfit, &d, &p,

@@ -28,6 +28,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "model/model.h"
+#include "model/score.h"
 #include "crm/plan.h"
 #include "crm/whatif.h"
 
@@ -583,6 +584,28 @@ static void test_crm(void)
 	check(sk_whatif_dropout(&sk_bgbb, bb, 0.1, out, why, sizeof why) == 0 &&
 	      near(out[2] / (out[2] + out[3]), 1.1 * bb[2] / (bb[2] + bb[3])),
 	      "bgbb: mean dropout probability x 1.1");
+
+	/* The conditional pmf (score.c) of every model sums to 1 and has the
+	 * mean of the model's own conditional expectation (FHL 2005 eq. 10,
+	 * SMC 1987, Batislam et al. 2007, FHS 2010 eq. 13), computed apart. */
+	const struct sk_tmodel *const ms[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd, &sk_bgbb };
+	const double *const mp[] = { bg, pn, bg, bb };
+	const double hist[2][3][3] = { { { 2, 30.43, 38.86 }, { 0, 0, 38.86 }, { 7, 35, 38 } },
+				       { { 2, 4, 6 }, { 0, 0, 6 }, { 5, 6, 6 } } };
+	for (int j = 0; j < 4; j++)
+		for (int h = 0; h < 3; h++) {
+			const double *x = hist[j == 3][h];
+			double t = j == 3 ? 5 : 39, sum = 0, mean = 0;
+			for (int k = 0; k < 400; k++) {
+				double q = sk_cond_pmf(ms[j], mp[j], t, k, x[0], x[1], x[2]);
+				sum += q;
+				mean += k * q;
+			}
+			double want = ms[j]->expected(mp[j], t, x[0], x[1], x[2]);
+			check(fabs(sum - 1) < 1e-9 && fabs(mean - want) < 1e-7 * (1 + want),
+			      "%s: conditional pmf of x=%g sums to 1 (%.12f), mean %.8f = "
+			      "expected %.8f", ms[j]->name, x[0], sum, mean, want);
+		}
 
 	double v[SK_NACT] = { 0 };
 	check(sk_plan_parse_list("retain=2.5,win_back=10", 0, 100, v, why, sizeof why) == 0 &&
