@@ -46,20 +46,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct cli *c = ctx;
 	switch (id) {
-	case O_CHANGE: {
-		size_t n = strlen(arg);
-		char buf[64];
-		int pct = n > 1 && arg[n - 1] == '%';
-		if (n - (size_t)pct >= sizeof buf || n == (size_t)pct)
-			sk_die(SK_EX_USAGE, "--churn-change: \"%s\" is not a change such as -5%%",
-			       arg);
-		memcpy(buf, arg, n - (size_t)pct);
-		buf[n - (size_t)pct] = 0;
-		c->change = sk_opt_num("churn-change", buf, pct ? -99 : -0.99, pct ? 1000 : 10);
-		if (pct)
-			c->change /= 100;
-		break;
-	}
+	case O_CHANGE: c->change = sk_opt_share("churn-change", arg, -0.99, 10); break;
 	case O_BY: c->by = arg; break;
 	case O_TYPE: c->type = arg; break;
 	case O_MODEL: c->model = arg; break;

@@ -74,6 +74,9 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg);
 /* Parse a number option, in [lo, hi]; exits 64 when out of range. */
 double sk_opt_num(const char *optname, const char *arg, double lo, double hi);
+/* Parse a share or relative change, "10%" or "0.1", in [lo, hi] (as
+ * fractions); exits 64 when out of range. */
+double sk_opt_share(const char *optname, const char *arg, double lo, double hi);
 /* Parse a duration option ("90d", "39w", ...), in days; exits 64. */
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg);
 

@@ -29,6 +29,7 @@
 
 #include "model/model.h"
 #include "model/score.h"
+#include "crm/campaign.h"
 #include "crm/plan.h"
 #include "crm/whatif.h"
 
@@ -606,6 +607,34 @@ static void test_crm(void)
 			      "%s: conditional pmf of x=%g sums to 1 (%.12f), mean %.8f = "
 			      "expected %.8f", ms[j]->name, x[0], sum, mean, want);
 		}
+
+	/* Newcombe 1998, Table II, method 10 (four of its examples), and
+	 * Wilson's interval for 81/263 (Newcombe 1998, single proportions,
+	 * Statistics in Medicine 17, 857-872, Table I). */
+	const double nc[4][6] = { { 56, 70, 48, 80, 0.0524, 0.3339 },
+				  { 9, 10, 3, 10, 0.1705, 0.8090 },
+				  { 6, 7, 2, 7, 0.0582, 0.8062 },
+				  { 5, 56, 0, 29, -0.0381, 0.1926 } };
+	for (int j = 0; j < 4; j++) {
+		double lo, hi;
+		sk_newcombe(nc[j][0], nc[j][1], nc[j][2], nc[j][3], 1.959963984540054, &lo, &hi);
+		check(fabs(lo - nc[j][4]) < 5e-5 && fabs(hi - nc[j][5]) < 5e-5,
+		      "newcombe %g/%g - %g/%g: %.4f to %.4f", nc[j][0], nc[j][1], nc[j][2],
+		      nc[j][3], lo, hi);
+	}
+	double wl, wh;
+	sk_wilson(81, 263, 1.959963984540054, &wl, &wh);
+	check(fabs(wl - 0.2553) < 5e-5 && fabs(wh - 0.3662) < 5e-5,
+	      "wilson 81/263: %.4f to %.4f", wl, wh);
+	int in = 0;
+	char idb[16];
+	for (int j = 0; j < 10000; j++) {
+		int len = snprintf(idb, sizeof idb, "c%d", j);
+		in += sk_campaign_control(idb, (size_t)len, 0.1, 1);
+	}
+	check(in > 900 && in < 1100 && sk_campaign_control("c1", 2, 0.1, 1) ==
+	      sk_campaign_control("c1", 2, 0.1, 1), "control draw: %d of 10000 at 10 %%, "
+	      "the same id always alike", in);
 
 	double v[SK_NACT] = { 0 };
 	check(sk_plan_parse_list("retain=2.5,win_back=10", 0, 100, v, why, sizeof why) == 0 &&
