@@ -54,7 +54,7 @@ static const struct sk_opt own[] = {
 struct churn_opts {
 	const char *type, *horizon, *weight, *model, *save, *report_json;
 	double threshold, dert;
-	int report, evaluate, patterns, has_dert, has_pmf, pmf;
+	int report, evaluate, patterns, has_dert, pmf;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -77,7 +77,6 @@ static void on_opt(int id, const char *arg, void *ctx)
 		if (k != floor(k))
 			sk_die(SK_EX_USAGE, "--pmf: \"%s\" is not a whole number", arg);
 		c->pmf = (int)k;
-		c->has_pmf = 1;
 		break;
 	}
 	}
@@ -87,8 +86,7 @@ struct fill_ctx {
 	const struct sk_custdata *d;
 	const struct sk_pred *p;
 	double threshold;
-	const double *dert, *pmf;	/* per row; per pattern, K + 1 each */
-	int K;
+	const struct sk_pred_extra *x;
 };
 
 /* The appended columns of customer i; prospects stay empty. */
@@ -100,17 +98,13 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 	sk_emit_num(row, 0, f->p->p_alive[i], 6);
 	sk_emit_num(row, 1, f->p->expected[i], 6);
 	sk_emit_num(row, 2, f->p->p_alive[i] < f->threshold, 0);
-	size_t k = 3;
-	if (f->dert)
-		sk_emit_num(row, k++, f->dert[i], 6);
-	for (int j = 0; f->pmf && j <= f->K; j++)
-		sk_emit_num(row, k++, f->pmf[f->d->pid[i] * (size_t)(f->K + 1) + (size_t)j], 6);
+	sk_pred_extra_fill(f->x, f->d, row, i);
 }
 
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 };
+	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5, .pmf = -1 };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
 
 	const struct sk_tmodel *tm = NULL;
@@ -153,38 +147,16 @@ int main(int argc, char **argv)
 
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
-	struct fill_ctx fc = { &d, &p, c.threshold, NULL, NULL, c.pmf };
-	if (c.has_dert && !tm->dert)
-		sk_die(SK_EX_USAGE, "--dert: %s has no closed form for DERT; use --model-type "
-		       "pnbd or bgbb", tm->title);
-	double *dert = c.has_dert ? sk_value_det(tm, mf.tfit.par, &d, -1, c.dert, o.unit_days)
-				  : NULL;
-	double *pmf = c.has_pmf ? sk_predict_pmf(tm, mf.tfit.par, &d, horizon, c.pmf) : NULL;
-	fc.dert = dert;
-	fc.pmf = pmf;
-
-	size_t ncol = 3 + (dert != NULL) + (pmf ? (size_t)c.pmf + 1 : 0);
-	char **cols = sk_xmalloc(ncol * sizeof *cols);
-	size_t k = 0;
-	cols[k++] = sk_xstrdup("p_alive");
-	cols[k++] = sk_xstrdup("expected_purchases");
-	cols[k++] = sk_xstrdup("churned");
-	if (dert)
-		cols[k++] = sk_xstrdup("dert");
-	for (int j = 0; pmf && j <= c.pmf; j++) {
-		char nm[16];
-		snprintf(nm, sizeof nm, "pmf_%d", j);
-		cols[k++] = sk_xstrdup(nm);
-	}
-	struct sk_emit *e = sk_emit_open(&o, t, ncol, (const char *const *)cols);
+	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
+	struct sk_pred_extra x;
+	sk_pred_extra_make(&x, tm, mf.tfit.par, &d, horizon, o.unit_days, c.has_dert, c.dert,
+			   c.pmf, cols, 3);
+	struct sk_emit *e = sk_emit_open(&o, t, 3 + x.ncol, (const char *const *)x.names);
+	struct fill_ctx fc = { &d, &p, c.threshold, &x };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 	sk_custdata_drop_patterns(&d);
-	for (k = 0; k < ncol; k++)
-		free(cols[k]);
-	free(cols);
-	free(dert);
-	free(pmf);
+	sk_pred_extra_free(&x);
 
 	if (c.report || c.report_json)
 		sk_fit_report(c.report ? stderr : NULL, c.report_json, tm, &mf.tfit, &d, &p,

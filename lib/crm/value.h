@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "model/score.h"
+#include "record/emit.h"
 
 /* Gamma-Gamma inputs from the rows with frequency > 0 and a positive
  * monetary_value, compressed by identical (x, mbar); *excluded counts the
@@ -44,6 +45,25 @@ void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, const char 
  * 2013, eq. 5; the population mean for a customer without
  * repeat spend). */
 double sk_value_spend(const double *gg, const struct sk_custdata *d, size_t i);
+
+/* churn's optional columns: dert (--dert RATE, models with a closed form
+ * only: exits 64 otherwise) and pmf_0..pmf_K (--pmf K), after the base
+ * columns; names has nbase + ncol entries. */
+struct sk_pred_extra {
+	double *dert;		/* per row, or NULL */
+	double *pmf;		/* per pattern, K + 1 each, or NULL */
+	int K;
+	size_t nbase, ncol;	/* columns before, and these */
+	char **names;
+};
+void sk_pred_extra_make(struct sk_pred_extra *x, const struct sk_tmodel *tm,
+			const double *par, struct sk_custdata *d, double horizon,
+			double unit_days, int has_dert, double rate, int K,
+			const char *const *base, size_t nbase);
+/* Set the extra columns of valid row i on an output row. */
+void sk_pred_extra_fill(const struct sk_pred_extra *x, const struct sk_custdata *d,
+			struct sk_emit *row, size_t i);
+void sk_pred_extra_free(struct sk_pred_extra *x);
 
 /* Tiers by clv, descending, ties by row order: top1 for the top 1 %,
  * top20 for the rest of the top 20 %, rest; SK_TIER_NONE for invalid
