@@ -137,7 +137,8 @@ void sk_whatif_write(const struct sk_opts *o, const struct sk_table *t, long by,
 		total.value += value[i];
 		total.value_if += value_if[i];
 	}
-	qsort(gt.g, gt.n, sizeof *gt.g, by_name);
+	if (gt.n)
+		qsort(gt.g, gt.n, sizeof *gt.g, by_name);
 	struct sk_writer *w = sk_writer_open(o, t->fmt);
 	const char *cols[] = { by >= 0 ? t->col[by] : "group", "customers", "value", "value_if",
 			       "change", "change_pct" };
