@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "siklus.h"
+#include "crm/value.h"
 
 static const char usage[] =
 	"Usage: churn [OPTIONS] [FILE...]\n"
@@ -35,24 +36,32 @@ static const char usage[] =
 	"                       transactions per period of the calibration and holdout\n"
 	"                       windows and the calibration histogram, as JSON\n"
 	"  --tracking-period D  the tracking periods: 1d, 1w (default), 1m ...\n"
+	"  --dert RATE          append dert, discounted expected residual\n"
+	"                       transactions at annual discount RATE (per period\n"
+	"                       for bgbb); pnbd and bgbb only\n"
+	"  --pmf K              append pmf_0..pmf_K, P(k purchases over --horizon)\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n";
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with clv: struct sk_model_opts. */
-enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD };
+enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD, O_DERT, O_PMF };
 
 static const struct sk_opt own[] = {
 	{ "evaluate", 0, 0, O_EVALUATE },
 	{ "tracking", 1, 0, O_TRACKING },
 	{ "tracking-period", 1, 0, O_TRACKING_PERIOD },
+	{ "dert", 1, 0, O_DERT },
+	{ "pmf", 1, 0, O_PMF },
 	{ NULL, 0, 0, 0 },
 };
 
 struct churn_opts {
 	int evaluate;
 	const char *tracking, *tracking_period;
+	double dert;
+	int has_dert, pmf;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -62,6 +71,14 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_EVALUATE: c->evaluate = 1; break;
 	case O_TRACKING: c->tracking = arg; break;
 	case O_TRACKING_PERIOD: c->tracking_period = arg; break;
+	case O_DERT: c->dert = sk_opt_num("dert", arg, 0, 10); c->has_dert = 1; break;
+	case O_PMF: {
+		double k = sk_opt_num("pmf", arg, 0, 50);
+		if (k != floor(k))
+			sk_die(SK_EX_USAGE, "--pmf: \"%s\" is not a whole number", arg);
+		c->pmf = (int)k;
+		break;
+	}
 	}
 }
 
@@ -70,6 +87,7 @@ struct fill_ctx {
 	const struct sk_pred *p;
 	const struct sk_pred_iv *iv;
 	double threshold;
+	const struct sk_pred_extra *x;
 };
 
 /* The appended columns of customer i; prospects stay empty. */
@@ -87,13 +105,14 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 		sk_emit_num(row, 5, f->iv->ex_lo[i], 6);
 		sk_emit_num(row, 6, f->iv->ex_hi[i], 6);
 	}
+	sk_pred_extra_fill(f->x, f->d, row, i);
 }
 
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
 	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
-	struct churn_opts c = { .tracking_period = "1w" };
+	struct churn_opts c = { .tracking_period = "1w", .pmf = -1 };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 
 	struct sk_modelfile mf = { 0 };
@@ -133,15 +152,22 @@ int main(int argc, char **argv)
 	struct sk_pred_iv iv = { 0 };
 	if (mo.intervals > 0)
 		sk_predict_intervals(tm, &mf.tfit, &d, horizon, mo.intervals, &iv);
-	sk_custdata_drop_patterns(&d);
-
 	static const char *const cols[] = { "p_alive", "expected_purchases", "churned",
 					    "p_alive_lo", "p_alive_hi", "expected_purchases_lo",
 					    "expected_purchases_hi" };
-	struct sk_emit *e = sk_emit_open(&o, t, mo.intervals > 0 ? 7 : 3, cols);
-	struct fill_ctx fc = { &d, &p, mo.intervals > 0 ? &iv : NULL, mo.threshold };
+	struct sk_pred_extra x;
+	sk_pred_extra_make(&x, tm, mf.tfit.par, &d, horizon, o.unit_days, c.has_dert, c.dert,
+			   c.pmf, cols, mo.intervals > 0 ? 7 : 3);
+	/* The patterns' memory is the output's, unless the pmf columns,
+	 * kept per pattern, still need them. */
+	if (!x.pmf)
+		sk_custdata_drop_patterns(&d);
+	struct sk_emit *e = sk_emit_open(&o, t, x.nbase + x.ncol, (const char *const *)x.names);
+	struct fill_ctx fc = { &d, &p, mo.intervals > 0 ? &iv : NULL, mo.threshold, &x };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
+	sk_custdata_drop_patterns(&d);
+	sk_pred_extra_free(&x);
 
 	if (mo.report || mo.report_json)
 		sk_fit_report(mo.report ? stderr : NULL, mo.report_json, tm, &mf.tfit, &d, &p,

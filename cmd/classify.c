@@ -2,16 +2,24 @@
  * schemes, with RFM scores and segments on request. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "siklus.h"
 #include "crm/classify.h"
+#include "crm/loyalty.h"
 
 static const char usage[] =
 	"Usage: classify [OPTIONS] [FILE...]\n"
 	"Append stage and phase to customer records (or a transaction log,\n"
 	"summarized first); with --rfm also RFM scores and segment.\n"
 	"\n"
-	"  --scheme S           lifecycle (default), ladder or funnel\n"
+	"  --scheme S           lifecycle (default), ladder, funnel, or loyalty\n"
+	"                       (appends tier instead of stage and phase)\n"
+	"  --tiers FILE         loyalty tiers as CSV tier,min_spend,min_orders,\n"
+	"                       lowest first (default bronze, silver 500/5,\n"
+	"                       gold 2000/10, platinum 5000/20)\n"
+	"  --previous FILE      the last loyalty run's output: append tier_change\n"
+	"                       (up, down, same, new)\n"
 	"  --core-orders N      core: at least N orders (default 4)\n"
 	"  --overdue-factor X   overdue: days since the last purchase above X times\n"
 	"                       the customer's mean gap between purchases (default 2)\n"
@@ -37,7 +45,7 @@ static const char usage[] =
 	"  --report-json FILE   the same as JSON\n";
 
 enum { O_SCHEME = 1, O_RULES, O_RFM, O_SEGMENTS, O_CUTS, O_CUTS_OUT, O_REPORT,
-       O_REPORT_JSON, O_NUM };	/* O_NUM + k: threshold[k] */
+       O_REPORT_JSON, O_TIERS, O_PREVIOUS, O_NUM };	/* O_NUM + k: threshold[k] */
 
 /* Threshold options and their rules-file keys (classify.c holds the
  * ranges, shared with --rules). */
@@ -70,12 +78,14 @@ static const struct sk_opt own[] = {
 	{ "rfm-cuts-out", 1, 0, O_CUTS_OUT },
 	{ "report", 0, 0, O_REPORT },
 	{ "report-json", 1, 0, O_REPORT_JSON },
+	{ "tiers", 1, 0, O_TIERS },
+	{ "previous", 1, 0, O_PREVIOUS },
 	{ NULL, 0, 0, 0 },
 };
 
 struct classify_opts {
-	const char *rules, *segments, *cuts, *cuts_out, *report_json;
-	int has_scheme, rfm, report;
+	const char *rules, *segments, *cuts, *cuts_out, *report_json, *tiers, *previous;
+	int has_scheme, rfm, report, loyalty;
 	enum sk_scheme scheme;
 	int given[NNUMS];
 	double value[NNUMS];
@@ -86,9 +96,10 @@ static void on_opt(int id, const char *arg, void *ctx)
 	struct classify_opts *c = ctx;
 	switch (id) {
 	case O_SCHEME:
-		if (sk_classify_scheme(arg, &c->scheme) != 0)
-			sk_die(SK_EX_USAGE, "--scheme: \"%s\" is not lifecycle, ladder or funnel",
-			       arg);
+		c->loyalty = strcmp(arg, "loyalty") == 0;
+		if (!c->loyalty && sk_classify_scheme(arg, &c->scheme) != 0)
+			sk_die(SK_EX_USAGE, "--scheme: \"%s\" is not lifecycle, ladder, funnel "
+			       "or loyalty", arg);
 		c->has_scheme = 1;
 		break;
 	case O_RULES: c->rules = arg; break;
@@ -98,6 +109,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_CUTS_OUT: c->cuts_out = arg; c->rfm = 1; break;
 	case O_REPORT: c->report = 1; break;
 	case O_REPORT_JSON: c->report_json = arg; break;
+	case O_TIERS: c->tiers = arg; break;
+	case O_PREVIOUS: c->previous = arg; break;
 	default: {
 		/* Range-checked now, applied after --rules so the command line
 		 * wins wherever it stands. */
@@ -111,11 +124,49 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 }
 
+/* --scheme loyalty: tiers (and their changes) instead of stages. */
+static int loyalty(struct sk_opts *o, const struct classify_opts *c)
+{
+	if (c->rfm || c->report || c->report_json || c->rules)
+		sk_die(SK_EX_USAGE, "--scheme loyalty takes --tiers and --previous, not "
+		       "--rfm, --rules or --report");
+	struct sk_tiers tiers;
+	if (c->tiers)
+		sk_tiers_load(&tiers, o, c->tiers);
+	else
+		sk_tiers_default(&tiers);
+	struct sk_table *prev = NULL;
+	if (c->previous) {
+		struct sk_opts po = *o;
+		const char *files[] = { c->previous, NULL };
+		po.files = files;
+		po.nfiles = 1;
+		struct sk_reader *r = sk_reader_open(&po);
+		prev = sk_table_read(r);
+		sk_reader_close(r);
+	}
+	struct sk_table *t = sk_customers_read(o);
+	int *tier = sk_xmalloc((t->nrow ? t->nrow : 1) * sizeof *tier);
+	unsigned char *change = prev ? sk_xmalloc(t->nrow ? t->nrow : 1) : NULL;
+	sk_tiers_assign(&tiers, t, o->col_id, prev, tier, change);
+	sk_tiers_write(o, t, &tiers, tier, change);
+	free(tier);
+	free(change);
+	sk_table_free(prev);
+	sk_table_free(t);
+	sk_tiers_free(&tiers);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
 	struct classify_opts c = { 0 };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+	if ((c.tiers || c.previous) && !c.loyalty)
+		sk_die(SK_EX_USAGE, "--tiers and --previous go with --scheme loyalty");
+	if (c.loyalty)
+		return loyalty(&o, &c);
 
 	/* Defaults, then the rules file, then the command line. */
 	struct sk_classify_rules rules;

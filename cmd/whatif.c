@@ -46,20 +46,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 {
 	struct cli *c = ctx;
 	switch (id) {
-	case O_CHANGE: {
-		size_t n = strlen(arg);
-		char buf[64];
-		int pct = n > 1 && arg[n - 1] == '%';
-		if (n - (size_t)pct >= sizeof buf || n == (size_t)pct)
-			sk_die(SK_EX_USAGE, "--churn-change: \"%s\" is not a change such as -5%%",
-			       arg);
-		memcpy(buf, arg, n - (size_t)pct);
-		buf[n - (size_t)pct] = 0;
-		c->change = sk_opt_num("churn-change", buf, pct ? -99 : -0.99, pct ? 1000 : 10);
-		if (pct)
-			c->change /= 100;
-		break;
-	}
+	case O_CHANGE: c->change = sk_opt_share("churn-change", arg, -0.99, 10); break;
 	case O_BY: c->by = arg; break;
 	case O_TYPE: c->type = arg; break;
 	case O_MODEL: c->model = arg; break;
@@ -76,17 +63,8 @@ int main(int argc, char **argv)
 			 .margin = 1 };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
 
-	const struct sk_tmodel *tm = NULL;
-	struct sk_modelfile mf = { 0 };
-	if (c.model) {
-		sk_modelfile_load(c.model, o.unit_name, &mf);
-		if (!mf.tm || !mf.has_spend)
-			sk_die(SK_EX_USAGE, "%s: whatif needs a file saved by clv --save-model "
-			       "(a transaction and a spend model)", c.model);
-		tm = mf.tm;
-	} else if (strcmp(c.type, "auto") != 0 && !(tm = sk_tmodel_find(c.type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", c.type);
+	struct sk_modelfile mf;
+	const struct sk_tmodel *tm = sk_value_models(c.model, c.type, o.unit_name, &mf);
 	double horizon = tm && tm->discrete ?
 		(strcmp(c.horizon, "1y") == 0 ? 1 : sk_opt_num("horizon", c.horizon, 0, 1e6)) :
 		sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;

@@ -1,9 +1,11 @@
 /* winback: lapsed customers worth winning back, ranked by expected profit. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "siklus.h"
+#include "crm/campaign.h"
 #include "crm/winback.h"
 
 static const char usage[] =
@@ -29,10 +31,17 @@ static const char usage[] =
 	"  --top N              keep the N best offers\n"
 	"  --all                keep every customer, in input order, columns filled\n"
 	"  --report             candidates, value at risk, expected return (stderr)\n"
-	"  --evaluate           lift by decile against holdout_frequency (stderr)\n";
+	"  --evaluate           lift by decile against holdout_frequency (stderr)\n"
+	"  --control SHARE      hold out SHARE of the offers (10% or 0.1), drawn\n"
+	"                       by customer id and --seed: winback_group is\n"
+	"                       control or treatment\n"
+	"  --seed N             the draw of the control group (default 1)\n"
+	"  --measure PREVIOUS   read an earlier campaign's output and the log\n"
+	"                       since (FILE...): return rates of both groups and\n"
+	"                       the uplift, with 95 % intervals (Wilson; Newcombe)\n";
 
 enum { O_THRESHOLD = 1, O_LAPSE, O_CORE, O_OVERDUE, O_MARGIN, O_COST, O_MIN, O_HORIZON,
-       O_BACKTEST, O_TOP, O_ALL, O_REPORT, O_EVALUATE };
+       O_BACKTEST, O_TOP, O_ALL, O_REPORT, O_EVALUATE, O_CONTROL, O_SEED, O_MEASURE };
 
 static const struct sk_opt own[] = {
 	{ "threshold", 1, 0, O_THRESHOLD },
@@ -48,14 +57,20 @@ static const struct sk_opt own[] = {
 	{ "all", 0, 0, O_ALL },
 	{ "report", 0, 0, O_REPORT },
 	{ "evaluate", 0, 0, O_EVALUATE },
+	{ "control", 1, 0, O_CONTROL },
+	{ "seed", 1, 0, O_SEED },
+	{ "measure", 1, 0, O_MEASURE },
 	{ NULL, 0, 0, 0 },
 };
 
 struct wb_cli {
 	struct sk_winback_opts wo;
 	const char *horizon, *backtest;
-	double top;
-	int all, report, evaluate;
+	double top, control, seed;
+	int all, report, evaluate, has_control;
+	const char *measure;
+	const struct sk_table *t;	/* for fill: the ids of the control draw */
+	long col_id;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -75,15 +90,31 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_ALL: c->all = 1; break;
 	case O_REPORT: c->report = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
+	case O_CONTROL: c->control = sk_opt_share("control", arg, 0, 1); c->has_control = 1; break;
+	case O_SEED: c->seed = sk_opt_num("seed", arg, 0, 4294967295.0); break;
+	case O_MEASURE: c->measure = arg; break;
 	}
 }
 
 
-/* The appended columns of customer i (ctx: the scored rows). */
+struct fill_ctx {
+	const struct sk_winback_row *rows;
+	const struct wb_cli *c;
+};
+
+/* The appended columns of customer i. */
 static void fill(struct sk_emit *row, size_t i, void *ctx)
 {
-	const struct sk_winback_row *w = (const struct sk_winback_row *)ctx + i;
+	const struct fill_ctx *f = ctx;
+	const struct sk_winback_row *w = &f->rows[i];
 	char reason[SK_WB_REASON_MAX];
+	if (f->c->has_control && w->rank > 0) {
+		size_t len;
+		const char *id = sk_table_get(f->c->t, i, f->c->col_id, &len, NULL);
+		sk_emit_str(row, 4, sk_campaign_control(id, len, f->c->control,
+							(uint64_t)f->c->seed) ?
+				    "control" : "treatment");
+	}
 	if (w->who != SK_WB_NO_PURCHASE) {
 		sk_emit_num(row, 0, w->value, 2);
 		sk_emit_num(row, 1, w->prob, 4);
@@ -96,8 +127,13 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct wb_cli c = { .wo = SK_WINBACK_OPTS_INIT, .horizon = "1y", .backtest = "1y" };
+	struct wb_cli c = { .wo = SK_WINBACK_OPTS_INIT, .horizon = "1y", .backtest = "1y",
+			    .seed = 1 };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+	if (c.measure) {
+		sk_campaign_measure(&o, c.measure);
+		return 0;
+	}
 	sk_opt_duration(&o, "horizon", c.horizon);	/* usage errors first */
 	double backtest_days = sk_opt_duration(&o, "backtest", c.backtest);
 	c.wo.col_id = o.col_id;
@@ -139,9 +175,12 @@ int main(int argc, char **argv)
 			n = (size_t)c.top;
 	}
 	static const char *const cols[] = { "winback_value", "winback_prob", "winback_rank",
-					    "winback_reason" };
-	struct sk_emit *e = sk_emit_open(&o, t, 4, cols);
-	sk_emit_rows(e, n, order, fill, rows);
+					    "winback_reason", "winback_group" };
+	c.t = t;
+	c.col_id = c.has_control ? sk_table_need_col(t, o.col_id, NULL) : -1;
+	struct sk_emit *e = sk_emit_open(&o, t, c.has_control ? 5 : 4, cols);
+	struct fill_ctx fc = { rows, &c };
+	sk_emit_rows(e, n, order, fill, &fc);
 	sk_emit_close(e);
 	if (c.report)
 		sk_winback_report(stderr, t, rows, &rates, &c.wo);

@@ -204,17 +204,18 @@ void sk_plan_run(const struct sk_plan_opts *po, const struct sk_table *t,
 	sk_custdata_read(t, NULL, 0, 0, &d);
 	find_cols(t, &c);
 	size_t n = t->nrow;
-	struct cust *k = sk_xmalloc((n ? n : 1) * sizeof *k);
-	/* The means acquire and onboard compare with. */
+	/* The means acquire and onboard compare with: a first pass, and the
+	 * rows are read again below rather than kept (memory for a million). */
+	struct cust k1;
 	double sum_b = 0, sum_r = 0;
 	size_t nb = 0, nr = 0;
 	for (size_t i = 0; i < n; i++) {
-		read_cust(po, t, &c, i, d.valid[i], &d.rfm[i], &k[i]);
-		if (k[i].buyer) {
-			sum_b += k[i].A;
+		read_cust(po, t, &c, i, d.valid[i], &d.rfm[i], &k1);
+		if (k1.buyer) {
+			sum_b += k1.A;
 			nb++;
-			if (k[i].x > 0) {
-				sum_r += k[i].A;
+			if (k1.x > 0) {
+				sum_r += k1.A;
 				nr++;
 			}
 		}
@@ -222,7 +223,9 @@ void sk_plan_run(const struct sk_plan_opts *po, const struct sk_table *t,
 	double mean_b = nb ? sum_b / (double)nb : 0, mean_r = nr ? sum_r / (double)nr : 0;
 	const double *u = po->uplift, *cost = po->cost;
 	for (size_t i = 0; i < n; i++) {
-		const struct cust *q = &k[i];
+		struct cust qc;
+		const struct cust *q = &qc;
+		read_cust(po, t, &c, i, d.valid[i], &d.rfm[i], &qc);
 		double v[SK_NACT];
 		for (int a = 0; a < SK_NACT; a++)
 			v[a] = -HUGE_VAL;
@@ -254,7 +257,6 @@ void sk_plan_run(const struct sk_plan_opts *po, const struct sk_table *t,
 		rows[i].p = q->p;
 		rows[i].why = (unsigned char)(q->why | (best == SK_ACT_NONE ? F_NOTHING_PAYS : 0));
 	}
-	free(k);
 	sk_custdata_free(&d);
 	if (!po->has_budget)
 		return;

@@ -467,3 +467,69 @@ double sk_value_spend(const double *gg, const struct sk_custdata *d, size_t i)
 	double m = d->rfm[i].x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
 	return sk_gg_expected_spend(gg, m > 0 ? d->rfm[i].x : 0, m);
 }
+
+const struct sk_tmodel *sk_value_models(const char *model_path, const char *type,
+					 const char *unit, struct sk_modelfile *mf)
+{
+	const struct sk_tmodel *tm = NULL;
+	memset(mf, 0, sizeof *mf);
+	if (model_path) {
+		sk_modelfile_load(model_path, unit, mf);
+		if (!mf->tm || !mf->has_spend)
+			sk_die(SK_EX_USAGE, "%s: %s needs a file saved by clv --save-model "
+			       "(a transaction and a spend model)", model_path, sk_progname);
+		tm = mf->tm;
+	} else if (strcmp(type, "auto") != 0 && !(tm = sk_tmodel_find(type)))
+		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
+		       "or auto", type);
+	return tm;
+}
+
+void sk_pred_extra_make(struct sk_pred_extra *x, const struct sk_tmodel *tm,
+			const double *par, struct sk_custdata *d, double horizon,
+			double unit_days, int has_dert, double rate, int K,
+			const char *const *base, size_t nbase)
+{
+	memset(x, 0, sizeof *x);
+	if (has_dert && !tm->dert)
+		sk_die(SK_EX_USAGE, "--dert: %s has no closed form for DERT; use --model-type "
+		       "pnbd or bgbb", tm->title);
+	if (has_dert)
+		x->dert = sk_value_det(tm, par, d, -1, rate, unit_days);
+	if (K >= 0)
+		x->pmf = sk_predict_pmf(tm, par, d, horizon, K);
+	x->K = K;
+	x->nbase = nbase;
+	x->ncol = (size_t)has_dert + (size_t)(K + 1);
+	x->names = sk_xmalloc((nbase + x->ncol) * sizeof *x->names);
+	size_t k = 0;
+	for (; k < nbase; k++)
+		x->names[k] = sk_xstrdup(base[k]);
+	if (has_dert)
+		x->names[k++] = sk_xstrdup("dert");
+	for (int j = 0; j <= K; j++) {
+		char nm[16];
+		snprintf(nm, sizeof nm, "pmf_%d", j);
+		x->names[k++] = sk_xstrdup(nm);
+	}
+}
+
+void sk_pred_extra_fill(const struct sk_pred_extra *x, const struct sk_custdata *d,
+			struct sk_emit *row, size_t i)
+{
+	size_t k = x->nbase;
+	if (x->dert)
+		sk_emit_num(row, k++, x->dert[i], 6);
+	for (int j = 0; x->pmf && j <= x->K; j++)
+		sk_emit_num(row, k++, x->pmf[d->pid[i] * (size_t)(x->K + 1) + (size_t)j], 6);
+}
+
+void sk_pred_extra_free(struct sk_pred_extra *x)
+{
+	for (size_t k = 0; k < x->nbase + x->ncol; k++)
+		free(x->names[k]);
+	free(x->names);
+	free(x->dert);
+	free(x->pmf);
+	memset(x, 0, sizeof *x);
+}

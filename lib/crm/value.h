@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "model/score.h"
+#include "record/emit.h"
 
 /* Gamma-Gamma inputs from the rows with frequency > 0 and a positive
  * monetary_value, compressed by identical (x, mbar); *excluded counts the
@@ -25,6 +26,13 @@ void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit
 double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days);
+
+/* The models of clv and whatif: with model_path, load them (exits 64
+ * unless the file holds a transaction and a spend model, saved by clv
+ * --save-model) and return the transaction model; else the model named
+ * type (exits 64 when unknown), or NULL for "auto" (chosen when fitting). */
+const struct sk_tmodel *sk_value_models(const char *model_path, const char *type,
+					 const char *unit, struct sk_modelfile *mf);
 
 /* Fit both models of clv to d: Gamma-Gamma into mf->sfit (warning on
  * stderr about the repeat buyers left out) and the transaction model tm,
@@ -57,6 +65,25 @@ void sk_value_intervals(const struct sk_tmodel *tm, const struct sk_fit *tfit,
 			const struct sk_fit *sfit, struct sk_custdata *d, double horizon,
 			double annual_rate, double unit_days, const double *spend,
 			const double *clv, double level, double *const out[4]);
+
+/* churn's optional columns: dert (--dert RATE, models with a closed form
+ * only: exits 64 otherwise) and pmf_0..pmf_K (--pmf K), after the base
+ * columns; names has nbase + ncol entries. */
+struct sk_pred_extra {
+	double *dert;		/* per row, or NULL */
+	double *pmf;		/* per pattern, K + 1 each, or NULL */
+	int K;
+	size_t nbase, ncol;	/* columns before, and these */
+	char **names;
+};
+void sk_pred_extra_make(struct sk_pred_extra *x, const struct sk_tmodel *tm,
+			const double *par, struct sk_custdata *d, double horizon,
+			double unit_days, int has_dert, double rate, int K,
+			const char *const *base, size_t nbase);
+/* Set the extra columns of valid row i on an output row. */
+void sk_pred_extra_fill(const struct sk_pred_extra *x, const struct sk_custdata *d,
+			struct sk_emit *row, size_t i);
+void sk_pred_extra_free(struct sk_pred_extra *x);
 
 /* Tiers by clv, descending, ties by row order: top1 for the top 1 %,
  * top20 for the rest of the top 20 %, rest; SK_TIER_NONE for invalid

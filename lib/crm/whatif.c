@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "record/hash.h"
+#include "record/idtab.h"
 #include "record/util.h"
 
 int sk_whatif_dropout(const struct sk_tmodel *tm, const double *par, double change,
@@ -50,59 +51,32 @@ int sk_whatif_dropout(const struct sk_tmodel *tm, const double *par, double chan
 	return 0;
 }
 
-struct group {
-	char *name;
-	size_t len;
+struct group {			/* found by name through an sk_idtab */
+	struct sk_idkey key;
 	double n, value, value_if;
+	const char *name;	/* for sorting and writing; into the table */
 };
-
-struct gtab {
-	struct group *g;
-	size_t n, cap;
-	uint32_t *slot;		/* 1 + index, 0 empty */
-	size_t nslot;
-};
-
-static void gtab_grow(struct gtab *gt)
-{
-	size_t ns = gt->nslot ? gt->nslot * 2 : 64;
-	uint32_t *s = sk_xcalloc(ns, sizeof *s);
-	for (size_t j = 0; j < gt->n; j++) {
-		uint64_t h = sk_hash_bytes(gt->g[j].name, gt->g[j].len);
-		size_t p = h & (ns - 1);
-		while (s[p])
-			p = (p + 1) & (ns - 1);
-		s[p] = (uint32_t)j + 1;
-	}
-	free(gt->slot);
-	gt->slot = s;
-	gt->nslot = ns;
-}
-
-static struct group *gtab_get(struct gtab *gt, const char *name, size_t len)
-{
-	if (2 * (gt->n + 1) > gt->nslot)
-		gtab_grow(gt);
-	size_t p = sk_hash_bytes(name, len) & (gt->nslot - 1);
-	for (; gt->slot[p]; p = (p + 1) & (gt->nslot - 1)) {
-		struct group *g = &gt->g[gt->slot[p] - 1];
-		if (g->len == len && memcmp(g->name, name, len) == 0)
-			return g;
-	}
-	sk_grow((void **)&gt->g, &gt->cap, gt->n + 1, sizeof *gt->g);
-	struct group *g = &gt->g[gt->n];
-	memset(g, 0, sizeof *g);
-	g->name = sk_xmalloc(len + 1);
-	memcpy(g->name, name, len);
-	g->name[len] = 0;
-	g->len = len;
-	gt->slot[p] = (uint32_t)++gt->n;
-	return g;
-}
 
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct group *)a)->name, ((const struct group *)b)->name);
+}
+
+/* The group of name (len bytes), added when new. */
+static struct group *group_of(struct sk_idtab *tab, struct group **g, size_t *n, size_t *cap,
+			      const char *name, size_t len)
+{
+	size_t where;
+	uint64_t h = sk_hash_bytes(name, len);
+	long k = sk_idtab_find(tab, *g, sizeof **g, name, len, h, &where);
+	if (k >= 0)
+		return &(*g)[k];
+	sk_grow((void **)g, cap, *n + 1, sizeof **g);
+	struct group *e = &(*g)[*n];
+	memset(e, 0, sizeof *e);
+	sk_idkey_set(tab, &e->key, name, len);
+	sk_idtab_added(tab, *g, sizeof **g, *n, h, where);
+	return &(*g)[(*n)++];
 }
 
 static void write_group(struct sk_writer *w, const struct group *g)
@@ -112,7 +86,8 @@ static void write_group(struct sk_writer *w, const struct group *g)
 	sk_writer_num(w, g->value, 2);
 	sk_writer_num(w, g->value_if, 2);
 	sk_writer_num(w, g->value_if - g->value, 2);
-	if (g->value > 0)
+	/* A value that prints as 0.00 has no meaningful percentage. */
+	if (g->value >= 0.005)
 		sk_writer_num(w, 100 * (g->value_if - g->value) / g->value, 2);
 	else
 		sk_writer_null(w);
@@ -122,33 +97,45 @@ static void write_group(struct sk_writer *w, const struct group *g)
 void sk_whatif_write(const struct sk_opts *o, const struct sk_table *t, long by,
 		     const double *value, const double *value_if)
 {
-	struct gtab gt = { 0 };
-	struct group total = { .name = "(total)", .len = 7 };
+	struct sk_idtab tab;
+	struct group *g = NULL;
+	size_t ng = 0, cap = 0;
+	struct group total = { .name = "(total)" };
+	sk_idtab_init(&tab);
 	for (size_t i = 0; i < t->nrow; i++) {
 		if (by >= 0) {
 			size_t len;
 			const char *v = sk_table_get(t, i, by, &len, NULL);
-			struct group *g = gtab_get(&gt, v, len);
-			g->n++;
-			g->value += value[i];
-			g->value_if += value_if[i];
+			struct group *e = group_of(&tab, &g, &ng, &cap, v, len);
+			e->n++;
+			e->value += value[i];
+			e->value_if += value_if[i];
 		}
 		total.n++;
 		total.value += value[i];
 		total.value_if += value_if[i];
 	}
-	if (gt.n)
-		qsort(gt.g, gt.n, sizeof *gt.g, by_name);
+	/* Names are NUL-terminated copies for sorting (an id key is not). */
+	for (size_t j = 0; j < ng; j++) {
+		size_t len;
+		const char *nm = sk_idkey_get(&tab, &g[j].key, &len);
+		char *c = sk_xmalloc(len + 1);
+		memcpy(c, nm, len);
+		c[len] = 0;
+		g[j].name = c;
+	}
+	if (ng)
+		qsort(g, ng, sizeof *g, by_name);
 	struct sk_writer *w = sk_writer_open(o, t->fmt);
 	const char *cols[] = { by >= 0 ? t->col[by] : "group", "customers", "value", "value_if",
 			       "change", "change_pct" };
 	sk_writer_header(w, 6, cols);
-	for (size_t j = 0; j < gt.n; j++)
-		write_group(w, &gt.g[j]);
+	for (size_t j = 0; j < ng; j++)
+		write_group(w, &g[j]);
 	write_group(w, &total);
 	sk_writer_close(w);
-	for (size_t j = 0; j < gt.n; j++)
-		free(gt.g[j].name);
-	free(gt.g);
-	free(gt.slot);
+	for (size_t j = 0; j < ng; j++)
+		free((char *)g[j].name);
+	free(g);
+	sk_idtab_free(&tab);
 }

@@ -636,3 +636,66 @@ void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
 	sk_writer_close(w);
 	free(p);
 }
+
+/* The conditional pmf.  A customer alive at T has, for each model, a
+ * posterior under which its future is the model's own process for a new
+ * customer with updated parameters, and a customer not alive makes no
+ * more transactions, so
+ *   P(X(T, T+t] = k | x, t_x, T) = P(alive) pmf'(t, k) + (1 - P(alive)) [k = 0].
+ * Given alive at T:
+ *   Pareto/NBD (Schmittlein, Morrison & Colombo 1987): lambda | x, T ~
+ *     Gamma(r + x, alpha + T) and, tau > T, mu ~ Gamma(s, beta + T),
+ *     independent; exponential lifetimes are memoryless, so the future is
+ *     a Pareto/NBD with (r + x, alpha + T, s, beta + T).
+ *   BG/NBD (Fader, Hardie & Lee 2005, eqs. 1-2): lambda ~ Gamma(r + x,
+ *     alpha + T), and surviving x purchases gives p ~ Beta(a, b + x); the
+ *     future is a BG/NBD with (r + x, alpha + T, a, b + x) (its mean is
+ *     eq. 10 of the paper divided by P(alive)).
+ *   MBG/NBD (Batislam, Denizel & Filiztekin 2007): as BG/NBD, with x + 1
+ *     survivals (one at the first purchase), and the future of an alive
+ *     customer has no dropout at its start: a BG/NBD with (r + x,
+ *     alpha + T, a, b + x + 1).
+ *   BG/BB (Fader, Hardie & Shang 2010, eqs. 1-3): p ~ Beta(alpha + x, beta + n - x),
+ *     theta ~ Beta(gamma, delta + n) for n = T opportunities survived;
+ *     the future is a BG/BB with those parameters. */
+double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
+		   double x, double t_x, double T)
+{
+	double q[4];
+	const struct sk_tmodel *future = tm;
+	if (tm == &sk_bgbb) {
+		q[0] = par[0] + x;
+		q[1] = par[1] + T - x;
+		q[2] = par[2];
+		q[3] = par[3] + T;
+	} else {
+		q[0] = par[0] + x;
+		q[1] = par[1] + T;
+		q[2] = par[2];
+		q[3] = tm == &sk_pnbd ? par[3] + T : par[3] + x + (tm == &sk_mbgnbd);
+		if (tm == &sk_mbgnbd)
+			future = &sk_bgnbd;
+	}
+	double pa = tm->p_alive(par, x, t_x, T);
+	/* BG/BB's p_alive is P(alive in opportunity n + 1) (Fader, Hardie &
+	 * Shang 2010, eq. 11), one more survival than the posterior above is
+	 * for: divide by E[1 - theta | alive at n] = (delta + n) / (gamma +
+	 * delta + n). */
+	if (tm == &sk_bgbb)
+		pa *= (par[2] + par[3] + T) / (par[3] + T);
+	return pa * future->pmf(q, t, k) + (k == 0 ? 1 - pa : 0);
+}
+
+double *sk_predict_pmf(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		       double t, int K)
+{
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	double *v = sk_xmalloc((np ? np : 1) * (size_t)(K + 1) * sizeof *v);
+	#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
+	for (size_t j = 0; j < np; j++)
+		for (int k = 0; k <= K; k++)
+			v[j * (size_t)(K + 1) + (size_t)k] =
+				sk_cond_pmf(tm, par, t, k, pat[j].x, pat[j].t_x, pat[j].T);
+	return v;
+}

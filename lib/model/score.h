@@ -91,6 +91,18 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 		double horizon, struct sk_pred *p);
 void sk_pred_free(struct sk_pred *p);
 
+/* P(X(T, T+t] = k | x, t_x, T): the conditional pmf of a customer's
+ * transactions in the next t (opportunities for BG/BB).  Every model here
+ * gives it from its own new-customer pmf under the posterior of an alive
+ * customer (see score.c). */
+double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
+		   double x, double t_x, double T);
+/* The conditional pmf for k = 0..K of every distinct pattern of d
+ * (sk_custdata_patterns): K + 1 values per pattern, pattern d->pid[i] of
+ * valid row i.  The caller frees it. */
+double *sk_predict_pmf(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		       double t, int K);
+
 /* Print the fit report (parameters, standard errors, LL, AIC, BIC,
  * expected vs observed repeat transactions, retention) to f; the same as
  * JSON to json_path when not NULL. */

@@ -200,6 +200,21 @@ double sk_opt_horizon(const struct sk_opts *o, const char *arg, int discrete)
 	return sk_opt_duration(o, "horizon", arg) / o->unit_days;
 }
 
+double sk_opt_share(const char *optname, const char *arg, double lo, double hi)
+{
+	size_t n = strlen(arg);
+	double v;
+	int pct = n > 0 && arg[n - 1] == '%';
+	if (sk_num_parse(arg, n - (size_t)pct, &v) || (pct && (v /= 100, 0)) || v < lo ||
+	    v > hi) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a share from %g%%%% to %g%%%% "
+			 "(10%%%% or 0.1)", optname, 100 * lo, 100 * hi);
+		usage_error(msg, arg);
+	}
+	return v;
+}
+
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg)
 {
 	double d;

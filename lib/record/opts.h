@@ -91,6 +91,9 @@ double sk_opt_num(const char *optname, const char *arg, double lo, double hi);
 /* Parse a share (a margin, a rate, a threshold): a fraction from 0 to 1,
  * or a percentage "30%"; exits 64, saying "write 0.3" for a bare 30. */
 double sk_opt_fraction(const char *optname, const char *arg);
+/* Parse a share or relative change, "10%" or "0.1", in [lo, hi] (as
+ * fractions); exits 64 when out of range. */
+double sk_opt_share(const char *optname, const char *arg, double lo, double hi);
 /* Parse a duration option ("90d", "39w", ...), in days; exits 64. */
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg);
 /* --horizon in units of o (a duration, or a number in --unit); for a
