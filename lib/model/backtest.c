@@ -25,7 +25,7 @@
 #include "learn.h"
 #include "record/util.h"
 
-#define NFEAT 5
+#define NFEAT 7
 /* Rows the regressions see at most: a deterministic stride over more
  * keeps the fit's cost flat (a million customers learn from 100,000). */
 #define MAXTRAIN 100000
@@ -40,7 +40,11 @@ static double clampp(double p)
 }
 
 /* The features of one customer: the history and the model's p_alive,
- * none of which depends on the horizon. */
+ * none of which depends on the horizon.  Chosen on the three real data
+ * sets (README): the time since the last purchase in units of the
+ * customer's own mean gap (regularity) and t_x/T added 0.002-0.003 AUC
+ * and lowered the calibration error; T alone, dropped, cost 10-17 points
+ * of the holdout total. */
 static void features(const struct sk_rfm *r, double pa, double *f)
 {
 	f[0] = log(clampp(pa) / (1 - clampp(pa)));
@@ -48,6 +52,8 @@ static void features(const struct sk_rfm *r, double pa, double *f)
 	f[2] = log1p(r->T - r->t_x);	/* time since the last purchase */
 	f[3] = log1p(r->T);
 	f[4] = r->x > 0 ? log1p(r->t_x / r->x) : 0;	/* mean gap between purchases */
+	f[5] = r->T > 0 ? r->t_x / r->T : 0;
+	f[6] = r->x > 0 && r->t_x > 0 ? (r->T - r->t_x) / (r->t_x / r->x) : 0;	/* gaps since */
 }
 
 /* The offsets: the model's prediction over the window or horizon at
