@@ -12,10 +12,14 @@
  * 1999, "Probabilistic outputs for support vector machines", eq. 1).
  * The model carries the horizon; the regression learns how far to trust
  * it and where its population assumptions miss (recency, regularity).
- * expected_purchases is corrected the same way by a Poisson regression
- * whose offset is the log of the model's expectation (McCullagh & Nelder
- * 1989, sec. 6.2.3: a rate model with exposure as offset), so with
- * coefficients at 0 it returns the model's figure. */
+ * expected_purchases is corrected by the same layer: expected =
+ * P(X > 0) E[X | X > 0], and the layer replaces the first factor while
+ * the model keeps the second, expected x p_return(layer) / p_return(model).
+ * Measured against a Poisson regression of the count with the model's log
+ * expectation as offset and against the cloglog layer's hazard multiplier:
+ * only this kept the holdout total within 15% on all three data sets
+ * (-14.3%, -9.2%, -7.8%; the Poisson layer -16.8% on the CDNOW sample,
+ * the multiplier +9.3% on Online Retail). */
 #include "backtest.h"
 
 #include <math.h>
@@ -62,18 +66,14 @@ static void features(const struct sk_rfm *r, double pa, double *f)
 	f[6] = r->x > 0 && r->t_x > 0 ? (r->T - r->t_x) / (r->t_x / r->x) : 0;	/* gaps since */
 }
 
-/* The offsets: the model's prediction over the window or horizon at
- * stake, as the link sees it (cloglog of p_return, log of the expected
- * count), so that a zero correction returns the model's figure. */
+/* The offset: the model's p_return over the window or horizon at stake,
+ * as the link sees it (cloglog), so that a zero correction returns the
+ * model's figure. */
 static double off_return(double pr)
 {
 	return log(-log1p(-clampp(pr)));
 }
 
-static double off_count(double ex)
-{
-	return log(ex + 1e-6);
-}
 
 int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 		     struct sk_backtest *b)
@@ -213,27 +213,19 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	size_t stride = b->d.nvalid > MAXTRAIN ? (b->d.nvalid + MAXTRAIN - 1) / MAXTRAIN : 1;
 	size_t cap = b->d.nvalid / stride + 1, n = 0, seen = 0;
 	double *X = sk_xmalloc(cap * NFEAT * sizeof *X), *y = sk_xmalloc(cap * sizeof *y),
-	       *cnt = sk_xmalloc(cap * sizeof *cnt), *off = sk_xmalloc(cap * sizeof *off),
 	       *offr = sk_xmalloc(cap * sizeof *offr), *w = sk_xmalloc(cap * sizeof *w);
 	for (size_t i = 0; i < b->d.n; i++) {
 		if (!b->d.valid[i] || seen++ % stride)
 			continue;
 		features(&b->d.rfm[i], pb.p_alive[i], X + n * NFEAT);
 		y[n] = b->purchases[i] > 0;
-		cnt[n] = b->purchases[i];
-		off[n] = off_count(pb.expected[i]);
 		offr[n] = off_return(pb.p_return[i]);
 		w[n] = b->d.rfm[i].w;
 		n++;
 	}
-	struct sk_learn lr, lc;
+	struct sk_learn lr;
 	int rc = sk_learn_fit(&lr, SK_LINK_CLOGLOG, X, y, offr, w, n, NFEAT, LAMBDA, err,
 			      sizeof err);
-	if (rc == 0 && sk_learn_fit(&lc, SK_LINK_LOG, X, cnt, off, w, n, NFEAT, LAMBDA, err,
-				    sizeof err) != 0) {
-		sk_learn_free(&lr);
-		rc = -1;
-	}
 	if (rc != 0) {
 		sk_warn("%s; p_return and expected_purchases are the model's", err);
 	} else {
@@ -256,18 +248,19 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 			double f[NFEAT];
 			features(&d->rfm[i], p->p_alive[i], f);
 			double pr = sk_learn_predict(&lr, f, off_return(p->p_return[i]));
-			double ex = sk_learn_predict(&lc, f, off_count(p->expected[i]));
-			p->p_return[i] = isfinite(pr) ? pr : p->p_return[i];
-			p->expected[i] = isfinite(ex) ? ex : p->expected[i];
+			if (!isfinite(pr))
+				continue;
+			/* E[X | X > 0] from the model (see the top of the file);
+			 * p_return 0 means expected 0 there, and stays so. */
+			if (p->p_return[i] > 0)
+				p->expected[i] *= pr / p->p_return[i];
+			p->p_return[i] = pr;
 		}
 		sk_learn_free(&lr);
-		sk_learn_free(&lc);
 	}
 	sk_pred_free(&pb);
 	free(X);
 	free(y);
-	free(cnt);
-	free(off);
 	free(offr);
 	free(w);
 	return rc;

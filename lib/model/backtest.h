@@ -7,10 +7,11 @@
  *
  *  - model choice by forecasts: each candidate model fitted on the cut
  *    and scored on the held-back part (sk_tmodel_auto_backtest);
- *  - the learned layer: a calibrated regression on the model's own
- *    horizon-aware predictions and the customer's history, trained to
+ *  - the learned layer: a regression correcting the model's own
+ *    horizon-aware p_return from the customer's history, trained to
  *    predict the held-back part from the cut, then applied as of the end
- *    of observation over --horizon (sk_layer_apply).
+ *    of observation over --horizon (sk_layer_apply); expected_purchases
+ *    follows p_return.
  *
  * Nothing after the end of observation reaches a feature: the columns
  * are computed from calibration purchases only. */
