@@ -7,29 +7,15 @@
  * selection by (x, t_x), so no binning error).  Prints one "ok - ..." /
  * "not ok - ..." line per check and exits 1 if any failed. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "check.h"
 #include "model/model.h"
 
-static int failures, checks;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (!cond)
-		failures++;
-	printf("%s - ", cond ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 enum { BGNBD, MBGNBD, PNBD, BGBB };
 

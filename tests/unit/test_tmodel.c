@@ -11,7 +11,6 @@
  *   MBG/NBD on CDNOW: Batislam, Denizel & Filiztekin 2007 model as
  *     listed in REFERENCE.md (3-4 significant digits). */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,26 +26,13 @@
 #include <gsl/gsl_sf_hyperg.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "check.h"
 #include "model/model.h"
 
 /* The models' negative log-likelihoods are exported (privately, in
  * modelint.h) so the analytic gradients can be checked. */
 #include "model/modelint.h"
 
-static int failures, checks;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (!cond)
-		failures++;
-	printf("%s - ", cond ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static double rel(double got, double want)
 {
