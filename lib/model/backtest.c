@@ -33,7 +33,11 @@
 /* Rows the regressions see at most: a deterministic stride over more
  * keeps the fit's cost flat (a million customers learn from 100,000). */
 #define MAXTRAIN 100000
-#define LAMBDA 1.0
+/* The ridge penalty on the standardised slopes: 30 against 1 and 300 on
+ * the three real data sets kept the AUC (0.778, 0.768, 0.741 against
+ * 0.780, 0.769, 0.742) with a lower calibration error (0.041, 0.030,
+ * 0.024 against 0.044, 0.033, 0.024); 300 lost 0.01 of AUC. */
+#define LAMBDA 30.0
 /* Fewer customers at the cut than this teach nothing reliable: the layer
  * stands aside without a word (churn.1 says so). */
 #define MINTRAIN 100
