@@ -227,6 +227,7 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		w[n] = b->d.rfm[i].w;
 		n++;
 	}
+	sk_pred_free(&pb);	/* 24 bytes a customer, not needed past here */
 	struct sk_learn lr;
 	int rc = sk_learn_fit(&lr, SK_LINK_CLOGLOG, X, y, offr, w, n, NFEAT, LAMBDA, err,
 			      sizeof err);
@@ -262,7 +263,6 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		}
 		sk_learn_free(&lr);
 	}
-	sk_pred_free(&pb);
 	free(X);
 	free(y);
 	free(offr);
