@@ -11,13 +11,23 @@
 static const char usage[] =
 	"Usage: churn [OPTIONS] [FILE...]\n"
 	"Fit a buy-till-you-die model to customer records (or a transaction log,\n"
-	"summarized first) and append p_alive, expected_purchases and churned.\n"
+	"summarized first) and append p_alive, expected_purchases, churned and\n"
+	"p_return.\n"
 	"\n"
 	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
-	"                       (fit bgnbd, pnbd, mbgnbd; keep the lowest BIC)\n"
+	"                       (fit bgnbd, pnbd, mbgnbd; keep the best held-out\n"
+	"                       log-likelihood in the backtest, else the lowest BIC)\n"
+	"  --backtest D         on a transaction log, hold back the last D of the\n"
+	"                       calibration (13w, 90d; default auto: a third of the\n"
+	"                       span) to learn from (see summarize --backtest)\n"
+	"  --no-learn           p_return and expected_purchases straight from the\n"
+	"                       model, not corrected by the layer learned on the\n"
+	"                       backtest\n"
 	"  --horizon D          expected purchases over D: 90d, 39w, 6m, 1y, or a\n"
 	"                       number in --unit (opportunities for bgbb); default 1y\n"
-	"  --threshold P        churned = p_alive below P (default 0.5)\n"
+	"  --threshold P        churned = p_return below P (default 0.5)\n"
+	"  --churn-rule R       p_return (default: no purchase within --horizon is\n"
+	"                       likelier than one) or p_alive (the rule before 0.2)\n"
 	"  --weight COL         customers per row (aggregated data)\n"
 	"  --penalty L          L2 penalty on the log-parameters (as lifetimes'\n"
 	"                       penalizer_coef, per customer); 0.001-0.01 for a fit\n"
@@ -46,7 +56,8 @@ static const char usage[] =
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with clv: struct sk_model_opts. */
-enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD, O_DERT, O_PMF };
+enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD, O_DERT, O_PMF, O_RULE, O_BACKTEST,
+       O_NOLEARN };
 
 static const struct sk_opt own[] = {
 	{ "evaluate", 0, 0, O_EVALUATE },
@@ -54,6 +65,9 @@ static const struct sk_opt own[] = {
 	{ "tracking-period", 1, 0, O_TRACKING_PERIOD },
 	{ "dert", 1, 0, O_DERT },
 	{ "pmf", 1, 0, O_PMF },
+	{ "churn-rule", 1, 0, O_RULE },
+	{ "backtest", 1, 0, O_BACKTEST },
+	{ "no-learn", 0, 0, O_NOLEARN },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -62,6 +76,9 @@ struct churn_opts {
 	const char *tracking, *tracking_period;
 	double dert;
 	int has_dert, pmf;
+	const char *backtest;
+	int rule_alive;		/* --churn-rule p_alive */
+	int no_learn;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -79,6 +96,13 @@ static void on_opt(int id, const char *arg, void *ctx)
 		c->pmf = (int)k;
 		break;
 	}
+	case O_BACKTEST: c->backtest = arg; break;
+	case O_NOLEARN: c->no_learn = 1; break;
+	case O_RULE:
+		if (strcmp(arg, "p_alive") != 0 && strcmp(arg, "p_return") != 0)
+			sk_die(SK_EX_USAGE, "--churn-rule: \"%s\" is not p_return or p_alive", arg);
+		c->rule_alive = strcmp(arg, "p_alive") == 0;
+		break;
 	}
 }
 
@@ -88,6 +112,7 @@ struct fill_ctx {
 	const struct sk_pred_iv *iv;
 	double threshold;
 	const struct sk_pred_extra *x;
+	int rule_alive;
 };
 
 /* The appended columns of customer i; prospects stay empty. */
@@ -98,12 +123,14 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 		return;
 	sk_emit_num(row, 0, f->p->p_alive[i], 6);
 	sk_emit_num(row, 1, f->p->expected[i], 6);
-	sk_emit_num(row, 2, f->p->p_alive[i] < f->threshold, 0);
+	const double *score = f->rule_alive ? f->p->p_alive : f->p->p_return;
+	sk_emit_num(row, 2, score[i] < f->threshold, 0);
+	sk_emit_num(row, 3, f->p->p_return[i], 6);
 	if (f->iv) {
-		sk_emit_num(row, 3, f->iv->pa_lo[i], 6);
-		sk_emit_num(row, 4, f->iv->pa_hi[i], 6);
-		sk_emit_num(row, 5, f->iv->ex_lo[i], 6);
-		sk_emit_num(row, 6, f->iv->ex_hi[i], 6);
+		sk_emit_num(row, 4, f->iv->pa_lo[i], 6);
+		sk_emit_num(row, 5, f->iv->pa_hi[i], 6);
+		sk_emit_num(row, 6, f->iv->ex_lo[i], 6);
+		sk_emit_num(row, 7, f->iv->ex_hi[i], 6);
 	}
 	sk_pred_extra_fill(f->x, f->d, row, i);
 }
@@ -112,8 +139,11 @@ int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
 	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
-	struct churn_opts c = { .tracking_period = "1w", .pmf = -1 };
+	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto" };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
+	/* On a transaction log the summary writes the backtest columns. */
+	if (!c.no_learn)
+		sk_opt_backtest(&o, c.backtest);
 
 	struct sk_modelfile mf = { 0 };
 	/* Usage errors first: the model type and the horizon as written. */
@@ -140,10 +170,23 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	struct sk_backtest bt;
+	int have_bt = !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
+	if (!have_bt && !c.no_learn && !(tm && tm->discrete))
+		sk_warn("no backtest columns (summarize --backtest): p_return and "
+			"expected_purchases are the model's");
 	if (!mo.model) {
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
-		sk_model_opts_fit(&mo, &o, tm, pat, npat, &mf);
+		if (!tm && have_bt) {
+			/* auto with a backtest: the best held-out forecast */
+			mf.tm = sk_tmodel_auto_backtest(&bt, mo.penalty, pat, npat, &mf.tfit);
+			snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
+			if (mo.save)
+				sk_modelfile_save(mo.save, &mf);
+		} else {
+			sk_model_opts_fit(&mo, &o, tm, pat, npat, &mf);
+		}
 		tm = mf.tm;
 	}
 
@@ -152,18 +195,24 @@ int main(int argc, char **argv)
 	struct sk_pred_iv iv = { 0 };
 	if (mo.intervals > 0)
 		sk_predict_intervals(tm, &mf.tfit, &d, horizon, mo.intervals, &iv);
+	if (have_bt) {
+		if (!c.no_learn)
+			sk_layer_apply(tm, &bt, &d, &p, mo.report ? stderr : NULL);
+		sk_backtest_free(&bt);
+	}
 	static const char *const cols[] = { "p_alive", "expected_purchases", "churned",
-					    "p_alive_lo", "p_alive_hi", "expected_purchases_lo",
-					    "expected_purchases_hi" };
+					    "p_return", "p_alive_lo", "p_alive_hi",
+					    "expected_purchases_lo", "expected_purchases_hi" };
 	struct sk_pred_extra x;
 	sk_pred_extra_make(&x, tm, mf.tfit.par, &d, horizon, o.unit_days, c.has_dert, c.dert,
-			   c.pmf, cols, mo.intervals > 0 ? 7 : 3);
+			   c.pmf, cols, mo.intervals > 0 ? 8 : 4);
 	/* The patterns' memory is the output's, unless the pmf columns,
 	 * kept per pattern, still need them. */
 	if (!x.pmf)
 		sk_custdata_drop_patterns(&d);
 	struct sk_emit *e = sk_emit_open(&o, t, x.nbase + x.ncol, (const char *const *)x.names);
-	struct fill_ctx fc = { &d, &p, mo.intervals > 0 ? &iv : NULL, mo.threshold, &x };
+	struct fill_ctx fc = { &d, &p, mo.intervals > 0 ? &iv : NULL, mo.threshold, &x,
+			       c.rule_alive };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 	sk_custdata_drop_patterns(&d);
@@ -171,7 +220,7 @@ int main(int argc, char **argv)
 
 	if (mo.report || mo.report_json)
 		sk_fit_report(mo.report ? stderr : NULL, mo.report_json, tm, &mf.tfit, &d, &p,
-			      mo.threshold, o.unit_name);
+			      mo.threshold, c.rule_alive, o.unit_name);
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
 	const char *unit = tm->discrete ? "period" : o.unit_name;

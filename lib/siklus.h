@@ -7,6 +7,7 @@
 #include "model/fit.h"
 #include "model/learn.h"
 #include "model/interval.h"
+#include "model/backtest.h"
 #include "record/io.h"
 #include "model/model.h"
 #include "model/modelfile.h"

@@ -380,68 +380,81 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
+	double *pr = sk_xmalloc((np ? np : 1) * sizeof *pr);
 	size_t bad = SIZE_MAX;	/* a pattern without a finite prediction */
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
 	for (size_t k = 0; k < np; k++) {
 		pa[k] = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T);
 		MARK_UNLESS_FINITE(pa[k], k, bad);
 	}
-	if (tm->expected_alive) {
-		/* expected = p_alive x E[X | alive], the second factor a function
-		 * of (x, T) only: daily data has ~10^6 patterns but ~10^4 pairs. */
-		size_t ng;
-		struct sk_rfm *g;
-		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
-		double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
-		size_t gbad = SIZE_MAX;
-		#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
-		for (size_t j = 0; j < ng; j++) {
-			ga[j] = tm->expected_alive(par, horizon, g[j].x, g[j].T);
-			MARK_UNLESS_FINITE(ga[j], j, gbad);
-		}
-		for (size_t k = 0; k < np; k++) {
+	/* expected = p_alive x E[X | alive] and p_return = p_alive x
+	 * P(X > 0 | alive), the second factors functions of (x, T) only:
+	 * daily data has ~10^6 patterns but ~10^4 pairs. */
+	size_t ng;
+	struct sk_rfm *g;
+	uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
+	double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
+	double *gr = sk_xmalloc((ng ? ng : 1) * sizeof *gr);
+	size_t gbad = SIZE_MAX;
+	#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
+	for (size_t j = 0; j < ng; j++) {
+		ga[j] = tm->expected_alive ? tm->expected_alive(par, horizon, g[j].x, g[j].T) : 0;
+		gr[j] = tm->return_alive(par, horizon, g[j].x, g[j].T);
+		MARK_UNLESS_FINITE(ga[j], j, gbad);
+		MARK_UNLESS_FINITE(gr[j], j, gbad);
+	}
+	for (size_t k = 0; k < np; k++) {
+		pr[k] = pa[k] * gr[gid[k]];
+		if (tm->expected_alive)
 			ex[k] = pa[k] * ga[gid[k]];
-			if (gbad == gid[k])
-				bad = k;
-		}
-		free(ga);
-		free(gid);
-		free(g);
-	} else {
+		if (gbad == gid[k])
+			bad = k;
+	}
+	if (!tm->expected_alive) {
 		#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
 		for (size_t k = 0; k < np; k++) {
 			ex[k] = tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
 			MARK_UNLESS_FINITE(ex[k], k, bad);
 		}
 	}
+	free(ga);
+	free(gr);
+	free(gid);
+	free(g);
 	if (bad < np)
-		sk_die(SK_EX_DATA, "%s gives no finite p_alive or expected purchases for "
-		       "frequency %g, recency %g, T %g (a customer far beyond the data the "
+		sk_die(SK_EX_DATA, "%s gives no finite p_alive, p_return or expected purchases "
+		       "for frequency %g, recency %g, T %g (a customer far beyond the data the "
 		       "model was fitted on?); refit on data like these or give a shorter "
 		       "--horizon", tm->title, pat[bad].x, pat[bad].t_x, pat[bad].T);
 	p->p_alive = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_alive);
 	p->expected = sk_xcalloc(d->n ? d->n : 1, sizeof *p->expected);
+	p->p_return = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_return);
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
 		p->p_alive[i] = pa[d->pid[i]];
 		p->expected[i] = ex[d->pid[i]];
+		p->p_return[i] = pr[d->pid[i]];
 	}
 	free(pa);
 	free(ex);
+	free(pr);
 }
 
 void sk_pred_free(struct sk_pred *p)
 {
 	free(p->p_alive);
 	free(p->expected);
+	free(p->p_return);
 	memset(p, 0, sizeof *p);
 }
 
 void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		   const struct sk_fit *fit, const struct sk_custdata *d,
-		   const struct sk_pred *p, double threshold, const char *unit)
+		   const struct sk_pred *p, double threshold, int rule_alive, const char *unit)
 {
+	const double *score = rule_alive ? p->p_alive : p->p_return;
+	const char *rule = rule_alive ? "p_alive" : "p_return";
 	double n = 0, obs = 0, expct = 0, alive = 0, churned = 0;
 	size_t rows = 0;
 	for (size_t i = 0; i < d->n; i++) {
@@ -453,7 +466,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		double e = tm->expected_new(fit->par, r->T);
 		expct += r->w * (isfinite(e) ? e : 0);
 		alive += r->w * p->p_alive[i];
-		churned += r->w * (p->p_alive[i] < threshold);
+		churned += r->w * (score[i] < threshold);
 		rows++;
 	}
 	double retention = n > 0 ? alive / n : 0;
@@ -472,7 +485,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		fprintf(f, "repeat transactions: observed %.0f, expected %.1f\n", obs, expct);
 		fprintf(f, "expected alive: %.1f (retention rate %.4f, churn rate %.4f)\n", alive,
 			retention, 1 - retention);
-		fprintf(f, "churned (p_alive < %g): %.0f (%.2f%%)\n", threshold, churned,
+		fprintf(f, "churned (%s < %g): %.0f (%.2f%%)\n", rule, threshold, churned,
 			n > 0 ? 100 * churned / n : 0);
 		if (fit->penalty > 0)
 			fprintf(f, "penalty: %g x customers x sum of squared log-parameters (--penalty)\n",

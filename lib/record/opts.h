@@ -55,6 +55,10 @@ struct sk_opts {
 	 * backtest). */
 	int has_until;
 	long until;
+	/* Set by summarize --backtest and churn: > 0 days held back from the
+	 * end of observation for the backtest_* columns; < 0: a third of the
+	 * span from the first purchase to the end; 0: none. */
+	double backtest_days;
 };
 
 /* The columns of a log named by options (--id --date --amount --order
@@ -95,6 +99,9 @@ double sk_opt_fraction(const char *optname, const char *arg);
  * fractions); exits 64 when out of range. */
 double sk_opt_share(const char *optname, const char *arg, double lo, double hi);
 /* Parse a duration option ("90d", "39w", ...), in days; exits 64. */
+/* Set o->backtest_days from --backtest D (a duration, or "auto");
+ * nothing when arg is NULL.  After sk_parse_args (--unit known). */
+void sk_opt_backtest(struct sk_opts *o, const char *arg);
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg);
 /* --horizon in units of o (a duration, or a number in --unit); for a
  * discrete model (bgbb) a count of opportunities, its default "1y" one. */

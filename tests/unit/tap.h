@@ -8,6 +8,8 @@
 
 static int failures, checks;
 
+static void check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void check(int cond, const char *fmt, ...)
 {
 	va_list ap;

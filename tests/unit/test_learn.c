@@ -3,29 +3,15 @@
  * the isotonic map and AUC match hand computations.  Prints one
  * "ok - ..." / "not ok - ..." line per check and exits 1 if any failed. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "tap.h"
 #include "model/learn.h"
 
-static int failures, checks;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (!cond)
-		failures++;
-	printf("%s - ", cond ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* Simulate n rows of two features (normal and uniform), draw y from the
  * link's family with true coefficients b0 + b1 x1 + b2 x2 (+ offset),

@@ -11,7 +11,6 @@
  *   MBG/NBD on CDNOW: Batislam, Denizel & Filiztekin 2007 model as
  *     listed in REFERENCE.md (3-4 significant digits). */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include <gsl/gsl_sf_hyperg.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "tap.h"
 #include "model/model.h"
 #include "model/score.h"
 #include "crm/campaign.h"

@@ -1,0 +1,108 @@
+/* test_backtest.c: the learned layer (lib/model/backtest.c) on customers
+ * simulated from BG/NBD itself, with a cohort observed to week 39, cut at
+ * week 26 for the backtest and followed to week 78.  Where the model is
+ * right the layer must leave it nearly alone, and what it predicts over
+ * the 39-week horizon (three times the backtest window) must match what
+ * the simulated customers did.  Prints one "ok - ..." / "not ok - ..."
+ * line per check and exits 1 if any failed. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "tap.h"
+#include "model/backtest.h"
+
+#define N 20000
+
+int main(void)
+{
+	const double par[] = { 0.243, 4.414, 0.793, 2.426 };	/* FHL 2005, weeks */
+	const double end = 39, cut = 26, horizon = 39;
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(g, 11);
+	struct sk_custdata d = { 0 };
+	struct sk_backtest b = { 0 };
+	d.n = b.d.n = N;
+	d.rfm = calloc(N, sizeof *d.rfm);
+	d.valid = calloc(N, 1);
+	b.d.rfm = calloc(N, sizeof *b.d.rfm);
+	b.d.valid = calloc(N, 1);
+	b.purchases = calloc(N, sizeof *b.purchases);
+	b.window = end - cut;
+	double *back = calloc(N, sizeof *back);
+	for (int i = 0; i < N; i++) {
+		double t0 = 12 * gsl_rng_uniform(g);	/* first purchase, weeks */
+		double lambda = gsl_ran_gamma(g, par[0], 1 / par[1]);
+		double p = gsl_ran_beta(g, par[2], par[3]);
+		double x = 0, tx = 0, bx = 0, btx = 0, after = 0;
+		for (double t = t0 + gsl_ran_exponential(g, 1 / lambda); t <= end + horizon;
+		     t += gsl_ran_exponential(g, 1 / lambda)) {
+			if (t > end) {
+				back[i] = 1;
+				break;
+			}
+			x++;
+			tx = t - t0;
+			if (t <= cut) {
+				bx++;
+				btx = t - t0;
+			} else
+				after++;
+			if (gsl_rng_uniform(g) < p)
+				break;
+		}
+		d.rfm[i] = (struct sk_rfm){ x, tx, end - t0, 1 };
+		d.valid[i] = 1;
+		b.d.rfm[i] = (struct sk_rfm){ bx, btx, cut - t0, 1 };
+		b.d.valid[i] = 1;
+		b.purchases[i] = after;
+	}
+	d.nvalid = b.d.nvalid = N;
+
+	struct sk_fit fit;
+	char err[300];
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(&d, &np);
+	check(sk_bgnbd.fit(pat, np, &fit, err, sizeof err) == 0, "BG/NBD fits the simulation");
+	struct sk_pred p;
+	sk_predict(&sk_bgnbd, fit.par, &d, horizon, &p);
+	double *model = malloc(N * sizeof *model), *ex = malloc(N * sizeof *ex);
+	for (int i = 0; i < N; i++) {
+		model[i] = p.p_return[i];
+		ex[i] = p.expected[i];
+	}
+	check(sk_layer_apply(&sk_bgnbd, &b, &d, &p, NULL) == 0, "the layer learns");
+	double dev = 0, mp = 0, ml = 0, obs = 0;
+	int ratio_ok = 1;
+	for (int i = 0; i < N; i++) {
+		dev += fabs(p.p_return[i] - model[i]);
+		mp += model[i];
+		ml += p.p_return[i];
+		obs += back[i];
+		/* expected follows p_return: the model's count given a return */
+		if (model[i] > 0)
+			ratio_ok &= fabs(p.expected[i] / ex[i] - p.p_return[i] / model[i]) < 1e-9;
+	}
+	dev /= N, mp /= N, ml /= N, obs /= N;
+	double se = sqrt(obs * (1 - obs) / N);
+	/* Measured: 0.027.  The layer corrects the model fitted on the cut,
+	 * whose sampling error does not carry over to the full fit, so a
+	 * right model pays a little; the bound says how little. */
+	check(dev < 0.04, "the layer leaves a right model nearly alone (mean |change| %.4f)", dev);
+	check(fabs(ml - obs) < 4 * se + 0.01,
+	      "over a horizon 3x the window the layer's mean p_return %.4f matches the "
+	      "simulated return rate %.4f (model %.4f)", ml, obs, mp);
+	check(ratio_ok, "expected_purchases scales with p_return");
+	printf("# %d/%d checks passed\n", checks - failures, checks);
+	sk_pred_free(&p);
+	sk_backtest_free(&b);
+	sk_custdata_free(&d);
+	free(back);
+	free(model);
+	free(ex);
+	gsl_rng_free(g);
+	return failures != 0;
+}
