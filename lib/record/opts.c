@@ -151,10 +151,11 @@ double sk_opt_fraction(const char *optname, const char *arg)
 			return v;
 	}
 	/* "--margin 30" meant 30 %: read as 30 (3,000 %), it would give a
-	 * plausible-looking wrong value, so it is refused with the fix. */
+	 * plausible-looking wrong value, so it is refused with the fix.  msg
+	 * is usage_error's format: a percent sign in it is written %%. */
 	char msg[240];
 	if (!pct && sk_num_parse(arg, n, &v) == 0 && v > 1 && v <= 100)
-		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a fraction from 0 to 1; for %g %% "
+		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a fraction from 0 to 1; for %g %%%% "
 			 "write %g or %g%%%%", optname, v, v / 100, v);
 	else
 		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a fraction from 0 to 1 (or a "
