@@ -1000,7 +1000,7 @@ struct sk_table *sk_customers_read(struct sk_opts *o)
 		 * weeks as days (issue 17): the unit is checked, or taken. */
 		const struct sk_unit *u = sk_customers_unit(o, t);
 		if (u && o->unit_given == 1 && strcmp(u->name, o->unit_name) != 0) {
-			sk_table_free(t);	/* nothing left behind at exit */
+			sk_table_free(t);	/* nothing held at exit (LeakSanitizer) */
 			sk_die(SK_EX_USAGE, "%s: --unit %s: the records' recency is in %s "
 			       "(last_purchase - first_purchase); run with --unit %s or without "
 			       "--unit", sk_reader_file(r), o->unit_name, u->plural, u->name);
