@@ -164,10 +164,11 @@ double sk_opt_fraction(const char *optname, const char *arg)
 			return v;
 	}
 	/* "--margin 30" meant 30 %: read as 30 (3,000 %), it would give a
-	 * plausible-looking wrong value, so it is refused with the fix. */
+	 * plausible-looking wrong value, so it is refused with the fix.  msg
+	 * is usage_error's format: a percent sign in it is written %%. */
 	char msg[240];
 	if (!pct && sk_num_parse(arg, n, &v) == 0 && v > 1 && v <= 100)
-		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a fraction from 0 to 1; for %g %% "
+		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a fraction from 0 to 1; for %g %%%% "
 			 "write %g or %g%%%%", optname, v, v / 100, v);
 	else
 		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a fraction from 0 to 1 (or a "
@@ -217,12 +218,28 @@ double sk_opt_share(const char *optname, const char *arg, double lo, double hi)
 
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg)
 {
-	double d;
+	double d, bare;
 	if (sk_duration_parse(arg, o->unit_days, &d)) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "--%s: \"%%s\" is not a duration (90d, 39w, 6m, 1y)",
 			 optname);
 		usage_error(msg, arg);
+	}
+	/* "--horizon 12" is 12 days on day records, though months were as
+	 * likely meant (issue 17 sweep): a bare number is read in the unit,
+	 * and said so once per option.  The unit is not named: records may
+	 * still change it (sk_customers_read). */
+	static const char *warned[8];
+	if (d > 0 && sk_num_parse(arg, strlen(arg), &bare) == 0) {
+		size_t k = 0;
+		while (k < 8 && warned[k] && strcmp(warned[k], optname) != 0)
+			k++;
+		if (k < 8 && !warned[k]) {
+			warned[k] = optname;
+			sk_warn("--%s %s: a bare number is in the records' unit (--unit); write "
+				"%sd, %sw or %sm to say days, weeks or months", optname, arg, arg, arg,
+				arg);
+		}
 	}
 	return d;
 }
