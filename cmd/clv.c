@@ -21,6 +21,9 @@ static const char usage[] =
 	"  --margin M           profit margin as a fraction of spend (default 1)\n"
 	"  --threshold P        value at risk counts customers with p_alive below P (0.5)\n"
 	"  --weight COL         customers per row (aggregated data)\n"
+	"  --penalty L          L2 penalty on the log-parameters (as lifetimes'\n"
+	"                       penalizer_coef, per customer); 0.001-0.01 for a fit\n"
+	"                       that runs to the no-dropout boundary\n"
 	"  --model FILE         score with saved models instead of fitting\n"
 	"  --save-model FILE    write both fitted models as JSON\n"
 	"  --report             total value, top-20 % share, value at risk on stderr\n"
@@ -144,9 +147,12 @@ int main(int argc, char **argv)
 		}
 		double m = d.rfm[i].x > 0 && d.mbar[i] > 0 ? d.mbar[i] : 0;
 		spend[i] = sk_gg_expected_spend(mf.sfit.par, m > 0 ? d.rfm[i].x : 0, m);
-		clv[i] = c.margin * spend[i] * det[i];
-		if (!isfinite(clv[i]))
-			clv[i] = 0;
+		double v = c.margin * spend[i] * det[i];
+		if (!isfinite(v))
+			sk_table_die(t, i, "clv overflows (margin %g x expected spend %g x "
+				     "discounted transactions %g); check monetary_value and "
+				     "--margin", c.margin, spend[i], det[i]);
+		clv[i] = v;
 		total += d.rfm[i].w * clv[i];
 		if (p.p_alive[i] < mo.threshold)
 			at_risk += d.rfm[i].w * clv[i];

@@ -53,6 +53,9 @@ check() {
 	fi
 	n=0 seen=$nl last= first= second=
 	while IFS= read -r l; do
+		# A warning about the fit (a model that identifies nothing on
+		# these tiny inputs) is not part of the error contract checked.
+		case $l in "$p: warning: "*) continue ;; esac
 		n=$((n + 1))
 		[ $n = 1 ] && first=$l
 		[ $n = 2 ] && second=$l

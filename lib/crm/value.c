@@ -124,17 +124,49 @@ static double curve_at(const struct curve *c, double t)
 	}
 }
 
+/* 16-point Gauss-Legendre of e^{-delta t} E(t) over [a, b]. */
+static double gl_panel(const struct curve *c, double a, double b, double delta)
+{
+	double s = 0, h = (b - a) / 2, m = a + h;
+	for (int j = 0; j < 8; j++) {
+		double t1 = m - h * gl_x[j], t2 = m + h * gl_x[j];
+		s += gl_w[j] * (exp(-delta * t1) * curve_at(c, t1) + exp(-delta * t2) * curve_at(c, t2));
+	}
+	return h * s;
+}
+
+/* Gauss-Legendre's error on e^{-k u} over [0, 1] grows like k^32 / 32!
+ * (Davis & Rabinowitz, Methods of Numerical Integration, 2.7): below
+ * 1e-15 of the value up to k = 16 e-folds of discounting, useless past
+ * 40.  So a longer horizon is cut in panels of at most 8 e-folds, and
+ * past 60 e-folds (e^-60 ~ 1e-26 of the value, while E(t) grows at most
+ * linearly) the horizon ends: --horizon 1000y and 99999999y then give
+ * the value of a lifetime, as they should, instead of 0. */
+#define DET_ONE_PANEL 4.0
+#define DET_PANEL 2.0
+#define DET_EFOLDS 60.0
+
 static double det_continuous(const struct curve *c, double H, double delta)
 {
+	if (delta > 0 && delta * H > DET_EFOLDS)
+		H = DET_EFOLDS / delta;
 	double EH = curve_at(c, H);
 	if (delta <= 0 || H <= 0)
 		return EH;
-	double s = 0, h = H / 2;
-	for (int j = 0; j < 8; j++) {
-		double t1 = h * (1 - gl_x[j]), t2 = h * (1 + gl_x[j]);
-		s += gl_w[j] * (exp(-delta * t1) * curve_at(c, t1) + exp(-delta * t2) * curve_at(c, t2));
+	if (delta * H <= DET_ONE_PANEL) {
+		double s = 0, h = H / 2;
+		for (int j = 0; j < 8; j++) {
+			double t1 = h * (1 - gl_x[j]), t2 = h * (1 + gl_x[j]);
+			s += gl_w[j] * (exp(-delta * t1) * curve_at(c, t1) +
+					exp(-delta * t2) * curve_at(c, t2));
+		}
+		return exp(-delta * H) * EH + delta * h * s;
 	}
-	return exp(-delta * H) * EH + delta * h * s;
+	int np = (int)ceil(delta * H / DET_PANEL);
+	double s = 0;
+	for (int k = 0; k < np; k++)
+		s += gl_panel(c, H * k / np, H * (k + 1) / np, delta);
+	return exp(-delta * H) * EH + delta * s;
 }
 
 /* BG/BB: transactions happen at opportunities n+1, n+2, ...; the one at
@@ -153,6 +185,15 @@ static double det_discrete(const struct sk_tmodel *tm, const double *par,
 	return s;
 }
 
+/* A discounted expectation as it goes out into *v: tiny negatives of
+ * rounding are 0.  0 when x is not finite: it is not replaced by
+ * anything, the caller stops with the reason. */
+static int finite_det(double *v, double x)
+{
+	*v = isfinite(x) && x > 0 ? x : 0;
+	return isfinite(x);
+}
+
 double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days)
@@ -160,6 +201,7 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 	size_t np;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *v = sk_xmalloc((np ? np : 1) * sizeof *v);
+	size_t bad = SIZE_MAX;	/* a pattern without a finite value */
 	/* Continuous discounting at the force of interest that compounds to
 	 * annual_rate over a year of 365.25 days, per model time unit. */
 	double delta = log1p(annual_rate) * unit_days / 365.25;
@@ -178,7 +220,10 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		#pragma omp parallel for if (np > 10000)
 		for (size_t k = 0; k < np; k++) {
 			double x = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T) * gv[gid[k]];
-			v[k] = isfinite(x) && x > 0 ? x : 0;
+			if (!finite_det(&v[k], x)) {
+				#pragma omp atomic write
+				bad = k;
+			}
 		}
 		free(gv);
 		free(gid);
@@ -196,9 +241,17 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 				x = det_discrete(tm, par, &pat[k], horizon, annual_rate);
 			else
 				x = det_continuous(&c, horizon, delta);
-			v[k] = isfinite(x) && x > 0 ? x : 0;
+			if (!finite_det(&v[k], x)) {
+				#pragma omp atomic write
+				bad = k;
+			}
 		}
 	}
+	if (bad < np)
+		sk_die(SK_EX_DATA, "%s gives no finite discounted expected transactions for "
+		       "frequency %g, recency %g, T %g over this horizon; give a shorter "
+		       "--horizon or a --discount-rate above 0", tm->title, pat[bad].x,
+		       pat[bad].t_x, pat[bad].T);
 	double *out = sk_xcalloc(d->n ? d->n : 1, sizeof *out);
 	for (size_t i = 0; i < d->n; i++)
 		if (d->valid[i])

@@ -247,8 +247,23 @@ static int bgbb_fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
 		{ 1, 1, 1, 1 }, { 1, 1, 0.5, 3 }, { 0.5, 2, 1, 2 }, { 2, 0.5, 2, 0.5 },
 	};
 	struct fitctx c = { pat, n };
-	return sk_fit_best(4, negll, &c, (int)(sizeof starts / sizeof starts[0]), &starts[0][0],
-			   wsum, "bg/bb", out, err, errlen);
+	int nstart = (int)(sizeof starts / sizeof starts[0]);
+	double penalty = sk_tmodel_penalty();
+	if (!(penalty > 0))
+		return sk_fit_best(4, negll, &c, nstart, &starts[0][0], wsum, "bg/bb", out, err,
+				   errlen);
+	/* --penalty: the same objective as the continuous models'
+	 * (sk_penalty_nll), the plain log-likelihood reported. */
+	struct sk_penalised pw = { negll, &c, 4, penalty, wsum };
+	if (sk_fit_best(4, sk_penalty_nll, &pw, nstart, &starts[0][0], wsum, "bg/bb", out, err,
+			errlen) != 0)
+		return -1;
+	double th[4];
+	for (int k = 0; k < 4; k++)
+		th[k] = log(out->par[k]);
+	out->loglik = -negll(th, NULL, &c);
+	out->penalty = penalty;
+	return 0;
 }
 
 double sk_bgbb_gradcheck(const struct sk_rfm *pat, size_t n, const double *par)

@@ -29,6 +29,10 @@ struct sk_fit {
 	int iterations;
 	int converged;			/* 1 when the gradient test passed */
 	int se_ok;			/* 1 when the Hessian was positive definite */
+	/* The L2 penalty on the log-parameters the fit used (--penalty;
+	 * sk_tmodel_fit_with); 0 = plain maximum likelihood.  loglik is the
+	 * unpenalised log-likelihood at the estimate either way. */
+	double penalty;
 };
 
 /* Negative log-likelihood at theta = log(par).  When grad != NULL, store

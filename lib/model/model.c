@@ -196,9 +196,55 @@ static void ctx_drop(const struct sk_tfit_spec *s, void *ctx)
 	free(ctx);
 }
 
+/* The penalty of the fit sk_tmodel_fit_with is running on this thread,
+ * passed this way so that every model's fit keeps one signature. */
+static _Thread_local double penalty_now;
+
+/* The penalty of lifetimes' fitters (Davidson-Pilon, lifetimes,
+ * BetaGeoFitter._negative_log_likelihood: penalizer_coef * sum(params^2)
+ * added to the mean negative log-likelihood per customer), but on the
+ * log-parameters: lambda sum_i theta_i^2 per customer, lambda nobs
+ * sum_i theta_i^2 on our total -LL.  On the natural parameters the
+ * penalty pulls every parameter towards 0, which is the no-dropout
+ * boundary itself for a and s; on their logarithms it pulls towards 1
+ * and keeps a fit that the data cannot pin down off the boundaries. */
+double sk_penalty_nll(const double *theta, double *grad, void *ctx)
+{
+	const struct sk_penalised *p = ctx;
+	double v = p->f(theta, grad, p->ctx);
+	double k = p->lambda * p->nobs;
+	for (int i = 0; i < p->npar; i++) {
+		v += k * theta[i] * theta[i];
+		if (grad)
+			grad[i] += 2 * k * theta[i];
+	}
+	return v;
+}
+
+double sk_tmodel_penalty(void)
+{
+	return penalty_now;
+}
+
+int sk_tmodel_fit_with(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
+		       size_t n, struct sk_fit *out, char *err, size_t errlen)
+{
+	double was = penalty_now;
+	penalty_now = penalty;
+	int rc = tm->fit(pat, n, out, err, errlen);
+	penalty_now = was;
+	return rc;
+}
+
+/* With a penalty (sk_tmodel_fit_with): BFGS and Newton on -LL + penalty
+ * from the model's starts, without the coarse start (the penalty scales
+ * with the customers, the coarse patterns are fewer), then the plain
+ * log-likelihood at the estimate; the standard errors are those of the
+ * penalised objective. */
 int sk_tmodel_fit_std(const struct sk_tfit_spec *spec, const struct sk_rfm *pat, size_t n,
 		      struct sk_fit *out, char *err, size_t errlen)
 {
+	double penalty = penalty_now;
 	size_t m;
 	double nobs;
 	struct sk_rfm *owned;
@@ -214,14 +260,27 @@ int sk_tmodel_fit_std(const struct sk_tfit_spec *spec, const struct sk_rfm *pat,
 	}
 	double starts[8 * SK_FIT_MAXPAR];
 	spec->starts(&s, starts);
-	size_t mc = 0;
-	struct sk_rfm *cc = spec->coarse ? sk_rfm_coarse_new(c, m, &mc) : NULL;
-	void *cctx = cc ? ctx_make(spec, cc, mc) : NULL;
-	int rc = sk_tmodel_fit_coarse(spec->npar, spec->nll, ctx, cctx, spec->nstart, starts,
-				      nobs, out, err, errlen);
-	if (cctx)
-		ctx_drop(spec, cctx);
-	free(cc);
+	int rc;
+	if (penalty > 0) {
+		struct sk_penalised pw = { spec->nll, ctx, spec->npar, penalty, nobs };
+		rc = sk_tmodel_fit_run(spec->npar, sk_penalty_nll, &pw, spec->nstart, starts, nobs,
+				       out, err, errlen);
+		double th[SK_FIT_MAXPAR];
+		for (int i = 0; rc == 0 && i < spec->npar; i++)
+			th[i] = log(out->par[i]);
+		if (rc == 0)
+			out->loglik = -spec->nll(th, NULL, ctx);
+	} else {
+		size_t mc = 0;
+		struct sk_rfm *cc = spec->coarse ? sk_rfm_coarse_new(c, m, &mc) : NULL;
+		void *cctx = cc ? ctx_make(spec, cc, mc) : NULL;
+		rc = sk_tmodel_fit_coarse(spec->npar, spec->nll, ctx, cctx, spec->nstart, starts,
+					  nobs, out, err, errlen);
+		if (cctx)
+			ctx_drop(spec, cctx);
+		free(cc);
+	}
+	out->penalty = penalty;
 	ctx_drop(spec, ctx);
 	free(owned);
 	return rc;

@@ -53,6 +53,11 @@ struct sk_tmodel {
 
 extern const struct sk_tmodel sk_bgnbd, sk_pnbd, sk_mbgnbd, sk_bgbb;
 
+/* tm->fit with an L2 penalty lambda on the log-parameters (0: plain
+ * maximum likelihood; see sk_penalty_nll in model.c). */
+int sk_tmodel_fit_with(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
+		       size_t n, struct sk_fit *out, char *err, size_t errlen);
+
 /* Look a model up by name; NULL when unknown. */
 const struct sk_tmodel *sk_tmodel_find(const char *name);
 

@@ -74,10 +74,23 @@ struct sk_tfit_spec {
 	void (*ctx_free)(void *ctx);
 };
 
-/* Fit a continuous-time model by maximum likelihood as spec says; 0, or
- * -1 with a reason in err. */
+/* Fit a continuous-time model by maximum likelihood as spec says
+ * (penalised, see sk_penalty_nll, inside sk_tmodel_fit_with); 0, or -1
+ * with a reason in err. */
 int sk_tmodel_fit_std(const struct sk_tfit_spec *spec, const struct sk_rfm *pat, size_t n,
 		      struct sk_fit *out, char *err, size_t errlen);
+
+/* A likelihood with an L2 penalty on the log-parameters (sk_penalty_nll):
+ * f(theta) + lambda nobs sum theta_i^2. */
+struct sk_penalised {
+	sk_fit_fn f;
+	void *ctx;
+	int npar;
+	double lambda, nobs;
+};
+double sk_penalty_nll(const double *theta, double *grad, void *ctx);
+/* The penalty of the sk_tmodel_fit_with running on this thread (0). */
+double sk_tmodel_penalty(void);
 
 /* par = exp(theta); -1 when one is not a positive finite number. */
 int sk_theta_par(int npar, const double *theta, double *par);

@@ -9,8 +9,7 @@
 #include "record/util.h"
 
 enum { M_TYPE = 1000, M_HORIZON, M_THRESHOLD, M_WEIGHT, M_MODEL, M_SAVE, M_REPORT,
-       M_REPORT_JSON, M_PATTERNS, M_NEW,
-       M_INTERVALS };
+       M_REPORT_JSON, M_PATTERNS, M_PENALTY, M_NEW, M_INTERVALS };
 
 static const struct sk_opt shared[] = {
 	{ "model-type", 1, 0, M_TYPE },
@@ -22,6 +21,7 @@ static const struct sk_opt shared[] = {
 	{ "report", 0, 0, M_REPORT },
 	{ "report-json", 1, 0, M_REPORT_JSON },
 	{ "patterns", 0, 0, M_PATTERNS },
+	{ "penalty", 1, 0, M_PENALTY },
 	{ "new-customer", 1, 0, M_NEW },
 	{ "intervals", 1, 0, M_INTERVALS },
 };
@@ -48,6 +48,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case M_REPORT: m->report = 1; break;
 	case M_REPORT_JSON: m->report_json = arg; break;
 	case M_PATTERNS: m->patterns = 1; break;
+	case M_PENALTY: m->penalty = sk_opt_num("penalty", arg, 0, 1e6); break;
 	case M_INTERVALS:
 		m->intervals = sk_opt_num("intervals", arg, 0, 1);
 		if (!(m->intervals > 0 && m->intervals < 1))
@@ -83,6 +84,9 @@ const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,
 {
 	const struct sk_tmodel *tm = NULL;
 	if (m->model) {
+		if (m->penalty > 0)
+			sk_die(SK_EX_USAGE, "--penalty applies to a fit; --model %s scores with "
+			       "saved parameters", m->model);
 		sk_modelfile_load(m->model, o->unit_name, mf);
 		return mf->tm;
 	}
@@ -109,9 +113,9 @@ void sk_model_opts_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 		       struct sk_modelfile *mf)
 {
 	if (tm)
-		sk_tmodel_fit_or_die(tm, pat, npat, &mf->tfit);
+		sk_tmodel_fit_or_die(tm, m->penalty, pat, npat, &mf->tfit);
 	else
-		tm = sk_tmodel_auto(pat, npat, &mf->tfit);
+		tm = sk_tmodel_auto(m->penalty, pat, npat, &mf->tfit);
 	mf->tm = tm;
 	snprintf(mf->unit, sizeof mf->unit, "%s", o->unit_name);
 	if (m->save)

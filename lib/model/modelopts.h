@@ -24,6 +24,7 @@ struct sk_model_opts {
 	const char *save;		/* --save-model FILE */
 	const char *report_json;	/* --report-json FILE */
 	double threshold;		/* --threshold: p_alive below it is churned / at risk */
+	double penalty;			/* --penalty: L2 on the log-parameters (0: none) */
 	int report;			/* --report: on stderr */
 	int patterns;			/* --patterns: write the patterns instead */
 	double new_customers;		/* --new-customer N: forecast a cohort of N; 0 = no */

@@ -5,6 +5,7 @@
 #include "modelint.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,15 +181,102 @@ void sk_custdata_drop_patterns(struct sk_custdata *d)
 	d->npat = 0;
 }
 
-void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, const struct sk_rfm *pat,
+/* The most lapsed customer of each frequency: P(alive) falls with the
+ * time since the last purchase, so if even these look alive the model
+ * sees no dropout at all.  Frequencies are whole numbers (checked when
+ * read); those from NX_MAX - 1 up share the last slot.  Distinct
+ * frequencies are few (hundreds), so this costs a pass over the rows and
+ * a few hundred P(alive). */
+#define NX_MAX 65536
+
+static double min_p_alive(const struct sk_tmodel *tm, const double *par,
+			  const struct sk_rfm *rows, const unsigned char *valid, size_t n)
+{
+	struct sk_rfm *worst = sk_xcalloc(NX_MAX, sizeof *worst);
+	unsigned char *seen = sk_xcalloc(NX_MAX, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (valid && !valid[i])
+			continue;
+		const struct sk_rfm *r = &rows[i];
+		size_t k = r->x >= 0 && r->x < NX_MAX - 1 ? (size_t)r->x : NX_MAX - 1;
+		if (!seen[k] || r->T - r->t_x > worst[k].T - worst[k].t_x)
+			worst[k] = *r;
+		seen[k] = 1;
+	}
+	double lo = 1;
+	for (size_t k = 0; k < NX_MAX; k++) {
+		if (!seen[k])
+			continue;
+		double p = tm->p_alive(par, worst[k].x, worst[k].t_x, worst[k].T);
+		if (isfinite(p) && p < lo)
+			lo = p;
+	}
+	free(seen);
+	free(worst);
+	return lo;
+}
+
+int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
+		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
+		       struct sk_fitdiag *out)
+{
+	memset(out, 0, sizeof *out);
+	out->min_alive = min_p_alive(tm, f->par, rows, valid, n);
+	if (out->min_alive > 0.99) {
+		out->no_dropout = 1;
+		snprintf(out->what[out->n++], sizeof out->what[0],
+			 "no dropout seen: p_alive is 1 for everyone (the lowest is %.4f): "
+			 "the model sees no customer who stopped buying, so it flags nobody as "
+			 "churned or at risk, and its dropout parameters are a limit, not "
+			 "estimates; use a longer window or --penalty", out->min_alive);
+	}
+	int zero = 0;
+	for (int k = 0; k < f->npar; k++)
+		zero |= !(f->se[k] > 0);
+	if (!f->se_ok || zero) {
+		out->singular = 1;
+		snprintf(out->what[out->n++], sizeof out->what[0],
+			 "the information matrix is singular: the data do not pin the "
+			 "parameters down, and the standard errors shown as 0 are not "
+			 "available; try --penalty");
+	}
+	char names[200] = "";
+	for (int k = 0; k < f->npar; k++)
+		if (f->se[k] > 10 * f->par[k]) {
+			size_t l = strlen(names);
+			snprintf(names + l, sizeof names - l, "%s%s (se %.3g, %.3g times the "
+				 "estimate)", l ? ", " : "", tm->parname[k], f->se[k],
+				 f->se[k] / f->par[k]);
+		}
+	if (names[0]) {
+		out->unidentified = 1;
+		snprintf(out->what[out->n++], sizeof out->what[0],
+			 "not identified: %s; any value in a wide range fits as well, so "
+			 "predictions that depend on it are guesses; use more customers or "
+			 "--penalty", names);
+	}
+	return out->n;
+}
+
+static void warn_diagnosis(const struct sk_tmodel *tm, const struct sk_fit *f,
+			   const struct sk_rfm *pat, size_t npat)
+{
+	struct sk_fitdiag g;
+	sk_tmodel_diagnose(tm, f, pat, NULL, npat, &g);
+	for (int k = 0; k < g.n; k++)
+		sk_warn("warning: %s fit: %s", tm->title, g.what[k]);
+}
+
+void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
 			  size_t npat, struct sk_fit *fit)
 {
 	char err[400];
 	if (npat == 0)
 		sk_die(SK_EX_DATA, "no customer with a purchase: nothing to fit %s on",
 		       tm->title);
-	if (tm->fit(pat, npat, fit, err, sizeof err) != 0)
+	if (sk_tmodel_fit_with(tm, penalty, pat, npat, fit, err, sizeof err) != 0)
 		sk_die(SK_EX_DATA, "cannot fit %s: %s", tm->title, err);
+	warn_diagnosis(tm, fit, pat, npat);
 }
 
 double sk_fit_aic(const struct sk_fit *f)
@@ -236,7 +324,7 @@ static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 		z > 0 ? "the first fits closer" : "the second fits closer");
 }
 
-const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
+const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit)
 {
 	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd };
@@ -247,7 +335,7 @@ const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 	int fitted[3] = { 0 };
 	for (size_t k = 0; k < 3; k++) {
 		struct sk_fit f;
-		if (cand[k]->fit(pat, npat, &f, err, sizeof err) != 0) {
+		if (sk_tmodel_fit_with(cand[k], penalty, pat, npat, &f, err, sizeof err) != 0) {
 			sk_warn("auto: %s not fitted: %s", cand[k]->title, err);
 			continue;
 		}
@@ -267,15 +355,19 @@ const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
 	for (size_t k = 0; k < 3; k++)
 		if (cand[k] != best && fitted[k])
 			vuong(best, fit, cand[k], &fits[k], pat, npat);
+	warn_diagnosis(best, fit, pat, npat);
 	return best;
 }
 
-/* Clamp a prediction: the model functions promise finite values; this
- * guard keeps a NaN from ever reaching the output. */
-static double finite_or(double v, double fallback)
-{
-	return isfinite(v) ? v : fallback;
-}
+/* The model functions promise finite predictions; one that is not is
+ * never replaced by a number: its pattern is marked (MARK_UNLESS_FINITE)
+ * and sk_predict stops with the reason. */
+#define MARK_UNLESS_FINITE(v, k, bad) do {			\
+		if (!isfinite(v)) {				\
+			_Pragma("omp atomic write")		\
+			(bad) = (k);				\
+		}						\
+	} while (0)
 
 uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 			  struct sk_rfm **group)
@@ -320,9 +412,12 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
+	size_t bad = SIZE_MAX;	/* a pattern without a finite prediction */
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-	for (size_t k = 0; k < np; k++)
-		pa[k] = finite_or(tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T), 0);
+	for (size_t k = 0; k < np; k++) {
+		pa[k] = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T);
+		MARK_UNLESS_FINITE(pa[k], k, bad);
+	}
 	if (tm->expected_alive) {
 		/* expected = p_alive x E[X | alive], the second factor a function
 		 * of (x, T) only: daily data has ~10^6 patterns but ~10^4 pairs. */
@@ -330,19 +425,32 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 		struct sk_rfm *g;
 		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
 		double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
+		size_t gbad = SIZE_MAX;
 		#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
-		for (size_t j = 0; j < ng; j++)
-			ga[j] = finite_or(tm->expected_alive(par, horizon, g[j].x, g[j].T), 0);
-		for (size_t k = 0; k < np; k++)
+		for (size_t j = 0; j < ng; j++) {
+			ga[j] = tm->expected_alive(par, horizon, g[j].x, g[j].T);
+			MARK_UNLESS_FINITE(ga[j], j, gbad);
+		}
+		for (size_t k = 0; k < np; k++) {
 			ex[k] = pa[k] * ga[gid[k]];
+			if (gbad == gid[k])
+				bad = k;
+		}
 		free(ga);
 		free(gid);
 		free(g);
 	} else {
 		#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-		for (size_t k = 0; k < np; k++)
-			ex[k] = finite_or(tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T), 0);
+		for (size_t k = 0; k < np; k++) {
+			ex[k] = tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+			MARK_UNLESS_FINITE(ex[k], k, bad);
+		}
 	}
+	if (bad < np)
+		sk_die(SK_EX_DATA, "%s gives no finite p_alive or expected purchases for "
+		       "frequency %g, recency %g, T %g (a customer far beyond the data the "
+		       "model was fitted on?); refit on data like these or give a shorter "
+		       "--horizon", tm->title, pat[bad].x, pat[bad].t_x, pat[bad].T);
 	p->p_alive = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_alive);
 	p->expected = sk_xcalloc(d->n ? d->n : 1, sizeof *p->expected);
 	for (size_t i = 0; i < d->n; i++) {
@@ -374,7 +482,8 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		const struct sk_rfm *r = &d->rfm[i];
 		n += r->w;
 		obs += r->w * r->x;
-		expct += r->w * finite_or(tm->expected_new(fit->par, r->T), 0);
+		double e = tm->expected_new(fit->par, r->T);
+		expct += r->w * (isfinite(e) ? e : 0);
 		alive += r->w * p->p_alive[i];
 		churned += r->w * (p->p_alive[i] < threshold);
 		rows++;
@@ -393,6 +502,13 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		retention, 1 - retention);
 	fprintf(f, "churned (p_alive < %g): %.0f (%.2f%%)\n", threshold, churned,
 		n > 0 ? 100 * churned / n : 0);
+	struct sk_fitdiag g;
+	sk_tmodel_diagnose(tm, fit, d->rfm, d->valid, d->n, &g);
+	if (fit->penalty > 0)
+		fprintf(f, "penalty: %g x customers x sum of squared log-parameters (--penalty)\n",
+			fit->penalty);
+	for (int k = 0; k < g.n; k++)
+		fprintf(f, "diagnosis: %s\n", g.what[k]);
 	if (!json_path)
 		return;
 	json_t *o = json_object(), *pj = json_object(), *se = json_object();
@@ -416,6 +532,12 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	json_object_set_new(o, "retention_rate", json_real(retention));
 	json_object_set_new(o, "churn_rate", json_real(1 - retention));
 	json_object_set_new(o, "churned", json_real(churned));
+	json_object_set_new(o, "penalty", json_real(fit->penalty));
+	json_t *dj = json_array();
+	for (int k = 0; k < g.n; k++)
+		json_array_append_new(dj, json_string(g.what[k]));
+	json_object_set_new(o, "identified", json_boolean(g.n == 0));
+	json_object_set_new(o, "diagnosis", dj);
 	if (json_dump_file(o, json_path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
 		sk_die(SK_EX_CANTCREAT, "%s: cannot write the report", json_path);
 	json_decref(o);

@@ -41,13 +41,34 @@ const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat);
  * output); a later sk_custdata_patterns computes them again. */
 void sk_custdata_drop_patterns(struct sk_custdata *d);
 
-/* Fit tm on patterns; exits 65 with the reason and advice on failure. */
-void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, const struct sk_rfm *pat,
+/* Fit tm on patterns with an L2 penalty on the log-parameters (0: none);
+ * exits 65 with the reason and advice on failure, and warns on stderr
+ * when the fit identifies nothing (sk_tmodel_diagnose). */
+void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
 			  size_t npat, struct sk_fit *fit);
 /* Fit BG/NBD, Pareto/NBD and MBG/NBD and keep the lowest BIC; the choice
- * and each BIC go to stderr. */
-const struct sk_tmodel *sk_tmodel_auto(const struct sk_rfm *pat, size_t npat,
+ * and each BIC go to stderr, and the chosen fit is diagnosed as above. */
+const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit);
+
+/* What is wrong with a fit, in words a user can act on. */
+struct sk_fitdiag {
+	int n;				/* findings, 0 when the fit looks sound */
+	char what[4][400];		/* one sentence each */
+	int no_dropout;			/* p_alive is ~1 for every customer */
+	int singular;			/* no standard errors (information matrix singular) */
+	int unidentified;		/* a standard error huge against its estimate */
+	double min_alive;		/* the lowest p_alive of any customer */
+};
+
+/* Diagnose tm fitted as f on the customers rows[0..n) (valid[i] = 0
+ * skips row i; valid may be NULL): the dropout boundary (the most lapsed
+ * customer of every frequency still has p_alive > 0.99), a singular
+ * information matrix (standard errors 0) and standard errors over ten
+ * times their estimate.  Returns out->n. */
+int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
+		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
+		       struct sk_fitdiag *out);
 double sk_fit_aic(const struct sk_fit *f);
 double sk_fit_bic(const struct sk_fit *f);
 

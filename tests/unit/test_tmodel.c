@@ -32,6 +32,7 @@
 /* The models' negative log-likelihoods are exported (privately, in
  * modelint.h) so the analytic gradients can be checked. */
 #include "model/modelint.h"
+#include "model/score.h"
 
 #include "tap.h"
 
@@ -603,6 +604,42 @@ int main(void)
 	check_grad("bgnbd", sk_bgnbd_nll, &set, (double[]){ 1, 30, 1, 1 });
 	check_grad("bgnbd", sk_bgnbd_nll, &set, (double[]){ 3, 0.5, 5, 0.3 });
 	check_grad("bgnbd", sk_bgnbd_nll, &set, (double[]){ 0.05, 100, 0.1, 20 });
+
+	/* --penalty (model.c, sk_penalty_nll): its gradient, a zero penalty
+	 * that is exactly the plain fit, and a penalised fit that shrinks the
+	 * log-parameters and can only lower the plain log-likelihood. */
+	{
+		struct sk_penalised pw = { sk_bgnbd_nll, &set, 4, 0.01, 2357 };
+		double th[4] = { 0, log(30), 0, 0 };
+		check(sk_fit_gradcheck(4, sk_penalty_nll, &pw, th) < 1e-4,
+		      "bgnbd: penalised gradient matches central differences");
+		struct sk_fit f0, fp;
+		check(sk_tmodel_fit_with(&sk_bgnbd, 0, raw, nraw, &f0, err, sizeof err) == 0 &&
+		      memcmp(f0.par, f.par, sizeof f.par) == 0 && f0.penalty == 0,
+		      "bgnbd: a fit with penalty 0 is the plain fit, bit for bit");
+		check(sk_tmodel_fit_with(&sk_bgnbd, 0.01, raw, nraw, &fp, err, sizeof err) == 0 &&
+		      fp.penalty == 0.01, "bgnbd: the penalised fit succeeds and says so");
+		double s0 = 0, sp = 0;
+		for (int i = 0; i < 4; i++) {
+			s0 += log(f.par[i]) * log(f.par[i]);
+			sp += log(fp.par[i]) * log(fp.par[i]);
+		}
+		check(sp < s0 && fp.loglik <= f.loglik + 1e-9,
+		      "bgnbd: the penalty shrinks sum log(par)^2 (%.3f < %.3f) at a plain LL "
+		      "no higher (%.3f <= %.3f)", sp, s0, fp.loglik, f.loglik);
+		struct sk_fitdiag g;
+		check(sk_tmodel_diagnose(&sk_bgnbd, &f, raw, NULL, nraw, &g) == 0 &&
+		      g.min_alive < 0.5, "bgnbd: the CDNOW fit identifies its parameters and "
+		      "sees dropout (lowest p_alive %.3f)", g.min_alive);
+		struct sk_fit z = f;
+		z.se[2] = 0;
+		check(sk_tmodel_diagnose(&sk_bgnbd, &z, raw, NULL, nraw, &g) == 1 && g.singular,
+		      "bgnbd: a standard error of 0 is reported as a singular fit");
+		z = f;
+		z.se[3] = 20 * z.par[3];
+		check(sk_tmodel_diagnose(&sk_bgnbd, &z, raw, NULL, nraw, &g) == 1 && g.unidentified,
+		      "bgnbd: a standard error 20 times its estimate is reported");
+	}
 
 	/* Conditional expectation and P(alive) against a brute-force double
 	 * integral over (lambda, p) from the model assumptions. */
