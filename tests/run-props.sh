@@ -11,6 +11,9 @@
 #                 with a first_purchase; report prints "N customers".
 #   determinism   two runs give the same bytes, and so do one thread and
 #                 several (OMP_NUM_THREADS) for summarize and the model fits.
+#   tracking      churn --tracking's file is the same for any row order
+#                 and thread count, and its actual repeat transactions add
+#                 up to summarize's.
 #   row order     the log's rows shuffled give the same records.  summarize
 #                 writes customers in order of first appearance and
 #                 winback --all, classify, churn, clv and xsell keep their
@@ -202,6 +205,21 @@ for seed in "$@"; do
 		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "first_purchase") c = i; next }
 			$c != "" { n++ } END { print n + 0 }' cust.csv > n.buyers
 		same "cohort: period-0 customers != buyers of summarize" n.buyers n.cohort
+	fi
+
+	# churn --tracking: the same file from the log in any row order and
+	# on one thread or several; its actual repeat transactions add up to
+	# the repeat transactions of summarize's records.
+	if run "churn --tracking" a.csv "$bin/churn" --tracking a.json log.csv &&
+	   run "churn --tracking" b.csv env OMP_NUM_THREADS=3 "$bin/churn" --tracking b.json log.csv &&
+	   run "churn --tracking" c.csv env OMP_NUM_THREADS=1 "$bin/churn" --tracking c.json shuf.csv; then
+		same "churn --tracking: one thread or several, another file" a.json b.json
+		same "churn --tracking: shuffled log, another file" a.json c.json
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "frequency") c = i; next }
+			{ s += $c } END { print s + 0 }' cust.csv > n.want
+		sed -n 's/^ *"actual_cum": \([0-9.]*\),*$/\1/p' a.json | tail -n 1 |
+			awk '{ print $1 + 0 }' > n.got
+		same "churn --tracking: actual repeat transactions != summarize's" n.want n.got
 	fi
 
 	# report: same page from the same records in any order (read on

@@ -783,6 +783,14 @@ static void referred_spend(struct sk_summary *s)
 	}
 }
 
+/* 1 when a customer's refunds cover all its purchases: it has no purchase
+ * left (siklus.7: spend is net of refunds) and is a prospect everywhere. */
+static int refunded_away(const struct sk_summary *s, const struct cust *c)
+{
+	const struct ext *e = c->ext ? &s->ext[c->ext - 1] : NULL;
+	return e && e->refunds > 0 && c->first != NO_DAY && e->refunds >= c->spend;
+}
+
 static int cmp_log(const void *a, const void *b)
 {
 	const struct logent *x = a, *y = b;
@@ -804,7 +812,7 @@ void sk_summary_days(struct sk_summary *s, struct sk_daycounts *dc)
 	dc->repeat = sk_xcalloc(dc->ndays, sizeof *dc->repeat);
 	dc->first = sk_xcalloc(dc->ndays, sizeof *dc->first);
 	for (size_t i = 0; i < s->n; i++)
-		if (s->c[i].first != NO_DAY)
+		if (s->c[i].first != NO_DAY && !refunded_away(s, &s->c[i]))
 			dc->first[s->c[i].first - dc->day0]++;
 	/* Sorted by (customer, day), the log gives each customer's distinct
 	 * purchase days; every one but the first calibration day is a repeat
@@ -813,7 +821,8 @@ void sk_summary_days(struct sk_summary *s, struct sk_daycounts *dc)
 	qsort(s->log, s->nlog, sizeof *s->log, cmp_log);
 	for (size_t i = 0; i < s->nlog;) {
 		uint32_t idx = s->log[i].idx;
-		int32_t first = s->c[idx].first, prev = NO_DAY;
+		int32_t first = refunded_away(s, &s->c[idx]) ? NO_DAY : s->c[idx].first;
+		int32_t prev = NO_DAY;
 		for (; i < s->nlog && s->log[i].idx == idx; i++) {
 			int32_t day = s->log[i].day;
 			if (day == prev)
@@ -1013,12 +1022,10 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 	 * order.  Refunds that cover the whole spend leave no purchase. */
 	int64_t refunds = e ? e->refunds : 0;
 	double net_share = 1;
-	if (refunds > 0 && c->first != NO_DAY) {
-		if (refunds >= c->spend)
-			orders = 0;
-		else
-			net_share = (double)(c->spend - refunds) / (double)c->spend;
-	}
+	if (refunded_away(s, c))
+		orders = 0;
+	else if (refunds > 0 && c->first != NO_DAY)
+		net_share = (double)(c->spend - refunds) / (double)c->spend;
 	if (c->first == NO_DAY || orders == 0) {
 		/* A prospect: no purchase in the observation window. */
 		for (int k = 0; k < 8; k++)

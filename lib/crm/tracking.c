@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "record/date.h"
+#include "record/group.h"
 #include "record/util.h"
 
 /* Expected cumulative repeat transactions of the calibration customers
@@ -99,21 +100,33 @@ void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const doubl
 	 * transactions, actual and expected sum_i P(X(T_i) = k) (FHL 2005
 	 * eq. 8 for BG/NBD; each model's pmf). */
 	double act[8] = { 0 }, expc[8] = { 0 };
-	size_t np;
-	/* Over the sorted distinct patterns: sums independent of row order. */
+	size_t np, nT;
+	/* Over the sorted distinct patterns: sums independent of row order;
+	 * P(X(T) = k) depends on T only, so once per distinct T (~10^3)
+	 * with the weights of its patterns summed. */
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	uint32_t *rank = sk_xmalloc((np ? np : 1) * sizeof *rank);
+	double *uT = sk_distinct_new(&pat[0].T, np, sizeof *pat, rank, &nT);
+	if (!uT)
+		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu patterns", np);
+	double *wT = sk_xcalloc(nT ? nT : 1, sizeof *wT);
 	for (size_t i = 0; i < np; i++) {
-		const struct sk_rfm *r = &pat[i];
-		act[r->x >= 7 ? 7 : (int)r->x] += r->w;
+		act[pat[i].x >= 7 ? 7 : (int)pat[i].x] += pat[i].w;
+		wT[rank[i]] += pat[i].w;
+	}
+	for (size_t j = 0; j < nT; j++) {
 		double rest = 1;
 		for (int k = 0; k < 7; k++) {
-			double p = tm->pmf(par, r->T, k);
+			double p = tm->pmf(par, uT[j], k);
 			p = isfinite(p) && p > 0 ? p : 0;
-			expc[k] += r->w * p;
+			expc[k] += wT[j] * p;
 			rest -= p;
 		}
-		expc[7] += r->w * (rest > 0 ? rest : 0);
+		expc[7] += wT[j] * (rest > 0 ? rest : 0);
 	}
+	free(rank);
+	free(uT);
+	free(wT);
 	for (int k = 0; k < 8; k++) {
 		json_t *h = json_object();
 		char key[4];

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <jansson.h>
 
 #include "record/group.h"
@@ -299,6 +300,41 @@ void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm, doubl
 	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
 }
 
+/* Vuong's test of two non-nested models fitted to the same customers
+ * (Vuong 1989, "Likelihood ratio tests for model selection and non-nested
+ * hypotheses", Econometrica 57(2), eq. 5.6 and thm. 5.1): with m_i the
+ * difference of customer i's log-likelihoods under the two fits,
+ * z = sum m_i / (sqrt(n) sd(m)) is standard normal when the models are
+ * equally close to the truth; |z| large says one is closer.  The models
+ * compared here have four parameters each, so the statistic needs no
+ * correction for their number. */
+static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
+		  const struct sk_tmodel *m2, const struct sk_fit *f2,
+		  const struct sk_rfm *pat, size_t npat)
+{
+	double n = 0, s = 0, s2 = 0;
+	#pragma omp parallel for reduction(+ : n, s, s2) schedule(dynamic, 256) if (npat > 1000)
+	for (size_t i = 0; i < npat; i++) {
+		double m = m1->loglik1(f1->par, pat[i].x, pat[i].t_x, pat[i].T) -
+			   m2->loglik1(f2->par, pat[i].x, pat[i].t_x, pat[i].T);
+		if (!isfinite(m))
+			continue;
+		n += pat[i].w;
+		s += pat[i].w * m;
+		s2 += pat[i].w * m * m;
+	}
+	double mean = n > 0 ? s / n : 0, var = n > 0 ? s2 / n - mean * mean : 0;
+	if (!(var > 0) || !(n > 1)) {
+		sk_warn("auto: Vuong test %s vs %s: the fits give every customer the same "
+			"likelihood", m1->title, m2->title);
+		return;
+	}
+	double z = s / (sqrt(n) * sqrt(var)), p = 2 * gsl_cdf_ugaussian_Q(fabs(z));
+	sk_warn("auto: Vuong test %s vs %s: z = %.2f, p = %.3g (%s)", m1->title, m2->title, z, p,
+		p >= 0.05 ? "not distinguishable at 5%" :
+		z > 0 ? "the first fits closer" : "the second fits closer");
+}
+
 const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit)
 {
@@ -306,12 +342,16 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 	const struct sk_tmodel *best = NULL;
 	double best_bic = INFINITY;
 	char err[400];
+	struct sk_fit fits[3];
+	int fitted[3] = { 0 };
 	for (size_t k = 0; k < 3; k++) {
 		struct sk_fit f;
 		if (sk_tmodel_fit_with(cand[k], penalty, pat, npat, &f, err, sizeof err) != 0) {
 			sk_warn("auto: %s not fitted: %s", cand[k]->title, err);
 			continue;
 		}
+		fits[k] = f;
+		fitted[k] = 1;
 		double bic = sk_fit_bic(&f);
 		sk_warn("auto: %s log-likelihood %.2f, BIC %.2f", cand[k]->title, f.loglik, bic);
 		if (bic < best_bic) {
@@ -323,6 +363,9 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 	if (!best)
 		sk_die(SK_EX_DATA, "no model could be fitted; check the data");
 	sk_warn("auto: chose %s (lowest BIC)", best->title);
+	for (size_t k = 0; k < 3; k++)
+		if (cand[k] != best && fitted[k])
+			vuong(best, fit, cand[k], &fits[k], pat, npat);
 	warn_diagnosis(best, fit, pat, npat);
 	return best;
 }

@@ -31,20 +31,7 @@ double sk_bgbb_gradcheck(const struct sk_rfm *pat, size_t n, const double *par);
 double sk_gg_gradcheck(const struct sk_spend_obs *obs, size_t n, const double *par);
 double sk_sbg_gradcheck(const double *alive, int nper, const double *par);
 
-static int failures, checks;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 /* |v - pub| within half a unit of the published last digit (decimals
  * places) plus 1e-3 relative. */
