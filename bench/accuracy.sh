@@ -74,6 +74,7 @@ winback_cells() {
 	put "$1" "winback $2: top-decile lift by winback_prob" \
 		"$(awk -v x="$($E -e "$3" lift winback_prob holdout_frequency)" 'BEGIN { printf "%.2f", x }')"
 	put "$1" "winback $2: distinct winback_prob" "$($E -e "$3" distinct winback_prob)"
+	put "$1" "winback $2: winback_basis" "$(mlr --icsv --onidx count-distinct -f winback_basis "$3" | tr '\n' ' ' | sed 's/ $//')"
 }
 
 : > $w/cells
@@ -103,9 +104,12 @@ for d in sample master retail; do
 		put $d "$m: Spearman(clv, holdout spend)" "$(f3 "$($E $w/$d.$m.clv spearman clv holdout_spend)")"
 	done
 	put $d "Spearman(past spend, holdout spend)" "$(f3 "$($E $w/$d.cust spearman total_spend holdout_spend)")"
-	$B/winback $dopt --holdout-start $hs --unit $unit $w/$d.log > $w/$d.wb.log
+	# Lapsed = away more than 90 days (the default year is longer than
+	# the CDNOW calibration period); P(back) over the holdout.
+	$B/winback $dopt --holdout-start $hs --unit $unit --lapse-days 90 --horizon $hz \
+		$w/$d.log > $w/$d.wb.log 2>> $w/log
 	winback_cells $d "log" $w/$d.wb.log
-	$B/winback --unit $unit $w/$d.default.clv > $w/$d.wb.pipe
+	$B/winback --unit $unit --lapse-days 90 --horizon $hz $w/$d.default.clv > $w/$d.wb.pipe 2>> $w/log
 	winback_cells $d "pipeline (summarize, churn, clv, winback)" $w/$d.wb.pipe
 done
 

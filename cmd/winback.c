@@ -1,4 +1,5 @@
 /* winback: lapsed customers worth winning back, ranked by expected profit. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,13 @@ static const char usage[] =
 	"Usage: winback [OPTIONS] [FILE...]\n"
 	"Find lapsed and at-risk customers whose expected profit from an offer\n"
 	"beats its cost: value = P(reactivation) x profit if back - offer cost.\n"
-	"P(reactivation) comes from a backtest on the transaction log (customers\n"
-	"lapsed --backtest ago and whether they came back), shrunk towards the\n"
-	"pooled rate where data is thin.  Appends winback_value, winback_prob,\n"
-	"winback_rank and winback_reason; keeps the offers, best first.\n"
+	"P(reactivation) = P(a purchase within --horizon), learned from backtests\n"
+	"on the transaction log (the log replayed as of earlier days: who came\n"
+	"back, by time away, orders, tenure, rhythm and order value) and\n"
+	"recalibrated on customers held out of the fit.  Appends winback_value,\n"
+	"winback_prob, winback_rank, winback_reason and winback_basis (backtest,\n"
+	"or assumed when there is nothing to learn from); keeps the offers, best\n"
+	"first.\n"
 	"\n"
 	"  --threshold P        p_alive below P is at risk (default 0.5)\n"
 	"  --lapse-days N       away more than N days is lapsed (default 365)\n"
@@ -22,8 +26,9 @@ static const char usage[] =
 	"  --margin M           profit as a fraction of spend (default 1)\n"
 	"  --offer-cost C       cost of one offer (default 0)\n"
 	"  --min-value X        keep offers worth at least X (default 0)\n"
-	"  --horizon D          value of a customer who comes back over D (1y)\n"
-	"  --backtest D         how far back the backtest starts (default 1y)\n"
+	"  --horizon D          P(back) and value if back over D (default 1y)\n"
+	"  --backtest D         how far back the earliest backtest starts (default:\n"
+	"                       the horizon, or half the data's span if shorter)\n"
 	"  --top N              keep the N best offers\n"
 	"  --all                keep every customer, in input order, columns filled\n"
 	"  --report             candidates, value at risk, expected return (stderr)\n"
@@ -77,16 +82,23 @@ static void on_opt(int id, const char *arg, void *ctx)
 }
 
 
-/* The appended columns of customer i (ctx: the scored rows). */
+struct fill_ctx {
+	const struct sk_winback_row *rows;
+	const char *basis;	/* where winback_prob comes from */
+};
+
+/* The appended columns of customer i. */
 static void fill(struct sk_emit *row, size_t i, void *ctx)
 {
-	const struct sk_winback_row *w = (const struct sk_winback_row *)ctx + i;
+	const struct fill_ctx *fc = ctx;
+	const struct sk_winback_row *w = fc->rows + i;
 	char reason[SK_WB_REASON_MAX];
 	if (w->who != SK_WB_NO_PURCHASE) {
 		sk_emit_num(row, 0, w->value, 2);
 		sk_emit_num(row, 1, w->prob, 4);
 		if (w->rank > 0)
 			sk_emit_num(row, 2, (double)w->rank, 0);
+		sk_emit_str(row, 4, fc->basis);
 	}
 	sk_emit_str(row, 3, sk_winback_reason(w, reason));
 }
@@ -94,10 +106,9 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct wb_cli c = { .wo = SK_WINBACK_OPTS_INIT, .horizon = "1y", .backtest = "1y" };
+	struct wb_cli c = { .wo = SK_WINBACK_OPTS_INIT, .horizon = "1y" };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
 	c.wo.horizon_days = sk_opt_duration(&o, "horizon", c.horizon);
-	double backtest_days = sk_opt_duration(&o, "backtest", c.backtest);
 	c.wo.unit_days = o.unit_days;
 	c.wo.col_id = o.col_id;
 
@@ -105,18 +116,29 @@ int main(int argc, char **argv)
 	 * so standard input is kept in a temporary file. */
 	sk_spool_stdin(&o);
 	struct sk_table *t = sk_customers_read(&o);
-	struct sk_table *bt = NULL;
+	/* Two backtests: the log as of the day the longest window starts, and
+	 * as of half-way, each labelled by purchases up to the end of
+	 * observation (never after it). */
+	struct sk_table *bt[2] = { NULL, NULL };
+	double window[2];
+	int nbt = 0;
 	if (t->has_as_of) {
-		struct sk_opts past = o;
-		past.has_as_of = 1;
-		past.as_of = t->as_of - (long)backtest_days;
-		past.has_until = 1;
-		past.until = t->as_of;
-		past.skip_bad = o.skip_bad ? 2 : 0;	/* reported by the first reading */
-		bt = sk_customers_read(&past);
+		double w = c.backtest ? sk_opt_duration(&o, "backtest", c.backtest)
+				      : sk_winback_window(&c.wo, t);
+		window[0] = floor(w);
+		window[1] = floor(w / 2);
+		for (int b = 0; b < 2 && window[b] >= 1; b++) {
+			struct sk_opts past = o;
+			past.has_as_of = 1;
+			past.as_of = t->as_of - (long)window[b];
+			past.has_until = 1;
+			past.until = t->as_of;
+			past.skip_bad = o.skip_bad ? 2 : 0;	/* reported by the first reading */
+			bt[nbt++] = sk_customers_read(&past);
+		}
 	}
 	struct sk_winback_rates rates;
-	sk_winback_learn(&c.wo, bt, &rates);
+	sk_winback_learn(&c.wo, (const struct sk_table *const *)bt, window, nbt, &rates);
 	struct sk_winback_row *rows = sk_xcalloc(t->nrow ? t->nrow : 1, sizeof *rows);
 	size_t offers = sk_winback_score(&c.wo, t, &rates, rows);
 
@@ -135,9 +157,10 @@ int main(int argc, char **argv)
 			n = (size_t)c.top;
 	}
 	static const char *const cols[] = { "winback_value", "winback_prob", "winback_rank",
-					    "winback_reason" };
-	struct sk_emit *e = sk_emit_open(&o, t, 4, cols);
-	sk_emit_rows(e, n, order, fill, rows);
+					    "winback_reason", "winback_basis" };
+	struct sk_emit *e = sk_emit_open(&o, t, 5, cols);
+	struct fill_ctx fc = { rows, sk_winback_basis_name(rates.basis) };
+	sk_emit_rows(e, n, order, fill, &fc);
 	sk_emit_close(e);
 	if (c.report)
 		sk_winback_report(stderr, t, rows, &rates, &c.wo);
@@ -145,7 +168,9 @@ int main(int argc, char **argv)
 		sk_winback_evaluate(stderr, t, rows);
 	free(order);
 	free(rows);
-	sk_table_free(bt);
+	for (int b = 0; b < nbt; b++)
+		sk_table_free(bt[b]);
+	sk_winback_rates_free(&rates);
 	sk_table_free(t);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record/hash.h"
 #include "record/util.h"
 
 /* What winback reads from one customer record. */
@@ -116,67 +117,208 @@ static int is_candidate(const struct sk_winback_opts *wo, const struct cust *k)
 	return k->orders >= wo->core_orders && g > 0 && away > wo->overdue_factor * g;
 }
 
-/* Time away relative to the lapse threshold: overdue but not yet lapsed
- * (core defectors), lapsed, long lapsed. */
-static int gap_bucket(const struct sk_winback_opts *wo, double away_days)
+/* The features of a customer for a label window of w days: logs, since
+ * return rates fall off with time away and rise with orders roughly as
+ * powers (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves
+ * for customer base analysis", JMR 42(4), fig. 3); the rhythm terms say
+ * how overdue a repeat buyer is against their own mean gap. */
+static void features(const struct cust *k, double w, double x[SK_WB_NFEAT])
 {
-	return away_days < wo->lapse_days ? 0 : away_days < 2 * wo->lapse_days ? 1 : 2;
+	double away = k->T_days - k->recency_days, g = mean_gap(k);
+	x[0] = log1p(away > 0 ? away : 0);
+	x[1] = log(k->orders >= 1 ? k->orders : 1);
+	x[2] = log1p(k->T_days);
+	x[3] = g > 0 ? log1p(g) : 0;
+	x[4] = g > 0 ? log1p((away > 0 ? away : 0) / g) : 0;
+	x[5] = log1p(k->aov > 0 ? k->aov : 0);
+	x[6] = log(w > 1 ? w : 1);
 }
 
-static int orders_bucket(double orders)
+/* One customer of a backtest for learning. */
+struct bt_row {
+	double x[SK_WB_NFEAT];
+	double y;
+	int heldout;
+	int longest;		/* in the longest window */
+	int lapsed;		/* a candidate by the lapse rules on the backtest day */
+};
+
+double sk_winback_window(const struct sk_winback_opts *wo, const struct sk_table *t)
 {
-	return orders < 2 ? 0 : orders < 4 ? 1 : 2;
+	struct cols c;
+	find_cols(t, &c);
+	double span = 0;
+	for (size_t i = 0; i < t->nrow; i++) {
+		int e;
+		double T = num(t, i, c.T, &e) * wo->unit_days;
+		if (!e && T > span)
+			span = T;
+	}
+	double w = floor(span / 2);
+	return wo->horizon_days < w ? wo->horizon_days : w;
 }
 
-static const char *const gap_label[SK_WB_GAPS] = { "< lapse", "1-2 x lapse", "> 2 x lapse" };
-static const char *const orders_label[SK_WB_ORDERS] = { "1 order", "2-3 orders", "4+ orders" };
-
-void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *bt,
-		      struct sk_winback_rates *r)
+void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *const *bt,
+		      const double *window_days, int nbt, struct sk_winback_rates *r)
 {
 	memset(r, 0, sizeof *r);
 	r->overall = wo->fallback_prob;
-	if (!bt)
-		return;
-	struct cols c;
-	find_cols(bt, &c);
-	if (c.hold < 0)
-		return;
-	/* The backtest table has no p_alive or stage: its candidates follow
-	 * the lapse rules. */
-	struct sk_winback_opts rules = *wo;
-	for (size_t i = 0; i < bt->nrow; i++) {
-		struct cust k;
-		read_cust(bt, i, &c, wo->unit_days, &k);
-		k.has_p_alive = 0;
-		k.stage = NULL;
-		if (!is_candidate(&rules, &k))
+	if (nbt > SK_WB_MAXBT)
+		nbt = SK_WB_MAXBT;
+	struct bt_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	double wmax = 0, nmax = 0, backmax = 0, nlap = 0, backlap = 0;
+	for (int b = 0; b < nbt; b++)
+		if (window_days[b] > wmax)
+			wmax = window_days[b];
+	for (int b = 0; b < nbt; b++) {
+		r->window_days[r->nbt++] = window_days[b];
+		if (!bt[b])
 			continue;
-		int g = gap_bucket(wo, k.T_days - k.recency_days), o = orders_bucket(k.orders);
-		double back = num(bt, i, c.hold, NULL) > 0;
-		r->n[g][o] += 1;
-		r->back[g][o] += back;
-		r->total += 1;
+		struct cols c;
+		find_cols(bt[b], &c);
+		if (c.hold < 0)
+			continue;
+		long id = sk_table_col(bt[b], wo->col_id);
+		for (size_t i = 0; i < bt[b]->nrow; i++) {
+			struct cust k;
+			read_cust(bt[b], i, &c, wo->unit_days, &k);
+			if (!k.buyer)
+				continue;
+			sk_grow((void **)&rows, &cap, n + 1, sizeof *rows);
+			struct bt_row *q = &rows[n++];
+			features(&k, window_days[b], q->x);
+			q->y = num(bt[b], i, c.hold, NULL) > 0;
+			q->longest = window_days[b] == wmax;
+			q->lapsed = is_candidate(wo, &k);
+			/* A quarter of the customers, chosen by their id (so
+			 * not by the order of the input), are kept out of the
+			 * fit to recalibrate it. */
+			size_t len = 0;
+			const char *s = id >= 0 ? sk_table_get(bt[b], i, id, &len, NULL) : "";
+			q->heldout = (id >= 0 ? sk_hash_bytes(s, len) : (uint64_t)i) % 4 == 0;
+			r->total += 1;
+			r->back += q->y;
+			if (q->longest) {
+				nmax += 1;
+				backmax += q->y;
+				nlap += q->lapsed;
+				backlap += q->lapsed * q->y;
+			}
+		}
 	}
-	double backs = 0;
-	for (int g = 0; g < SK_WB_GAPS; g++)
-		for (int o = 0; o < SK_WB_ORDERS; o++)
-			backs += r->back[g][o];
-	if (r->total > 0) {
-		r->overall = backs / r->total;
-		r->from_history = 1;
-	} else
-		r->overall = wo->fallback_prob;
+	if (nmax > 0)
+		r->overall = backmax / nmax;
+	/* Should the model not fit, the return rate over the longest window
+	 * of those lapsed on the backtest day (of every buyer when none was). */
+	r->pooled = nlap > 0 ? backlap / nlap : r->overall;
+	r->pooled_n = nlap > 0 ? nlap : nmax;
+	if (n == 0) {
+		snprintf(r->why, sizeof r->why, "%s", nbt ? "no customer had bought before the "
+			 "backtest day" : "no transaction log to replay");
+		free(rows);
+		return;
+	}
+	/* The fit on three quarters, the recalibration on the rest. */
+	size_t nfit = 0, nho = 0;
+	for (size_t i = 0; i < n; i++)
+		rows[i].heldout ? nho++ : nfit++;
+	double *X = sk_xmalloc((nfit + 1) * SK_WB_NFEAT * sizeof *X);
+	double *y = sk_xmalloc((n + 1) * sizeof *y), *eta = sk_xmalloc((nho + 1) * sizeof *eta);
+	double *yho = sk_xmalloc((nho + 1) * sizeof *yho);
+	size_t f = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!rows[i].heldout) {
+			memcpy(X + f * SK_WB_NFEAT, rows[i].x, sizeof rows[i].x);
+			y[f++] = rows[i].y;
+		}
+	char err[128];
+	if (sk_learn_fit(&r->glm, SK_LINK_CLOGLOG, X, y, NULL, NULL, nfit, SK_WB_NFEAT, wo->ridge,
+			 err, sizeof err) != 0) {
+		snprintf(r->why, sizeof r->why, "%s", err);
+		goto out;
+	}
+	/* Recalibrate on the held-out customers who were lapsed on the
+	 * backtest day, the people winback makes offers to, when there are
+	 * enough of them of both outcomes; else on every held-out customer. */
+	double lap[2] = { 0, 0 };
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].heldout && rows[i].lapsed)
+			lap[rows[i].y > 0]++;
+	r->cal_lapsed = lap[0] >= 20 && lap[1] >= 20;
+	size_t h = 0;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].heldout && (rows[i].lapsed || !r->cal_lapsed)) {
+			eta[h] = sk_learn_eta(&r->glm, rows[i].x, 0);
+			yho[h++] = rows[i].y;
+		}
+	/* Platt scaling on the cloglog scale (Platt 1999, "Probabilistic
+	 * outputs for support vector machines", eq. 1, with the cloglog link
+	 * for the logistic): a line in eta keeps the window term, so the map
+	 * learned on the backtest windows carries over to the horizon. */
+	if (sk_learn_fit(&r->cal, SK_LINK_CLOGLOG, eta, yho, NULL, NULL, h, 1, 1e-6, err,
+			 sizeof err) != 0) {
+		snprintf(r->why, sizeof r->why, "%s (recalibration)", err);
+		sk_learn_free(&r->glm);
+		goto out;
+	}
+	r->basis = SK_WB_MODEL;
+	/* How the calibrated model does on those customers in the longest
+	 * window (for --report). */
+	double *p = sk_xmalloc((h + 1) * sizeof *p);
+	size_t m = 0;
+	h = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!(rows[i].heldout && (rows[i].lapsed || !r->cal_lapsed)))
+			continue;
+		if (rows[i].longest) {
+			p[m] = sk_learn_predict(&r->cal, &eta[h], 0);
+			y[m] = rows[i].y;
+			r->heldout_mean += p[m];
+			r->heldout_rate += y[m++];
+		}
+		h++;
+	}
+	r->heldout_n = (double)m;
+	r->heldout_mean = m ? r->heldout_mean / (double)m : NAN;
+	r->heldout_rate = m ? r->heldout_rate / (double)m : NAN;
+	r->heldout_auc = sk_auc(p, y, m);
+	r->heldout_ece = sk_ece(p, y, m, 10);
+	free(p);
+out:
+	if (r->basis != SK_WB_MODEL)
+		r->basis = SK_WB_POOLED;
+	free(X);
+	free(y);
+	free(eta);
+	free(yho);
+	free(rows);
 }
 
-/* Beta-binomial shrinkage: (back + k m) / (n + k), the posterior mean of
- * a cell's rate under a Beta(k m, k (1 - m)) prior centred on the pooled
- * rate m. */
-static double cell_rate(const struct sk_winback_opts *wo, const struct sk_winback_rates *r,
-			int g, int o)
+const char *sk_winback_basis_name(enum sk_winback_basis b)
 {
-	double k = wo->prior_strength, m = r->overall;
-	return (r->back[g][o] + k * m) / (r->n[g][o] + k);
+	return b == SK_WB_MODEL ? "backtest" : b == SK_WB_POOLED ? "pooled" : "assumed";
+}
+
+void sk_winback_rates_free(struct sk_winback_rates *r)
+{
+	if (r->basis == SK_WB_MODEL) {
+		sk_learn_free(&r->glm);
+		sk_learn_free(&r->cal);
+	}
+	r->basis = SK_WB_ASSUMED;
+}
+
+/* P(back within the horizon) of customer k. */
+static double reactivation(const struct sk_winback_opts *wo, const struct sk_winback_rates *r,
+			   const struct cust *k)
+{
+	if (r->basis != SK_WB_MODEL)
+		return r->basis == SK_WB_POOLED ? r->pooled : wo->fallback_prob;
+	double x[SK_WB_NFEAT];
+	features(k, wo->horizon_days, x);
+	double eta = sk_learn_eta(&r->glm, x, 0);
+	return sk_learn_predict(&r->cal, &eta, 0);
 }
 
 /* The ids compared: column id of table t. */
@@ -289,9 +431,8 @@ size_t sk_winback_score(const struct sk_winback_opts *wo, const struct sk_table 
 			w->who = SK_WB_NO_PURCHASE;
 			continue;
 		}
-		double away = k.T_days - k.recency_days;
 		w->candidate = is_candidate(wo, &k);
-		w->prob = cell_rate(wo, rates, gap_bucket(wo, away), orders_bucket(k.orders));
+		w->prob = reactivation(wo, rates, &k);
 		/* Profit if the customer comes back.  With clv and p_alive from
 		 * the models, E[value] = p_alive x E[value | alive], so the value
 		 * of a revived customer is clv / p_alive; otherwise their own
@@ -390,18 +531,26 @@ void sk_winback_report(FILE *f, const struct sk_table *t, const struct sk_winbac
 	if (cost > 0)
 		fprintf(f, " (ROI %.1f%%)", 100 * (expected - cost) / cost);
 	fputc('\n', f);
-	if (!r->from_history) {
-		fprintf(f, "reactivation: no backtest history; every candidate gets the prior %.3f "
-			"(give the transaction log for a backtest)\n", r->overall);
+	if (r->basis == SK_WB_ASSUMED) {
+		fprintf(f, "reactivation: no model (%s); every candidate gets the assumed %.3f "
+			"(winback_basis \"assumed\")\n", r->why, wo->fallback_prob);
 		return;
 	}
-	fprintf(f, "reactivation rates from the backtest (pooled %.4f over %.0f lapsed):\n",
-		r->overall, r->total);
-	for (int g = 0; g < SK_WB_GAPS; g++)
-		for (int o = 0; o < SK_WB_ORDERS; o++)
-			fprintf(f, "  away %-12s %-10s %6.0f lapsed, %5.0f back, rate %.4f\n",
-				gap_label[g], orders_label[o], r->n[g][o], r->back[g][o],
-				cell_rate(wo, r, g, o));
+	if (r->basis == SK_WB_POOLED) {
+		fprintf(f, "reactivation: no model (%s); every candidate gets the backtest's "
+			"return rate %.4f over %.0f days, %.0f customers (winback_basis \"pooled\")\n",
+			r->why, r->pooled, r->window_days[0], r->pooled_n);
+		return;
+	}
+	fprintf(f, "reactivation model: learned from %.0f customers in %d backtests (windows",
+		r->total, r->nbt);
+	for (int b = 0; b < r->nbt; b++)
+		fprintf(f, " %.0f", r->window_days[b]);
+	fprintf(f, " days), %.0f came back; predicts returns within %.0f days\n", r->back,
+		wo->horizon_days);
+	fprintf(f, "held out (%s, longest window, %.0f customers): came back %.4f, predicted %.4f, "
+		"AUC %.4f, ECE %.4f\n", r->cal_lapsed ? "lapsed" : "all", r->heldout_n, r->heldout_rate, r->heldout_mean, r->heldout_auc,
+		r->heldout_ece);
 }
 
 void sk_winback_evaluate(FILE *f, const struct sk_table *t, const struct sk_winback_row *rows)

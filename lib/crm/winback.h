@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "model/learn.h"
 #include "record/io.h"
 
 struct sk_winback_opts {
@@ -23,25 +24,46 @@ struct sk_winback_opts {
 	double min_value;
 	double horizon_days;	/* value of a reactivated customer over this */
 	double unit_days;	/* unit of recency and T in the records */
-	double prior_strength;	/* pseudo-customers of the beta prior */
+	double ridge;		/* penalty of the model on its standardised slopes */
 	double fallback_prob;	/* when there is no history at all */
 	const char *col_id;	/* customer id column: breaks ties in the ranking */
 };
 
 #define SK_WINBACK_OPTS_INIT { .threshold = 0.5, .lapse_days = 365, .core_orders = 4, \
 	.overdue_factor = 2, .margin = 1, .offer_cost = 0, .min_value = 0, \
-	.horizon_days = 365.25, .unit_days = 1, .prior_strength = 20, .fallback_prob = 0.05, \
+	.horizon_days = 365.25, .unit_days = 1, .ridge = 1, .fallback_prob = 0.05, \
 	.col_id = "customer_id" }
 
-/* Reactivation rates per cell (gap bucket x orders bucket). */
-#define SK_WB_GAPS 3
-#define SK_WB_ORDERS 3
+/* The reactivation model: a GLM with a complementary log-log link,
+ * P(back within w) = 1 - exp(-exp(eta)), on features of a customer's
+ * history (time away, orders, tenure, rhythm, order value) and log w,
+ * learned from backtests (the log replayed as of earlier days, each
+ * customer labelled by whether they bought again before the end of
+ * observation), then recalibrated on customers held out of the fit
+ * (Platt scaling on the cloglog scale: a + b eta).  Predictions are for
+ * w = --horizon. */
+#define SK_WB_NFEAT 7
+enum sk_winback_basis {
+	SK_WB_ASSUMED,		/* nothing to learn from: fallback_prob */
+	SK_WB_POOLED,		/* too little to fit: the backtest's return rate */
+	SK_WB_MODEL,		/* the learned, recalibrated model */
+};
+/* The winback_basis text: "assumed", "pooled", "backtest". */
+const char *sk_winback_basis_name(enum sk_winback_basis b);
+#define SK_WB_MAXBT 4
 struct sk_winback_rates {
-	double n[SK_WB_GAPS][SK_WB_ORDERS];	/* lapsed customers in the backtest */
-	double back[SK_WB_GAPS][SK_WB_ORDERS];	/* of whom came back */
-	double overall;				/* pooled rate (the prior mean) */
-	double total;
-	int from_history;			/* 0: no backtest, fallback used */
+	struct sk_learn glm;		/* on the fitted customers */
+	struct sk_learn cal;		/* a + b eta, on the held-out ones */
+	enum sk_winback_basis basis;	/* where winback_prob comes from */
+	double pooled, pooled_n;	/* SK_WB_POOLED: the backtest's rate, over */
+	int nbt;
+	double window_days[SK_WB_MAXBT];	/* label window of each backtest */
+	double total, back;		/* backtest customers and how many came back */
+	double overall;			/* return rate over the longest window */
+	int cal_lapsed;			/* recalibrated on the lapsed (else on all) */
+	double heldout_n, heldout_auc, heldout_ece;	/* held out, longest window */
+	double heldout_mean, heldout_rate;	/* mean prediction and return there */
+	char why[160];			/* why there is no model */
 };
 
 /* Why a customer is or is not offered anything: a kind, and flags. */
@@ -75,11 +97,18 @@ struct sk_winback_row {
 #define SK_WB_REASON_MAX 96
 const char *sk_winback_reason(const struct sk_winback_row *w, char buf[SK_WB_REASON_MAX]);
 
-/* Learn rates from a backtest table: customer records summarized as of an
- * earlier day with holdout_frequency counting purchases up to the present.
- * bt may be NULL (no history): the fallback probability is used. */
-void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *bt,
-		      struct sk_winback_rates *rates);
+/* Learn the model from nbt backtest tables: customer records summarized
+ * as of an earlier day, bt[k] with holdout_frequency counting purchases
+ * over the window_days[k] that follow it.  nbt may be 0 (no history), and
+ * a backtest may be too thin to learn from: then every customer gets the
+ * fallback probability and rates->why says why. */
+void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *const *bt,
+		      const double *window_days, int nbt, struct sk_winback_rates *rates);
+/* The longest backtest window worth reading for table t (customers as of
+ * the end of observation): the horizon, or half the span of the data
+ * when that is shorter, so that the earliest cut still has history. */
+double sk_winback_window(const struct sk_winback_opts *wo, const struct sk_table *t);
+void sk_winback_rates_free(struct sk_winback_rates *rates);
 /* Score every row of t; rows[] gets one entry per row; returns the number
  * of offers (rank > 0). */
 size_t sk_winback_score(const struct sk_winback_opts *wo, const struct sk_table *t,
