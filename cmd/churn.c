@@ -9,13 +9,16 @@
 static const char usage[] =
 	"Usage: churn [OPTIONS] [FILE...]\n"
 	"Fit a buy-till-you-die model to customer records (or a transaction log,\n"
-	"summarized first) and append p_alive, expected_purchases and churned.\n"
+	"summarized first) and append p_alive, expected_purchases, churned and\n"
+	"p_return.\n"
 	"\n"
 	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
 	"                       (fit bgnbd, pnbd, mbgnbd; keep the lowest BIC)\n"
 	"  --horizon D          expected purchases over D: 90d, 39w, 6m, 1y, or a\n"
 	"                       number in --unit (opportunities for bgbb); default 1y\n"
-	"  --threshold P        churned = p_alive below P (default 0.5)\n"
+	"  --threshold P        churned = p_return below P (default 0.5)\n"
+	"  --churn-rule R       p_return (default: no purchase within --horizon is\n"
+	"                       likelier than one) or p_alive (the rule before 0.2)\n"
 	"  --weight COL         customers per row (aggregated data)\n"
 	"  --model FILE         score with a saved model instead of fitting\n"
 	"  --save-model FILE    write the fitted model as JSON\n"
@@ -27,7 +30,7 @@ static const char usage[] =
 	"                       with their weight instead, for a fit over shards\n";
 
 enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
-       O_REPORT_JSON, O_EVALUATE, O_PATTERNS };
+       O_REPORT_JSON, O_EVALUATE, O_PATTERNS, O_RULE };
 
 static const struct sk_opt own[] = {
 	{ "model-type", 1, 0, O_TYPE },
@@ -40,6 +43,7 @@ static const struct sk_opt own[] = {
 	{ "report-json", 1, 0, O_REPORT_JSON },
 	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
+	{ "churn-rule", 1, 0, O_RULE },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -47,6 +51,7 @@ struct churn_opts {
 	const char *type, *horizon, *weight, *model, *save, *report_json;
 	double threshold;
 	int report, evaluate, patterns;
+	int rule_alive;		/* --churn-rule p_alive */
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -63,6 +68,11 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_REPORT_JSON: c->report_json = arg; break;
 	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
+	case O_RULE:
+		if (strcmp(arg, "p_alive") != 0 && strcmp(arg, "p_return") != 0)
+			sk_die(SK_EX_USAGE, "--churn-rule: \"%s\" is not p_return or p_alive", arg);
+		c->rule_alive = strcmp(arg, "p_alive") == 0;
+		break;
 	}
 }
 
@@ -70,6 +80,7 @@ struct fill_ctx {
 	const struct sk_custdata *d;
 	const struct sk_pred *p;
 	double threshold;
+	int rule_alive;
 };
 
 /* The appended columns of customer i; prospects stay empty. */
@@ -80,7 +91,9 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 		return;
 	sk_emit_num(row, 0, f->p->p_alive[i], 6);
 	sk_emit_num(row, 1, f->p->expected[i], 6);
-	sk_emit_num(row, 2, f->p->p_alive[i] < f->threshold, 0);
+	const double *score = f->rule_alive ? f->p->p_alive : f->p->p_return;
+	sk_emit_num(row, 2, score[i] < f->threshold, 0);
+	sk_emit_num(row, 3, f->p->p_return[i], 6);
 }
 
 int main(int argc, char **argv)
@@ -131,15 +144,16 @@ int main(int argc, char **argv)
 	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
 	sk_custdata_drop_patterns(&d);
 
-	static const char *const cols[] = { "p_alive", "expected_purchases", "churned" };
-	struct sk_emit *e = sk_emit_open(&o, t, 3, cols);
-	struct fill_ctx fc = { &d, &p, c.threshold };
+	static const char *const cols[] = { "p_alive", "expected_purchases", "churned",
+					    "p_return" };
+	struct sk_emit *e = sk_emit_open(&o, t, 4, cols);
+	struct fill_ctx fc = { &d, &p, c.threshold, c.rule_alive };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 
 	if (c.report || c.report_json)
 		sk_fit_report(c.report ? stderr : NULL, c.report_json, tm, &mf.tfit, &d, &p,
-			      c.threshold, o.unit_name);
+			      c.threshold, c.rule_alive, o.unit_name);
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
 	sk_pred_free(&p);

@@ -490,6 +490,8 @@ static double bgbb_dert(const double *par, double rate, double x, double t_x, do
 	return isfinite(v) && v > 0 ? v : 0;
 }
 
+static double bgbb_return_alive(const double *par, double t, double x, double T);
+
 const struct sk_tmodel sk_bgbb = {
 	.name = "bgbb",
 	.title = "BG/BB",
@@ -503,4 +505,38 @@ const struct sk_tmodel sk_bgbb = {
 	.expected_new = bgbb_expected_new,
 	.pmf = bgbb_pmf,
 	.dert = bgbb_dert,
+	.return_alive = bgbb_return_alive,
 };
+
+/* P(X(n, n+t] > 0 | alive at n+1, x, n).  Alive at n+1, p has posterior
+ * Beta(a+x, b+n-x) and theta Beta(g, d+n+1), independent (Fader, Hardie
+ * & Shang 2010, the step to eq. 13).  The first purchase of the next t
+ * opportunities is at n+1+j when the customer buys nothing at
+ * n+1..n+j, survives to n+1+j and buys there:
+ *   P = sum_{j=0}^{t-1} E[p (1-p)^j] E[(1-theta)^j]
+ *     = sum_j B(a+x+1, b+n-x+j)/B(a+x, b+n-x) B(g, d+n+1+j)/B(g, d+n+1).
+ * Times bgbb_p_alive it is the direct sum over the likelihood,
+ * 1/L sum_j B(a+x+1, b+n-x+j)/B(a,b) B(g, d+n+1+j)/B(g,d), whose j = 0
+ * term is eq. 13's first.  t is rounded down to whole opportunities. */
+static double bgbb_return_alive(const double *par, double t, double x, double T)
+{
+	if (!par_ok(par, 4))
+		return 0;
+	double h = horizon(t), t_x = x;
+	if (h == 0)
+		return 0;
+	struct bgbb P;
+	setup(&P, par, 0);
+	normalise(&x, &t_x, &T);
+	double l0 = gsl_sf_lnbeta(P.a + x, P.b + (T - x)) + gsl_sf_lnbeta(P.g, P.d + T + 1);
+	double sum = 0;
+	for (double j = 0; j < h; j++) {
+		double l = gsl_sf_lnbeta(P.a + x + 1, P.b + (T - x) + j) +
+			   gsl_sf_lnbeta(P.g, P.d + T + 1 + j) - l0;
+		double term = exp(l);
+		sum += term;
+		if (term < 1e-17 * sum)
+			break;	/* terms fall: the rest is below rounding */
+	}
+	return isfinite(sum) ? fmin(fmax(sum, 0), 1) : 0;
+}

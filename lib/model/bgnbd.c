@@ -503,6 +503,8 @@ static double pmf(const double *par, double t, int k)
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
 }
 
+static double return_alive(const double *par, double t, double x, double T);
+
 const struct sk_tmodel sk_bgnbd = {
 	.name = "bgnbd",
 	.title = "BG/NBD",
@@ -517,4 +519,21 @@ const struct sk_tmodel sk_bgnbd = {
 	.expected_new = expected_new,
 	.pmf = pmf,
 	.dert = NULL,
+	.return_alive = return_alive,
 };
+
+/* P(X(T, T+t] > 0 | alive at T, x, T).  Dropout happens only right after
+ * a purchase, so a customer alive at T who makes no purchase in the next
+ * t is one whose next purchase comes after T+t; given alive, lambda has
+ * posterior Gamma(r+x, alpha+T) (Fader, Hardie & Lee 2005, sec. 3, the
+ * step to eq. 10) and the exponential waiting time is memoryless:
+ *   1 - ((alpha+T)/(alpha+T+t))^(r+x).
+ * The same expression is P(X(t)=0) of eq. 8 with the updated (r, alpha);
+ * Fader, Hardie & Lee 2005, "Counting your customers" technical appendix,
+ * derive P(X(T,T+t] = 0 | x, t_x, T) = 1 - p_alive x this. */
+static double return_alive(const double *par, double t, double x, double T)
+{
+	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
+		return 0;
+	return -expm1(-(par[0] + x) * log1p(t / (par[1] + T)));
+}

@@ -292,6 +292,8 @@ static double pmf(const double *par, double t, int k)
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
 }
 
+static double return_alive(const double *par, double t, double x, double T);
+
 const struct sk_tmodel sk_mbgnbd = {
 	.name = "mbgnbd",
 	.title = "MBG/NBD",
@@ -306,4 +308,18 @@ const struct sk_tmodel sk_mbgnbd = {
 	.expected_new = expected_new,
 	.pmf = pmf,
 	.dert = NULL,
+	.return_alive = return_alive,
 };
+
+/* P(X(T, T+t] > 0 | alive at T, x, T).  As in BG/NBD, a customer leaves
+ * only at a purchase (Batislam, Denizel & Filiztekin 2007, assumption
+ * iii, which adds time zero), so with no purchase in (T, T+t] she cannot
+ * have left in it: 1 - ((alpha+T)/(alpha+T+t))^(r+x), lambda given alive
+ * being Gamma(r+x, alpha+T).  BTYDplus mbgnbd.pmf.General at x* = 0
+ * gives the same 1 - p_alive x this. */
+static double return_alive(const double *par, double t, double x, double T)
+{
+	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
+		return 0;
+	return -expm1(-(par[0] + x) * log1p(t / (par[1] + T)));
+}

@@ -49,6 +49,11 @@ struct sk_tmodel {
 	/* Discounted expected residual transactions at continuous discount
 	 * rate delta per unit time; NULL where the model has no closed form. */
 	double (*dert)(const double *par, double delta, double x, double t_x, double T);
+	/* P(X(T, T+t] > 0 | alive, x, T): at least one transaction in the
+	 * next t for a customer alive at T (BG/BB: alive at opportunity
+	 * T+1, as its p_alive), a function of (x, T) only; so
+	 * p_return = P(X(T, T+t] > 0 | x, t_x, T) = p_alive x this. */
+	double (*return_alive)(const double *par, double t, double x, double T);
 };
 
 extern const struct sk_tmodel sk_bgnbd, sk_pnbd, sk_mbgnbd, sk_bgbb;

@@ -1164,6 +1164,8 @@ static double dert(const double *par, double delta, double x, double t_x, double
 	return isfinite(v) ? v : 0;
 }
 
+static double return_alive(const double *par, double t, double x, double T);
+
 const struct sk_tmodel sk_pnbd = {
 	.name = "pnbd",
 	.title = "Pareto/NBD",
@@ -1178,4 +1180,40 @@ const struct sk_tmodel sk_pnbd = {
 	.expected_new = expected_new,
 	.pmf = pmf,
 	.dert = dert,
+	.return_alive = return_alive,
 };
+
+struct ret_ctx {
+	double m, s, A, B;
+};
+
+/* The integrand of return_alive after u = A (e^v - 1). */
+static void ret_f(double v, double *f, void *vc)
+{
+	const struct ret_ctx *c = vc;
+	double u = c->A * expm1(v);
+	f[0] = c->m * exp(-c->m * v - c->s * log1p(u / c->B));
+}
+
+/* P(X(T, T+t] > 0 | alive at T, x, T).  Given alive at T, lambda and mu
+ * are independent with posteriors Gamma(r+x, alpha+T) and Gamma(s, beta+T)
+ * (Schmittlein, Morrison & Colombo 1987, sec. 4; Fader & Hardie 2005,
+ * "A note on deriving the Pareto/NBD model and related expressions",
+ * eq. 18-19).  The next purchase falls in (T, T+t] while the customer is
+ * still alive with density lambda e^(-lambda u) e^(-mu u), so
+ *   P = int_0^t E[lambda e^(-lambda u)] E[e^(-mu u)] du
+ *     = int_0^t (r+x)/A (A/(A+u))^(r+x+1) (B/(B+u))^s du,
+ * A = alpha+T, B = beta+T: the x* = 0 term of Fader & Hardie's note on
+ * P(X(T, T+t] = x* | x, t_x, T) for the Pareto/NBD.  With u = A (e^v - 1)
+ * the integrand is (r+x) e^(-(r+x) v) (B/(B+u))^s on [0, ln(1+t/A)],
+ * smooth and bounded, integrated by sk_quad. */
+static double return_alive(const double *par, double t, double x, double T)
+{
+	if (!good_par(par, 4) || !(t > 0) || !(x >= 0) || !(T >= 0))
+		return 0;
+	struct ret_ctx c = { par[0] + x, par[2], par[1] + T, par[3] + T };
+	double q;
+	if (sk_quad(ret_f, &c, 1, 0, log1p(t / c.A), 1e-10, &q) < 0 || !isfinite(q))
+		return 0;
+	return fmin(fmax(q, 0), 1);
+}

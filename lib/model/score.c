@@ -276,24 +276,29 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
+	double *pr = sk_xmalloc((np ? np : 1) * sizeof *pr);
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
 	for (size_t k = 0; k < np; k++)
 		pa[k] = finite_or(tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T), 0);
+	/* expected = p_alive x E[X | alive] and p_return = p_alive x
+	 * P(X > 0 | alive), the second factors functions of (x, T) only:
+	 * daily data has ~10^6 patterns but ~10^4 pairs. */
+	size_t ng;
+	struct sk_rfm *g;
+	uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
+	double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
+	double *gr = sk_xmalloc((ng ? ng : 1) * sizeof *gr);
+	#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
+	for (size_t j = 0; j < ng; j++) {
+		ga[j] = tm->expected_alive ?
+			finite_or(tm->expected_alive(par, horizon, g[j].x, g[j].T), 0) : 0;
+		gr[j] = finite_or(tm->return_alive(par, horizon, g[j].x, g[j].T), 0);
+	}
+	for (size_t k = 0; k < np; k++)
+		pr[k] = pa[k] * gr[gid[k]];
 	if (tm->expected_alive) {
-		/* expected = p_alive x E[X | alive], the second factor a function
-		 * of (x, T) only: daily data has ~10^6 patterns but ~10^4 pairs. */
-		size_t ng;
-		struct sk_rfm *g;
-		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
-		double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
-		#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
-		for (size_t j = 0; j < ng; j++)
-			ga[j] = finite_or(tm->expected_alive(par, horizon, g[j].x, g[j].T), 0);
 		for (size_t k = 0; k < np; k++)
 			ex[k] = pa[k] * ga[gid[k]];
-		free(ga);
-		free(gid);
-		free(g);
 	} else {
 		#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
 		for (size_t k = 0; k < np; k++)
@@ -301,27 +306,37 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	}
 	p->p_alive = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_alive);
 	p->expected = sk_xcalloc(d->n ? d->n : 1, sizeof *p->expected);
+	p->p_return = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_return);
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
 		p->p_alive[i] = pa[d->pid[i]];
 		p->expected[i] = ex[d->pid[i]];
+		p->p_return[i] = pr[d->pid[i]];
 	}
+	free(ga);
+	free(gr);
+	free(gid);
+	free(g);
 	free(pa);
 	free(ex);
+	free(pr);
 }
 
 void sk_pred_free(struct sk_pred *p)
 {
 	free(p->p_alive);
 	free(p->expected);
+	free(p->p_return);
 	memset(p, 0, sizeof *p);
 }
 
 void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		   const struct sk_fit *fit, const struct sk_custdata *d,
-		   const struct sk_pred *p, double threshold, const char *unit)
+		   const struct sk_pred *p, double threshold, int rule_alive, const char *unit)
 {
+	const double *score = rule_alive ? p->p_alive : p->p_return;
+	const char *rule = rule_alive ? "p_alive" : "p_return";
 	double n = 0, obs = 0, expct = 0, alive = 0, churned = 0;
 	size_t rows = 0;
 	for (size_t i = 0; i < d->n; i++) {
@@ -332,7 +347,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		obs += r->w * r->x;
 		expct += r->w * finite_or(tm->expected_new(fit->par, r->T), 0);
 		alive += r->w * p->p_alive[i];
-		churned += r->w * (p->p_alive[i] < threshold);
+		churned += r->w * (score[i] < threshold);
 		rows++;
 	}
 	double retention = n > 0 ? alive / n : 0;
@@ -347,7 +362,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	fprintf(f, "repeat transactions: observed %.0f, expected %.1f\n", obs, expct);
 	fprintf(f, "expected alive: %.1f (retention rate %.4f, churn rate %.4f)\n", alive,
 		retention, 1 - retention);
-	fprintf(f, "churned (p_alive < %g): %.0f (%.2f%%)\n", threshold, churned,
+	fprintf(f, "churned (%s < %g): %.0f (%.2f%%)\n", rule, threshold, churned,
 		n > 0 ? 100 * churned / n : 0);
 	if (!json_path)
 		return;

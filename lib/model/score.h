@@ -61,6 +61,7 @@ uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 struct sk_pred {
 	double *p_alive;		/* per row; unset for invalid rows */
 	double *expected;		/* expected transactions over the horizon */
+	double *p_return;		/* P(at least one transaction over the horizon) */
 };
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p);
@@ -71,7 +72,7 @@ void sk_pred_free(struct sk_pred *p);
  * JSON to json_path when not NULL. */
 void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		   const struct sk_fit *fit, const struct sk_custdata *d,
-		   const struct sk_pred *p, double threshold, const char *unit);
+		   const struct sk_pred *p, double threshold, int rule_alive, const char *unit);
 /* The calibration/holdout table: per calibration frequency 0..7+,
  * customers, mean predicted and mean actual holdout transactions. */
 void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
