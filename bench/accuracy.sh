@@ -47,9 +47,29 @@ gzip -dc "$data/online_retail.csv.gz" |
 # set_data NAME: the split of one data set.
 set_data() {
 	case $1 in
-	sample|master) hs=1997-10-01 unit=week hz=39w dopt= ;;
-	retail) hs=2011-07-01 unit=day hz=162d dopt=--monthfirst ;;
+	sample|master) hs=1997-10-01 unit=week hz=39w dopt= cut=1997-07-01 ;;
+	retail) hs=2011-07-01 unit=day hz=162d dopt=--monthfirst cut=2011-04-21 ;;
 	esac
+}
+
+# with_backtest NAME: the customers of $w/NAME.cust with the columns of
+# summarize --backtest (each customer as of a cut a third of the span
+# before the end of calibration, and the purchases after it), for the
+# pipeline's winback; made by summarize --backtest auto when it has the
+# option, else from a second summary as of $cut.
+with_backtest() {
+	if $B/summarize --help | grep -q -- '--backtest'; then
+		$B/summarize $dopt --holdout-start $hs --unit $unit --backtest auto $w/$1.log |
+			mlr --icsv --ocsv filter 'is_not_empty($frequency)'
+		return
+	fi
+	$B/summarize $dopt --as-of $cut --unit $unit $w/$1.log |
+		mlr --icsv --ocsv filter 'is_not_empty($frequency)' then cut -f customer_id,frequency,recency,T,orders \
+		then rename frequency,backtest_frequency,recency,backtest_recency,T,backtest_T,orders,cut_orders > $w/$1.cut
+	mlr --icsv --ocsv join --ul -j customer_id -f $w/$1.cut then put '
+		if (is_present($cut_orders)) { $backtest_purchases = $orders - $cut_orders }
+		else { $backtest_frequency = ""; $backtest_recency = ""; $backtest_T = ""; $backtest_purchases = "" }' \
+		then cut -x -f cut_orders,away then unsparsify $w/$1.cust
 }
 
 # put NAME ROW VALUE: one cell of the table.
@@ -109,8 +129,10 @@ for d in sample master retail; do
 	$B/winback $dopt --holdout-start $hs --unit $unit --lapse-days 90 --horizon $hz \
 		$w/$d.log > $w/$d.wb.log 2>> $w/log
 	winback_cells $d "log" $w/$d.wb.log
-	$B/winback --unit $unit --lapse-days 90 --horizon $hz $w/$d.default.clv > $w/$d.wb.pipe 2>> $w/log
-	winback_cells $d "pipeline (summarize, churn, clv, winback)" $w/$d.wb.pipe
+	with_backtest $d > $w/$d.bt
+	$B/churn --unit $unit --horizon $hz $w/$d.bt 2>> $w/log | $B/clv --unit $unit --horizon $hz 2>> $w/log |
+		$B/winback --unit $unit --lapse-days 90 --horizon $hz > $w/$d.wb.pipe 2>> $w/log
+	winback_cells $d "pipeline (summarize --backtest, churn, clv, winback)" $w/$d.wb.pipe
 done
 
 # One row per measure, one column per data set, rows in first-seen order.

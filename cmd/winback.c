@@ -138,7 +138,10 @@ int main(int argc, char **argv)
 		}
 	}
 	struct sk_winback_rates rates;
-	sk_winback_learn(&c.wo, (const struct sk_table *const *)bt, window, nbt, &rates);
+	if (!t->has_as_of && sk_winback_has_backtest(t))
+		sk_winback_learn_records(&c.wo, t, &rates);
+	else
+		sk_winback_learn(&c.wo, (const struct sk_table *const *)bt, window, nbt, &rates);
 	struct sk_winback_row *rows = sk_xcalloc(t->nrow ? t->nrow : 1, sizeof *rows);
 	size_t offers = sk_winback_score(&c.wo, t, &rates, rows);
 

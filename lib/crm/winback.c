@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fit.h"
+#include "model/model.h"
 #include "record/hash.h"
 #include "record/util.h"
 
@@ -158,6 +160,45 @@ double sk_winback_window(const struct sk_winback_opts *wo, const struct sk_table
 	return wo->horizon_days < w ? wo->horizon_days : w;
 }
 
+/* The backtest customers gathered for learning. */
+struct collect {
+	struct bt_row *rows;
+	size_t n, cap;
+	double wmax, nmax, backmax, nlap, backlap;
+};
+
+/* Add customer k (as of a backtest day; row i of t for its id) with the
+ * outcome back over the window w. */
+static void add_row(struct collect *cl, const struct sk_winback_opts *wo,
+		    struct sk_winback_rates *r, const struct sk_table *t, size_t i, long id,
+		    const struct cust *k, double back, double w)
+{
+	sk_grow((void **)&cl->rows, &cl->cap, cl->n + 1, sizeof *cl->rows);
+	struct bt_row *q = &cl->rows[cl->n++];
+	features(k, w, q->x);
+	if (r->no_aov)
+		q->x[5] = 0;
+	q->y = back > 0;
+	q->longest = w == cl->wmax;
+	q->lapsed = is_candidate(wo, k);
+	/* A quarter of the customers, chosen by their id (so not by the
+	 * order of the input), are kept out of the fit to recalibrate it. */
+	size_t len = 0;
+	const char *s = id >= 0 ? sk_table_get(t, i, id, &len, NULL) : "";
+	q->heldout = (id >= 0 ? sk_hash_bytes(s, len) : (uint64_t)i) % 4 == 0;
+	r->total += 1;
+	r->back += q->y;
+	if (q->longest) {
+		cl->nmax += 1;
+		cl->backmax += q->y;
+		cl->nlap += q->lapsed;
+		cl->backlap += q->lapsed * q->y;
+	}
+}
+
+static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_winback_rates *r,
+		const char *why_empty);
+
 void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *const *bt,
 		      const double *window_days, int nbt, struct sk_winback_rates *r)
 {
@@ -165,12 +206,10 @@ void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *c
 	r->overall = wo->fallback_prob;
 	if (nbt > SK_WB_MAXBT)
 		nbt = SK_WB_MAXBT;
-	struct bt_row *rows = NULL;
-	size_t n = 0, cap = 0;
-	double wmax = 0, nmax = 0, backmax = 0, nlap = 0, backlap = 0;
+	struct collect cl = { 0 };
 	for (int b = 0; b < nbt; b++)
-		if (window_days[b] > wmax)
-			wmax = window_days[b];
+		if (window_days[b] > cl.wmax)
+			cl.wmax = window_days[b];
 	for (int b = 0; b < nbt; b++) {
 		r->window_days[r->nbt++] = window_days[b];
 		if (!bt[b])
@@ -183,39 +222,102 @@ void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *c
 		for (size_t i = 0; i < bt[b]->nrow; i++) {
 			struct cust k;
 			read_cust(bt[b], i, &c, wo->unit_days, &k);
-			if (!k.buyer)
-				continue;
-			sk_grow((void **)&rows, &cap, n + 1, sizeof *rows);
-			struct bt_row *q = &rows[n++];
-			features(&k, window_days[b], q->x);
-			q->y = num(bt[b], i, c.hold, NULL) > 0;
-			q->longest = window_days[b] == wmax;
-			q->lapsed = is_candidate(wo, &k);
-			/* A quarter of the customers, chosen by their id (so
-			 * not by the order of the input), are kept out of the
-			 * fit to recalibrate it. */
-			size_t len = 0;
-			const char *s = id >= 0 ? sk_table_get(bt[b], i, id, &len, NULL) : "";
-			q->heldout = (id >= 0 ? sk_hash_bytes(s, len) : (uint64_t)i) % 4 == 0;
-			r->total += 1;
-			r->back += q->y;
-			if (q->longest) {
-				nmax += 1;
-				backmax += q->y;
-				nlap += q->lapsed;
-				backlap += q->lapsed * q->y;
-			}
+			if (k.buyer)
+				add_row(&cl, wo, r, bt[b], i, id, &k, num(bt[b], i, c.hold, NULL),
+					window_days[b]);
 		}
 	}
-	if (nmax > 0)
-		r->overall = backmax / nmax;
+	fit(wo, &cl, r, nbt ? "no customer had bought before the backtest day"
+			    : "no transaction log to replay");
+}
+
+int sk_winback_has_backtest(const struct sk_table *t)
+{
+	return sk_table_col(t, "backtest_frequency") >= 0 &&
+	       sk_table_col(t, "backtest_recency") >= 0 && sk_table_col(t, "backtest_T") >= 0 &&
+	       sk_table_col(t, "backtest_purchases") >= 0;
+}
+
+/* BG/NBD fitted to the records as they are now, for carrying the one
+ * backtest window over to the horizon (see reactivation()); on failure
+ * rates->pop_ok stays 0. */
+static void fit_population(const struct sk_winback_opts *wo, const struct sk_table *t,
+			   const struct cols *c, struct sk_winback_rates *r)
+{
+	struct sk_rfm *pat = sk_xmalloc((t->nrow + 1) * sizeof *pat);
+	size_t n = 0;
+	for (size_t i = 0; i < t->nrow; i++) {
+		struct cust k;
+		read_cust(t, i, c, wo->unit_days, &k);
+		if (k.buyer)
+			pat[n++] = (struct sk_rfm){ k.frequency, k.recency_days / wo->unit_days,
+						    k.T_days / wo->unit_days, 1 };
+	}
+	n = sk_rfm_compress(pat, n);
+	struct sk_fit f;
+	char err[200];
+	if (n > 0 && sk_bgnbd.fit(pat, n, &f, err, sizeof err) == 0) {
+		memcpy(r->pop_par, f.par, sizeof r->pop_par);
+		r->pop_ok = 1;
+	}
+	free(pat);
+}
+
+void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_table *t,
+			      struct sk_winback_rates *r)
+{
+	memset(r, 0, sizeof *r);
+	r->overall = wo->fallback_prob;
+	/* The order value as of the cut is not in the records (their
+	 * monetary_value counts purchases after it): left out. */
+	r->no_aov = 1;
+	struct cols c;
+	find_cols(t, &c);
+	long bf = sk_table_col(t, "backtest_frequency"), br = sk_table_col(t, "backtest_recency");
+	long bT = sk_table_col(t, "backtest_T"), bp = sk_table_col(t, "backtest_purchases");
+	long id = sk_table_col(t, wo->col_id);
+	struct collect cl = { 0 };
+	/* The window: from the cut to the end of observation, T - backtest_T
+	 * of any customer with both. */
+	for (size_t i = 0; i < t->nrow && cl.wmax == 0; i++) {
+		int e1, e2;
+		double T = num(t, i, c.T, &e1), Tb = num(t, i, bT, &e2);
+		if (!e1 && !e2)
+			cl.wmax = floor((T - Tb) * wo->unit_days + 0.5);
+	}
+	if (cl.wmax >= 1) {
+		r->window_days[r->nbt++] = cl.wmax;
+		for (size_t i = 0; i < t->nrow; i++) {
+			int ef, er, eT, ep;
+			double x = num(t, i, bf, &ef), tx = num(t, i, br, &er);
+			double Tb = num(t, i, bT, &eT), back = num(t, i, bp, &ep);
+			if (ef || er || eT || ep)
+				continue;	/* first purchase after the cut */
+			struct cust k = { .buyer = 1, .frequency = x, .orders = x + 1,
+					  .recency_days = tx * wo->unit_days,
+					  .T_days = Tb * wo->unit_days };
+			add_row(&cl, wo, r, t, i, id, &k, back, cl.wmax);
+		}
+	}
+	fit(wo, &cl, r, "no customer had bought before the backtest cut");
+	if (r->basis == SK_WB_MODEL)
+		fit_population(wo, t, &c, r);
+}
+
+/* Fit the model to the rows gathered, or fall back (rates->basis). */
+static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_winback_rates *r,
+		const char *why_empty)
+{
+	struct bt_row *rows = cl->rows;
+	size_t n = cl->n;
+	if (cl->nmax > 0)
+		r->overall = cl->backmax / cl->nmax;
 	/* Should the model not fit, the return rate over the longest window
 	 * of those lapsed on the backtest day (of every buyer when none was). */
-	r->pooled = nlap > 0 ? backlap / nlap : r->overall;
-	r->pooled_n = nlap > 0 ? nlap : nmax;
+	r->pooled = cl->nlap > 0 ? cl->backlap / cl->nlap : r->overall;
+	r->pooled_n = cl->nlap > 0 ? cl->nlap : cl->nmax;
 	if (n == 0) {
-		snprintf(r->why, sizeof r->why, "%s", nbt ? "no customer had bought before the "
-			 "backtest day" : "no transaction log to replay");
+		snprintf(r->why, sizeof r->why, "%s", why_empty);
 		free(rows);
 		return;
 	}
@@ -309,6 +411,36 @@ void sk_winback_rates_free(struct sk_winback_rates *r)
 	r->basis = SK_WB_ASSUMED;
 }
 
+/* log(-log(1 - p)), the complementary log-log of p. */
+static double cloglog(double p)
+{
+	p = p < 1e-12 ? 1e-12 : p > 1 - 1e-12 ? 1 - 1e-12 : p;
+	return log(-log1p(-p));
+}
+
+/* One backtest window w teaches nothing about longer horizons H.  With a
+ * BG/NBD fitted to the records, the shift on the cloglog scale is the
+ * model's own for this customer: cloglog P(X(T, T+H] > 0) - cloglog
+ * P(X(T, T+w] > 0), with P = p_alive x P(X > 0 | alive) (Fader, Hardie &
+ * Lee 2005, "Counting your customers the easy way", eq. 13 for p_alive;
+ * the rest as in churn's p_return).  Its heterogeneity and drop-out make
+ * the chance per day fall as the window grows.  Without the model, a
+ * steady chance per day: log(H / w). */
+static double horizon_shift(const struct sk_winback_opts *wo, const struct sk_winback_rates *r,
+			    const struct cust *k)
+{
+	double H = wo->horizon_days, w = r->window_days[0];
+	if (!r->pop_ok)
+		return log(H / w);
+	const double *par = r->pop_par;
+	double u = wo->unit_days, x = k->frequency, tx = k->recency_days / u, T = k->T_days / u;
+	double pa = sk_bgnbd.p_alive(par, x, tx, T);
+	double pH = pa * sk_bgnbd.return_alive(par, H / u, x, T);
+	double pw = pa * sk_bgnbd.return_alive(par, w / u, x, T);
+	double d = cloglog(pH) - cloglog(pw);
+	return isfinite(d) ? d : log(H / w);
+}
+
 /* P(back within the horizon) of customer k. */
 static double reactivation(const struct sk_winback_opts *wo, const struct sk_winback_rates *r,
 			   const struct cust *k)
@@ -317,8 +449,13 @@ static double reactivation(const struct sk_winback_opts *wo, const struct sk_win
 		return r->basis == SK_WB_POOLED ? r->pooled : wo->fallback_prob;
 	double x[SK_WB_NFEAT];
 	features(k, wo->horizon_days, x);
+	if (r->no_aov)
+		x[5] = 0;
 	double eta = sk_learn_eta(&r->glm, x, 0);
-	return sk_learn_predict(&r->cal, &eta, 0);
+	double cal = sk_learn_eta(&r->cal, &eta, 0);
+	if (r->nbt == 1 && r->window_days[0] > 0)
+		cal += horizon_shift(wo, r, k);
+	return sk_learn_mean(SK_LINK_CLOGLOG, cal);
 }
 
 /* The ids compared: column id of table t. */
@@ -548,6 +685,14 @@ void sk_winback_report(FILE *f, const struct sk_table *t, const struct sk_winbac
 		fprintf(f, " %.0f", r->window_days[b]);
 	fprintf(f, " days), %.0f came back; predicts returns within %.0f days\n", r->back,
 		wo->horizon_days);
+	if (r->nbt == 1 && r->window_days[0] != wo->horizon_days && r->pop_ok)
+		fprintf(f, "one backtest window: carried to the horizon by a BG/NBD fitted to the "
+			"records (r %.4g, alpha %.4g, a %.4g, b %.4g)\n", r->pop_par[0],
+			r->pop_par[1], r->pop_par[2], r->pop_par[3]);
+	else if (r->nbt == 1 && r->window_days[0] != wo->horizon_days)
+		fprintf(f, "one backtest window: P(back within %.0f days) = 1 - (1 - P(back within "
+			"%.0f days))^%.3f, as if each customer's chance per day held steady\n",
+			wo->horizon_days, r->window_days[0], wo->horizon_days / r->window_days[0]);
 	fprintf(f, "held out (%s, longest window, %.0f customers): came back %.4f, predicted %.4f, "
 		"AUC %.4f, ECE %.4f\n", r->cal_lapsed ? "lapsed" : "all", r->heldout_n, r->heldout_rate, r->heldout_mean, r->heldout_auc,
 		r->heldout_ece);

@@ -55,6 +55,9 @@ struct sk_winback_rates {
 	struct sk_learn glm;		/* on the fitted customers */
 	struct sk_learn cal;		/* a + b eta, on the held-out ones */
 	enum sk_winback_basis basis;	/* where winback_prob comes from */
+	int no_aov;			/* order value left out (records: not as of the cut) */
+	int pop_ok;			/* records: BG/NBD fitted for the horizon */
+	double pop_par[4];		/* its r, alpha, a, b */
 	double pooled, pooled_n;	/* SK_WB_POOLED: the backtest's rate, over */
 	int nbt;
 	double window_days[SK_WB_MAXBT];	/* label window of each backtest */
@@ -104,6 +107,13 @@ const char *sk_winback_reason(const struct sk_winback_row *w, char buf[SK_WB_REA
  * fallback probability and rates->why says why. */
 void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *const *bt,
 		      const double *window_days, int nbt, struct sk_winback_rates *rates);
+/* Learn it from customer records that carry the columns of summarize
+ * --backtest (backtest_frequency, backtest_recency, backtest_T: each
+ * customer as of a cut; backtest_purchases: transactions after it), when
+ * sk_winback_has_backtest says they are there. */
+int sk_winback_has_backtest(const struct sk_table *t);
+void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_table *t,
+			      struct sk_winback_rates *rates);
 /* The longest backtest window worth reading for table t (customers as of
  * the end of observation): the horizon, or half the span of the data
  * when that is shorter, so that the earliest cut still has history. */
