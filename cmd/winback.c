@@ -11,10 +11,11 @@ static const char usage[] =
 	"Usage: winback [OPTIONS] [FILE...]\n"
 	"Find lapsed and at-risk customers whose expected profit from an offer\n"
 	"beats its cost: value = P(reactivation) x profit if back - offer cost.\n"
-	"P(reactivation) = P(a purchase within --horizon), learned from backtests\n"
-	"on the transaction log (the log replayed as of earlier days: who came\n"
-	"back, by time away, orders, tenure, rhythm and order value) and\n"
-	"recalibrated on customers held out of the fit.  Appends winback_value,\n"
+	"P(reactivation) = P(a purchase within --horizon), learned from a backtest\n"
+	"(the log replayed as of an earlier day, or the backtest_* columns of\n"
+	"summarize --backtest: who came back, by time away, orders, tenure,\n"
+	"rhythm and order value), recalibrated on customers held out of the fit\n"
+	"and carried to the horizon by a BG/NBD.  Appends winback_value,\n"
 	"winback_prob, winback_rank, winback_reason and winback_basis (backtest,\n"
 	"or assumed when there is nothing to learn from); keeps the offers, best\n"
 	"first.\n"
@@ -27,8 +28,8 @@ static const char usage[] =
 	"  --offer-cost C       cost of one offer (default 0)\n"
 	"  --min-value X        keep offers worth at least X (default 0)\n"
 	"  --horizon D          P(back) and value if back over D (default 1y)\n"
-	"  --backtest D         how far back the earliest backtest starts (default:\n"
-	"                       the horizon, or half the data's span if shorter)\n"
+	"  --backtest D         how far back the backtest starts (default: the\n"
+	"                       horizon, or half the data's span if shorter)\n"
 	"  --top N              keep the N best offers\n"
 	"  --all                keep every customer, in input order, columns filled\n"
 	"  --report             candidates, value at risk, expected return (stderr)\n"
@@ -116,32 +117,28 @@ int main(int argc, char **argv)
 	 * so standard input is kept in a temporary file. */
 	sk_spool_stdin(&o);
 	struct sk_table *t = sk_customers_read(&o);
-	/* Two backtests: the log as of the day the longest window starts, and
-	 * as of half-way, each labelled by purchases up to the end of
-	 * observation (never after it). */
-	struct sk_table *bt[2] = { NULL, NULL };
-	double window[2];
-	int nbt = 0;
+	/* The backtest: the log as of the day the window starts, labelled by
+	 * purchases up to the end of observation (never after it). */
+	struct sk_table *bt = NULL;
+	double window = 0;
 	if (t->has_as_of) {
-		double w = c.backtest ? sk_opt_duration(&o, "backtest", c.backtest)
-				      : sk_winback_window(&c.wo, t);
-		window[0] = floor(w);
-		window[1] = floor(w / 2);
-		for (int b = 0; b < 2 && window[b] >= 1; b++) {
+		window = floor(c.backtest ? sk_opt_duration(&o, "backtest", c.backtest)
+					  : sk_winback_window(&c.wo, t));
+		if (window >= 1) {
 			struct sk_opts past = o;
 			past.has_as_of = 1;
-			past.as_of = t->as_of - (long)window[b];
+			past.as_of = t->as_of - (long)window;
 			past.has_until = 1;
 			past.until = t->as_of;
 			past.skip_bad = o.skip_bad ? 2 : 0;	/* reported by the first reading */
-			bt[nbt++] = sk_customers_read(&past);
+			bt = sk_customers_read(&past);
 		}
 	}
 	struct sk_winback_rates rates;
 	if (!t->has_as_of && sk_winback_has_backtest(t))
 		sk_winback_learn_records(&c.wo, t, &rates);
 	else
-		sk_winback_learn(&c.wo, (const struct sk_table *const *)bt, window, nbt, &rates);
+		sk_winback_learn(&c.wo, bt, window, t, &rates);
 	struct sk_winback_row *rows = sk_xcalloc(t->nrow ? t->nrow : 1, sizeof *rows);
 	size_t offers = sk_winback_score(&c.wo, t, &rates, rows);
 
@@ -171,8 +168,7 @@ int main(int argc, char **argv)
 		sk_winback_evaluate(stderr, t, rows);
 	free(order);
 	free(rows);
-	for (int b = 0; b < nbt; b++)
-		sk_table_free(bt[b]);
+	sk_table_free(bt);
 	sk_winback_rates_free(&rates);
 	sk_table_free(t);
 	return 0;

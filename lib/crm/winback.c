@@ -119,12 +119,12 @@ static int is_candidate(const struct sk_winback_opts *wo, const struct cust *k)
 	return k->orders >= wo->core_orders && g > 0 && away > wo->overdue_factor * g;
 }
 
-/* The features of a customer for a label window of w days: logs, since
+/* The features of a customer: logs, since
  * return rates fall off with time away and rise with orders roughly as
  * powers (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves
  * for customer base analysis", JMR 42(4), fig. 3); the rhythm terms say
  * how overdue a repeat buyer is against their own mean gap. */
-static void features(const struct cust *k, double w, double x[SK_WB_NFEAT])
+static void features(const struct cust *k, double x[SK_WB_NFEAT])
 {
 	double away = k->T_days - k->recency_days, g = mean_gap(k);
 	x[0] = log1p(away > 0 ? away : 0);
@@ -133,7 +133,6 @@ static void features(const struct cust *k, double w, double x[SK_WB_NFEAT])
 	x[3] = g > 0 ? log1p(g) : 0;
 	x[4] = g > 0 ? log1p((away > 0 ? away : 0) / g) : 0;
 	x[5] = log1p(k->aov > 0 ? k->aov : 0);
-	x[6] = log(w > 1 ? w : 1);
 }
 
 /* One customer of a backtest for learning. */
@@ -141,7 +140,6 @@ struct bt_row {
 	double x[SK_WB_NFEAT];
 	double y;
 	int heldout;
-	int longest;		/* in the longest window */
 	int lapsed;		/* a candidate by the lapse rules on the backtest day */
 };
 
@@ -164,22 +162,21 @@ double sk_winback_window(const struct sk_winback_opts *wo, const struct sk_table
 struct collect {
 	struct bt_row *rows;
 	size_t n, cap;
-	double wmax, nmax, backmax, nlap, backlap;
+	double nlap, backlap;
 };
 
-/* Add customer k (as of a backtest day; row i of t for its id) with the
- * outcome back over the window w. */
+/* Add customer k (as of the backtest day; row i of t for its id) with
+ * the purchases back after it. */
 static void add_row(struct collect *cl, const struct sk_winback_opts *wo,
 		    struct sk_winback_rates *r, const struct sk_table *t, size_t i, long id,
-		    const struct cust *k, double back, double w)
+		    const struct cust *k, double back)
 {
 	sk_grow((void **)&cl->rows, &cl->cap, cl->n + 1, sizeof *cl->rows);
 	struct bt_row *q = &cl->rows[cl->n++];
-	features(k, w, q->x);
+	features(k, q->x);
 	if (r->no_aov)
 		q->x[5] = 0;
 	q->y = back > 0;
-	q->longest = w == cl->wmax;
 	q->lapsed = is_candidate(wo, k);
 	/* A quarter of the customers, chosen by their id (so not by the
 	 * order of the input), are kept out of the fit to recalibrate it. */
@@ -188,47 +185,40 @@ static void add_row(struct collect *cl, const struct sk_winback_opts *wo,
 	q->heldout = (id >= 0 ? sk_hash_bytes(s, len) : (uint64_t)i) % 4 == 0;
 	r->total += 1;
 	r->back += q->y;
-	if (q->longest) {
-		cl->nmax += 1;
-		cl->backmax += q->y;
-		cl->nlap += q->lapsed;
-		cl->backlap += q->lapsed * q->y;
-	}
+	cl->nlap += q->lapsed;
+	cl->backlap += q->lapsed * q->y;
 }
 
 static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_winback_rates *r,
 		const char *why_empty);
 
-void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *const *bt,
-		      const double *window_days, int nbt, struct sk_winback_rates *r)
+static void fit_population(const struct sk_winback_opts *wo, const struct sk_table *t,
+			   const struct cols *c, struct sk_winback_rates *r);
+
+void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *bt,
+		      double window_days, const struct sk_table *now, struct sk_winback_rates *r)
 {
 	memset(r, 0, sizeof *r);
 	r->overall = wo->fallback_prob;
-	if (nbt > SK_WB_MAXBT)
-		nbt = SK_WB_MAXBT;
 	struct collect cl = { 0 };
-	for (int b = 0; b < nbt; b++)
-		if (window_days[b] > cl.wmax)
-			cl.wmax = window_days[b];
-	for (int b = 0; b < nbt; b++) {
-		r->window_days[r->nbt++] = window_days[b];
-		if (!bt[b])
-			continue;
-		struct cols c;
-		find_cols(bt[b], &c);
-		if (c.hold < 0)
-			continue;
-		long id = sk_table_col(bt[b], wo->col_id);
-		for (size_t i = 0; i < bt[b]->nrow; i++) {
+	struct cols c;
+	if (bt) {
+		r->window_days = window_days;
+		find_cols(bt, &c);
+		long id = sk_table_col(bt, wo->col_id);
+		for (size_t i = 0; c.hold >= 0 && i < bt->nrow; i++) {
 			struct cust k;
-			read_cust(bt[b], i, &c, wo->unit_days, &k);
+			read_cust(bt, i, &c, wo->unit_days, &k);
 			if (k.buyer)
-				add_row(&cl, wo, r, bt[b], i, id, &k, num(bt[b], i, c.hold, NULL),
-					window_days[b]);
+				add_row(&cl, wo, r, bt, i, id, &k, num(bt, i, c.hold, NULL));
 		}
 	}
-	fit(wo, &cl, r, nbt ? "no customer had bought before the backtest day"
-			    : "no transaction log to replay");
+	fit(wo, &cl, r, bt ? "no customer had bought before the backtest day"
+			   : "no transaction log to replay");
+	if (r->basis == SK_WB_MODEL && now) {
+		find_cols(now, &c);
+		fit_population(wo, now, &c, r);
+	}
 }
 
 int sk_winback_has_backtest(const struct sk_table *t)
@@ -279,14 +269,13 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 	struct collect cl = { 0 };
 	/* The window: from the cut to the end of observation, T - backtest_T
 	 * of any customer with both. */
-	for (size_t i = 0; i < t->nrow && cl.wmax == 0; i++) {
+	for (size_t i = 0; i < t->nrow && r->window_days == 0; i++) {
 		int e1, e2;
 		double T = num(t, i, c.T, &e1), Tb = num(t, i, bT, &e2);
 		if (!e1 && !e2)
-			cl.wmax = floor((T - Tb) * wo->unit_days + 0.5);
+			r->window_days = floor((T - Tb) * wo->unit_days + 0.5);
 	}
-	if (cl.wmax >= 1) {
-		r->window_days[r->nbt++] = cl.wmax;
+	if (r->window_days >= 1) {
 		for (size_t i = 0; i < t->nrow; i++) {
 			int ef, er, eT, ep;
 			double x = num(t, i, bf, &ef), tx = num(t, i, br, &er);
@@ -296,7 +285,7 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 			struct cust k = { .buyer = 1, .frequency = x, .orders = x + 1,
 					  .recency_days = tx * wo->unit_days,
 					  .T_days = Tb * wo->unit_days };
-			add_row(&cl, wo, r, t, i, id, &k, back, cl.wmax);
+			add_row(&cl, wo, r, t, i, id, &k, back);
 		}
 	}
 	fit(wo, &cl, r, "no customer had bought before the backtest cut");
@@ -310,12 +299,12 @@ static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_
 {
 	struct bt_row *rows = cl->rows;
 	size_t n = cl->n;
-	if (cl->nmax > 0)
-		r->overall = cl->backmax / cl->nmax;
-	/* Should the model not fit, the return rate over the longest window
-	 * of those lapsed on the backtest day (of every buyer when none was). */
+	if (n > 0)
+		r->overall = r->back / r->total;
+	/* Should the model not fit, the return rate of those lapsed on the
+	 * backtest day (of every buyer when none was). */
 	r->pooled = cl->nlap > 0 ? cl->backlap / cl->nlap : r->overall;
-	r->pooled_n = cl->nlap > 0 ? cl->nlap : cl->nmax;
+	r->pooled_n = cl->nlap > 0 ? cl->nlap : r->total;
 	if (n == 0) {
 		snprintf(r->why, sizeof r->why, "%s", why_empty);
 		free(rows);
@@ -365,21 +354,17 @@ static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_
 		goto out;
 	}
 	r->basis = SK_WB_MODEL;
-	/* How the calibrated model does on those customers in the longest
-	 * window (for --report). */
+	/* How the calibrated model does on those customers (for --report). */
 	double *p = sk_xmalloc((h + 1) * sizeof *p);
 	size_t m = 0;
 	h = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!(rows[i].heldout && (rows[i].lapsed || !r->cal_lapsed)))
 			continue;
-		if (rows[i].longest) {
-			p[m] = sk_learn_predict(&r->cal, &eta[h], 0);
-			y[m] = rows[i].y;
-			r->heldout_mean += p[m];
-			r->heldout_rate += y[m++];
-		}
-		h++;
+		p[m] = sk_learn_predict(&r->cal, &eta[h++], 0);
+		y[m] = rows[i].y;
+		r->heldout_mean += p[m];
+		r->heldout_rate += y[m++];
 	}
 	r->heldout_n = (double)m;
 	r->heldout_mean = m ? r->heldout_mean / (double)m : NAN;
@@ -429,7 +414,7 @@ static double cloglog(double p)
 static double horizon_shift(const struct sk_winback_opts *wo, const struct sk_winback_rates *r,
 			    const struct cust *k)
 {
-	double H = wo->horizon_days, w = r->window_days[0];
+	double H = wo->horizon_days, w = r->window_days;
 	if (!r->pop_ok)
 		return log(H / w);
 	const double *par = r->pop_par;
@@ -448,12 +433,12 @@ static double reactivation(const struct sk_winback_opts *wo, const struct sk_win
 	if (r->basis != SK_WB_MODEL)
 		return r->basis == SK_WB_POOLED ? r->pooled : wo->fallback_prob;
 	double x[SK_WB_NFEAT];
-	features(k, wo->horizon_days, x);
+	features(k, x);
 	if (r->no_aov)
 		x[5] = 0;
 	double eta = sk_learn_eta(&r->glm, x, 0);
 	double cal = sk_learn_eta(&r->cal, &eta, 0);
-	if (r->nbt == 1 && r->window_days[0] > 0)
+	if (r->window_days > 0 && r->window_days != wo->horizon_days)
 		cal += horizon_shift(wo, r, k);
 	return sk_learn_mean(SK_LINK_CLOGLOG, cal);
 }
@@ -676,26 +661,24 @@ void sk_winback_report(FILE *f, const struct sk_table *t, const struct sk_winbac
 	if (r->basis == SK_WB_POOLED) {
 		fprintf(f, "reactivation: no model (%s); every candidate gets the backtest's "
 			"return rate %.4f over %.0f days, %.0f customers (winback_basis \"pooled\")\n",
-			r->why, r->pooled, r->window_days[0], r->pooled_n);
+			r->why, r->pooled, r->window_days, r->pooled_n);
 		return;
 	}
-	fprintf(f, "reactivation model: learned from %.0f customers in %d backtests (windows",
-		r->total, r->nbt);
-	for (int b = 0; b < r->nbt; b++)
-		fprintf(f, " %.0f", r->window_days[b]);
-	fprintf(f, " days), %.0f came back; predicts returns within %.0f days\n", r->back,
-		wo->horizon_days);
-	if (r->nbt == 1 && r->window_days[0] != wo->horizon_days && r->pop_ok)
-		fprintf(f, "one backtest window: carried to the horizon by a BG/NBD fitted to the "
-			"records (r %.4g, alpha %.4g, a %.4g, b %.4g)\n", r->pop_par[0],
-			r->pop_par[1], r->pop_par[2], r->pop_par[3]);
-	else if (r->nbt == 1 && r->window_days[0] != wo->horizon_days)
-		fprintf(f, "one backtest window: P(back within %.0f days) = 1 - (1 - P(back within "
-			"%.0f days))^%.3f, as if each customer's chance per day held steady\n",
-			wo->horizon_days, r->window_days[0], wo->horizon_days / r->window_days[0]);
-	fprintf(f, "held out (%s, longest window, %.0f customers): came back %.4f, predicted %.4f, "
-		"AUC %.4f, ECE %.4f\n", r->cal_lapsed ? "lapsed" : "all", r->heldout_n, r->heldout_rate, r->heldout_mean, r->heldout_auc,
-		r->heldout_ece);
+	fprintf(f, "reactivation model: learned from %.0f customers as of %.0f days before the "
+		"end, %.0f came back; predicts returns within %.0f days\n", r->total,
+		r->window_days, r->back, wo->horizon_days);
+	if (r->window_days != wo->horizon_days && r->pop_ok)
+		fprintf(f, "window to horizon: by a BG/NBD fitted to the customers now (r %.4g, "
+			"alpha %.4g, a %.4g, b %.4g)\n", r->pop_par[0], r->pop_par[1],
+			r->pop_par[2], r->pop_par[3]);
+	else if (r->window_days != wo->horizon_days)
+		fprintf(f, "window to horizon: P(back within %.0f days) = 1 - (1 - P(back within "
+			"%.0f days))^%.3f, as if each customer's chance per day held steady (the "
+			"BG/NBD fit failed)\n", wo->horizon_days, r->window_days,
+			wo->horizon_days / r->window_days);
+	fprintf(f, "held out (%s, %.0f customers): came back %.4f, predicted %.4f, AUC %.4f, "
+		"ECE %.4f\n", r->cal_lapsed ? "lapsed" : "all", r->heldout_n, r->heldout_rate,
+		r->heldout_mean, r->heldout_auc, r->heldout_ece);
 }
 
 void sk_winback_evaluate(FILE *f, const struct sk_table *t, const struct sk_winback_row *rows)

@@ -36,13 +36,13 @@ struct sk_winback_opts {
 
 /* The reactivation model: a GLM with a complementary log-log link,
  * P(back within w) = 1 - exp(-exp(eta)), on features of a customer's
- * history (time away, orders, tenure, rhythm, order value) and log w,
- * learned from backtests (the log replayed as of earlier days, each
- * customer labelled by whether they bought again before the end of
- * observation), then recalibrated on customers held out of the fit
- * (Platt scaling on the cloglog scale: a + b eta).  Predictions are for
- * w = --horizon. */
-#define SK_WB_NFEAT 7
+ * history (time away, orders, tenure, rhythm, order value), learned from
+ * a backtest (customers as of w days before the end of observation,
+ * each labelled by whether they bought again before the end), then
+ * recalibrated on customers held out of the fit (Platt scaling on the
+ * cloglog scale: a + b eta) and carried from w to the horizon by a
+ * BG/NBD fitted to the customers as they are now. */
+#define SK_WB_NFEAT 6
 enum sk_winback_basis {
 	SK_WB_ASSUMED,		/* nothing to learn from: fallback_prob */
 	SK_WB_POOLED,		/* too little to fit: the backtest's return rate */
@@ -50,7 +50,6 @@ enum sk_winback_basis {
 };
 /* The winback_basis text: "assumed", "pooled", "backtest". */
 const char *sk_winback_basis_name(enum sk_winback_basis b);
-#define SK_WB_MAXBT 4
 struct sk_winback_rates {
 	struct sk_learn glm;		/* on the fitted customers */
 	struct sk_learn cal;		/* a + b eta, on the held-out ones */
@@ -59,8 +58,7 @@ struct sk_winback_rates {
 	int pop_ok;			/* records: BG/NBD fitted for the horizon */
 	double pop_par[4];		/* its r, alpha, a, b */
 	double pooled, pooled_n;	/* SK_WB_POOLED: the backtest's rate, over */
-	int nbt;
-	double window_days[SK_WB_MAXBT];	/* label window of each backtest */
+	double window_days;		/* label window of the backtest (0: none) */
 	double total, back;		/* backtest customers and how many came back */
 	double overall;			/* return rate over the longest window */
 	int cal_lapsed;			/* recalibrated on the lapsed (else on all) */
@@ -100,13 +98,16 @@ struct sk_winback_row {
 #define SK_WB_REASON_MAX 96
 const char *sk_winback_reason(const struct sk_winback_row *w, char buf[SK_WB_REASON_MAX]);
 
-/* Learn the model from nbt backtest tables: customer records summarized
- * as of an earlier day, bt[k] with holdout_frequency counting purchases
- * over the window_days[k] that follow it.  nbt may be 0 (no history), and
- * a backtest may be too thin to learn from: then every customer gets the
+/* Learn the model from a backtest table bt: customer records summarized
+ * as of window_days before the end of observation, with
+ * holdout_frequency counting their purchases up to the end; now, the
+ * customers as of the end (for the BG/NBD that carries the window to
+ * the horizon).  bt may be NULL (no history), and a backtest may be too
+ * thin to learn from: then every customer gets the pooled or the
  * fallback probability and rates->why says why. */
-void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *const *bt,
-		      const double *window_days, int nbt, struct sk_winback_rates *rates);
+void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *bt,
+		      double window_days, const struct sk_table *now,
+		      struct sk_winback_rates *rates);
 /* Learn it from customer records that carry the columns of summarize
  * --backtest (backtest_frequency, backtest_recency, backtest_T: each
  * customer as of a cut; backtest_purchases: transactions after it), when
