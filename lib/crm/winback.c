@@ -282,6 +282,12 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 			double Tb = num(t, i, bT, &eT), back = num(t, i, bp, &ep);
 			if (ef || er || eT || ep)
 				continue;	/* first purchase after the cut */
+			if (x < 0 || x != floor(x) || back < 0 || back != floor(back))
+				sk_table_die(t, i, "backtest_frequency and backtest_purchases must be "
+					     "whole numbers >= 0");
+			if (tx < 0 || tx > Tb * (1 + 1e-9) + 1e-9)
+				sk_table_die(t, i, "backtest_recency %g is outside 0 .. backtest_T %g",
+					     tx, Tb);
 			struct cust k = { .buyer = 1, .frequency = x, .orders = x + 1,
 					  .recency_days = tx * wo->unit_days,
 					  .T_days = Tb * wo->unit_days };
