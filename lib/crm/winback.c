@@ -351,8 +351,8 @@ static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_
 		}
 	/* Platt scaling on the cloglog scale (Platt 1999, "Probabilistic
 	 * outputs for support vector machines", eq. 1, with the cloglog link
-	 * for the logistic): a line in eta keeps the window term, so the map
-	 * learned on the backtest windows carries over to the horizon. */
+	 * for the logistic): a line in eta, so the shift that carries the
+	 * window to the horizon (horizon_shift) applies after it. */
 	if (sk_learn_fit(&r->cal, SK_LINK_CLOGLOG, eta, yho, NULL, NULL, h, 1, 1e-6, err,
 			 sizeof err) != 0) {
 		snprintf(r->why, sizeof r->why, "%s (recalibration)", err);

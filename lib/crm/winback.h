@@ -1,11 +1,9 @@
 /* winback.h: which lapsed customers are worth an offer.
  *
  * value = P(reactivation) x profit if reactivated - offer cost, where
- * P(reactivation) is estimated from the data by a backtest: customers who
- * were lapsed at an earlier day, grouped by how long they had been away
- * and how often they had bought, and how many of them came back before
- * the present, shrunk towards the overall rate (a beta prior) where a
- * group is thin. */
+ * P(reactivation) = P(a purchase within the horizon) is learned from the
+ * data by a backtest (customers as of an earlier day and whether they
+ * bought again before the present); see struct sk_winback_rates. */
 #ifndef SK_WINBACK_H
 #define SK_WINBACK_H
 
@@ -60,9 +58,9 @@ struct sk_winback_rates {
 	double pooled, pooled_n;	/* SK_WB_POOLED: the backtest's rate, over */
 	double window_days;		/* label window of the backtest (0: none) */
 	double total, back;		/* backtest customers and how many came back */
-	double overall;			/* return rate over the longest window */
+	double overall;			/* return rate in the backtest */
 	int cal_lapsed;			/* recalibrated on the lapsed (else on all) */
-	double heldout_n, heldout_auc, heldout_ece;	/* held out, longest window */
+	double heldout_n, heldout_auc, heldout_ece;	/* on the held-out customers */
 	double heldout_mean, heldout_rate;	/* mean prediction and return there */
 	char why[160];			/* why there is no model */
 };
@@ -115,7 +113,7 @@ void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *b
 int sk_winback_has_backtest(const struct sk_table *t);
 void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_table *t,
 			      struct sk_winback_rates *rates);
-/* The longest backtest window worth reading for table t (customers as of
+/* The backtest window worth reading for table t (customers as of
  * the end of observation): the horizon, or half the span of the data
  * when that is shorter, so that the earliest cut still has history. */
 double sk_winback_window(const struct sk_winback_opts *wo, const struct sk_table *t);
