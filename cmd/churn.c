@@ -13,7 +13,14 @@ static const char usage[] =
 	"p_return.\n"
 	"\n"
 	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
-	"                       (fit bgnbd, pnbd, mbgnbd; keep the lowest BIC)\n"
+	"                       (fit bgnbd, pnbd, mbgnbd; keep the best held-out\n"
+	"                       log-likelihood in the backtest, else the lowest BIC)\n"
+	"  --backtest D         on a transaction log, hold back the last D of the\n"
+	"                       calibration (13w, 90d; default auto: a third of the\n"
+	"                       span) to learn from (see summarize --backtest)\n"
+	"  --no-learn           p_return and expected_purchases straight from the\n"
+	"                       model, not corrected by the layer learned on the\n"
+	"                       backtest\n"
 	"  --horizon D          expected purchases over D: 90d, 39w, 6m, 1y, or a\n"
 	"                       number in --unit (opportunities for bgbb); default 1y\n"
 	"  --threshold P        churned = p_return below P (default 0.5)\n"
@@ -30,7 +37,7 @@ static const char usage[] =
 	"                       with their weight instead, for a fit over shards\n";
 
 enum { O_TYPE = 1, O_HORIZON, O_THRESHOLD, O_WEIGHT, O_MODEL, O_SAVE, O_REPORT,
-       O_REPORT_JSON, O_EVALUATE, O_PATTERNS, O_RULE };
+       O_REPORT_JSON, O_EVALUATE, O_PATTERNS, O_RULE, O_BACKTEST, O_NOLEARN };
 
 static const struct sk_opt own[] = {
 	{ "model-type", 1, 0, O_TYPE },
@@ -44,14 +51,17 @@ static const struct sk_opt own[] = {
 	{ "patterns", 0, 0, O_PATTERNS },
 	{ "evaluate", 0, 0, O_EVALUATE },
 	{ "churn-rule", 1, 0, O_RULE },
+	{ "backtest", 1, 0, O_BACKTEST },
+	{ "no-learn", 0, 0, O_NOLEARN },
 	{ NULL, 0, 0, 0 },
 };
 
 struct churn_opts {
-	const char *type, *horizon, *weight, *model, *save, *report_json;
+	const char *type, *horizon, *weight, *model, *save, *report_json, *backtest;
 	double threshold;
 	int report, evaluate, patterns;
 	int rule_alive;		/* --churn-rule p_alive */
+	int no_learn;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -68,6 +78,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_REPORT_JSON: c->report_json = arg; break;
 	case O_PATTERNS: c->patterns = 1; break;
 	case O_EVALUATE: c->evaluate = 1; break;
+	case O_BACKTEST: c->backtest = arg; break;
+	case O_NOLEARN: c->no_learn = 1; break;
 	case O_RULE:
 		if (strcmp(arg, "p_alive") != 0 && strcmp(arg, "p_return") != 0)
 			sk_die(SK_EX_USAGE, "--churn-rule: \"%s\" is not p_return or p_alive", arg);
@@ -99,8 +111,12 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 };
+	struct churn_opts c = { .type = "bgnbd", .horizon = "1y", .threshold = 0.5,
+				.backtest = "auto" };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
+	/* On a transaction log the summary writes the backtest columns. */
+	if (!c.no_learn)
+		sk_opt_backtest(&o, c.backtest);
 
 	const struct sk_tmodel *tm = NULL;
 	struct sk_modelfile mf = { 0 };
@@ -127,11 +143,18 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	struct sk_backtest bt;
+	int have_bt = !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
+	if (!have_bt && !c.no_learn && !(tm && tm->discrete) && !c.patterns)
+		sk_warn("no backtest columns (summarize --backtest): p_return and "
+			"expected_purchases are the model's");
 	if (!c.model) {
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
 		if (tm)
 			sk_tmodel_fit_or_die(tm, pat, npat, &mf.tfit);
+		else if (have_bt)
+			tm = sk_tmodel_auto_backtest(&bt, pat, npat, &mf.tfit);
 		else
 			tm = sk_tmodel_auto(pat, npat, &mf.tfit);
 		mf.tm = tm;
@@ -143,6 +166,11 @@ int main(int argc, char **argv)
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
 	sk_custdata_drop_patterns(&d);
+	if (have_bt) {
+		if (!c.no_learn)
+			sk_layer_apply(tm, &bt, &d, &p, c.report ? stderr : NULL);
+		sk_backtest_free(&bt);
+	}
 
 	static const char *const cols[] = { "p_alive", "expected_purchases", "churned",
 					    "p_return" };

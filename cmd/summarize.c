@@ -10,12 +10,33 @@ static const char usage[] =
 	"log has them; holdout_frequency and holdout_spend with --as-of.\n"
 	"Purchases on one day are one transaction; rows of one order are one\n"
 	"transaction; negative amounts are refunds.  Customers are written in\n"
-	"order of first appearance.\n";
+	"order of first appearance.\n"
+	"\n"
+	"  --backtest D         also write backtest_frequency, backtest_recency,\n"
+	"                       backtest_T (each customer as of D before the end of\n"
+	"                       observation) and backtest_purchases (transactions in\n"
+	"                       those last D): what churn learns from; D a duration\n"
+	"                       (13w, 90d) or auto (a third of the span)\n";
+
+enum { O_BACKTEST = 1 };
+
+static const struct sk_opt own[] = {
+	{ "backtest", 1, 0, O_BACKTEST },
+	{ NULL, 0, 0, 0 },
+};
+
+static void on_opt(int id, const char *arg, void *ctx)
+{
+	if (id == O_BACKTEST)
+		*(const char **)ctx = arg;
+}
 
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	sk_parse_args(&o, argc, argv, usage, NULL, NULL, NULL);
+	const char *backtest = NULL;
+	sk_parse_args(&o, argc, argv, usage, own, on_opt, &backtest);
+	sk_opt_backtest(&o, backtest);
 
 	struct sk_reader *in = sk_reader_open(&o);
 	struct sk_summary *s = sk_summary_new(&o);

@@ -94,7 +94,7 @@ cp "$model" "$work/model.json"
 
 step=score
 classify --unit "$unit" --rfm "$work/customers.csv" |
-	churn --unit "$unit" --model "$model" |
+	churn --unit "$unit" --model "$model" --no-learn |
 	clv --unit "$unit" --model "$model" |
 	winback --unit "$unit" --all "${winback_opts[@]}" -o "$work/scored.csv"
 

@@ -6,6 +6,7 @@
 #include "record/emit.h"
 #include "model/fit.h"
 #include "model/learn.h"
+#include "model/backtest.h"
 #include "record/io.h"
 #include "model/model.h"
 #include "model/modelfile.h"

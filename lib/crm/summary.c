@@ -132,6 +132,11 @@ struct sk_summary {
 	pthread_t agg;
 	pthread_mutex_t mu;
 	pthread_cond_t filled, emptied;
+	/* the backtest columns (o->backtest_days): the customer as of the
+	 * cut, from the log of purchase days */
+	long bt_cut;
+	int32_t *bt_last;
+	uint32_t *bt_orders, *bt_after;
 };
 
 static inline const char *cust_id(const struct sk_summary *s, const struct cust *c, size_t *len)
@@ -693,6 +698,61 @@ static void recount(struct sk_summary *s)
 	}
 }
 
+static int cmp_log(const void *a, const void *b);
+
+/* The backtest: the calibration period cut at bt_cut = end - held back;
+ * each customer's transactions up to the cut (count, last day) and
+ * after it (count), from the log of purchase days, before recount()
+ * keeps only the out-of-order customers' part of it.  Nothing after the
+ * end of observation (--as-of) is read. */
+static void backtest(struct sk_summary *s)
+{
+	const struct sk_opts *o = s->o;
+	if (!o->backtest_days || s->bt_orders)
+		return;
+	long end = o->has_as_of ? o->as_of : s->max_day;
+	long first = LONG_MAX;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].first != NO_DAY && s->c[i].first < first)
+			first = s->c[i].first;
+	double held = o->backtest_days;
+	if (held < 0)
+		held = first == LONG_MAX ? 1 : fmax(1, round((end - first) / 3.0));
+	s->bt_cut = end - (long)ceil(held - 1e-9);
+	s->bt_last = sk_xmalloc((s->n ? s->n : 1) * sizeof *s->bt_last);
+	s->bt_orders = sk_xcalloc(s->n ? s->n : 1, sizeof *s->bt_orders);
+	s->bt_after = sk_xcalloc(s->n ? s->n : 1, sizeof *s->bt_after);
+	int32_t *alast = sk_xmalloc((s->n ? s->n : 1) * sizeof *alast);
+	for (size_t i = 0; i < s->n; i++)
+		s->bt_last[i] = alast[i] = NO_DAY;
+	/* In a log sorted by date each customer's days arrive in order, so
+	 * distinct days are changes of day; otherwise sort a copy first. */
+	struct logent *lg = s->log;
+	if (s->any_unordered) {
+		lg = sk_xmalloc((s->nlog ? s->nlog : 1) * sizeof *lg);
+		memcpy(lg, s->log, s->nlog * sizeof *lg);
+		qsort(lg, s->nlog, sizeof *lg, cmp_log);
+	}
+	for (size_t k = 0; k < s->nlog; k++) {
+		uint32_t i = lg[k].idx;
+		int32_t d = lg[k].day;
+		if (d > end)
+			continue;
+		if (d <= s->bt_cut) {
+			if (d != s->bt_last[i]) {
+				s->bt_orders[i]++;
+				s->bt_last[i] = d;
+			}
+		} else if (d != alast[i]) {
+			s->bt_after[i]++;
+			alast[i] = d;
+		}
+	}
+	if (lg != s->log)
+		free(lg);
+	free(alast);
+}
+
 static const char *base_cols[] = {
 	"customer_id", "first_purchase", "last_purchase", "orders", "frequency",
 	"recency", "T", "monetary_value", "total_spend", "refunds",
@@ -701,7 +761,7 @@ static const char *base_cols[] = {
 
 struct outcols {
 	size_t n;
-	char *name[NBASE + 4 + MAXEV];
+	char *name[NBASE + 8 + MAXEV];
 	int evorder[MAXEV];	/* event indexes sorted by name */
 };
 
@@ -733,6 +793,12 @@ static void columns(struct sk_summary *s, struct outcols *oc)
 		oc->name[oc->n++] = sk_xstrdup("holdout_frequency");
 		oc->name[oc->n++] = sk_xstrdup("holdout_spend");
 	}
+	if (s->o->backtest_days) {
+		oc->name[oc->n++] = sk_xstrdup("backtest_frequency");
+		oc->name[oc->n++] = sk_xstrdup("backtest_recency");
+		oc->name[oc->n++] = sk_xstrdup("backtest_T");
+		oc->name[oc->n++] = sk_xstrdup("backtest_purchases");
+	}
 }
 
 static void free_columns(struct outcols *oc)
@@ -743,10 +809,10 @@ static void free_columns(struct outcols *oc)
 
 /* Format customer i into fields (pointers into buf). */
 struct fields {
-	const char *f[NBASE + 4 + MAXEV];
-	size_t len[NBASE + 4 + MAXEV];
-	unsigned char type[NBASE + 4 + MAXEV];
-	char buf[(NBASE + 4 + MAXEV) * 40];
+	const char *f[NBASE + 8 + MAXEV];
+	size_t len[NBASE + 8 + MAXEV];
+	unsigned char type[NBASE + 8 + MAXEV];
+	char buf[(NBASE + 8 + MAXEV) * 40];
 	size_t used, n;
 };
 
@@ -841,6 +907,17 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 		put_num(fl, c->hold_orders, 0);
 		put_micro(fl, s->has_amount ? c->hold_spend : 0);
 	}
+	if (s->o->backtest_days) {
+		if (c->first != NO_DAY && c->first <= s->bt_cut) {
+			put_num(fl, s->bt_orders[i] - 1, 0);
+			put_num(fl, (s->bt_last[i] - c->first) / u, 6);
+			put_num(fl, (s->bt_cut - c->first) / u, 6);
+			put_num(fl, s->bt_after[i], 0);
+		} else {
+			for (int k = 0; k < 4; k++)
+				put(fl, "", 0, SK_NULL);
+		}
+	}
 }
 
 struct write_ctx {
@@ -866,6 +943,7 @@ static void write_chunk(struct sk_writer *mem, int k, size_t lo, size_t hi, void
 void sk_summary_write(struct sk_summary *s, struct sk_writer *w)
 {
 	struct outcols oc;
+	backtest(s);
 	recount(s);
 	columns(s, &oc);
 	sk_writer_header(w, oc.n, (const char *const *)oc.name);
@@ -881,6 +959,7 @@ struct sk_table *sk_summary_table(struct sk_summary *s)
 	struct outcols oc;
 	struct fields *fl = sk_xmalloc(sizeof *fl);
 	struct sk_table *t = sk_table_new(SK_FMT_CSV);
+	backtest(s);
 	recount(s);
 	columns(s, &oc);
 	for (size_t k = 0; k < oc.n; k++)
@@ -905,6 +984,9 @@ void sk_summary_free(struct sk_summary *s)
 	for (int i = 0; i < s->nev; i++)
 		free(s->evname[i]);
 	sk_big_free(s->log, s->logcap * sizeof *s->log);
+	free(s->bt_last);
+	free(s->bt_orders);
+	free(s->bt_after);
 	free(s);
 }
 

@@ -150,6 +150,19 @@ double sk_opt_duration(const struct sk_opts *o, const char *optname, const char 
 	return d;
 }
 
+void sk_opt_backtest(struct sk_opts *o, const char *arg)
+{
+	if (!arg)
+		return;
+	if (strcmp(arg, "auto") == 0) {
+		o->backtest_days = -1;
+		return;
+	}
+	o->backtest_days = sk_opt_duration(o, "backtest", arg);
+	if (!(o->backtest_days >= 1))
+		usage_error("--backtest: \"%s\" is shorter than a day", arg);
+}
+
 void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		   const struct sk_opt *own, sk_opt_fn fn, void *ctx)
 {

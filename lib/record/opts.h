@@ -45,6 +45,10 @@ struct sk_opts {
 	 * backtest). */
 	int has_until;
 	long until;
+	/* Set by summarize --backtest and churn: > 0 days held back from the
+	 * end of observation for the backtest_* columns; < 0: a third of the
+	 * span from the first purchase to the end; 0: none. */
+	double backtest_days;
 };
 
 #define SK_OPTS_INIT { .col_id = "customer_id", .col_date = "date", \
@@ -75,6 +79,9 @@ long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg);
 /* Parse a number option, in [lo, hi]; exits 64 when out of range. */
 double sk_opt_num(const char *optname, const char *arg, double lo, double hi);
 /* Parse a duration option ("90d", "39w", ...), in days; exits 64. */
+/* Set o->backtest_days from --backtest D (a duration, or "auto");
+ * nothing when arg is NULL.  After sk_parse_args (--unit known). */
+void sk_opt_backtest(struct sk_opts *o, const char *arg);
 double sk_opt_duration(const struct sk_opts *o, const char *optname, const char *arg);
 
 #endif

@@ -1,0 +1,267 @@
+/* backtest.c: model choice by forecasts and the learned layer (see
+ * backtest.h).
+ *
+ * The horizon problem.  The held-back window is usually shorter than
+ * --horizon (CDNOW: 13 weeks held back of a 39-week calibration, a
+ * 39-week horizon), so a learner that predicted "bought within the
+ * window" from the history alone would answer the wrong question.  The
+ * layer instead corrects the model: its features include the model's own
+ * predictions over the window (when training, from the model fitted on
+ * the cut) and over the horizon (when applied, from the model fitted on
+ * everything), the logit of p_return entering like Platt scaling (Platt
+ * 1999, "Probabilistic outputs for support vector machines", eq. 1).
+ * The model carries the horizon; the regression learns how far to trust
+ * it and where its population assumptions miss (recency, regularity).
+ * expected_purchases is corrected by the same layer: expected =
+ * P(X > 0) E[X | X > 0], and the layer replaces the first factor while
+ * the model keeps the second, expected x p_return(layer) / p_return(model).
+ * Measured against a Poisson regression of the count with the model's log
+ * expectation as offset and against the cloglog layer's hazard multiplier:
+ * only this kept the holdout total within 15% on all three data sets
+ * (-14.3%, -9.2%, -7.8%; the Poisson layer -16.8% on the CDNOW sample,
+ * the multiplier +9.3% on Online Retail). */
+#include "backtest.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learn.h"
+#include "record/util.h"
+
+#define NFEAT 7
+/* Rows the regressions see at most: a deterministic stride over more
+ * keeps the fit's cost flat (a million customers learn from 100,000). */
+#define MAXTRAIN 100000
+#define LAMBDA 1.0
+/* Fewer customers at the cut than this teach nothing reliable: the layer
+ * stands aside without a word (churn.1 says so). */
+#define MINTRAIN 100
+
+static double clampp(double p)
+{
+	return fmin(fmax(p, 1e-6), 1 - 1e-6);
+}
+
+/* The features of one customer: the history and the model's p_alive,
+ * none of which depends on the horizon.  Chosen on the three real data
+ * sets (README): the time since the last purchase in units of the
+ * customer's own mean gap (regularity) and t_x/T added 0.002-0.003 AUC
+ * and lowered the calibration error; T alone, dropped, cost 10-17 points
+ * of the holdout total. */
+static void features(const struct sk_rfm *r, double pa, double *f)
+{
+	/* log p_alive, not its logit: where a fit puts nearly nobody's
+	 * dropout (Online Retail: a ~ 0), p_alive is 1 - 1e-5 on the cut and
+	 * 1 - 1e-6 on everything, logits 11.5 and 13.8 that the coefficient
+	 * cannot carry over (auto's MBG/NBD flagged 82% there, BG/NBD 32%);
+	 * the logarithm is ~0 for both and keeps the spread below 1 (AUC on
+	 * the three data sets 0.770, 0.760, 0.740 -> 0.780, 0.769, 0.742). */
+	f[0] = log(clampp(pa));
+	f[1] = log1p(r->x);
+	f[2] = log1p(r->T - r->t_x);	/* time since the last purchase */
+	f[3] = log1p(r->T);
+	f[4] = r->x > 0 ? log1p(r->t_x / r->x) : 0;	/* mean gap between purchases */
+	f[5] = r->T > 0 ? r->t_x / r->T : 0;
+	f[6] = r->x > 0 && r->t_x > 0 ? (r->T - r->t_x) / (r->t_x / r->x) : 0;	/* gaps since */
+}
+
+/* The offset: the model's p_return over the window or horizon at stake,
+ * as the link sees it (cloglog), so that a zero correction returns the
+ * model's figure. */
+static double off_return(double pr)
+{
+	return log(-log1p(-clampp(pr)));
+}
+
+
+int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
+		     struct sk_backtest *b)
+{
+	long cx = sk_table_col(t, "backtest_frequency"), ctx = sk_table_col(t, "backtest_recency"),
+	     cT = sk_table_col(t, "backtest_T"), cp = sk_table_col(t, "backtest_purchases");
+	if (cx < 0 && ctx < 0 && cT < 0 && cp < 0)
+		return 0;
+	if (cx < 0 || ctx < 0 || cT < 0 || cp < 0)
+		sk_die(SK_EX_DATA, "the backtest needs backtest_frequency, backtest_recency, "
+		       "backtest_T and backtest_purchases (summarize --backtest writes them)");
+	memset(b, 0, sizeof *b);
+	struct sk_custdata *d = &b->d;
+	d->n = t->nrow;
+	d->rfm = sk_xcalloc(d->n ? d->n : 1, sizeof *d->rfm);
+	d->valid = sk_xcalloc(d->n ? d->n : 1, 1);
+	b->purchases = sk_xcalloc(d->n ? d->n : 1, sizeof *b->purchases);
+	b->window = NAN;
+	for (size_t i = 0; i < d->n; i++) {
+		int ex, et, eT, ep;
+		double x = sk_table_num(t, i, cx, &ex), tx = sk_table_num(t, i, ctx, &et);
+		double T = sk_table_num(t, i, cT, &eT), np = sk_table_num(t, i, cp, &ep);
+		if (ex && et && eT && ep)
+			continue;	/* first purchase after the cut */
+		if (ex || et || eT || ep)
+			sk_table_die(t, i, "backtest columns must be all empty or all set");
+		if (!full->valid[i])
+			sk_table_die(t, i, "backtest columns set for a customer without purchases");
+		const struct sk_rfm *f = &full->rfm[i];
+		if (!(x >= 0 && x == floor(x) && np >= 0 && np == floor(np) && tx >= 0 &&
+		      tx <= T * (1 + 1e-9) + 1e-9 && T >= 0 && x <= f->x))
+			sk_table_die(t, i, "backtest columns: frequency %g, recency %g, T %g, "
+				     "purchases %g are not a customer's history", x, tx, T, np);
+		/* One cut for everybody: T - backtest_T is the same window. */
+		double w = f->T - T;
+		if (isnan(b->window))
+			b->window = w;
+		else if (fabs(w - b->window) > 1e-5 * (1 + fabs(w)))
+			sk_table_die(t, i, "backtest_T %g is not T %g minus the held-back "
+				     "window %g of the other rows", T, f->T, b->window);
+		d->rfm[i] = (struct sk_rfm){ x, fmin(tx, T), T, f->w };
+		d->valid[i] = 1;
+		d->nvalid++;
+		b->purchases[i] = np;
+	}
+	if (d->nvalid && !(b->window > 0))
+		sk_die(SK_EX_DATA, "backtest: the held-back window is %g; it must be positive",
+		       b->window);
+	return 1;
+}
+
+void sk_backtest_free(struct sk_backtest *b)
+{
+	sk_custdata_free(&b->d);
+	free(b->purchases);
+	memset(b, 0, sizeof *b);
+}
+
+/* Mean predictive log-likelihood per customer of coming back in the
+ * held-back window under p_return. */
+static double heldout_ll(const struct sk_backtest *b, const struct sk_pred *p, double *n)
+{
+	double ll = 0, w = 0;
+	for (size_t i = 0; i < b->d.n; i++) {
+		if (!b->d.valid[i])
+			continue;
+		double pr = clampp(p->p_return[i]), wi = b->d.rfm[i].w;
+		ll += wi * (b->purchases[i] > 0 ? log(pr) : log1p(-pr));
+		w += wi;
+	}
+	*n = w;
+	return w > 0 ? ll / w : NAN;
+}
+
+const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b,
+						const struct sk_rfm *pat, size_t npat,
+						struct sk_fit *fit)
+{
+	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd };
+	const struct sk_tmodel *best = NULL;
+	double best_ll = -INFINITY;
+	char err[400];
+	if (b->d.nvalid < MINTRAIN)
+		return sk_tmodel_auto(pat, npat, fit);
+	size_t nbp;
+	const struct sk_rfm *bpat = sk_custdata_patterns(&b->d, &nbp);
+	for (size_t k = 0; k < 3; k++) {
+		struct sk_fit fb, f;
+		if (cand[k]->fit(bpat, nbp, &fb, err, sizeof err) != 0) {
+			sk_warn("auto: %s not fitted on the backtest: %s", cand[k]->title, err);
+			continue;
+		}
+		struct sk_pred p;
+		sk_predict(cand[k], fb.par, &b->d, b->window, &p);
+		double n, ll = heldout_ll(b, &p, &n);
+		sk_pred_free(&p);
+		if (cand[k]->fit(pat, npat, &f, err, sizeof err) != 0) {
+			sk_warn("auto: %s not fitted: %s", cand[k]->title, err);
+			continue;
+		}
+		sk_warn("auto: %s held-out log-likelihood %.4f per customer (%.0f customers, "
+			"%g held back); in-sample log-likelihood %.2f, BIC %.2f",
+			cand[k]->title, ll, n, b->window, f.loglik, sk_fit_bic(&f));
+		/* A later candidate must forecast better by more than rounding:
+		 * where the fits meet in one limit (no dropout) they tie. */
+		if (ll > best_ll + 1e-4) {
+			best_ll = ll;
+			best = cand[k];
+			*fit = f;
+		}
+	}
+	if (!best)
+		sk_die(SK_EX_DATA, "no model could be fitted; check the data");
+	sk_warn("auto: chose %s (best held-out log-likelihood)", best->title);
+	return best;
+}
+
+int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
+		   const struct sk_custdata *d, struct sk_pred *p, FILE *report)
+{
+	char err[400];
+	size_t nbp;
+	const struct sk_rfm *bpat = sk_custdata_patterns(&b->d, &nbp);
+	struct sk_fit fb;
+	if (b->d.nvalid < MINTRAIN)
+		return -1;
+	if (tm->fit(bpat, nbp, &fb, err, sizeof err) != 0) {
+		sk_warn("learned layer: %s; p_return and expected_purchases are the model's",
+			err);
+		return -1;
+	}
+	struct sk_pred pb;
+	sk_predict(tm, fb.par, &b->d, b->window, &pb);
+	sk_custdata_drop_patterns(&b->d);
+
+	/* Training rows: a deterministic stride when there are many. */
+	size_t stride = b->d.nvalid > MAXTRAIN ? (b->d.nvalid + MAXTRAIN - 1) / MAXTRAIN : 1;
+	size_t cap = b->d.nvalid / stride + 1, n = 0, seen = 0;
+	double *X = sk_xmalloc(cap * NFEAT * sizeof *X), *y = sk_xmalloc(cap * sizeof *y),
+	       *offr = sk_xmalloc(cap * sizeof *offr), *w = sk_xmalloc(cap * sizeof *w);
+	for (size_t i = 0; i < b->d.n; i++) {
+		if (!b->d.valid[i] || seen++ % stride)
+			continue;
+		features(&b->d.rfm[i], pb.p_alive[i], X + n * NFEAT);
+		y[n] = b->purchases[i] > 0;
+		offr[n] = off_return(pb.p_return[i]);
+		w[n] = b->d.rfm[i].w;
+		n++;
+	}
+	struct sk_learn lr;
+	int rc = sk_learn_fit(&lr, SK_LINK_CLOGLOG, X, y, offr, w, n, NFEAT, LAMBDA, err,
+			      sizeof err);
+	if (rc != 0) {
+		sk_warn("%s; p_return and expected_purchases are the model's", err);
+	} else {
+		if (report) {
+			double sp = 0, sm = 0, sy = 0, sw = 0;
+			for (size_t k = 0; k < n; k++) {
+				sp += w[k] * sk_learn_predict(&lr, X + k * NFEAT, offr[k]);
+				sm += w[k] * sk_learn_mean(SK_LINK_CLOGLOG, offr[k]);
+				sy += w[k] * y[k];
+				sw += w[k];
+			}
+			fprintf(report, "learned layer: %.0f customers in the backtest (%g held "
+				"back), came back %.4f, model %.4f, layer %.4f\n", sw, b->window,
+				sy / sw, sm / sw, sp / sw);
+		}
+		#pragma omp parallel for schedule(static) if (d->n > 10000)
+		for (size_t i = 0; i < d->n; i++) {
+			if (!d->valid[i])
+				continue;
+			double f[NFEAT];
+			features(&d->rfm[i], p->p_alive[i], f);
+			double pr = sk_learn_predict(&lr, f, off_return(p->p_return[i]));
+			if (!isfinite(pr))
+				continue;
+			/* E[X | X > 0] from the model (see the top of the file);
+			 * p_return 0 means expected 0 there, and stays so. */
+			if (p->p_return[i] > 0)
+				p->expected[i] *= pr / p->p_return[i];
+			p->p_return[i] = pr;
+		}
+		sk_learn_free(&lr);
+	}
+	sk_pred_free(&pb);
+	free(X);
+	free(y);
+	free(offr);
+	free(w);
+	return rc;
+}

@@ -1,0 +1,56 @@
+/* backtest.h: learning from the data itself by a time split.
+ *
+ * summarize --backtest D (and churn on a transaction log) writes each
+ * customer as of an earlier cut, D before the end of observation
+ * (backtest_frequency, backtest_recency, backtest_T), and what the
+ * customer bought in those last D (backtest_purchases).  From these:
+ *
+ *  - model choice by forecasts: each candidate model fitted on the cut
+ *    and scored on the held-back part (sk_tmodel_auto_backtest);
+ *  - the learned layer: a regression correcting the model's own
+ *    horizon-aware p_return from the customer's history, trained to
+ *    predict the held-back part from the cut, then applied as of the end
+ *    of observation over --horizon (sk_layer_apply); expected_purchases
+ *    follows p_return.
+ *
+ * Nothing after the end of observation reaches a feature: the columns
+ * are computed from calibration purchases only. */
+#ifndef SK_BACKTEST_H
+#define SK_BACKTEST_H
+
+#include <stdio.h>
+
+#include "score.h"
+
+struct sk_backtest {
+	struct sk_custdata d;	/* each row as of the cut (valid: bought by then) */
+	double *purchases;	/* transactions in the held-back window */
+	double window;		/* its length, in the unit: T - backtest_T */
+};
+
+/* Read the backtest_* columns of t, whose rows full describes as of the
+ * end; 0 when t has none of them (b untouched), 1 when read.  Bad or
+ * inconsistent values exit 65 with the row. */
+int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
+		     struct sk_backtest *b);
+void sk_backtest_free(struct sk_backtest *b);
+
+/* Fit BG/NBD, Pareto/NBD and MBG/NBD on the cut, score each on the
+ * held-back window (predictive log-likelihood of coming back), and keep
+ * the best; fit it on all of pat into *fit.  Every candidate's held-out
+ * and in-sample figures go to stderr. */
+const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b,
+						const struct sk_rfm *pat, size_t npat,
+						struct sk_fit *fit);
+
+/* The learned layer for model tm (par fitted on all customers, p its
+ * predictions over horizon for the rows of d): learn on the backtest,
+ * then replace p->p_return and p->expected of every valid row by the
+ * layer's calibrated figures.  A summary goes to report when not NULL.
+ * Returns 0, or -1 (p unchanged) when the backtest cannot teach
+ * anything: fewer than 100 customers at the cut (quietly), or the reason
+ * on stderr (nobody or everybody came back, no fit). */
+int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
+		   const struct sk_custdata *d, struct sk_pred *p, FILE *report);
+
+#endif
