@@ -47,29 +47,18 @@ gzip -dc "$data/online_retail.csv.gz" |
 # set_data NAME: the split of one data set.
 set_data() {
 	case $1 in
-	sample|master) hs=1997-10-01 unit=week hz=39w dopt= cut=1997-07-01 ;;
-	retail) hs=2011-07-01 unit=day hz=162d dopt=--monthfirst cut=2011-04-21 ;;
+	sample|master) hs=1997-10-01 unit=week hz=39w dopt= ;;
+	retail) hs=2011-07-01 unit=day hz=162d dopt=--monthfirst ;;
 	esac
 }
 
-# with_backtest NAME: the customers of $w/NAME.cust with the columns of
-# summarize --backtest (each customer as of a cut a third of the span
-# before the end of calibration, and the purchases after it), for the
-# pipeline's winback; made by summarize --backtest auto when it has the
-# option, else from a second summary as of $cut.
+# with_backtest NAME: the customers with the columns of summarize
+# --backtest auto (each customer as of a cut a third of the span before
+# the end of calibration, and the purchases after it), what churn's
+# learned layer and winback learn from in a pipeline of records.
 with_backtest() {
-	if $B/summarize --help | grep -q -- '--backtest'; then
-		$B/summarize $dopt --holdout-start $hs --unit $unit --backtest auto $w/$1.log |
-			mlr --icsv --ocsv filter 'is_not_empty($frequency)'
-		return
-	fi
-	$B/summarize $dopt --as-of $cut --unit $unit $w/$1.log |
-		mlr --icsv --ocsv filter 'is_not_empty($frequency)' then cut -f customer_id,frequency,recency,T,orders \
-		then rename frequency,backtest_frequency,recency,backtest_recency,T,backtest_T,orders,cut_orders > $w/$1.cut
-	mlr --icsv --ocsv join --ul -j customer_id -f $w/$1.cut then put '
-		if (is_present($cut_orders)) { $backtest_purchases = $orders - $cut_orders }
-		else { $backtest_frequency = ""; $backtest_recency = ""; $backtest_T = ""; $backtest_purchases = "" }' \
-		then cut -x -f cut_orders,away then unsparsify $w/$1.cust
+	$B/summarize $dopt --holdout-start $hs --unit $unit --backtest auto $w/$1.log |
+		mlr --icsv --ocsv filter 'is_not_empty($frequency)'
 }
 
 # put NAME ROW VALUE: one cell of the table.
@@ -108,9 +97,17 @@ for d in sample master retail; do
 	put $d "came back (holdout purchase)" "$(f3 "$($E $w/$d.cust rate holdout_frequency)")"
 	put $d "AUC, recency rule (time since last purchase)" "$(f3 "$($E $w/$d.cust auc -away holdout_frequency)")"
 	put $d "AUC, frequency rule" "$(f3 "$($E $w/$d.cust auc frequency holdout_frequency)")"
-	for m in default bgnbd pnbd mbgnbd auto; do
-		mt=; [ $m = default ] || mt="--model-type $m"
-		$B/churn $mt --unit $unit --horizon $hz $w/$d.cust > $w/$d.$m.churn 2>> $w/log
+	# The models on the records alone, then with the learned layer of
+	# churn (when it has one), which learns from the backtest columns.
+	with_backtest $d > $w/$d.bt
+	for m in default bgnbd pnbd mbgnbd auto learned learned-auto; do
+		case $m in
+		default) mt= in=$w/$d.cust ;;
+		learned) mt= in=$w/$d.bt ;;
+		learned-auto) mt="--model-type auto" in=$w/$d.bt ;;
+		*) mt="--model-type $m" in=$w/$d.cust ;;
+		esac
+		$B/churn $mt --unit $unit --horizon $hz $in > $w/$d.$m.churn 2>> $w/log
 		$B/clv $mt --unit $unit --horizon $hz $w/$d.$m.churn > $w/$d.$m.clv 2>> $w/log
 		f=$w/$d.$m.churn
 		p=p_alive
@@ -129,7 +126,6 @@ for d in sample master retail; do
 	$B/winback $dopt --holdout-start $hs --unit $unit --lapse-days 90 --horizon $hz \
 		$w/$d.log > $w/$d.wb.log 2>> $w/log
 	winback_cells $d "log" $w/$d.wb.log
-	with_backtest $d > $w/$d.bt
 	$B/churn --unit $unit --horizon $hz $w/$d.bt 2>> $w/log | $B/clv --unit $unit --horizon $hz 2>> $w/log |
 		$B/winback --unit $unit --lapse-days 90 --horizon $hz > $w/$d.wb.pipe 2>> $w/log
 	winback_cells $d "pipeline (summarize --backtest, churn, clv, winback)" $w/$d.wb.pipe
