@@ -52,6 +52,15 @@ set_data() {
 	esac
 }
 
+# with_backtest NAME: the customers with the columns of summarize
+# --backtest auto (each customer as of a cut a third of the span before
+# the end of calibration, and the purchases after it), what churn's
+# learned layer and winback learn from in a pipeline of records.
+with_backtest() {
+	$B/summarize $dopt --holdout-start $hs --unit $unit --backtest auto $w/$1.log |
+		mlr --icsv --ocsv filter 'is_not_empty($frequency)'
+}
+
 # put NAME ROW VALUE: one cell of the table.
 put() { printf '%s\t%s\t%s\n' "$2" "$1" "$3" >> $w/cells; }
 f3() { awk -v x="$1" 'BEGIN { if (x == "nan" || x == "-nan") print "n/a"; else printf "%.3f", x }'; }
@@ -74,6 +83,7 @@ winback_cells() {
 	put "$1" "winback $2: top-decile lift by winback_prob" \
 		"$(awk -v x="$($E -e "$3" lift winback_prob holdout_frequency)" 'BEGIN { printf "%.2f", x }')"
 	put "$1" "winback $2: distinct winback_prob" "$($E -e "$3" distinct winback_prob)"
+	put "$1" "winback $2: winback_basis" "$(mlr --icsv --onidx count-distinct -f winback_basis "$3" | tr '\n' ' ' | sed 's/ $//')"
 }
 
 : > $w/cells
@@ -87,9 +97,17 @@ for d in sample master retail; do
 	put $d "came back (holdout purchase)" "$(f3 "$($E $w/$d.cust rate holdout_frequency)")"
 	put $d "AUC, recency rule (time since last purchase)" "$(f3 "$($E $w/$d.cust auc -away holdout_frequency)")"
 	put $d "AUC, frequency rule" "$(f3 "$($E $w/$d.cust auc frequency holdout_frequency)")"
-	for m in default bgnbd pnbd mbgnbd auto; do
-		mt=; [ $m = default ] || mt="--model-type $m"
-		$B/churn $mt --unit $unit --horizon $hz $w/$d.cust > $w/$d.$m.churn 2>> $w/log
+	# The models on the records alone, then with the learned layer of
+	# churn (when it has one), which learns from the backtest columns.
+	with_backtest $d > $w/$d.bt
+	for m in default bgnbd pnbd mbgnbd auto learned learned-auto; do
+		case $m in
+		default) mt= in=$w/$d.cust ;;
+		learned) mt= in=$w/$d.bt ;;
+		learned-auto) mt="--model-type auto" in=$w/$d.bt ;;
+		*) mt="--model-type $m" in=$w/$d.cust ;;
+		esac
+		$B/churn $mt --unit $unit --horizon $hz $in > $w/$d.$m.churn 2>> $w/log
 		$B/clv $mt --unit $unit --horizon $hz $w/$d.$m.churn > $w/$d.$m.clv 2>> $w/log
 		f=$w/$d.$m.churn
 		p=p_alive
@@ -103,10 +121,14 @@ for d in sample master retail; do
 		put $d "$m: Spearman(clv, holdout spend)" "$(f3 "$($E $w/$d.$m.clv spearman clv holdout_spend)")"
 	done
 	put $d "Spearman(past spend, holdout spend)" "$(f3 "$($E $w/$d.cust spearman total_spend holdout_spend)")"
-	$B/winback $dopt --holdout-start $hs --unit $unit $w/$d.log > $w/$d.wb.log
+	# Lapsed = away more than 90 days (the default year is longer than
+	# the CDNOW calibration period); P(back) over the holdout.
+	$B/winback $dopt --holdout-start $hs --unit $unit --lapse-days 90 --horizon $hz \
+		$w/$d.log > $w/$d.wb.log 2>> $w/log
 	winback_cells $d "log" $w/$d.wb.log
-	$B/winback --unit $unit $w/$d.default.clv > $w/$d.wb.pipe
-	winback_cells $d "pipeline (summarize, churn, clv, winback)" $w/$d.wb.pipe
+	$B/churn --unit $unit --horizon $hz $w/$d.bt 2>> $w/log | $B/clv --unit $unit --horizon $hz 2>> $w/log |
+		$B/winback --unit $unit --lapse-days 90 --horizon $hz > $w/$d.wb.pipe 2>> $w/log
+	winback_cells $d "pipeline (summarize --backtest, churn, clv, winback)" $w/$d.wb.pipe
 done
 
 # One row per measure, one column per data set, rows in first-seen order.

@@ -1,4 +1,5 @@
 /* winback: lapsed customers worth winning back, ranked by expected profit. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,15 @@ static const char usage[] =
 	"Usage: winback [OPTIONS] [FILE...]\n"
 	"Find lapsed and at-risk customers whose expected profit from an offer\n"
 	"beats its cost: value = P(reactivation) x profit if back - offer cost.\n"
-	"P(reactivation) comes from a backtest on the transaction log (customers\n"
-	"lapsed --backtest ago and whether they came back), shrunk towards the\n"
-	"pooled rate where data is thin.  Appends winback_value, winback_prob,\n"
-	"winback_rank and winback_reason.  The output is an offer list, best\n"
-	"first: unlike the other programs it leaves out the customers without an\n"
-	"offer, unless --all keeps every one.\n"
+	"P(reactivation) = P(a purchase within --horizon), learned from a backtest\n"
+	"(the log replayed as of an earlier day, or the backtest_* columns of\n"
+	"summarize --backtest: who came back, by time away, orders, tenure,\n"
+	"rhythm and order value), recalibrated on customers held out of the fit\n"
+	"and carried to the horizon by a BG/NBD.  Appends winback_value,\n"
+	"winback_prob, winback_rank, winback_reason and winback_basis (backtest,\n"
+	"or assumed when there is nothing to learn from).  The output is an offer\n"
+	"list, best first: unlike the other programs it leaves out the customers\n"
+	"without an offer, unless --all keeps every one.\n"
 	"\n"
 	"  --threshold P        p_alive below P is at risk (default 0.5)\n"
 	"  --lapse-days N       away more than N days is lapsed (default 365)\n"
@@ -26,11 +30,12 @@ static const char usage[] =
 	"  --margin M           profit as a fraction of spend (default 1)\n"
 	"  --offer-cost C       cost of one offer (default 0)\n"
 	"  --min-value X        keep offers worth at least X (default 0)\n"
-	"  --horizon D          value of a customer who comes back over D (1y)\n"
-	"  --backtest D         how far back the backtest starts (default 1y)\n"
+	"  --horizon D          P(back) and value if back over D (default 1y)\n"
+	"  --backtest D         how far back the backtest starts (default: the\n"
+	"                       horizon, or half the data's span if shorter)\n"
 	"  --top N              keep the N best offers\n"
 	"  --all                keep every customer, in input order, columns filled\n"
-	"  --report             candidates, value at risk, expected return (stderr)\n"
+	"  --report             candidates, value if won back, expected return (stderr)\n"
 	"  --evaluate           lift by decile against holdout_frequency (stderr)\n"
 	"  --control SHARE      hold out SHARE of the offers (10% or 0.1), drawn\n"
 	"                       by customer id and --seed: winback_group is\n"
@@ -96,8 +101,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 }
 
-
 struct fill_ctx {
+	const char *basis;	/* where winback_prob comes from */
 	const struct sk_winback_row *rows;
 	const struct wb_cli *c;
 };
@@ -111,7 +116,7 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 	if (f->c->has_control && w->rank > 0) {
 		size_t len;
 		const char *id = sk_table_get(f->c->t, i, f->c->col_id, &len, NULL);
-		sk_emit_str(row, 4, sk_campaign_control(id, len, f->c->control,
+		sk_emit_str(row, 5, sk_campaign_control(id, len, f->c->control,
 							(uint64_t)f->c->seed) ?
 				    "control" : "treatment");
 	}
@@ -120,6 +125,7 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 		sk_emit_num(row, 1, w->prob, 4);
 		if (w->rank > 0)
 			sk_emit_num(row, 2, (double)w->rank, 0);
+		sk_emit_str(row, 4, f->basis);
 	}
 	sk_emit_str(row, 3, sk_winback_reason(w, reason));
 }
@@ -127,15 +133,15 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	struct wb_cli c = { .wo = SK_WINBACK_OPTS_INIT, .horizon = "1y", .backtest = "1y",
-			    .seed = 1 };
+	struct wb_cli c = { .wo = SK_WINBACK_OPTS_INIT, .horizon = "1y", .seed = 1 };
 	sk_parse_args(&o, argc, argv, usage, own, on_opt, &c);
 	if (c.measure) {
 		sk_campaign_measure(&o, c.measure);
 		return 0;
 	}
 	sk_opt_duration(&o, "horizon", c.horizon);	/* usage errors first */
-	double backtest_days = sk_opt_duration(&o, "backtest", c.backtest);
+	if (c.backtest)
+		sk_opt_duration(&o, "backtest", c.backtest);
 	c.wo.col_id = o.col_id;
 
 	/* A transaction log is read twice (now, and as of the backtest day),
@@ -145,18 +151,28 @@ int main(int argc, char **argv)
 	/* in the records' unit, which they tell */
 	c.wo.horizon_days = sk_opt_duration(&o, "horizon", c.horizon);
 	c.wo.unit_days = o.unit_days;
+	/* The backtest: the log as of the day the window starts, labelled by
+	 * purchases up to the end of observation (never after it). */
 	struct sk_table *bt = NULL;
+	double window = 0;
 	if (t->has_as_of) {
-		struct sk_opts past = o;
-		past.has_as_of = 1;
-		past.as_of = t->as_of - (long)backtest_days;
-		past.has_until = 1;
-		past.until = t->as_of;
-		past.skip_bad = o.skip_bad ? 2 : 0;	/* reported by the first reading */
-		bt = sk_customers_read(&past);
+		window = floor(c.backtest ? sk_opt_duration(&o, "backtest", c.backtest)
+					  : sk_winback_window(&c.wo, t));
+		if (window >= 1) {
+			struct sk_opts past = o;
+			past.has_as_of = 1;
+			past.as_of = t->as_of - (long)window;
+			past.has_until = 1;
+			past.until = t->as_of;
+			past.skip_bad = o.skip_bad ? 2 : 0;	/* reported by the first reading */
+			bt = sk_customers_read(&past);
+		}
 	}
 	struct sk_winback_rates rates;
-	sk_winback_learn(&c.wo, bt, &rates);
+	if (!t->has_as_of && sk_winback_has_backtest(t))
+		sk_winback_learn_records(&c.wo, t, &rates);
+	else
+		sk_winback_learn(&c.wo, bt, window, t, &rates);
 	struct sk_winback_row *rows = sk_xcalloc(t->nrow ? t->nrow : 1, sizeof *rows);
 	size_t offers = sk_winback_score(&c.wo, t, &rates, rows);
 
@@ -175,11 +191,11 @@ int main(int argc, char **argv)
 			n = (size_t)c.top;
 	}
 	static const char *const cols[] = { "winback_value", "winback_prob", "winback_rank",
-					    "winback_reason", "winback_group" };
+					    "winback_reason", "winback_basis", "winback_group" };
 	c.t = t;
 	c.col_id = c.has_control ? sk_table_need_col(t, o.col_id, NULL) : -1;
-	struct sk_emit *e = sk_emit_open(&o, t, c.has_control ? 5 : 4, cols);
-	struct fill_ctx fc = { rows, &c };
+	struct sk_emit *e = sk_emit_open(&o, t, c.has_control ? 6 : 5, cols);
+	struct fill_ctx fc = { sk_winback_basis_name(rates.basis), rows, &c };
 	sk_emit_rows(e, n, order, fill, &fc);
 	sk_emit_close(e);
 	if (c.report)
@@ -189,6 +205,7 @@ int main(int argc, char **argv)
 	free(order);
 	free(rows);
 	sk_table_free(bt);
+	sk_winback_rates_free(&rates);
 	sk_table_free(t);
 	return 0;
 }

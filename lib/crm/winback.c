@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fit.h"
+#include "model/model.h"
+#include "record/hash.h"
 #include "record/util.h"
 
 /* What winback reads from one customer record. */
@@ -116,67 +119,334 @@ static int is_candidate(const struct sk_winback_opts *wo, const struct cust *k)
 	return k->orders >= wo->core_orders && g > 0 && away > wo->overdue_factor * g;
 }
 
-/* Time away relative to the lapse threshold: overdue but not yet lapsed
- * (core defectors), lapsed, long lapsed. */
-static int gap_bucket(const struct sk_winback_opts *wo, double away_days)
+/* The features of a customer: logs, since
+ * return rates fall off with time away and rise with orders roughly as
+ * powers (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves
+ * for customer base analysis", JMR 42(4), fig. 3); the rhythm terms say
+ * how overdue a repeat buyer is against their own mean gap. */
+static void features(const struct cust *k, double x[SK_WB_NFEAT])
 {
-	return away_days < wo->lapse_days ? 0 : away_days < 2 * wo->lapse_days ? 1 : 2;
+	double away = k->T_days - k->recency_days, g = mean_gap(k);
+	x[0] = log1p(away > 0 ? away : 0);
+	x[1] = log(k->orders >= 1 ? k->orders : 1);
+	x[2] = log1p(k->T_days);
+	x[3] = g > 0 ? log1p(g) : 0;
+	x[4] = g > 0 ? log1p((away > 0 ? away : 0) / g) : 0;
+	x[5] = log1p(k->aov > 0 ? k->aov : 0);
 }
 
-static int orders_bucket(double orders)
+/* One customer of a backtest for learning. */
+struct bt_row {
+	double x[SK_WB_NFEAT];
+	double y;
+	int heldout;
+	int lapsed;		/* a candidate by the lapse rules on the backtest day */
+};
+
+double sk_winback_window(const struct sk_winback_opts *wo, const struct sk_table *t)
 {
-	return orders < 2 ? 0 : orders < 4 ? 1 : 2;
+	struct cols c;
+	find_cols(t, &c);
+	double span = 0;
+	for (size_t i = 0; i < t->nrow; i++) {
+		int e;
+		double T = num(t, i, c.T, &e) * wo->unit_days;
+		if (!e && T > span)
+			span = T;
+	}
+	double w = floor(span / 2);
+	return wo->horizon_days < w ? wo->horizon_days : w;
 }
 
-static const char *const gap_label[SK_WB_GAPS] = { "< lapse", "1-2 x lapse", "> 2 x lapse" };
-static const char *const orders_label[SK_WB_ORDERS] = { "1 order", "2-3 orders", "4+ orders" };
+/* The backtest customers gathered for learning. */
+struct collect {
+	struct bt_row *rows;
+	size_t n, cap;
+	double nlap, backlap;
+};
+
+/* Add customer k (as of the backtest day; row i of t for its id) with
+ * the purchases back after it. */
+static void add_row(struct collect *cl, const struct sk_winback_opts *wo,
+		    struct sk_winback_rates *r, const struct sk_table *t, size_t i, long id,
+		    const struct cust *k, double back)
+{
+	sk_grow((void **)&cl->rows, &cl->cap, cl->n + 1, sizeof *cl->rows);
+	struct bt_row *q = &cl->rows[cl->n++];
+	features(k, q->x);
+	if (r->no_aov)
+		q->x[5] = 0;
+	q->y = back > 0;
+	q->lapsed = is_candidate(wo, k);
+	/* A quarter of the customers, chosen by their id (so not by the
+	 * order of the input), are kept out of the fit to recalibrate it. */
+	size_t len = 0;
+	const char *s = id >= 0 ? sk_table_get(t, i, id, &len, NULL) : "";
+	q->heldout = (id >= 0 ? sk_hash_bytes(s, len) : (uint64_t)i) % 4 == 0;
+	r->total += 1;
+	r->back += q->y;
+	cl->nlap += q->lapsed;
+	cl->backlap += q->lapsed * q->y;
+}
+
+static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_winback_rates *r,
+		const char *why_empty);
+
+static void fit_population(const struct sk_winback_opts *wo, const struct sk_table *t,
+			   const struct cols *c, struct sk_winback_rates *r);
 
 void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *bt,
-		      struct sk_winback_rates *r)
+		      double window_days, const struct sk_table *now, struct sk_winback_rates *r)
 {
 	memset(r, 0, sizeof *r);
 	r->overall = wo->fallback_prob;
-	if (!bt)
-		return;
+	struct collect cl = { 0 };
 	struct cols c;
-	find_cols(bt, &c);
-	if (c.hold < 0)
-		return;
-	/* The backtest table has no p_alive or stage: its candidates follow
-	 * the lapse rules. */
-	struct sk_winback_opts rules = *wo;
-	for (size_t i = 0; i < bt->nrow; i++) {
-		struct cust k;
-		read_cust(bt, i, &c, wo->unit_days, &k);
-		k.has_p_alive = 0;
-		k.stage = NULL;
-		if (!is_candidate(&rules, &k))
-			continue;
-		int g = gap_bucket(wo, k.T_days - k.recency_days), o = orders_bucket(k.orders);
-		double back = num(bt, i, c.hold, NULL) > 0;
-		r->n[g][o] += 1;
-		r->back[g][o] += back;
-		r->total += 1;
+	if (bt) {
+		r->window_days = window_days;
+		find_cols(bt, &c);
+		long id = sk_table_col(bt, wo->col_id);
+		for (size_t i = 0; c.hold >= 0 && i < bt->nrow; i++) {
+			struct cust k;
+			read_cust(bt, i, &c, wo->unit_days, &k);
+			if (k.buyer)
+				add_row(&cl, wo, r, bt, i, id, &k, num(bt, i, c.hold, NULL));
+		}
 	}
-	double backs = 0;
-	for (int g = 0; g < SK_WB_GAPS; g++)
-		for (int o = 0; o < SK_WB_ORDERS; o++)
-			backs += r->back[g][o];
-	if (r->total > 0) {
-		r->overall = backs / r->total;
-		r->from_history = 1;
-	} else
-		r->overall = wo->fallback_prob;
+	fit(wo, &cl, r, bt ? "no customer had bought before the backtest day"
+			   : "no transaction log to replay");
+	if (r->basis == SK_WB_MODEL && now) {
+		find_cols(now, &c);
+		fit_population(wo, now, &c, r);
+	}
 }
 
-/* Beta-binomial shrinkage: (back + k m) / (n + k), the posterior mean of
- * a cell's rate under a Beta(k m, k (1 - m)) prior centred on the pooled
- * rate m. */
-static double cell_rate(const struct sk_winback_opts *wo, const struct sk_winback_rates *r,
-			int g, int o)
+int sk_winback_has_backtest(const struct sk_table *t)
 {
-	double k = wo->prior_strength, m = r->overall;
-	return (r->back[g][o] + k * m) / (r->n[g][o] + k);
+	return sk_table_col(t, "backtest_frequency") >= 0 &&
+	       sk_table_col(t, "backtest_recency") >= 0 && sk_table_col(t, "backtest_T") >= 0 &&
+	       sk_table_col(t, "backtest_purchases") >= 0;
+}
+
+/* BG/NBD fitted to the records as they are now, for carrying the one
+ * backtest window over to the horizon (see reactivation()); on failure
+ * rates->pop_ok stays 0. */
+static void fit_population(const struct sk_winback_opts *wo, const struct sk_table *t,
+			   const struct cols *c, struct sk_winback_rates *r)
+{
+	struct sk_rfm *pat = sk_xmalloc((t->nrow + 1) * sizeof *pat);
+	size_t n = 0;
+	for (size_t i = 0; i < t->nrow; i++) {
+		struct cust k;
+		read_cust(t, i, c, wo->unit_days, &k);
+		if (k.buyer)
+			pat[n++] = (struct sk_rfm){ k.frequency, k.recency_days / wo->unit_days,
+						    k.T_days / wo->unit_days, 1 };
+	}
+	n = sk_rfm_compress(pat, n);
+	struct sk_fit f;
+	char err[200];
+	if (n > 0 && sk_bgnbd.fit(pat, n, &f, err, sizeof err) == 0) {
+		memcpy(r->pop_par, f.par, sizeof r->pop_par);
+		r->pop_ok = 1;
+	}
+	free(pat);
+}
+
+void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_table *t,
+			      struct sk_winback_rates *r)
+{
+	memset(r, 0, sizeof *r);
+	r->overall = wo->fallback_prob;
+	/* The order value as of the cut is not in the records (their
+	 * monetary_value counts purchases after it): left out. */
+	r->no_aov = 1;
+	struct cols c;
+	find_cols(t, &c);
+	long bf = sk_table_col(t, "backtest_frequency"), br = sk_table_col(t, "backtest_recency");
+	long bT = sk_table_col(t, "backtest_T"), bp = sk_table_col(t, "backtest_purchases");
+	long id = sk_table_col(t, wo->col_id);
+	struct collect cl = { 0 };
+	/* The window: from the cut to the end of observation, T - backtest_T
+	 * of any customer with both. */
+	for (size_t i = 0; i < t->nrow && r->window_days == 0; i++) {
+		int e1, e2;
+		double T = num(t, i, c.T, &e1), Tb = num(t, i, bT, &e2);
+		if (!e1 && !e2)
+			r->window_days = floor((T - Tb) * wo->unit_days + 0.5);
+	}
+	if (r->window_days >= 1) {
+		for (size_t i = 0; i < t->nrow; i++) {
+			int ef, er, eT, ep;
+			double x = num(t, i, bf, &ef), tx = num(t, i, br, &er);
+			double Tb = num(t, i, bT, &eT), back = num(t, i, bp, &ep);
+			if (ef || er || eT || ep)
+				continue;	/* first purchase after the cut */
+			if (x < 0 || x != floor(x) || back < 0 || back != floor(back))
+				sk_table_die(t, i, "backtest_frequency and backtest_purchases must be "
+					     "whole numbers >= 0");
+			if (tx < 0 || tx > Tb * (1 + 1e-9) + 1e-9)
+				sk_table_die(t, i, "backtest_recency %g is outside 0 .. backtest_T %g",
+					     tx, Tb);
+			struct cust k = { .buyer = 1, .frequency = x, .orders = x + 1,
+					  .recency_days = tx * wo->unit_days,
+					  .T_days = Tb * wo->unit_days };
+			add_row(&cl, wo, r, t, i, id, &k, back);
+		}
+	}
+	fit(wo, &cl, r, "no customer had bought before the backtest cut");
+	if (r->basis == SK_WB_MODEL)
+		fit_population(wo, t, &c, r);
+}
+
+/* Fit the model to the rows gathered, or fall back (rates->basis). */
+static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_winback_rates *r,
+		const char *why_empty)
+{
+	struct bt_row *rows = cl->rows;
+	size_t n = cl->n;
+	if (n > 0)
+		r->overall = r->back / r->total;
+	/* Should the model not fit, the return rate of those lapsed on the
+	 * backtest day (of every buyer when none was). */
+	r->pooled = cl->nlap > 0 ? cl->backlap / cl->nlap : r->overall;
+	r->pooled_n = cl->nlap > 0 ? cl->nlap : r->total;
+	if (n == 0) {
+		snprintf(r->why, sizeof r->why, "%s", why_empty);
+		free(rows);
+		return;
+	}
+	/* The fit on three quarters, the recalibration on the rest. */
+	size_t nfit = 0, nho = 0;
+	for (size_t i = 0; i < n; i++)
+		rows[i].heldout ? nho++ : nfit++;
+	double *X = sk_xmalloc((nfit + 1) * SK_WB_NFEAT * sizeof *X);
+	double *y = sk_xmalloc((n + 1) * sizeof *y), *eta = sk_xmalloc((nho + 1) * sizeof *eta);
+	double *yho = sk_xmalloc((nho + 1) * sizeof *yho);
+	size_t f = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!rows[i].heldout) {
+			memcpy(X + f * SK_WB_NFEAT, rows[i].x, sizeof rows[i].x);
+			y[f++] = rows[i].y;
+		}
+	char err[128];
+	if (sk_learn_fit(&r->glm, SK_LINK_CLOGLOG, X, y, NULL, NULL, nfit, SK_WB_NFEAT, wo->ridge,
+			 err, sizeof err) != 0) {
+		snprintf(r->why, sizeof r->why, "%s", err);
+		goto out;
+	}
+	/* Recalibrate on the held-out customers who were lapsed on the
+	 * backtest day, the people winback makes offers to, when there are
+	 * enough of them of both outcomes; else on every held-out customer. */
+	double lap[2] = { 0, 0 };
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].heldout && rows[i].lapsed)
+			lap[rows[i].y > 0]++;
+	r->cal_lapsed = lap[0] >= 20 && lap[1] >= 20;
+	size_t h = 0;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].heldout && (rows[i].lapsed || !r->cal_lapsed)) {
+			eta[h] = sk_learn_eta(&r->glm, rows[i].x, 0);
+			yho[h++] = rows[i].y;
+		}
+	/* Platt scaling on the cloglog scale (Platt 1999, "Probabilistic
+	 * outputs for support vector machines", eq. 1, with the cloglog link
+	 * for the logistic): a line in eta, so the shift that carries the
+	 * window to the horizon (horizon_shift) applies after it. */
+	if (sk_learn_fit(&r->cal, SK_LINK_CLOGLOG, eta, yho, NULL, NULL, h, 1, 1e-6, err,
+			 sizeof err) != 0) {
+		snprintf(r->why, sizeof r->why, "%s (recalibration)", err);
+		sk_learn_free(&r->glm);
+		goto out;
+	}
+	r->basis = SK_WB_MODEL;
+	/* How the calibrated model does on those customers (for --report). */
+	double *p = sk_xmalloc((h + 1) * sizeof *p);
+	size_t m = 0;
+	h = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!(rows[i].heldout && (rows[i].lapsed || !r->cal_lapsed)))
+			continue;
+		p[m] = sk_learn_predict(&r->cal, &eta[h++], 0);
+		y[m] = rows[i].y;
+		r->heldout_mean += p[m];
+		r->heldout_rate += y[m++];
+	}
+	r->heldout_n = (double)m;
+	r->heldout_mean = m ? r->heldout_mean / (double)m : NAN;
+	r->heldout_rate = m ? r->heldout_rate / (double)m : NAN;
+	r->heldout_auc = sk_auc(p, y, m);
+	r->heldout_ece = sk_ece(p, y, m, 10);
+	free(p);
+out:
+	if (r->basis != SK_WB_MODEL)
+		r->basis = SK_WB_POOLED;
+	free(X);
+	free(y);
+	free(eta);
+	free(yho);
+	free(rows);
+}
+
+const char *sk_winback_basis_name(enum sk_winback_basis b)
+{
+	return b == SK_WB_MODEL ? "backtest" : b == SK_WB_POOLED ? "pooled" : "assumed";
+}
+
+void sk_winback_rates_free(struct sk_winback_rates *r)
+{
+	if (r->basis == SK_WB_MODEL) {
+		sk_learn_free(&r->glm);
+		sk_learn_free(&r->cal);
+	}
+	r->basis = SK_WB_ASSUMED;
+}
+
+/* log(-log(1 - p)), the complementary log-log of p. */
+static double cloglog(double p)
+{
+	p = p < 1e-12 ? 1e-12 : p > 1 - 1e-12 ? 1 - 1e-12 : p;
+	return log(-log1p(-p));
+}
+
+/* One backtest window w teaches nothing about longer horizons H.  With a
+ * BG/NBD fitted to the records, the shift on the cloglog scale is the
+ * model's own for this customer: cloglog P(X(T, T+H] > 0) - cloglog
+ * P(X(T, T+w] > 0), with P = p_alive x P(X > 0 | alive) (Fader, Hardie &
+ * Lee 2005, "Counting your customers the easy way", eq. 13 for p_alive;
+ * the rest as in churn's p_return).  Its heterogeneity and drop-out make
+ * the chance per day fall as the window grows.  Without the model, a
+ * steady chance per day: log(H / w). */
+static double horizon_shift(const struct sk_winback_opts *wo, const struct sk_winback_rates *r,
+			    const struct cust *k)
+{
+	double H = wo->horizon_days, w = r->window_days;
+	if (!r->pop_ok)
+		return log(H / w);
+	const double *par = r->pop_par;
+	double u = wo->unit_days, x = k->frequency, tx = k->recency_days / u, T = k->T_days / u;
+	double pa = sk_bgnbd.p_alive(par, x, tx, T);
+	double pH = pa * sk_bgnbd.return_alive(par, H / u, x, T);
+	double pw = pa * sk_bgnbd.return_alive(par, w / u, x, T);
+	double d = cloglog(pH) - cloglog(pw);
+	return isfinite(d) ? d : log(H / w);
+}
+
+/* P(back within the horizon) of customer k. */
+static double reactivation(const struct sk_winback_opts *wo, const struct sk_winback_rates *r,
+			   const struct cust *k)
+{
+	if (r->basis != SK_WB_MODEL)
+		return r->basis == SK_WB_POOLED ? r->pooled : wo->fallback_prob;
+	double x[SK_WB_NFEAT];
+	features(k, x);
+	if (r->no_aov)
+		x[5] = 0;
+	double eta = sk_learn_eta(&r->glm, x, 0);
+	double cal = sk_learn_eta(&r->cal, &eta, 0);
+	if (r->window_days > 0 && r->window_days != wo->horizon_days)
+		cal += horizon_shift(wo, r, k);
+	return sk_learn_mean(SK_LINK_CLOGLOG, cal);
 }
 
 /* The ids compared: column id of table t. */
@@ -289,9 +559,8 @@ size_t sk_winback_score(const struct sk_winback_opts *wo, const struct sk_table 
 			w->who = SK_WB_NO_PURCHASE;
 			continue;
 		}
-		double away = k.T_days - k.recency_days;
 		w->candidate = is_candidate(wo, &k);
-		w->prob = cell_rate(wo, rates, gap_bucket(wo, away), orders_bucket(k.orders));
+		w->prob = reactivation(wo, rates, &k);
 		/* Profit if the customer comes back.  With clv and p_alive from
 		 * the models, E[value] = p_alive x E[value | alive], so the value
 		 * of a revived customer is clv / p_alive; otherwise their own
@@ -394,18 +663,32 @@ void sk_winback_report(FILE *f, const struct sk_table *t, const struct sk_winbac
 	if (cost > 0)
 		fprintf(f, " (ROI %.1f%%)", 100 * (expected - cost) / cost);
 	fputc('\n', f);
-	if (!r->from_history) {
-		fprintf(f, "reactivation: no backtest history; every candidate gets the prior %.3f "
-			"(give the transaction log for a backtest)\n", r->overall);
+	if (r->basis == SK_WB_ASSUMED) {
+		fprintf(f, "reactivation: no model (%s); every candidate gets the assumed %.3f "
+			"(winback_basis \"assumed\")\n", r->why, wo->fallback_prob);
 		return;
 	}
-	fprintf(f, "reactivation rates from the backtest (pooled %.4f over %.0f lapsed):\n",
-		r->overall, r->total);
-	for (int g = 0; g < SK_WB_GAPS; g++)
-		for (int o = 0; o < SK_WB_ORDERS; o++)
-			fprintf(f, "  away %-12s %-10s %6.0f lapsed, %5.0f back, rate %.4f\n",
-				gap_label[g], orders_label[o], r->n[g][o], r->back[g][o],
-				cell_rate(wo, r, g, o));
+	if (r->basis == SK_WB_POOLED) {
+		fprintf(f, "reactivation: no model (%s); every candidate gets the backtest's "
+			"return rate %.4f over %.0f days, %.0f customers (winback_basis \"pooled\")\n",
+			r->why, r->pooled, r->window_days, r->pooled_n);
+		return;
+	}
+	fprintf(f, "reactivation model: learned from %.0f customers as of %.0f days before the "
+		"end, %.0f came back; predicts returns within %.0f days\n", r->total,
+		r->window_days, r->back, wo->horizon_days);
+	if (r->window_days != wo->horizon_days && r->pop_ok)
+		fprintf(f, "window to horizon: by a BG/NBD fitted to the customers now (r %.4g, "
+			"alpha %.4g, a %.4g, b %.4g)\n", r->pop_par[0], r->pop_par[1],
+			r->pop_par[2], r->pop_par[3]);
+	else if (r->window_days != wo->horizon_days)
+		fprintf(f, "window to horizon: P(back within %.0f days) = 1 - (1 - P(back within "
+			"%.0f days))^%.3f, as if each customer's chance per day held steady (the "
+			"BG/NBD fit failed)\n", wo->horizon_days, r->window_days,
+			wo->horizon_days / r->window_days);
+	fprintf(f, "held out (%s, %.0f customers): came back %.4f, predicted %.4f, AUC %.4f, "
+		"ECE %.4f\n", r->cal_lapsed ? "lapsed" : "all", r->heldout_n, r->heldout_rate,
+		r->heldout_mean, r->heldout_auc, r->heldout_ece);
 }
 
 void sk_winback_evaluate(FILE *f, const struct sk_table *t, const struct sk_winback_row *rows)

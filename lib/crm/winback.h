@@ -1,16 +1,15 @@
 /* winback.h: which lapsed customers are worth an offer.
  *
  * value = P(reactivation) x profit if reactivated - offer cost, where
- * P(reactivation) is estimated from the data by a backtest: customers who
- * were lapsed at an earlier day, grouped by how long they had been away
- * and how often they had bought, and how many of them came back before
- * the present, shrunk towards the overall rate (a beta prior) where a
- * group is thin. */
+ * P(reactivation) = P(a purchase within the horizon) is learned from the
+ * data by a backtest (customers as of an earlier day and whether they
+ * bought again before the present); see struct sk_winback_rates. */
 #ifndef SK_WINBACK_H
 #define SK_WINBACK_H
 
 #include <stdio.h>
 
+#include "model/learn.h"
 #include "record/io.h"
 
 struct sk_winback_opts {
@@ -23,25 +22,47 @@ struct sk_winback_opts {
 	double min_value;
 	double horizon_days;	/* value of a reactivated customer over this */
 	double unit_days;	/* unit of recency and T in the records */
-	double prior_strength;	/* pseudo-customers of the beta prior */
+	double ridge;		/* penalty of the model on its standardised slopes */
 	double fallback_prob;	/* when there is no history at all */
 	const char *col_id;	/* customer id column: breaks ties in the ranking */
 };
 
 #define SK_WINBACK_OPTS_INIT { .threshold = 0.5, .lapse_days = 365, .core_orders = 4, \
 	.overdue_factor = 2, .margin = 1, .offer_cost = 0, .min_value = 0, \
-	.horizon_days = 365.25, .unit_days = 1, .prior_strength = 20, .fallback_prob = 0.05, \
+	.horizon_days = 365.25, .unit_days = 1, .ridge = 1, .fallback_prob = 0.05, \
 	.col_id = "customer_id" }
 
-/* Reactivation rates per cell (gap bucket x orders bucket). */
-#define SK_WB_GAPS 3
-#define SK_WB_ORDERS 3
+/* The reactivation model: a GLM with a complementary log-log link,
+ * P(back within w) = 1 - exp(-exp(eta)), on features of a customer's
+ * history (time away, orders, tenure, rhythm, order value), learned from
+ * a backtest (customers as of w days before the end of observation,
+ * each labelled by whether they bought again before the end), then
+ * recalibrated on customers held out of the fit (Platt scaling on the
+ * cloglog scale: a + b eta) and carried from w to the horizon by a
+ * BG/NBD fitted to the customers as they are now. */
+#define SK_WB_NFEAT 6
+enum sk_winback_basis {
+	SK_WB_ASSUMED,		/* nothing to learn from: fallback_prob */
+	SK_WB_POOLED,		/* too little to fit: the backtest's return rate */
+	SK_WB_MODEL,		/* the learned, recalibrated model */
+};
+/* The winback_basis text: "assumed", "pooled", "backtest". */
+const char *sk_winback_basis_name(enum sk_winback_basis b);
 struct sk_winback_rates {
-	double n[SK_WB_GAPS][SK_WB_ORDERS];	/* lapsed customers in the backtest */
-	double back[SK_WB_GAPS][SK_WB_ORDERS];	/* of whom came back */
-	double overall;				/* pooled rate (the prior mean) */
-	double total;
-	int from_history;			/* 0: no backtest, fallback used */
+	struct sk_learn glm;		/* on the fitted customers */
+	struct sk_learn cal;		/* a + b eta, on the held-out ones */
+	enum sk_winback_basis basis;	/* where winback_prob comes from */
+	int no_aov;			/* order value left out (records: not as of the cut) */
+	int pop_ok;			/* records: BG/NBD fitted for the horizon */
+	double pop_par[4];		/* its r, alpha, a, b */
+	double pooled, pooled_n;	/* SK_WB_POOLED: the backtest's rate, over */
+	double window_days;		/* label window of the backtest (0: none) */
+	double total, back;		/* backtest customers and how many came back */
+	double overall;			/* return rate in the backtest */
+	int cal_lapsed;			/* recalibrated on the lapsed (else on all) */
+	double heldout_n, heldout_auc, heldout_ece;	/* on the held-out customers */
+	double heldout_mean, heldout_rate;	/* mean prediction and return there */
+	char why[160];			/* why there is no model */
 };
 
 /* Why a customer is or is not offered anything: a kind, and flags. */
@@ -75,11 +96,28 @@ struct sk_winback_row {
 #define SK_WB_REASON_MAX 96
 const char *sk_winback_reason(const struct sk_winback_row *w, char buf[SK_WB_REASON_MAX]);
 
-/* Learn rates from a backtest table: customer records summarized as of an
- * earlier day with holdout_frequency counting purchases up to the present.
- * bt may be NULL (no history): the fallback probability is used. */
+/* Learn the model from a backtest table bt: customer records summarized
+ * as of window_days before the end of observation, with
+ * holdout_frequency counting their purchases up to the end; now, the
+ * customers as of the end (for the BG/NBD that carries the window to
+ * the horizon).  bt may be NULL (no history), and a backtest may be too
+ * thin to learn from: then every customer gets the pooled or the
+ * fallback probability and rates->why says why. */
 void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *bt,
+		      double window_days, const struct sk_table *now,
 		      struct sk_winback_rates *rates);
+/* Learn it from customer records that carry the columns of summarize
+ * --backtest (backtest_frequency, backtest_recency, backtest_T: each
+ * customer as of a cut; backtest_purchases: transactions after it), when
+ * sk_winback_has_backtest says they are there. */
+int sk_winback_has_backtest(const struct sk_table *t);
+void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_table *t,
+			      struct sk_winback_rates *rates);
+/* The backtest window worth reading for table t (customers as of
+ * the end of observation): the horizon, or half the span of the data
+ * when that is shorter, so that the earliest cut still has history. */
+double sk_winback_window(const struct sk_winback_opts *wo, const struct sk_table *t);
+void sk_winback_rates_free(struct sk_winback_rates *rates);
 /* Score every row of t; rows[] gets one entry per row; returns the number
  * of offers (rank > 0). */
 size_t sk_winback_score(const struct sk_winback_opts *wo, const struct sk_table *t,
