@@ -180,8 +180,12 @@ bench: all
 # Decisions judged on the real data sets of ../shared/data (DATA=DIR for
 # another copy): one table of AUC, calibration, holdout error, win-back
 # and clv rank correlation; skipped when the data is absent.
-accuracy: all
-	@sh bench/accuracy.sh
+accuracy: all $(BUILD)/bench/acceval
+	@ACCEVAL=$(BUILD)/bench/acceval sh bench/accuracy.sh
+
+$(BUILD)/bench/acceval: bench/acceval.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) $(OMPLIB)
 
 # Resource bounds (a 100 MB field, 10M customers, a 1 GB log): minutes and
 # GBs of disk, so not part of check; KEEP=1 keeps the generated files.

@@ -28,11 +28,11 @@ if [ -z "$data" ] || [ ! -f "$data/CDNOW_sample.txt" ] || [ ! -f "$data/CDNOW_ma
 fi
 command -v mlr > /dev/null || { echo "accuracy: needs miller (mlr)" >&2; exit 69; }
 B=$top/bin
-E=build/accuracy/acceval
+# The evaluator, built by make accuracy with the library's own flags.
+E=${ACCEVAL:-build/std/bench/acceval}
+[ -x "$E" ] || { echo "accuracy: $E missing; run make accuracy" >&2; exit 69; }
 w=build/accuracy
 mkdir -p $w
-cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -fopenmp -Ilib -o $E bench/acceval.c \
-	build/std/libsiklus.a -lcsv -ljansson -lgsl -lgslcblas -lz -lzstd -lm
 
 # The logs as plain CSV: customer_id,date,amount.
 tr -d '\r' < "$data/CDNOW_sample.txt" |
