@@ -8,6 +8,47 @@
 #include <stdint.h>
 
 #include "io.h"
+#include "progress.h"
+
+/* The buffered line source (source.c) the reader (io.c) reads through. */
+enum codec { CODEC_UNKNOWN = 0, CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD, CODEC_BZIP2, CODEC_XZ };
+
+#define ZCAP (1 << 16)		/* compressed bytes read at a time */
+
+struct src {
+	int fd;
+	const char *name;	/* as given, "-" for stdin */
+	const char *shown;	/* for messages: "stdin" or the path */
+	char *buf;
+	size_t cap, beg, end;
+	size_t nl_at, cr_at;	/* no "\n" (no "\r") in [beg, nl_at) ([beg, cr_at)) */
+	int eof;
+	unsigned long line;	/* physical line of the last line returned */
+	struct sk_progress *pg;	/* the reader's meter, or NULL */
+	/* A regular file: its size at open and the raw bytes read since, so
+	 * a file that shrinks or grows while read is not taken for whole. */
+	long long size_at_open;	/* -1: not a regular file */
+	long long raw_bytes;
+	/* Compressed input: raw bytes from fd land in zin and the decoder
+	 * writes text into buf.  The codec is told by the first bytes. */
+	enum codec codec;
+	unsigned char *zin;
+	size_t zbeg, zend;
+	int zeof;		/* no more raw bytes */
+	int zcomplete;		/* the last frame or member ended */
+	struct codecs *z;	/* the decoders' state (source.c) */
+};
+
+/* Open name ("-": stdin) with an optional progress meter; exits 66. */
+void sk_src_open(struct src *s, const char *name, struct sk_progress *pg);
+void sk_src_close(struct src *s);
+/* Next physical line with its line end (the last may lack one); NULL at
+ * the end.  Valid until the next call. */
+char *sk_src_line(struct src *s, size_t *len);
+/* The first bytes, without consuming them (format detection). */
+size_t sk_src_peek(struct src *s, const char **p);
+/* A spooled copy of stdin is still called "stdin" in messages. */
+const char *sk_spool_shown(const char *name);
 
 /* A row: this header, the nf + 1 field offsets into the data (8-bit
  * when the data is under 256 bytes, as customer records nearly always
