@@ -68,7 +68,7 @@ $(BUILD)/stamp: | $(BUILD)
 	rm -f build/*/stamp
 	touch $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBA) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBA) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) $(OMPLIB)
 
 $(BUILD) $(BUILD)/cmd $(BUILD)/tests $(BUILD)/fuzz bin:

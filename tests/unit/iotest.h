@@ -1,0 +1,96 @@
+/* iotest.h: what the record-stream unit tests (test_io.c, test_writer.c)
+ * share: the check line, a private temporary directory and small files
+ * written into it and read back.  Included once per test program; the
+ * helpers one program does not use are marked unused. */
+#ifndef SK_TEST_IOTEST_H
+#define SK_TEST_IOTEST_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record/io.h"
+#include "record/opts.h"
+
+static int failures;
+static char dir[64];
+
+__attribute__((unused)) static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+	if (!ok)
+		failures++;
+	printf("%s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Write len bytes to dir/name; return the path (static, one of 4). */
+__attribute__((unused)) static const char *put_file(const char *name, const char *data, size_t len)
+{
+	static char paths[4][128];
+	static int k;
+	char *p = paths[k++ % 4];
+	snprintf(p, 128, "%s/%s", dir, name);
+	FILE *f = fopen(p, "wb");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		perror(p);
+		exit(2);
+	}
+	return p;
+}
+
+__attribute__((unused)) static const char *put(const char *name, const char *text)
+{
+	return put_file(name, text, strlen(text));
+}
+
+/* Read a whole file into a malloc'd NUL-terminated buffer. */
+__attribute__((unused)) static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1024, n = 0;
+	char *buf = malloc(cap);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n - 1 == 0)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* Options reading the given files (NULL-terminated list). */
+__attribute__((unused)) static struct sk_opts opts_for(const char **files)
+{
+	struct sk_opts o = SK_OPTS_INIT;
+	size_t n = 0;
+	while (files[n])
+		n++;
+	o.files = files;
+	o.nfiles = n;
+	return o;
+}
+
+__attribute__((unused)) static int field_is(struct sk_reader *r, size_t i, const char *want, enum sk_ftype want_type)
+{
+	size_t len;
+	enum sk_ftype type;
+	const char *s = sk_reader_field(r, i, &len, &type);
+	return len == strlen(want) && memcmp(s, want, len) == 0 && s[len] == 0 &&
+	       type == want_type;
+}
+
+/* ---- child processes for the error paths ---- */
+
+#endif
