@@ -14,7 +14,7 @@ static const char usage[] =
 	"summarized first) and append p_alive, expected_purchases, churned and\n"
 	"p_return.\n"
 	"\n"
-	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
+	"  --model-type M       mbgnbd (default), bgnbd, pnbd, bgbb, or auto\n"
 	"                       (fit bgnbd, pnbd, mbgnbd; keep the best held-out\n"
 	"                       log-likelihood in the backtest, else the lowest BIC)\n"
 	"  --backtest D         on a transaction log, hold back the last D of the\n"
@@ -139,6 +139,10 @@ int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
 	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
+	/* MBG/NBD: with the learned layer it ranks and calibrates p_return best
+	 * on the three real data sets (README, Accuracy); BG/NBD, which lets
+	 * no one-time buyer leave, ranks Online Retail worst. */
+	mo.type = "mbgnbd";
 	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto" };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 	/* On a transaction log the summary writes the backtest columns. */
