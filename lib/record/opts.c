@@ -105,8 +105,9 @@ static const char common_help[] =
 
 /* After --help or --version: a failed write is an I/O error like any
  * other, with its message (> /dev/full). */
-static _Noreturn void exit_flushed(void)
+static _Noreturn void exit_flushed(void *held)
 {
+	free(held);	/* nothing left allocated at exit (valgrind) */
 	if (fflush(stdout) || ferror(stdout))
 		sk_die(SK_EX_IOERR, "write error: %s", strerror(errno));
 	exit(0);
@@ -356,7 +357,7 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		case O_HELP:
 			fputs(usage, stdout);
 			fputs(common_help, stdout);
-			exit_flushed();
+			exit_flushed(lo);
 		case O_VERSION:
 			/* The decompressors as linked, which is what reads the
 			 * input, not as compiled against. */
@@ -368,7 +369,7 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 			       /* "1.0.8, 13-Jul-2019": the number only */
 			       (int)strcspn(BZ2_bzlibVersion(), ","), BZ2_bzlibVersion(),
 			       lzma_version_string());
-			exit_flushed();
+			exit_flushed(lo);
 		case ':':
 			usage_error("option %s needs a value", argv[optind - 1]);
 		case '?':
