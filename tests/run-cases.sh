@@ -20,11 +20,21 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 		# Valgrind's report goes to a log shown only when the program
 		# ended by itself: one killed by SIGPIPE (a case piping into
 		# head) dies holding live memory that memcheck would call lost.
+		# The log stays out of TMPDIR (a case may check that nothing is
+		# left there), valgrind's gdb pipes are off, and TERM, HUP and
+		# INT sent to this wrapper go on to the program (a case may kill
+		# it mid-run), which runs with this wrapper's standard input.
 		cat > "$tmp/vg/$n" <<EOS
 #!/bin/sh
-log=\$(mktemp)
-valgrind -q --log-file="\$log" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "$p" "\$@"
+log=\$(mktemp "$tmp/vg/log.XXXXXX")
+exec 3<&0
+valgrind -q --vgdb=no --log-file="\$log" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "$p" "\$@" <&3 3<&- &
+child=\$!
+exec 3<&-
+for sig in TERM HUP INT; do trap "kill -\$sig \$child 2>/dev/null" \$sig; done
+wait \$child
 rc=\$?
+while kill -0 \$child 2>/dev/null; do wait \$child; rc=\$?; done
 [ \$rc -lt 128 ] && cat "\$log" >&2
 rm -f "\$log"
 exit \$rc
