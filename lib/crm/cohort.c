@@ -401,21 +401,11 @@ static void tx_read(struct sk_cohorts *cs, const struct sk_opts *o, struct sk_re
 	long max_day = LONG_MIN;
 	struct sk_datecol datecol = { 0 };
 	for (int got = pending || sk_reader_next(r); got; got = sk_reader_next(r)) {
-		size_t idlen, dlen, len;
-		enum sk_ftype type;
-		const char *id = sk_reader_field(r, (size_t)cid, &idlen, &type);
-		if (idlen == 0 || type == SK_NULL) {
-			sk_reader_bad(r, "column \"%s\": empty customer id", o->col_id);
-			continue;
-		}
-		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
+		size_t idlen, len;
+		const char *id;
 		long day;
-		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
-			char qb[320];
-			sk_reader_bad(r, "column \"%s\": cannot parse %s%s", o->col_date,
-				      sk_quoted(qb, ds, dlen), sk_datecol_why(&datecol, o, ds, dlen));
+		if (sk_reader_id_day(r, o, (size_t)cid, (size_t)cdate, &datecol, &id, &idlen, &day))
 			continue;
-		}
 		if (o->has_as_of && day > o->as_of)
 			continue;	/* after the observation: not seen */
 		if (day > max_day)

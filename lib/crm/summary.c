@@ -447,21 +447,12 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	struct chunk *c = chunk_to_fill(s);
 	struct sk_datecol datecol = { 0 };
 	while (sk_reader_next(r)) {
-		size_t idlen, dlen, len;
+		size_t idlen, len;
 		enum sk_ftype type;
-		const char *id = sk_reader_field(r, (size_t)cid, &idlen, &type);
-		if (idlen == 0 || type == SK_NULL) {
-			sk_reader_bad(r, "column \"%s\": empty customer id", o->col_id);
-			continue;
-		}
-		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
+		const char *id;
 		long day;
-		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
-			char qb[320];
-			sk_reader_bad(r, "column \"%s\": cannot parse %s%s", o->col_date,
-				      sk_quoted(qb, ds, dlen), sk_datecol_why(&datecol, o, ds, dlen));
+		if (sk_reader_id_day(r, o, (size_t)cid, (size_t)cdate, &datecol, &id, &idlen, &day))
 			continue;
-		}
 		struct row *b = &c->row[c->n];
 		memset(b, 0, sizeof *b);
 		b->day = (int32_t)day;

@@ -228,20 +228,12 @@ static void read_log(struct sk_xsell *x, struct sk_reader *r)
 	uint32_t last_cust = NONE;
 	struct sk_datecol datecol = { 0 };
 	while (sk_reader_next(r)) {
-		size_t idlen, dlen, len;
+		size_t idlen, len;
 		enum sk_ftype type;
-		const char *id = sk_reader_field(r, (size_t)cid, &idlen, &type);
-		if (idlen == 0 || type == SK_NULL) {
-			sk_reader_bad(r, "column \"%s\": empty customer id", o->col_id);
-			continue;
-		}
-		const char *ds = sk_reader_field(r, (size_t)cdate, &dlen, NULL);
+		const char *id;
 		long day;
-		if (sk_datecol_read(&datecol, o, ds, dlen, &day)) {
-			sk_reader_bad(r, "column \"%s\": cannot parse \"%s\"%s", o->col_date, ds,
-				      sk_datecol_why(&datecol, o, ds, dlen));
+		if (sk_reader_id_day(r, o, (size_t)cid, (size_t)cdate, &datecol, &id, &idlen, &day))
 			continue;
-		}
 		/* A purchase unless the event says otherwise; a refund
 		 * (negative amount) or a line of no units (a cancelled or
 		 * returned line) puts nothing in a basket. */

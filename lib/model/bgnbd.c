@@ -492,13 +492,11 @@ static double pmf(const double *par, double t, int k)
 	return sk_bg_pmf(par, t, k, 0);
 }
 
-static double return_alive(const double *par, double t, double x, double T);
-
 const struct sk_tmodel sk_bgnbd = {
 	.name = "bgnbd", .title = "BG/NBD", .npar = 4,
 	.parname = { "r", "alpha", "a", "b" }, .fit = fit, .loglik1 = loglik1,
 	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
-	.expected_new = expected_new, .pmf = pmf, .return_alive = return_alive,
+	.expected_new = expected_new, .pmf = pmf, .return_alive = sk_bg_return_alive,
 };
 
 /* P(X(T, T+t] > 0 | alive at T, x, T).  Dropout happens only right after
@@ -509,8 +507,9 @@ const struct sk_tmodel sk_bgnbd = {
  *   1 - ((alpha+T)/(alpha+T+t))^(r+x).
  * The same expression is P(X(t)=0) of eq. 8 with the updated (r, alpha);
  * Fader, Hardie & Lee 2005, "Counting your customers" technical appendix,
- * derive P(X(T,T+t] = 0 | x, t_x, T) = 1 - p_alive x this. */
-static double return_alive(const double *par, double t, double x, double T)
+ * derive P(X(T,T+t] = 0 | x, t_x, T) = 1 - p_alive x this.  MBG/NBD
+ * shares it (mbgnbd.c says why). */
+double sk_bg_return_alive(const double *par, double t, double x, double T)
 {
 	if (!sk_par_ok(par, 4, DBL_MAX) || !(t > 0) || !(x >= 0) || !(T >= 0))
 		return 0;

@@ -117,24 +117,17 @@ static double pmf(const double *par, double t, int k)
 	return sk_bg_pmf(par, t, k, 1);
 }
 
-static double return_alive(const double *par, double t, double x, double T);
-
-const struct sk_tmodel sk_mbgnbd = {
-	.name = "mbgnbd", .title = "MBG/NBD", .npar = 4,
-	.parname = { "r", "alpha", "a", "b" }, .fit = fit, .loglik1 = loglik1,
-	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
-	.expected_new = expected_new, .pmf = pmf, .return_alive = return_alive,
-};
-
 /* P(X(T, T+t] > 0 | alive at T, x, T).  As in BG/NBD, a customer leaves
  * only at a purchase (Batislam, Denizel & Filiztekin 2007, assumption
  * iii, which adds time zero), so with no purchase in (T, T+t] she cannot
  * have left in it: 1 - ((alpha+T)/(alpha+T+t))^(r+x), lambda given alive
  * being Gamma(r+x, alpha+T).  BTYDplus mbgnbd.pmf.General at x* = 0
- * gives the same 1 - p_alive x this. */
-static double return_alive(const double *par, double t, double x, double T)
-{
-	if (!sk_par_ok(par, 4, DBL_MAX) || !(t > 0) || !(x >= 0) || !(T >= 0))
-		return 0;
-	return -expm1(-(par[0] + x) * log1p(t / (par[1] + T)));
-}
+ * gives the same 1 - p_alive x this, so this table takes BG/NBD's
+ * sk_bg_return_alive. */
+const struct sk_tmodel sk_mbgnbd = {
+	.name = "mbgnbd", .title = "MBG/NBD", .npar = 4,
+	.parname = { "r", "alpha", "a", "b" }, .fit = fit, .loglik1 = loglik1,
+	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
+	.expected_new = expected_new, .pmf = pmf, .return_alive = sk_bg_return_alive,
+};
+

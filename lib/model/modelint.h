@@ -146,6 +146,10 @@ double sk_bg_p_alive(const double *par, double x, double t_x, double T, double s
 double sk_bg_expected(const double *par, double t, double x, double t_x, double T,
 		      double shift);
 double sk_bg_expected_alive(const double *par, double t, double x, double T, double shift);
+/* P(X(T, T+t] > 0 | alive at T, x, T) for the BG family (bgnbd.c): a
+ * customer leaves only at a purchase, so alive at T and no purchase means
+ * the next purchase comes after T + t. */
+double sk_bg_return_alive(const double *par, double t, double x, double T);
 double sk_bg_pmf(const double *par, double t, int k, double shift);
 
 /* ---- small numerics the model files share ---- */

@@ -203,4 +203,11 @@ void sk_writer_rows(struct sk_writer *w, size_t n, sk_rows_fn *fn, void *ctx);
 /* Flush, close, rename -o FILE into place; exits 74 on a write error. */
 void sk_writer_close(struct sk_writer *w);
 
+/* The customer id and the day of a log row (columns cid and cdate; dc
+ * settles a D/M/Y column's order, sk_datecol_read): 0, or -1 when either
+ * is empty or bad, reported through sk_reader_bad. */
+struct sk_datecol;
+int sk_reader_id_day(struct sk_reader *r, const struct sk_opts *o, size_t cid, size_t cdate,
+		     struct sk_datecol *dc, const char **id, size_t *idlen, long *day);
+
 #endif
