@@ -13,21 +13,9 @@
 #include "record/io.h"
 #include "record/opts.h"
 
-static int failures;
+#include "tap.h"
 static char dir[64];
 
-__attribute__((unused)) static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-	if (!ok)
-		failures++;
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 /* Write len bytes to dir/name; return the path (static, one of 4). */
 __attribute__((unused)) static const char *put_file(const char *name, const char *data, size_t len)

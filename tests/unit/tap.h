@@ -21,6 +21,7 @@ static void check(int cond, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+	fflush(stdout);		/* before a test forks (test_io.c) */
 }
 
 #endif

@@ -13,19 +13,8 @@
 
 #include "record/date.h"
 
-static int failures;
+#include "tap.h"
 
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-	if (!ok)
-		failures++;
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static int is_leap(long y)
 {

@@ -16,19 +16,8 @@
 #include "record/num.h"
 #include "record/opts.h"
 
-static int failures;
+#include "tap.h"
 
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-	if (!ok)
-		failures++;
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* Options from a short spec: d = --decimal-comma, t = --thousands,
  * c = --currency. */
