@@ -76,6 +76,12 @@ struct sk_reader {
 				 * value and its text, per column */
 	size_t slotcap;
 	int jsonl_first_pending;	/* first record already parsed at open */
+	/* A JSON array of records (--ojson): the input whole in jbuf, cut
+	 * out one by one from jpos; jline is the line of jbuf[jlpos]. */
+	int jarr;
+	char *jbuf;
+	size_t jlen, jpos, jlpos;
+	unsigned long jline;
 
 	/* the current record as its input text, for sk_reader_raw: a line
 	 * in the source buffer, or the lines of a quoted CSV record copied
@@ -474,55 +480,6 @@ static size_t col_add(struct sk_reader *r, const char *name)
 	return r->ncol++;
 }
 
-/* A JSON value as record text: strings unquoted, numbers and literals as
- * written by jansson (reals with 17 significant digits only when fewer do
- * not round-trip), objects and arrays as compact JSON. */
-/* The end of the JSON string that starts at p[i] (a quote): the index
- * past its closing quote.  The text was validated by jansson. */
-static size_t json_skip_string(const char *p, size_t len, size_t i)
-{
-	for (i++; i < len && p[i] != '"'; i++)
-		if (p[i] == '\\')
-			i++;
-	return i + 1;
-}
-
-/* The end of the JSON value at p[i]: a string, an array or object (to its
- * matching bracket), or a number or literal (to the next delimiter). */
-static size_t json_skip_value(const char *p, size_t len, size_t i)
-{
-	if (p[i] == '"')
-		return json_skip_string(p, len, i);
-	if (p[i] == '{' || p[i] == '[') {
-		int depth = 0;
-		while (i < len) {
-			if (p[i] == '"') {
-				i = json_skip_string(p, len, i);
-				continue;
-			}
-			if (p[i] == '{' || p[i] == '[')
-				depth++;
-			else if (p[i] == '}' || p[i] == ']') {
-				if (--depth == 0)
-					return i + 1;
-			}
-			i++;
-		}
-		return i;
-	}
-	while (i < len && p[i] != ',' && p[i] != '}' && p[i] != ']' && p[i] != ' ' &&
-	       p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-		i++;
-	return i;
-}
-
-static size_t json_ws(const char *p, size_t len, size_t i)
-{
-	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
-		i++;
-	return i;
-}
-
 /* One field of a JSON record.  A number, true, false, an array or an
  * object keeps its exact text (1.50 stays 1.50, a 20-digit id stays
  * whole); a string is its decoded value, a JSON string again on output. */
@@ -540,6 +497,40 @@ static void json_field(struct sk_reader *r, size_t idx, json_t *v, const char *r
 		rec_add(r, raw, rawlen, SK_RAW);
 }
 
+/* The next record of a JSON array: its text in *p, *len, its line in
+ * recline; 0 after the "]".  The input is read whole (one value), and each
+ * record is cut out by its brackets and parsed as a JSON line would be. */
+static int jarray_next(struct sk_reader *r, char **p, size_t *len)
+{
+	if (!r->jbuf) {
+		size_t cap = 1 << 16, n;
+		r->jbuf = sk_xmalloc(cap);
+		for (char *l; (l = sk_src_line(&r->src, &n)) != NULL; r->jlen += n) {
+			if (r->jlen + n + 1 > cap)
+				r->jbuf = sk_xrealloc(r->jbuf, cap = 2 * (r->jlen + n + 1));
+			memcpy(r->jbuf + r->jlen, l, n);
+		}
+		r->jline = 1;
+		r->jpos = sk_json_ws(r->jbuf, r->jlen, 0) + 1;	/* past "[" */
+	}
+	const char *b = r->jbuf;
+	size_t i = sk_json_ws(b, r->jlen, r->jpos);
+	if (i < r->jlen && b[i] == ',')
+		i = sk_json_ws(b, r->jlen, i + 1);
+	for (; r->jlpos < i; r->jlpos++)
+		r->jline += b[r->jlpos] == '\n';
+	r->recline = r->jline;
+	if (i >= r->jlen)
+		sk_reader_die(r, "the JSON array is not closed (no \"]\")");
+	if (b[i] == ']')
+		return 0;
+	size_t e = sk_json_skip_value(b, r->jlen, i);
+	r->jpos = e > i ? e : r->jlen;
+	*p = r->jbuf + i;
+	*len = r->jpos - i;
+	return 1;
+}
+
 static int jsonl_record(struct sk_reader *r)
 {
 	size_t len;
@@ -547,15 +538,20 @@ static int jsonl_record(struct sk_reader *r)
 	json_error_t err;
 	for (;;) {
 		rec_reset(r);
-		for (;;) {
-			p = sk_src_line(&r->src, &len);
-			if (!p)
+		if (r->jarr) {
+			if (!jarray_next(r, &p, &len))
 				return 0;
-			if (!blank(p, len))
-				break;
+		} else {
+			for (;;) {
+				p = sk_src_line(&r->src, &len);
+				if (!p)
+					return 0;
+				if (!blank(p, len))
+					break;
+			}
+			r->recline = r->src.line;
+			len = chomp(p, len);
 		}
-		r->recline = r->src.line;
-		len = chomp(p, len);
 		r->raw = p;
 		r->rawlen = len;
 		/* jansson validates the line and decodes its strings; numbers
@@ -581,16 +577,16 @@ static int jsonl_record(struct sk_reader *r)
 		 * holds the fields densely.  Slots make a record of n keys
 		 * cost O(n), not O(n x columns). */
 		size_t n = json_object_size(root);
-		size_t k = 0, i = json_ws(p, len, 0) + 1;	/* past '{' */
+		size_t k = 0, i = sk_json_ws(p, len, 0) + 1;	/* past '{' */
 		while (k < n) {
-			i = json_ws(p, len, i);
+			i = sk_json_ws(p, len, i);
 			if (p[i] == ',')
-				i = json_ws(p, len, i + 1);
-			size_t ks = i, ke = json_skip_string(p, len, i);
+				i = sk_json_ws(p, len, i + 1);
+			size_t ks = i, ke = sk_json_skip_string(p, len, i);
 			json_t *key = json_loadb(p + ks, ke - ks, JSON_DECODE_ANY | JSON_ALLOW_NUL,
 						 NULL);
-			i = json_ws(p, len, json_ws(p, len, ke) + 1);	/* past ':' */
-			size_t ve = json_skip_value(p, len, i);
+			i = sk_json_ws(p, len, sk_json_ws(p, len, ke) + 1);	/* past ':' */
+			size_t ve = sk_json_skip_value(p, len, i);
 			const char *name = json_string_value(key);
 			json_t *v = json_object_get(root, name);
 			long c = col_find(r, name);
@@ -632,6 +628,10 @@ static enum sk_fmt detect(struct sk_reader *r)
 		i++;
 	if (i < n && p[i] == '{')
 		return SK_FMT_JSONL;
+	if (i < n && p[i] == '[') {
+		r->jarr = 1;
+		return SK_FMT_JSONL;
+	}
 	size_t l = 0;	/* the first line, to a "\r" or "\n" */
 	while (l < n && p[l] != '\r' && p[l] != '\n')
 		l++;
@@ -867,6 +867,7 @@ void sk_reader_close(struct sk_reader *r)
 	free(r->colhash);
 	free(r->slot);
 	free(r->rbuf);
+	free(r->jbuf);
 	free(r->foff);
 	free(r->flen);
 	free(r->ftype);

@@ -47,6 +47,12 @@ void sk_src_close(struct src *s);
 char *sk_src_line(struct src *s, size_t *len);
 /* The first bytes, without consuming them (format detection). */
 size_t sk_src_peek(struct src *s, const char **p);
+/* JSON text (jsontext.c): the index past the string, or the value, that
+ * starts at p[i]; past the blanks from p[i]. */
+size_t sk_json_skip_string(const char *p, size_t len, size_t i);
+size_t sk_json_skip_value(const char *p, size_t len, size_t i);
+size_t sk_json_ws(const char *p, size_t len, size_t i);
+
 /* A spooled copy of stdin is still called "stdin" in messages. */
 const char *sk_spool_shown(const char *name);
 

@@ -21,7 +21,7 @@
 #include "util.h"
 
 enum {
-	O_ICSV = 1000, O_ITSV, O_IJSONL, O_OCSV, O_OTSV, O_OJSONL, O_CSV, O_TSV,
+	O_ICSV = 1000, O_ITSV, O_IJSONL, O_OCSV, O_OTSV, O_OJSONL, O_OJSON, O_CSV, O_TSV,
 	O_JSONL, O_ID, O_DATE, O_AMOUNT, O_ORDER, O_EVENT, O_DATEFMT, O_ASOF,
 	O_HOLDOUT, O_UNIT, O_SKIPBAD, O_PROGRESS, O_NOPROGRESS, O_DECCOMMA,
 	O_THOUSANDS, O_CURRENCY, O_ODECCOMMA, O_DAYFIRST, O_MONTHFIRST, O_TZ, O_NULLAMT,
@@ -35,6 +35,7 @@ static const struct option common[] = {
 	{ "ocsv", no_argument, 0, O_OCSV },
 	{ "otsv", no_argument, 0, O_OTSV },
 	{ "ojsonl", no_argument, 0, O_OJSONL },
+	{ "ojson", no_argument, 0, O_OJSON },
 	{ "csv", no_argument, 0, O_CSV },
 	{ "tsv", no_argument, 0, O_TSV },
 	{ "jsonl", no_argument, 0, O_JSONL },
@@ -71,6 +72,8 @@ static const char common_help[] =
 	"                       none or - reads standard input\n"
 	"  --icsv --itsv --ijsonl  input format (default: detected)\n"
 	"  --ocsv --otsv --ojsonl  output format (default: the input's)\n"
+	"  --ojson              JSON output as one array of records (as Miller's\n"
+	"                       --ojson); --ojsonl writes one record a line\n"
 	"  --csv --tsv --jsonl  both formats\n"
 	"  -d, --delimiter C    CSV delimiter: a character, or tab\n"
 	"  -o, --output FILE    write FILE atomically instead of standard output\n"
@@ -295,7 +298,8 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		case O_IJSONL: o->ifmt = SK_FMT_JSONL; break;
 		case O_OCSV: o->ofmt = SK_FMT_CSV; break;
 		case O_OTSV: o->ofmt = SK_FMT_TSV; break;
-		case O_OJSONL: o->ofmt = SK_FMT_JSONL; break;
+		case O_OJSONL: o->ofmt = SK_FMT_JSONL; o->ojson_array = 0; break;
+		case O_OJSON: o->ofmt = SK_FMT_JSONL; o->ojson_array = 1; break;
 		case O_CSV: o->ifmt = o->ofmt = SK_FMT_CSV; break;
 		case O_TSV: o->ifmt = o->ofmt = SK_FMT_TSV; break;
 		case O_JSONL: o->ifmt = o->ofmt = SK_FMT_JSONL; break;

@@ -24,6 +24,7 @@ struct sk_opts {
 	const char **files;		/* NULL-terminated; {"-"} when none given */
 	size_t nfiles;
 	enum sk_fmt ifmt, ofmt;
+	int ojson_array;		/* --ojson: JSON output as one array */
 	char delim;			/* CSV delimiter */
 	const char *output;		/* -o FILE or NULL for stdout */
 	/* column names */

@@ -35,6 +35,8 @@ struct sk_writer {
 	const char *col_id;	/* the id column's name (o->col_id) */
 	long id_col;		/* its index, or -1: written as a JSON string */
 	size_t nout;		/* JSON lines: keys written in this row */
+	int array;		/* --ojson: one JSON array, not JSON lines */
+	int started;		/* --ojson: the "[" is out */
 };
 
 static void wflush(struct sk_writer *w)
@@ -93,6 +95,7 @@ struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
 	w->delim = w->fmt == SK_FMT_TSV ? '\t' : o->delim;
 	/* JSON numbers have a decimal point, whatever the locale. */
 	w->odec = o->odecimal_comma && w->fmt != SK_FMT_JSONL;
+	w->array = o->ojson_array && w->fmt == SK_FMT_JSONL;
 	w->col_id = o->col_id;
 	w->id_col = -1;
 	w->cap = 1 << 16;
@@ -203,6 +206,23 @@ static int json_number_text(const char *s, size_t len)
 	return i == len && len < 32;
 }
 
+/* A JSON record opens.  As one array (--ojson, Miller's JSON) records are
+ * separated by ",\n" and the first is preceded by "[\n": a memory writer
+ * (a chunk of rows formatted on another thread) cannot know whether its
+ * first record is the first of all, so it writes ",\n" before every one
+ * and sk_writer_append turns the very first into "[\n". */
+static void json_open(struct sk_writer *w)
+{
+	if (w->array) {
+		if (w->mem || w->started)
+			wput(w, ",\n", 2);
+		else
+			wput(w, "[\n", 2);
+		w->started |= !w->mem;
+	}
+	wputc(w, '{');
+}
+
 void sk_writer_field(struct sk_writer *w, const char *s, size_t len, enum sk_ftype type)
 {
 	size_t k = w->field++;
@@ -211,7 +231,10 @@ void sk_writer_field(struct sk_writer *w, const char *s, size_t len, enum sk_fty
 			sk_die(SK_EX_SOFTWARE, "internal error: more fields than columns");
 		if (type == SK_ABSENT)
 			return;		/* a key the record did not have */
-		wputc(w, w->nout++ == 0 ? '{' : ',');
+		if (w->nout++ == 0)
+			json_open(w);
+		else
+			wputc(w, ',');
 		put_json_string(w, w->names[k], strlen(w->names[k]));
 		wputc(w, ':');
 		if (type == SK_NULL)
@@ -285,11 +308,12 @@ void sk_writer_endrow(struct sk_writer *w)
 {
 	if (w->fmt == SK_FMT_JSONL) {
 		if (w->nout == 0)
-			wputc(w, '{');
+			json_open(w);
 		wputc(w, '}');
 		w->nout = 0;
 	}
-	wputc(w, '\n');
+	if (!w->array)
+		wputc(w, '\n');	/* an array's records end at the next "," or "]" */
 	w->field = 0;
 }
 
@@ -340,6 +364,7 @@ struct sk_writer *sk_writer_mem_new(const struct sk_writer *like)
 	w->fmt = like->fmt;
 	w->delim = like->delim;
 	w->odec = like->odec;
+	w->array = like->array;
 	w->fd = -1;
 	w->mem = 1;
 	w->names = like->names;
@@ -353,7 +378,15 @@ struct sk_writer *sk_writer_mem_new(const struct sk_writer *like)
 
 void sk_writer_append(struct sk_writer *w, struct sk_writer *mem)
 {
-	wput(w, mem->buf, mem->len);
+	const char *p = mem->buf;
+	size_t n = mem->len;
+	if (w->array && !w->started && n >= 2) {
+		wput(w, "[\n", 2);	/* the first record of all: not ",\n" */
+		w->started = 1;
+		p += 2;
+		n -= 2;
+	}
+	wput(w, p, n);
 	mem->len = 0;
 }
 
@@ -406,6 +439,8 @@ void sk_writer_rows(struct sk_writer *w, size_t n, sk_rows_fn *fn, void *ctx)
 
 void sk_writer_close(struct sk_writer *w)
 {
+	if (w->array)
+		wput(w, w->started ? "\n]\n" : "[]\n", w->started ? 3 : 3);
 	wflush(w);
 	if (!w->tmpname && w->fd > 2 && close(w->fd) != 0)
 		sk_die(SK_EX_IOERR, "write error: %s", strerror(errno));
