@@ -674,6 +674,21 @@ static int open_file(struct sk_reader *r, size_t k)
 		r->have_header = 1;	/* keys come with each record */
 		return 1;
 	}
+	if (r->o->header) {
+		/* --header NAMES: no header line; every line is a record. */
+		if (first) {
+			r->have_header = 1;
+			r->header_file = k;
+			char *names = sk_xstrdup(r->o->header), *save = NULL;
+			for (char *n = strtok_r(names, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+				if (col_find(r, n) >= 0)
+					sk_die(SK_EX_USAGE, "--header: column \"%s\" named twice", n);
+				col_add(r, n);
+			}
+			free(names);
+		}
+		return 1;
+	}
 	int got;
 	while ((got = raw_record(r)) && r->nf == (size_t)-1)
 		;	/* a header with bad quoting was reported */
@@ -826,32 +841,6 @@ int sk_reader_num(const struct sk_reader *r, size_t i, double *v, const char **w
 	if (why)
 		*why = type == SK_STR ? sk_num_why(r->o, s, len) : "";
 	return -1;
-}
-
-int sk_reader_amount(struct sk_reader *r, size_t i, const char *colname, double *v,
-		     int64_t *micro)
-{
-	size_t len;
-	enum sk_ftype type;
-	const char *s = sk_reader_field(r, i, &len, &type);
-	/* Empty, JSON null, or a database's NULL in text (NULL, \N): no
-	 * amount; the caller decides what that means (--null-amount). */
-	if (len == 0 || type == SK_NULL || (type != SK_RAW && sk_null_text(s, len)))
-		return 0;
-	const char *why;
-	char qb[320];
-	if (sk_reader_num(r, i, v, &why)) {
-		sk_reader_bad(r, "column \"%s\": cannot parse %s as a number%s", colname,
-			      sk_quoted(qb, s, len), why);
-		return -1;
-	}
-	if (fabs(*v) > SK_AMOUNT_MAX) {
-		sk_reader_bad(r, "column \"%s\": amount %s is too large", colname,
-			      sk_quoted(qb, s, len));
-		return -1;
-	}
-	*micro = sk_micro_of(*v);
-	return 1;
 }
 
 void sk_reader_close(struct sk_reader *r)

@@ -21,7 +21,7 @@
 #include "util.h"
 
 enum {
-	O_ICSV = 1000, O_ITSV, O_IJSONL, O_OCSV, O_OTSV, O_OJSONL, O_OJSON, O_CSV, O_TSV,
+	O_ICSV = 1000, O_ITSV, O_IJSONL, O_OCSV, O_OTSV, O_OJSONL, O_OJSON, O_IFS, O_OFS, O_HEADER, O_NOHEADEROUT, O_CSV, O_TSV,
 	O_JSONL, O_ID, O_DATE, O_AMOUNT, O_ORDER, O_EVENT, O_DATEFMT, O_ASOF,
 	O_HOLDOUT, O_UNIT, O_SKIPBAD, O_PROGRESS, O_NOPROGRESS, O_DECCOMMA,
 	O_THOUSANDS, O_CURRENCY, O_ODECCOMMA, O_DAYFIRST, O_MONTHFIRST, O_TZ, O_NULLAMT,
@@ -36,6 +36,10 @@ static const struct option common[] = {
 	{ "otsv", no_argument, 0, O_OTSV },
 	{ "ojsonl", no_argument, 0, O_OJSONL },
 	{ "ojson", no_argument, 0, O_OJSON },
+	{ "ifs", required_argument, 0, O_IFS },
+	{ "ofs", required_argument, 0, O_OFS },
+	{ "header", required_argument, 0, O_HEADER },
+	{ "no-header-out", no_argument, 0, O_NOHEADEROUT },
 	{ "csv", no_argument, 0, O_CSV },
 	{ "tsv", no_argument, 0, O_TSV },
 	{ "jsonl", no_argument, 0, O_JSONL },
@@ -76,6 +80,10 @@ static const char common_help[] =
 	"                       --ojson); --ojsonl writes one record a line\n"
 	"  --csv --tsv --jsonl  both formats\n"
 	"  -d, --delimiter C    CSV delimiter: a character, or tab\n"
+	"  --ifs C, --ofs C     the delimiter of the input, of the output (-d: both)\n"
+	"  --header NAMES       the input has no header line: its columns are NAMES\n"
+	"                       (comma-separated: customer_id,date,amount)\n"
+	"  --no-header-out      write CSV or TSV without the header line\n"
 	"  -o, --output FILE    write FILE atomically instead of standard output\n"
 	"  --id COL --date COL --amount COL --order COL --event COL\n"
 	"                       column names (customer_id date amount order_id event)\n"
@@ -122,6 +130,19 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", sk_progname);
 	exit(SK_EX_USAGE);
+}
+
+/* A delimiter option: one character (not a quote or a line break), or
+ * tab. */
+static char delimiter(const char *optname, const char *arg)
+{
+	if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
+		return '\t';
+	if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r')
+		return arg[0];
+	char msg[120];
+	snprintf(msg, sizeof msg, "--%s: \"%%s\" is not one character or tab", optname);
+	usage_error(msg, arg);
 }
 
 long sk_opt_date(const struct sk_opts *o, const char *optname, const char *arg)
@@ -304,13 +325,19 @@ void sk_parse_args(struct sk_opts *o, int argc, char **argv, const char *usage,
 		case O_TSV: o->ifmt = o->ofmt = SK_FMT_TSV; break;
 		case O_JSONL: o->ifmt = o->ofmt = SK_FMT_JSONL; break;
 		case O_DELIM:
-			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
-				o->delim = '\t';
-			else if (strlen(optarg) == 1 && optarg[0] != '"' &&
-				 optarg[0] != '\n' && optarg[0] != '\r')
-				o->delim = optarg[0];
-			else
-				usage_error("--delimiter: \"%s\" is not one character or tab", optarg);
+			o->delim = delimiter("delimiter", optarg);
+			break;
+		case O_IFS:
+			o->delim = delimiter("ifs", optarg);
+			break;
+		case O_OFS:
+			o->odelim = delimiter("ofs", optarg);
+			break;
+		case O_HEADER:
+			o->header = optarg;
+			break;
+		case O_NOHEADEROUT:
+			o->no_header_out = 1;
 			break;
 		case O_OUTPUT: o->output = optarg; break;
 		case O_ID: o->col_id = optarg; o->cols_given |= SK_COL_ID; break;

@@ -25,7 +25,10 @@ struct sk_opts {
 	size_t nfiles;
 	enum sk_fmt ifmt, ofmt;
 	int ojson_array;		/* --ojson: JSON output as one array */
-	char delim;			/* CSV delimiter */
+	char delim;			/* CSV delimiter (of the input; -d, --ifs) */
+	char odelim;			/* --ofs: of the output; 0: as delim */
+	const char *header;		/* --header NAMES: a headerless input's columns */
+	int no_header_out;		/* --no-header-out */
 	const char *output;		/* -o FILE or NULL for stdout */
 	/* column names */
 	const char *col_id, *col_date, *col_amount, *col_order, *col_event;

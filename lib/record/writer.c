@@ -37,6 +37,7 @@ struct sk_writer {
 	size_t nout;		/* JSON lines: keys written in this row */
 	int array;		/* --ojson: one JSON array, not JSON lines */
 	int started;		/* --ojson: the "[" is out */
+	int noheader;		/* --no-header-out */
 };
 
 static void wflush(struct sk_writer *w)
@@ -92,7 +93,8 @@ struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
 {
 	struct sk_writer *w = sk_xcalloc(1, sizeof *w);
 	w->fmt = o->ofmt ? o->ofmt : infmt ? infmt : SK_FMT_CSV;
-	w->delim = w->fmt == SK_FMT_TSV ? '\t' : o->delim;
+	w->delim = w->fmt == SK_FMT_TSV ? '\t' : o->odelim ? o->odelim : o->delim;
+	w->noheader = o->no_header_out;
 	/* JSON numbers have a decimal point, whatever the locale. */
 	w->odec = o->odecimal_comma && w->fmt != SK_FMT_JSONL;
 	w->array = o->ojson_array && w->fmt == SK_FMT_JSONL;
@@ -150,7 +152,7 @@ void sk_writer_header(struct sk_writer *w, size_t n, const char *const *names)
 		if (w->id_col < 0 && w->col_id && strcmp(names[i], w->col_id) == 0)
 			w->id_col = (long)i;
 	}
-	if (w->fmt == SK_FMT_JSONL)
+	if (w->fmt == SK_FMT_JSONL || w->noheader)
 		return;
 	for (size_t i = 0; i < n; i++)
 		sk_writer_field(w, names[i], strlen(names[i]), SK_STR);
