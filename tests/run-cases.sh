@@ -27,10 +27,16 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 		cat > "$tmp/vg/$n" <<EOS
 #!/bin/sh
 log=\$(mktemp "$tmp/vg/log.XXXXXX")
-exec 3<&0
-valgrind -q --vgdb=no --log-file="\$log" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "$p" "\$@" <&3 3<&- &
-child=\$!
-exec 3<&-
+vg() { exec valgrind -q --vgdb=no --log-file="\$log" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "$p" "\$@"; }
+if (exec 3<&0) 2>/dev/null; then
+	exec 3<&0
+	vg "\$@" <&3 3<&- &
+	child=\$!
+	exec 3<&-
+else
+	vg "\$@" <&- &		# standard input closed: so for the program
+	child=\$!
+fi
 for sig in TERM HUP INT; do trap "kill -\$sig \$child 2>/dev/null" \$sig; done
 wait \$child
 rc=\$?
