@@ -1,4 +1,4 @@
-/* writer.c: writing CSV, TSV and JSON lines: minimal CSV quoting, JSON
+/* writer.c: writing CSV, TSV and JSON lines (or one JSON array, --ojson):
  * keys and numbers, -o FILE written atomically, rows formatted on every
  * core (sk_writer_rows) and plain rows passed through in one copy. */
 #include "io.h"
