@@ -412,22 +412,29 @@ static int csv_record(struct sk_reader *r)
 	}
 }
 
+/* The next line that is not blank, without its line end; its line in
+ * recline and its text in raw.  NULL at the end of the input. */
+static char *next_line(struct sk_reader *r, size_t *len)
+{
+	char *p;
+	do {
+		if (!(p = sk_src_line(&r->src, len)))
+			return NULL;
+	} while (blank(p, *len));
+	r->recline = r->src.line;
+	*len = chomp(p, *len);
+	r->raw = p;
+	r->rawlen = *len;
+	return p;
+}
+
 static int tsv_record(struct sk_reader *r)
 {
 	size_t len;
 	char *p;
 	rec_reset(r);
-	for (;;) {
-		p = sk_src_line(&r->src, &len);
-		if (!p)
-			return 0;
-		if (!blank(p, len))
-			break;
-	}
-	r->recline = r->src.line;
-	len = chomp(p, len);
-	r->raw = p;
-	r->rawlen = len;
+	if (!(p = next_line(r, &len)))
+		return 0;
 	size_t a = 0;
 	for (size_t i = 0; i <= len; i++)
 		if (i == len || p[i] == '\t') {
@@ -541,16 +548,8 @@ static int jsonl_record(struct sk_reader *r)
 		if (r->jarr) {
 			if (!jarray_next(r, &p, &len))
 				return 0;
-		} else {
-			for (;;) {
-				p = sk_src_line(&r->src, &len);
-				if (!p)
-					return 0;
-				if (!blank(p, len))
-					break;
-			}
-			r->recline = r->src.line;
-			len = chomp(p, len);
+		} else if (!(p = next_line(r, &len))) {
+			return 0;
 		}
 		r->raw = p;
 		r->rawlen = len;
