@@ -504,8 +504,8 @@ static void json_field(struct sk_reader *r, size_t idx, json_t *v, const char *r
 		rec_add(r, raw, rawlen, SK_RAW);
 }
 
-/* The next record of a JSON array: its text in *p, *len, its line in
- * recline; 0 after the "]".  The input is read whole (one value), and each
+/* The next record of a JSON array: its text in *p, *len and raw, its line
+ * in recline; 0 after the "]".  The input is read whole (one value), and each
  * record is cut out by its brackets and parsed as a JSON line would be. */
 static int jarray_next(struct sk_reader *r, char **p, size_t *len)
 {
@@ -535,6 +535,8 @@ static int jarray_next(struct sk_reader *r, char **p, size_t *len)
 	r->jpos = e > i ? e : r->jlen;
 	*p = r->jbuf + i;
 	*len = r->jpos - i;
+	r->raw = *p;
+	r->rawlen = *len;
 	return 1;
 }
 
@@ -551,8 +553,6 @@ static int jsonl_record(struct sk_reader *r)
 		} else if (!(p = next_line(r, &len))) {
 			return 0;
 		}
-		r->raw = p;
-		r->rawlen = len;
 		/* jansson validates the line and decodes its strings; numbers
 		 * are taken from the text itself (JSON_DECODE_INT_AS_REAL: an
 		 * integer too big for 64 bits is no error). */
