@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "record/util.h"
 
 struct kv {
@@ -93,4 +95,27 @@ double sk_metric_top_lift(const double *score, const double *y, size_t n, double
 	}
 	free(s);
 	return (top_pos / want) / (pos / (double)n);
+}
+
+/* Wilks (1938); on the boundary, Self & Liang (1987) case 5: one
+ * parameter on the edge of its space gives 1/2 chi2(df-1) + 1/2 chi2(df),
+ * chi2(0) being a point mass at 0. */
+void sk_lrtest(double ll_full, double ll_restricted, int df, int boundary,
+	       struct sk_lrtest *out)
+{
+	double stat = 2 * (ll_full - ll_restricted);
+	out->stat = stat;
+	out->df = df;
+	if (!isfinite(stat) || df < 1 || stat < -1e-9 * fabs(ll_full)) {
+		out->p = NAN;
+		return;
+	}
+	if (stat < 0)
+		stat = 0;	/* rounding of two equal fits */
+	double q = gsl_cdf_chisq_Q(stat, df);
+	if (boundary) {
+		double q0 = df > 1 ? gsl_cdf_chisq_Q(stat, df - 1) : (stat > 0 ? 0 : 1);
+		q = 0.5 * q0 + 0.5 * q;
+	}
+	out->p = q;
 }

@@ -25,4 +25,22 @@ double sk_metric_top_lift(const double *score, const double *y, size_t n, double
  * n values x into rank. */
 void sk_metric_ranks(const double *x, size_t n, double *rank);
 
+/* A likelihood-ratio test of a restricted model nested in a full one
+ * (Wilks 1938): stat = 2 (ll_full - ll_restricted), chi-square with df
+ * degrees of freedom under the restriction.  When the restriction puts one
+ * parameter on the boundary of its space (k = 1 in BG/CNBD-k, b -> 0 in
+ * GGom/NBD, a variance of 0), the null distribution is the 50:50 mixture
+ * of chi-square(df - 1) and chi-square(df) instead (Self & Liang 1987,
+ * JASA 82(398), case 5); boundary = 1 asks for that.  A negative stat
+ * (the full fit worse than the restricted one: it did not converge) is
+ * reported as is with p = NaN, so a caller can say so rather than print
+ * p = 1. */
+struct sk_lrtest {
+	double stat;		/* 2 (ll_full - ll_restricted) */
+	int df;
+	double p;		/* P(chi-square >= stat) under the restriction */
+};
+void sk_lrtest(double ll_full, double ll_restricted, int df, int boundary,
+	       struct sk_lrtest *out);
+
 #endif

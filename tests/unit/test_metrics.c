@@ -13,6 +13,14 @@
 
 static int failures;
 
+/* got must equal want within tol (absolute). */
+static void check_near(double got, double want, double tol, const char *what)
+{
+	int ok = fabs(got - want) <= tol;
+	failures += !ok;
+	printf("%s - %s: %.15g (want %.15g)\n", ok ? "ok" : "not ok", what, got, want);
+}
+
 /* got must equal want to 12 digits. */
 static void near(double got, double want, const char *what)
 {
@@ -74,5 +82,23 @@ int main(void)
 	sk_metric_ranks(b, 5, r);
 	near(r[2], 3.5, "mid-rank of a tie");
 	near(r[3], 5, "rank after a tie");
+
+	/* Likelihood-ratio tests against the 5 % critical values of the
+	 * chi-square table (Abramowitz & Stegun 1964, table 26.8: 3.841459
+	 * for 1 df, 5.991465 for 2) and, on the boundary, Self & Liang's
+	 * (1987) 1 df mixture, whose 5 % point is chi2_1's 10 % point
+	 * 2.705543. */
+	struct sk_lrtest lr;
+	sk_lrtest(-100, -100 - 3.841459 / 2, 1, 0, &lr);
+	check_near(lr.p, 0.05, 1e-6, "LR test, 1 df, at the 5 % point");
+	check_near(lr.stat, 3.841459, 1e-9, "LR statistic is twice the difference");
+	sk_lrtest(-100, -100 - 5.991465 / 2, 2, 0, &lr);
+	check_near(lr.p, 0.05, 1e-6, "LR test, 2 df, at the 5 % point");
+	sk_lrtest(-100, -100 - 2.705543 / 2, 1, 1, &lr);
+	check_near(lr.p, 0.05, 1e-6, "LR test on the boundary, 1 df, at the 5 % point");
+	sk_lrtest(-100, -100, 1, 1, &lr);
+	near(lr.p, 1, "equal fits on the boundary: p = 1");
+	sk_lrtest(-101, -100, 1, 0, &lr);
+	near(isnan(lr.p), 1, "a full fit worse than the restricted one has no p");
 	return failures != 0;
 }
