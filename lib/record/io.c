@@ -618,6 +618,20 @@ static int jsonl_record(struct sk_reader *r)
 
 /* ------------------------------------------------------------------ */
 
+/* The input list (o->files, o->nfiles) a reader found to be a JSON array,
+ * for sk_input_json_array.  Keyed by the list itself, so that a second
+ * input read with a copy of the options and its own file (classify
+ * --previous, winback --measure, report --transactions) does not decide
+ * the form of the main output. */
+static const char *const *array_files;
+static size_t array_nfiles;
+static int array_seen;
+
+int sk_input_json_array(const struct sk_opts *o)
+{
+	return array_seen && array_files == o->files && array_nfiles == o->nfiles;
+}
+
 static enum sk_fmt detect(struct sk_reader *r)
 {
 	const char *p;
@@ -629,6 +643,9 @@ static enum sk_fmt detect(struct sk_reader *r)
 		return SK_FMT_JSONL;
 	if (i < n && p[i] == '[') {
 		r->jarr = 1;
+		array_files = r->o->files;
+		array_nfiles = r->o->nfiles;
+		array_seen = 1;
 		return SK_FMT_JSONL;
 	}
 	size_t l = 0;	/* the first line, to a "\r" or "\n" */

@@ -71,6 +71,10 @@ int sk_reader_num(const struct sk_reader *r, size_t i, double *v, const char **w
 int sk_reader_amount(struct sk_reader *r, size_t i, const char *colname, double *v,
 		     int64_t *micro);
 enum sk_fmt sk_reader_format(const struct sk_reader *r);
+/* 1 when a reader over o's inputs found a JSON array (Miller's --ojson)
+ * rather than JSON lines: the writer's default output is then an array
+ * too, as the output format follows the input's. */
+int sk_input_json_array(const struct sk_opts *o);
 const char *sk_reader_file(const struct sk_reader *r);
 unsigned long sk_reader_line(const struct sk_reader *r);
 /* Report a bad current record: "prog: file:line: message".  Exits 65
@@ -170,7 +174,9 @@ void sk_table_free(struct sk_table *t);
 struct sk_writer;
 
 /* Open the output of o (stdout, or -o FILE written atomically; exits 73
- * when FILE cannot be created).  The format is o->ofmt, else infmt. */
+ * when FILE cannot be created).  The format is o->ofmt, else infmt; JSON
+ * is one array with --ojson, or without an output format when the input
+ * was an array (sk_input_json_array), else one record a line. */
 struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt);
 void sk_writer_header(struct sk_writer *w, size_t n, const char *const *names);
 /* Write the next field of the current row. */

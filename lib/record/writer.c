@@ -97,7 +97,10 @@ struct sk_writer *sk_writer_open(const struct sk_opts *o, enum sk_fmt infmt)
 	w->noheader = o->no_header_out;
 	/* JSON numbers have a decimal point, whatever the locale. */
 	w->odec = o->odecimal_comma && w->fmt != SK_FMT_JSONL;
-	w->array = o->ojson_array && w->fmt == SK_FMT_JSONL;
+	/* An array in, an array out: JSON read as one array (mlr --ojson)
+	 * is written back as one unless an output format was named. */
+	w->array = w->fmt == SK_FMT_JSONL &&
+		   (o->ojson_array || (!o->ofmt && sk_input_json_array(o)));
 	w->col_id = o->col_id;
 	w->id_col = -1;
 	w->cap = 1 << 16;
