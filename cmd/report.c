@@ -27,11 +27,16 @@ static const char usage[] =
 	"  --title TEXT         the page title (default \"siklus report\")\n"
 	"  --threshold P        likely alive = p_alive at or above P; value at risk =\n"
 	"                       clv of the customers below it (default 0.5)\n"
-	"  --currency-label C   name the currency of the amounts on the page (EUR)\n"
+	"  --previous FILE      the previous run's customer records: customers new\n"
+	"                       since then, the figures then and now, churn and value\n"
+	"                       since then and the movement between stages\n"
+	"  --currency-label C   name the currency of the amounts on the page (EUR);\n"
+	"                       (--currency, as in every program, strips a currency\n"
+	"                       from the amounts read)\n"
 	"  --unit U             the unit of recency and T; by default read from the\n"
 	"                       records' first_purchase and last_purchase\n";
 
-enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD, O_TRACKING, O_CURRENCY };
+enum { O_TRANSACTIONS = 1, O_MODEL, O_TITLE, O_THRESHOLD, O_TRACKING, O_CURRENCY, O_PREVIOUS };
 
 static const struct sk_opt own[] = {
 	{ "transactions", 1, 0, O_TRANSACTIONS },
@@ -40,6 +45,7 @@ static const struct sk_opt own[] = {
 	{ "threshold", 1, 0, O_THRESHOLD },
 	{ "tracking", 1, 0, O_TRACKING },
 	{ "currency-label", 1, 0, O_CURRENCY },
+	{ "previous", 1, 0, O_PREVIOUS },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -53,6 +59,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_TRACKING: ro->tracking_path = arg; break;
 	case O_THRESHOLD: ro->threshold = sk_opt_fraction("threshold", arg); break;
 	case O_CURRENCY: ro->currency = arg; break;
+	case O_PREVIOUS: ro->previous_path = arg; break;
 	}
 }
 
@@ -85,6 +92,25 @@ int main(int argc, char **argv)
 		ro.cohorts = cs;
 	}
 
+	/* The previous run's records, read with the same options (their
+	 * format detected), as classify --previous reads them. */
+	struct sk_table *prev = NULL;
+	struct sk_opts po = o;		/* the table keeps a pointer to them */
+	const char *pfiles[] = { ro.previous_path, NULL };
+	if (ro.previous_path) {
+		for (size_t i = 0; i < o.nfiles; i++)
+			if (strcmp(o.files[i], "-") == 0 && strcmp(ro.previous_path, "-") == 0)
+				sk_die(SK_EX_USAGE, "--previous -: the customer records are on "
+				       "standard input already; name a file for one of them");
+		po.files = pfiles;
+		po.nfiles = 1;
+		po.ifmt = SK_FMT_AUTO;
+		struct sk_reader *pr = sk_reader_open(&po);
+		prev = sk_table_read(pr);
+		sk_reader_close(pr);
+		ro.previous = prev;
+	}
+
 	struct sk_table *t = sk_customers_read(&o);
 	/* The model is read after the records, so that in
 	 * "churn --save-model F | report --model F" churn has written F
@@ -104,6 +130,8 @@ int main(int argc, char **argv)
 	sk_report_write(&o, &page);
 	sk_buf_free(&page);
 	sk_table_free(t);
+	if (prev)
+		sk_table_free(prev);
 	if (ro.tracking)
 		sk_tracking_free(&tr);
 	if (cs)

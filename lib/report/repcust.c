@@ -59,7 +59,7 @@ void sk_rep_headline(struct rep *r)
 		}
 	}
 	char thr[64];
-	sk_num_format(thr, sizeof thr, r->ro->threshold, 6);
+	sk_num_group(thr, sizeof thr, r->ro->threshold, 6);
 
 	sk_rep_section_open(r, S_HEADLINE);
 	put(r, "<dl class=\"tiles\">\n");
@@ -67,7 +67,7 @@ void sk_rep_headline(struct rep *r)
 	putnum(r, (double)t->nrow, 0);
 	if (r->freq >= 0 && buyers < t->nrow) {
 		char sub[160], nb[64];
-		sk_num_format(nb, sizeof nb, buyers, 0);
+		sk_num_group(nb, sizeof nb, buyers, 0);
 		snprintf(sub, sizeof sub, "%s with a purchase", nb);
 		tile_close(r, sub);
 	} else
@@ -80,7 +80,7 @@ void sk_rep_headline(struct rep *r)
 	if (r->rec >= 0 && r->T >= 0) {
 		tile_open(r, "Active");
 		putnum(r, active, 0);
-		sk_num_format(pct, sizeof pct, t->nrow ? 100 * active / (double)t->nrow : 0, 1);
+		sk_num_group(pct, sizeof pct, t->nrow ? 100 * active / (double)t->nrow : 0, 1);
 		snprintf(sub, sizeof sub, "%s%% of customers &#183; bought in the last 365 days "
 			 "(not lapsed, as classify's stages by default)", pct);
 		tile_close(r, sub);
@@ -89,7 +89,7 @@ void sk_rep_headline(struct rep *r)
 	if (r->palive >= 0) {
 		tile_open(r, "Likely alive");
 		putnum(r, likely, 0);
-		sk_num_format(pct, sizeof pct, alive_n > 0 ? 100 * likely / alive_n : 0, 1);
+		sk_num_group(pct, sizeof pct, alive_n > 0 ? 100 * likely / alive_n : 0, 1);
 		snprintf(sub, sizeof sub, "%s%% of the scored customers &#183; p_alive &#8805; %s "
 			 "(the model's view, not the last purchase)", pct, thr);
 		tile_close(r, sub);
@@ -99,10 +99,10 @@ void sk_rep_headline(struct rep *r)
 	if (r->palive >= 0) {
 		double ret = alive_n > 0 ? alive_sum / alive_n : 0;
 		tile_open(r, "Retention rate");
-		putnum(r, ret, 4);
+		putfrac(r, ret);
 		tile_close(r, "mean p_alive: the expected share still alive");
 		tile_open(r, "Churn rate");
-		putnum(r, alive_n > 0 ? 1 - ret : 0, 4);
+		putfrac(r, alive_n > 0 ? 1 - ret : 0);
 		tile_close(r, "1 &#8722; retention rate");
 	} else {
 		tile_missing(r, "Retention rate", "needs p_alive (run churn)");
@@ -111,16 +111,16 @@ void sk_rep_headline(struct rep *r)
 
 	if (r->spend >= 0) {
 		tile_open(r, "Revenue");
-		putnum(r, revenue, 2);
+		putmoney(r, revenue);
 		tile_close(r, "sum of total_spend");
 	} else
 		tile_missing(r, "Revenue", "needs total_spend (run summarize)");
 
 	if (r->clv >= 0 && r->palive >= 0) {
 		tile_open(r, "Value at risk");
-		putnum(r, at_risk, 2);
+		putmoney(r, at_risk);
 		char sub[256], n[64];
-		sk_num_format(n, sizeof n, at_risk_n, 0);
+		sk_num_group(n, sizeof n, at_risk_n, 0);
 		snprintf(sub, sizeof sub, "clv of the %s customers with p_alive &lt; %s, as "
 			 "clv --report counts it", n, thr);
 		tile_close(r, sub);
@@ -270,8 +270,8 @@ void sk_rep_cohorts(struct rep *r)
 	}
 
 	/* The table behind it: the numbers of cohort --wide. */
-	put(r, "<details>\n<summary>Table: retention by cohort and period (as <b>cohort "
-	       "--wide</b> writes it)</summary>\n<div class=\"scroll\">\n<table class=\"dense\">\n"
+	put(r, "<details open>\n<summary>Table: retention by cohort and period (the numbers of "
+	       "<b>cohort --wide</b>, in percent)</summary>\n<div class=\"scroll\">\n<table class=\"dense\">\n"
 	       "<thead><tr><th scope=\"col\">cohort</th><th scope=\"col\" class=\"num\">customers"
 	       "</th>");
 	for (int k = 0; k < nper; k++)
@@ -282,12 +282,12 @@ void sk_rep_cohorts(struct rep *r)
 		put(r, "<tr><th scope=\"row\">");
 		esc(r, c->label);
 		put(r, "</th><td class=\"num\">");
-		putnum(r, c->customers, 6);
+		putnum(r, c->customers, 0);
 		put(r, "</td>");
 		for (int k = 0; k < nper; k++) {
 			put(r, "<td class=\"num\">");
 			if (k < c->nper && c->customers > 0)
-				putnum(r, c->active[k] / c->customers, 6);
+				putfrac(r, c->active[k] / c->customers);
 			put(r, "</td>");
 		}
 		put(r, "</tr>\n");

@@ -58,7 +58,7 @@ void sk_rep_model_section(struct rep *r)
 	}
 	sk_rep_section_open(r, S_MODEL);
 	put(r, "<p>From <code>");
-	esc(r, r->ro->model_path ? r->ro->model_path : "");
+	esc(r, sk_rep_input_name(r->ro->model_path));
 	put(r, "</code>");
 	if (m->tm) {
 		put(r, ": ");
@@ -199,7 +199,7 @@ void sk_rep_tracking_section(struct rep *r)
 	}
 	sk_rep_section_open(r, S_TRACKING);
 	put(r, "<p>From <code>");
-	esc(r, r->ro->tracking_path ? r->ro->tracking_path : "");
+	esc(r, sk_rep_input_name(r->ro->tracking_path));
 	put(r, "</code> (");
 	esc(r, tr->model);
 	sk_buf_printf(r->b, ", periods of %ld days): repeat transactions of the calibration "

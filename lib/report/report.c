@@ -19,12 +19,12 @@
 #include "record/util.h"
 
 const char *const sk_report_sections[] = {
-	"headline", "stages", "phases", "segments", "cohorts", "clv", "palive", "winback",
+	"headline", "trend", "stages", "phases", "segments", "cohorts", "clv", "palive", "winback",
 	"model", "holdout", "tracking", NULL,
 };
 
 static const char *const section_title[S_N] = {
-	"Headline figures", "Customers per stage", "Customers per phase",
+	"Headline figures", "Since the previous run", "Customers per stage", "Customers per phase",
 	"Customers per RFM segment", "Cohort retention", "Customer lifetime value",
 	"Probability alive by frequency and recency", "Win-back list", "Model fit",
 	"Calibration and holdout", "Tracking over time",
@@ -304,9 +304,16 @@ static const char css[] =
 	"header p{color:#333}nav{display:none}section{break-inside:avoid;border:none;"
 	"padding:0}details{display:block}}\n";
 
-static const char *input_name(const char *s)
+/* An input as the page names it: its file name without the folders, so
+ * that no scratch or temporary folder of the job that made the page (a
+ * nightly run's .scratch.DAY.XXXXXX, mktemp's /tmp/tmp.XXXXXX) shows in
+ * it, and two runs on the same files give the same page. */
+const char *sk_rep_input_name(const char *s)
 {
-	return !s || strcmp(s, "-") == 0 ? "standard input" : s;
+	if (!s || strcmp(s, "-") == 0)
+		return "standard input";
+	const char *slash = strrchr(s, '/');
+	return slash && slash[1] ? slash + 1 : s;
 }
 
 void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
@@ -337,6 +344,7 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 		r.id = -1;
 
 	r.present[S_HEADLINE] = 1;
+	r.present[S_TREND] = ro->previous != NULL;
 	r.present[S_STAGES] = r.stage >= 0;
 	r.present[S_PHASES] = r.phase >= 0;
 	r.present[S_SEGMENTS] = r.seg >= 0;
@@ -419,6 +427,7 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 	put(&r, "</ol></nav>\n<main>\n");
 
 	sk_rep_headline(&r);
+	sk_rep_trend_section(&r);
 	sk_rep_stages(&r);
 	sk_rep_phases(&r);
 	sk_rep_segments(&r);
@@ -434,16 +443,24 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 	sk_rep_tracking_section(&r);
 
 	put(&r, "</main>\n<footer>\n<p>Made by <b>report</b> (siklus " SK_VERSION ") from ");
-	esc(&r, input_name(o->nfiles ? o->files[0] : NULL));
+	esc(&r, sk_rep_input_name(o->nfiles ? o->files[0] : NULL));
 	if (o->nfiles > 1)
 		sk_buf_printf(b, " and %zu more files", o->nfiles - 1);
 	if (ro->transactions) {
 		put(&r, ", transactions from ");
-		esc(&r, input_name(ro->transactions));
+		esc(&r, sk_rep_input_name(ro->transactions));
 	}
 	if (ro->model_path) {
 		put(&r, ", model from ");
-		esc(&r, ro->model_path);
+		esc(&r, sk_rep_input_name(ro->model_path));
+	}
+	if (ro->tracking_path) {
+		put(&r, ", tracking from ");
+		esc(&r, sk_rep_input_name(ro->tracking_path));
+	}
+	if (ro->previous_path) {
+		put(&r, ", the previous run from ");
+		esc(&r, sk_rep_input_name(ro->previous_path));
 	}
 	put(&r, ".  Every figure is computed from the columns named beside it; the "
 		"programs' manual pages define them.</p>\n</footer>\n</body>\n</html>\n");

@@ -30,6 +30,8 @@ struct sk_report_opts {
 	const struct sk_tracking *tracking;	/* NULL: no tracking section */
 	const char *tracking_path;
 	const char *currency;		/* --currency-label: names the money; NULL */
+	const struct sk_table *previous;	/* the previous run's records; NULL */
+	const char *previous_path;
 };
 
 #define SK_REPORT_OPTS_INIT { .threshold = 0.5 }

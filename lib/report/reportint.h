@@ -11,7 +11,7 @@
 
 #include "report.h"
 
-enum { S_HEADLINE, S_STAGES, S_PHASES, S_SEGMENTS, S_COHORTS, S_CLV, S_PALIVE, S_WINBACK,
+enum { S_HEADLINE, S_TREND, S_STAGES, S_PHASES, S_SEGMENTS, S_COHORTS, S_CLV, S_PALIVE, S_WINBACK,
        S_MODEL, S_HOLDOUT, S_TRACKING, S_N };
 
 /* Units of recency and T, as --unit names them. */
@@ -83,6 +83,27 @@ static inline void putpct(struct rep *r, double part, double whole)
 	put(r, "%");
 }
 
+/* A probability or a share given as a fraction, in percent with one
+ * decimal ("84.1%"): shares read as percent everywhere on the page. */
+static inline void putfrac(struct rep *r, double frac)
+{
+	putnum(r, 100 * frac, 1);
+	put(r, "%");
+}
+
+/* An amount of money: the currency as --currency-label names it, then
+ * the amount with two decimals, grouped ("EUR 1,234.50"). */
+static inline void putmoney(struct rep *r, double v)
+{
+	char num[64];
+	sk_num_money(num, sizeof num, v);
+	if (r->ro->currency) {
+		esc(r, r->ro->currency);
+		put(r, "&#160;");	/* no break between label and amount */
+	}
+	put(r, num);
+}
+
 static inline int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -133,6 +154,7 @@ static inline void tile_missing(struct rep *r, const char *label, const char *ne
 	tile_close(r, needs);
 }
 /* report.c */
+const char *sk_rep_input_name(const char *s);
 void sk_rep_section_open(struct rep *r, int s);
 void sk_rep_missing(struct rep *r, int s, const char *needs);
 void sk_rep_cats_read(const struct rep *r, long col, struct cats *c);
@@ -144,6 +166,7 @@ void sk_rep_cats_section(struct rep *r, const struct cats *c, const char *id, co
 
 /* the sections, in page order */
 void sk_rep_headline(struct rep *r);
+void sk_rep_trend_section(struct rep *r);
 void sk_rep_stages(struct rep *r);
 void sk_rep_phases(struct rep *r);
 void sk_rep_segments(struct rep *r);

@@ -15,9 +15,12 @@
 #include "record/util.h"
 
 /* The win-back table shows these columns when the records have them. */
-static const char *const winback_cols[] = {
-	"orders", "last_purchase", "total_spend", "p_alive", "clv", "winback_prob",
-	"winback_value", "winback_reason", NULL,
+enum colkind { COL_TEXT, COL_COUNT, COL_MONEY, COL_FRAC };
+
+static const struct { const char *name; enum colkind kind; } winback_cols[] = {
+	{ "orders", COL_COUNT }, { "last_purchase", COL_TEXT }, { "total_spend", COL_MONEY },
+	{ "p_alive", COL_FRAC }, { "clv", COL_MONEY }, { "winback_prob", COL_FRAC },
+	{ "winback_value", COL_MONEY }, { "winback_reason", COL_TEXT }, { NULL, COL_TEXT },
 };
 
 void sk_rep_clv_section(struct rep *r)
@@ -54,18 +57,18 @@ void sk_rep_clv_section(struct rep *r)
 
 	put(r, "<dl class=\"tiles\">\n");
 	tile_open(r, "Total CLV");
-	putnum(r, total, 2);
+	putmoney(r, total);
 	tile_close(r, "sum of clv");
 	tile_open(r, "Mean CLV");
-	putnum(r, total / n, 2);
+	putmoney(r, total / n);
 	tile_close(r, "per customer with a CLV");
 	tile_open(r, "Median CLV");
-	putnum(r, median, 2);
+	putmoney(r, median);
 	tile_close(r, "half the customers are worth less");
 	tile_open(r, "Top 20% share");
 	putpct(r, top, total);
 	char sub[256], nt[64];
-	sk_num_format(nt, sizeof nt, (double)ntop, 0);
+	sk_num_group(nt, sizeof nt, (double)ntop, 0);
 	snprintf(sub, sizeof sub, "of the total CLV is held by the top %s customers", nt);
 	tile_close(r, sub);
 	put(r, "</dl>\n");
@@ -96,10 +99,13 @@ void sk_rep_clv_section(struct rep *r)
 		size_t k = b < (double)nreg ? (size_t)b : open ? nreg : nreg - 1;
 		count[k]++;
 	}
+	char xlabel[128];
+	snprintf(xlabel, sizeof xlabel, "clv (%s)", r->ro->currency ? r->ro->currency :
+		 "currency of the amounts");
 	struct sk_chart ch = { .id = "chart-clv", .title = "Customers by lifetime value",
 			       .desc = "A histogram of clv; the last bar, set apart, holds "
 				       "every customer above the 99th percentile.",
-			       .xlabel = "clv (currency of the amounts)", .ylabel = "customers",
+			       .xlabel = xlabel, .ylabel = "customers",
 			       .decimals = decimals_of(step), .width = 640 };
 	if (!open)
 		ch.desc = "A histogram of clv.";
@@ -203,8 +209,8 @@ void sk_rep_palive_section(struct rep *r)
 	}
 	for (size_t ri = 0; ri < nr; ri++) {
 		char a[64], b[64], lab[140];
-		sk_num_format(a, sizeof a, step * (double)ri, rdec);
-		sk_num_format(b, sizeof b, step * (double)(ri + 1), rdec);
+		sk_num_group(a, sizeof a, step * (double)ri, rdec);
+		sk_num_group(b, sizeof b, step * (double)(ri + 1), rdec);
 		snprintf(lab, sizeof lab, "%s\xe2\x80\x93%s", a, b);	/* an en dash */
 		collab[ri] = sk_xstrdup(lab);
 	}
@@ -220,16 +226,16 @@ void sk_rep_palive_section(struct rep *r)
 			       .desc = "Darker cells: customers more likely still active.  Grey: "
 				       "no customers.",
 			       .xlabel = xl, .ylabel = "frequency (repeat purchases)",
-			       .decimals = 2, .width = 1040 };
+			       .width = 1040 };
 	struct sk_heat h = { .nrow = nf, .ncol = nr, .rowlab = (const char *const *)rowlab,
 			     .collab = (const char *const *)collab, .rowname = "frequency",
 			     .colname = cn, .v = v, .n = vn, .vname = "mean p_alive",
-			     .nname = "customers", .lo = 0, .hi = 1 };
+			     .nname = "customers", .lo = 0, .hi = 1, .percent = 1 };
 	put(r, "<figure class=\"wide\">\n");
 	sk_svg_heatmap(r->b, &ch, &h);
 	put(r, "</figure>\n");
 
-	put(r, "<details>\n<summary>Table: mean p_alive (customers) by frequency and recency"
+	put(r, "<details open>\n<summary>Table: mean p_alive (customers) by frequency and recency"
 	       "</summary>\n<div class=\"scroll\">\n<table class=\"dense\">\n<thead><tr>"
 	       "<th scope=\"col\">frequency</th>");
 	for (size_t ri = 0; ri < nr; ri++) {
@@ -246,7 +252,7 @@ void sk_rep_palive_section(struct rep *r)
 		for (size_t ri = 0; ri < nr; ri++) {
 			put(r, "<td class=\"num\">");
 			if (vn[row * nr + ri] > 0) {
-				putnum(r, v[row * nr + ri], 4);
+				putfrac(r, v[row * nr + ri]);
 				put(r, " <small>(");
 				putnum(r, vn[row * nr + ri], 0);
 				put(r, ")</small>");
@@ -314,7 +320,7 @@ void sk_rep_winback_section(struct rep *r)
 	put(r, " worth a win-back offer");
 	if (r->wbvalue >= 0) {
 		put(r, ", with an expected profit of ");
-		putnum(r, value, 2);
+		putmoney(r, value);
 		put(r, " in all (sum of winback_value)");
 	}
 	if (n > TOP_WINBACK)
@@ -332,18 +338,28 @@ void sk_rep_winback_section(struct rep *r)
 		return;
 	}
 	long cols[16];
+	enum colkind kinds[16];
 	size_t nc = 0;
+	kinds[nc] = COL_TEXT;
 	cols[nc++] = r->id;
-	for (size_t k = 0; winback_cols[k]; k++) {
-		long j = sk_table_col(t, winback_cols[k]);
-		if (j >= 0)
+	for (size_t k = 0; winback_cols[k].name; k++) {
+		long j = sk_table_col(t, winback_cols[k].name);
+		if (j >= 0) {
+			kinds[nc] = winback_cols[k].kind;
 			cols[nc++] = j;
+		}
 	}
 	put(r, "<div class=\"scroll\">\n<table class=\"dense\">\n<caption>Win-back offers, best "
 	       "first</caption>\n<thead><tr><th scope=\"col\" class=\"num\">winback_rank</th>");
 	for (size_t k = 0; k < nc; k++) {
 		put(r, "<th scope=\"col\">");
 		esc(r, t->col[cols[k]]);
+		if (kinds[k] == COL_MONEY && r->ro->currency) {
+			put(r, " (");
+			esc(r, r->ro->currency);
+			put(r, ")");
+		} else if (kinds[k] == COL_FRAC)
+			put(r, " (%)");
 		put(r, "</th>");
 	}
 	put(r, "</tr></thead>\n<tbody>\n");
@@ -355,10 +371,23 @@ void sk_rep_winback_section(struct rep *r)
 		put(r, "</td>");
 		for (size_t k = 0; k < nc; k++) {
 			s = field(r, i, cols[k], &len);
-			int numeric = sk_num_parse(s, len, &(double){ 0 }) == 0;
+			double x;
+			int numeric = sk_num_parse(s, len, &x) == 0 && isfinite(x);
 			put(r, k == 0 ? "<th scope=\"row\">" : numeric ? "<td class=\"num\">" :
 			    "<td class=\"text\">");
-			sk_buf_esc(r->b, s, len);
+			/* Numbers for people: money with two decimals, chances
+			 * in percent, counts grouped; the rest as written. */
+			enum colkind kind = k == 0 || !numeric ? COL_TEXT : kinds[k];
+			if (kind == COL_MONEY) {
+				char num[64];
+				sk_num_money(num, sizeof num, x);
+				put(r, num);
+			} else if (kind == COL_FRAC)
+				putfrac(r, x);
+			else if (kind == COL_COUNT)
+				putnum(r, x, 6);
+			else
+				sk_buf_esc(r->b, s, len);
 			put(r, k == 0 ? "</th>" : "</td>");
 		}
 		put(r, "</tr>\n");

@@ -82,10 +82,48 @@ void sk_buf_escs(struct sk_buf *b, const char *s)
 	sk_buf_esc(b, s, strlen(s));
 }
 
+/* Commas into the integer digits of plain (as sk_num_format or %f
+ * write numbers: an optional '-', digits, an optional fraction). */
+static int group_digits(char *buf, size_t size, const char *plain)
+{
+	const char *p = plain;
+	size_t o = 0;
+	if (*p == '-' && o + 1 < size)
+		buf[o++] = *p++;
+	size_t nint = strspn(p, "0123456789");
+	for (size_t i = 0; i < nint && o + 1 < size; i++) {
+		if (i > 0 && (nint - i) % 3 == 0 && o + 2 < size)
+			buf[o++] = ',';
+		buf[o++] = p[i];
+	}
+	for (p += nint; *p && o + 1 < size; p++)
+		buf[o++] = *p;
+	buf[o] = 0;
+	return (int)o;
+}
+
+int sk_num_group(char *buf, size_t size, double v, int decimals)
+{
+	char plain[64];
+	sk_num_format(plain, sizeof plain, v, decimals);
+	return group_digits(buf, size, plain);
+}
+
+int sk_num_money(char *buf, size_t size, double v)
+{
+	char plain[64];
+	if (!isfinite(v))
+		sk_die(SK_EX_SOFTWARE, "internal error: a money figure is not a number");
+	if (fabs(v) < 0.005)
+		v = 0;		/* no "-0.00" */
+	snprintf(plain, sizeof plain, "%.2f", v);
+	return group_digits(buf, size, plain);
+}
+
 void sk_buf_num(struct sk_buf *b, double v, int decimals)
 {
 	char num[64];
-	int n = sk_num_format(num, sizeof num, v, decimals);
+	int n = sk_num_group(num, sizeof num, v, decimals);
 	sk_buf_put(b, num, (size_t)n);
 }
 
@@ -245,7 +283,7 @@ static void text(struct sk_buf *b, double x, double y, const char *anchor, const
 
 static void fmt_num(char *buf, size_t size, double v, int decimals)
 {
-	sk_num_format(buf, size, v, decimals);
+	sk_num_group(buf, size, v, decimals);
 }
 
 /* A y axis on the left of a plot: gridlines, ticks and the rotated

@@ -32,8 +32,16 @@ void sk_buf_printf(struct sk_buf *b, const char *fmt, ...)
  * XML) become U+FFFD, so data cannot break the markup. */
 void sk_buf_esc(struct sk_buf *b, const char *s, size_t n);
 void sk_buf_escs(struct sk_buf *b, const char *s);
-/* v through sk_num_format: the same text as the CSV outputs. */
+/* v through sk_num_format (at most `decimals` decimals, trailing zeros
+ * trimmed), its integer digits grouped by thousands with commas
+ * ("12,345.6", "-1,000"): the page is for people, in English (its lang),
+ * and a count of 2357 reads faster as 2,357.  sk_num_group writes it
+ * into buf (64 bytes hold any) and returns its length. */
+int sk_num_group(char *buf, size_t size, double v, int decimals);
 void sk_buf_num(struct sk_buf *b, double v, int decimals);
+/* An amount of money: always two decimals ("1,234.50"), so the cents
+ * line up in a column, grouped as sk_num_group. */
+int sk_num_money(char *buf, size_t size, double v);
 /* Write the buffer to f; 0, or -1 with errno set on a write error. */
 int sk_buf_write(const struct sk_buf *b, FILE *f);
 void sk_buf_free(struct sk_buf *b);
