@@ -275,12 +275,14 @@ static const char css[] =
 	".tile dd{margin:2px 0 0;font-size:1.45rem;font-weight:650;"
 	"font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	".tile dd.sub{font-size:.8rem;font-weight:400;color:var(--muted);white-space:normal}\n"
-	".na{color:#9aa5b1}\n"
+	".na{color:var(--muted)}\n"
 	".two{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:24px;"
 	"align-items:start}\n"
 	"@media (max-width:860px){.two{grid-template-columns:1fr}}\n"
-	"figure{margin:0 0 12px}\n"
-	"svg.chart{display:block;max-width:100%;height:auto}\n"
+	/* A chart fills its column down to the min-width svg.c gives it;
+	 * a narrower screen scrolls the figure, not the page. */
+	"figure{margin:0 0 12px;overflow-x:auto}\n"
+	"svg.chart{display:block;width:100%;height:auto}\n"
 	"table{border-collapse:collapse;font-size:.875rem;font-variant-numeric:tabular-nums;"
 	"margin:0 0 12px}\n"
 	"caption{text-align:left;font-weight:600;padding:0 0 6px}\n"
@@ -294,15 +296,33 @@ static const char css[] =
 	"table.dense{font-size:.8rem}\n"
 	"table.dense th,table.dense td{padding:3px 7px;white-space:nowrap}\n"
 	"table.dense td.text{white-space:normal;min-width:12ch}\n"
-	"table small{color:var(--muted)}\n"
+	"table small{color:var(--muted);font-size:1em}\n"
+	"h3{margin:16px 0 8px;font-size:1rem;font-weight:650}\n"
+	"td.stay{font-weight:700}\n"
+	"code{overflow-wrap:anywhere}\n"
 	".scroll{overflow-x:auto}\n"
 	"details{margin:4px 0 0}\n"
 	"summary{cursor:pointer;color:var(--accent);font-size:.9rem;margin:0 0 8px}\n"
 	"code{font-size:.875rem}\n"
 	"footer{color:var(--muted);font-size:.8rem;padding-top:4px;padding-bottom:32px}\n"
-	"@media print{body{background:#fff}header{background:#fff;color:#000}"
-	"header p{color:#333}nav{display:none}section{break-inside:avoid;border:none;"
-	"padding:0}details{display:block}}\n";
+	/* A phone (420 px): less padding, tiles two a row, long figures
+	 * wrap; tables and charts scroll inside their own box. */
+	"@media (max-width:600px){header .in,main,footer,nav{padding-left:12px;"
+	"padding-right:12px}section{padding:12px}.tile{flex-basis:130px}"
+	".tile dd{white-space:normal;font-size:1.25rem}h1{font-size:1.4rem}}\n"
+	/* Print: landscape, nothing scrolls (a scrolled-away column would be
+	 * cut), charts fit the page, wide tables in small type and wrapping
+	 * at spaces; the <details> tables are open in the page already. */
+	"@media print{@page{size:A4 landscape;margin:12mm}"
+	"body{background:#fff;font-size:10pt}header{background:#fff;color:#000;padding:0}"
+	"header p{color:#333}nav{display:none}"
+	"header .in,main,footer{max-width:none;padding:0}"
+	"section{border:none;padding:0;margin:10px 0}.two{display:block}"
+	".scroll,figure{overflow:visible}"
+	"svg.chart{min-width:0 !important;max-width:100% !important}"
+	"table{width:100%}table.dense{font-size:6.5pt}"
+	"table.dense th,table.dense td{white-space:normal;padding:1px 3px}"
+	"tr,figure{break-inside:avoid}summary{color:#000}}\n";
 
 /* An input as the page names it: its file name without the folders, so
  * that no scratch or temporary folder of the job that made the page (a

@@ -176,12 +176,31 @@ int sk_svg_heat_colour(double v, double lo, double hi, char out[8])
 	double rgb[3];
 	for (int k = 0; k < 3; k++)
 		rgb[k] = ylgnbu[i][k] + f * (ylgnbu[i + 1][k] - ylgnbu[i][k]);
-	snprintf(out, 8, "#%02x%02x%02x", (unsigned)lround(rgb[0]), (unsigned)lround(rgb[1]),
-		 (unsigned)lround(rgb[2]));
-	/* Relative luminance (sRGB weights, without the gamma curve, which
-	 * is close enough to choose between black and white text). */
-	double lum = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
-	return lum < 0.5;
+	unsigned c8[3];
+	for (int k = 0; k < 3; k++)
+		c8[k] = (unsigned)lround(rgb[k]);
+	snprintf(out, 8, "#%02x%02x%02x", c8[0], c8[1], c8[2]);
+	/* White text when it contrasts more than black with the cell, by the
+	 * WCAG 2.1 contrast ratio (L1 + 0.05) / (L2 + 0.05) of relative
+	 * luminances: then every label is at least 4.58:1 (the two ratios
+	 * are equal at L = 0.179), above the 4.5:1 of success criterion
+	 * 1.4.3, whatever the colour. */
+	double lum = sk_svg_luminance(c8[0], c8[1], c8[2]);
+	return 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05;
+}
+
+/* WCAG 2.1 relative luminance of an sRGB colour (the definition under
+ * success criterion 1.4.3: the sRGB transfer curve undone, then
+ * 0.2126 R + 0.7152 G + 0.0722 B). */
+double sk_svg_luminance(unsigned r, unsigned g, unsigned b)
+{
+	unsigned c[3] = { r, g, b };
+	double lin[3];
+	for (int k = 0; k < 3; k++) {
+		double x = c[k] / 255.0;
+		lin[k] = x <= 0.04045 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4);
+	}
+	return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
 }
 
 /* A tick step of 1, 2 or 5 times a power of ten near raw, so axis
@@ -251,9 +270,14 @@ static void svg_open(struct sk_buf *b, const struct sk_chart *c, int w, int h)
 		sk_buf_escs(b, c->id);
 		sk_buf_puts(b, "-d");
 	}
+	/* The chart scales with its column (CSS width 100%, the viewBox
+	 * keeps its shape) down to 11/12 of its size, where its 12 px text
+	 * is 11 px; narrower than that (a phone) its figure scrolls
+	 * sideways instead of shrinking the text out of reading. */
 	sk_buf_printf(b, "\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		      "style=\"max-width:%dpx;min-width:%dpx\" "
 		      "font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\" "
-		      "font-size=\"12\">\n", w, h, w, h);
+		      "font-size=\"12\">\n", w, h, w, h, w, (w * 11 + 11) / 12);
 	sk_buf_puts(b, "<title id=\"");
 	sk_buf_escs(b, c->id);
 	sk_buf_puts(b, "-t\">");
@@ -462,7 +486,7 @@ void sk_svg_histogram(struct sk_buf *b, const struct sk_chart *c, size_t nbin,
 		 * axis. */
 		if (count[i] > 0 && binw >= text_width(num) + 2)
 			sk_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-				      "font-size=\"10\" fill=\"#555\">%s</text>\n",
+				      "fill=\"#555\">%s</text>\n",
 				      x + binw / 2, top + ploth - h - 3, num);
 	}
 	/* Edge labels, thinned so that at most about eight show. */
@@ -564,8 +588,8 @@ void sk_svg_heatmap(struct sk_buf *b, const struct sk_chart *c, const struct sk_
 			sk_buf_puts(b, "</title></rect>\n");
 			if (labels && isfinite(v))
 				sk_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-					      "font-size=\"11\" fill=\"%s\">%s</text>\n",
-					      x + cw / 2.0, y + ch / 2.0 + 4, dark ? "#fff" : "#222",
+					      "fill=\"%s\">%s</text>\n",
+					      x + cw / 2.0, y + ch / 2.0 + 4, dark ? "#fff" : "#000",
 					      val);
 		}
 	}

@@ -97,7 +97,10 @@ struct sk_heat {
 void sk_svg_heatmap(struct sk_buf *b, const struct sk_chart *c, const struct sk_heat *h);
 
 /* The heat-map colour of v on [lo, hi] as #rrggbb, for tables that
- * repeat a heat map's colours; 1 when dark text would not read on it. */
+ * repeat a heat map's colours; 1 when its label should be white (white
+ * contrasts more with it than black does, by WCAG 2.1). */
 int sk_svg_heat_colour(double v, double lo, double hi, char out[8]);
+/* The WCAG 2.1 relative luminance of an sRGB colour, 0 (black) to 1. */
+double sk_svg_luminance(unsigned r, unsigned g, unsigned b);
 
 #endif
