@@ -107,7 +107,7 @@ $(BUILD)/tests/props-gen: tests/props/gen.c | $(BUILD)/tests
 
 # The nightly report rendered in headless Chromium (installs chromium).
 browser: all
-	@sh tests/deps.sh chromium
+	@sh tests/deps.sh chromium poppler-utils
 	@sh tests/browser/render.sh
 
 # --help, man page and shell completion agree for every program.
