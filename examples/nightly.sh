@@ -3,7 +3,8 @@
 # every customer (stage, p_alive, CLV, win-back offers) with a model that
 # is refitted once a week and reused in between, tracks the model against
 # the calendar, and writes the CSV files, the tracking file and the HTML
-# report into a folder named for the day.
+# report into a folder named for the day.  The report compares with the
+# records of the last run before today (its folder's scored.csv).
 #
 # Crontab line (every night at 05:15; output and errors mailed by cron):
 #
@@ -123,12 +124,20 @@ step=tracking
 churn --unit "$unit" --model "$model" --tracking "$work/tracking.json" -o /dev/null \
 	"$orders"
 
+# The last run's records, kept in its day's folder (the latest day before
+# this one; a rerun of the same day compares with the day before too):
+# the report's "since the previous run" section.
+previous=()
+for d in "$out"/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]; do
+	[ -f "$d/scored.csv" ] && [[ "${d##*/}" < "$day" ]] && previous=(--previous "$d/scored.csv")
+done
+
 # Run inside the scratch folder, so that the report names the files as
 # they are published (scored.csv, model.json), not the scratch folder:
 # two runs on the same input give the same report.
 step=report
 (cd "$work" && report --transactions "$orders" --model model.json --tracking tracking.json \
-	--title "$title ($day)" -o report.html scored.csv)
+	"${previous[@]}" --title "$title ($day)" -o report.html scored.csv)
 
 step=publish
 chmod 755 "$work"
