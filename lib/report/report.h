@@ -7,8 +7,10 @@
  * browser), so it can be mailed, archived and opened years later.  Each
  * section appears when the columns it needs are there; otherwise a
  * one-line note names the missing columns and the program that writes
- * them.  Numbers go through sk_num_format with the decimals the CSV
- * outputs use, so a figure in the page can be found in the data. */
+ * them.  Numbers are for people (issue 22): counts and amounts grouped
+ * by thousands (sk_num_group), amounts with two decimals and the
+ * --currency-label (sk_num_money), shares and probabilities in percent.
+ * With --previous the page says what moved since the previous run. */
 #ifndef SK_REPORT_H
 #define SK_REPORT_H
 

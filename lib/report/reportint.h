@@ -1,8 +1,9 @@
 /* reportint.h: what the report's section files share privately (not part
  * of the library's interface; report.h is).  report.c builds the page and
  * holds the helpers below; repcust.c has the headline, stage, phase,
- * segment and cohort sections, repvalue.c the value, p_alive and win-back
- * sections, repfit.c the model fit and holdout sections. */
+ * segment and cohort sections, reptrend.c the section on what moved since
+ * the previous run, repvalue.c the value, p_alive and win-back sections,
+ * repfit.c the model fit, holdout and tracking sections. */
 #ifndef SK_REPORTINT_H
 #define SK_REPORTINT_H
 
