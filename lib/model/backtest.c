@@ -70,6 +70,25 @@ static void features(const struct sk_rfm *r, double pa, double *f)
 	f[6] = r->x > 0 && r->t_x > 0 ? (r->T - r->t_x) / (r->t_x / r->x) : 0;	/* gaps since */
 }
 
+/* The risk signals (issue 19): complaints, returns and negative reviews
+ * as log(1 + count), so that a tenth complaint adds less than the first;
+ * and how recent the last of them is, encoded for "none" without an
+ * invented number of days: an indicator that there was one, and log(1 +
+ * days since) where there was (0 where not), so the pair's effect is
+ * b_ind + b_days log(1 + days), a risk that fades with time since the
+ * last complaint.  A signal nobody had at the cut is a constant column,
+ * which the regression drops (learn.h).  r as SK_NRISK values (see
+ * backtest.h). */
+#define NRISKF 5
+static void risk_features(const double *r, double *f)
+{
+	f[0] = log1p(r[0]);
+	f[1] = log1p(r[1]);
+	f[2] = log1p(r[2]);
+	f[3] = !isnan(r[3]);
+	f[4] = isnan(r[3]) ? 0 : log1p(r[3]);
+}
+
 /* The offset: the model's p_return over the window or horizon at stake,
  * as the link sees it (cloglog), so that a zero correction returns the
  * model's figure. */
@@ -78,6 +97,84 @@ static double off_return(double pr)
 	return log(-log1p(-clampp(pr)));
 }
 
+
+/* One row's risk signals from columns c[0..3] (complaints, returns,
+ * negative_reviews, days_since_complaint) into r; the days are empty
+ * exactly when there was none. */
+static void risk_row(const struct sk_table *t, size_t i, const long *c, double *r)
+{
+	int empty;
+	for (int k = 0; k < 3; k++) {
+		r[k] = sk_table_num(t, i, c[k], &empty);
+		if (empty || !(r[k] >= 0 && r[k] == floor(r[k]) && r[k] < 1e15))
+			sk_table_die(t, i, "risk signals: %g is not a count", r[k]);
+	}
+	r[3] = sk_table_num(t, i, c[3], &empty);
+	if (empty)
+		r[3] = NAN;
+	else if (!(r[3] >= 0 && r[3] < 1e9))
+		sk_table_die(t, i, "risk signals: %g days since the last is not a duration",
+			     r[3]);
+	if ((r[0] + r[1] + r[2] > 0) != !empty)
+		sk_table_die(t, i, "risk signals: %g complaints, returns and negative reviews "
+			     "but days since the last %s", r[0] + r[1] + r[2],
+			     empty ? "empty" : "set");
+}
+
+/* The risk signals as of the end and of the cut, when the records have
+ * the backtest_ ones (summarize --backtest on a log with them): both
+ * sets, or neither. */
+static void risk_read(const struct sk_table *t, const struct sk_custdata *full,
+		      struct sk_backtest *b)
+{
+	static const char *const end[SK_NRISK] = { "complaints", "returns",
+						   "negative_reviews", "days_since_complaint" };
+	long ce[SK_NRISK], cc[SK_NRISK];
+	int nc = 0;
+	char name[64];
+	for (int k = 0; k < SK_NRISK; k++) {
+		snprintf(name, sizeof name, "backtest_%s", end[k]);
+		cc[k] = sk_table_col(t, name);
+		ce[k] = sk_table_col(t, end[k]);
+		nc += cc[k] >= 0;
+	}
+	if (nc == 0)
+		return;
+	for (int k = 0; k < SK_NRISK; k++) {
+		if (cc[k] < 0)
+			sk_table_die_header(t, "the backtest's risk signals need backtest_%s",
+					    end[k]);
+		if (ce[k] < 0)
+			sk_table_die_header(t, "backtest_%s needs %s, its value at the end",
+					    end[k], end[k]);
+	}
+	size_t n = b->d.n ? b->d.n : 1;
+	b->risk_cut = sk_xmalloc(n * SK_NRISK * sizeof *b->risk_cut);
+	b->risk_end = sk_xmalloc(n * SK_NRISK * sizeof *b->risk_end);
+	for (size_t i = 0; i < b->d.n; i++) {
+		double *rc = b->risk_cut + i * SK_NRISK, *re = b->risk_end + i * SK_NRISK;
+		for (int k = 0; k < SK_NRISK; k++)
+			rc[k] = re[k] = NAN;
+		if (full->valid[i])	/* the layer applies to every customer */
+			risk_row(t, i, ce, re);
+		if (!b->d.valid[i]) {
+			/* Not a customer at the cut: the cut's values are empty. */
+			int empty;
+			for (int k = 0; k < SK_NRISK; k++) {
+				sk_table_num(t, i, cc[k], &empty);
+				if (!empty)
+					sk_table_die(t, i, "backtest_%s set for a customer without "
+						     "purchases by the cut", end[k]);
+			}
+			continue;
+		}
+		risk_row(t, i, cc, rc);
+		for (int k = 0; k < 3; k++)
+			if (rc[k] > re[k])
+				sk_table_die(t, i, "backtest_%s %g is more than %s %g: the cut "
+					     "comes before the end", end[k], rc[k], end[k], re[k]);
+	}
+}
 
 int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 		     struct sk_backtest *b)
@@ -126,6 +223,7 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 	if (d->nvalid && !(b->window > 0))
 		sk_die(SK_EX_DATA, "backtest: the held-back window is %g; it must be positive",
 		       b->window);
+	risk_read(t, full, b);
 	return 1;
 }
 
@@ -133,6 +231,8 @@ void sk_backtest_free(struct sk_backtest *b)
 {
 	sk_custdata_free(&b->d);
 	free(b->purchases);
+	free(b->risk_cut);
+	free(b->risk_end);
 	memset(b, 0, sizeof *b);
 }
 
@@ -214,14 +314,17 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	sk_custdata_drop_patterns(&b->d);
 
 	/* Training rows: a deterministic stride when there are many. */
+	int nf = NFEAT + (b->risk_cut ? NRISKF : 0);
 	size_t stride = b->d.nvalid > MAXTRAIN ? (b->d.nvalid + MAXTRAIN - 1) / MAXTRAIN : 1;
 	size_t cap = b->d.nvalid / stride + 1, n = 0, seen = 0;
-	double *X = sk_xmalloc(cap * NFEAT * sizeof *X), *y = sk_xmalloc(cap * sizeof *y),
+	double *X = sk_xmalloc(cap * (size_t)nf * sizeof *X), *y = sk_xmalloc(cap * sizeof *y),
 	       *offr = sk_xmalloc(cap * sizeof *offr), *w = sk_xmalloc(cap * sizeof *w);
 	for (size_t i = 0; i < b->d.n; i++) {
 		if (!b->d.valid[i] || seen++ % stride)
 			continue;
-		features(&b->d.rfm[i], pb.p_alive[i], X + n * NFEAT);
+		features(&b->d.rfm[i], pb.p_alive[i], X + n * nf);
+		if (b->risk_cut)	/* as of the cut, as the history */
+			risk_features(b->risk_cut + i * SK_NRISK, X + n * nf + NFEAT);
 		y[n] = b->purchases[i] > 0;
 		offr[n] = off_return(pb.p_return[i]);
 		w[n] = b->d.rfm[i].w;
@@ -229,7 +332,7 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	}
 	sk_pred_free(&pb);	/* 24 bytes a customer, not needed past here */
 	struct sk_learn lr;
-	int rc = sk_learn_fit(&lr, SK_LINK_CLOGLOG, X, y, offr, w, n, NFEAT, LAMBDA, err,
+	int rc = sk_learn_fit(&lr, SK_LINK_CLOGLOG, X, y, offr, w, n, nf, LAMBDA, err,
 			      sizeof err);
 	if (rc != 0) {
 		sk_warn("%s; p_return and expected_purchases are the model's", err);
@@ -237,7 +340,7 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		if (report) {
 			double sp = 0, sm = 0, sy = 0, sw = 0;
 			for (size_t k = 0; k < n; k++) {
-				sp += w[k] * sk_learn_predict(&lr, X + k * NFEAT, offr[k]);
+				sp += w[k] * sk_learn_predict(&lr, X + k * nf, offr[k]);
 				sm += w[k] * sk_learn_mean(SK_LINK_CLOGLOG, offr[k]);
 				sy += w[k] * y[k];
 				sw += w[k];
@@ -250,8 +353,10 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		for (size_t i = 0; i < d->n; i++) {
 			if (!d->valid[i])
 				continue;
-			double f[NFEAT];
+			double f[NFEAT + NRISKF];
 			features(&d->rfm[i], p->p_alive[i], f);
+			if (b->risk_end)	/* as of the end, as the history */
+				risk_features(b->risk_end + i * SK_NRISK, f + NFEAT);
 			double pr = sk_learn_predict(&lr, f, off_return(p->p_return[i]));
 			if (!isfinite(pr))
 				continue;
