@@ -12,7 +12,8 @@
  * complaint's coefficient toward the model's figure, so an exact 0 is not
  * to be had; half is far outside what chance could give two customers
  * whose histories are the same (without the signals their p_return is
- * the same number, checked below).  Prints "ok - ..." / "not ok - ..."
+ * the same number, checked below).  Signals that say nothing must be
+ * left out by the layer's cross-validated check.  Prints "ok - ..." / "not ok - ..."
  * lines and exits 1 if any failed. */
 #include <math.h>
 #include <stdio.h>
@@ -175,6 +176,23 @@ int main(void)
 	check(again[N] == pc && again[N + 1] == pq,
 	      "the probes' p_return is the same (%.4f, %.4f): nothing learned from the end",
 	      again[N], again[N + 1]);
+
+	/* Signals that say nothing: the cut's moved to other customers (so
+	 * unrelated to what they did after) are not used, and the layer is
+	 * the one without them, to the bit. */
+	memcpy(w.b.risk_end, keep, N * SK_NRISK * sizeof *keep);
+	double *cut = malloc(N * SK_NRISK * sizeof *cut);
+	memcpy(cut, w.b.risk_cut, N * SK_NRISK * sizeof *cut);
+	for (size_t i = 0; i < N; i++)
+		memcpy(w.b.risk_cut + i * SK_NRISK, cut + ((i * 7919 + 13) % N) * SK_NRISK,
+		       SK_NRISK * sizeof *cut);
+	check(layer(&w, 1, again) == 0, "the layer learns with the cut's signals scrambled");
+	int same = 1;
+	for (size_t i = 0; i < N + NP; i++)
+		same &= again[i] == without[i];
+	check(same, "signals unrelated to coming back are left out: p_return as without them "
+	      "(probes %.4f, %.4f)", again[N], again[N + 1]);
+	free(cut);
 	printf("# %d/%d checks passed\n", checks - failures, checks);
 	free(keep);
 	free(again);
