@@ -26,9 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
-
 #include "learn.h"
+#include "risk.h"
 #include "record/util.h"
 
 #define NFEAT 7
@@ -72,95 +71,6 @@ static void features(const struct sk_rfm *r, double pa, double *f)
 	f[6] = r->x > 0 && r->t_x > 0 ? (r->T - r->t_x) / (r->t_x / r->x) : 0;	/* gaps since */
 }
 
-/* The risk signals (issue 19): complaints, returns and negative reviews
- * as log(1 + count), so that a tenth complaint adds less than the first;
- * and how recent the last of them is, encoded for "none" without an
- * invented number of days: an indicator that there was one, and log(1 +
- * days since) where there was (0 where not), so the pair's effect is
- * b_ind + b_days log(1 + days), a risk that fades with time since the
- * last complaint.  A signal nobody had at the cut is a constant column,
- * which the regression drops (learn.h).  r as SK_NRISK values (see
- * backtest.h). */
-#define NRISKF 5
-static void risk_features(const double *r, double *f)
-{
-	f[0] = log1p(r[0]);
-	f[1] = log1p(r[1]);
-	f[2] = log1p(r[2]);
-	f[3] = !isnan(r[3]);
-	f[4] = isnan(r[3]) ? 0 : log1p(r[3]);
-}
-
-/* The held-out deviance (McCullagh & Nelder 1989, sec. 4.4.3: -2 times
- * the Bernoulli log-likelihood) of rows X[k] (p features a row) of fold
- * `fold` of two (k % 2), under a fit on the other fold; INFINITY when
- * that fit fails.  The columns used are X's first p of stride nf. */
-static double fold_deviance(const double *X, const double *y, const double *offr,
-			    const double *w, size_t n, int nf, int p, int fold)
-{
-	size_t ntr = 0;
-	double *Xt = sk_xmalloc((n / 2 + 1) * (size_t)p * sizeof *Xt),
-	       *yt = sk_xmalloc((n / 2 + 1) * sizeof *yt), *ot = sk_xmalloc((n / 2 + 1) * sizeof *ot),
-	       *wt = sk_xmalloc((n / 2 + 1) * sizeof *wt);
-	for (size_t k = 0; k < n; k++) {
-		if ((int)(k % 2) == fold)
-			continue;
-		memcpy(Xt + ntr * p, X + k * nf, (size_t)p * sizeof *X);
-		yt[ntr] = y[k];
-		ot[ntr] = offr[k];
-		wt[ntr] = w[k];
-		ntr++;
-	}
-	struct sk_learn m;
-	char err[200];
-	double dev = INFINITY;
-	if (sk_learn_fit(&m, SK_LINK_CLOGLOG, Xt, yt, ot, wt, ntr, p, LAMBDA, err, sizeof err) == 0) {
-		dev = 0;
-		for (size_t k = (size_t)fold; k < n; k += 2) {
-			double pr = clampp(sk_learn_predict(&m, X + k * nf, offr[k]));
-			dev -= 2 * w[k] * (y[k] > 0 ? log(pr) : log1p(-pr));
-		}
-		sk_learn_free(&m);
-	}
-	free(Xt);
-	free(yt);
-	free(ot);
-	free(wt);
-	return dev;
-}
-
-/* Whether the risk signals (the last NRISKF of X's nf columns) earn their
- * place: two-fold cross-validated deviance (Stone 1974,
- * "Cross-validatory choice and assessment of statistical predictions",
- * JRSS B 36) with them against without, and the gain must pass the 95%
- * point of chi-squared with NRISKF degrees of freedom (11.07), what a
- * deviance difference of NRISKF nested parameters that mean nothing stays
- * below 19 times in 20 (Wilks 1938) -- conservative, since out of sample
- * such parameters cost deviance rather than gain it.  Where the signals
- * say little about coming back (Online Retail's returns: a gain of 3.5,
- * and forced in they took the AUC from 0.739 to 0.738 and the
- * calibration error from 0.021 to 0.029) the ridge still fits them to
- * the cut's noise; where complaints drive customers away they gain far
- * more (the test log of complainers: 982).  The figures go to report
- * when not NULL. */
-static int risk_helps(const double *X, const double *y, const double *offr, const double *w,
-		      size_t n, int nf, FILE *report)
-{
-	double with = 0, without = 0;
-	for (int fold = 0; fold < 2; fold++) {
-		with += fold_deviance(X, y, offr, w, n, nf, nf, fold);
-		without += fold_deviance(X, y, offr, w, n, nf, NFEAT, fold);
-	}
-	double need = gsl_cdf_chisq_Pinv(0.95, NRISKF);
-	int helps = isfinite(with) && without - with > need;
-	if (report)
-		fprintf(report, "learned layer: risk signals (complaints, returns, negative "
-			"reviews) %s: cross-validated deviance %.2f with them, %.2f without "
-			"(a gain over %.2f needed)\n", helps ? "used" : "not used", with,
-			without, need);
-	return helps;
-}
-
 /* The offset: the model's p_return over the window or horizon at stake,
  * as the link sees it (cloglog), so that a zero correction returns the
  * model's figure. */
@@ -169,84 +79,6 @@ static double off_return(double pr)
 	return log(-log1p(-clampp(pr)));
 }
 
-
-/* One row's risk signals from columns c[0..3] (complaints, returns,
- * negative_reviews, days_since_complaint) into r; the days are empty
- * exactly when there was none. */
-static void risk_row(const struct sk_table *t, size_t i, const long *c, double *r)
-{
-	int empty;
-	for (int k = 0; k < 3; k++) {
-		r[k] = sk_table_num(t, i, c[k], &empty);
-		if (empty || !(r[k] >= 0 && r[k] == floor(r[k]) && r[k] < 1e15))
-			sk_table_die(t, i, "risk signals: %g is not a count", r[k]);
-	}
-	r[3] = sk_table_num(t, i, c[3], &empty);
-	if (empty)
-		r[3] = NAN;
-	else if (!(r[3] >= 0 && r[3] < 1e9))
-		sk_table_die(t, i, "risk signals: %g days since the last is not a duration",
-			     r[3]);
-	if ((r[0] + r[1] + r[2] > 0) != !empty)
-		sk_table_die(t, i, "risk signals: %g complaints, returns and negative reviews "
-			     "but days since the last %s", r[0] + r[1] + r[2],
-			     empty ? "empty" : "set");
-}
-
-/* The risk signals as of the end and of the cut, when the records have
- * the backtest_ ones (summarize --backtest on a log with them): both
- * sets, or neither. */
-static void risk_read(const struct sk_table *t, const struct sk_custdata *full,
-		      struct sk_backtest *b)
-{
-	static const char *const end[SK_NRISK] = { "complaints", "returns",
-						   "negative_reviews", "days_since_complaint" };
-	long ce[SK_NRISK], cc[SK_NRISK];
-	int nc = 0;
-	char name[64];
-	for (int k = 0; k < SK_NRISK; k++) {
-		snprintf(name, sizeof name, "backtest_%s", end[k]);
-		cc[k] = sk_table_col(t, name);
-		ce[k] = sk_table_col(t, end[k]);
-		nc += cc[k] >= 0;
-	}
-	if (nc == 0)
-		return;
-	for (int k = 0; k < SK_NRISK; k++) {
-		if (cc[k] < 0)
-			sk_table_die_header(t, "the backtest's risk signals need backtest_%s",
-					    end[k]);
-		if (ce[k] < 0)
-			sk_table_die_header(t, "backtest_%s needs %s, its value at the end",
-					    end[k], end[k]);
-	}
-	size_t n = b->d.n ? b->d.n : 1;
-	b->risk_cut = sk_xmalloc(n * SK_NRISK * sizeof *b->risk_cut);
-	b->risk_end = sk_xmalloc(n * SK_NRISK * sizeof *b->risk_end);
-	for (size_t i = 0; i < b->d.n; i++) {
-		double *rc = b->risk_cut + i * SK_NRISK, *re = b->risk_end + i * SK_NRISK;
-		for (int k = 0; k < SK_NRISK; k++)
-			rc[k] = re[k] = NAN;
-		if (full->valid[i])	/* the layer applies to every customer */
-			risk_row(t, i, ce, re);
-		if (!b->d.valid[i]) {
-			/* Not a customer at the cut: the cut's values are empty. */
-			int empty;
-			for (int k = 0; k < SK_NRISK; k++) {
-				sk_table_num(t, i, cc[k], &empty);
-				if (!empty)
-					sk_table_die(t, i, "backtest_%s set for a customer without "
-						     "purchases by the cut", end[k]);
-			}
-			continue;
-		}
-		risk_row(t, i, cc, rc);
-		for (int k = 0; k < 3; k++)
-			if (rc[k] > re[k])
-				sk_table_die(t, i, "backtest_%s %g is more than %s %g: the cut "
-					     "comes before the end", end[k], rc[k], end[k], re[k]);
-	}
-}
 
 int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 		     struct sk_backtest *b)
@@ -295,7 +127,7 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 	if (d->nvalid && !(b->window > 0))
 		sk_die(SK_EX_DATA, "backtest: the held-back window is %g; it must be positive",
 		       b->window);
-	risk_read(t, full, b);
+	sk_risk_read(t, full, b);
 	return 1;
 }
 
@@ -386,7 +218,7 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	sk_custdata_drop_patterns(&b->d);
 
 	/* Training rows: a deterministic stride when there are many. */
-	int nf = NFEAT + (b->risk_cut ? NRISKF : 0);
+	int nf = NFEAT + (b->risk_cut ? SK_NRISKF : 0);
 	size_t stride = b->d.nvalid > MAXTRAIN ? (b->d.nvalid + MAXTRAIN - 1) / MAXTRAIN : 1;
 	size_t cap = b->d.nvalid / stride + 1, n = 0, seen = 0;
 	double *X = sk_xmalloc(cap * (size_t)nf * sizeof *X), *y = sk_xmalloc(cap * sizeof *y),
@@ -396,14 +228,14 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 			continue;
 		features(&b->d.rfm[i], pb.p_alive[i], X + n * nf);
 		if (b->risk_cut)	/* as of the cut, as the history */
-			risk_features(b->risk_cut + i * SK_NRISK, X + n * nf + NFEAT);
+			sk_risk_features(b->risk_cut + i * SK_NRISK, X + n * nf + NFEAT);
 		y[n] = b->purchases[i] > 0;
 		offr[n] = off_return(pb.p_return[i]);
 		w[n] = b->d.rfm[i].w;
 		n++;
 	}
 	sk_pred_free(&pb);	/* 24 bytes a customer, not needed past here */
-	if (nf > NFEAT && !risk_helps(X, y, offr, w, n, nf, report)) {
+	if (nf > NFEAT && !sk_risk_helps(X, y, offr, w, n, nf, NFEAT, LAMBDA, report)) {
 		for (size_t k = 0; k < n; k++)	/* the history's columns only */
 			memmove(X + k * NFEAT, X + k * nf, NFEAT * sizeof *X);
 		nf = NFEAT;
@@ -430,10 +262,10 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		for (size_t i = 0; i < d->n; i++) {
 			if (!d->valid[i])
 				continue;
-			double f[NFEAT + NRISKF];
+			double f[NFEAT + SK_NRISKF];
 			features(&d->rfm[i], p->p_alive[i], f);
 			if (nf > NFEAT)	/* as of the end, as the history */
-				risk_features(b->risk_end + i * SK_NRISK, f + NFEAT);
+				sk_risk_features(b->risk_end + i * SK_NRISK, f + NFEAT);
 			double pr = sk_learn_predict(&lr, f, off_return(p->p_return[i]));
 			if (!isfinite(pr))
 				continue;
