@@ -27,7 +27,10 @@ static void risk_row(const struct sk_table *t, size_t i, const long *c, double *
 	int empty;
 	for (int k = 0; k < 3; k++) {
 		r[k] = sk_table_num(t, i, c[k], &empty);
-		if (empty || !(r[k] >= 0 && r[k] == floor(r[k]) && r[k] < 1e15))
+		if (empty)
+			sk_table_die(t, i, "risk signals: a count is empty for a customer with "
+				     "purchases");
+		if (!(r[k] >= 0 && r[k] == floor(r[k]) && r[k] < 1e15))
 			sk_table_die(t, i, "risk signals: %g is not a count", r[k]);
 	}
 	r[3] = sk_table_num(t, i, c[3], &empty);
