@@ -43,6 +43,16 @@ gzip -dc "$data/online_retail.csv.gz" |
 	mlr --icsv --ocsv filter 'is_not_empty($CustomerID)' \
 	then put '$customer_id = $CustomerID; $date = $InvoiceDate; $amount = fmtnum($Quantity * $UnitPrice, "%.4f")' \
 	then cut -o -f customer_id,date,amount > $w/retail.log
+# The same with a return event for each cancelled invoice (InvoiceNo
+# C...), besides its refund rows: the risk signals of the learned layer
+# (issue 19), judged in the rows "learned+returns".
+gzip -dc "$data/online_retail.csv.gz" |
+	mlr --icsv --ocsv filter 'is_not_empty($CustomerID) && $InvoiceNo =~ "^C"' \
+	then head -n 1 -g InvoiceNo \
+	then put '$customer_id = $CustomerID; $date = $InvoiceDate; $amount = ""; $event = "return"' \
+	then cut -o -f customer_id,date,amount,event > $w/returns.csv
+{ awk 'NR == 1 { print $0 ",event"; next } { print $0 "," }' $w/retail.log
+  tail -n +2 $w/returns.csv; } > $w/retail-r.log
 
 # set_data NAME: the split of one data set.
 set_data() {
@@ -100,8 +110,14 @@ for d in sample master retail; do
 	# The models on the records alone, then with the learned layer of
 	# churn (when it has one), which learns from the backtest columns.
 	with_backtest $d > $w/$d.bt
-	for m in default bgnbd pnbd mbgnbd auto learned learned-auto; do
+	models="default bgnbd pnbd mbgnbd auto learned learned-auto"
+	if [ $d = retail ]; then
+		with_backtest retail-r > $w/retail-r.bt
+		models="$models learned+returns"
+	fi
+	for m in $models; do
 		case $m in
+		learned+returns) mt= in=$w/retail-r.bt ;;
 		default) mt= in=$w/$d.cust ;;
 		learned) mt= in=$w/$d.bt ;;
 		learned-auto) mt="--model-type auto" in=$w/$d.bt ;;

@@ -18,7 +18,10 @@ static const char usage[] =
 	"                       backtest_T (each customer as of D before the end of\n"
 	"                       observation) and backtest_purchases (transactions in\n"
 	"                       those last D): what churn learns from; D a duration\n"
-	"                       (13w, 90d) or auto (a third of the span)\n";
+	"                       (13w, 90d) or auto (a third of the span); on a log\n"
+	"                       with risk signals also backtest_complaints,\n"
+	"                       backtest_returns, backtest_negative_reviews and\n"
+	"                       backtest_days_since_complaint as of the cut\n";
 
 enum { O_BACKTEST = 1 };
 

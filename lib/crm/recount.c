@@ -164,6 +164,32 @@ void sk_daycounts_free(struct sk_daycounts *dc)
 	memset(dc, 0, sizeof *dc);
 }
 
+/* The risk signals as of the backtest cut (issue 19): complaints,
+ * returns and negative reviews up to the cut and the day of the last of
+ * them, what complaints .. days_since_complaint are at the end, from the
+ * risk events apply() kept (none after --as-of), which are then freed.
+ * Events after the cut never reach these columns: the learned layer
+ * learns from them against what came after the cut. */
+static void backtest_risk(struct sk_summary *s)
+{
+	size_t n = s->n ? s->n : 1;
+	s->bt_risk = sk_xcalloc(n, sizeof *s->bt_risk);
+	s->bt_risk_day = sk_xmalloc(n * sizeof *s->bt_risk_day);
+	for (size_t i = 0; i < s->n; i++)
+		s->bt_risk_day[i] = NO_DAY;
+	for (size_t k = 0; k < s->nrlog; k++) {
+		const struct riskent *r = &s->rlog[k];
+		if (r->day > s->bt_cut)
+			continue;
+		s->bt_risk[r->idx][r->kind - 1]++;
+		if (s->bt_risk_day[r->idx] == NO_DAY || r->day > s->bt_risk_day[r->idx])
+			s->bt_risk_day[r->idx] = r->day;
+	}
+	free(s->rlog);
+	s->rlog = NULL;
+	s->nrlog = s->rlogcap = 0;
+}
+
 /* The backtest: the calibration period cut at bt_cut = end - held back;
  * each customer's transactions up to the cut (count, last day) and
  * after it (count), from the log of purchase days, before recount()
@@ -215,4 +241,5 @@ void sk_summary_backtest(struct sk_summary *s)
 	if (lg != s->log)
 		free(lg);
 	free(alast);
+	backtest_risk(s);
 }

@@ -133,6 +133,11 @@ static void apply(struct sk_summary *s, struct row *r)
 			e->risk[r->risk - 1]++;
 			if (e->risk_day == NO_DAY || r->day > e->risk_day)
 				e->risk_day = r->day;
+			if (o->backtest_days) {	/* counted as of the cut later */
+				sk_grow((void **)&s->rlog, &s->rlogcap, s->nrlog + 1,
+					sizeof *s->rlog);
+				s->rlog[s->nrlog++] = (struct riskent){ r->idx, r->day, r->risk };
+			}
 		}
 		return;
 	}
@@ -570,10 +575,13 @@ static const char *base_cols[] = {
 	"recency", "T", "monetary_value", "total_spend", "refunds",
 };
 #define NBASE (sizeof base_cols / sizeof base_cols[0])
+/* The optional columns besides n_EVENT: discount_share 1, referrals 2,
+ * risk 4, holdout 2, backtest 4 + 4. */
+#define NEXTRA 17
 
 struct outcols {
 	size_t n;
-	char *name[NBASE + 13 + MAXEV];
+	char *name[NBASE + NEXTRA + MAXEV];
 	int evorder[MAXEV];	/* event indexes sorted by name */
 };
 
@@ -618,6 +626,13 @@ static void columns(struct sk_summary *s, struct outcols *oc)
 		oc->name[oc->n++] = sk_xstrdup("backtest_recency");
 		oc->name[oc->n++] = sk_xstrdup("backtest_T");
 		oc->name[oc->n++] = sk_xstrdup("backtest_purchases");
+		if (s->has_risk) {
+			static const char *risk[] = { "backtest_complaints", "backtest_returns",
+						      "backtest_negative_reviews",
+						      "backtest_days_since_complaint" };
+			for (int k = 0; k < 4; k++)
+				oc->name[oc->n++] = sk_xstrdup(risk[k]);
+		}
 	}
 }
 
@@ -629,10 +644,10 @@ static void free_columns(struct outcols *oc)
 
 /* Format customer i into fields (pointers into buf). */
 struct fields {
-	const char *f[NBASE + 13 + MAXEV];
-	size_t len[NBASE + 13 + MAXEV];
-	unsigned char type[NBASE + 13 + MAXEV];
-	char buf[(NBASE + 13 + MAXEV) * 40];
+	const char *f[NBASE + NEXTRA + MAXEV];
+	size_t len[NBASE + NEXTRA + MAXEV];
+	unsigned char type[NBASE + NEXTRA + MAXEV];
+	char buf[(NBASE + NEXTRA + MAXEV) * 40];
 	size_t used, n;
 };
 
@@ -759,8 +774,16 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 			put_num(fl, (s->bt_last[i] - c->first) / u, 6);
 			put_num(fl, (s->bt_cut - c->first) / u, 6);
 			put_num(fl, s->bt_after[i], 0);
+			if (s->has_risk) {	/* as of the cut, as the columns above */
+				for (int k = 0; k < 3; k++)
+					put_num(fl, s->bt_risk[i][k], 0);
+				if (s->bt_risk_day[i] != NO_DAY)
+					put_num(fl, s->bt_cut - s->bt_risk_day[i], 0);
+				else
+					put(fl, "", 0, SK_NULL);
+			}
 		} else {
-			for (int k = 0; k < 4; k++)
+			for (int k = 0; k < (s->has_risk ? 8 : 4); k++)
 				put(fl, "", 0, SK_NULL);
 		}
 	}
@@ -836,6 +859,9 @@ void sk_summary_free(struct sk_summary *s)
 	free(s->bt_last);
 	free(s->bt_orders);
 	free(s->bt_after);
+	free(s->rlog);
+	free(s->bt_risk);
+	free(s->bt_risk_day);
 	free(s);
 }
 

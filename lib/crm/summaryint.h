@@ -59,6 +59,14 @@ struct logent {
 	int32_t day;
 };
 
+/* A risk event kept for the backtest (--backtest): whose, when, which
+ * (RISK_*); the cut is known only after the pass. */
+struct riskent {
+	uint32_t idx;
+	int32_t day;
+	int kind;
+};
+
 struct row {			/* one parsed input row waiting in a batch */
 	uint64_t hash;
 	uint32_t idoff, idlen;	/* into the batch id buffer */
@@ -122,6 +130,12 @@ struct sk_summary {
 	long bt_cut;
 	int32_t *bt_last;
 	uint32_t *bt_orders, *bt_after;
+	/* the risk signals as of the cut, from the log of risk events:
+	 * counts by kind and the day of the last, NO_DAY none */
+	struct riskent *rlog;
+	size_t nrlog, rlogcap;
+	uint32_t (*bt_risk)[3];
+	int32_t *bt_risk_day;
 };
 
 static inline const char *cust_id(const struct sk_summary *s, const struct cust *c, size_t *len)

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "learn.h"
+#include "risk.h"
 #include "record/util.h"
 
 #define NFEAT 7
@@ -126,6 +127,7 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 	if (d->nvalid && !(b->window > 0))
 		sk_die(SK_EX_DATA, "backtest: the held-back window is %g; it must be positive",
 		       b->window);
+	sk_risk_read(t, full, b);
 	return 1;
 }
 
@@ -133,6 +135,8 @@ void sk_backtest_free(struct sk_backtest *b)
 {
 	sk_custdata_free(&b->d);
 	free(b->purchases);
+	free(b->risk_cut);
+	free(b->risk_end);
 	memset(b, 0, sizeof *b);
 }
 
@@ -214,22 +218,30 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	sk_custdata_drop_patterns(&b->d);
 
 	/* Training rows: a deterministic stride when there are many. */
+	int nf = NFEAT + (b->risk_cut ? SK_NRISKF : 0);
 	size_t stride = b->d.nvalid > MAXTRAIN ? (b->d.nvalid + MAXTRAIN - 1) / MAXTRAIN : 1;
 	size_t cap = b->d.nvalid / stride + 1, n = 0, seen = 0;
-	double *X = sk_xmalloc(cap * NFEAT * sizeof *X), *y = sk_xmalloc(cap * sizeof *y),
+	double *X = sk_xmalloc(cap * (size_t)nf * sizeof *X), *y = sk_xmalloc(cap * sizeof *y),
 	       *offr = sk_xmalloc(cap * sizeof *offr), *w = sk_xmalloc(cap * sizeof *w);
 	for (size_t i = 0; i < b->d.n; i++) {
 		if (!b->d.valid[i] || seen++ % stride)
 			continue;
-		features(&b->d.rfm[i], pb.p_alive[i], X + n * NFEAT);
+		features(&b->d.rfm[i], pb.p_alive[i], X + n * nf);
+		if (b->risk_cut)	/* as of the cut, as the history */
+			sk_risk_features(b->risk_cut + i * SK_NRISK, X + n * nf + NFEAT);
 		y[n] = b->purchases[i] > 0;
 		offr[n] = off_return(pb.p_return[i]);
 		w[n] = b->d.rfm[i].w;
 		n++;
 	}
 	sk_pred_free(&pb);	/* 24 bytes a customer, not needed past here */
+	if (nf > NFEAT && !sk_risk_helps(X, y, offr, w, n, nf, NFEAT, LAMBDA, report)) {
+		for (size_t k = 0; k < n; k++)	/* the history's columns only */
+			memmove(X + k * NFEAT, X + k * nf, NFEAT * sizeof *X);
+		nf = NFEAT;
+	}
 	struct sk_learn lr;
-	int rc = sk_learn_fit(&lr, SK_LINK_CLOGLOG, X, y, offr, w, n, NFEAT, LAMBDA, err,
+	int rc = sk_learn_fit(&lr, SK_LINK_CLOGLOG, X, y, offr, w, n, nf, LAMBDA, err,
 			      sizeof err);
 	if (rc != 0) {
 		sk_warn("%s; p_return and expected_purchases are the model's", err);
@@ -237,7 +249,7 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		if (report) {
 			double sp = 0, sm = 0, sy = 0, sw = 0;
 			for (size_t k = 0; k < n; k++) {
-				sp += w[k] * sk_learn_predict(&lr, X + k * NFEAT, offr[k]);
+				sp += w[k] * sk_learn_predict(&lr, X + k * nf, offr[k]);
 				sm += w[k] * sk_learn_mean(SK_LINK_CLOGLOG, offr[k]);
 				sy += w[k] * y[k];
 				sw += w[k];
@@ -250,8 +262,10 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		for (size_t i = 0; i < d->n; i++) {
 			if (!d->valid[i])
 				continue;
-			double f[NFEAT];
+			double f[NFEAT + SK_NRISKF];
 			features(&d->rfm[i], p->p_alive[i], f);
+			if (nf > NFEAT)	/* as of the end, as the history */
+				sk_risk_features(b->risk_end + i * SK_NRISK, f + NFEAT);
 			double pr = sk_learn_predict(&lr, f, off_return(p->p_return[i]));
 			if (!isfinite(pr))
 				continue;

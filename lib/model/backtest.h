@@ -13,6 +13,12 @@
  *    of observation over --horizon (sk_layer_apply); expected_purchases
  *    follows p_return.
  *
+ * When the records also carry the risk signals (complaints, returns,
+ * negative_reviews, days_since_complaint) and their values as of the cut
+ * (backtest_complaints .. backtest_days_since_complaint), the layer uses
+ * them too: learned on the values at the cut, applied with those at the
+ * end.
+ *
  * Nothing after the end of observation reaches a feature: the columns
  * are computed from calibration purchases only. */
 #ifndef SK_BACKTEST_H
@@ -26,7 +32,13 @@ struct sk_backtest {
 	struct sk_custdata d;	/* each row as of the cut (valid: bought by then) */
 	double *purchases;	/* transactions in the held-back window */
 	double window;		/* its length, in the unit: T - backtest_T */
+	/* The risk signals, NULL when the records have none: SK_NRISK a row,
+	 * complaints, returns, negative reviews and days since the last of
+	 * them (NAN: none), as of the cut and as of the end. */
+	double *risk_cut, *risk_end;
 };
+
+#define SK_NRISK 4
 
 /* Read the backtest_* columns of t, whose rows full describes as of the
  * end; 0 when t has none of them (b untouched), 1 when read.  Bad or
