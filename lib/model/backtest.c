@@ -280,6 +280,10 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 				sy += w[k] * y[k];
 				sw += w[k];
 			}
+			/* Past max_train the figures are the sample's. */
+			if (n < b->d.nvalid)
+				fprintf(report, "learned layer: %zu customers at the cut, learning "
+					"from a sample of %zu\n", b->d.nvalid, n);
 			fprintf(report, "learned layer: %.0f customers in the backtest (%g held "
 				"back), came back %.4f, model %.4f, layer %.4f\n", sw, b->window,
 				sy / sw, sm / sw, sp / sw);
