@@ -11,6 +11,8 @@
  * mae, rmse PRED TRUTH      mean absolute / root mean squared error
  * bias      PRED TRUTH      sum PRED / sum TRUTH - 1
  * rates     FLAG TRUTH      rate of TRUTH > 0 where FLAG > 0, and where not
+ * means     PRED TRUTH      mean PRED where TRUTH > 0, and where not (how
+ *                           much of the MAE the customers who stay away cost)
  * mean      COL             mean
  * rate      TRUTH           share of TRUTH > 0
  * distinct  COL             distinct values
@@ -126,6 +128,19 @@ int main(int argc, char **argv)
 		}
 		res = nf ? yf / nf : NAN;
 		res2 = nk ? yk / nk : NAN;
+	} else if (strcmp(measure, "means") == 0 && ncol == 2) {
+		double np = 0, sp = 0, nz = 0, sz = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (y[i] > 0) {
+				np++;
+				sp += v[0][i];
+			} else {
+				nz++;
+				sz += v[0][i];
+			}
+		}
+		res = np ? sp / np : NAN;
+		res2 = nz ? sz / nz : NAN;
 	} else if ((strcmp(measure, "mean") == 0 || strcmp(measure, "rate") == 0) && ncol == 1) {
 		double s = 0;
 		for (size_t i = 0; i < n; i++)

@@ -85,6 +85,9 @@ winback_cells() {
 	if [ "$n" = 0 ]; then
 		put "$1" "winback $2: mean winback_prob vs came back (offers)" "no offers"
 		put "$1" "winback $2: top-decile lift by winback_prob" "-"
+		put "$1" "winback $2: lift cap (1 / came-back rate of the offers)" "-"
+		put "$1" "winback $2: AUC of winback_prob among the offers" "-"
+		put "$1" "winback $2: one-time buyers among the offers" "-"
 		put "$1" "winback $2: distinct winback_prob" "-"
 		return
 	fi
@@ -92,6 +95,16 @@ winback_cells() {
 		"$(f3 "$($E -e "$3" mean winback_prob)") vs $(f3 "$($E -e "$3" rate holdout_frequency)") ($n)"
 	put "$1" "winback $2: top-decile lift by winback_prob" \
 		"$(awk -v x="$($E -e "$3" lift winback_prob holdout_frequency)" 'BEGIN { printf "%.2f", x }')"
+	# The top tenth cannot come back more than all of it: lift <= 1 /
+	# rate (Online Retail: about half the offers come back, so 2 is out
+	# of reach whatever the probability).
+	put "$1" "winback $2: lift cap (1 / came-back rate of the offers)" \
+		"$(awk -v x="$($E -e "$3" rate holdout_frequency)" 'BEGIN { printf "%.2f", 1 / x }')"
+	put "$1" "winback $2: AUC of winback_prob among the offers" \
+		"$(f3 "$($E -e "$3" auc winback_prob holdout_frequency)")"
+	put "$1" "winback $2: one-time buyers among the offers" \
+		"$(f3 "$(mlr --icsv --onidx filter 'is_not_empty($winback_prob)' \
+			then put '$one = $frequency == 0 ? 1 : 0' then stats1 -a mean -f one "$3")")"
 	put "$1" "winback $2: distinct winback_prob" "$($E -e "$3" distinct winback_prob)"
 	put "$1" "winback $2: winback_basis" "$(mlr --icsv --onidx count-distinct -f winback_basis "$3" | tr '\n' ' ' | sed 's/ $//')"
 }
@@ -110,7 +123,7 @@ for d in sample master retail; do
 	# The models on the records alone, then with the learned layer of
 	# churn (when it has one), which learns from the backtest columns.
 	with_backtest $d > $w/$d.bt
-	models="default bgnbd pnbd mbgnbd auto learned learned-auto"
+	models="default bgnbd pnbd mbgnbd auto learned learned-bgnbd learned-pnbd learned-auto"
 	if [ $d = retail ]; then
 		with_backtest retail-r > $w/retail-r.bt
 		models="$models learned+returns"
@@ -121,6 +134,7 @@ for d in sample master retail; do
 		default) mt= in=$w/$d.cust ;;
 		learned) mt= in=$w/$d.bt ;;
 		learned-auto) mt="--model-type auto" in=$w/$d.bt ;;
+		learned-*) mt="--model-type ${m#learned-}" in=$w/$d.bt ;;
 		*) mt="--model-type $m" in=$w/$d.cust ;;
 		esac
 		$B/churn $mt --unit $unit --horizon $hz $in > $w/$d.$m.churn 2>> $w/log
@@ -133,8 +147,19 @@ for d in sample master retail; do
 		put $d "$m: holdout total, predicted vs actual" "$(pct "$($E $f bias expected_purchases holdout_frequency)")"
 		put $d "$m: per-customer MAE" "$(f4 "$($E $f mae expected_purchases holdout_frequency)")"
 		put $d "$m: per-customer RMSE" "$(f4 "$($E $f rmse expected_purchases holdout_frequency)")"
+		# MAE = mean expected of those who stayed away + the error on
+		# those who came back: a mean forecast that spreads less than
+		# the truth pays on the first.
+		put $d "$m: mean expected_purchases, came back vs stayed away" \
+			"$(vs "$($E $f means expected_purchases holdout_frequency)")"
 		put $d "$m: came back, churned vs kept" "$(vs "$($E $f rates churned holdout_frequency)")"
 		put $d "$m: Spearman(clv, holdout spend)" "$(f3 "$($E $w/$d.$m.clv spearman clv holdout_spend)")"
+		# clv refits its transaction model and does not read churn's
+		# columns; this is clv's spend with this row's expected
+		# transactions (the layer's, for the learned rows), undiscounted.
+		mlr --icsv --ocsv put '$xs = $expected_purchases * $expected_spend' $w/$d.$m.clv > $w/$d.$m.xs
+		put $d "$m: Spearman(expected_purchases x expected_spend, holdout spend)" \
+			"$(f3 "$($E $w/$d.$m.xs spearman xs holdout_spend)")"
 	done
 	put $d "Spearman(past spend, holdout spend)" "$(f3 "$($E $w/$d.cust spearman total_spend holdout_spend)")"
 	# Lapsed = away more than 90 days (the default year is longer than

@@ -6,6 +6,11 @@ cust=build/bench/customers.csv
 summarize "$log" > "$cust"
 median_run "churn BG/NBD fit + score (1M)" churn "$cust"
 median_run "churn Pareto/NBD fit + score (1M)" churn --model-type pnbd "$cust"
+# The default pipeline's churn: the records with summarize --backtest's
+# columns, so the learned layer runs too (issue 16: < 1.5 s, < 300 MB).
+custbt=build/bench/customers-backtest.csv
+summarize --backtest auto "$log" > "$custbt"
+median_run "churn + learned layer (1M, backtest)" churn "$custbt"
 median_run "clv BG/NBD x Gamma-Gamma (1M)" clv "$cust"
 median_run "classify --rfm (1M)" classify --rfm "$cust"
 median_run "cohort (5M rows)" cohort "$log"

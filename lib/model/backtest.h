@@ -65,4 +65,9 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		   const struct sk_custdata *d, struct sk_pred *p, FILE *report);
 
+/* The most customers of the cut the layer learns from (and refits the
+ * model on): more are sampled by a deterministic stride.  n > 0 sets it
+ * (100,000 by default); returns the value before.  For tests. */
+size_t sk_layer_max_train(size_t n);
+
 #endif
