@@ -18,27 +18,41 @@ static const char usage[] =
 	"                       backtest_T (each customer as of D before the end of\n"
 	"                       observation) and backtest_purchases (transactions in\n"
 	"                       those last D): what churn learns from; D a duration\n"
-	"                       (13w, 90d) or auto (a third of the span)\n";
+	"                       (13w, 90d) or auto (a third of the span)\n"
+	"  --litt               also write litt, the sum of the logs of the times\n"
+	"                       between purchase days (in --unit), which churn\n"
+	"                       --model-type bgcnbd and mbgcnbd need (with\n"
+	"                       --backtest also backtest_litt)\n";
 
-enum { O_BACKTEST = 1 };
+enum { O_BACKTEST = 1, O_LITT };
 
 static const struct sk_opt own[] = {
 	{ "backtest", 1, 0, O_BACKTEST },
+	{ "litt", 0, 0, O_LITT },
 	{ NULL, 0, 0, 0 },
+};
+
+struct summarize_opts {
+	const char *backtest;
+	int litt;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
 {
+	struct summarize_opts *so = ctx;
 	if (id == O_BACKTEST)
-		*(const char **)ctx = arg;
+		so->backtest = arg;
+	else if (id == O_LITT)
+		so->litt = 1;
 }
 
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	const char *backtest = NULL;
-	sk_parse_args(&o, argc, argv, usage, own, on_opt, &backtest);
-	sk_opt_backtest(&o, backtest);
+	struct summarize_opts so = { NULL, 0 };
+	sk_parse_args(&o, argc, argv, usage, own, on_opt, &so);
+	sk_opt_backtest(&o, so.backtest);
+	o.litt = so.litt;
 
 	struct sk_reader *in = sk_reader_open(&o);
 	struct sk_summary *s = sk_summary_new(&o);

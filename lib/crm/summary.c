@@ -573,7 +573,7 @@ static const char *base_cols[] = {
 
 struct outcols {
 	size_t n;
-	char *name[NBASE + 13 + MAXEV];
+	char *name[NBASE + 15 + MAXEV];
 	int evorder[MAXEV];	/* event indexes sorted by name */
 };
 
@@ -619,6 +619,11 @@ static void columns(struct sk_summary *s, struct outcols *oc)
 		oc->name[oc->n++] = sk_xstrdup("backtest_T");
 		oc->name[oc->n++] = sk_xstrdup("backtest_purchases");
 	}
+	if (s->o->litt) {
+		oc->name[oc->n++] = sk_xstrdup("litt");
+		if (s->o->backtest_days)
+			oc->name[oc->n++] = sk_xstrdup("backtest_litt");
+	}
 }
 
 static void free_columns(struct outcols *oc)
@@ -629,10 +634,10 @@ static void free_columns(struct outcols *oc)
 
 /* Format customer i into fields (pointers into buf). */
 struct fields {
-	const char *f[NBASE + 13 + MAXEV];
-	size_t len[NBASE + 13 + MAXEV];
-	unsigned char type[NBASE + 13 + MAXEV];
-	char buf[(NBASE + 13 + MAXEV) * 40];
+	const char *f[NBASE + 15 + MAXEV];
+	size_t len[NBASE + 15 + MAXEV];
+	unsigned char type[NBASE + 15 + MAXEV];
+	char buf[(NBASE + 15 + MAXEV) * 40];
 	size_t used, n;
 };
 
@@ -764,6 +769,21 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 				put(fl, "", 0, SK_NULL);
 		}
 	}
+	if (s->o->litt) {
+		/* Summed in days (sk_summary_litt); in the unit, each of the
+		 * x gaps is divided by u. */
+		int buyer = c->first != NO_DAY && orders > 0;
+		if (buyer)
+			put_num(fl, s->litt[i] - (orders - 1) * log(u), 6);
+		else
+			put(fl, "", 0, SK_NULL);
+		if (s->o->backtest_days) {
+			if (buyer && c->first <= s->bt_cut)
+				put_num(fl, s->bt_litt[i] - (s->bt_orders[i] - 1) * log(u), 6);
+			else
+				put(fl, "", 0, SK_NULL);
+		}
+	}
 }
 
 struct write_ctx {
@@ -790,6 +810,7 @@ void sk_summary_write(struct sk_summary *s, struct sk_writer *w)
 {
 	struct outcols oc;
 	sk_summary_backtest(s);
+	sk_summary_litt(s);
 	sk_summary_recount(s);
 	sk_summary_referred_spend(s);
 	columns(s, &oc);
@@ -807,6 +828,7 @@ struct sk_table *sk_summary_table(struct sk_summary *s)
 	struct fields *fl = sk_xmalloc(sizeof *fl);
 	struct sk_table *t = sk_table_new(SK_FMT_CSV);
 	sk_summary_backtest(s);
+	sk_summary_litt(s);
 	sk_summary_recount(s);
 	sk_summary_referred_spend(s);
 	columns(s, &oc);
@@ -836,6 +858,8 @@ void sk_summary_free(struct sk_summary *s)
 	free(s->bt_last);
 	free(s->bt_orders);
 	free(s->bt_after);
+	free(s->litt);
+	free(s->bt_litt);
 	free(s);
 }
 

@@ -122,6 +122,9 @@ struct sk_summary {
 	long bt_cut;
 	int32_t *bt_last;
 	uint32_t *bt_orders, *bt_after;
+	/* o->litt: each customer's sum of ln(days between distinct purchase
+	 * days) up to the end of observation, and up to the backtest cut */
+	double *litt, *bt_litt;
 };
 
 static inline const char *cust_id(const struct sk_summary *s, const struct cust *c, size_t *len)
@@ -135,6 +138,7 @@ static inline const char *cust_id(const struct sk_summary *s, const struct cust 
 void sk_summary_recount(struct sk_summary *s);
 void sk_summary_referred_spend(struct sk_summary *s);
 void sk_summary_backtest(struct sk_summary *s);
+void sk_summary_litt(struct sk_summary *s);	/* litt.c */
 int sk_summary_refunded_away(const struct sk_summary *s, const struct cust *c);
 
 #endif

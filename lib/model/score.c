@@ -25,6 +25,7 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 	d->col_tx = sk_table_need_col(t, "recency", NULL);
 	d->col_T = discrete ? sk_table_need_col(t, "periods", "T") : sk_table_need_col(t, "T", NULL);
 	d->col_w = weight_col ? sk_table_col(t, weight_col) : -1;
+	d->col_litt = sk_table_col(t, "litt");
 	if (weight_col && d->col_w < 0)
 		sk_die(SK_EX_DATA, "missing weight column \"%s\"", weight_col);
 	d->col_m = want_spend ? sk_table_need_col(t, "monetary_value", NULL) : -1;
@@ -69,7 +70,19 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 				     "frequency <= recency <= periods");
 		if (w < 0)
 			sk_table_die(t, i, "column \"%s\": negative weight %g", weight_col, w);
-		d->rfm[i] = (struct sk_rfm){ x, tx > T ? T : tx, T, w };
+		/* litt (summarize --litt): NaN when the records lack it, so that
+		 * the models that need it can say so (cnbd.c). */
+		double litt = NAN;
+		if (d->col_litt >= 0) {
+			int el;
+			litt = sk_table_num(t, i, d->col_litt, &el);
+			if (el && x > 0)
+				sk_table_die(t, i, "column \"litt\": empty for a customer with "
+					     "repeat purchases");
+			if (el || x == 0)
+				litt = 0;
+		}
+		d->rfm[i] = (struct sk_rfm){ x, tx > T ? T : tx, T, w, litt };
 		d->valid[i] = 1;
 		d->nvalid++;
 	}
@@ -157,7 +170,7 @@ const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat)
 		for (size_t j = 0; j < m; j++) {
 			const struct sk_rfm *r = &d->rfm[idx[j]];
 			if (k && cmp_rows(&idx[j - 1], &idx[j]) == 0)
-				d->pat[k - 1].w += r->w;
+				sk_rfm_merge(&d->pat[k - 1], r);
 			else
 				d->pat[k++] = *r;
 			d->pid[idx[j]] = (uint32_t)(k - 1);
@@ -231,7 +244,7 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 			 "estimates; use a longer window or --penalty", out->min_alive);
 	}
 	int zero = 0;
-	for (int k = 0; k < f->npar; k++)
+	for (int k = 0; k < f->npar - tm->nfixed; k++)
 		zero |= !(f->se[k] > 0);
 	if (!f->se_ok || zero) {
 		out->singular = 1;
@@ -241,7 +254,7 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 			 "available; try --penalty");
 	}
 	char names[200] = "";
-	for (int k = 0; k < f->npar; k++)
+	for (int k = 0; k < f->npar - tm->nfixed; k++)
 		if (f->se[k] > 10 * f->par[k]) {
 			size_t l = strlen(names);
 			snprintf(names + l, sizeof names - l, "%s%s (se %.3g, %.3g times the "
@@ -300,14 +313,23 @@ void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm, doubl
 	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
 }
 
+/* One customer's ln L, with the inter-purchase-time term of the models
+ * that have one (ll_litt): models are compared on the same data. */
+static double loglik_full(const struct sk_tmodel *tm, const double *par, const struct sk_rfm *p)
+{
+	double l = tm->loglik1(par, p->x, p->t_x, p->T);
+	return tm->ll_litt ? l + tm->ll_litt(par, p->x, p->litt) : l;
+}
+
 /* Vuong's test of two non-nested models fitted to the same customers
  * (Vuong 1989, "Likelihood ratio tests for model selection and non-nested
  * hypotheses", Econometrica 57(2), eq. 5.6 and thm. 5.1): with m_i the
  * difference of customer i's log-likelihoods under the two fits,
  * z = sum m_i / (sqrt(n) sd(m)) is standard normal when the models are
  * equally close to the truth; |z| large says one is closer.  The models
- * compared here have four parameters each, so the statistic needs no
- * correction for their number. */
+ * compared here have four continuous parameters each (the k of the CNBD
+ * models is chosen from 1..12), so the statistic is not corrected for
+ * their number. */
 static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 		  const struct sk_tmodel *m2, const struct sk_fit *f2,
 		  const struct sk_rfm *pat, size_t npat)
@@ -315,8 +337,7 @@ static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 	double n = 0, s = 0, s2 = 0;
 	#pragma omp parallel for reduction(+ : n, s, s2) schedule(dynamic, 256) if (npat > 1000)
 	for (size_t i = 0; i < npat; i++) {
-		double m = m1->loglik1(f1->par, pat[i].x, pat[i].t_x, pat[i].T) -
-			   m2->loglik1(f2->par, pat[i].x, pat[i].t_x, pat[i].T);
+		double m = loglik_full(m1, f1->par, &pat[i]) - loglik_full(m2, f2->par, &pat[i]);
 		if (!isfinite(m))
 			continue;
 		n += pat[i].w;
@@ -335,16 +356,28 @@ static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 		z > 0 ? "the first fits closer" : "the second fits closer");
 }
 
+int sk_rfm_have_litt(const struct sk_rfm *pat, size_t npat)
+{
+	for (size_t i = 0; i < npat; i++)
+		if (pat[i].x > 0 && !isfinite(pat[i].litt))
+			return 0;
+	return npat > 0;
+}
+
 const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit)
 {
-	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd };
+	/* BG/CNBD-k and MBG/CNBD-k only where the records have litt: without
+	 * it their likelihood cannot choose k. */
+	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd,
+							&sk_bgcnbd, &sk_mbgcnbd };
+	size_t ncand = sk_rfm_have_litt(pat, npat) ? 5 : 3;
 	const struct sk_tmodel *best = NULL;
 	double best_bic = INFINITY;
 	char err[400];
-	struct sk_fit fits[3];
-	int fitted[3] = { 0 };
-	for (size_t k = 0; k < 3; k++) {
+	struct sk_fit fits[5];
+	int fitted[5] = { 0 };
+	for (size_t k = 0; k < ncand; k++) {
 		struct sk_fit f;
 		if (sk_tmodel_fit_with(cand[k], penalty, pat, npat, &f, err, sizeof err) != 0) {
 			sk_warn("auto: %s not fitted: %s", cand[k]->title, err);
@@ -363,7 +396,7 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 	if (!best)
 		sk_die(SK_EX_DATA, "no model could be fitted; check the data");
 	sk_warn("auto: chose %s (lowest BIC)", best->title);
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < ncand; k++)
 		if (cand[k] != best && fitted[k])
 			vuong(best, fit, cand[k], &fits[k], pat, npat);
 	warn_diagnosis(best, fit, pat, npat);
@@ -405,7 +438,7 @@ uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 	for (size_t j = 0; j < np; j++) {
 		const struct sk_rfm *p = &pat[kv[j].idx];
 		if (!m || kv[j].key != kv[j - 1].key)
-			g[m++] = (struct sk_rfm){ p->x, 0, p->T, 0 };
+			g[m++] = (struct sk_rfm){ p->x, 0, p->T, 0, 0 };
 		gid[kv[j].idx] = (uint32_t)(m - 1);
 	}
 	free(ux);
@@ -442,12 +475,13 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
 	for (size_t j = 0; j < ng; j++) {
 		ga[j] = tm->expected_alive ? tm->expected_alive(par, horizon, g[j].x, g[j].T) : 0;
-		gr[j] = tm->return_alive(par, horizon, g[j].x, g[j].T);
+		gr[j] = tm->return_alive ? tm->return_alive(par, horizon, g[j].x, g[j].T) : 0;
 		MARK_UNLESS_FINITE(ga[j], j, gbad);
 		MARK_UNLESS_FINITE(gr[j], j, gbad);
 	}
 	for (size_t k = 0; k < np; k++) {
-		pr[k] = pa[k] * gr[gid[k]];
+		pr[k] = tm->return_alive ? pa[k] * gr[gid[k]] :
+			tm->p_return(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
 		if (tm->expected_alive)
 			ex[k] = pa[k] * ga[gid[k]];
 		if (gbad == gid[k])
