@@ -41,6 +41,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
+#include "metrics.h"
 #include "record/util.h"
 
 #define KMAX 12		/* BTYDplus's grid: k = 1..12 */
@@ -350,6 +351,29 @@ static int fit_mbg(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char 
 		   size_t errlen)
 {
 	return fit_best_k(1, pat, n, out, err, errlen);
+}
+
+/* The nested test of --report: the fit against the same model at k = 1
+ * (BG/NBD or MBG/NBD).  k is picked from a grid, not a continuous
+ * parameter, so Wilks's chi-square with 1 df is an approximation (a
+ * conservative one would count the grid); Platzer & Reutterer 2016
+ * (section 5, their comparison of BG/CNBD-k with BG/NBD) compare the
+ * likelihoods the same way.  0, or -1 when the fit at k = 1 fails. */
+int sk_cnbd_nested(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_rfm *pat, size_t n, double *ll1, struct sk_lrtest *lr)
+{
+	struct sk_fit f1;
+	char err[400];
+	double shift = tm == &sk_mbgcnbd;
+	if (fit->par[4] == 1) {
+		*ll1 = fit->loglik;
+	} else {
+		if (sk_cnbd_fit_k(1, shift, pat, n, &f1, err, sizeof err) != 0)
+			return -1;
+		*ll1 = f1.loglik;
+	}
+	sk_lrtest(fit->loglik, *ll1, 1, 0, lr);
+	return 0;
 }
 
 /* par = (r, alpha, a, b, k) valid: k a whole number in 1..KMAX. */

@@ -54,6 +54,9 @@ int sk_cnbd_fit_k(int k, double shift, const struct sk_rfm *pat, size_t n, struc
 double sk_cnbd_nll(const double *theta, double *grad, void *ctx);
 void *sk_cnbd_ctx_new(const struct sk_rfm *pat, size_t n, int k, double shift);
 void sk_cnbd_ctx_free(void *ctx);
+struct sk_lrtest;
+int sk_cnbd_nested(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_rfm *pat, size_t n, double *ll1, struct sk_lrtest *lr);
 double sk_cnbd_cond_pmf(const double *par, double t, int n, double x, double t_x, double T,
 			double s);
 

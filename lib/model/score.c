@@ -3,6 +3,7 @@
  * model. */
 #include "score.h"
 #include "modelint.h"
+#include "metrics.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -526,6 +527,22 @@ void sk_pred_free(struct sk_pred *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* BG/CNBD-k or MBG/CNBD-k against k = 1 on the valid rows
+ * (sk_cnbd_nested). */
+static int nested_k1(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		     const struct sk_custdata *d, double *ll1, struct sk_lrtest *lr)
+{
+	struct sk_rfm *pat = sk_xmalloc((d->nvalid ? d->nvalid : 1) * sizeof *pat);
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i] && d->rfm[i].w > 0)
+			pat[n++] = d->rfm[i];
+	n = sk_rfm_compress(pat, n);
+	int rc = sk_cnbd_nested(tm, fit, pat, n, ll1, lr);
+	free(pat);
+	return rc;
+}
+
 void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		   const struct sk_fit *fit, const struct sk_custdata *d,
 		   const struct sk_pred *p, double threshold, int rule_alive, const char *unit)
@@ -570,6 +587,14 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		for (int k = 0; k < g.n; k++)
 			fprintf(f, "diagnosis: %s\n", g.what[k]);
 	}
+	struct sk_lrtest lr;
+	double ll1 = 0;
+	int nested = tm->ll_litt && !(fit->penalty > 0) && nested_k1(tm, fit, d, &ll1, &lr) == 0;
+	if (f && nested)
+		fprintf(f, "nested test: k = %g against k = 1 (%s): log-likelihood gain %.4f, "
+			"chi-square %.4f, 1 df, p = %.4g (approximate: k is chosen from 1..12)\n",
+			fit->par[4], tm == &sk_bgcnbd ? "BG/NBD" : "MBG/NBD", fit->loglik - ll1,
+			lr.stat, lr.p);
 	if (!json_path)
 		return;
 	json_t *o = json_object(), *pj = json_object(), *se = json_object();
@@ -594,6 +619,15 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	json_object_set_new(o, "churn_rate", json_real(1 - retention));
 	json_object_set_new(o, "churned", json_real(churned));
 	json_object_set_new(o, "penalty", json_real(fit->penalty));
+	if (nested) {
+		json_t *nt = json_object();
+		json_object_set_new(nt, "restricted", json_string("k = 1"));
+		json_object_set_new(nt, "loglik_restricted", json_real(ll1));
+		json_object_set_new(nt, "chisq", json_real(lr.stat));
+		json_object_set_new(nt, "df", json_integer(1));
+		json_object_set_new(nt, "p", isfinite(lr.p) ? json_real(lr.p) : json_null());
+		json_object_set_new(o, "nested_test", nt);
+	}
 	json_t *dj = json_array();
 	for (int k = 0; k < g.n; k++)
 		json_array_append_new(dj, json_string(g.what[k]));
