@@ -20,9 +20,9 @@ static const char usage[] =
 	"                       those last D): what churn learns from; D a duration\n"
 	"                       (13w, 90d) or auto (a third of the span)\n"
 	"  --litt               also write litt, the sum of the logs of the times\n"
-	"                       between purchase days (in --unit), which churn\n"
-	"                       --model-type bgcnbd and mbgcnbd need (with\n"
-	"                       --backtest also backtest_litt)\n";
+	"                       between purchase days (in --unit) that the models\n"
+	"                       bgcnbd and mbgcnbd of churn need (with the backtest\n"
+	"                       also backtest_litt)\n";
 
 enum { O_BACKTEST = 1, O_LITT };
 

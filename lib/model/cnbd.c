@@ -298,6 +298,7 @@ int sk_cnbd_fit_k(int k, double shift, const struct sk_rfm *pat, size_t n, struc
 	/* k is the fifth parameter; chosen, not estimated: no standard
 	 * error, no covariance. */
 	out->npar = 5;
+	out->nfixed = 1;
 	out->par[4] = k;
 	out->se[4] = 0;
 	for (int i = 0; i < SK_FIT_MAXPAR; i++)

@@ -590,11 +590,14 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	struct sk_lrtest lr;
 	double ll1 = 0;
 	int nested = tm->ll_litt && !(fit->penalty > 0) && nested_k1(tm, fit, d, &ll1, &lr) == 0;
-	if (f && nested)
+	const char *k1 = tm == &sk_bgcnbd ? "BG/NBD" : "MBG/NBD";
+	if (f && nested && fit->par[4] == 1)
+		fprintf(f, "nested test: k = 1 fits best, the fit is %s's (timing no more "
+			"regular than exponential gaps)\n", k1);
+	else if (f && nested)
 		fprintf(f, "nested test: k = %g against k = 1 (%s): log-likelihood gain %.4f, "
 			"chi-square %.4f, 1 df, p = %.4g (approximate: k is chosen from 1..12)\n",
-			fit->par[4], tm == &sk_bgcnbd ? "BG/NBD" : "MBG/NBD", fit->loglik - ll1,
-			lr.stat, lr.p);
+			fit->par[4], k1, fit->loglik - ll1, lr.stat, lr.p);
 	if (!json_path)
 		return;
 	json_t *o = json_object(), *pj = json_object(), *se = json_object();
@@ -785,6 +788,9 @@ void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
 double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
 		   double x, double t_x, double T)
 {
+	/* BG/CNBD-k, MBG/CNBD-k: the future depends on t_x too (cnbd.c) */
+	if (tm->ll_litt)
+		return sk_cnbd_cond_pmf(par, t, k, x, t_x, T, tm == &sk_mbgcnbd);
 	double q[4];
 	const struct sk_tmodel *future = tm;
 	if (tm == &sk_bgbb) {
