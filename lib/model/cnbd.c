@@ -493,18 +493,14 @@ static double future_mean(double m, double q, int j, int k, double a, double b0)
 		if (y > mode && ratio < 1 && p > 0 &&
 		    p * ratio / (1 - ratio) * (G + (double)y / k + 2) < 1e-15 * res)
 			return res;
-		if (p == 0 && y > mode + 1) {
-			if (lp < -745 && res > 0)
-				return res;	/* underflowed on the way down */
-		}
-		double step = log(ratio);
-		if (p == 0) {
-			lp += step;
+		if (p == 0 && y > mode + 1 && res > 0)
+			return res;	/* underflowed on the way down */
+		if (p == 0) {	/* still below the smallest double: in logs */
+			lp += log(ratio);
 			if (lp > -700)
 				p = exp(lp);
 		} else {
 			p *= ratio;
-			lp += step;
 		}
 	}
 	return NAN;
