@@ -129,6 +129,12 @@ void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *
 			sk_die(SK_EX_DATA, "%s: unknown model type \"%s\"", path,
 			       json_string_value(type));
 		read_fit(path, root, m->tm->parname, m->tm->npar, &m->tfit);
+		/* A chosen parameter (BG/CNBD-k's k) is a whole number 1..12. */
+		m->tfit.nfixed = m->tm->nfixed;
+		for (int i = m->tm->npar - m->tm->nfixed; i < m->tm->npar; i++)
+			if (m->tfit.par[i] != floor(m->tfit.par[i]) || m->tfit.par[i] > 12)
+				sk_die(SK_EX_DATA, "%s: parameter \"%s\" must be a whole number "
+				       "from 1 to 12", path, m->tm->parname[i]);
 	}
 	json_t *sp = json_object_get(root, "spend");
 	if (json_is_object(sp)) {
