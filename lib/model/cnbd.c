@@ -221,11 +221,14 @@ static void sum_chunk(const void *terms, const void *data, size_t lo, size_t hi,
  * Erlang-k densities' t^(k-1) / (k-1)! (PR 2016 eq. 8, BTYDplus P1). */
 static double litt_total(const struct cn_ctx *c)
 {
+	if (c->k == 1)
+		return 0;	/* BG/NBD's likelihood, whatever litt is */
 	return (c->k - 1) * c->litt - c->xlg * gsl_sf_lnfact((unsigned)(c->k - 1));
 }
 
-/* -ln L in theta = log(r, alpha, a, b); ctx a struct cn_ctx. */
-static double cn_nll(const double *theta, double *grad, void *ctx)
+/* -ln L in theta = log(r, alpha, a, b); ctx a struct cn_ctx
+ * (sk_cnbd_ctx_new). */
+double sk_cnbd_nll(const double *theta, double *grad, void *ctx)
 {
 	const struct cn_ctx *c = ctx;
 	const struct sk_rfm_set *d = &c->set;
@@ -261,14 +264,9 @@ static void starts(const struct sk_rfm_sums *s, double *st)
 }
 
 static const struct sk_tfit_spec spec = {
-	.npar = 4, .nll = cn_nll, .nstart = 3, .starts = starts, .coarse = 1,
+	.npar = 4, .nll = sk_cnbd_nll, .nstart = 3, .starts = starts, .coarse = 1,
 	.ctx_new = cn_ctx_new, .ctx_free = cn_ctx_free,
 };
-
-double sk_cnbd_nll(const double *theta, double *grad, void *ctx)
-{
-	return cn_nll(theta, grad, ctx);
-}
 
 void *sk_cnbd_ctx_new(const struct sk_rfm *pat, size_t n, int k, double shift)
 {

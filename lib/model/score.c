@@ -602,7 +602,10 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	}
 	struct sk_lrtest lr;
 	double ll1 = 0;
-	int nested = tm->ll_litt && !(fit->penalty > 0) && nested_k1(tm, fit, d, &ll1, &lr) == 0;
+	/* Only for a fit made here (cov_ok; a model file's loglik is of
+	 * other data) without a penalty. */
+	int nested = tm->ll_litt && fit->cov_ok && !(fit->penalty > 0) &&
+		     nested_k1(tm, fit, d, &ll1, &lr) == 0;
 	const char *k1 = tm == &sk_bgcnbd ? "BG/NBD" : "MBG/NBD";
 	if (f && nested && fit->par[4] == 1)
 		fprintf(f, "nested test: k = 1 fits best, the fit is %s's (timing no more "
