@@ -61,7 +61,6 @@
 
 struct cn_ctx {
 	struct sk_rfm_set set;	/* patterns and their distinct-time index */
-	double *lgap;		/* log(T - t_x) per pattern, -inf when 0 */
 	double litt;		/* sum of w litt over the patterns */
 	double xlg;		/* sum of w x */
 	int k;
@@ -79,10 +78,7 @@ static void *cn_ctx_new(const struct sk_rfm *pat, size_t n)
 	c->set.pat = pat;
 	c->set.n = n;
 	sk_rfm_set_index(&c->set);
-	c->lgap = sk_xmalloc((n ? n : 1) * sizeof *c->lgap);
 	for (size_t i = 0; i < n; i++) {
-		double t_x = pat[i].x > 0 ? pat[i].t_x : 0;
-		c->lgap[i] = pat[i].T > t_x ? log(pat[i].T - t_x) : -HUGE_VAL;
 		c->litt += pat[i].w * (pat[i].x > 0 ? pat[i].litt : 0);
 		c->xlg += pat[i].w * pat[i].x;
 	}
@@ -95,7 +91,6 @@ static void cn_ctx_free(void *ctx)
 {
 	struct cn_ctx *c = ctx;
 	sk_rfm_set_free_index(&c->set);
-	free(c->lgap);
 	free(c);
 }
 
@@ -106,10 +101,12 @@ struct cn_par {
 	const double *lT, *ltx;
 };
 
-/* What depends on x only: the constant, ln (m)_j and its derivative. */
+/* What depends on x only: the constant, the factors of the S2 terms and
+ * the derivative of ln (m)_j. */
 struct cn_x {
 	double x, m, c, lbx, dr, da, db;
-	double lrf[KMAX], drf[KMAX];	/* ln (m)_j, d/dm of it */
+	double f[KMAX];		/* (m + j - 1) / j: term j of S2 over term j-1, over D */
+	double drf[KMAX];	/* d ln (m)_j / dm = sum_{i<j} 1 / (m + i) */
 };
 
 static void set_par(struct cn_par *p, const double *par, int k, double s, int grad)
@@ -143,9 +140,9 @@ static void set_x(struct cn_x *t, const struct cn_par *p, double x, int grad)
 	t->c = gsl_sf_lngamma(m) - p->lg_r + r * p->lalpha +
 	       gsl_sf_lngamma(b + x + s) - gsl_sf_lngamma(a + b + x + s) - p->lg_b + p->lg_ab;
 	t->lbx = s > 0 || x > 0 ? log(b + x - 1 + s) : 0;
-	t->lrf[0] = t->drf[0] = 0;
+	t->f[0] = t->drf[0] = 0;
 	for (int j = 1; j < p->k; j++) {
-		t->lrf[j] = t->lrf[j - 1] + log(m + j - 1);
+		t->f[j] = (m + j - 1) / j;
 		t->drf[j] = t->drf[j - 1] + 1 / (m + j - 1);
 	}
 	if (grad) {
@@ -157,38 +154,37 @@ static void set_x(struct cn_x *t, const struct cn_par *p, double x, int grad)
 }
 
 /* ln L of one pattern without the litt term; lT = ln(alpha+T),
- * lt = ln(alpha+t_x), lgap = ln(T - t_x); g: gradient in (r, alpha, a, b). */
+ * lt = ln(alpha+t_x); g: gradient in (r, alpha, a, b).  S2's terms are
+ * summed as they are, each the last times (m+j-1)/j D with
+ * D = (T-t_x)/(alpha+T) < 1: at most k = 12 positive terms, of size at
+ * most m^11 (no overflow below m ~ 10^25), and one logarithm instead of k
+ * exponentials; S1 joins in logs. */
 static double ll_pattern(const struct cn_par *p, const struct cn_x *t, double t_x, double T,
-			 double lT, double lt, double lgap, double *g)
+			 double lT, double lt, double *g)
 {
-	double m = t->m, u[KMAX + 1], hi = -HUGE_VAL;
-	int k = p->k, nj = isfinite(lgap) ? k : 1;
-	double lD = lgap - lT;
-	for (int j = 0; j < nj; j++) {
-		u[j] = t->lrf[j] + (j ? j * lD - gsl_sf_lnfact((unsigned)j) : 0);
-		hi = fmax(hi, u[j]);
-	}
-	int s1 = p->s > 0 || t->x > 0;
-	u[k] = s1 ? p->la - t->lbx + m * (lT - lt) : -HUGE_VAL;
-	hi = fmax(hi, u[k]);
-	double sum = 0, e[KMAX + 1];
-	for (int j = 0; j < nj; j++)
-		sum += e[j] = exp(u[j] - hi);
-	e[k] = s1 ? exp(u[k] - hi) : 0;
-	sum += e[k];
-	double lse = hi + log(sum);
-	if (g) {
-		double dj_r = 0, dj_a = 0, pS = e[k] / sum;
-		for (int j = 1; j < nj; j++) {
-			double pj = e[j] / sum;
-			dj_r += pj * t->drf[j];
-			dj_a -= pj * j / (p->alpha + T);
+	double m = t->m, D = (T - t_x) / (p->alpha + T);
+	double S2 = 1, Sr = 0, Sa = 0, c = 1;	/* sum c_j, c_j drf_j, c_j j */
+	if (D > 0)
+		for (int j = 1; j < p->k; j++) {
+			c *= t->f[j] * D;
+			S2 += c;
+			Sr += c * t->drf[j];
+			Sa += c * j;
 		}
-		g[0] = t->dr - lT + dj_r + pS * (lT - lt);
-		g[1] = p->r / p->alpha - m / (p->alpha + T) + dj_a +
+	double l2 = S2 > 1 ? log(S2) : 0, lse = l2, pS = 0;
+	if (p->s > 0 || t->x > 0) {
+		/* log(S1 + S2) and the share of S1 from one exp */
+		double u1 = p->la - t->lbx + m * (lT - lt), d = u1 - l2, e = exp(-fabs(d));
+		lse = (d > 0 ? u1 : l2) + log1p(e);
+		pS = d > 0 ? 1 / (1 + e) : e / (1 + e);
+	}
+	if (g) {
+		double p2 = (1 - pS) / S2;
+		g[0] = t->dr - lT + p2 * Sr + pS * (lT - lt);
+		g[1] = p->r / p->alpha - m / (p->alpha + T) - p2 * Sa / (p->alpha + T) +
 		       pS * m * (1 / (p->alpha + T) - 1 / (p->alpha + t_x));
 		g[2] = t->da + pS / p->a;
-		g[3] = t->db - (s1 ? pS / (p->b + t->x - 1 + p->s) : 0);
+		g[3] = t->db - (pS > 0 ? pS / (p->b + t->x - 1 + p->s) : 0);
 	}
 	return t->c - m * lT + lse;
 }
@@ -208,7 +204,7 @@ static void sum_chunk(const void *terms, const void *data, size_t lo, size_t hi,
 		double t_x = pat[i].x > 0 ? pat[i].t_x : 0;
 		double lT = p->lT ? p->lT[d->iT[i]] : log(p->alpha + pat[i].T);
 		double lt = p->ltx && pat[i].x > 0 ? p->ltx[d->itx[i]] : log(p->alpha + t_x);
-		double l = ll_pattern(p, &t, t_x, pat[i].T, lT, lt, c->lgap[i], grad ? g : NULL);
+		double l = ll_pattern(p, &t, t_x, pat[i].T, lT, lt, grad ? g : NULL);
 		sum[0] += pat[i].w * l;
 		if (grad)
 			for (int q = 0; q < 4; q++)
@@ -391,8 +387,7 @@ static double loglik1(const double *par, double x, double t_x, double T, double 
 	set_par(&p, par, (int)par[4], s, 0);
 	set_x(&t, &p, x, 0);
 	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
-	double lgap = T > t_x ? log(T - t_x) : -HUGE_VAL;
-	return ll_pattern(&p, &t, t_x, T, log(p.alpha + T), log(p.alpha + t_x), lgap, NULL) -
+	return ll_pattern(&p, &t, t_x, T, log(p.alpha + T), log(p.alpha + t_x), NULL) -
 	       x * gsl_sf_lnfact((unsigned)(p.k - 1));
 }
 
