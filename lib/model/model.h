@@ -81,7 +81,8 @@ int sk_tmodel_fit_with(const struct sk_tmodel *tm, double penalty, const struct 
 const struct sk_tmodel *sk_tmodel_find(const char *name);
 
 /* Sort pat[0..n) and merge identical (x, t_x, T) by adding weights
- * (litt becomes their weighted mean); return the new count.  Deterministic: the order is by x, t_x, T. */
+ * (litt becomes their weighted mean); return the new count.
+ * Deterministic: the order is by x, t_x, T. */
 size_t sk_rfm_compress(struct sk_rfm *pat, size_t n);
 
 #endif
