@@ -295,6 +295,35 @@ static void check_pmf(const struct sk_tmodel *tm, const double *par)
 	}
 }
 
+/* 30,000 customers make more than 20,000 patterns: the fit scans k on
+ * the coarse patterns and climbs on the data (cnbd.c fit_best_k); it must
+ * land on the k and the likelihood of fitting every k on the data. */
+static void check_coarse_scan(void)
+{
+	static const double truth[5] = { 0.85, 1.45, 0.79, 2.42, 4 };
+	struct sim s;
+	simulate(truth, 1, 30000, 36, 77, &s);
+	size_t nc = 0;
+	struct sk_rfm *cc = sk_rfm_coarse_new(s.p, s.n, &nc);
+	check(cc != NULL, "30000 simulated customers have coarse patterns (%zu), so the coarse "
+	      "scan runs", nc);
+	free(cc);
+	struct sk_fit f, g;
+	char err[400];
+	int rc = sk_mbgcnbd.fit(s.p, s.n, &f, err, sizeof err);
+	double best = -INFINITY;
+	int kbest = 0;
+	for (int k = 1; rc == 0 && k <= 7; k++)
+		if (sk_cnbd_fit_k(k, 1, s.p, s.n, &g, err, sizeof err) == 0 && g.loglik > best) {
+			best = g.loglik;
+			kbest = k;
+		}
+	check(rc == 0 && f.par[4] == kbest && fabs(f.loglik - best) < 1e-6 * fabs(best),
+	      "mbgcnbd on 30000 customers: the coarse scan finds k = %g, LL %.4f; every k on "
+	      "the data: k = %d, LL %.4f", rc ? 0 : f.par[4], rc ? 0 : f.loglik, kbest, best);
+	sim_free(&s);
+}
+
 int main(void)
 {
 	static const double cd[4] = { 0.243, 4.414, 0.793, 2.426 };
@@ -311,6 +340,7 @@ int main(void)
 	check_pmf(&sk_bgcnbd, p7);
 	check_recovery(&sk_bgcnbd, 0);
 	check_recovery(&sk_mbgcnbd, 1);
+	check_coarse_scan();
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
