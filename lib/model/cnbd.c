@@ -671,6 +671,48 @@ double sk_cnbd_cond_pmf(const double *par, double t, int n, double x, double t_x
 	return pa * v + (n == 0 ? 1 - pa : 0);
 }
 
+/* The mixture of the predictions (struct sk_tmodel mix_alive and
+ * mix_weights): component j is the alive customer k - j events short of
+ * her next purchase. */
+static int mix_alive(const double *par, double t, double x, double T, double s, double *ex,
+		     double *ret)
+{
+	if (!par_ok(par) || !(t > 0) || x < 0 || T < 0) {
+		ex[0] = ret[0] = 0;
+		return 1;
+	}
+	int k = (int)par[4];
+	double r = par[0], alpha = par[1], a = par[2], b = par[3];
+	double q = (alpha + T) / (alpha + T + t);
+	for (int j = 0; j < k; j++) {
+		ex[j] = future_mean(r + k * x + j, q, j, k, a, b + x + s);
+		ret[j] = nbd_tail((double)(k - j), r + k * x + j, q);
+	}
+	return k;
+}
+
+static int mix_alive_bg(const double *par, double t, double x, double T, double *ex,
+			double *ret)
+{
+	return mix_alive(par, t, x, T, 0, ex, ret);
+}
+
+static int mix_alive_mbg(const double *par, double t, double x, double T, double *ex,
+			 double *ret)
+{
+	return mix_alive(par, t, x, T, 1, ex, ret);
+}
+
+/* The weights do not depend on the shift (only P(alive) does). */
+static void mix_weights(const double *par, double x, double t_x, double T, double *w)
+{
+	if (!par_ok(par) || x < 0 || T < 0) {
+		w[0] = 1;
+		return;
+	}
+	alive_mix(par, x, t_x, T, 0, w);
+}
+
 /* expected_alive and return_alive are NULL: with k > 1 the future of an
  * alive customer depends on the time since her last purchase, so neither
  * factors through (x, T); the tables give expected and p_return per
@@ -680,7 +722,7 @@ const struct sk_tmodel sk_bgcnbd = {
 	.parname = { "r", "alpha", "a", "b", "k" }, .nfixed = 1, .fit = fit_bg,
 	.loglik1 = loglik1_bg, .ll_litt = ll_litt, .p_alive = p_alive_bg,
 	.expected = expected_bg, .expected_new = expected_new_bg, .pmf = pmf_bg,
-	.p_return = p_return_bg,
+	.p_return = p_return_bg, .mix_alive = mix_alive_bg, .mix_weights = mix_weights,
 };
 
 const struct sk_tmodel sk_mbgcnbd = {
@@ -688,5 +730,5 @@ const struct sk_tmodel sk_mbgcnbd = {
 	.parname = { "r", "alpha", "a", "b", "k" }, .nfixed = 1, .fit = fit_mbg,
 	.loglik1 = loglik1_mbg, .ll_litt = ll_litt, .p_alive = p_alive_mbg,
 	.expected = expected_mbg, .expected_new = expected_new_mbg, .pmf = pmf_mbg,
-	.p_return = p_return_mbg,
+	.p_return = p_return_mbg, .mix_alive = mix_alive_mbg, .mix_weights = mix_weights,
 };

@@ -68,7 +68,19 @@ struct sk_tmodel {
 	/* The last nfixed parameters are chosen, not estimated (BG/CNBD-k's
 	 * k): they have no standard error. */
 	int nfixed;
+	/* Where expected_alive is NULL, expected and p_return may still be
+	 * mixtures, p_alive x sum_j w_j c_j, with components c_j of (x, T)
+	 * only and weights w_j of (x, t_x, T) (BG/CNBD-k: how far into the
+	 * gap since the last purchase), so predictions need the components
+	 * once per distinct (x, T).  mix_alive fills E[X(T, T+t] | alive]
+	 * and P(X(T, T+t] > 0 | alive) of each component (at most
+	 * SK_MIX_MAX; returns how many), mix_weights the weights.  NULL for
+	 * the other models. */
+	int (*mix_alive)(const double *par, double t, double x, double T, double *ex, double *ret);
+	void (*mix_weights)(const double *par, double x, double t_x, double T, double *w);
 };
+
+#define SK_MIX_MAX 12
 
 extern const struct sk_tmodel sk_bgnbd, sk_pnbd, sk_mbgnbd, sk_bgbb, sk_bgcnbd, sk_mbgcnbd;
 

@@ -473,28 +473,54 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
 	double *gr = sk_xmalloc((ng ? ng : 1) * sizeof *gr);
 	size_t gbad = SIZE_MAX;
+	/* Mixture models (mix_alive): the components per (x, T) group, the
+	 * weights per pattern. */
+	int mix = !tm->expected_alive && tm->mix_alive;
+	double *gm = mix ? sk_xmalloc((ng ? ng : 1) * 2 * SK_MIX_MAX * sizeof *gm) : NULL;
+	int nmix = 1;
 	#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
 	for (size_t j = 0; j < ng; j++) {
 		ga[j] = tm->expected_alive ? tm->expected_alive(par, horizon, g[j].x, g[j].T) : 0;
 		gr[j] = tm->return_alive ? tm->return_alive(par, horizon, g[j].x, g[j].T) : 0;
 		MARK_UNLESS_FINITE(ga[j], j, gbad);
 		MARK_UNLESS_FINITE(gr[j], j, gbad);
-	}
-	for (size_t k = 0; k < np; k++) {
-		pr[k] = tm->return_alive ? pa[k] * gr[gid[k]] :
-			tm->p_return(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
-		if (tm->expected_alive)
-			ex[k] = pa[k] * ga[gid[k]];
-		if (gbad == gid[k])
-			bad = k;
-	}
-	if (!tm->expected_alive) {
-		#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-		for (size_t k = 0; k < np; k++) {
-			ex[k] = tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
-			MARK_UNLESS_FINITE(ex[k], k, bad);
+		if (mix) {
+			double *m = gm + j * 2 * SK_MIX_MAX;
+			int nc = tm->mix_alive(par, horizon, g[j].x, g[j].T, m, m + SK_MIX_MAX);
+			if (j == 0)
+				nmix = nc;	/* the same for every group */
+			for (int c = 0; c < nc; c++) {
+				MARK_UNLESS_FINITE(m[c], j, gbad);
+				MARK_UNLESS_FINITE(m[SK_MIX_MAX + c], j, gbad);
+			}
 		}
 	}
+	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
+	for (size_t k = 0; k < np; k++) {
+		if (mix) {
+			double w[SK_MIX_MAX] = { 0 }, e = 0, r = 0;
+			const double *m = gm + gid[k] * 2 * SK_MIX_MAX;
+			tm->mix_weights(par, pat[k].x, pat[k].t_x, pat[k].T, w);
+			for (int c = 0; c < nmix; c++) {
+				e += w[c] * m[c];
+				r += w[c] * m[SK_MIX_MAX + c];
+			}
+			ex[k] = pa[k] * e;
+			pr[k] = pa[k] * r;
+		} else {
+			pr[k] = tm->return_alive ? pa[k] * gr[gid[k]] :
+				tm->p_return(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+			ex[k] = tm->expected_alive ? pa[k] * ga[gid[k]] :
+				tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+		}
+		MARK_UNLESS_FINITE(ex[k], k, bad);
+		MARK_UNLESS_FINITE(pr[k], k, bad);
+	}
+	if (gbad < ng)
+		for (size_t k = 0; k < np; k++)
+			if (gid[k] == gbad)
+				bad = k;
+	free(gm);
 	free(ga);
 	free(gr);
 	free(gid);

@@ -295,6 +295,29 @@ static void check_pmf(const struct sk_tmodel *tm, const double *par)
 	}
 }
 
+/* The mixture sk_predict combines (mix_alive per (x, T), mix_weights per
+ * pattern) is expected and p_return. */
+static void check_mix(const struct sk_tmodel *tm, const double *par)
+{
+	static const double pat[][3] = { { 0, 0, 40 }, { 4, 30, 40 }, { 10, 39, 40 }, { 3, 5, 60 } };
+	double worst = 0;
+	for (size_t i = 0; i < 4; i++) {
+		double x = pat[i][0], tx = pat[i][1], T = pat[i][2];
+		double ex[SK_MIX_MAX], ret[SK_MIX_MAX], w[SK_MIX_MAX] = { 0 }, e = 0, r = 0;
+		int n = tm->mix_alive(par, 25, x, T, ex, ret);
+		tm->mix_weights(par, x, tx, T, w);
+		for (int j = 0; j < n; j++) {
+			e += w[j] * ex[j];
+			r += w[j] * ret[j];
+		}
+		double pa = tm->p_alive(par, x, tx, T);
+		worst = fmax(worst, rel(pa * e, tm->expected(par, 25, x, tx, T)));
+		worst = fmax(worst, rel(pa * r, tm->p_return(par, 25, x, tx, T)));
+	}
+	check(worst < 1e-12, "%s k = %g: p_alive x the mixture of mix_alive by mix_weights is "
+	      "expected and p_return (worst rel. %.2e)", tm->name, par[4], worst);
+}
+
 /* 30,000 customers make more than 20,000 patterns: the fit scans k on
  * the coarse patterns and climbs on the data (cnbd.c fit_best_k); it must
  * land on the k and the likelihood of fitting every k on the data. */
@@ -338,6 +361,8 @@ int main(void)
 	check_pmf(&sk_bgcnbd, p3);
 	check_pmf(&sk_mbgcnbd, p3);
 	check_pmf(&sk_bgcnbd, p7);
+	check_mix(&sk_bgcnbd, p3);
+	check_mix(&sk_mbgcnbd, p7);
 	check_recovery(&sk_bgcnbd, 0);
 	check_recovery(&sk_mbgcnbd, 1);
 	check_coarse_scan();
