@@ -67,7 +67,7 @@ set_data() {
 # the end of calibration, and the purchases after it), what churn's
 # learned layer and winback learn from in a pipeline of records.
 with_backtest() {
-	$B/summarize $dopt --holdout-start $hs --unit $unit --backtest auto $w/$1.log |
+	$B/summarize $dopt --holdout-start $hs --unit $unit --litt --backtest auto $w/$1.log |
 		mlr --icsv --ocsv filter 'is_not_empty($frequency)'
 }
 
@@ -114,7 +114,7 @@ winback_cells() {
 for d in sample master retail; do
 	set_data $d
 	echo "accuracy: $d" >&2
-	$B/summarize $dopt --holdout-start $hs --unit $unit $w/$d.log |
+	$B/summarize $dopt --holdout-start $hs --unit $unit --litt $w/$d.log |
 		mlr --icsv --ocsv filter 'is_not_empty($frequency)' then put '$away = $T - $recency' > $w/$d.cust
 	put $d "customers (first purchase in calibration)" "$($E $w/$d.cust n frequency)"
 	put $d "came back (holdout purchase)" "$(f3 "$($E $w/$d.cust rate holdout_frequency)")"
@@ -122,8 +122,10 @@ for d in sample master retail; do
 	put $d "AUC, frequency rule" "$(f3 "$($E $w/$d.cust auc frequency holdout_frequency)")"
 	# The models on the records alone, then with the learned layer of
 	# churn (when it has one), which learns from the backtest columns.
+	# The records carry litt (and backtest_litt) as churn makes them on
+	# a log, so bgcnbd and mbgcnbd can be fitted and auto tries them.
 	with_backtest $d > $w/$d.bt
-	models="default bgnbd pnbd mbgnbd auto learned learned-bgnbd learned-pnbd learned-auto"
+	models="default bgnbd pnbd mbgnbd bgcnbd mbgcnbd auto learned learned-bgnbd learned-pnbd learned-auto"
 	if [ $d = retail ]; then
 		with_backtest retail-r > $w/retail-r.bt
 		models="$models learned+returns"

@@ -1,6 +1,7 @@
 # bench/steps.sh: the model and pipeline steps of make bench, sourced by
 # bench/run.sh (median_run, $log and PATH are set there).  Targets on a
-# 2-core machine: BG/NBD fit + score <= 1 s, Pareto/NBD <= 3 s, clv <= 2 s,
+# 2-core machine: BG/NBD fit + score <= 1 s, Pareto/NBD <= 3 s, BG/CNBD-k
+# <= 3 s, clv <= 2 s,
 # classify well under 1 s, peak memory <= 250 MB (1,000,000 customers).
 cust=build/bench/customers.csv
 summarize "$log" > "$cust"
@@ -11,6 +12,12 @@ median_run "churn Pareto/NBD fit + score (1M)" churn --model-type pnbd "$cust"
 custbt=build/bench/customers-backtest.csv
 summarize --backtest auto "$log" > "$custbt"
 median_run "churn + learned layer (1M, backtest)" churn "$custbt"
+# BG/CNBD-k (issue 20): k = 1, 2, 3 fitted (the likelihood falls twice on
+# this Poisson-timed log), <= 3 s; its summary carries litt.
+custl=build/bench/customers_litt.csv
+summarize --litt "$log" > "$custl"
+median_run "summarize --litt" summarize --litt "$log"
+median_run "churn BG/CNBD-k fit + score (1M)" churn --model-type bgcnbd "$custl"
 median_run "clv BG/NBD x Gamma-Gamma (1M)" clv "$cust"
 median_run "classify --rfm (1M)" classify --rfm "$cust"
 median_run "cohort (5M rows)" cohort "$log"

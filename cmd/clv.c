@@ -13,7 +13,7 @@ static const char usage[] =
 	"transaction log, summarized first) and append expected_spend, clv and\n"
 	"value_tier (top1, top20, rest).\n"
 	"\n"
-	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
+	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, bgcnbd, mbgcnbd, or auto\n"
 	"  --horizon D          value over D: 90d, 39w, 6m, 1y, 3y, a number in --unit\n"
 	"                       (periods for bgbb), or lifetime (pnbd, bgbb); default 1y\n"
 	"  --discount-rate R    annual discount rate, continuous compounding (0.1);\n"

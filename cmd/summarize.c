@@ -21,27 +21,41 @@ static const char usage[] =
 	"                       (13w, 90d) or auto (a third of the span); on a log\n"
 	"                       with risk signals also backtest_complaints,\n"
 	"                       backtest_returns, backtest_negative_reviews and\n"
-	"                       backtest_days_since_complaint as of the cut\n";
+	"                       backtest_days_since_complaint as of the cut\n"
+	"  --litt               also write litt, the sum of the logs of the times\n"
+	"                       between purchase days (in --unit) that the models\n"
+	"                       bgcnbd and mbgcnbd of churn need (with the backtest\n"
+	"                       also backtest_litt)\n";
 
-enum { O_BACKTEST = 1 };
+enum { O_BACKTEST = 1, O_LITT };
 
 static const struct sk_opt own[] = {
 	{ "backtest", 1, 0, O_BACKTEST },
+	{ "litt", 0, 0, O_LITT },
 	{ NULL, 0, 0, 0 },
+};
+
+struct summarize_opts {
+	const char *backtest;
+	int litt;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
 {
+	struct summarize_opts *so = ctx;
 	if (id == O_BACKTEST)
-		*(const char **)ctx = arg;
+		so->backtest = arg;
+	else if (id == O_LITT)
+		so->litt = 1;
 }
 
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
-	const char *backtest = NULL;
-	sk_parse_args(&o, argc, argv, usage, own, on_opt, &backtest);
-	sk_opt_backtest(&o, backtest);
+	struct summarize_opts so = { NULL, 0 };
+	sk_parse_args(&o, argc, argv, usage, own, on_opt, &so);
+	sk_opt_backtest(&o, so.backtest);
+	o.litt = so.litt;
 
 	struct sk_reader *in = sk_reader_open(&o);
 	struct sk_summary *s = sk_summary_new(&o);

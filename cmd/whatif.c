@@ -18,7 +18,7 @@ static const char usage[] =
 	"                       (default -5%)\n"
 	"  --by COLUMN          one row per value of COLUMN (stage, phase,\n"
 	"                       rfm_segment, value_tier, ...)\n"
-	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
+	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, bgcnbd, mbgcnbd, or auto\n"
 	"  --model FILE         the models saved by clv --save-model\n"
 	"  --horizon D          value over D (default 1y; periods for bgbb)\n"
 	"  --discount-rate R    annual discount rate (default 0.1)\n"
@@ -65,6 +65,8 @@ int main(int argc, char **argv)
 
 	struct sk_modelfile mf;
 	const struct sk_tmodel *tm = sk_value_models(c.model, c.type, o.unit_name, &mf);
+	if (!c.model && (!tm || tm->ll_litt))
+		o.litt = 1;	/* a log gets litt for the CNBD models (auto tries them) */
 	double horizon = tm && tm->discrete ?
 		(strcmp(c.horizon, "1y") == 0 ? 1 : sk_opt_num("horizon", c.horizon, 0, 1e6)) :
 		sk_opt_duration(&o, "horizon", c.horizon) / o.unit_days;

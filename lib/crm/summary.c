@@ -576,8 +576,8 @@ static const char *base_cols[] = {
 };
 #define NBASE (sizeof base_cols / sizeof base_cols[0])
 /* The optional columns besides n_EVENT: discount_share 1, referrals 2,
- * risk 4, holdout 2, backtest 4 + 4. */
-#define NEXTRA 17
+ * risk 4, holdout 2, backtest 4 + 4, litt 2. */
+#define NEXTRA 19
 
 struct outcols {
 	size_t n;
@@ -633,6 +633,11 @@ static void columns(struct sk_summary *s, struct outcols *oc)
 			for (int k = 0; k < 4; k++)
 				oc->name[oc->n++] = sk_xstrdup(risk[k]);
 		}
+	}
+	if (s->o->litt) {
+		oc->name[oc->n++] = sk_xstrdup("litt");
+		if (s->o->backtest_days)
+			oc->name[oc->n++] = sk_xstrdup("backtest_litt");
 	}
 }
 
@@ -787,6 +792,21 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 				put(fl, "", 0, SK_NULL);
 		}
 	}
+	if (s->o->litt) {
+		/* Summed in days (sk_summary_litt); in the unit, each of the
+		 * x gaps is divided by u. */
+		int buyer = c->first != NO_DAY && orders > 0;
+		if (buyer)
+			put_num(fl, s->litt[i] - (orders - 1) * log(u), 6);
+		else
+			put(fl, "", 0, SK_NULL);
+		if (s->o->backtest_days) {
+			if (buyer && c->first <= s->bt_cut)
+				put_num(fl, s->bt_litt[i] - (s->bt_orders[i] - 1) * log(u), 6);
+			else
+				put(fl, "", 0, SK_NULL);
+		}
+	}
 }
 
 struct write_ctx {
@@ -813,6 +833,7 @@ void sk_summary_write(struct sk_summary *s, struct sk_writer *w)
 {
 	struct outcols oc;
 	sk_summary_backtest(s);
+	sk_summary_litt(s);
 	sk_summary_recount(s);
 	sk_summary_referred_spend(s);
 	columns(s, &oc);
@@ -830,6 +851,7 @@ struct sk_table *sk_summary_table(struct sk_summary *s)
 	struct fields *fl = sk_xmalloc(sizeof *fl);
 	struct sk_table *t = sk_table_new(SK_FMT_CSV);
 	sk_summary_backtest(s);
+	sk_summary_litt(s);
 	sk_summary_recount(s);
 	sk_summary_referred_spend(s);
 	columns(s, &oc);
@@ -862,6 +884,8 @@ void sk_summary_free(struct sk_summary *s)
 	free(s->rlog);
 	free(s->bt_risk);
 	free(s->bt_risk_day);
+	free(s->litt);
+	free(s->bt_litt);
 	free(s);
 }
 

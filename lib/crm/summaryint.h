@@ -136,6 +136,9 @@ struct sk_summary {
 	size_t nrlog, rlogcap;
 	uint32_t (*bt_risk)[3];
 	int32_t *bt_risk_day;
+	/* o->litt: each customer's sum of ln(days between distinct purchase
+	 * days) up to the end of observation, and up to the backtest cut */
+	double *litt, *bt_litt;
 };
 
 static inline const char *cust_id(const struct sk_summary *s, const struct cust *c, size_t *len)
@@ -149,6 +152,7 @@ static inline const char *cust_id(const struct sk_summary *s, const struct cust 
 void sk_summary_recount(struct sk_summary *s);
 void sk_summary_referred_spend(struct sk_summary *s);
 void sk_summary_backtest(struct sk_summary *s);
+void sk_summary_litt(struct sk_summary *s);	/* litt.c */
 int sk_summary_refunded_away(const struct sk_summary *s, const struct cust *c);
 
 #endif

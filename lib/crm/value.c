@@ -480,8 +480,8 @@ const struct sk_tmodel *sk_value_models(const char *model_path, const char *type
 			       "(a transaction and a spend model)", model_path, sk_progname);
 		tm = mf->tm;
 	} else if (strcmp(type, "auto") != 0 && !(tm = sk_tmodel_find(type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", type);
+		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb, "
+		       "bgcnbd, mbgcnbd or auto", type);
 	return tm;
 }
 

@@ -241,7 +241,7 @@ static void fit_population(const struct sk_winback_opts *wo, const struct sk_tab
 		read_cust(t, i, c, wo->unit_days, &k);
 		if (k.buyer)
 			pat[n++] = (struct sk_rfm){ k.frequency, k.recency_days / wo->unit_days,
-						    k.T_days / wo->unit_days, 1 };
+						    k.T_days / wo->unit_days, 1, 0 };
 	}
 	n = sk_rfm_compress(pat, n);
 	struct sk_fit f;

@@ -87,6 +87,7 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 {
 	long cx = sk_table_col(t, "backtest_frequency"), ctx = sk_table_col(t, "backtest_recency"),
 	     cT = sk_table_col(t, "backtest_T"), cp = sk_table_col(t, "backtest_purchases");
+	long cl = sk_table_col(t, "backtest_litt");	/* summarize --backtest --litt */
 	if (cx < 0 && ctx < 0 && cT < 0 && cp < 0)
 		return 0;
 	if (cx < 0 || ctx < 0 || cT < 0 || cp < 0)
@@ -121,7 +122,18 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 		else if (fabs(w - b->window) > 1e-5 * (1 + fabs(w)))
 			sk_table_die(t, i, "backtest_T %g is not T %g minus the held-back "
 				     "window %g of the other rows", T, f->T, b->window);
-		d->rfm[i] = (struct sk_rfm){ x, fmin(tx, T), T, f->w };
+		/* NaN without the column: the CNBD models then sit out (cnbd.c) */
+		double litt = NAN;
+		if (cl >= 0) {
+			int el;
+			litt = sk_table_num(t, i, cl, &el);
+			if (el && x > 0)
+				sk_table_die(t, i, "column \"backtest_litt\": empty for a customer "
+					     "with repeat purchases before the cut");
+			if (el || x == 0)
+				litt = 0;
+		}
+		d->rfm[i] = (struct sk_rfm){ x, fmin(tx, T), T, f->w, litt };
 		d->valid[i] = 1;
 		d->nvalid++;
 		b->purchases[i] = np;
@@ -162,7 +174,8 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 						const struct sk_rfm *pat, size_t npat,
 						struct sk_fit *fit)
 {
-	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd };
+	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd,
+							&sk_bgcnbd, &sk_mbgcnbd };
 	const struct sk_tmodel *best = NULL;
 	double best_ll = -INFINITY;
 	char err[400];
@@ -170,7 +183,10 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 		return sk_tmodel_auto(penalty, pat, npat, fit);
 	size_t nbp;
 	const struct sk_rfm *bpat = sk_custdata_patterns(&b->d, &nbp);
-	for (size_t k = 0; k < 3; k++) {
+	/* BG/CNBD-k and MBG/CNBD-k where both fits have litt (summarize
+	 * --litt with --backtest writes backtest_litt). */
+	size_t ncand = sk_rfm_have_litt(pat, npat) && sk_rfm_have_litt(bpat, nbp) ? 5 : 3;
+	for (size_t k = 0; k < ncand; k++) {
 		struct sk_fit fb, f;
 		if (sk_tmodel_fit_with(cand[k], penalty, bpat, nbp, &fb, err, sizeof err) != 0) {
 			sk_warn("auto: %s not fitted on the backtest: %s", cand[k]->title, err);

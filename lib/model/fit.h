@@ -33,6 +33,9 @@ struct sk_fit {
 	 * sk_tmodel_fit_with); 0 = plain maximum likelihood.  loglik is the
 	 * unpenalised log-likelihood at the estimate either way. */
 	double penalty;
+	/* The last nfixed parameters were chosen, not estimated (BG/CNBD-k's
+	 * k): no standard error, left out of the delta method. */
+	int nfixed;
 };
 
 /* Negative log-likelihood at theta = log(par).  When grad != NULL, store

@@ -47,7 +47,7 @@ static double from_scale(double g, int prob)
 
 int sk_delta_init(const struct sk_fit *fit, double level, struct sk_delta *s)
 {
-	int n = fit->npar;
+	int n = fit->npar - fit->nfixed;
 	if (!fit->cov_ok)
 		return -1;
 	memset(s, 0, sizeof *s);
@@ -111,7 +111,7 @@ int sk_interval_patterns(const struct sk_tmodel *tm, const struct sk_fit *fit,
 	struct sk_delta s;
 	if (sk_delta_init(fit, level, &s) != 0)
 		return -1;
-	int n = fit->npar;
+	int n = s.npar;
 	/* log E[X | alive] per distinct (x, T), as sk_predict does it for
 	 * the estimate: ~10^4 groups instead of ~10^6 patterns; the log of
 	 * expected = p_alive x E[X | alive] is the sum of the two logs. */

@@ -21,7 +21,7 @@
 const struct sk_tmodel *sk_tmodel_find(const char *name)
 {
 	static const struct sk_tmodel *const all[] = {
-		&sk_bgnbd, &sk_pnbd, &sk_mbgnbd, &sk_bgbb,
+		&sk_bgnbd, &sk_pnbd, &sk_mbgnbd, &sk_bgbb, &sk_bgcnbd, &sk_mbgcnbd,
 	};
 	if (!name)
 		return NULL;
@@ -55,7 +55,7 @@ size_t sk_rfm_compress(struct sk_rfm *pat, size_t n)
 	qsort(pat, n, sizeof *pat, cmp_rfm);
 	for (size_t i = 1; i < n; i++) {
 		if (cmp_rfm(&pat[k], &pat[i]) == 0)
-			pat[k].w += pat[i].w;
+			sk_rfm_merge(&pat[k], &pat[i]);
 		else
 			pat[++k] = pat[i];
 	}
@@ -550,11 +550,11 @@ struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nou
 		for (size_t j = 0; j < n; j++) {
 			const struct sk_rfm *p = &pat[kv[j].idx];
 			if (m && kv[j].key == kv[j - 1].key) {
-				c[m - 1].w += p->w;
+				sk_rfm_merge(&c[m - 1], p);
 				continue;
 			}
 			c[m++] = (struct sk_rfm){ p->x, round(p->t_x / step) * step,
-						  round(p->T / step) * step, p->w };
+						  round(p->T / step) * step, p->w, p->litt };
 		}
 	}
 	free(kv);

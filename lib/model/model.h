@@ -19,6 +19,11 @@ struct sk_rfm {
 	double t_x;	/* recency: time of the last purchase since the first */
 	double T;	/* age: time from the first purchase to the end of observation */
 	double w;	/* weight: customers with this pattern */
+	/* Sum of the logs of the inter-purchase times (between distinct
+	 * purchase days, in the caller's unit; 0 when x = 0): BTYDplus's litt,
+	 * needed by the models with ll_litt (BG/CNBD-k, MBG/CNBD-k).  A
+	 * merged pattern carries the weighted mean, so sum w litt is kept. */
+	double litt;
 };
 
 struct sk_tmodel {
@@ -54,9 +59,30 @@ struct sk_tmodel {
 	 * T+1, as its p_alive), a function of (x, T) only; so
 	 * p_return = P(X(T, T+t] > 0 | x, t_x, T) = p_alive x this. */
 	double (*return_alive)(const double *par, double t, double x, double T);
+	/* Where return_alive is NULL (its factor depends on t_x too):
+	 * P(X(T, T+t] > 0 | x, t_x, T) per pattern. */
+	double (*p_return)(const double *par, double t, double x, double t_x, double T);
+	/* The part of ln L in the inter-purchase times beyond (x, t_x, T)
+	 * (loglik1 leaves it out); non-NULL means the model needs litt. */
+	double (*ll_litt)(const double *par, double x, double litt);
+	/* The last nfixed parameters are chosen, not estimated (BG/CNBD-k's
+	 * k): they have no standard error. */
+	int nfixed;
+	/* Where expected_alive is NULL, expected and p_return may still be
+	 * mixtures, p_alive x sum_j w_j c_j, with components c_j of (x, T)
+	 * only and weights w_j of (x, t_x, T) (BG/CNBD-k: how far into the
+	 * gap since the last purchase), so predictions need the components
+	 * once per distinct (x, T).  mix_alive fills E[X(T, T+t] | alive]
+	 * and P(X(T, T+t] > 0 | alive) of each component (at most
+	 * SK_MIX_MAX; returns how many), mix_weights the weights.  NULL for
+	 * the other models. */
+	int (*mix_alive)(const double *par, double t, double x, double T, double *ex, double *ret);
+	void (*mix_weights)(const double *par, double x, double t_x, double T, double *w);
 };
 
-extern const struct sk_tmodel sk_bgnbd, sk_pnbd, sk_mbgnbd, sk_bgbb;
+#define SK_MIX_MAX 12
+
+extern const struct sk_tmodel sk_bgnbd, sk_pnbd, sk_mbgnbd, sk_bgbb, sk_bgcnbd, sk_mbgcnbd;
 
 /* tm->fit with an L2 penalty lambda on the log-parameters (0: plain
  * maximum likelihood; see sk_penalty_nll in model.c). */
@@ -66,8 +92,9 @@ int sk_tmodel_fit_with(const struct sk_tmodel *tm, double penalty, const struct 
 /* Look a model up by name; NULL when unknown. */
 const struct sk_tmodel *sk_tmodel_find(const char *name);
 
-/* Sort pat[0..n) and merge identical (x, t_x, T) by adding weights;
- * return the new count.  Deterministic: the order is by x, t_x, T. */
+/* Sort pat[0..n) and merge identical (x, t_x, T) by adding weights
+ * (litt becomes their weighted mean); return the new count.
+ * Deterministic: the order is by x, t_x, T. */
 size_t sk_rfm_compress(struct sk_rfm *pat, size_t n);
 
 #endif

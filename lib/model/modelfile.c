@@ -150,6 +150,14 @@ void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *
 		m->value_margin = json_number_value(mg);
 	}
 	json_decref(root);
+	/* A chosen parameter (BG/CNBD-k's k) is a whole number 1..12; checked
+	 * with the document freed, as exit 65 leaves nothing behind. */
+	for (int i = m->tm ? m->tm->npar - m->tm->nfixed : 0; m->tm && i < m->tm->npar; i++)
+		if (m->tfit.par[i] != floor(m->tfit.par[i]) || m->tfit.par[i] > 12)
+			sk_die(SK_EX_DATA, "%s: parameter \"%s\" must be a whole number from 1 "
+			       "to 12", path, m->tm->parname[i]);
+	if (m->tm)
+		m->tfit.nfixed = m->tm->nfixed;
 }
 
 void sk_modelfile_load_for(const char *path, struct sk_opts *o, struct sk_modelfile *m)

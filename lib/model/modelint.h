@@ -46,6 +46,20 @@ double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_pnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
 
+/* BG/CNBD-k and MBG/CNBD-k (cnbd.c): the fit at one k (shift 0 or 1),
+ * its likelihood for the unit tests (ctx from sk_cnbd_ctx_new), and
+ * P(X(T, T+t] = n | x, t_x, T). */
+int sk_cnbd_fit_k(int k, double shift, const struct sk_rfm *pat, size_t n, struct sk_fit *out,
+		  char *err, size_t errlen);
+double sk_cnbd_nll(const double *theta, double *grad, void *ctx);
+void *sk_cnbd_ctx_new(const struct sk_rfm *pat, size_t n, int k, double shift);
+void sk_cnbd_ctx_free(void *ctx);
+struct sk_lrtest;
+int sk_cnbd_nested(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_rfm *pat, size_t n, double *ll1, struct sk_lrtest *lr);
+double sk_cnbd_cond_pmf(const double *par, double t, int n, double x, double t_x, double T,
+			double s);
+
 /* ---- the scaffolding every transaction model uses ----
  *
  * A model file supplies its negative log-likelihood in theta = log(par)
@@ -191,6 +205,17 @@ static inline double sk_expm1_ratio(double y)
 	if (fabs(y) < 1e-8)
 		return 1 + 0.5 * y;
 	return expm1(y) / y;
+}
+
+/* Add pattern b's customers to a (same x, t_x, T): weights add, litt
+ * (whose ln L term is linear in it, see cnbd.c) becomes the weighted
+ * mean, so sum w litt over the patterns is unchanged. */
+static inline void sk_rfm_merge(struct sk_rfm *a, const struct sk_rfm *b)
+{
+	double w = a->w + b->w;
+	if (a->litt != b->litt && w > 0)
+		a->litt = (a->w * a->litt + b->w * b->litt) / w;
+	a->w = w;
 }
 
 /* The order of sk_rfm_compress: by x, then t_x, then T. */

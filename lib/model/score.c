@@ -3,6 +3,7 @@
  * model. */
 #include "score.h"
 #include "modelint.h"
+#include "metrics.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 	d->col_tx = sk_table_need_col(t, "recency", NULL);
 	d->col_T = discrete ? sk_table_need_col(t, "periods", "T") : sk_table_need_col(t, "T", NULL);
 	d->col_w = weight_col ? sk_table_col(t, weight_col) : -1;
+	d->col_litt = sk_table_col(t, "litt");
 	if (weight_col && d->col_w < 0)
 		sk_die(SK_EX_DATA, "missing weight column \"%s\"", weight_col);
 	d->col_m = want_spend ? sk_table_need_col(t, "monetary_value", NULL) : -1;
@@ -69,7 +71,19 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 				     "frequency <= recency <= periods");
 		if (w < 0)
 			sk_table_die(t, i, "column \"%s\": negative weight %g", weight_col, w);
-		d->rfm[i] = (struct sk_rfm){ x, tx > T ? T : tx, T, w };
+		/* litt (summarize --litt): NaN when the records lack it, so that
+		 * the models that need it can say so (cnbd.c). */
+		double litt = NAN;
+		if (d->col_litt >= 0) {
+			int el;
+			litt = sk_table_num(t, i, d->col_litt, &el);
+			if (el && x > 0)
+				sk_table_die(t, i, "column \"litt\": empty for a customer with "
+					     "repeat purchases");
+			if (el || x == 0)
+				litt = 0;
+		}
+		d->rfm[i] = (struct sk_rfm){ x, tx > T ? T : tx, T, w, litt };
 		d->valid[i] = 1;
 		d->nvalid++;
 	}
@@ -157,7 +171,7 @@ const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat)
 		for (size_t j = 0; j < m; j++) {
 			const struct sk_rfm *r = &d->rfm[idx[j]];
 			if (k && cmp_rows(&idx[j - 1], &idx[j]) == 0)
-				d->pat[k - 1].w += r->w;
+				sk_rfm_merge(&d->pat[k - 1], r);
 			else
 				d->pat[k++] = *r;
 			d->pid[idx[j]] = (uint32_t)(k - 1);
@@ -231,7 +245,7 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 			 "estimates; use a longer window or --penalty", out->min_alive);
 	}
 	int zero = 0;
-	for (int k = 0; k < f->npar; k++)
+	for (int k = 0; k < f->npar - tm->nfixed; k++)
 		zero |= !(f->se[k] > 0);
 	if (!f->se_ok || zero) {
 		out->singular = 1;
@@ -241,7 +255,7 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 			 "available; try --penalty");
 	}
 	char names[200] = "";
-	for (int k = 0; k < f->npar; k++)
+	for (int k = 0; k < f->npar - tm->nfixed; k++)
 		if (f->se[k] > 10 * f->par[k]) {
 			size_t l = strlen(names);
 			snprintf(names + l, sizeof names - l, "%s%s (se %.3g, %.3g times the "
@@ -300,14 +314,23 @@ void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm, doubl
 	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
 }
 
+/* One customer's ln L, with the inter-purchase-time term of the models
+ * that have one (ll_litt): models are compared on the same data. */
+static double loglik_full(const struct sk_tmodel *tm, const double *par, const struct sk_rfm *p)
+{
+	double l = tm->loglik1(par, p->x, p->t_x, p->T);
+	return tm->ll_litt ? l + tm->ll_litt(par, p->x, p->litt) : l;
+}
+
 /* Vuong's test of two non-nested models fitted to the same customers
  * (Vuong 1989, "Likelihood ratio tests for model selection and non-nested
  * hypotheses", Econometrica 57(2), eq. 5.6 and thm. 5.1): with m_i the
  * difference of customer i's log-likelihoods under the two fits,
  * z = sum m_i / (sqrt(n) sd(m)) is standard normal when the models are
  * equally close to the truth; |z| large says one is closer.  The models
- * compared here have four parameters each, so the statistic needs no
- * correction for their number. */
+ * compared here have four continuous parameters each (the k of the CNBD
+ * models is chosen from 1..12), so the statistic is not corrected for
+ * their number. */
 static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 		  const struct sk_tmodel *m2, const struct sk_fit *f2,
 		  const struct sk_rfm *pat, size_t npat)
@@ -315,8 +338,7 @@ static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 	double n = 0, s = 0, s2 = 0;
 	#pragma omp parallel for reduction(+ : n, s, s2) schedule(dynamic, 256) if (npat > 1000)
 	for (size_t i = 0; i < npat; i++) {
-		double m = m1->loglik1(f1->par, pat[i].x, pat[i].t_x, pat[i].T) -
-			   m2->loglik1(f2->par, pat[i].x, pat[i].t_x, pat[i].T);
+		double m = loglik_full(m1, f1->par, &pat[i]) - loglik_full(m2, f2->par, &pat[i]);
 		if (!isfinite(m))
 			continue;
 		n += pat[i].w;
@@ -335,16 +357,28 @@ static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 		z > 0 ? "the first fits closer" : "the second fits closer");
 }
 
+int sk_rfm_have_litt(const struct sk_rfm *pat, size_t npat)
+{
+	for (size_t i = 0; i < npat; i++)
+		if (pat[i].x > 0 && !isfinite(pat[i].litt))
+			return 0;
+	return npat > 0;
+}
+
 const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit)
 {
-	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd };
+	/* BG/CNBD-k and MBG/CNBD-k only where the records have litt: without
+	 * it their likelihood cannot choose k. */
+	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd,
+							&sk_bgcnbd, &sk_mbgcnbd };
+	size_t ncand = sk_rfm_have_litt(pat, npat) ? 5 : 3;
 	const struct sk_tmodel *best = NULL;
 	double best_bic = INFINITY;
 	char err[400];
-	struct sk_fit fits[3];
-	int fitted[3] = { 0 };
-	for (size_t k = 0; k < 3; k++) {
+	struct sk_fit fits[5];
+	int fitted[5] = { 0 };
+	for (size_t k = 0; k < ncand; k++) {
 		struct sk_fit f;
 		if (sk_tmodel_fit_with(cand[k], penalty, pat, npat, &f, err, sizeof err) != 0) {
 			sk_warn("auto: %s not fitted: %s", cand[k]->title, err);
@@ -363,7 +397,7 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 	if (!best)
 		sk_die(SK_EX_DATA, "no model could be fitted; check the data");
 	sk_warn("auto: chose %s (lowest BIC)", best->title);
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < ncand; k++)
 		if (cand[k] != best && fitted[k])
 			vuong(best, fit, cand[k], &fits[k], pat, npat);
 	warn_diagnosis(best, fit, pat, npat);
@@ -405,7 +439,7 @@ uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 	for (size_t j = 0; j < np; j++) {
 		const struct sk_rfm *p = &pat[kv[j].idx];
 		if (!m || kv[j].key != kv[j - 1].key)
-			g[m++] = (struct sk_rfm){ p->x, 0, p->T, 0 };
+			g[m++] = (struct sk_rfm){ p->x, 0, p->T, 0, 0 };
 		gid[kv[j].idx] = (uint32_t)(m - 1);
 	}
 	free(ux);
@@ -439,27 +473,54 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	double *ga = sk_xmalloc((ng ? ng : 1) * sizeof *ga);
 	double *gr = sk_xmalloc((ng ? ng : 1) * sizeof *gr);
 	size_t gbad = SIZE_MAX;
+	/* Mixture models (mix_alive): the components per (x, T) group, the
+	 * weights per pattern. */
+	int mix = !tm->expected_alive && tm->mix_alive;
+	double *gm = mix ? sk_xmalloc((ng ? ng : 1) * 2 * SK_MIX_MAX * sizeof *gm) : NULL;
+	int nmix = 1;
 	#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
 	for (size_t j = 0; j < ng; j++) {
 		ga[j] = tm->expected_alive ? tm->expected_alive(par, horizon, g[j].x, g[j].T) : 0;
-		gr[j] = tm->return_alive(par, horizon, g[j].x, g[j].T);
+		gr[j] = tm->return_alive ? tm->return_alive(par, horizon, g[j].x, g[j].T) : 0;
 		MARK_UNLESS_FINITE(ga[j], j, gbad);
 		MARK_UNLESS_FINITE(gr[j], j, gbad);
-	}
-	for (size_t k = 0; k < np; k++) {
-		pr[k] = pa[k] * gr[gid[k]];
-		if (tm->expected_alive)
-			ex[k] = pa[k] * ga[gid[k]];
-		if (gbad == gid[k])
-			bad = k;
-	}
-	if (!tm->expected_alive) {
-		#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-		for (size_t k = 0; k < np; k++) {
-			ex[k] = tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
-			MARK_UNLESS_FINITE(ex[k], k, bad);
+		if (mix) {
+			double *m = gm + j * 2 * SK_MIX_MAX;
+			int nc = tm->mix_alive(par, horizon, g[j].x, g[j].T, m, m + SK_MIX_MAX);
+			if (j == 0)
+				nmix = nc;	/* the same for every group */
+			for (int c = 0; c < nc; c++) {
+				MARK_UNLESS_FINITE(m[c], j, gbad);
+				MARK_UNLESS_FINITE(m[SK_MIX_MAX + c], j, gbad);
+			}
 		}
 	}
+	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
+	for (size_t k = 0; k < np; k++) {
+		if (mix) {
+			double w[SK_MIX_MAX] = { 0 }, e = 0, r = 0;
+			const double *m = gm + gid[k] * 2 * SK_MIX_MAX;
+			tm->mix_weights(par, pat[k].x, pat[k].t_x, pat[k].T, w);
+			for (int c = 0; c < nmix; c++) {
+				e += w[c] * m[c];
+				r += w[c] * m[SK_MIX_MAX + c];
+			}
+			ex[k] = pa[k] * e;
+			pr[k] = pa[k] * r;
+		} else {
+			pr[k] = tm->return_alive ? pa[k] * gr[gid[k]] :
+				tm->p_return(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+			ex[k] = tm->expected_alive ? pa[k] * ga[gid[k]] :
+				tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+		}
+		MARK_UNLESS_FINITE(ex[k], k, bad);
+		MARK_UNLESS_FINITE(pr[k], k, bad);
+	}
+	if (gbad < ng)
+		for (size_t k = 0; k < np; k++)
+			if (gid[k] == gbad)
+				bad = k;
+	free(gm);
 	free(ga);
 	free(gr);
 	free(gid);
@@ -492,6 +553,22 @@ void sk_pred_free(struct sk_pred *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* BG/CNBD-k or MBG/CNBD-k against k = 1 on the valid rows
+ * (sk_cnbd_nested). */
+static int nested_k1(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		     const struct sk_custdata *d, double *ll1, struct sk_lrtest *lr)
+{
+	struct sk_rfm *pat = sk_xmalloc((d->nvalid ? d->nvalid : 1) * sizeof *pat);
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i] && d->rfm[i].w > 0)
+			pat[n++] = d->rfm[i];
+	n = sk_rfm_compress(pat, n);
+	int rc = sk_cnbd_nested(tm, fit, pat, n, ll1, lr);
+	free(pat);
+	return rc;
+}
+
 void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		   const struct sk_fit *fit, const struct sk_custdata *d,
 		   const struct sk_pred *p, double threshold, int rule_alive, const char *unit)
@@ -500,18 +577,31 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	const char *rule = rule_alive ? "p_alive" : "p_return";
 	double n = 0, obs = 0, expct = 0, alive = 0, churned = 0;
 	size_t rows = 0;
+	/* E[X(T)] once per distinct T (hundreds in daily data): the CNBD
+	 * models sum a series for it, a million times took seconds. */
+	uint32_t *iT = sk_xmalloc((d->n ? d->n : 1) * sizeof *iT);
+	size_t nT = 0;
+	double *uT = d->n ? sk_distinct_new(&d->rfm[0].T, d->n, sizeof *d->rfm, iT, &nT) : NULL;
+	if (d->n && !uT)
+		sk_die(SK_EX_SOFTWARE, "out of memory for the report of %zu customers", d->n);
+	#pragma omp parallel for schedule(dynamic, 16) if (nT > 100)
+	for (size_t j = 0; j < nT; j++) {
+		double e = tm->expected_new(fit->par, uT[j]);
+		uT[j] = isfinite(e) ? e : 0;
+	}
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
 		const struct sk_rfm *r = &d->rfm[i];
 		n += r->w;
 		obs += r->w * r->x;
-		double e = tm->expected_new(fit->par, r->T);
-		expct += r->w * (isfinite(e) ? e : 0);
+		expct += r->w * uT[iT[i]];
 		alive += r->w * p->p_alive[i];
 		churned += r->w * (score[i] < threshold);
 		rows++;
 	}
+	free(uT);
+	free(iT);
 	double retention = n > 0 ? alive / n : 0;
 	/* --report-json alone: no text (f is NULL; it used to crash here) */
 	struct sk_fitdiag g;
@@ -536,6 +626,20 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		for (int k = 0; k < g.n; k++)
 			fprintf(f, "diagnosis: %s\n", g.what[k]);
 	}
+	struct sk_lrtest lr;
+	double ll1 = 0;
+	/* Only for a fit made here (cov_ok; a model file's loglik is of
+	 * other data) without a penalty. */
+	int nested = tm->ll_litt && fit->cov_ok && !(fit->penalty > 0) &&
+		     nested_k1(tm, fit, d, &ll1, &lr) == 0;
+	const char *k1 = tm == &sk_bgcnbd ? "BG/NBD" : "MBG/NBD";
+	if (f && nested && fit->par[4] == 1)
+		fprintf(f, "nested test: k = 1 fits best, the fit is %s's (timing no more "
+			"regular than exponential gaps)\n", k1);
+	else if (f && nested)
+		fprintf(f, "nested test: k = %g against k = 1 (%s): log-likelihood gain %.4f, "
+			"chi-square %.4f, 1 df, p = %.4g (approximate: k is chosen from 1..12)\n",
+			fit->par[4], k1, fit->loglik - ll1, lr.stat, lr.p);
 	if (!json_path)
 		return;
 	json_t *o = json_object(), *pj = json_object(), *se = json_object();
@@ -560,6 +664,15 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	json_object_set_new(o, "churn_rate", json_real(1 - retention));
 	json_object_set_new(o, "churned", json_real(churned));
 	json_object_set_new(o, "penalty", json_real(fit->penalty));
+	if (nested) {
+		json_t *nt = json_object();
+		json_object_set_new(nt, "restricted", json_string("k = 1"));
+		json_object_set_new(nt, "loglik_restricted", json_real(ll1));
+		json_object_set_new(nt, "chisq", json_real(lr.stat));
+		json_object_set_new(nt, "df", json_integer(1));
+		json_object_set_new(nt, "p", isfinite(lr.p) ? json_real(lr.p) : json_null());
+		json_object_set_new(o, "nested_test", nt);
+	}
 	json_t *dj = json_array();
 	for (int k = 0; k < g.n; k++)
 		json_array_append_new(dj, json_string(g.what[k]));
@@ -717,6 +830,9 @@ void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
 double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
 		   double x, double t_x, double T)
 {
+	/* BG/CNBD-k, MBG/CNBD-k: the future depends on t_x too (cnbd.c) */
+	if (tm->ll_litt)
+		return sk_cnbd_cond_pmf(par, t, k, x, t_x, T, tm == &sk_mbgcnbd);
 	double q[4];
 	const struct sk_tmodel *future = tm;
 	if (tm == &sk_bgbb) {

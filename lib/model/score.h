@@ -19,6 +19,7 @@ struct sk_custdata {
 	double *mbar;		/* monetary_value; NAN when empty (only with spend) */
 	size_t nvalid;
 	long col_x, col_tx, col_T, col_w, col_m;
+	long col_litt;		/* -1: no litt column (rfm[].litt is NaN) */
 	/* Made once by sk_custdata_patterns: the distinct patterns and each
 	 * valid row's index among them. */
 	struct sk_rfm *pat;
@@ -37,6 +38,10 @@ void sk_custdata_free(struct sk_custdata *d);
  * x, t_x, T; owned by d (computed on the first call). */
 const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat);
 
+/* 1 when every pattern with repeat purchases has its litt (the records
+ * had the column): what BG/CNBD-k and MBG/CNBD-k need. */
+int sk_rfm_have_litt(const struct sk_rfm *pat, size_t npat);
+
 /* Free the patterns once every prediction is made (memory for the
  * output); a later sk_custdata_patterns computes them again. */
 void sk_custdata_drop_patterns(struct sk_custdata *d);
@@ -46,7 +51,8 @@ void sk_custdata_drop_patterns(struct sk_custdata *d);
  * when the fit identifies nothing (sk_tmodel_diagnose). */
 void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
 			  size_t npat, struct sk_fit *fit);
-/* Fit BG/NBD, Pareto/NBD and MBG/NBD and keep the lowest BIC; the choice
+/* Fit BG/NBD, Pareto/NBD and MBG/NBD (and BG/CNBD-k and MBG/CNBD-k when
+ * the patterns have litt) and keep the lowest BIC; the choice
  * and each BIC go to stderr, and the chosen fit is diagnosed as above. */
 const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit);

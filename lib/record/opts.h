@@ -63,6 +63,10 @@ struct sk_opts {
 	 * end of observation for the backtest_* columns; < 0: a third of the
 	 * span from the first purchase to the end; 0: none. */
 	double backtest_days;
+	/* Set by summarize --litt and by churn and clv when their model needs
+	 * it: write litt (and backtest_litt), the sum of the logs of the
+	 * inter-purchase times (sk_summary_litt). */
+	int litt;
 };
 
 /* The columns of a log named by options (--id --date --amount --order
