@@ -26,14 +26,33 @@
  * selected, and may repeat a day.  Extra memory: 4 bytes a selected row
  * and 4 bytes a customer, where the qsort this replaced sorted (or
  * copied and sorted) the whole 8-byte-a-row log on one core. */
+/* One bit a customer, set for those whose rows came out of date order:
+ * small enough to stay in cache while the log is read, where testing
+ * the flag in the customer array cost a cache miss a row (10M customers:
+ * 59 s instead of 16 s of CPU for 100M rows). */
+static uint64_t *unordered_bits(const struct sk_summary *s)
+{
+	uint64_t *b = sk_xcalloc(s->n / 64 + 1, sizeof *b);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].orders & UNORDERED)
+			b[i / 64] |= 1ull << (i % 64);
+	return b;
+}
+
+static int bit(const uint64_t *b, uint32_t i)
+{
+	return b[i / 64] >> (i % 64) & 1;
+}
+
 static uint32_t *day_runs(const struct sk_summary *s, int all, uint32_t **end)
 {
 	size_t n = s->n;
+	uint64_t *sel = all ? NULL : unordered_bits(s);
 	uint32_t *pos = sk_xcalloc(n + 1, sizeof *pos);	/* counts, then run ends */
 	size_t m = 0;
 	for (size_t i = 0; i < s->nlog; i++) {
 		uint32_t idx = s->log[i].idx;
-		if (all || s->c[idx].orders & UNORDERED) {
+		if (all || bit(sel, idx)) {
 			pos[idx + 1]++;
 			m++;
 		}
@@ -47,9 +66,10 @@ static uint32_t *day_runs(const struct sk_summary *s, int all, uint32_t **end)
 	uint32_t *days = sk_xmalloc((m ? m : 1) * sizeof *days);
 	for (size_t i = 0; i < s->nlog; i++) {
 		uint32_t idx = s->log[i].idx;
-		if (all || s->c[idx].orders & UNORDERED)
+		if (all || bit(sel, idx))
 			days[pos[idx]++] = (uint32_t)s->log[i].day ^ 0x80000000u;
 	}
+	free(sel);
 	/* now pos[i] is where customer i's run ends */
 	long nn = (long)n;
 #pragma omp parallel for schedule(dynamic, 4096) if (m > 16384)
@@ -225,11 +245,13 @@ void sk_summary_backtest(struct sk_summary *s)
 	/* A customer whose rows are in date order has its calibration days
 	 * in order in the log, so distinct days are changes of day; the
 	 * others' days come grouped and sorted from day_runs. */
+	uint64_t *unord = unordered_bits(s);
 	for (size_t k = 0; k < s->nlog; k++) {
 		uint32_t i = s->log[k].idx;
-		if (!(s->c[i].orders & UNORDERED))
+		if (!bit(unord, i))
 			bt_day(s, alast, i, s->log[k].day, end);
 	}
+	free(unord);
 	if (s->any_unordered) {
 		uint32_t *pos;
 		uint32_t *days = day_runs(s, 0, &pos);
