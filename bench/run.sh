@@ -15,27 +15,27 @@ log=bench/data/tx5m.csv
 PATH=$top/bin:$PATH
 
 # median_run NAME CMD...: run CMD RUNS times (stdout to /dev/null), print
-# the median wall time, the median CPU time (user + sys: what a run costs
-# on a shared machine, where wall time depends on the neighbours) and the
-# median peak resident memory.
+# the median wall time, the median CPU time (user + system, all threads:
+# what a shared machine measures fairly) and the median peak resident
+# memory.
 median_run() {
 	name=$1; shift
 	: > build/bench/times
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		/usr/bin/time -f "%e %M %U %S" -o build/bench/one "$@" > /dev/null
-		cat build/bench/one >> build/bench/times
+		tail -n 1 build/bench/one >> build/bench/times
 		i=$((i + 1))
 	done
 	sort -n -k1,1 build/bench/times | awk -v n="$RUNS" -v name="$name" \
-		'{t[NR]=$1} END {printf "%-34s %7.2f s", name, t[int((n+1)/2)]}'
+		'{t[NR]=$1} END {printf "%-40s %7.2f s", name, t[int((n+1)/2)]}'
 	awk '{print $3 + $4}' build/bench/times | sort -n | awk -v n="$RUNS" \
-		'{c[NR]=$1} END {printf "  %6.2f s cpu", c[int((n+1)/2)]}'
+		'{c[NR]=$1} END {printf "  CPU %5.2f s", c[int((n+1)/2)]}'
 	sort -n -k2,2 build/bench/times | awk -v n="$RUNS" \
 		'{m[NR]=$2} END {printf "  %6.0f MB\n", m[int((n+1)/2)]/1024}'
 }
 
-echo "siklus bench: $(wc -l < "$log") lines, $(du -m "$log" | cut -f1) MB, $(nproc) cores, median of $RUNS"
+echo "siklus bench: $(wc -l < "$log") lines, $(du -m "$log" | cut -f1) MB, $(nproc) cores, median of $RUNS, load $(cut -d' ' -f1-3 /proc/loadavg)"
 median_run "libcsv parse only (floor)" build/bench/parse "$log"
 median_run "summarize" summarize "$log"
 # The same rows in the other orders logs arrive in (deterministic: the

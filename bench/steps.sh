@@ -42,3 +42,60 @@ clv --save-model build/bench/clv.json "$cust" > "$scored"
 median_run "plan (1M, after clv)" plan --cost retain=1,win_back=2 --budget 100000 "$scored"
 median_run "whatif --model (1M)" whatif --model build/bench/clv.json "$cust"
 median_run "whatif fit + change (1M)" whatif "$cust"
+
+# The whole pipeline on the random-order log (issue 21: under 3 s on a
+# quiet 2-core machine, every stage under 250 MB): median wall time of
+# RUNS runs, then each stage's CPU time (user + system) and peak memory
+# from the run whose wall time is the median.  The stages overlap only
+# while one writes and the next parses: summarize, churn and clv each
+# read all their input before they write.
+pipeline_run() {
+	rlog=bench/data/tx5m-random.csv
+	: > build/bench/pipe.all
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		s=$(date +%s.%N)
+		/usr/bin/time -f "summarize %U %S %M" -o build/bench/p.1 summarize "$rlog" |
+		/usr/bin/time -f "classify %U %S %M" -o build/bench/p.2 classify |
+		/usr/bin/time -f "churn %U %S %M" -o build/bench/p.3 churn 2> /dev/null |
+		/usr/bin/time -f "clv %U %S %M" -o build/bench/p.4 clv |
+		/usr/bin/time -f "winback %U %S %M" -o build/bench/p.5 winback > /dev/null
+		e=$(date +%s.%N)
+		{ echo "$s $e" | awk '{ printf "%.3f", $2 - $1 }'
+		  cat build/bench/p.1 build/bench/p.2 build/bench/p.3 build/bench/p.4 \
+			build/bench/p.5 | awk '{ printf " %s %.2f %.0f", $1, $2 + $3, $4 / 1024 }'
+		  echo; } >> build/bench/pipe.all
+		i=$((i + 1))
+	done
+	sort -n -k1,1 build/bench/pipe.all | awk -v n="$RUNS" 'NR == int((n + 1) / 2) {
+		cpu = 0
+		for (k = 2; k < NF; k += 3) cpu += $(k + 1)
+		printf "%-40s %7.2f s  CPU %5.2f s\n", "pipeline summarize|...|winback", $1, cpu
+		for (k = 2; k < NF; k += 3)
+			printf "  %-38s %9s  CPU %5.2f s  %6.0f MB\n", $k, "", $(k + 1), $(k + 2)
+	}'
+}
+pipeline_run
+
+# Scale-out (issue 21): examples/sharded.sh with 2 shards (GNU parallel,
+# 2 jobs) against one process doing the same (summarize | churn |
+# classify --rfm); the outputs must be the same lines.  Target: at most
+# 1.5x the one process's wall time on this 2-core machine.
+if command -v parallel > /dev/null 2>&1; then
+	shout=build/bench/sharded
+	median_run "one process: summarize|churn|classify" sh -c \
+		"summarize --as-of 2024-12-31 '$log' | churn --as-of 2024-12-31 2> /dev/null |
+		 classify --as-of 2024-12-31 --rfm > build/bench/one.csv"
+	median_run "examples/sharded.sh, 2 shards" sh -c \
+		"bash examples/sharded.sh '$log' 2 '$shout' --as-of 2024-12-31 2> /dev/null"
+	sort build/bench/one.csv > build/bench/one.sorted
+	sort "$shout/classified.csv" > build/bench/sharded.sorted
+	if cmp -s build/bench/one.sorted build/bench/sharded.sorted; then
+		echo "  sharded output: the same lines as one process"
+	else
+		echo "  sharded output: DIFFERS from one process"
+	fi
+	rm -rf "$shout" build/bench/one.csv build/bench/one.sorted build/bench/sharded.sorted
+else
+	echo "examples/sharded.sh: skipped (GNU parallel is not installed)"
+fi

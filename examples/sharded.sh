@@ -25,7 +25,7 @@ shift 3
 case " $* " in *" --as-of "*) ;; *) echo "sharded.sh: --as-of is required" >&2; exit 64 ;; esac
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/log-*.* "$out"/customers-*.csv "$out"/patterns-*.csv "$out"/cuts-*.cuts \
+rm -f "$out"/log-* "$out"/customers-*.csv "$out"/patterns-*.csv "$out"/cuts-*.cuts \
 	"$out"/scored-*.csv "$out"/classified-*.csv
 export SK_OPTS="$*" SK_OUT=$out
 remote=()
@@ -33,12 +33,57 @@ remote=()
 
 # Pass 1, per shard: summarize, then the compressed patterns and the
 # distribution the RFM scores rank against.
-# shellcheck disable=SC2086 # the options, word by word
-shard $SK_OPTS --shards "$jobs" --prefix "$out/log" "$log" |
-	parallel --will-cite "${remote[@]}" -j "$jobs" \
-	'summarize $SK_OPTS {} > "$SK_OUT/customers-{#}.csv" &&
-	 churn $SK_OPTS --patterns "$SK_OUT/customers-{#}.csv" > "$SK_OUT/patterns-{#}.csv" &&
-	 classify $SK_OPTS --rfm-cuts-out "$SK_OUT/cuts-{#}.cuts" "$SK_OUT/customers-{#}.csv" > /dev/null'
+pass1='summarize $SK_OPTS {} > "$SK_OUT/customers-{#}.csv" &&
+	churn $SK_OPTS --patterns "$SK_OUT/customers-{#}.csv" > "$SK_OUT/patterns-{#}.csv" &&
+	classify $SK_OPTS --rfm-cuts-out "$SK_OUT/cuts-{#}.cuts" "$SK_OUT/customers-{#}.csv" > /dev/null'
+case $log in *.csv | *.csv.*) fifo=1 ;; *) fifo=0 ;; esac
+if [ ${#remote[@]} -eq 0 ] && [ "$fifo" = 1 ]; then
+	# On this host, for a log named .csv: the shards are FIFOs that the
+	# summaries read while shard(1) writes them (it writes a pipe in
+	# place), so splitting overlaps summarizing instead of preceding it
+	# and no shard is ever on disk (issue 21: with 2 shards on 2 cores
+	# the split was a serial fifth of the run).  Every job runs at once.
+	seq 1 "$jobs" | sed "s|.*|$out/log-&.csv|" > "$out/log-names"
+	while read -r f; do mkfifo "$f"; done < "$out/log-names"
+	parallel --will-cite -j "$jobs" "$pass1" < "$out/log-names" &
+	pass=$!
+	# shellcheck disable=SC2086 # the options, word by word
+	shard $SK_OPTS --shards "$jobs" --prefix "$out/log" "$log" > "$out/log-written" &
+	split=$!
+	if wait -n -p first "$split" "$pass"; then st=0; else st=$?; fi
+	if [ "$first" = "$pass" ]; then
+		# The jobs ended first: on a tiny log they may; a job that
+		# failed without opening its FIFO leaves shard waiting for it.
+		if [ $st -ne 0 ]; then
+			kill "$split" 2> /dev/null || true
+			wait "$split" || true
+			exit 1
+		fi
+		wait "$split"
+	else
+		# shard names its files by the log's content: a log named .csv
+		# that holds TSV or JSON lines went to other files.  Summaries
+		# still waiting for a FIFO that shard never opened get an end
+		# of file (an open for reading and writing does not wait),
+		# again until every job has ended: one may open its FIFO late.
+		if [ $st -ne 0 ] || ! cmp -s "$out/log-names" "$out/log-written"; then
+			while kill -0 "$pass" 2> /dev/null; do
+				while read -r f; do : <> "$f"; done < "$out/log-names"
+				sleep 0.2
+			done
+			wait "$pass" || true
+			[ $st -eq 0 ] || exit "$st"
+			echo "sharded.sh: $log does not hold CSV; name it after its format" >&2
+			exit 65
+		fi
+		wait "$pass"
+	fi
+	rm -f "$out/log-names" "$out/log-written"
+else
+	# shellcheck disable=SC2086 # the options, word by word
+	shard $SK_OPTS --shards "$jobs" --prefix "$out/log" "$log" |
+		parallel --will-cite "${remote[@]}" -j "$jobs" "$pass1"
+fi
 rm -f "$out"/log-*.*
 
 # One fit on the merged patterns: the same model as a fit on everyone.

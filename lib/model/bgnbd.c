@@ -193,13 +193,17 @@ void sk_bg_starts(const struct sk_rfm_sums *s, double *starts)
 	memcpy(starts, st, sizeof st);
 }
 
-/* The fits of BG/NBD and MBG/NBD differ only in the likelihood; BG/NBD
- * starts from coarse patterns (sk_tmodel_fit_coarse), MBG/NBD, whose
- * results predate that, from the data. */
+/* The fits of BG/NBD and MBG/NBD differ only in the likelihood; both
+ * start from coarse patterns (sk_tmodel_fit_coarse): BFGS on the coarse
+ * grid, Newton on the full data.  For MBG/NBD on the 1M-customer bench
+ * summary that halves the fit's CPU time (1.55 s to 0.72 s, churn's
+ * default model); the estimates move by under 1e-12 relative (Newton
+ * ends at the same maximum) and every output byte stays the same. */
 static const struct sk_tfit_spec specs[2] = {
 	{ .npar = 4, .nll = sk_bgnbd_nll, .nstart = 3, .starts = sk_bg_starts, .index = 1,
 	  .coarse = 1 },
-	{ .npar = 4, .nll = sk_mbgnbd_nll, .nstart = 3, .starts = sk_bg_starts, .index = 1 },
+	{ .npar = 4, .nll = sk_mbgnbd_nll, .nstart = 3, .starts = sk_bg_starts, .index = 1,
+	  .coarse = 1 },
 };
 
 int sk_bg_fit(double shift, const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,

@@ -174,10 +174,10 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-size_t sk_sort_unique_u32(uint32_t *a, size_t n)
+void sk_sort_u32(uint32_t *a, size_t n)
 {
 	if (n < 2)
-		return n;
+		return;
 	if (n <= 16) {
 		for (size_t i = 1; i < n; i++) {
 			uint32_t v = a[i];
@@ -189,6 +189,13 @@ size_t sk_sort_unique_u32(uint32_t *a, size_t n)
 	} else {
 		qsort(a, n, sizeof *a, cmp_u32);
 	}
+}
+
+size_t sk_sort_unique_u32(uint32_t *a, size_t n)
+{
+	if (n < 2)
+		return n;
+	sk_sort_u32(a, n);
 	size_t m = 1;
 	for (size_t i = 1; i < n; i++)
 		if (a[i] != a[m - 1])

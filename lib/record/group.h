@@ -52,5 +52,7 @@ int sk_kv_sort(struct sk_kv *a, size_t n, uint64_t maxkey);
 /* Sort a[0..n) and drop repeats; the new length.  Insertion sort for
  * the short lists it mostly gets (a basket's items, a customer's days). */
 size_t sk_sort_unique_u32(uint32_t *a, size_t n);
+/* Sort a[0..n) ascending, repeats kept (the same sort). */
+void sk_sort_u32(uint32_t *a, size_t n);
 
 #endif

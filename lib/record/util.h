@@ -46,10 +46,8 @@ extern void (*sk_die_hook)(void);
 void *sk_xmalloc(size_t n);
 void *sk_xcalloc(size_t n, size_t size);
 /* malloc, calloc and realloc for callers that report a failure (NULL)
- * themselves.  All of these mark blocks of 2 MB and more for transparent
- * huge pages: on the machines we measure, a 4 KB page fault costs ~3 us
- * (first touch at ~300 MB/s, against ~10 GB/s in huge pages), which made
- * copying a million customer patterns take 50 ms. */
+ * themselves.  No block asks for transparent huge pages: on a shared
+ * machine their faults stall in memory compaction (util.c, tune_malloc). */
 void *sk_malloc(size_t n);
 void *sk_calloc(size_t n, size_t size);
 void *sk_realloc(void *p, size_t n);
@@ -101,9 +99,9 @@ void sk_grow(void **p, size_t *cap, size_t need, size_t esz);
 
 
 
-/* Large zeroed arrays for hash tables and logs: anonymous mappings that
- * ask for transparent huge pages, so random access over hundreds of MB
- * does not miss the TLB on every probe.  Sizes are in bytes. */
+/* Large zeroed arrays for hash tables and logs: anonymous mappings of
+ * whole, aligned 2 MB pages, unmapped when freed and grown by mremap
+ * (the pages move, they are not copied).  Sizes are in bytes. */
 void *sk_big_alloc(size_t bytes);
 void *sk_big_realloc(void *p, size_t old_bytes, size_t new_bytes);
 void sk_big_free(void *p, size_t bytes);
