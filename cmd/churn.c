@@ -51,13 +51,19 @@ static const char usage[] =
 	"                       for bgbb); pnbd and bgbb only\n"
 	"  --pmf K              append pmf_0..pmf_K, P(k purchases over --horizon)\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
-	"                       with their weight instead, for a fit over shards\n";
+	"                       with their weight instead, for a fit over shards\n"
+	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
+	"                       purchase and the dropout process of each customer\n"
+	"                       (pnbd and bgnbd); --report adds the coefficients and\n"
+	"                       a likelihood-ratio test against the model without\n"
+	"  --covariates-purchase COLS  columns for the purchase process only\n"
+	"  --covariates-dropout COLS   columns for the dropout process only\n";
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with clv: struct sk_model_opts. */
 enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD, O_DERT, O_PMF, O_RULE, O_BACKTEST,
-       O_NOLEARN };
+       O_NOLEARN, O_COV, O_COV_P, O_COV_D };
 
 static const struct sk_opt own[] = {
 	{ "evaluate", 0, 0, O_EVALUATE },
@@ -68,6 +74,9 @@ static const struct sk_opt own[] = {
 	{ "churn-rule", 1, 0, O_RULE },
 	{ "backtest", 1, 0, O_BACKTEST },
 	{ "no-learn", 0, 0, O_NOLEARN },
+	{ "covariates", 1, 0, O_COV },
+	{ "covariates-purchase", 1, 0, O_COV_P },
+	{ "covariates-dropout", 1, 0, O_COV_D },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -79,6 +88,7 @@ struct churn_opts {
 	const char *backtest;
 	int rule_alive;		/* --churn-rule p_alive */
 	int no_learn;
+	const char *cov[3];	/* --covariates, -purchase, -dropout */
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -98,6 +108,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 	case O_BACKTEST: c->backtest = arg; break;
 	case O_NOLEARN: c->no_learn = 1; break;
+	case O_COV: case O_COV_P: case O_COV_D: c->cov[id - O_COV] = arg; break;
 	case O_RULE:
 		if (strcmp(arg, "p_alive") != 0 && strcmp(arg, "p_return") != 0)
 			sk_die(SK_EX_USAGE, "--churn-rule: \"%s\" is not p_return or p_alive", arg);
@@ -145,6 +156,16 @@ int main(int argc, char **argv)
 	mo.type = "mbgnbd";
 	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto" };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
+	/* Covariates (covar.h) come with their own fit and predictions and
+	 * without the learned layer, which knows no covariates. */
+	struct sk_covspec cs;
+	int cov = sk_covspec_parse(&cs, c.cov[0], c.cov[1], c.cov[2]);
+	const char *clash = c.has_dert ? "--dert" : c.pmf >= 0 ? "--pmf" :
+		c.tracking ? "--tracking" : NULL;
+	if (cov) {
+		sk_cov_check_opts(&mo, 1, clash);
+		c.no_learn = 1;
+	}
 	/* On a transaction log the summary writes the backtest columns. */
 	if (!c.no_learn)
 		sk_opt_backtest(&o, c.backtest);
@@ -152,6 +173,8 @@ int main(int argc, char **argv)
 	struct sk_modelfile mf = { 0 };
 	/* Usage errors first: the model type and the horizon as written. */
 	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
+	if (cov)
+		sk_cov_check_model(tm);
 	sk_model_opts_horizon(&mo, &o, tm, 0);
 
 	long period_days = lround(sk_opt_duration(&o, "tracking-period", c.tracking_period));
@@ -167,6 +190,14 @@ int main(int argc, char **argv)
 	double horizon = sk_model_opts_horizon(&mo, &o, tm, 0);
 	struct sk_custdata d;
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 0, &d);
+	struct sk_covdata cd = { 0 };
+	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
+		sk_cov_check_opts(&mo, 0, clash);
+		c.no_learn = cov = 1;
+		cs = mf.cov;
+	}
+	if (cov)
+		sk_covdata_read(t, &cs, &d, &cd);
 	if (mo.patterns) {
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
 		sk_custdata_free(&d);
@@ -175,14 +206,16 @@ int main(int argc, char **argv)
 	}
 
 	struct sk_backtest bt;
-	int have_bt = !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
+	int have_bt = !cov && !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
 	if (!have_bt && !c.no_learn && !(tm && tm->discrete))
 		sk_warn("no backtest columns (summarize --backtest): p_return and "
 			"expected_purchases are the model's");
 	if (!mo.model) {
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
-		if (!tm && have_bt) {
+		if (cov) {
+			sk_cov_model_fit(&mo, &o, tm, &d, &cd, &mf);
+		} else if (!tm && have_bt) {
 			/* auto with a backtest: the best held-out forecast */
 			mf.tm = sk_tmodel_auto_backtest(&bt, mo.penalty, pat, npat, &mf.tfit);
 			snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
@@ -239,6 +272,7 @@ int main(int argc, char **argv)
 	sk_pred_iv_free(&iv);
 	sk_pred_free(&p);
 	sk_custdata_free(&d);
+	sk_covdata_free(&cd);
 	sk_table_free(t);
 	return 0;
 }

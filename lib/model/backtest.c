@@ -118,7 +118,7 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 		else if (fabs(w - b->window) > 1e-5 * (1 + fabs(w)))
 			sk_table_die(t, i, "backtest_T %g is not T %g minus the held-back "
 				     "window %g of the other rows", T, f->T, b->window);
-		d->rfm[i] = (struct sk_rfm){ x, fmin(tx, T), T, f->w };
+		d->rfm[i] = (struct sk_rfm){ .x = x, .t_x = fmin(tx, T), .T = T, .w = f->w };
 		d->valid[i] = 1;
 		d->nvalid++;
 		b->purchases[i] = np;

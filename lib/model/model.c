@@ -34,7 +34,8 @@ const struct sk_tmodel *sk_tmodel_find(const char *name)
 static int cmp_rfm(const void *pa, const void *pb)
 {
 	const struct sk_rfm *a = pa, *b = pb;
-	return sk_order_xtT(a->x, a->t_x, a->T, b->x, b->t_x, b->T);
+	int c = sk_order_xtT(a->x, a->t_x, a->T, b->x, b->t_x, b->T);
+	return c ? c : (a->cov > b->cov) - (a->cov < b->cov);
 }
 
 size_t sk_rfm_compress(struct sk_rfm *pat, size_t n)
@@ -553,8 +554,9 @@ struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nou
 				c[m - 1].w += p->w;
 				continue;
 			}
-			c[m++] = (struct sk_rfm){ p->x, round(p->t_x / step) * step,
-						  round(p->T / step) * step, p->w };
+			c[m++] = (struct sk_rfm){ .x = p->x,
+						  .t_x = round(p->t_x / step) * step,
+						  .T = round(p->T / step) * step, .w = p->w };
 		}
 	}
 	free(kv);

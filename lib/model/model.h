@@ -11,6 +11,7 @@
 #define SK_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fit.h"
 
@@ -19,6 +20,9 @@ struct sk_rfm {
 	double t_x;	/* recency: time of the last purchase since the first */
 	double T;	/* age: time from the first purchase to the end of observation */
 	double w;	/* weight: customers with this pattern */
+	/* Index of the customer's covariate vector (covar.h); 0 when the
+	 * model has no covariates.  Patterns compress by (x, t_x, T, cov). */
+	uint32_t cov;
 };
 
 struct sk_tmodel {
@@ -66,8 +70,8 @@ int sk_tmodel_fit_with(const struct sk_tmodel *tm, double penalty, const struct 
 /* Look a model up by name; NULL when unknown. */
 const struct sk_tmodel *sk_tmodel_find(const char *name);
 
-/* Sort pat[0..n) and merge identical (x, t_x, T) by adding weights;
- * return the new count.  Deterministic: the order is by x, t_x, T. */
+/* Sort pat[0..n) and merge identical (x, t_x, T, cov) by adding weights;
+ * return the new count.  Deterministic: the order is by x, t_x, T, cov. */
 size_t sk_rfm_compress(struct sk_rfm *pat, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
  * per distinct pattern, and the reports analysts read before trusting a
  * model. */
 #include "score.h"
+#include "covar.h"
 #include "modelint.h"
 
 #include <math.h>
@@ -69,7 +70,7 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 				     "frequency <= recency <= periods");
 		if (w < 0)
 			sk_table_die(t, i, "column \"%s\": negative weight %g", weight_col, w);
-		d->rfm[i] = (struct sk_rfm){ x, tx > T ? T : tx, T, w };
+		d->rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx > T ? T : tx, .T = T, .w = w };
 		d->valid[i] = 1;
 		d->nvalid++;
 	}
@@ -95,7 +96,9 @@ static int cmp_rows(const void *pa, const void *pb)
 		return a->x < b->x ? -1 : 1;
 	if (a->t_x != b->t_x)
 		return a->t_x < b->t_x ? -1 : 1;
-	return (a->T > b->T) - (a->T < b->T);
+	if (a->T != b->T)
+		return a->T < b->T ? -1 : 1;
+	return (a->cov > b->cov) - (a->cov < b->cov);
 }
 
 /* Group the valid rows by (x, t_x, T).  Each coordinate is replaced by
@@ -127,6 +130,17 @@ static size_t group_by_rank(struct sk_custdata *d, uint32_t *idx)
 		span *= nu[c] ? nu[c] : 1;
 		for (size_t j = 0; j < m; j++)
 			kv[j].key = kv[j].key * nu[c] + r[kv[j].idx];
+	}
+	/* With covariates the index of the row's covariate vector is the
+	 * last key (covar.h): patterns are (x, t_x, T, cov). */
+	if (d->ncov > 1) {
+		if (span > UINT64_MAX / d->ncov) {
+			m = (size_t)-1;
+			goto done;
+		}
+		span *= d->ncov;
+		for (size_t j = 0; j < m; j++)
+			kv[j].key = kv[j].key * d->ncov + d->rfm[kv[j].idx].cov;
 	}
 	if (sk_kv_sort(kv, m, span - 1) < 0)
 		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu customers", n);
@@ -241,7 +255,10 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 			 "available; try --penalty");
 	}
 	char names[200] = "";
-	for (int k = 0; k < f->npar; k++)
+	/* The model's own parameters; covariate coefficients (covar.h) may
+	 * be 0 or negative, and a large se/|estimate| is just an effect
+	 * not told from none, which --report's z values show. */
+	for (int k = 0; k < tm->npar; k++)
 		if (f->se[k] > 10 * f->par[k]) {
 			size_t l = strlen(names);
 			snprintf(names + l, sizeof names - l, "%s%s (se %.3g, %.3g times the "
@@ -405,7 +422,7 @@ uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 	for (size_t j = 0; j < np; j++) {
 		const struct sk_rfm *p = &pat[kv[j].idx];
 		if (!m || kv[j].key != kv[j - 1].key)
-			g[m++] = (struct sk_rfm){ p->x, 0, p->T, 0 };
+			g[m++] = (struct sk_rfm){ .x = p->x, .t_x = 0, .T = p->T, .w = 0 };
 		gid[kv[j].idx] = (uint32_t)(m - 1);
 	}
 	free(ux);
@@ -419,6 +436,10 @@ uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p)
 {
+	if (d->cov) {
+		sk_cov_predict(tm, par, d, horizon, p);
+		return;
+	}
 	size_t np;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
@@ -521,8 +542,10 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 			fit->converged ? "converged" : "NOT converged", fit->iterations);
 		fprintf(f, "customers: %.0f (%zu rows, %zu prospects without a prediction)\n", n, rows,
 			d->n - rows);
-		for (int k = 0; k < fit->npar; k++)
+		for (int k = 0; k < tm->npar; k++)
 			fprintf(f, "  %-6s %12.6g  (se %.4g)\n", tm->parname[k], fit->par[k], fit->se[k]);
+		if (d->cov)
+			sk_cov_report(f, NULL, tm, fit, d->cov);
 		fprintf(f, "log-likelihood: %.4f  AIC: %.2f  BIC: %.2f\n", fit->loglik,
 			sk_fit_aic(fit), sk_fit_bic(fit));
 		fprintf(f, "repeat transactions: observed %.0f, expected %.1f\n", obs, expct);
@@ -543,12 +566,14 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	json_object_set_new(o, "unit", json_string(unit));
 	json_object_set_new(o, "converged", json_boolean(fit->converged));
 	json_object_set_new(o, "iterations", json_integer(fit->iterations));
-	for (int k = 0; k < fit->npar; k++) {
+	for (int k = 0; k < tm->npar; k++) {
 		json_object_set_new(pj, tm->parname[k], json_real(fit->par[k]));
 		json_object_set_new(se, tm->parname[k], json_real(fit->se[k]));
 	}
 	json_object_set_new(o, "params", pj);
 	json_object_set_new(o, "stderr", se);
+	if (d->cov)
+		sk_cov_report(NULL, o, tm, fit, d->cov);
 	json_object_set_new(o, "loglik", json_real(fit->loglik));
 	json_object_set_new(o, "aic", json_real(sk_fit_aic(fit)));
 	json_object_set_new(o, "bic", json_real(sk_fit_bic(fit)));

@@ -11,6 +11,8 @@
 #include "modelfile.h"
 #include "record/opts.h"
 
+struct sk_covdata;
+
 /* The model inputs of every row of a customer table. */
 struct sk_custdata {
 	size_t n;		/* rows */
@@ -24,6 +26,10 @@ struct sk_custdata {
 	struct sk_rfm *pat;
 	size_t npat;
 	uint32_t *pid;
+	/* Covariates (covar.h, sk_covdata_read): rfm[i].cov indexes cov's
+	 * distinct vectors, ncov of them; NULL and 0 without. */
+	const struct sk_covdata *cov;
+	size_t ncov;
 };
 
 /* Read frequency, recency and T (for BG/BB: periods when present) and the

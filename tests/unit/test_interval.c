@@ -43,7 +43,7 @@ static struct sk_rfm *simulate(const double *par, size_t n, gsl_rng *rng, size_t
 				break;
 		}
 		tx = floor(tx * 7) / 7;
-		p[i] = (struct sk_rfm){ x, tx, T, 1 };
+		p[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
 	}
 	*np = sk_rfm_compress(p, n);
 	return p;
