@@ -203,8 +203,21 @@ void sk_custdata_drop_patterns(struct sk_custdata *d)
  * a few hundred P(alive). */
 #define NX_MAX 65536
 
+/* The parameters of the customer with pattern r: par, or with
+ * covariates (covar.h) her own, written to ip. */
+static const double *row_par(const struct sk_tmodel *tm, const double *par,
+			     const struct sk_covdata *cov, const struct sk_rfm *r, double *ip)
+{
+	if (!cov)
+		return par;
+	size_t k = (size_t)(cov->spec.kp + cov->spec.kd);
+	sk_cov_par(tm, &cov->spec, par, cov->z + r->cov * k, ip);
+	return ip;
+}
+
 static double min_p_alive(const struct sk_tmodel *tm, const double *par,
-			  const struct sk_rfm *rows, const unsigned char *valid, size_t n)
+			  const struct sk_covdata *cov, const struct sk_rfm *rows,
+			  const unsigned char *valid, size_t n)
 {
 	struct sk_rfm *worst = sk_xcalloc(NX_MAX, sizeof *worst);
 	unsigned char *seen = sk_xcalloc(NX_MAX, 1);
@@ -221,7 +234,9 @@ static double min_p_alive(const struct sk_tmodel *tm, const double *par,
 	for (size_t k = 0; k < NX_MAX; k++) {
 		if (!seen[k])
 			continue;
-		double p = tm->p_alive(par, worst[k].x, worst[k].t_x, worst[k].T);
+		double ip[4];
+		double p = tm->p_alive(row_par(tm, par, cov, &worst[k], ip), worst[k].x,
+				       worst[k].t_x, worst[k].T);
 		if (isfinite(p) && p < lo)
 			lo = p;
 	}
@@ -234,8 +249,15 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
 		       struct sk_fitdiag *out)
 {
+	return sk_tmodel_diagnose_cov(tm, f, NULL, rows, valid, n, out);
+}
+
+int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
+			   const struct sk_covdata *cov, const struct sk_rfm *rows,
+			   const unsigned char *valid, size_t n, struct sk_fitdiag *out)
+{
 	memset(out, 0, sizeof *out);
-	out->min_alive = min_p_alive(tm, f->par, rows, valid, n);
+	out->min_alive = min_p_alive(tm, f->par, cov, rows, valid, n);
 	if (out->min_alive > 0.99) {
 		out->no_dropout = 1;
 		snprintf(out->what[out->n++], sizeof out->what[0],
@@ -527,7 +549,8 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		const struct sk_rfm *r = &d->rfm[i];
 		n += r->w;
 		obs += r->w * r->x;
-		double e = tm->expected_new(fit->par, r->T);
+		double ip[4];
+		double e = tm->expected_new(row_par(tm, fit->par, d->cov, r, ip), r->T);
 		expct += r->w * (isfinite(e) ? e : 0);
 		alive += r->w * p->p_alive[i];
 		churned += r->w * (score[i] < threshold);
@@ -536,7 +559,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	double retention = n > 0 ? alive / n : 0;
 	/* --report-json alone: no text (f is NULL; it used to crash here) */
 	struct sk_fitdiag g;
-	sk_tmodel_diagnose(tm, fit, d->rfm, d->valid, d->n, &g);
+	sk_tmodel_diagnose_cov(tm, fit, d->cov, d->rfm, d->valid, d->n, &g);
 	if (f) {
 		fprintf(f, "model: %s (unit %s), %s after %d iterations\n", tm->title, unit,
 			fit->converged ? "converged" : "NOT converged", fit->iterations);

@@ -79,6 +79,11 @@ struct sk_fitdiag {
 int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
 		       struct sk_fitdiag *out);
+/* The same for a fit with covariates (cov, covar.h; NULL: none): each
+ * customer with her own parameters. */
+int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
+			   const struct sk_covdata *cov, const struct sk_rfm *rows,
+			   const unsigned char *valid, size_t n, struct sk_fitdiag *out);
 double sk_fit_aic(const struct sk_fit *f);
 double sk_fit_bic(const struct sk_fit *f);
 
