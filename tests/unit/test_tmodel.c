@@ -564,7 +564,9 @@ int main(void)
 	check(sorted, "compress: strictly increasing by (x, t_x, T), no duplicates left");
 	{
 		struct sk_rfm t[5] = {
-			{ 2, 1, 5, 1 }, { 0, 0, 5, 2 }, { 2, 1, 5, 3 }, { 0, 0, 4, 1 }, { 0, 0, 5, 0.5 },
+			{ .x = 2, .t_x = 1, .T = 5, .w = 1 }, { .x = 0, .t_x = 0, .T = 5, .w = 2 },
+			{ .x = 2, .t_x = 1, .T = 5, .w = 3 }, { .x = 0, .t_x = 0, .T = 4, .w = 1 },
+			{ .x = 0, .t_x = 0, .T = 5, .w = 0.5 },
 		};
 		size_t k = sk_rfm_compress(t, 5);
 		check(k == 3 && t[0].T == 4 && t[1].w == 2.5 && t[2].x == 2 && t[2].w == 4,
@@ -815,11 +817,13 @@ int main(void)
 
 	/* bad input is an error with a message, not a NaN */
 	{
-		struct sk_rfm bad[2] = { { 1, 5, 3, 1 }, { 0, 0, 3, 1 } };
+		struct sk_rfm bad[2] = { { .x = 1, .t_x = 5, .T = 3, .w = 1 },
+					 { .x = 0, .t_x = 0, .T = 3, .w = 1 } };
 		err[0] = 0;
 		check(sk_bgnbd.fit(bad, 2, &f, err, sizeof err) == -1 && err[0],
 		      "bgnbd: recency > T is refused (%s)", err);
-		struct sk_rfm none[2] = { { 0, 0, 3, 1 }, { 0, 0, 5, 1 } };
+		struct sk_rfm none[2] = { { .x = 0, .t_x = 0, .T = 3, .w = 1 },
+					  { .x = 0, .t_x = 0, .T = 5, .w = 1 } };
 		err[0] = 0;
 		check(sk_pnbd.fit(none, 2, &f, err, sizeof err) == -1 && err[0],
 		      "pnbd: no repeat purchases is refused (%s)", err);
