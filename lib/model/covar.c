@@ -151,8 +151,30 @@ void *sk_cov_ctx_new(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	c->tm = tm;
 	c->s = &cd->spec;
 	c->pat = sk_xmalloc((n ? n : 1) * sizeof *c->pat);
-	memcpy(c->pat, pat, n * sizeof *pat);
-	qsort(c->pat, n, sizeof *c->pat, cmp_cov_first);
+	/* By cov, then (x, t_x, T): patterns come sorted by (x, t_x, T,
+	 * cov), so a stable counting sort by cov is enough; otherwise
+	 * qsort. */
+	int sorted = 1;
+	uint32_t maxcov = 0;
+	for (size_t i = 0; i < n; i++) {
+		maxcov = pat[i].cov > maxcov ? pat[i].cov : maxcov;
+		if (i && sorted)
+			sorted = sk_order_xtT(pat[i - 1].x, pat[i - 1].t_x, pat[i - 1].T, pat[i].x,
+					      pat[i].t_x, pat[i].T) <= 0;
+	}
+	if (sorted && maxcov < n) {
+		size_t *at = sk_xcalloc((size_t)maxcov + 2, sizeof *at);
+		for (size_t i = 0; i < n; i++)
+			at[pat[i].cov + 1]++;
+		for (size_t j = 1; j <= maxcov; j++)
+			at[j] += at[j - 1];
+		for (size_t i = 0; i < n; i++)
+			c->pat[at[pat[i].cov]++] = pat[i];
+		free(at);
+	} else {
+		memcpy(c->pat, pat, n * sizeof *pat);
+		qsort(c->pat, n, sizeof *c->pat, cmp_cov_first);
+	}
 	for (size_t i = 0; i < n; i++)
 		c->ng += i == 0 || c->pat[i].cov != c->pat[i - 1].cov;
 	c->g = sk_xcalloc(c->ng ? c->ng : 1, sizeof *c->g);
@@ -286,7 +308,7 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	}
 	const struct sk_tfit_spec spec = {
 		.npar = 4 + k, .nll = sk_cov_nll, .nstart = 1, .starts = fit_starts,
-		.ctx_new = fit_ctx_new, .ctx_free = sk_cov_ctx_free,
+		.ctx_new = fit_ctx_new, .ctx_free = sk_cov_ctx_free, .coarse = 1,
 	};
 	const struct fitarg arg = { tm, cd, plain };
 	fit_now = &arg;
