@@ -120,7 +120,7 @@ void sk_cov_par(const struct sk_tmodel *tm, const struct sk_covspec *s, const do
 struct group {
 	const double *z;
 	struct sk_rfm_set set;	/* its patterns (BG/NBD: with the time index) */
-	void *pctx;		/* Pareto/NBD: the plain fit's context */
+	void *pctx;		/* Pareto/NBD, large groups: the plain fit's context */
 	double nll, g[4];
 };
 
@@ -189,9 +189,9 @@ void *sk_cov_ctx_new(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		g->z = cd->z + (size_t)zi * (size_t)(cd->spec.kp + cd->spec.kd);
 		g->set.pat = c->pat + lo;
 		g->set.n = i - lo;
-		if (is_pnbd(tm))
-			g->pctx = sk_pnbd_fitctx_new(g->set.pat, g->set.n, g->set.n >= INDEX_MIN);
-		else if (g->set.n >= INDEX_MIN)
+		if (is_pnbd(tm) && g->set.n >= INDEX_MIN)
+			g->pctx = sk_pnbd_fitctx_new(g->set.pat, g->set.n, 1);
+		else if (!is_pnbd(tm) && g->set.n >= INDEX_MIN)
 			sk_rfm_set_index(&g->set);
 		lo = i;
 	}
@@ -233,7 +233,8 @@ double sk_cov_nll(const double *theta, double *grad, void *ctx)
 		th[1] -= ep;
 		if (pnbd) {
 			th[3] -= ed;
-			g->nll = sk_pnbd_fitctx_nll(th, grad ? g->g : NULL, g->pctx);
+			g->nll = g->pctx ? sk_pnbd_fitctx_nll(th, grad ? g->g : NULL, g->pctx) :
+				 sk_pnbd_nll_pat(th, grad ? g->g : NULL, g->set.pat, g->set.n);
 		} else {
 			th[2] += ed;
 			th[3] += ed;

@@ -248,6 +248,11 @@ double sk_pnbd_nll(const double *theta, double *grad, void *ctx)
 	return v;
 }
 
+double sk_pnbd_nll_pat(const double *theta, double *grad, const struct sk_rfm *pat, size_t n)
+{
+	return nll_core(theta, grad, pat, n, NULL);
+}
+
 /* The fit's context: the patterns and their index, built once, and the
  * last evaluation.  The index holds the evaluation's workspace, so calls
  * must not overlap (the optimiser calls one at a time). */
