@@ -268,6 +268,21 @@ void sk_cov_model_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 		      const struct sk_tmodel *tm, struct sk_custdata *d, struct sk_covdata *cd,
 		      struct sk_modelfile *mf)
 {
+	/* A column with one value for everyone moves every customer's
+	 * alpha (or beta, a and b) by the same factor, which alpha0 (beta0,
+	 * a0, b0) already does: the coefficient cannot be identified. */
+	int k = cd->spec.kp + cd->spec.kd;
+	for (int j = 0; j < k; j++) {
+		size_t i = 1;
+		while (i < cd->nz && cd->z[i * (size_t)k + (size_t)j] == cd->z[j])
+			i++;
+		if (i >= cd->nz) {
+			const char *proc, *name = coef_name(&cd->spec, j, &proc);
+			sk_die(SK_EX_DATA, "covariate \"%s\" is %g for every customer: its %s "
+			       "coefficient cannot be told from the model's own parameters; "
+			       "leave it out", name, cd->nz ? cd->z[j] : 0.0, proc);
+		}
+	}
 	size_t npat;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
 	/* The same customers without covariates: the start of the fit with
