@@ -309,10 +309,12 @@ void sk_cov_model_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 		sk_die(SK_EX_DATA, "cannot fit %s with covariates: %s", tm->title, err);
 	cd->has_plain = 1;
 	cd->ll_plain = plain.loglik;
+	/* (the plain fit's own findings were warned about above) */
 	if (!mf->tfit.se_ok)
 		sk_warn("warning: %s fit with covariates: the information matrix is singular: "
-			"a covariate is constant or a combination of others, and the "
-			"standard errors shown as 0 are not available", tm->title);
+			"%s, and the standard errors shown as 0 are not available", tm->title,
+			plain.se_ok ? "a covariate is a combination of others" :
+			"the data do not pin down the model even without covariates");
 	mf->tm = tm;
 	mf->cov = cd->spec;
 	snprintf(mf->unit, sizeof mf->unit, "%s", o->unit_name);
