@@ -264,6 +264,38 @@ void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *cla
 		sk_die(SK_EX_USAGE, "%s is not available with covariates (yet)", o);
 }
 
+/* Two estimates that move together almost exactly (the correlation of
+ * the inverse observed information beyond 0.995) belong to covariates
+ * that are, nearly, one another (or a column that is nearly constant,
+ * against alpha0 ...): the likelihood cannot tell their effects apart,
+ * even when rounding leaves the information matrix invertible. */
+static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
+		      const struct sk_covspec *s)
+{
+	if (!f->cov_ok)
+		return;
+	const double *c = f->cov;
+	for (int i = 4; i < f->npar; i++)
+		for (int j = 0; j < i; j++) {
+			double v = c[i * SK_FIT_MAXPAR + i] * c[j * SK_FIT_MAXPAR + j];
+			double rho = v > 0 ? c[i * SK_FIT_MAXPAR + j] / sqrt(v) : 0;
+			if (fabs(rho) <= 0.995)
+				continue;
+			const char *pi, *ni = coef_name(s, i - 4, &pi);
+			char other[SK_COV_NAMELEN + 40];
+			if (j >= 4) {
+				const char *pj, *nj = coef_name(s, j - 4, &pj);
+				snprintf(other, sizeof other, "the %s coefficient of \"%s\"", pj, nj);
+			} else
+				snprintf(other, sizeof other, "%s", tm->parname[j]);
+			sk_warn("warning: %s fit with covariates: the %s coefficient of \"%s\" "
+				"and %s cannot be told apart (correlation of the estimates %.4f): "
+				"a covariate is nearly constant or nearly a combination of others; "
+				"leave one out", tm->title, pi, ni, other, rho);
+			return;
+		}
+}
+
 void sk_cov_model_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 		      const struct sk_tmodel *tm, struct sk_custdata *d, struct sk_covdata *cd,
 		      struct sk_modelfile *mf)
@@ -315,6 +347,7 @@ void sk_cov_model_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 			"%s, and the standard errors shown as 0 are not available", tm->title,
 			plain.se_ok ? "a covariate is a combination of others" :
 			"the data do not pin down the model even without covariates");
+	collinear(tm, &mf->tfit, &cd->spec);
 	mf->tm = tm;
 	mf->cov = cd->spec;
 	snprintf(mf->unit, sizeof mf->unit, "%s", o->unit_name);
