@@ -63,7 +63,7 @@ static const char usage[] =
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with clv: struct sk_model_opts. */
 enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD, O_DERT, O_PMF, O_RULE, O_BACKTEST,
-       O_NOLEARN, O_COV, O_COV_P, O_COV_D };
+       O_NOLEARN };
 
 static const struct sk_opt own[] = {
 	{ "evaluate", 0, 0, O_EVALUATE },
@@ -74,9 +74,6 @@ static const struct sk_opt own[] = {
 	{ "churn-rule", 1, 0, O_RULE },
 	{ "backtest", 1, 0, O_BACKTEST },
 	{ "no-learn", 0, 0, O_NOLEARN },
-	{ "covariates", 1, 0, O_COV },
-	{ "covariates-purchase", 1, 0, O_COV_P },
-	{ "covariates-dropout", 1, 0, O_COV_D },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -88,7 +85,6 @@ struct churn_opts {
 	const char *backtest;
 	int rule_alive;		/* --churn-rule p_alive */
 	int no_learn;
-	const char *cov[3];	/* --covariates, -purchase, -dropout */
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -108,7 +104,6 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 	case O_BACKTEST: c->backtest = arg; break;
 	case O_NOLEARN: c->no_learn = 1; break;
-	case O_COV: case O_COV_P: case O_COV_D: c->cov[id - O_COV] = arg; break;
 	case O_RULE:
 		if (strcmp(arg, "p_alive") != 0 && strcmp(arg, "p_return") != 0)
 			sk_die(SK_EX_USAGE, "--churn-rule: \"%s\" is not p_return or p_alive", arg);
@@ -159,7 +154,7 @@ int main(int argc, char **argv)
 	/* Covariates (covar.h) come with their own fit and predictions and
 	 * without the learned layer, which knows no covariates. */
 	struct sk_covspec cs;
-	int cov = sk_covspec_parse(&cs, c.cov[0], c.cov[1], c.cov[2]);
+	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
 	const char *clash = c.has_dert ? "--dert" : c.pmf >= 0 ? "--pmf" :
 		c.tracking ? "--tracking" : NULL;
 	if (cov) {
@@ -214,7 +209,9 @@ int main(int argc, char **argv)
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
 		if (cov) {
-			sk_cov_model_fit(&mo, &o, tm, &d, &cd, &mf);
+			sk_cov_model_fit(tm, o.unit_name, &d, &cd, &mf);
+			if (mo.save)
+				sk_modelfile_save(mo.save, &mf);
 		} else if (!tm && have_bt) {
 			/* auto with a backtest: the best held-out forecast */
 			mf.tm = sk_tmodel_auto_backtest(&bt, mo.penalty, pat, npat, &mf.tfit);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "record/group.h"
+#include "model/covar.h"
 #include "model/interval.h"
 #include "model/spend.h"
 #include "record/util.h"
@@ -215,7 +216,7 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 	/* Continuous discounting at the force of interest that compounds to
 	 * annual_rate over a year of 365.25 days, per model time unit. */
 	double delta = log1p(annual_rate) * unit_days / 365.25;
-	if (horizon >= 0 && !tm->discrete && tm->expected_alive) {
+	if (horizon >= 0 && !tm->discrete && tm->expected_alive && !d->cov) {
 		/* DET = p_alive x (discounted E[X | alive]), the second factor
 		 * per distinct (x, T) only. */
 		size_t ng;
@@ -241,14 +242,22 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 	} else {
 		#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
 		for (size_t k = 0; k < np; k++) {
-			double x;
-			struct curve c = { tm, par, &pat[k], CURVE_PATTERN };
+			double x, ip[4];
+			/* with covariates (model/covar.h), the customer's own
+			 * parameters in the plain model's formulas */
+			const double *pp = par;
+			if (d->cov) {
+				size_t kz = (size_t)(d->cov->spec.kp + d->cov->spec.kd);
+				sk_cov_par(tm, &d->cov->spec, par, d->cov->z + pat[k].cov * kz, ip);
+				pp = ip;
+			}
+			struct curve c = { tm, pp, &pat[k], CURVE_PATTERN };
 			if (horizon < 0)
 				x = tm->discrete ?
-					tm->dert(par, annual_rate, pat[k].x, pat[k].t_x, pat[k].T) :
-					tm->dert(par, delta, pat[k].x, pat[k].t_x, pat[k].T);
+					tm->dert(pp, annual_rate, pat[k].x, pat[k].t_x, pat[k].T) :
+					tm->dert(pp, delta, pat[k].x, pat[k].t_x, pat[k].T);
 			else if (tm->discrete)
-				x = det_discrete(tm, par, &pat[k], horizon, annual_rate);
+				x = det_discrete(tm, pp, &pat[k], horizon, annual_rate);
 			else
 				x = det_continuous(&c, horizon, delta);
 			if (!finite_det(&v[k], x)) {
@@ -458,7 +467,10 @@ void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, double pena
 	sk_spend_fit_or_die(obs, nobs, &mf->sfit);
 	free(obs);
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
-	sk_modelfile_fit(mf, tm, penalty, pat, npat, unit);
+	if (d->cov)
+		sk_cov_model_fit(tm, unit, d, d->cov, mf);
+	else
+		sk_modelfile_fit(mf, tm, penalty, pat, npat, unit);
 	mf->has_spend = 1;
 }
 

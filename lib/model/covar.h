@@ -118,16 +118,15 @@ void *sk_cov_json_new(const struct sk_covspec *s, const struct sk_fit *fit, int 
 void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 		      struct sk_fit *fit, int npar0);
 
-/* churn's checks and fit: exit 64 when covariates are given (given)
- * with --model, or come (from the options or a model file) with an
- * option that does not take them yet (clash: the program's own, or NULL);
- * fit tm without and with cd's covariates into mf (and --save-model). */
+/* churn's and clv's checks and fit: exit 64 when covariates are given
+ * (given) with --model, or come (from the options or a model file) with
+ * an option that does not take them yet (clash: the program's own, or
+ * NULL); fit tm without and with cd's covariates on d's customers into
+ * mf->tm, tfit, cov and unit (the caller saves it). */
 struct sk_model_opts;
-struct sk_opts;
 struct sk_modelfile;
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash);
-void sk_cov_model_fit(const struct sk_model_opts *m, const struct sk_opts *o,
-		      const struct sk_tmodel *tm, struct sk_custdata *d, struct sk_covdata *cd,
-		      struct sk_modelfile *mf);
+void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
+		      struct sk_covdata *cd, struct sk_modelfile *mf);
 
 #endif

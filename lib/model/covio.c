@@ -250,7 +250,7 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 	fit->npar = npar0 + s->kp + s->kd;
 }
 
-/* ---- churn's glue ---- */
+/* ---- the programs' glue ---- */
 
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash)
 {
@@ -296,9 +296,8 @@ static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
 		}
 }
 
-void sk_cov_model_fit(const struct sk_model_opts *m, const struct sk_opts *o,
-		      const struct sk_tmodel *tm, struct sk_custdata *d, struct sk_covdata *cd,
-		      struct sk_modelfile *mf)
+void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
+		      struct sk_covdata *cd, struct sk_modelfile *mf)
 {
 	/* A column with one value for everyone moves every customer's
 	 * alpha (or beta, a and b) by the same factor, which alpha0 (beta0,
@@ -350,7 +349,5 @@ void sk_cov_model_fit(const struct sk_model_opts *m, const struct sk_opts *o,
 	collinear(tm, &mf->tfit, &cd->spec);
 	mf->tm = tm;
 	mf->cov = cd->spec;
-	snprintf(mf->unit, sizeof mf->unit, "%s", o->unit_name);
-	if (m->save)
-		sk_modelfile_save(m->save, mf);
+	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
 }

@@ -28,7 +28,7 @@ struct sk_custdata {
 	uint32_t *pid;
 	/* Covariates (covar.h, sk_covdata_read): rfm[i].cov indexes cov's
 	 * distinct vectors, ncov of them; NULL and 0 without. */
-	const struct sk_covdata *cov;
+	struct sk_covdata *cov;
 	size_t ncov;
 };
 
