@@ -490,6 +490,10 @@ const struct sk_tmodel *sk_value_models(const char *model_path, const char *type
 		if (!mf->tm || !mf->has_spend)
 			sk_die(SK_EX_USAGE, "%s: %s needs a file saved by clv --save-model "
 			       "(a transaction and a spend model)", model_path, sk_progname);
+		/* its predictions would ignore them: say so instead */
+		if (mf->cov.kp + mf->cov.kd > 0)
+			sk_die(SK_EX_USAGE, "%s: the transaction model has covariates, which %s "
+			       "does not take yet (churn and clv do)", model_path, sk_progname);
 		tm = mf->tm;
 	} else if (strcmp(type, "auto") != 0 && !(tm = sk_tmodel_find(type)))
 		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
