@@ -14,6 +14,7 @@ awk -F, -v OFS=, 'NR == 1 { print $0, "channel", "band"; next }
 	{ n = substr($1, 2) + 0; print $0, int(n / 7) % 2, n % 3 }' "$cust" > "$covc"
 median_run "churn BG/NBD + 2 covariates (1M)" churn --model-type bgnbd --covariates channel,band "$covc"
 median_run "churn Pareto/NBD + 2 covariates (1M)" churn --model-type pnbd --covariates channel,band "$covc"
+median_run "clv BG/NBD + 2 covariates (1M)" clv --covariates channel,band "$covc"
 median_run "clv BG/NBD x Gamma-Gamma (1M)" clv "$cust"
 median_run "classify --rfm (1M)" classify --rfm "$cust"
 median_run "cohort (5M rows)" cohort "$log"
