@@ -216,7 +216,7 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 	/* Continuous discounting at the force of interest that compounds to
 	 * annual_rate over a year of 365.25 days, per model time unit. */
 	double delta = log1p(annual_rate) * unit_days / 365.25;
-	if (horizon >= 0 && !tm->discrete && tm->expected_alive && !d->cov) {
+	if (horizon >= 0 && !tm->discrete && tm->expected_alive) {
 		/* DET = p_alive x (discounted E[X | alive]), the second factor
 		 * per distinct (x, T) only. */
 		size_t ng;
@@ -225,12 +225,16 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		double *gv = sk_xmalloc((ng ? ng : 1) * sizeof *gv);
 		#pragma omp parallel for schedule(dynamic, 16) if (ng > 100)
 		for (size_t j = 0; j < ng; j++) {
-			struct curve c = { tm, par, &g[j], CURVE_ALIVE };
+			double ip[4];	/* groups are (x, T, cov): model/covar.h */
+			struct curve c = { tm, sk_cov_rowpar(tm, par, d->cov, &g[j], ip), &g[j],
+					   CURVE_ALIVE };
 			gv[j] = det_continuous(&c, horizon, delta);
 		}
 		#pragma omp parallel for if (np > 10000)
 		for (size_t k = 0; k < np; k++) {
-			double x = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T) * gv[gid[k]];
+			double ip[4];
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+			double x = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T) * gv[gid[k]];
 			if (!finite_det(&v[k], x)) {
 				#pragma omp atomic write
 				bad = k;
@@ -245,12 +249,7 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 			double x, ip[4];
 			/* with covariates (model/covar.h), the customer's own
 			 * parameters in the plain model's formulas */
-			const double *pp = par;
-			if (d->cov) {
-				size_t kz = (size_t)(d->cov->spec.kp + d->cov->spec.kd);
-				sk_cov_par(tm, &d->cov->spec, par, d->cov->z + pat[k].cov * kz, ip);
-				pp = ip;
-			}
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
 			struct curve c = { tm, pp, &pat[k], CURVE_PATTERN };
 			if (horizon < 0)
 				x = tm->discrete ?

@@ -334,51 +334,12 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 
 /* ---- predictions ---- */
 
-void sk_cov_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
-		    double horizon, struct sk_pred *p)
+const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
+			    const struct sk_covdata *cov, const struct sk_rfm *r, double *ip)
 {
-	size_t np;
-	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
-	const struct sk_covdata *cd = d->cov;
-	size_t stride = (size_t)(cd->spec.kp + cd->spec.kd);
-	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
-	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
-	double *pr = sk_xmalloc((np ? np : 1) * sizeof *pr);
-	long bad = -1;
-	/* FH 2007: given z_i, P(alive), E[X(T, T+t]] and the rest are the
-	 * plain model's at the customer's own parameters. */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-#endif
-	for (size_t k = 0; k < np; k++) {
-		double ip[4];
-		sk_cov_par(tm, &cd->spec, par, cd->z + pat[k].cov * stride, ip);
-		double x = pat[k].x, tx = pat[k].t_x, T = pat[k].T;
-		pa[k] = tm->p_alive(ip, x, tx, T);
-		ex[k] = pa[k] * tm->expected_alive(ip, horizon, x, T);
-		pr[k] = pa[k] * tm->return_alive(ip, horizon, x, T);
-		if (!isfinite(pa[k]) || !isfinite(ex[k]) || !isfinite(pr[k])) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-			bad = (long)k;
-		}
-	}
-	if (bad >= 0)
-		sk_die(SK_EX_DATA, "%s with covariates gives no finite prediction for "
-		       "frequency %g, recency %g, T %g; refit on data like these",
-		       tm->title, pat[bad].x, pat[bad].t_x, pat[bad].T);
-	p->p_alive = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_alive);
-	p->expected = sk_xcalloc(d->n ? d->n : 1, sizeof *p->expected);
-	p->p_return = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_return);
-	for (size_t i = 0; i < d->n; i++) {
-		if (!d->valid[i])
-			continue;
-		p->p_alive[i] = pa[d->pid[i]];
-		p->expected[i] = ex[d->pid[i]];
-		p->p_return[i] = pr[d->pid[i]];
-	}
-	free(pa);
-	free(ex);
-	free(pr);
+	if (!cov)
+		return par;
+	size_t k = (size_t)(cov->spec.kp + cov->spec.kd);
+	sk_cov_par(tm, &cov->spec, par, cov->z + r->cov * k, ip);
+	return ip;
 }

@@ -90,10 +90,13 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
 	       struct sk_fit *out, char *err, size_t errlen);
 
-/* sk_predict for a table with covariates (d->cov): every distinct
- * pattern with its own parameters. */
-void sk_cov_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
-		    double horizon, struct sk_pred *p);
+/* The parameters for the customers of pattern r: par without
+ * covariates (cov NULL), else their own (sk_cov_par), written to ip.
+ * Given them, P(alive), E[X(T, T+t]] and the rest are the plain model's
+ * (FH 2007), so sk_predict and clv's values call this per pattern or
+ * per (x, T, cov) group. */
+const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
+			    const struct sk_covdata *cov, const struct sk_rfm *r, double *ip);
 
 /* ---- covio.c: the covariates in tables, reports and model files ---- */
 

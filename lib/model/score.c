@@ -203,18 +203,6 @@ void sk_custdata_drop_patterns(struct sk_custdata *d)
  * a few hundred P(alive). */
 #define NX_MAX 65536
 
-/* The parameters of the customer with pattern r: par, or with
- * covariates (covar.h) her own, written to ip. */
-static const double *row_par(const struct sk_tmodel *tm, const double *par,
-			     const struct sk_covdata *cov, const struct sk_rfm *r, double *ip)
-{
-	if (!cov)
-		return par;
-	size_t k = (size_t)(cov->spec.kp + cov->spec.kd);
-	sk_cov_par(tm, &cov->spec, par, cov->z + r->cov * k, ip);
-	return ip;
-}
-
 static double min_p_alive(const struct sk_tmodel *tm, const double *par,
 			  const struct sk_covdata *cov, const struct sk_rfm *rows,
 			  const unsigned char *valid, size_t n)
@@ -235,7 +223,7 @@ static double min_p_alive(const struct sk_tmodel *tm, const double *par,
 		if (!seen[k])
 			continue;
 		double ip[4];
-		double p = tm->p_alive(row_par(tm, par, cov, &worst[k], ip), worst[k].x,
+		double p = tm->p_alive(sk_cov_rowpar(tm, par, cov, &worst[k], ip), worst[k].x,
 				       worst[k].t_x, worst[k].T);
 		if (isfinite(p) && p < lo)
 			lo = p;
@@ -437,14 +425,26 @@ uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu patterns", np);
 	for (size_t k = 0; k < np; k++)
 		kv[k].key = kv[k].key * nT + gid[k];
-	if (sk_kv_sort(kv, np, (uint64_t)nx * nT) < 0)
+	/* With covariates (covar.h) a group is (x, T, cov): its customers
+	 * share their parameters too. */
+	uint64_t ncov = 1;
+	for (size_t k = 0; k < np; k++)
+		ncov = pat[k].cov >= ncov ? (uint64_t)pat[k].cov + 1 : ncov;
+	if (ncov > 1) {
+		if ((uint64_t)nx * nT > UINT64_MAX / ncov)
+			sk_die(SK_EX_SOFTWARE, "too many patterns to group (%zu)", np);
+		for (size_t k = 0; k < np; k++)
+			kv[k].key = kv[k].key * ncov + pat[k].cov;
+	}
+	if (sk_kv_sort(kv, np, (uint64_t)nx * nT * ncov) < 0)
 		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu patterns", np);
 	struct sk_rfm *g = sk_xmalloc((np ? np : 1) * sizeof *g);
 	size_t m = 0;
 	for (size_t j = 0; j < np; j++) {
 		const struct sk_rfm *p = &pat[kv[j].idx];
 		if (!m || kv[j].key != kv[j - 1].key)
-			g[m++] = (struct sk_rfm){ .x = p->x, .t_x = 0, .T = p->T, .w = 0 };
+			g[m++] = (struct sk_rfm){ .x = p->x, .t_x = 0, .T = p->T, .w = 0,
+						  .cov = p->cov };
 		gid[kv[j].idx] = (uint32_t)(m - 1);
 	}
 	free(ux);
@@ -458,10 +458,6 @@ uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p)
 {
-	if (d->cov) {
-		sk_cov_predict(tm, par, d, horizon, p);
-		return;
-	}
 	size_t np;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
@@ -470,12 +466,15 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	size_t bad = SIZE_MAX;	/* a pattern without a finite prediction */
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
 	for (size_t k = 0; k < np; k++) {
-		pa[k] = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T);
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+		pa[k] = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T);
 		MARK_UNLESS_FINITE(pa[k], k, bad);
 	}
 	/* expected = p_alive x E[X | alive] and p_return = p_alive x
 	 * P(X > 0 | alive), the second factors functions of (x, T) only:
-	 * daily data has ~10^6 patterns but ~10^4 pairs. */
+	 * daily data has ~10^6 patterns but ~10^4 pairs (with covariates, of
+	 * (x, T, cov): each customer with her own parameters, FH 2007). */
 	size_t ng;
 	struct sk_rfm *g;
 	uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
@@ -484,8 +483,10 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	size_t gbad = SIZE_MAX;
 	#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
 	for (size_t j = 0; j < ng; j++) {
-		ga[j] = tm->expected_alive ? tm->expected_alive(par, horizon, g[j].x, g[j].T) : 0;
-		gr[j] = tm->return_alive(par, horizon, g[j].x, g[j].T);
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, d->cov, &g[j], ip);
+		ga[j] = tm->expected_alive ? tm->expected_alive(pp, horizon, g[j].x, g[j].T) : 0;
+		gr[j] = tm->return_alive(pp, horizon, g[j].x, g[j].T);
 		MARK_UNLESS_FINITE(ga[j], j, gbad);
 		MARK_UNLESS_FINITE(gr[j], j, gbad);
 	}
@@ -499,7 +500,9 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	if (!tm->expected_alive) {
 		#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
 		for (size_t k = 0; k < np; k++) {
-			ex[k] = tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+			double ip[4];
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+			ex[k] = tm->expected(pp, horizon, pat[k].x, pat[k].t_x, pat[k].T);
 			MARK_UNLESS_FINITE(ex[k], k, bad);
 		}
 	}
@@ -550,7 +553,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		n += r->w;
 		obs += r->w * r->x;
 		double ip[4];
-		double e = tm->expected_new(row_par(tm, fit->par, d->cov, r, ip), r->T);
+		double e = tm->expected_new(sk_cov_rowpar(tm, fit->par, d->cov, r, ip), r->T);
 		expct += r->w * (isfinite(e) ? e : 0);
 		alive += r->w * p->p_alive[i];
 		churned += r->w * (score[i] < threshold);
