@@ -18,6 +18,15 @@ custl=build/bench/customers_litt.csv
 summarize --litt "$log" > "$custl"
 median_run "summarize --litt" summarize --litt "$log"
 median_run "churn BG/CNBD-k fit + score (1M)" churn --model-type bgcnbd "$custl"
+# Covariates (issue 20): a binary and a three-level column, on both
+# processes; target <= 3 s CPU each (plain fit + fit with covariates +
+# scoring).  The columns come from the id, so their true effects are 0.
+covc=build/bench/customers_cov.csv
+awk -F, -v OFS=, 'NR == 1 { print $0, "channel", "band"; next }
+	{ n = substr($1, 2) + 0; print $0, int(n / 7) % 2, n % 3 }' "$cust" > "$covc"
+median_run "churn BG/NBD + 2 covariates (1M)" churn --model-type bgnbd --covariates channel,band "$covc"
+median_run "churn Pareto/NBD + 2 covariates (1M)" churn --model-type pnbd --covariates channel,band "$covc"
+median_run "clv BG/NBD + 2 covariates (1M)" clv --covariates channel,band "$covc"
 median_run "clv BG/NBD x Gamma-Gamma (1M)" clv "$cust"
 median_run "classify --rfm (1M)" classify --rfm "$cust"
 median_run "cohort (5M rows)" cohort "$log"

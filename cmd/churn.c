@@ -54,7 +54,13 @@ static const char usage[] =
 	"                       for bgbb); pnbd and bgbb only\n"
 	"  --pmf K              append pmf_0..pmf_K, P(k purchases over --horizon)\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
-	"                       with their weight instead, for a fit over shards\n";
+	"                       with their weight instead, for a fit over shards\n"
+	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
+	"                       purchase and the dropout process of each customer\n"
+	"                       (pnbd and bgnbd); --report adds the coefficients and\n"
+	"                       a likelihood-ratio test against the model without\n"
+	"  --covariates-purchase COLS  columns for the purchase process only\n"
+	"  --covariates-dropout COLS   columns for the dropout process only\n";
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
@@ -148,6 +154,16 @@ int main(int argc, char **argv)
 	mo.type = "mbgnbd";
 	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto" };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
+	/* Covariates (covar.h) come with their own fit and predictions and
+	 * without the learned layer, which knows no covariates. */
+	struct sk_covspec cs;
+	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
+	const char *clash = c.has_dert ? "--dert" : c.pmf >= 0 ? "--pmf" :
+		c.tracking ? "--tracking" : NULL;
+	if (cov) {
+		sk_cov_check_opts(&mo, 1, clash);
+		c.no_learn = 1;
+	}
 	/* On a transaction log the summary writes the backtest columns. */
 	if (!c.no_learn)
 		sk_opt_backtest(&o, c.backtest);
@@ -155,6 +171,8 @@ int main(int argc, char **argv)
 	struct sk_modelfile mf = { 0 };
 	/* Usage errors first: the model type and the horizon as written. */
 	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
+	if (cov)
+		sk_cov_check_model(tm);
 	sk_model_opts_horizon(&mo, &o, tm, 0);
 
 	long period_days = lround(sk_opt_duration(&o, "tracking-period", c.tracking_period));
@@ -170,6 +188,14 @@ int main(int argc, char **argv)
 	double horizon = sk_model_opts_horizon(&mo, &o, tm, 0);
 	struct sk_custdata d;
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 0, &d);
+	struct sk_covdata cd = { 0 };
+	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
+		sk_cov_check_opts(&mo, 0, clash);
+		c.no_learn = cov = 1;
+		cs = mf.cov;
+	}
+	if (cov)
+		sk_covdata_read(t, &cs, &d, &cd);
 	if (mo.patterns) {
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
 		sk_custdata_free(&d);
@@ -178,14 +204,18 @@ int main(int argc, char **argv)
 	}
 
 	struct sk_backtest bt;
-	int have_bt = !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
+	int have_bt = !cov && !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
 	if (!have_bt && !c.no_learn && !(tm && tm->discrete))
 		sk_warn("no backtest columns (summarize --backtest): p_return and "
 			"expected_purchases are the model's");
 	if (!mo.model) {
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
-		if (!tm && have_bt) {
+		if (cov) {
+			sk_cov_model_fit(tm, o.unit_name, &d, &cd, &mf);
+			if (mo.save)
+				sk_modelfile_save(mo.save, &mf);
+		} else if (!tm && have_bt) {
 			/* auto with a backtest: the best held-out forecast */
 			mf.tm = sk_tmodel_auto_backtest(&bt, mo.penalty, pat, npat, &mf.tfit);
 			snprintf(mf.unit, sizeof mf.unit, "%s", o.unit_name);
@@ -242,6 +272,7 @@ int main(int argc, char **argv)
 	sk_pred_iv_free(&iv);
 	sk_pred_free(&p);
 	sk_custdata_free(&d);
+	sk_covdata_free(&cd);
 	sk_table_free(t);
 	return 0;
 }

@@ -35,7 +35,12 @@ static const char usage[] =
 	"  --new-customer N     expected value of a customer acquired today and of a\n"
 	"                       cohort of N over --horizon, on stderr\n"
 	"  --patterns           write the distinct (frequency, recency, T,\n"
-	"                       monetary_value) patterns with their weight instead\n";
+	"                       monetary_value) patterns with their weight instead\n"
+	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
+	"                       purchase and the dropout process of each customer\n"
+	"                       (pnbd and bgnbd; see churn(1))\n"
+	"  --covariates-purchase COLS  columns for the purchase process only\n"
+	"  --covariates-dropout COLS   columns for the dropout process only\n";
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
@@ -90,10 +95,18 @@ int main(int argc, char **argv)
 	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
 	struct clv_opts c = { .rate = 0.1, .margin = 1 };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
+	/* Covariates (model/covar.h): each customer's discounted
+	 * transactions with her own parameters. */
+	struct sk_covspec cs;
+	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
+	if (cov)
+		sk_cov_check_opts(&mo, 1, NULL);
 
 	struct sk_modelfile mf = { 0 };
 	/* Usage errors first: the model type and the horizon as written. */
 	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
+	if (cov)
+		sk_cov_check_model(tm);
 	int lifetime = strcmp(mo.horizon, "lifetime") == 0;
 	if (lifetime && (c.evaluate || mo.new_customers > 0))
 		sk_die(SK_EX_USAGE, "--evaluate and --new-customer need a finite --horizon");
@@ -110,6 +123,14 @@ int main(int argc, char **argv)
 	double horizon = sk_model_opts_horizon(&mo, &o, tm, 1);
 	struct sk_custdata d;
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 1, &d);
+	struct sk_covdata cd = { 0 };
+	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
+		sk_cov_check_opts(&mo, 0, NULL);
+		cov = 1;
+		cs = mf.cov;
+	}
+	if (cov)
+		sk_covdata_read(t, &cs, &d, &cd);
 	if (mo.patterns) {
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 1);
 		sk_custdata_free(&d);
@@ -192,6 +213,8 @@ int main(int argc, char **argv)
 			fprintf(f, "transaction model: %s; spend model: Gamma-Gamma p %.4g q %.4g "
 				"gamma %.4g\n", tm->title, mf.sfit.par[0], mf.sfit.par[1],
 				mf.sfit.par[2]);
+			if (d.cov)
+				sk_cov_report(f, NULL, tm, &mf.tfit, d.cov);
 			fprintf(f, "horizon: %s; discount rate %g; margin %g\n", mo.horizon, c.rate,
 				c.margin);
 			fprintf(f, "total value: %.2f\n", total);
@@ -216,6 +239,7 @@ int main(int argc, char **argv)
 	free(spend);
 	free(tier);
 	sk_custdata_free(&d);
+	sk_covdata_free(&cd);
 	sk_table_free(t);
 	return 0;
 }

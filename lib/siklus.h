@@ -4,6 +4,7 @@
 
 #include "record/date.h"
 #include "record/emit.h"
+#include "model/covar.h"
 #include "model/fit.h"
 #include "model/learn.h"
 #include "model/interval.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "record/group.h"
+#include "model/covar.h"
 #include "model/interval.h"
 #include "model/spend.h"
 #include "record/util.h"
@@ -224,12 +225,16 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		double *gv = sk_xmalloc((ng ? ng : 1) * sizeof *gv);
 		#pragma omp parallel for schedule(dynamic, 16) if (ng > 100)
 		for (size_t j = 0; j < ng; j++) {
-			struct curve c = { tm, par, &g[j], CURVE_ALIVE };
+			double ip[4];	/* groups are (x, T, cov): model/covar.h */
+			struct curve c = { tm, sk_cov_rowpar(tm, par, d->cov, &g[j], ip), &g[j],
+					   CURVE_ALIVE };
 			gv[j] = det_continuous(&c, horizon, delta);
 		}
 		#pragma omp parallel for if (np > 10000)
 		for (size_t k = 0; k < np; k++) {
-			double x = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T) * gv[gid[k]];
+			double ip[4];
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+			double x = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T) * gv[gid[k]];
 			if (!finite_det(&v[k], x)) {
 				#pragma omp atomic write
 				bad = k;
@@ -241,14 +246,17 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 	} else {
 		#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
 		for (size_t k = 0; k < np; k++) {
-			double x;
-			struct curve c = { tm, par, &pat[k], CURVE_PATTERN };
+			double x, ip[4];
+			/* with covariates (model/covar.h), the customer's own
+			 * parameters in the plain model's formulas */
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+			struct curve c = { tm, pp, &pat[k], CURVE_PATTERN };
 			if (horizon < 0)
 				x = tm->discrete ?
-					tm->dert(par, annual_rate, pat[k].x, pat[k].t_x, pat[k].T) :
-					tm->dert(par, delta, pat[k].x, pat[k].t_x, pat[k].T);
+					tm->dert(pp, annual_rate, pat[k].x, pat[k].t_x, pat[k].T) :
+					tm->dert(pp, delta, pat[k].x, pat[k].t_x, pat[k].T);
 			else if (tm->discrete)
-				x = det_discrete(tm, par, &pat[k], horizon, annual_rate);
+				x = det_discrete(tm, pp, &pat[k], horizon, annual_rate);
 			else
 				x = det_continuous(&c, horizon, delta);
 			if (!finite_det(&v[k], x)) {
@@ -458,7 +466,10 @@ void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, double pena
 	sk_spend_fit_or_die(obs, nobs, &mf->sfit);
 	free(obs);
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
-	sk_modelfile_fit(mf, tm, penalty, pat, npat, unit);
+	if (d->cov)
+		sk_cov_model_fit(tm, unit, d, d->cov, mf);
+	else
+		sk_modelfile_fit(mf, tm, penalty, pat, npat, unit);
 	mf->has_spend = 1;
 }
 
@@ -478,6 +489,10 @@ const struct sk_tmodel *sk_value_models(const char *model_path, const char *type
 		if (!mf->tm || !mf->has_spend)
 			sk_die(SK_EX_USAGE, "%s: %s needs a file saved by clv --save-model "
 			       "(a transaction and a spend model)", model_path, sk_progname);
+		/* its predictions would ignore them: say so instead */
+		if (mf->cov.kp + mf->cov.kd > 0)
+			sk_die(SK_EX_USAGE, "%s: the transaction model has covariates, which %s "
+			       "does not take yet (churn and clv do)", model_path, sk_progname);
 		tm = mf->tm;
 	} else if (strcmp(type, "auto") != 0 && !(tm = sk_tmodel_find(type)))
 		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb, "

@@ -133,7 +133,8 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 			if (el || x == 0)
 				litt = 0;
 		}
-		d->rfm[i] = (struct sk_rfm){ x, fmin(tx, T), T, f->w, litt };
+		d->rfm[i] = (struct sk_rfm){ .x = x, .t_x = fmin(tx, T), .T = T, .w = f->w,
+					    .litt = litt };
 		d->valid[i] = 1;
 		d->nvalid++;
 		b->purchases[i] = np;

@@ -13,7 +13,9 @@
 
 #include <stddef.h>
 
-#define SK_FIT_MAXPAR 6
+/* 4 parameters of a transaction model and up to 12 covariate
+ * coefficients (covar.h); every loop runs to npar, not to this. */
+#define SK_FIT_MAXPAR 16
 
 struct sk_fit {
 	int npar;

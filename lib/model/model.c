@@ -34,7 +34,8 @@ const struct sk_tmodel *sk_tmodel_find(const char *name)
 static int cmp_rfm(const void *pa, const void *pb)
 {
 	const struct sk_rfm *a = pa, *b = pb;
-	return sk_order_xtT(a->x, a->t_x, a->T, b->x, b->t_x, b->T);
+	int c = sk_order_xtT(a->x, a->t_x, a->T, b->x, b->t_x, b->T);
+	return c ? c : (a->cov > b->cov) - (a->cov < b->cov);
 }
 
 size_t sk_rfm_compress(struct sk_rfm *pat, size_t n)
@@ -529,17 +530,28 @@ struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nou
 		return NULL;
 	}
 	free(ux);
+	/* Covariate groups (sk_rfm.cov) stay apart: the last key. */
+	uint64_t ncov = 1;
+	for (size_t i = 0; i < n; i++)
+		ncov = pat[i].cov >= ncov ? (uint64_t)pat[i].cov + 1 : ncov;
+	uint64_t cells = (uint64_t)nx * (uint64_t)((steps + 1) * (steps + 1));
+	if (cells > UINT64_MAX / ncov) {
+		free(rx);
+		free(kv);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		double gt = round(pat[i].t_x / step), gT = round(pat[i].T / step);
-		kv[i] = (struct sk_kv){ ((uint64_t)rx[i] * (steps + 1) + (uint64_t)gt) *
-					(uint64_t)(steps + 1) + (uint64_t)gT, (uint32_t)i };
+		kv[i] = (struct sk_kv){ (((uint64_t)rx[i] * (steps + 1) + (uint64_t)gt) *
+					 (uint64_t)(steps + 1) + (uint64_t)gT) * ncov + pat[i].cov,
+					(uint32_t)i };
 	}
 	free(rx);
 	/* Count the cells first: the coarse set is allocated at its size,
 	 * and only when it shrinks the data at least twofold. */
 	size_t m = 0;
 	struct sk_rfm *c = NULL;
-	if (sk_kv_sort(kv, n, (uint64_t)nx * (uint64_t)((steps + 1) * (steps + 1))) == 0) {
+	if (sk_kv_sort(kv, n, cells * ncov) == 0) {
 		for (size_t j = 0; j < n; j++)
 			m += j == 0 || kv[j].key != kv[j - 1].key;
 		if (m > 0 && m <= n / 2)
@@ -553,8 +565,10 @@ struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nou
 				sk_rfm_merge(&c[m - 1], p);
 				continue;
 			}
-			c[m++] = (struct sk_rfm){ p->x, round(p->t_x / step) * step,
-						  round(p->T / step) * step, p->w, p->litt };
+			c[m++] = (struct sk_rfm){ .x = p->x,
+						  .t_x = round(p->t_x / step) * step,
+						  .T = round(p->T / step) * step, .w = p->w,
+						  .litt = p->litt, .cov = p->cov };
 		}
 	}
 	free(kv);

@@ -11,6 +11,7 @@
 #define SK_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fit.h"
 
@@ -24,6 +25,9 @@ struct sk_rfm {
 	 * needed by the models with ll_litt (BG/CNBD-k, MBG/CNBD-k).  A
 	 * merged pattern carries the weighted mean, so sum w litt is kept. */
 	double litt;
+	/* Index of the customer's covariate vector (covar.h); 0 when the
+	 * model has no covariates.  Patterns compress by (x, t_x, T, cov). */
+	uint32_t cov;
 };
 
 struct sk_tmodel {
@@ -92,9 +96,9 @@ int sk_tmodel_fit_with(const struct sk_tmodel *tm, double penalty, const struct 
 /* Look a model up by name; NULL when unknown. */
 const struct sk_tmodel *sk_tmodel_find(const char *name);
 
-/* Sort pat[0..n) and merge identical (x, t_x, T) by adding weights
+/* Sort pat[0..n) and merge identical (x, t_x, T, cov) by adding weights
  * (litt becomes their weighted mean); return the new count.
- * Deterministic: the order is by x, t_x, T. */
+ * Deterministic: the order is by x, t_x, T, cov. */
 size_t sk_rfm_compress(struct sk_rfm *pat, size_t n);
 
 #endif

@@ -16,11 +16,12 @@
 
 static const char *const spend_names[] = { "p", "q", "gamma" };
 
-static json_t *fit_json(const char *type, const char *const *names, const struct sk_fit *f)
+static json_t *fit_json(const char *type, const char *const *names, int npar,
+		       const struct sk_fit *f)
 {
 	json_t *o = json_object(), *p = json_object(), *se = json_object();
 	json_object_set_new(o, "type", json_string(type));
-	for (int i = 0; i < f->npar; i++) {
+	for (int i = 0; i < npar; i++) {
 		json_object_set_new(p, names[i], json_real(f->par[i]));
 		json_object_set_new(se, names[i], json_real(f->se[i]));
 	}
@@ -37,11 +38,14 @@ void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
 	json_t *root = json_object();
 	json_object_set_new(root, "siklus_model", json_integer(1));
 	if (m->tm) {
-		json_t *fit = fit_json(m->tm->name, m->tm->parname, &m->tfit);
+		json_t *fit = fit_json(m->tm->name, m->tm->parname, m->tm->npar, &m->tfit);
 		json_object_set(root, "type", json_object_get(fit, "type"));
 		json_object_set_new(root, "unit", json_string(m->unit));
 		json_object_update(root, fit);
 		json_decref(fit);
+		if (m->cov.kp + m->cov.kd > 0)
+			json_object_set_new(root, "covariates",
+					    sk_cov_json_new(&m->cov, &m->tfit, m->tm->npar));
 	} else
 		json_object_set_new(root, "unit", json_string(m->unit));
 	char stamp[32];
@@ -49,7 +53,7 @@ void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	json_object_set_new(root, "fitted", json_string(stamp));
 	if (m->has_spend)
-		json_object_set_new(root, "spend", fit_json("gammagamma", spend_names, &m->sfit));
+		json_object_set_new(root, "spend", fit_json("gammagamma", spend_names, 3, &m->sfit));
 	if (m->has_value) {
 		json_t *v = json_object();
 		json_object_set_new(v, "horizon", json_string(m->value_horizon));
@@ -129,6 +133,14 @@ void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *
 			sk_die(SK_EX_DATA, "%s: unknown model type \"%s\"", path,
 			       json_string_value(type));
 		read_fit(path, root, m->tm->parname, m->tm->npar, &m->tfit);
+		json_t *cv = json_object_get(root, "covariates");
+		if (cv && !json_is_object(cv))
+			bad(path, "\"covariates\" is not an object");
+		if (cv) {
+			if (m->tm != &sk_pnbd && m->tm != &sk_bgnbd)
+				bad(path, "\"covariates\" with a model that takes none");
+			sk_cov_json_read(path, cv, &m->cov, &m->tfit, m->tm->npar);
+		}
 	}
 	json_t *sp = json_object_get(root, "spend");
 	if (json_is_object(sp)) {

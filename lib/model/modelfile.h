@@ -6,10 +6,16 @@
  *    "spend": {"type": "gammagamma", "params": {"p": .., "q": .., "gamma": ..},
  *              "stderr": {...}, "loglik": ..., "customers": ...}}
  *
- * "spend" is present when clv saved the file. */
+ * "spend" is present when clv saved the file; "covariates" when the
+ * transaction model has them (covar.h, sk_cov_json_new):
+ *    "covariates": {"purchase": {"COL": coef, ...}, "dropout": {...},
+ *                   "stderr": {"purchase": {...}, "dropout": {...}}}
+ * and then tfit holds the coefficients after the model's parameters.
+ * Files without it read as before. */
 #ifndef SK_MODELFILE_H
 #define SK_MODELFILE_H
 
+#include "covar.h"
 #include "fit.h"
 #include "model.h"
 #include "record/opts.h"
@@ -17,6 +23,7 @@
 struct sk_modelfile {
 	const struct sk_tmodel *tm;	/* NULL when the file holds no transaction model */
 	struct sk_fit tfit;
+	struct sk_covspec cov;		/* kp = kd = 0: no covariates */
 	char unit[16];
 	int has_spend;
 	struct sk_fit sfit;		/* p, q, gamma */

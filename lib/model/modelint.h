@@ -45,6 +45,15 @@ double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_pnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
+/* The Pareto/NBD fit's own context over pat[0..n) (with the (x, t)
+ * index when index is 1 and it can be built) and its -LL; covar.c
+ * evaluates one per covariate group. */
+void *sk_pnbd_fitctx_new(const struct sk_rfm *pat, size_t n, int index);
+void sk_pnbd_fitctx_free(void *ctx);
+double sk_pnbd_fitctx_nll(const double *theta, double *grad, void *ctx);
+/* -LL over pat[0..n) one pattern at a time (no index, nothing kept):
+ * for covar.c's small groups. */
+double sk_pnbd_nll_pat(const double *theta, double *grad, const struct sk_rfm *pat, size_t n);
 
 /* BG/CNBD-k and MBG/CNBD-k (cnbd.c): the fit at one k (shift 0 or 1),
  * its likelihood for the unit tests (ctx from sk_cnbd_ctx_new), and

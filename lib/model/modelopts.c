@@ -10,7 +10,7 @@
 
 enum { M_TYPE = 1000, M_HORIZON, M_THRESHOLD, M_WEIGHT, M_MODEL, M_SAVE, M_REPORT,
        M_REPORT_JSON, M_PATTERNS, M_NEW,
-       M_INTERVALS, M_PENALTY };
+       M_INTERVALS, M_PENALTY, M_COV, M_COV_P, M_COV_D };
 
 static const struct sk_opt shared[] = {
 	{ "model-type", 1, 0, M_TYPE },
@@ -25,6 +25,9 @@ static const struct sk_opt shared[] = {
 	{ "new-customer", 1, 0, M_NEW },
 	{ "intervals", 1, 0, M_INTERVALS },
 	{ "penalty", 1, 0, M_PENALTY },
+	{ "covariates", 1, 0, M_COV },
+	{ "covariates-purchase", 1, 0, M_COV_P },
+	{ "covariates-dropout", 1, 0, M_COV_D },
 };
 
 #define NSHARED (sizeof shared / sizeof shared[0])
@@ -57,6 +60,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 		break;
 	case M_NEW: m->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
 	case M_PENALTY: m->penalty = sk_opt_num("penalty", arg, 0, 1e6); break;
+	case M_COV: case M_COV_P: case M_COV_D: m->cov[id - M_COV] = arg; break;
 	default: d->fn(id, arg, d->ctx); break;
 	}
 }

@@ -29,6 +29,9 @@ struct sk_model_opts {
 	int patterns;			/* --patterns: write the patterns instead */
 	double new_customers;		/* --new-customer N: forecast a cohort of N; 0 = no */
 	double intervals;		/* --intervals LEVEL: 0 = no intervals */
+	/* --covariates, --covariates-purchase, --covariates-dropout as
+	 * given (covar.h, sk_covspec_parse); NULL when not */
+	const char *cov[3];
 };
 
 #define SK_MODEL_OPTS_INIT { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 }

@@ -248,6 +248,11 @@ double sk_pnbd_nll(const double *theta, double *grad, void *ctx)
 	return v;
 }
 
+double sk_pnbd_nll_pat(const double *theta, double *grad, const struct sk_rfm *pat, size_t n)
+{
+	return nll_core(theta, grad, pat, n, NULL);
+}
+
 /* The fit's context: the patterns and their index, built once, and the
  * last evaluation.  The index holds the evaluation's workspace, so calls
  * must not overlap (the optimiser calls one at a time). */
@@ -265,7 +270,7 @@ struct pfit {
  * gradient is always computed (a quarter more than the value alone) and
  * the last point remembered: about a third fewer evaluations per fit.
  * The function is deterministic, so a repeat returns the same numbers. */
-static double pfit_nll(const double *theta, double *grad, void *ctx)
+double sk_pnbd_fitctx_nll(const double *theta, double *grad, void *ctx)
 {
 	struct pfit *f = ctx;
 	if (!f->last_ok || memcmp(theta, f->last_th, sizeof f->last_th) != 0) {
@@ -294,16 +299,21 @@ static double loglik1(const double *par, double x, double t_x, double T)
 	return t.c + b.lW;
 }
 
-static void *pfit_new(const struct sk_rfm *pat, size_t n)
+void *sk_pnbd_fitctx_new(const struct sk_rfm *pat, size_t n, int index)
 {
 	struct pfit *d = sk_xcalloc(1, sizeof *d);
 	d->pat = pat;
 	d->n = n;
-	d->have = sk_pnbd_pidx_build(&d->ix, pat, n) == 0;
+	d->have = index && sk_pnbd_pidx_build(&d->ix, pat, n) == 0;
 	return d;
 }
 
-static void pfit_free(void *ctx)
+static void *pfit_new(const struct sk_rfm *pat, size_t n)
+{
+	return sk_pnbd_fitctx_new(pat, n, 1);
+}
+
+void sk_pnbd_fitctx_free(void *ctx)
 {
 	struct pfit *d = ctx;
 	if (d->have)
@@ -326,8 +336,8 @@ static void starts(const struct sk_rfm_sums *s, double *st)
 }
 
 static const struct sk_tfit_spec spec = {
-	.npar = 4, .nll = pfit_nll, .nstart = 3, .starts = starts, .ctx_new = pfit_new,
-	.ctx_free = pfit_free,
+	.npar = 4, .nll = sk_pnbd_fitctx_nll, .nstart = 3, .starts = starts,
+	.ctx_new = pfit_new, .ctx_free = sk_pnbd_fitctx_free,
 };
 
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,

@@ -2,6 +2,7 @@
  * per distinct pattern, and the reports analysts read before trusting a
  * model. */
 #include "score.h"
+#include "covar.h"
 #include "modelint.h"
 #include "metrics.h"
 
@@ -83,7 +84,8 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 			if (el || x == 0)
 				litt = 0;
 		}
-		d->rfm[i] = (struct sk_rfm){ x, tx > T ? T : tx, T, w, litt };
+		d->rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx > T ? T : tx, .T = T, .w = w,
+					    .litt = litt };
 		d->valid[i] = 1;
 		d->nvalid++;
 	}
@@ -109,7 +111,9 @@ static int cmp_rows(const void *pa, const void *pb)
 		return a->x < b->x ? -1 : 1;
 	if (a->t_x != b->t_x)
 		return a->t_x < b->t_x ? -1 : 1;
-	return (a->T > b->T) - (a->T < b->T);
+	if (a->T != b->T)
+		return a->T < b->T ? -1 : 1;
+	return (a->cov > b->cov) - (a->cov < b->cov);
 }
 
 /* Group the valid rows by (x, t_x, T).  Each coordinate is replaced by
@@ -141,6 +145,17 @@ static size_t group_by_rank(struct sk_custdata *d, uint32_t *idx)
 		span *= nu[c] ? nu[c] : 1;
 		for (size_t j = 0; j < m; j++)
 			kv[j].key = kv[j].key * nu[c] + r[kv[j].idx];
+	}
+	/* With covariates the index of the row's covariate vector is the
+	 * last key (covar.h): patterns are (x, t_x, T, cov). */
+	if (d->ncov > 1) {
+		if (span > UINT64_MAX / d->ncov) {
+			m = (size_t)-1;
+			goto done;
+		}
+		span *= d->ncov;
+		for (size_t j = 0; j < m; j++)
+			kv[j].key = kv[j].key * d->ncov + d->rfm[kv[j].idx].cov;
 	}
 	if (sk_kv_sort(kv, m, span - 1) < 0)
 		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu customers", n);
@@ -204,7 +219,8 @@ void sk_custdata_drop_patterns(struct sk_custdata *d)
 #define NX_MAX 65536
 
 static double min_p_alive(const struct sk_tmodel *tm, const double *par,
-			  const struct sk_rfm *rows, const unsigned char *valid, size_t n)
+			  const struct sk_covdata *cov, const struct sk_rfm *rows,
+			  const unsigned char *valid, size_t n)
 {
 	struct sk_rfm *worst = sk_xcalloc(NX_MAX, sizeof *worst);
 	unsigned char *seen = sk_xcalloc(NX_MAX, 1);
@@ -221,7 +237,9 @@ static double min_p_alive(const struct sk_tmodel *tm, const double *par,
 	for (size_t k = 0; k < NX_MAX; k++) {
 		if (!seen[k])
 			continue;
-		double p = tm->p_alive(par, worst[k].x, worst[k].t_x, worst[k].T);
+		double ip[4];
+		double p = tm->p_alive(sk_cov_rowpar(tm, par, cov, &worst[k], ip), worst[k].x,
+				       worst[k].t_x, worst[k].T);
 		if (isfinite(p) && p < lo)
 			lo = p;
 	}
@@ -234,8 +252,15 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
 		       struct sk_fitdiag *out)
 {
+	return sk_tmodel_diagnose_cov(tm, f, NULL, rows, valid, n, out);
+}
+
+int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
+			   const struct sk_covdata *cov, const struct sk_rfm *rows,
+			   const unsigned char *valid, size_t n, struct sk_fitdiag *out)
+{
 	memset(out, 0, sizeof *out);
-	out->min_alive = min_p_alive(tm, f->par, rows, valid, n);
+	out->min_alive = min_p_alive(tm, f->par, cov, rows, valid, n);
 	if (out->min_alive > 0.99) {
 		out->no_dropout = 1;
 		snprintf(out->what[out->n++], sizeof out->what[0],
@@ -255,7 +280,10 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 			 "available; try --penalty");
 	}
 	char names[200] = "";
-	for (int k = 0; k < f->npar - tm->nfixed; k++)
+	/* The model's own parameters; covariate coefficients (covar.h) may
+	 * be 0 or negative, and a large se/|estimate| is just an effect
+	 * not told from none, which --report's z values show. */
+	for (int k = 0; k < tm->npar - tm->nfixed; k++)
 		if (f->se[k] > 10 * f->par[k]) {
 			size_t l = strlen(names);
 			snprintf(names + l, sizeof names - l, "%s%s (se %.3g, %.3g times the "
@@ -432,14 +460,26 @@ uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
 		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu patterns", np);
 	for (size_t k = 0; k < np; k++)
 		kv[k].key = kv[k].key * nT + gid[k];
-	if (sk_kv_sort(kv, np, (uint64_t)nx * nT) < 0)
+	/* With covariates (covar.h) a group is (x, T, cov): its customers
+	 * share their parameters too. */
+	uint64_t ncov = 1;
+	for (size_t k = 0; k < np; k++)
+		ncov = pat[k].cov >= ncov ? (uint64_t)pat[k].cov + 1 : ncov;
+	if (ncov > 1) {
+		if ((uint64_t)nx * nT > UINT64_MAX / ncov)
+			sk_die(SK_EX_SOFTWARE, "too many patterns to group (%zu)", np);
+		for (size_t k = 0; k < np; k++)
+			kv[k].key = kv[k].key * ncov + pat[k].cov;
+	}
+	if (sk_kv_sort(kv, np, (uint64_t)nx * nT * ncov) < 0)
 		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu patterns", np);
 	struct sk_rfm *g = sk_xmalloc((np ? np : 1) * sizeof *g);
 	size_t m = 0;
 	for (size_t j = 0; j < np; j++) {
 		const struct sk_rfm *p = &pat[kv[j].idx];
 		if (!m || kv[j].key != kv[j - 1].key)
-			g[m++] = (struct sk_rfm){ p->x, 0, p->T, 0, 0 };
+			g[m++] = (struct sk_rfm){ .x = p->x, .t_x = 0, .T = p->T, .w = 0,
+						  .cov = p->cov };
 		gid[kv[j].idx] = (uint32_t)(m - 1);
 	}
 	free(ux);
@@ -461,12 +501,15 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	size_t bad = SIZE_MAX;	/* a pattern without a finite prediction */
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
 	for (size_t k = 0; k < np; k++) {
-		pa[k] = tm->p_alive(par, pat[k].x, pat[k].t_x, pat[k].T);
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+		pa[k] = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T);
 		MARK_UNLESS_FINITE(pa[k], k, bad);
 	}
 	/* expected = p_alive x E[X | alive] and p_return = p_alive x
 	 * P(X > 0 | alive), the second factors functions of (x, T) only:
-	 * daily data has ~10^6 patterns but ~10^4 pairs. */
+	 * daily data has ~10^6 patterns but ~10^4 pairs (with covariates, of
+	 * (x, T, cov): each customer with her own parameters, FH 2007). */
 	size_t ng;
 	struct sk_rfm *g;
 	uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
@@ -480,11 +523,13 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	int nmix = 1;
 	#pragma omp parallel for schedule(dynamic, 64) if (ng > 200)
 	for (size_t j = 0; j < ng; j++) {
-		ga[j] = tm->expected_alive ? tm->expected_alive(par, horizon, g[j].x, g[j].T) : 0;
-		gr[j] = tm->return_alive ? tm->return_alive(par, horizon, g[j].x, g[j].T) : 0;
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, d->cov, &g[j], ip);
+		ga[j] = tm->expected_alive ? tm->expected_alive(pp, horizon, g[j].x, g[j].T) : 0;
+		gr[j] = tm->return_alive ? tm->return_alive(pp, horizon, g[j].x, g[j].T) : 0;
 		MARK_UNLESS_FINITE(ga[j], j, gbad);
 		MARK_UNLESS_FINITE(gr[j], j, gbad);
-		if (mix) {
+		if (mix) {	/* BG/CNBD-k and MBG/CNBD-k: no covariates */
 			double *m = gm + j * 2 * SK_MIX_MAX;
 			int nc = tm->mix_alive(par, horizon, g[j].x, g[j].T, m, m + SK_MIX_MAX);
 			if (j == 0)
@@ -508,10 +553,12 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 			ex[k] = pa[k] * e;
 			pr[k] = pa[k] * r;
 		} else {
+			double ip[4];
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
 			pr[k] = tm->return_alive ? pa[k] * gr[gid[k]] :
-				tm->p_return(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+				tm->p_return(pp, horizon, pat[k].x, pat[k].t_x, pat[k].T);
 			ex[k] = tm->expected_alive ? pa[k] * ga[gid[k]] :
-				tm->expected(par, horizon, pat[k].x, pat[k].t_x, pat[k].T);
+				tm->expected(pp, horizon, pat[k].x, pat[k].t_x, pat[k].T);
 		}
 		MARK_UNLESS_FINITE(ex[k], k, bad);
 		MARK_UNLESS_FINITE(pr[k], k, bad);
@@ -595,7 +642,13 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		const struct sk_rfm *r = &d->rfm[i];
 		n += r->w;
 		obs += r->w * r->x;
-		expct += r->w * uT[iT[i]];
+		if (d->cov) {	/* each customer's own parameters (covar.h) */
+			double ip[4];
+			double e = tm->expected_new(sk_cov_rowpar(tm, fit->par, d->cov, r, ip), r->T);
+			expct += r->w * (isfinite(e) ? e : 0);
+		} else {
+			expct += r->w * uT[iT[i]];
+		}
 		alive += r->w * p->p_alive[i];
 		churned += r->w * (score[i] < threshold);
 		rows++;
@@ -605,14 +658,16 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	double retention = n > 0 ? alive / n : 0;
 	/* --report-json alone: no text (f is NULL; it used to crash here) */
 	struct sk_fitdiag g;
-	sk_tmodel_diagnose(tm, fit, d->rfm, d->valid, d->n, &g);
+	sk_tmodel_diagnose_cov(tm, fit, d->cov, d->rfm, d->valid, d->n, &g);
 	if (f) {
 		fprintf(f, "model: %s (unit %s), %s after %d iterations\n", tm->title, unit,
 			fit->converged ? "converged" : "NOT converged", fit->iterations);
 		fprintf(f, "customers: %.0f (%zu rows, %zu prospects without a prediction)\n", n, rows,
 			d->n - rows);
-		for (int k = 0; k < fit->npar; k++)
+		for (int k = 0; k < tm->npar; k++)
 			fprintf(f, "  %-6s %12.6g  (se %.4g)\n", tm->parname[k], fit->par[k], fit->se[k]);
+		if (d->cov)
+			sk_cov_report(f, NULL, tm, fit, d->cov);
 		fprintf(f, "log-likelihood: %.4f  AIC: %.2f  BIC: %.2f\n", fit->loglik,
 			sk_fit_aic(fit), sk_fit_bic(fit));
 		fprintf(f, "repeat transactions: observed %.0f, expected %.1f\n", obs, expct);
@@ -647,12 +702,14 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	json_object_set_new(o, "unit", json_string(unit));
 	json_object_set_new(o, "converged", json_boolean(fit->converged));
 	json_object_set_new(o, "iterations", json_integer(fit->iterations));
-	for (int k = 0; k < fit->npar; k++) {
+	for (int k = 0; k < tm->npar; k++) {
 		json_object_set_new(pj, tm->parname[k], json_real(fit->par[k]));
 		json_object_set_new(se, tm->parname[k], json_real(fit->se[k]));
 	}
 	json_object_set_new(o, "params", pj);
 	json_object_set_new(o, "stderr", se);
+	if (d->cov)
+		sk_cov_report(NULL, o, tm, fit, d->cov);
 	json_object_set_new(o, "loglik", json_real(fit->loglik));
 	json_object_set_new(o, "aic", json_real(sk_fit_aic(fit)));
 	json_object_set_new(o, "bic", json_real(sk_fit_bic(fit)));

@@ -11,6 +11,8 @@
 #include "modelfile.h"
 #include "record/opts.h"
 
+struct sk_covdata;
+
 /* The model inputs of every row of a customer table. */
 struct sk_custdata {
 	size_t n;		/* rows */
@@ -25,6 +27,10 @@ struct sk_custdata {
 	struct sk_rfm *pat;
 	size_t npat;
 	uint32_t *pid;
+	/* Covariates (covar.h, sk_covdata_read): rfm[i].cov indexes cov's
+	 * distinct vectors, ncov of them; NULL and 0 without. */
+	struct sk_covdata *cov;
+	size_t ncov;
 };
 
 /* Read frequency, recency and T (for BG/BB: periods when present) and the
@@ -79,6 +85,11 @@ struct sk_fitdiag {
 int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
 		       struct sk_fitdiag *out);
+/* The same for a fit with covariates (cov, covar.h; NULL: none): each
+ * customer with her own parameters. */
+int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
+			   const struct sk_covdata *cov, const struct sk_rfm *rows,
+			   const unsigned char *valid, size_t n, struct sk_fitdiag *out);
 double sk_fit_aic(const struct sk_fit *f);
 double sk_fit_bic(const struct sk_fit *f);
 

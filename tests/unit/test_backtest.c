@@ -54,9 +54,9 @@ int main(void)
 			if (gsl_rng_uniform(g) < p)
 				break;
 		}
-		d.rfm[i] = (struct sk_rfm){ x, tx, end - t0, 1, 0 };
+		d.rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = end - t0, .w = 1 };
 		d.valid[i] = 1;
-		b.d.rfm[i] = (struct sk_rfm){ bx, btx, cut - t0, 1, 0 };
+		b.d.rfm[i] = (struct sk_rfm){ .x = bx, .t_x = btx, .T = cut - t0, .w = 1 };
 		b.d.valid[i] = 1;
 		b.purchases[i] = after;
 	}

@@ -86,7 +86,7 @@ static struct sk_rfm *read_cdnow(size_t *n)
 			p = realloc(p, (cap *= 2) * sizeof *p);
 		/* litt is not in the published summary; at k = 1 it does not
 		 * enter the likelihood, and the fit at k = 1 is compared */
-		p[k++] = (struct sk_rfm){ x, tx, T, 1, 0 };
+		p[k++] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1, .litt = 0 };
 	}
 	fclose(fp);
 	*n = k;
@@ -193,7 +193,7 @@ static void simulate(const double *par, double shift, size_t n, double tstar,
 			else
 				break;
 		}
-		s->p[i] = (struct sk_rfm){ (double)x, tx, T, 1, litt };
+		s->p[i] = (struct sk_rfm){ .x = (double)x, .t_x = tx, .T = T, .w = 1, .litt = litt };
 		s->xstar[i] = (double)xs;
 		s->alive[i] = churn > x;
 	}

@@ -43,7 +43,7 @@ static struct sk_rfm *simulate(const double *par, size_t n, gsl_rng *rng, size_t
 				break;
 		}
 		tx = floor(tx * 7) / 7;
-		p[i] = (struct sk_rfm){ x, tx, T, 1, 0 };
+		p[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
 	}
 	*np = sk_rfm_compress(p, n);
 	return p;
@@ -99,7 +99,9 @@ int main(void)
 	spend_coverage();
 	const double truth[4] = { 0.25, 4.4, 0.8, 2.4 };
 	/* Fixed histories to predict for: (x, t_x, T). */
-	const struct sk_rfm hist[3] = { { 0, 0, 40, 1, 0 }, { 2, 30, 40, 1, 0 }, { 5, 12, 40, 1, 0 } };
+	const struct sk_rfm hist[3] = { { .x = 0, .t_x = 0, .T = 40, .w = 1 },
+					{ .x = 2, .t_x = 30, .T = 40, .w = 1 },
+					{ .x = 5, .t_x = 12, .T = 40, .w = 1 } };
 	const double horizon = 39, level = 0.9;
 	double pa_true[3], ex_true[3];
 	for (int h = 0; h < 3; h++) {

@@ -89,9 +89,9 @@ static void simulate(struct world *w)
 		int c_end = complained >= 0 && complained <= end;
 		set_risk(w->b.risk_cut + i * SK_NRISK, c_cut, 7 * (cut - complained));
 		set_risk(w->b.risk_end + i * SK_NRISK, c_end, 7 * (end - complained));
-		w->d.rfm[i] = (struct sk_rfm){ x, tx, end - t0, 1, 0 };
+		w->d.rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = end - t0, .w = 1, .litt = 0 };
 		w->d.valid[i] = 1;
-		w->b.d.rfm[i] = (struct sk_rfm){ bx, btx, cut - t0, 1, 0 };
+		w->b.d.rfm[i] = (struct sk_rfm){ .x = bx, .t_x = btx, .T = cut - t0, .w = 1, .litt = 0 };
 		w->b.d.valid[i] = 1;
 		w->b.purchases[i] = after;
 	}
@@ -99,7 +99,7 @@ static void simulate(struct world *w)
 	 * last at week 38; only at the end, not learned from. */
 	for (size_t k = 0; k < NP; k++) {
 		size_t i = N + k;
-		w->d.rfm[i] = (struct sk_rfm){ 10, 37, 38, 1, 0 };
+		w->d.rfm[i] = (struct sk_rfm){ .x = 10, .t_x = 37, .T = 38, .w = 1, .litt = 0 };
 		w->d.valid[i] = 1;
 		set_risk(w->b.risk_cut + i * SK_NRISK, 0, 0);
 		set_risk(w->b.risk_end + i * SK_NRISK, k == 0, 2);

@@ -88,7 +88,7 @@ static struct sk_rfm *read_cdnow(size_t *n)
 			cap *= 2;
 			p = realloc(p, cap * sizeof *p);
 		}
-		p[k++] = (struct sk_rfm){ x, tx, T, 1, 0 };
+		p[k++] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
 	}
 	fclose(fp);
 	*n = k;
@@ -288,19 +288,19 @@ static struct sk_rfm *pnbd_simulate(const double *par, size_t n, unsigned long s
 			x++;
 			last = t;
 		}
-		p[i] = (struct sk_rfm){ x, floor(last), T, 1, 0 };
+		p[i] = (struct sk_rfm){ .x = x, .t_x = floor(last), .T = T, .w = 1 };
 	}
 	/* edge patterns: age 0, recency = age, recency 0 with purchases, and
 	 * a heavy buyer's times so far apart (x = 250 at t = 1 and 300)
 	 * that at small alpha her terms span too many decades for one
 	 * linear scale (pnbd.c falls back to logarithms for her x) */
-	p[n] = (struct sk_rfm){ 0, 0, 0, 2, 0 };
-	p[n + 1] = (struct sk_rfm){ 3, 10, 10, 1, 0 };
-	p[n + 2] = (struct sk_rfm){ 5, 0, 100, 1, 0 };
-	p[n + 3] = (struct sk_rfm){ 250, 300, 364, 1, 0 };
-	p[n + 4] = (struct sk_rfm){ 1, 364, 364, 3, 0 };
-	p[n + 5] = (struct sk_rfm){ 0, 0, 364, 0.5, 0 };
-	p[n + 6] = (struct sk_rfm){ 250, 1, 364, 1, 0 };
+	p[n] = (struct sk_rfm){ .x = 0, .t_x = 0, .T = 0, .w = 2 };
+	p[n + 1] = (struct sk_rfm){ .x = 3, .t_x = 10, .T = 10, .w = 1 };
+	p[n + 2] = (struct sk_rfm){ .x = 5, .t_x = 0, .T = 100, .w = 1 };
+	p[n + 3] = (struct sk_rfm){ .x = 250, .t_x = 300, .T = 364, .w = 1 };
+	p[n + 4] = (struct sk_rfm){ .x = 1, .t_x = 364, .T = 364, .w = 3 };
+	p[n + 5] = (struct sk_rfm){ .x = 0, .t_x = 0, .T = 364, .w = 0.5 };
+	p[n + 6] = (struct sk_rfm){ .x = 250, .t_x = 1, .T = 364, .w = 1 };
 	gsl_rng_free(rng);
 	*npat = sk_rfm_compress(p, n + 7);
 	return p;
@@ -385,11 +385,12 @@ static void check_pnbd_tables(void)
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
 			for (int c = 0; c < (int)p[i].w; c++)
-				raw[k++] = (struct sk_rfm){ p[i].x, p[i].t_x, p[i].T, 1, 0 };
+				raw[k++] = (struct sk_rfm){ .x = p[i].x, .t_x = p[i].t_x, .T = p[i].T, .w = 1 };
 		/* non-integer weights stay as they are */
 		for (size_t i = 0; i < n; i++)
 			if (p[i].w != floor(p[i].w))
-				raw[k++] = (struct sk_rfm){ p[i].x, p[i].t_x, p[i].T, p[i].w - floor(p[i].w), 0 };
+				raw[k++] = (struct sk_rfm){ .x = p[i].x, .t_x = p[i].t_x, .T = p[i].T,
+							    .w = p[i].w - floor(p[i].w) };
 		double t0 = now();
 		int rc = sk_pnbd.fit(raw, k, &f, err, sizeof err);
 		double dt = now() - t0;
@@ -563,7 +564,9 @@ int main(void)
 	check(sorted, "compress: strictly increasing by (x, t_x, T), no duplicates left");
 	{
 		struct sk_rfm t[5] = {
-			{ 2, 1, 5, 1, 0 }, { 0, 0, 5, 2, 0 }, { 2, 1, 5, 3, 0 }, { 0, 0, 4, 1, 0 }, { 0, 0, 5, 0.5, 0 },
+			{ .x = 2, .t_x = 1, .T = 5, .w = 1 }, { .x = 0, .t_x = 0, .T = 5, .w = 2 },
+			{ .x = 2, .t_x = 1, .T = 5, .w = 3 }, { .x = 0, .t_x = 0, .T = 4, .w = 1 },
+			{ .x = 0, .t_x = 0, .T = 5, .w = 0.5 },
 		};
 		size_t k = sk_rfm_compress(t, 5);
 		check(k == 3 && t[0].T == 4 && t[1].w == 2.5 && t[2].x == 2 && t[2].w == 4,
@@ -814,11 +817,13 @@ int main(void)
 
 	/* bad input is an error with a message, not a NaN */
 	{
-		struct sk_rfm bad[2] = { { 1, 5, 3, 1, 0 }, { 0, 0, 3, 1, 0 } };
+		struct sk_rfm bad[2] = { { .x = 1, .t_x = 5, .T = 3, .w = 1 },
+					 { .x = 0, .t_x = 0, .T = 3, .w = 1 } };
 		err[0] = 0;
 		check(sk_bgnbd.fit(bad, 2, &f, err, sizeof err) == -1 && err[0],
 		      "bgnbd: recency > T is refused (%s)", err);
-		struct sk_rfm none[2] = { { 0, 0, 3, 1, 0 }, { 0, 0, 5, 1, 0 } };
+		struct sk_rfm none[2] = { { .x = 0, .t_x = 0, .T = 3, .w = 1 },
+					  { .x = 0, .t_x = 0, .T = 5, .w = 1 } };
 		err[0] = 0;
 		check(sk_pnbd.fit(none, 2, &f, err, sizeof err) == -1 && err[0],
 		      "pnbd: no repeat purchases is refused (%s)", err);

@@ -1,0 +1,436 @@
+/* covar.c: the Pareto/NBD and BG/NBD with time-invariant covariates
+ * (covar.h; Fader & Hardie 2007, brucehardie.com note 019, "FH 2007").
+ *
+ * The likelihood.  Given z_i the customer's likelihood is the plain
+ * model's with her own alpha_i and beta_i (or a_i, b_i) (FH 2007: the
+ * covariates enter only through the mixing distributions' parameters), so
+ *   LL = sum over distinct covariate vectors z of LL_plain(theta(z); the
+ *        customers with z),
+ * theta(z) = (log r, log alpha0 - g_p'z_p, log s, log beta0 - g_d'z_d)
+ * for the Pareto/NBD and (log r, log alpha0 - g_p'z_p, log a0 + g_d'z_d,
+ * log b0 + g_d'z_d) for the BG/NBD.  The plain models' likelihoods take
+ * theta = log(parameters) and return the gradient in theta, so the chain
+ * rule is a dot product: d(-LL)/d g_p = -sum_z z_p d(-LL_z)/d log alpha,
+ * and so on.  Each group of customers sharing z is summed by the plain
+ * model's own code (log space, its distinct-time indexes), so a few
+ * binary or categorical covariates cost a few plain likelihoods; a
+ * continuous covariate makes every customer a group of one.
+ *
+ * The shared optimiser (sk_tmodel_fit_std) works on theta = log(par) of
+ * positive parameters; a coefficient g is handed to it as par = exp(g)
+ * (theta = g itself) and converted back after the fit: se(g) = se(par) /
+ * par, the delta method being exact for this one-to-one map's Jacobian
+ * at the estimate. */
+#include "covar.h"
+#include "modelint.h"
+#include "score.h"
+#include "record/util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_pnbd(const struct sk_tmodel *tm)
+{
+	return tm == &sk_pnbd;
+}
+
+void sk_cov_check_model(const struct sk_tmodel *tm)
+{
+	if (tm != &sk_pnbd && tm != &sk_bgnbd)
+		sk_die(SK_EX_USAGE, "--covariates: --model-type %s takes no covariates; use "
+		       "pnbd or bgnbd", tm ? tm->name : "auto");
+}
+
+/* Add the comma-separated names of list to names[*k]; exits 64 on an
+ * empty name, a repeat or too many. */
+static void add_names(const char *opt, const char *list, char names[][SK_COV_NAMELEN], int *k)
+{
+	const char *p = list;
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 0)
+			sk_die(SK_EX_USAGE, "--%s: empty column name in \"%s\"", opt, list);
+		if (len >= SK_COV_NAMELEN)
+			sk_die(SK_EX_USAGE, "--%s: column name \"%.*s\" is longer than %d "
+			       "characters", opt, (int)len, p, SK_COV_NAMELEN - 1);
+		for (int i = 0; i < *k; i++)
+			if (strlen(names[i]) == len && memcmp(names[i], p, len) == 0)
+				sk_die(SK_EX_USAGE, "--%s: column \"%.*s\" is given twice for one "
+				       "process", opt, (int)len, p);
+		if (*k >= SK_COV_MAX)
+			sk_die(SK_EX_USAGE, "--%s: more than %d covariates for one process",
+			       opt, SK_COV_MAX);
+		memcpy(names[*k], p, len);
+		names[*k][len] = 0;
+		(*k)++;
+		if (!e)
+			return;
+		p = e + 1;
+	}
+}
+
+int sk_covspec_parse(struct sk_covspec *s, const char *both, const char *purchase,
+		     const char *dropout)
+{
+	memset(s, 0, sizeof *s);
+	if (both) {
+		add_names("covariates", both, s->pname, &s->kp);
+		add_names("covariates", both, s->dname, &s->kd);
+	}
+	if (purchase)
+		add_names("covariates-purchase", purchase, s->pname, &s->kp);
+	if (dropout)
+		add_names("covariates-dropout", dropout, s->dname, &s->kd);
+	return s->kp + s->kd > 0;
+}
+
+/* g_p'z_p and g_d'z_d from the coefficients g (purchase, then dropout). */
+static void linear(const struct sk_covspec *s, const double *g, const double *z, double *ep,
+		   double *ed)
+{
+	double a = 0, b = 0;
+	for (int i = 0; i < s->kp; i++)
+		a += g[i] * z[i];
+	for (int i = 0; i < s->kd; i++)
+		b += g[s->kp + i] * z[s->kp + i];
+	*ep = a;
+	*ed = b;
+}
+
+void sk_cov_par(const struct sk_tmodel *tm, const struct sk_covspec *s, const double *par,
+		const double *z, double *ipar)
+{
+	double ep, ed;
+	linear(s, par + 4, z, &ep, &ed);
+	ipar[0] = par[0];
+	ipar[1] = par[1] * exp(-ep);
+	if (is_pnbd(tm)) {
+		ipar[2] = par[2];
+		ipar[3] = par[3] * exp(-ed);
+	} else {
+		ipar[2] = par[2] * exp(ed);
+		ipar[3] = par[3] * exp(ed);
+	}
+}
+
+/* ---- the likelihood ---- */
+
+struct group {
+	const double *z;
+	struct sk_rfm_set set;	/* its patterns (BG/NBD: with the time index) */
+	void *pctx;		/* Pareto/NBD, large groups: the plain fit's context */
+	double nll, g[4];
+};
+
+struct covctx {
+	const struct sk_tmodel *tm;
+	const struct sk_covspec *s;
+	struct sk_rfm *pat;	/* sorted by cov, then x, t_x, T */
+	size_t ng;
+	struct group *g;
+};
+
+static int cmp_cov_first(const void *pa, const void *pb)
+{
+	const struct sk_rfm *a = pa, *b = pb;
+	if (a->cov != b->cov)
+		return a->cov < b->cov ? -1 : 1;
+	return sk_order_xtT(a->x, a->t_x, a->T, b->x, b->t_x, b->T);
+}
+
+/* Groups smaller than this are summed without the plain models'
+ * distinct-time indexes, which would cost more to build than to use. */
+#define INDEX_MIN 256
+
+void *sk_cov_ctx_new(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		     const struct sk_rfm *pat, size_t n)
+{
+	struct covctx *c = sk_xcalloc(1, sizeof *c);
+	c->tm = tm;
+	c->s = &cd->spec;
+	c->pat = sk_xmalloc((n ? n : 1) * sizeof *c->pat);
+	/* By cov, then (x, t_x, T): patterns come sorted by (x, t_x, T,
+	 * cov), so a stable counting sort by cov is enough; otherwise
+	 * qsort. */
+	int sorted = 1;
+	uint32_t maxcov = 0;
+	for (size_t i = 0; i < n; i++) {
+		maxcov = pat[i].cov > maxcov ? pat[i].cov : maxcov;
+		if (i && sorted)
+			sorted = sk_order_xtT(pat[i - 1].x, pat[i - 1].t_x, pat[i - 1].T, pat[i].x,
+					      pat[i].t_x, pat[i].T) <= 0;
+	}
+	if (sorted && maxcov < n) {
+		size_t *at = sk_xcalloc((size_t)maxcov + 2, sizeof *at);
+		for (size_t i = 0; i < n; i++)
+			at[pat[i].cov + 1]++;
+		for (size_t j = 1; j <= maxcov; j++)
+			at[j] += at[j - 1];
+		for (size_t i = 0; i < n; i++)
+			c->pat[at[pat[i].cov]++] = pat[i];
+		free(at);
+	} else {
+		memcpy(c->pat, pat, n * sizeof *pat);
+		qsort(c->pat, n, sizeof *c->pat, cmp_cov_first);
+	}
+	for (size_t i = 0; i < n; i++)
+		c->ng += i == 0 || c->pat[i].cov != c->pat[i - 1].cov;
+	c->g = sk_xcalloc(c->ng ? c->ng : 1, sizeof *c->g);
+	size_t j = 0, lo = 0;
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && c->pat[i].cov == c->pat[lo].cov)
+			continue;
+		struct group *g = &c->g[j++];
+		uint32_t zi = c->pat[lo].cov;
+		if (zi >= cd->nz)
+			sk_die(SK_EX_SOFTWARE, "covariate index %u out of range", (unsigned)zi);
+		g->z = cd->z + (size_t)zi * (size_t)(cd->spec.kp + cd->spec.kd);
+		g->set.pat = c->pat + lo;
+		g->set.n = i - lo;
+		if (is_pnbd(tm) && g->set.n >= INDEX_MIN)
+			g->pctx = sk_pnbd_fitctx_new(g->set.pat, g->set.n, 1);
+		else if (!is_pnbd(tm) && g->set.n >= INDEX_MIN)
+			sk_rfm_set_index(&g->set);
+		lo = i;
+	}
+	return c;
+}
+
+void sk_cov_ctx_free(void *ctx)
+{
+	struct covctx *c = ctx;
+	if (!c)
+		return;
+	for (size_t j = 0; j < c->ng; j++) {
+		if (c->g[j].pctx)
+			sk_pnbd_fitctx_free(c->g[j].pctx);
+		sk_rfm_set_free_index(&c->g[j].set);
+	}
+	free(c->g);
+	free(c->pat);
+	free(c);
+}
+
+double sk_cov_nll(const double *theta, double *grad, void *ctx)
+{
+	struct covctx *c = ctx;
+	const struct sk_covspec *s = c->s;
+	int pnbd = is_pnbd(c->tm), k = s->kp + s->kd;
+	long ng = (long)c->ng;
+	/* Groups are independent: in parallel when there are several (each
+	 * plain likelihood then runs on one thread), each into its own slot,
+	 * summed below in group order so the total does not depend on the
+	 * number of threads. */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 8) if (ng > 1)
+#endif
+	for (long j = 0; j < ng; j++) {
+		struct group *g = &c->g[j];
+		double ep, ed, th[4] = { theta[0], theta[1], theta[2], theta[3] };
+		linear(s, theta + 4, g->z, &ep, &ed);
+		th[1] -= ep;
+		if (pnbd) {
+			th[3] -= ed;
+			g->nll = g->pctx ? sk_pnbd_fitctx_nll(th, grad ? g->g : NULL, g->pctx) :
+				 sk_pnbd_nll_pat(th, grad ? g->g : NULL, g->set.pat, g->set.n);
+		} else {
+			th[2] += ed;
+			th[3] += ed;
+			g->nll = sk_bgnbd_nll(th, grad ? g->g : NULL, &g->set);
+		}
+	}
+	double v = 0, gr[SK_FIT_MAXPAR] = { 0 };
+	for (long j = 0; j < ng; j++) {
+		const struct group *g = &c->g[j];
+		v += g->nll;
+		if (!grad)
+			continue;
+		for (int i = 0; i < 4; i++)
+			gr[i] += g->g[i];
+		/* d log alpha_i / d g_p = -z_p; d log beta_i / d g_d = -z_d
+		 * (Pareto/NBD); d log a_i / d g_d = d log b_i / d g_d = z_d. */
+		for (int i = 0; i < s->kp; i++)
+			gr[4 + i] -= g->z[i] * g->g[1];
+		for (int i = 0; i < s->kd; i++)
+			gr[4 + s->kp + i] += g->z[s->kp + i] *
+					      (pnbd ? -g->g[3] : g->g[2] + g->g[3]);
+	}
+	if (!isfinite(v))
+		return HUGE_VAL;
+	if (grad) {
+		for (int i = 0; i < 4 + k; i++)
+			if (!isfinite(gr[i]))
+				return HUGE_VAL;
+		memcpy(grad, gr, (size_t)(4 + k) * sizeof *grad);
+	}
+	return v;
+}
+
+/* ---- the fit ---- */
+
+/* What sk_tmodel_fit_std's callbacks, which see only the patterns, need
+ * besides: set by sk_cov_fit for the call on this thread (the way
+ * model.c passes the penalty). */
+struct fitarg {
+	const struct sk_tmodel *tm;
+	const struct sk_covdata *cd;
+	const struct sk_fit *plain;
+};
+static _Thread_local const struct fitarg *fit_now;
+
+static void *fit_ctx_new(const struct sk_rfm *pat, size_t n)
+{
+	return sk_cov_ctx_new(fit_now->tm, fit_now->cd, pat, n);
+}
+
+/* Start at the plain model's estimate with every coefficient 0 (par =
+ * exp(0) = 1): the covariate model's value there is the plain model's
+ * maximum, so the fit can only go up from it. */
+static void fit_starts(const struct sk_rfm_sums *sums, double *st)
+{
+	(void)sums;
+	int k = fit_now->cd->spec.kp + fit_now->cd->spec.kd;
+	for (int i = 0; i < 4; i++)
+		st[i] = fit_now->plain->par[i];
+	for (int i = 0; i < k; i++)
+		st[4 + i] = 1;
+}
+
+/* Back from the fit on standardised columns u = (z - m) / s to the
+ * coefficients of z.  The map of theta = (log r, log alpha0, log s|a,
+ * log beta0|b, g) is linear: g_k = g'_k / s_k, and the intercepts
+ * absorb the centring, log alpha0 = log alpha0' + sum_p g'_k m_k / s_k
+ * (Pareto/NBD log beta0 the same over the dropout columns; BG/NBD log a0
+ * and log b0 minus it, their covariates entering with a plus sign).  So
+ * theta = A theta', its covariance A C' A^T: exact, not a linearisation.
+ * out holds natural-scale r, alpha ... and g in and out. */
+static void unstandardise(const struct sk_tmodel *tm, const struct sk_covspec *sp,
+			  const double *m, const double *s, struct sk_fit *out)
+{
+	int n = out->npar;
+	double th[SK_FIT_MAXPAR], sc[SK_FIT_MAXPAR], A[SK_FIT_MAXPAR][SK_FIT_MAXPAR] = { { 0 } };
+	double C[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
+	for (int i = 0; i < n; i++) {
+		sc[i] = i < 4 ? out->par[i] : 1;	/* d par / d theta */
+		th[i] = i < 4 ? log(out->par[i]) : out->par[i];
+		A[i][i] = i < 4 ? 1 : 1 / s[i - 4];
+	}
+	for (int j = 4; j < n; j++) {
+		double shift = m[j - 4] / s[j - 4];
+		if (j - 4 < sp->kp)
+			A[1][j] = shift;
+		else if (tm == &sk_pnbd)
+			A[3][j] = shift;
+		else
+			A[2][j] = A[3][j] = -shift;
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			C[i][j] = out->cov[i * SK_FIT_MAXPAR + j] / (sc[i] * sc[j]);
+	double tn[SK_FIT_MAXPAR], AC[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
+	for (int i = 0; i < n; i++) {
+		tn[i] = 0;
+		for (int j = 0; j < n; j++) {
+			tn[i] += A[i][j] * th[j];
+			AC[i][j] = 0;
+			for (int l = 0; l < n; l++)
+				AC[i][j] += A[i][l] * C[l][j];
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		out->par[i] = i < 4 ? exp(tn[i]) : tn[i];
+		sc[i] = i < 4 ? out->par[i] : 1;
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++) {
+			double v = 0;
+			for (int l = 0; l < n; l++)
+				v += AC[i][l] * A[j][l];
+			out->cov[i * SK_FIT_MAXPAR + j] = v * sc[i] * sc[j];
+		}
+	/* Without a covariance (a singular information matrix) only the
+	 * coefficients' standard errors rescale; the rest stay 0 or as the
+	 * fallback left them. */
+	for (int i = 0; i < n; i++) {
+		double v = out->cov[i * SK_FIT_MAXPAR + i];
+		if (out->cov_ok)
+			out->se[i] = v > 0 ? sqrt(v) : 0;
+		else if (i >= 4)
+			out->se[i] /= s[i - 4];
+	}
+}
+
+int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+	       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
+	       struct sk_fit *out, char *err, size_t errlen)
+{
+	int k = cd->spec.kp + cd->spec.kd;
+	if (4 + k > SK_FIT_MAXPAR) {
+		snprintf(err, errlen, "internal: %d covariates", k);
+		return -1;
+	}
+	/* The fit runs on standardised columns (mean 0, sd 1 over the
+	 * distinct vectors): a column in dollars (income ~ 5e4) has a
+	 * coefficient ~1e-5 beside log-parameters of order 1, and BFGS then
+	 * stopped short of the maximum (2,300 iterations, 0.3 below it on
+	 * the test data).  The model is the same; unstandardise maps back. */
+	double mean[2 * SK_COV_MAX], sd[2 * SK_COV_MAX];
+	struct sk_covdata scaled = *cd;
+	scaled.z = sk_xmalloc((cd->nz ? cd->nz : 1) * (size_t)(k ? k : 1) * sizeof *scaled.z);
+	for (int j = 0; j < k; j++) {
+		double s1 = 0, s2 = 0;
+		for (size_t i = 0; i < cd->nz; i++)
+			s1 += cd->z[i * (size_t)k + (size_t)j];
+		mean[j] = cd->nz ? s1 / (double)cd->nz : 0;
+		for (size_t i = 0; i < cd->nz; i++) {
+			double e = cd->z[i * (size_t)k + (size_t)j] - mean[j];
+			s2 += e * e;
+		}
+		sd[j] = cd->nz > 1 ? sqrt(s2 / (double)(cd->nz - 1)) : 0;
+		if (!(sd[j] > 0) || !isfinite(sd[j]))
+			sd[j] = 1;	/* constant: nothing to scale (not identified) */
+		for (size_t i = 0; i < cd->nz; i++)
+			scaled.z[i * (size_t)k + (size_t)j] =
+				(cd->z[i * (size_t)k + (size_t)j] - mean[j]) / sd[j];
+	}
+	cd = &scaled;
+	const struct sk_tfit_spec spec = {
+		.npar = 4 + k, .nll = sk_cov_nll, .nstart = 1, .starts = fit_starts,
+		.ctx_new = fit_ctx_new, .ctx_free = sk_cov_ctx_free, .coarse = 1,
+	};
+	const struct fitarg arg = { tm, cd, plain };
+	fit_now = &arg;
+	int rc = sk_tmodel_fit_std(&spec, pat, n, out, err, errlen);
+	fit_now = NULL;
+	free(scaled.z);
+	if (rc != 0)
+		return rc;
+	/* Back from par = exp(g) to g: se(g) = se(par) / par, and the
+	 * covariance scaled by the same factors. */
+	double sc[SK_FIT_MAXPAR];
+	for (int i = 0; i < out->npar; i++)
+		sc[i] = i < 4 ? 1 : 1 / out->par[i];
+	for (int i = 0; i < out->npar; i++) {
+		for (int j = 0; j < out->npar; j++)
+			out->cov[i * SK_FIT_MAXPAR + j] *= sc[i] * sc[j];
+		out->se[i] *= sc[i];
+		if (i >= 4)
+			out->par[i] = log(out->par[i]);
+	}
+	unstandardise(tm, &cd->spec, mean, sd, out);
+	return 0;
+}
+
+/* ---- predictions ---- */
+
+const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
+			    const struct sk_covdata *cov, const struct sk_rfm *r, double *ip)
+{
+	if (!cov)
+		return par;
+	size_t k = (size_t)(cov->spec.kp + cov->spec.kd);
+	sk_cov_par(tm, &cov->spec, par, cov->z + r->cov * k, ip);
+	return ip;
+}

@@ -1,0 +1,135 @@
+/* covar.h: time-invariant covariates for the Pareto/NBD and BG/NBD
+ * (Fader & Hardie 2007, "Incorporating time-invariant covariates into the
+ * Pareto/NBD and BG/NBD models", brucehardie.com note 019; below "FH
+ * 2007"; the parameterisation of CLVTools' pnbd/bgnbd "staticcov"
+ * models, Bachmann, Meierer & Naef).
+ *
+ * Each customer i has a vector z_i of numeric columns of her record.  The
+ * purchase covariates z_p scale the purchase-rate distribution, the
+ * dropout covariates z_d the dropout distribution:
+ *   Pareto/NBD  alpha_i = alpha0 exp(-g_p' z_p),  beta_i = beta0 exp(-g_d' z_d)
+ *   BG/NBD      alpha_i = alpha0 exp(-g_p' z_p),
+ *               a_i = a0 exp(g_d' z_d),  b_i = b0 exp(g_d' z_d)
+ * so a positive purchase coefficient raises the mean purchase rate
+ * r/alpha_i by the factor exp(g_p' z_p) (a proportional-hazards form for
+ * the Gamma scale), and for the Pareto/NBD a positive dropout coefficient
+ * raises the mean dropout rate s/beta_i.  For the BG/NBD a and b move
+ * together, so the mean dropout probability a/(a+b) stays and only its
+ * spread (the "polarisation" 1/(1+a+b)) changes with z_d, as in FH 2007.
+ * Given z_i, every formula of the plain model holds with the customer's
+ * own parameters (FH 2007, sec. 2 and 3), so predictions call the plain
+ * model's functions with them.
+ *
+ * The fit's parameter vector is (r, alpha0, s|a, beta0|b, g_p..., g_d...);
+ * struct sk_fit holds the coefficients themselves (any sign) in par[4..]
+ * and their standard errors in se[4..]. */
+#ifndef SK_COVAR_H
+#define SK_COVAR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "fit.h"
+#include "model.h"
+
+/* Covariates per process: 4 + 2 x 6 = SK_FIT_MAXPAR parameters. */
+#define SK_COV_MAX 6
+#define SK_COV_NAMELEN 64
+
+/* Which columns act on which process (a column may act on both). */
+struct sk_covspec {
+	int kp, kd;
+	char pname[SK_COV_MAX][SK_COV_NAMELEN];
+	char dname[SK_COV_MAX][SK_COV_NAMELEN];
+};
+
+/* The covariates of a customer table: the distinct vectors (purchase
+ * values, then dropout values), which sk_rfm.cov indexes. */
+struct sk_covdata {
+	struct sk_covspec spec;
+	size_t nz;
+	double *z;		/* nz rows of spec.kp + spec.kd */
+	/* The plain model's fit on the same customers, for the
+	 * likelihood-ratio test in --report (has_plain 0 when scoring a
+	 * saved model). */
+	int has_plain;
+	double ll_plain;
+};
+
+struct sk_custdata;
+struct sk_pred;
+struct sk_table;
+
+/* Parse --covariates (both processes), --covariates-purchase and
+ * --covariates-dropout (comma-separated column names; NULL when not
+ * given) into s; exits 64 on an empty name, a name given twice for one
+ * process or more than SK_COV_MAX per process.  0 when none was given. */
+int sk_covspec_parse(struct sk_covspec *s, const char *both, const char *purchase,
+		     const char *dropout);
+
+/* Exit 64 unless tm takes covariates (Pareto/NBD, BG/NBD). */
+void sk_cov_check_model(const struct sk_tmodel *tm);
+
+/* The customer's own (r, alpha, s|a, beta|b) from the fit's par and her
+ * covariate vector z (purchase values, then dropout values). */
+void sk_cov_par(const struct sk_tmodel *tm, const struct sk_covspec *s, const double *par,
+		const double *z, double *ipar);
+
+/* -LL of the covariate model at theta = (log r, log alpha0, log s|a,
+ * log beta0|b, g_p, g_d) and its gradient, for the tests: ctx from
+ * sk_cov_ctx_new over patterns whose .cov index cd's vectors. */
+void *sk_cov_ctx_new(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		     const struct sk_rfm *pat, size_t n);
+void sk_cov_ctx_free(void *ctx);
+double sk_cov_nll(const double *theta, double *grad, void *ctx);
+
+/* Fit tm with cd's covariates on pat[0..n) (patterns by (x, t_x, T,
+ * cov)), starting from plain, the fit without covariates; 0, or -1 with
+ * a reason in err.  out->par[4..] are the coefficients. */
+int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+	       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
+	       struct sk_fit *out, char *err, size_t errlen);
+
+/* The parameters for the customers of pattern r: par without
+ * covariates (cov NULL), else their own (sk_cov_par), written to ip.
+ * Given them, P(alive), E[X(T, T+t]] and the rest are the plain model's
+ * (FH 2007), so sk_predict and clv's values call this per pattern or
+ * per (x, T, cov) group. */
+const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
+			    const struct sk_covdata *cov, const struct sk_rfm *r, double *ip);
+
+/* ---- covio.c: the covariates in tables, reports and model files ---- */
+
+/* Read the columns of s from the valid rows of t into cd (distinct
+ * vectors) and point d at them (d->cov, d->ncov, each row's rfm.cov);
+ * a missing column exits 65, an empty or non-numeric value exits 65
+ * with file:line. */
+void sk_covdata_read(const struct sk_table *t, const struct sk_covspec *s,
+		     struct sk_custdata *d, struct sk_covdata *cd);
+void sk_covdata_free(struct sk_covdata *cd);
+
+/* The coefficients, their standard errors and z values, and the
+ * likelihood-ratio test against the plain model (when cd->has_plain):
+ * text to f (NULL: none), JSON into the object json (a json_t *; NULL:
+ * none). */
+void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_covdata *cd);
+
+/* The model file's "covariates" object (a new json_t *), and reading it
+ * back into s and fit->par/se[4..] (npar); exits 65 when malformed. */
+void *sk_cov_json_new(const struct sk_covspec *s, const struct sk_fit *fit, int npar0);
+void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
+		      struct sk_fit *fit, int npar0);
+
+/* churn's and clv's checks and fit: exit 64 when covariates are given
+ * (given) with --model, or come (from the options or a model file) with
+ * an option that does not take them yet (clash: the program's own, or
+ * NULL); fit tm without and with cd's covariates on d's customers into
+ * mf->tm, tfit, cov and unit (the caller saves it). */
+struct sk_model_opts;
+struct sk_modelfile;
+void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash);
+void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
+		      struct sk_covdata *cd, struct sk_modelfile *mf);
+
+#endif

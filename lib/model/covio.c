@@ -1,0 +1,353 @@
+/* covio.c: covariates in customer tables, in --report and in model files
+ * (covar.h). */
+#include "covar.h"
+#include "metrics.h"
+#include "modelopts.h"
+#include "score.h"
+#include "record/group.h"
+#include "record/io.h"
+#include "record/util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+struct rows {
+	const double *v;
+	size_t k;
+};
+
+static int cmp_vec(const void *pa, const void *pb, void *ctx)
+{
+	const struct rows *r = ctx;
+	const double *a = r->v + *(const uint32_t *)pa * r->k;
+	const double *b = r->v + *(const uint32_t *)pb * r->k;
+	for (size_t j = 0; j < r->k; j++)
+		if (a[j] != b[j])
+			return a[j] < b[j] ? -1 : 1;
+	return 0;
+}
+
+/* Sort the rows idx[0..m) by their vectors: each column's values
+ * replaced by their ranks, the ranks of a row made one integer key and
+ * the keys radix-sorted (as score.c groups patterns): a million rows in
+ * a fraction of qsort's time.  Keys too wide for 64 bits: qsort. */
+static void sort_rows(const double *v, size_t k, size_t n, uint32_t *idx, size_t m,
+		      struct rows *r)
+{
+	uint32_t *rank = sk_xmalloc((n ? n : 1) * sizeof *rank);
+	struct sk_kv *kv = sk_xmalloc((m ? m : 1) * sizeof *kv);
+	for (size_t a = 0; a < m; a++)
+		kv[a] = (struct sk_kv){ 0, idx[a] };
+	uint64_t span = 1;
+	int ok = 1;
+	for (size_t j = 0; j < k && ok; j++) {
+		size_t nu;
+		/* rows that are not valid hold garbage: rank only the valid ones */
+		double *col = sk_xmalloc((m ? m : 1) * sizeof *col);
+		for (size_t a = 0; a < m; a++)
+			col[a] = v[(size_t)idx[a] * k + j];
+		double *u = sk_distinct_new(col, m, sizeof *col, rank, &nu);
+		free(col);
+		if (!u)
+			sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu covariate vectors", m);
+		free(u);
+		if (nu && span > UINT64_MAX / nu) {
+			ok = 0;
+			break;
+		}
+		span *= nu ? nu : 1;
+		for (size_t a = 0; a < m; a++)
+			kv[a].key = kv[a].key * nu + rank[a];
+	}
+	if (ok && sk_kv_sort(kv, m, span - 1) == 0)
+		for (size_t a = 0; a < m; a++)
+			idx[a] = kv[a].idx;
+	else
+		qsort_r(idx, m, sizeof *idx, cmp_vec, r);
+	free(rank);
+	free(kv);
+}
+
+void sk_covdata_read(const struct sk_table *t, const struct sk_covspec *s,
+		     struct sk_custdata *d, struct sk_covdata *cd)
+{
+	memset(cd, 0, sizeof *cd);
+	cd->spec = *s;
+	size_t k = (size_t)(s->kp + s->kd), n = d->n;
+	long col[2 * SK_COV_MAX];
+	for (size_t j = 0; j < k; j++) {
+		const char *name = (int)j < s->kp ? s->pname[j] : s->dname[j - (size_t)s->kp];
+		col[j] = sk_table_col(t, name);
+		if (col[j] < 0)
+			sk_table_die_header(t, "no covariate column \"%s\"", name);
+	}
+	/* Every valid row's vector, then the distinct ones in sorted order.
+	 * The vectors hang on cd while they are read, so that a bad value's
+	 * exit leaves no memory unaccounted for (LeakSanitizer). */
+	double *v = cd->z = sk_xmalloc((n ? n : 1) * k * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		if (!d->valid[i])
+			continue;
+		for (size_t j = 0; j < k; j++) {
+			int empty;
+			double x = sk_table_num(t, i, col[j], &empty);
+			if (empty)
+				sk_table_die(t, i, "covariate \"%s\" is empty: every customer "
+					     "with a purchase needs a value", t->col[col[j]]);
+			if (!isfinite(x))
+				sk_table_die(t, i, "covariate \"%s\": \"%g\" is not a finite "
+					     "number", t->col[col[j]], x);
+			v[i * k + j] = x;
+		}
+	}
+	uint32_t *idx = sk_xmalloc((n ? n : 1) * sizeof *idx);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (d->valid[i])
+			idx[m++] = (uint32_t)i;
+	struct rows r = { v, k };
+	sort_rows(v, k, n, idx, m, &r);
+	cd->z = sk_xmalloc((m ? m : 1) * k * sizeof *cd->z);
+	for (size_t a = 0; a < m; a++) {
+		if (a == 0 || cmp_vec(&idx[a - 1], &idx[a], &r) != 0) {
+			memcpy(cd->z + cd->nz * k, v + idx[a] * k, k * sizeof *v);
+			cd->nz++;
+		}
+		d->rfm[idx[a]].cov = (uint32_t)(cd->nz - 1);
+	}
+	free(v);
+	free(idx);
+	d->cov = cd;
+	d->ncov = cd->nz;
+	/* Patterns made before now were by (x, t_x, T) alone. */
+	sk_custdata_drop_patterns(d);
+}
+
+void sk_covdata_free(struct sk_covdata *cd)
+{
+	free(cd->z);
+	memset(cd, 0, sizeof *cd);
+}
+
+/* The name of coefficient i (purchase ones first). */
+static const char *coef_name(const struct sk_covspec *s, int i, const char **process)
+{
+	*process = i < s->kp ? "purchase" : "dropout";
+	return i < s->kp ? s->pname[i] : s->dname[i - s->kp];
+}
+
+void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_covdata *cd)
+{
+	const struct sk_covspec *s = &cd->spec;
+	int k = s->kp + s->kd;
+	struct sk_lrtest lr;
+	if (cd->has_plain)
+		sk_lrtest(fit->loglik, cd->ll_plain, k, 0, &lr);
+	if (f) {
+		fprintf(f, "covariates (%s: alpha = alpha0 exp(-g'z) on purchase, %s on "
+			"dropout):\n", tm->title,
+			tm == &sk_pnbd ? "beta = beta0 exp(-g'z)" : "a, b = a0, b0 exp(g'z)");
+		for (int i = 0; i < k; i++) {
+			const char *proc, *name = coef_name(s, i, &proc);
+			double se = fit->se[4 + i];
+			fprintf(f, "  %-8s %-16s %12.6g  (se %.4g", proc, name, fit->par[4 + i], se);
+			if (se > 0)
+				fprintf(f, ", z %.2f", fit->par[4 + i] / se);
+			fprintf(f, ")\n");
+		}
+		if (cd->has_plain) {
+			fprintf(f, "likelihood-ratio test, covariates vs none: LR %.4f, df %d, ",
+				lr.stat, lr.df);
+			if (isnan(lr.p))
+				fprintf(f, "p not available (the fit with covariates is worse: "
+					"it did not converge)\n");
+			else
+				fprintf(f, "p %.4g (plain %s log-likelihood %.4f)\n", lr.p,
+					tm->title, cd->ll_plain);
+		}
+	}
+	if (!json)
+		return;
+	json_t *o = json, *c = json_array();
+	for (int i = 0; i < k; i++) {
+		const char *proc, *name = coef_name(s, i, &proc);
+		json_t *e = json_object();
+		json_object_set_new(e, "process", json_string(proc));
+		json_object_set_new(e, "column", json_string(name));
+		json_object_set_new(e, "coef", json_real(fit->par[4 + i]));
+		json_object_set_new(e, "stderr", json_real(fit->se[4 + i]));
+		json_array_append_new(c, e);
+	}
+	json_object_set_new(o, "covariates", c);
+	if (cd->has_plain) {
+		json_t *l = json_object();
+		json_object_set_new(l, "stat", json_real(lr.stat));
+		json_object_set_new(l, "df", json_integer(lr.df));
+		json_object_set_new(l, "p", isnan(lr.p) ? json_null() : json_real(lr.p));
+		json_object_set_new(l, "loglik_without", json_real(cd->ll_plain));
+		json_object_set_new(o, "covariates_lrtest", l);
+	}
+}
+
+/* The model file: "covariates": {"purchase": {"col": coef, ...},
+ * "dropout": {...}, "stderr": {"purchase": {...}, "dropout": {...}}};
+ * coefficients in the order given, which is the order of the fit. */
+void *sk_cov_json_new(const struct sk_covspec *s, const struct sk_fit *fit, int npar0)
+{
+	json_t *o = json_object(), *se = json_object();
+	for (int p = 0; p < 2; p++) {
+		json_t *c = json_object(), *e = json_object();
+		int kk = p ? s->kd : s->kp, off = npar0 + (p ? s->kp : 0);
+		for (int i = 0; i < kk; i++) {
+			const char *name = p ? s->dname[i] : s->pname[i];
+			json_object_set_new(c, name, json_real(fit->par[off + i]));
+			json_object_set_new(e, name, json_real(fit->se[off + i]));
+		}
+		json_object_set_new(o, p ? "dropout" : "purchase", c);
+		json_object_set_new(se, p ? "dropout" : "purchase", e);
+	}
+	json_object_set_new(o, "stderr", se);
+	return o;
+}
+
+void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
+		      struct sk_fit *fit, int npar0)
+{
+	json_t *o = json;
+	json_t *se = json_object_get(o, "stderr");
+	memset(s, 0, sizeof *s);
+	for (int p = 0; p < 2; p++) {
+		const char *proc = p ? "dropout" : "purchase";
+		json_t *c = json_object_get(o, proc), *e = se ? json_object_get(se, proc) : NULL;
+		if (!json_is_object(c))
+			sk_die(SK_EX_DATA, "%s: \"covariates\" has no \"%s\" object", path, proc);
+		const char *name;
+		json_t *v;
+		json_object_foreach(c, name, v) {
+			int *kk = p ? &s->kd : &s->kp;
+			if (*kk >= SK_COV_MAX || strlen(name) >= SK_COV_NAMELEN || !name[0])
+				sk_die(SK_EX_DATA, "%s: \"covariates\": too many %s covariates or "
+				       "a bad column name", path, proc);
+			if (!json_is_number(v) || !isfinite(json_number_value(v)))
+				sk_die(SK_EX_DATA, "%s: covariate \"%s\": the coefficient is not a "
+				       "number", path, name);
+			strcpy(p ? s->dname[*kk] : s->pname[*kk], name);
+			/* purchase coefficients are read first, so the dropout
+			 * ones land after all of them */
+			int at = npar0 + (p ? s->kp : 0) + *kk;
+			fit->par[at] = json_number_value(v);
+			json_t *sv = e ? json_object_get(e, name) : NULL;
+			fit->se[at] = json_is_number(sv) ? json_number_value(sv) : 0;
+			(*kk)++;
+		}
+	}
+	if (s->kp + s->kd == 0)
+		sk_die(SK_EX_DATA, "%s: \"covariates\" names no column", path);
+	fit->npar = npar0 + s->kp + s->kd;
+}
+
+/* ---- the programs' glue ---- */
+
+void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash)
+{
+	const char *o = clash ? clash : m->penalty > 0 ? "--penalty" :
+		m->intervals > 0 ? "--intervals" : m->patterns ? "--patterns" :
+		m->new_customers > 0 ? "--new-customer" : NULL;
+	if (given && m->model)
+		sk_die(SK_EX_USAGE, "--covariates: --model %s scores with the covariates it "
+		       "was fitted with; leave --covariates out", m->model);
+	if (o)
+		sk_die(SK_EX_USAGE, "%s is not available with covariates (yet)", o);
+}
+
+/* Two estimates that move together almost exactly (the correlation of
+ * the inverse observed information beyond 0.995) belong to covariates
+ * that are, nearly, one another (or a column that is nearly constant,
+ * against alpha0 ...): the likelihood cannot tell their effects apart,
+ * even when rounding leaves the information matrix invertible. */
+static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
+		      const struct sk_covspec *s)
+{
+	if (!f->cov_ok)
+		return;
+	const double *c = f->cov;
+	for (int i = 4; i < f->npar; i++)
+		for (int j = 0; j < i; j++) {
+			double v = c[i * SK_FIT_MAXPAR + i] * c[j * SK_FIT_MAXPAR + j];
+			double rho = v > 0 ? c[i * SK_FIT_MAXPAR + j] / sqrt(v) : 0;
+			if (fabs(rho) <= 0.995)
+				continue;
+			const char *pi, *ni = coef_name(s, i - 4, &pi);
+			char other[SK_COV_NAMELEN + 40];
+			if (j >= 4) {
+				const char *pj, *nj = coef_name(s, j - 4, &pj);
+				snprintf(other, sizeof other, "the %s coefficient of \"%s\"", pj, nj);
+			} else
+				snprintf(other, sizeof other, "%s", tm->parname[j]);
+			sk_warn("warning: %s fit with covariates: the %s coefficient of \"%s\" "
+				"and %s cannot be told apart (correlation of the estimates %.4f): "
+				"a covariate is nearly constant or nearly a combination of others; "
+				"leave one out", tm->title, pi, ni, other, rho);
+			return;
+		}
+}
+
+void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
+		      struct sk_covdata *cd, struct sk_modelfile *mf)
+{
+	/* A column with one value for everyone moves every customer's
+	 * alpha (or beta, a and b) by the same factor, which alpha0 (beta0,
+	 * a0, b0) already does: the coefficient cannot be identified. */
+	int k = cd->spec.kp + cd->spec.kd;
+	for (int j = 0; j < k; j++) {
+		size_t i = 1;
+		while (i < cd->nz && cd->z[i * (size_t)k + (size_t)j] == cd->z[j])
+			i++;
+		if (i >= cd->nz) {
+			const char *proc, *name = coef_name(&cd->spec, j, &proc);
+			sk_die(SK_EX_DATA, "covariate \"%s\" is %g for every customer: its %s "
+			       "coefficient cannot be told from the model's own parameters; "
+			       "leave it out", name, cd->nz ? cd->z[j] : 0.0, proc);
+		}
+	}
+	size_t npat;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
+	/* The same customers without covariates: the start of the fit with
+	 * them and the restricted model of the likelihood-ratio test.  The
+	 * patterns are sorted by (x, t_x, T, cov), so those of one (x, t_x,
+	 * T) are neighbours: one pass merges them, sorted and distinct as
+	 * the plain fit takes them without a copy. */
+	struct sk_rfm *plainpat = sk_xmalloc((npat ? npat : 1) * sizeof *plainpat);
+	size_t nplain = 0;
+	for (size_t i = 0; i < npat; i++) {
+		struct sk_rfm *q = nplain ? &plainpat[nplain - 1] : NULL;
+		if (q && q->x == pat[i].x && q->t_x == pat[i].t_x && q->T == pat[i].T) {
+			q->w += pat[i].w;
+			continue;
+		}
+		plainpat[nplain] = pat[i];
+		plainpat[nplain++].cov = 0;
+	}
+	struct sk_fit plain;
+	sk_tmodel_fit_or_die(tm, 0, plainpat, nplain, &plain);
+	free(plainpat);
+	char err[400];
+	if (sk_cov_fit(tm, cd, &plain, pat, npat, &mf->tfit, err, sizeof err) != 0)
+		sk_die(SK_EX_DATA, "cannot fit %s with covariates: %s", tm->title, err);
+	cd->has_plain = 1;
+	cd->ll_plain = plain.loglik;
+	/* (the plain fit's own findings were warned about above) */
+	if (!mf->tfit.se_ok)
+		sk_warn("warning: %s fit with covariates: the information matrix is singular: "
+			"%s, and the standard errors shown as 0 are not available", tm->title,
+			plain.se_ok ? "a covariate is a combination of others" :
+			"the data do not pin down the model even without covariates");
+	collinear(tm, &mf->tfit, &cd->spec);
+	mf->tm = tm;
+	mf->cov = cd->spec;
+	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
+}
