@@ -57,6 +57,7 @@ struct sk_tmodel {
 };
 
 extern const struct sk_tmodel sk_bgnbd, sk_pnbd, sk_mbgnbd, sk_bgbb;
+extern const struct sk_tmodel sk_ggomnbd;
 
 /* tm->fit with an L2 penalty lambda on the log-parameters (0: plain
  * maximum likelihood; see sk_penalty_nll in model.c). */

@@ -92,8 +92,8 @@ const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,
 		return mf->tm;
 	}
 	if (strcmp(m->type, "auto") != 0 && !(tm = sk_tmodel_find(m->type)))
-		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
-		       "or auto", m->type);
+		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb, "
+		       "ggomnbd or auto", m->type);
 	return tm;
 }
 
