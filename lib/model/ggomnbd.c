@@ -32,6 +32,7 @@
 #include "modelint.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,7 +64,8 @@ struct ll_int {
 	double m, alpha, b, s, beta, lb;	/* lb = ln(alpha + t_x) */
 	double tx, T;
 	double k;		/* m - 1 */
-	int wform;		/* 1: w = ((alpha+t_x)/(alpha+y))^k, 0: v = ln((alpha+y)/(alpha+t_x)) */
+	int wform;		/* 1: w = e^(-kappa v), 0: v = ln((alpha+y)/(alpha+t_x)) */
+	double kappa;
 	double off;		/* the log-integrand's scale */
 	int nf;
 };
@@ -74,8 +76,9 @@ static double ll_h(const struct ll_int *c, double u, double *y)
 {
 	double la, h;
 	if (c->wform) {
-		la = c->lb - log(u) / c->k;	/* ln(alpha + y) */
-		h = 0;
+		double lu = log(u);
+		la = c->lb - lu / c->kappa;	/* ln(alpha + y) */
+		h = c->kappa == c->k ? 0 : (c->k / c->kappa - 1) * lu;
 	} else {
 		la = c->lb + u;
 		h = -c->k * u;
@@ -111,22 +114,30 @@ static void ll_f(double u, double *f, void *vc)
 static int log_dead(const double *par, double m, double tx, double T, double *l, double *d)
 {
 	double alpha = par[1], b = par[2], s = par[3], beta = par[4];
-	struct ll_int c = { m, alpha, b, s, beta, log(alpha + tx), tx, T, m - 1, 0, 0, d ? 6 : 1 };
+	struct ll_int c = { m, alpha, b, s, beta, log(alpha + tx), tx, T, m - 1, 0, 0, 0, d ? 6 : 1 };
 	double V = log1p((T - tx) / (alpha + tx));	/* ln((alpha+T)/(alpha+t_x)) */
 	double lo = 0, hi = V, lfac = -c.k * c.lb;
 	/* Over the v range the factor e^(-k v) changes by e^(|k| V); beyond
-	 * e^0.5, integrate in w = e^(-k v), where it is constant. */
+	 * e^0.5, integrate in w = e^(-kappa v) instead, where the integrand
+	 * is w^(k/kappa - 1) g / |kappa|: with kappa = k the factor is taken
+	 * out entirely, but when k V is large w then reaches down to e^(-k V)
+	 * where y changes on a scale of w itself (a near-singularity that
+	 * costs ~40 bisections); so kappa V is kept at 5 at most and the
+	 * rest left as a power of w, a polynomial the Kronrod rule handles. */
 	if (fabs(c.k) * V > 0.5) {
 		c.wform = 1;
-		double ew = exp(-c.k * V);
+		c.kappa = c.k < 0 || c.k * V <= 5 ? c.k : 5 / V;
+		double ew = exp(-c.kappa * V);
 		lo = fmin(ew, 1);
 		hi = fmax(ew, 1);
-		lfac -= log(fabs(c.k));
+		lfac -= log(fabs(c.kappa));
 	}
 	double y;
 	c.off = fmax(ll_h(&c, lo, &y), fmax(ll_h(&c, hi, &y), ll_h(&c, 0.5 * (lo + hi), &y)));
 	double res[6];
-	if (!isfinite(c.off) || sk_quad(ll_f, &c, c.nf, lo, hi, 1e-10, res) < 0 || !(res[0] > 0))
+	if (!isfinite(c.off))
+		return -1;
+	if (sk_quad(ll_f, &c, c.nf, lo, hi, 1e-10, res) < 0 || !(res[0] > 0))
 		return -1;
 	*l = lfac + c.off + log(res[0]) + log(b) + log(s) + s * log(beta);
 	if (d) {
@@ -204,27 +215,61 @@ static double loglik1(const double *par, double x, double t_x, double T)
  * nearly constant hazard (b T = 0.1) and from one that grows e-fold over
  * the mean T; then CLVTools's default start (r, alpha, b, s, beta = 0.5,
  * 2, 0.5, 0.5, 0.5 in weeks, here scaled to the data). */
-static void starts(const struct sk_rfm_sums *s, double *st)
+#define NSTART 3
+static void start_row(const struct sk_rfm_sums *s, int k, double *st)
 {
 	double scale = s->T > 0 ? s->T / s->x : 1, meanT = s->T > 0 ? s->T / s->w : 1;
-	const double v[3][NPAR] = {
+	const double v[NSTART][NPAR] = {
 		{ 1, scale, 0.1 / meanT, 1, 0.1 },
 		{ 1, scale, 1 / meanT, 1, 1 },
 		{ 0.5, 0.5 * scale, 0.5 / meanT, 0.5, 0.5 },
 	};
-	memcpy(st, v, sizeof v);
+	memcpy(st, v[k], sizeof v[k]);
 }
 
-static const struct sk_tfit_spec spec = {
-	.npar = NPAR, .nll = sk_ggomnbd_nll, .nstart = 3, .starts = starts, .coarse = 1,
+static void start0(const struct sk_rfm_sums *s, double *st)
+{
+	start_row(s, 0, st);
+}
+
+static void start1(const struct sk_rfm_sums *s, double *st)
+{
+	start_row(s, 1, st);
+}
+
+static void start2(const struct sk_rfm_sums *s, double *st)
+{
+	start_row(s, 2, st);
+}
+
+/* One fit per start, the best kept: the likelihood is flat along the
+ * direction s, beta -> inf (no spread in eta), and BFGS from a start on
+ * the wrong side stops there with a log-likelihood a few units short of
+ * the maximum (seen on simulated data with b, s, beta = 0.08, 1.2, 4). */
+static const struct sk_tfit_spec specs[NSTART] = {
+	{ .npar = NPAR, .nll = sk_ggomnbd_nll, .nstart = 1, .starts = start0, .coarse = 1 },
+	{ .npar = NPAR, .nll = sk_ggomnbd_nll, .nstart = 1, .starts = start1, .coarse = 1 },
+	{ .npar = NPAR, .nll = sk_ggomnbd_nll, .nstart = 1, .starts = start2, .coarse = 1 },
 };
 
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
 	       size_t errlen)
 {
-	int rc = sk_tmodel_fit_std(&spec, pat, n, out, err, errlen);
-	if (rc != 0)
-		return rc;
+	int ok = 0;
+	char e[400];
+	for (int k = 0; k < NSTART; k++) {
+		struct sk_fit f;
+		if (sk_tmodel_fit_std(&specs[k], pat, n, &f, e, sizeof e) != 0) {
+			if (!ok && k == 0)
+				snprintf(err, errlen, "%s", e);
+			continue;
+		}
+		if (!ok || f.loglik > out->loglik)
+			*out = f;
+		ok = 1;
+	}
+	if (!ok)
+		return -1;
 	/* With b T small the hazard does not grow over the window: the fit is
 	 * on the Pareto/NBD boundary (b -> 0, beta -> 0 with beta/b fixed),
 	 * where only beta/b is identified.  Bemmaor & Glady's own CDNOW fit
