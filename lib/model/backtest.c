@@ -156,7 +156,8 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 						const struct sk_rfm *pat, size_t npat,
 						struct sk_fit *fit)
 {
-	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd };
+	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd,
+							&sk_ggomnbd };
 	const struct sk_tmodel *best = NULL;
 	double best_ll = -INFINITY;
 	char err[400];
@@ -164,7 +165,7 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 		return sk_tmodel_auto(penalty, pat, npat, fit);
 	size_t nbp;
 	const struct sk_rfm *bpat = sk_custdata_patterns(&b->d, &nbp);
-	for (size_t k = 0; k < 3; k++) {
+	for (size_t k = 0; k < sizeof cand / sizeof cand[0]; k++) {
 		struct sk_fit fb, f;
 		if (sk_tmodel_fit_with(cand[k], penalty, bpat, nbp, &fb, err, sizeof err) != 0) {
 			sk_warn("auto: %s not fitted on the backtest: %s", cand[k]->title, err);

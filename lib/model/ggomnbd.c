@@ -281,8 +281,9 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	if (out->par[2] * maxT < 1e-2)
 		sk_warn("GGom/NBD: b = %.3g: the dropout hazard does not grow over these "
 			"%g time units, so the fit is the Pareto/NBD's (b -> 0, its beta = "
-			"beta/b = %.4g); b and beta are not identified apart: use "
-			"--model-type pnbd", out->par[2], maxT, out->par[4] / out->par[2]);
+			"beta/b = %.4g); b and beta are not identified apart (--model-type "
+			"pnbd fits the same with one parameter fewer)", out->par[2], maxT,
+			out->par[4] / out->par[2]);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * per distinct pattern, and the reports analysts read before trusting a
  * model. */
 #include "score.h"
+#include "nested.h"
 #include "modelint.h"
 
 #include <math.h>
@@ -305,9 +306,9 @@ void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm, doubl
  * hypotheses", Econometrica 57(2), eq. 5.6 and thm. 5.1): with m_i the
  * difference of customer i's log-likelihoods under the two fits,
  * z = sum m_i / (sqrt(n) sd(m)) is standard normal when the models are
- * equally close to the truth; |z| large says one is closer.  The models
- * compared here have four parameters each, so the statistic needs no
- * correction for their number. */
+ * equally close to the truth; |z| large says one is closer.  Models with
+ * more parameters (GGom/NBD's five against four) pay Schwarz's
+ * correction (k1 - k2)/2 ln n on the sum (Vuong 1989, sec. 5). */
 static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 		  const struct sk_tmodel *m2, const struct sk_fit *f2,
 		  const struct sk_rfm *pat, size_t npat)
@@ -329,6 +330,7 @@ static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 			"likelihood", m1->title, m2->title);
 		return;
 	}
+	s -= 0.5 * (f1->npar - f2->npar) * log(n);
 	double z = s / (sqrt(n) * sqrt(var)), p = 2 * gsl_cdf_ugaussian_Q(fabs(z));
 	sk_warn("auto: Vuong test %s vs %s: z = %.2f, p = %.3g (%s)", m1->title, m2->title, z, p,
 		p >= 0.05 ? "not distinguishable at 5%" :
@@ -338,13 +340,15 @@ static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit)
 {
-	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd };
+	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd,
+							&sk_ggomnbd };
+	enum { NCAND = sizeof cand / sizeof cand[0] };
 	const struct sk_tmodel *best = NULL;
 	double best_bic = INFINITY;
 	char err[400];
-	struct sk_fit fits[3];
-	int fitted[3] = { 0 };
-	for (size_t k = 0; k < 3; k++) {
+	struct sk_fit fits[NCAND];
+	int fitted[NCAND] = { 0 };
+	for (size_t k = 0; k < NCAND; k++) {
 		struct sk_fit f;
 		if (sk_tmodel_fit_with(cand[k], penalty, pat, npat, &f, err, sizeof err) != 0) {
 			sk_warn("auto: %s not fitted: %s", cand[k]->title, err);
@@ -363,7 +367,7 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 	if (!best)
 		sk_die(SK_EX_DATA, "no model could be fitted; check the data");
 	sk_warn("auto: chose %s (lowest BIC)", best->title);
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < NCAND; k++)
 		if (cand[k] != best && fitted[k])
 			vuong(best, fit, cand[k], &fits[k], pat, npat);
 	warn_diagnosis(best, fit, pat, npat);
@@ -513,6 +517,15 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		rows++;
 	}
 	double retention = n > 0 ? alive / n : 0;
+	/* The nested-model tests (nested.c) on the valid rows' patterns. */
+	struct sk_nested nt = { 0 };
+	struct sk_rfm *np = sk_xmalloc((rows ? rows : 1) * sizeof *np);
+	size_t nn = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i])
+			np[nn++] = d->rfm[i];
+	sk_nested_fit(&nt, tm, fit, np, sk_rfm_compress(np, nn));
+	free(np);
 	/* --report-json alone: no text (f is NULL; it used to crash here) */
 	struct sk_fitdiag g;
 	sk_tmodel_diagnose(tm, fit, d->rfm, d->valid, d->n, &g);
@@ -535,6 +548,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 				fit->penalty);
 		for (int k = 0; k < g.n; k++)
 			fprintf(f, "diagnosis: %s\n", g.what[k]);
+		sk_nested_print(f, &nt);
 	}
 	if (!json_path)
 		return;
@@ -565,6 +579,8 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		json_array_append_new(dj, json_string(g.what[k]));
 	json_object_set_new(o, "identified", json_boolean(g.n == 0));
 	json_object_set_new(o, "diagnosis", dj);
+	if (nt.n > 0)
+		json_object_set_new(o, "nested_tests", sk_nested_json(&nt));
 	sk_atomic_json(json_path, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
