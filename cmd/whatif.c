@@ -18,7 +18,7 @@ static const char usage[] =
 	"                       (default -5%)\n"
 	"  --by COLUMN          one row per value of COLUMN (stage, phase,\n"
 	"                       rfm_segment, value_tier, ...)\n"
-	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, or auto\n"
+	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, ggomnbd, or auto\n"
 	"  --model FILE         the models saved by clv --save-model\n"
 	"  --horizon D          value over D (default 1y; periods for bgbb)\n"
 	"  --discount-rate R    annual discount rate (default 0.1)\n"

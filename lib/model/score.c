@@ -729,13 +729,22 @@ void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
  *     alpha + T, a, b + x + 1).
  *   BG/BB (Fader, Hardie & Shang 2010, eqs. 1-3): p ~ Beta(alpha + x, beta + n - x),
  *     theta ~ Beta(gamma, delta + n) for n = T opportunities survived;
- *     the future is a BG/BB with those parameters. */
+ *     the future is a BG/BB with those parameters.
+ *   GGom/NBD (Bemmaor & Glady 2012): lambda ~ Gamma(r + x, alpha + T) and
+ *     the remaining lifetime a Gamma-Gompertz with beta replaced by
+ *     1 + (beta - 1) e^(-b T) (ggomnbd.c, beta_at): a GGom/NBD again. */
 double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
 		   double x, double t_x, double T)
 {
-	double q[4];
+	double q[5];
 	const struct sk_tmodel *future = tm;
-	if (tm == &sk_bgbb) {
+	if (tm == &sk_ggomnbd) {
+		q[0] = par[0] + x;
+		q[1] = par[1] + T;
+		q[2] = par[2];
+		q[3] = par[3];
+		q[4] = 1 + (par[4] - 1) * exp(-par[2] * T);
+	} else if (tm == &sk_bgbb) {
 		q[0] = par[0] + x;
 		q[1] = par[1] + T - x;
 		q[2] = par[2];
