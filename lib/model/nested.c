@@ -87,8 +87,11 @@ void sk_nested_print(FILE *f, const struct sk_nested *nt)
 		const struct sk_nested_row *r = &nt->row[i];
 		char name[80];
 		snprintf(name, sizeof name, "%s vs %s", r->full, r->restricted);
-		fprintf(f, "  %-28s %-14s %12.4f %12.4f", name, r->restriction, r->ll_full,
-			r->ll_restricted);
+		fprintf(f, "  %-28s %-14s %12.4f", name, r->restriction, r->ll_full);
+		if (isfinite(r->ll_restricted))
+			fprintf(f, " %12.4f", r->ll_restricted);
+		else
+			fprintf(f, " %12s", "-");
 		if (isfinite(r->t.stat) && !isnan(r->t.p))
 			fprintf(f, " %9.4f %3d %9.4g", fmax(r->t.stat, 0), r->t.df, r->t.p);
 		else
