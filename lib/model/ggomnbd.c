@@ -30,6 +30,7 @@
  * recency is clamped to [0, T] (0 when x = 0). */
 #include "record/util.h"
 #include "modelint.h"
+#include "ggomint.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,15 +41,6 @@
 #include <gsl/gsl_sf_psi.h>
 
 #define NPAR 5
-
-/* ln(beta + e^(b y) - 1) without overflow (b y large) or cancellation
- * (b y small: expm1). */
-static double lden(double beta, double by)
-{
-	if (by > 30)
-		return by + log1p((beta - 1) * exp(-by));
-	return log(beta + expm1(by));
-}
 
 /* ---- the likelihood ----
  *
@@ -86,7 +78,7 @@ static double ll_h(const struct ll_int *c, double u, double *y)
 	/* y within [t_x, T] (rounding, and w = 0 when rho underflows) */
 	*y = fmin(fmax(exp(la) - c->alpha, c->tx), c->T);
 	double by = c->b * *y;
-	return h + by - (c->s + 1) * lden(c->beta, by);
+	return h + by - (c->s + 1) * sk_ggom_lden(c->beta, by);
 }
 
 /* The integrand vector: f and f times d ln f / d(r, alpha, b, s, beta),
@@ -100,7 +92,7 @@ static void ll_f(double u, double *f, void *vc)
 	f[0] = e;
 	if (c->nf == 1)
 		return;
-	double by = c->b * y, ld = lden(c->beta, by);
+	double by = c->b * y, ld = sk_ggom_lden(c->beta, by);
 	double q = exp(by - ld), ib = exp(-ld);
 	f[1] = e * -log(c->alpha + y);
 	f[2] = e * -c->m / (c->alpha + y);
@@ -111,7 +103,7 @@ static void ll_f(double u, double *f, void *vc)
 
 /* ln int_{t_x}^T (alpha+y)^-m g(y) dy and, with d, its derivatives in
  * (r, alpha, b, s, beta); -1 when the integral cannot be computed. */
-static int log_dead(const double *par, double m, double tx, double T, double *l, double *d)
+int sk_ggom_log_dead(const double *par, double m, double tx, double T, double *l, double *d)
 {
 	double alpha = par[1], b = par[2], s = par[3], beta = par[4];
 	struct ll_int c = { m, alpha, b, s, beta, log(alpha + tx), tx, T, m - 1, 0, 0, 0, d ? 6 : 1 };
@@ -149,29 +141,49 @@ static int log_dead(const double *par, double m, double tx, double T, double *l,
 	return 0;
 }
 
+/* The "alive at T" term: ln of (alpha+T)^-m S(T) and its derivatives in
+ * (r, alpha, b, s, beta). */
+void sk_ggom_alive(const double *par, double m, double T, double *lA, double *dA)
+{
+	double alpha = par[1], b = par[2], s = par[3], beta = par[4];
+	double ldT = sk_ggom_lden(beta, b * T), lbeta = log(beta), la = log(alpha + T);
+	*lA = -m * la + s * (lbeta - ldT);
+	dA[0] = -la;
+	dA[1] = -m / (alpha + T);
+	dA[2] = -s * T * exp(b * T - ldT);
+	dA[3] = lbeta - ldT;
+	dA[4] = s / beta - s * exp(-ldT);
+}
+
+/* ln L = c + ln(A + D) from the constant c = ln(Gamma(m) alpha^r /
+ * Gamma(r)) (dc its derivative in r), the alive term and the dead term
+ * (lD = -inf when t_x = T); g, when not NULL, gets the gradient. */
+double sk_ggom_combine(const double *par, double c, double dc, double lA, const double *dA,
+		       double lD, const double *dD, double *g)
+{
+	double lW = sk_logaddexp(lA, lD), pA = exp(lA - lW), pD = 1 - pA;
+	if (g) {
+		for (int i = 0; i < NPAR; i++)
+			g[i] = pA * dA[i] + (pD > 0 ? pD * dD[i] : 0);
+		g[0] += dc;
+		g[1] += par[0] / par[1];
+	}
+	return c + lW;
+}
+
 /* ln L of one pattern and, with g, its gradient in the natural
  * parameters. */
 static double ll_pattern(const double *par, double x, double t_x, double T, double *g)
 {
-	double r = par[0], alpha = par[1], b = par[2], s = par[3], beta = par[4];
+	double r = par[0], alpha = par[1];
 	double m = r + x, tx = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
 	double c = gsl_sf_lngamma(m) - gsl_sf_lngamma(r) + r * log(alpha);
-	double ldT = lden(beta, b * T), lbeta = log(beta);
-	double lA = -m * log(alpha + T) + s * (lbeta - ldT);
-	double lD = -HUGE_VAL, dD[5] = { 0 };
-	if (tx < T && log_dead(par, m, tx, T, &lD, g ? dD : NULL) < 0)
+	double dc = g ? gsl_sf_psi(m) - gsl_sf_psi(r) + log(alpha) : 0;
+	double lA, dA[NPAR], lD = -HUGE_VAL, dD[NPAR] = { 0 };
+	sk_ggom_alive(par, m, T, &lA, dA);
+	if (tx < T && sk_ggom_log_dead(par, m, tx, T, &lD, g ? dD : NULL) < 0)
 		return -HUGE_VAL;
-	double lW = sk_logaddexp(lA, lD), pA = exp(lA - lW), pD = 1 - pA;
-	if (g) {
-		double dc = gsl_sf_psi(m) - gsl_sf_psi(r) + log(alpha);
-		double qT = exp(b * T - ldT);
-		g[0] = dc + pA * -log(alpha + T) + pD * dD[0];
-		g[1] = r / alpha + pA * -m / (alpha + T) + pD * dD[1];
-		g[2] = pA * -s * T * qT + pD * dD[2];
-		g[3] = pA * (lbeta - ldT) + pD * dD[3];
-		g[4] = pA * (s / beta - s * exp(-ldT)) + pD * dD[4];
-	}
-	return c + lW;
+	return sk_ggom_combine(par, c, dc, lA, dA, lD, dD, g);
 }
 
 static void sum_chunk(const void *terms, const void *data, size_t lo, size_t hi, int grad,
@@ -246,11 +258,9 @@ static void start2(const struct sk_rfm_sums *s, double *st)
  * direction s, beta -> inf (no spread in eta), and BFGS from a start on
  * the wrong side stops there with a log-likelihood a few units short of
  * the maximum (seen on simulated data with b, s, beta = 0.08, 1.2, 4). */
-static const struct sk_tfit_spec specs[NSTART] = {
-	{ .npar = NPAR, .nll = sk_ggomnbd_nll, .nstart = 1, .starts = start0, .coarse = 1 },
-	{ .npar = NPAR, .nll = sk_ggomnbd_nll, .nstart = 1, .starts = start1, .coarse = 1 },
-	{ .npar = NPAR, .nll = sk_ggomnbd_nll, .nstart = 1, .starts = start2, .coarse = 1 },
-};
+#define SPEC(st) { .npar = NPAR, .nll = sk_ggom_tab_nll, .nstart = 1, .starts = st, \
+		   .coarse = 1, .ctx_new = sk_ggom_tab_new, .ctx_free = sk_ggom_tab_free }
+static const struct sk_tfit_spec specs[NSTART] = { SPEC(start0), SPEC(start1), SPEC(start2) };
 
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
 	       size_t errlen)
@@ -299,9 +309,9 @@ static double p_alive(const double *par, double x, double t_x, double T)
 	double m = r + x, tx = x > 0 ? fmin(fmax(t_x, 0), T) : 0, lD;
 	if (!(tx < T))
 		return 1;
-	if (log_dead(par, m, tx, T, &lD, NULL) < 0)
+	if (sk_ggom_log_dead(par, m, tx, T, &lD, NULL) < 0)
 		return 0;
-	double lA = -m * log(alpha + T) + s * (log(beta) - lden(beta, b * T));
+	double lA = -m * log(alpha + T) + s * (log(beta) - sk_ggom_lden(beta, b * T));
 	double pa = sk_logistic_neg(lD - lA);
 	return isfinite(pa) ? fmin(fmax(pa, 0), 1) : 0;
 }
@@ -326,7 +336,7 @@ struct surv_int {
 
 static double lsurv(double b, double s, double B, double u)
 {
-	return s * (log(B) - lden(B, b * u));
+	return s * (log(B) - sk_ggom_lden(B, b * u));
 }
 
 static void surv_f(double u, double *f, void *vc)
@@ -432,7 +442,7 @@ struct pmf_int {
 static double pmf_h(const struct pmf_int *c, double y)
 {
 	double l = c->c0 - (c->r + c->k) * log(c->alpha + y) + c->b * y -
-		   (c->s + 1) * lden(c->beta, c->b * y);
+		   (c->s + 1) * sk_ggom_lden(c->beta, c->b * y);
 	if (c->k > 0)
 		l += y > 0 ? c->k * log(y) : -HUGE_VAL;
 	return l;
@@ -456,7 +466,7 @@ static double pmf(const double *par, double t, int k)
 	double r = par[0], alpha = par[1], b = par[2], s = par[3], beta = par[4];
 	double lnbc = gsl_sf_lngamma(r + k) - gsl_sf_lngamma(r) - gsl_sf_lngamma(k + 1.0);
 	double p = exp(lnbc + r * log(alpha / (alpha + t)) + k * log(t / (alpha + t)) +
-		       s * (log(beta) - lden(beta, b * t)));
+		       s * (log(beta) - sk_ggom_lden(beta, b * t)));
 	struct pmf_int c = { lnbc + r * log(alpha) + log(b) + log(s) + s * log(beta), k, r,
 			     alpha, b, s, beta, 0 };
 	c.off = fmax(pmf_h(&c, t), fmax(pmf_h(&c, 0.5 * t), pmf_h(&c, k > 0 ? 0.1 * t : 0)));
