@@ -28,6 +28,7 @@
 #include "tap.h"
 #include "model/model.h"
 #include "model/modelint.h"
+#include "model/ggomint.h"
 #include "model/score.h"
 
 static double rel(double got, double want)
@@ -302,6 +303,24 @@ static void check_recovery(void)
 		check(near, "ggomnbd: all five estimates within 3 standard errors of the truth");
 		check(f.se_ok && f.par[2] > 3 * f.se[2], "ggomnbd: b identified on data with an ageing hazard "
 		      "(b %.4f, se %.4f)", f.par[2], f.se[2]);
+		/* the fit's tables (ggomtab.c) give the per-pattern sum's value
+		 * and gradient, here and away from the estimate */
+		struct sk_rfm_set set = { .pat = p, .n = n };
+		void *tab = sk_ggom_tab_new(p, n);
+		double worst = 0;
+		const double pts[2][5] = { { 0.8, 4, 0.08, 1.2, 4 }, { 2, 0.5, 0.01, 0.3, 0.05 } };
+		for (int j = 0; j < 2; j++) {
+			double th[5], g1[5], g2[5];
+			for (int k = 0; k < 5; k++)
+				th[k] = log(pts[j][k]);
+			double v1 = sk_ggomnbd_nll(th, g1, &set), v2 = sk_ggom_tab_nll(th, g2, tab);
+			worst = fmax(worst, rel(v2, v1));
+			for (int k = 0; k < 5; k++)
+				worst = fmax(worst, fabs(g2[k] - g1[k]) / fmax(1, fabs(g1[k])));
+		}
+		sk_ggom_tab_free(tab);
+		check(worst < 1e-8, "ggomnbd: the (x, t) tables give the per-pattern likelihood and "
+		      "gradient (worst rel. %.1e)", worst);
 		/* the fit is the maximum: LL from loglik1 at the estimate */
 		double s = 0;
 		for (size_t i = 0; i < n; i++)
