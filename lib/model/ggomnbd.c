@@ -262,8 +262,22 @@ static void start2(const struct sk_rfm_sums *s, double *st)
 		   .coarse = 1, .ctx_new = sk_ggom_tab_new, .ctx_free = sk_ggom_tab_free }
 static const struct sk_tfit_spec specs[NSTART] = { SPEC(start0), SPEC(start1), SPEC(start2) };
 
-static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
-	       size_t errlen)
+/* The start of the final fit, after the starts were tried on coarse
+ * patterns. */
+static _Thread_local double chosen[NPAR];
+
+static void start_chosen(const struct sk_rfm_sums *s, double *st)
+{
+	(void)s;
+	memcpy(st, chosen, sizeof chosen);
+}
+
+static const struct sk_tfit_spec spec_chosen = SPEC(start_chosen);
+
+/* The best of the starts on pat[0..n); 0, or -1 with the first start's
+ * reason in err. */
+static int best_start(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+		      size_t errlen)
 {
 	int ok = 0;
 	char e[400];
@@ -278,22 +292,87 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 			*out = f;
 		ok = 1;
 	}
-	if (!ok)
+	return ok ? 0 : -1;
+}
+
+/* On the boundary b -> 0 the maximum is the Pareto/NBD's (BG 2012, sec.
+ * 2): the fit is that one, written as GGom/NBD parameters with b so small
+ * (b max T = 1e-7) that e^(b y) - 1 = b y to 1e-7 over the data, and
+ * beta = b times the Pareto/NBD's beta.  The log-likelihood is evaluated
+ * there; r, alpha and s keep the Pareto/NBD's standard errors, b and
+ * beta have none (only their ratio is identified). */
+static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, struct sk_fit *out,
+			char *err, size_t errlen)
+{
+	struct sk_fit pf;
+	if (sk_tmodel_fit_with(&sk_pnbd, 0, pat, n, &pf, err, errlen) != 0)
 		return -1;
-	/* With b T small the hazard does not grow over the window: the fit is
-	 * on the Pareto/NBD boundary (b -> 0, beta -> 0 with beta/b fixed),
-	 * where only beta/b is identified.  Bemmaor & Glady's own CDNOW fit
-	 * is such a one (b = 0.0002, beta = 0.0026; CLVTools reaches b =
-	 * 1.1e-6, beta = 1.3e-5 with the same log-likelihood). */
+	double b = 1e-7 / maxT, par[NPAR] = { pf.par[0], pf.par[1], b, pf.par[2], b * pf.par[3] };
+	/* ln L from the tables (ggomtab.c), on the patterns sorted and merged */
+	size_t m;
+	double nobs, th[NPAR];
+	struct sk_rfm *owned;
+	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
+	if (!c)
+		return -1;
+	void *tab = sk_ggom_tab_new(c, m);
+	for (int i = 0; i < NPAR; i++)
+		th[i] = log(par[i]);
+	double ll = -sk_ggom_tab_nll(th, NULL, tab);
+	sk_ggom_tab_free(tab);
+	free(owned);
+	if (!isfinite(ll)) {
+		snprintf(err, errlen, "the likelihood at the Pareto/NBD boundary is not finite");
+		return -1;
+	}
+	memset(out, 0, sizeof *out);
+	out->npar = NPAR;
+	memcpy(out->par, par, sizeof par);
+	out->se[0] = pf.se[0];
+	out->se[1] = pf.se[1];
+	out->se[3] = pf.se[2];
+	out->loglik = ll;
+	out->nobs = pf.nobs;
+	out->iterations = pf.iterations;
+	out->converged = pf.converged;
+	return 0;
+}
+
+/* The starts are tried on coarse patterns (sk_rfm_coarse_new: large
+ * data) or on the data, and the best continued on the data.  When the
+ * best ends with b max T < 1e-2 the hazard does not grow over the window
+ * and the maximum is on the Pareto/NBD boundary, where b and beta drift
+ * together along a flat ridge for hundreds of iterations (Bemmaor &
+ * Glady's CDNOW fit is such a one: b = 0.0002, beta = 0.0026; CLVTools
+ * reaches b = 1.1e-6, beta = 1.3e-5 with the same log-likelihood): then
+ * the fit is boundary_fit's.  Not with a penalty, which pulls log b away
+ * from the boundary and has its maximum inside. */
+static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+	       size_t errlen)
+{
 	double maxT = 0;
 	for (size_t i = 0; i < n; i++)
 		maxT = fmax(maxT, pat[i].T);
-	if (out->par[2] * maxT < 1e-2)
-		sk_warn("GGom/NBD: b = %.3g: the dropout hazard does not grow over these "
-			"%g time units, so the fit is the Pareto/NBD's (b -> 0, its beta = "
-			"beta/b = %.4g); b and beta are not identified apart (--model-type "
-			"pnbd fits the same with one parameter fewer)", out->par[2], maxT,
-			out->par[4] / out->par[2]);
+	size_t mc = 0;
+	struct sk_rfm *cc = n >= 20000 ? sk_rfm_coarse_new(pat, n, &mc) : NULL;
+	int rc = best_start(cc ? cc : pat, cc ? mc : n, out, err, errlen);
+	free(cc);
+	if (rc != 0)
+		return -1;
+	int boundary = out->par[2] * maxT < 1e-2 && sk_tmodel_penalty() == 0;
+	if (boundary) {
+		if (boundary_fit(pat, n, maxT, out, err, errlen) != 0)
+			return -1;
+	} else if (cc) {
+		memcpy(chosen, out->par, sizeof chosen);
+		if (sk_tmodel_fit_std(&spec_chosen, pat, n, out, err, errlen) != 0)
+			return -1;
+	}
+	if (boundary || out->par[2] * maxT < 1e-2)
+		sk_warn("GGom/NBD: the dropout hazard does not grow over these %g time "
+			"units, so the fit is the Pareto/NBD's (b -> 0, its beta = beta/b = "
+			"%.4g); b and beta are not identified apart (--model-type pnbd fits "
+			"the same with one parameter fewer)", maxT, out->par[4] / out->par[2]);
 	return 0;
 }
 
