@@ -380,10 +380,31 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 
 /* P(alive | x, t_x, T): the share of the "alive" term in L (BG 2012,
  * P(alive); CLVTools ggomnbd_PAlive). */
+/* Within the Pareto/NBD limit: when b y <= 2e-7 over all the times y a
+ * prediction looks at, beta + e^(b y) - 1 = b (beta/b + y) (1 + O(b y)),
+ * so S(y) is the Pareto/NBD's with beta/b to within s b y relative, and
+ * the prediction is the Pareto/NBD's (pnbd.c: closed forms and cached
+ * tails, where this file integrates for every customer).  Fits on the
+ * boundary (fit() below) have b max T = 1e-7.  pn gets (r, alpha, s,
+ * beta/b); 1 when the limit applies. */
+static int as_pnbd(const double *par, double span, double *pn)
+{
+	if (!(par[2] * span <= 2e-7))
+		return 0;
+	pn[0] = par[0];
+	pn[1] = par[1];
+	pn[2] = par[3];
+	pn[3] = par[4] / par[2];
+	return isfinite(pn[3]) && pn[3] > 0;
+}
+
 static double p_alive(const double *par, double x, double t_x, double T)
 {
+	double pn[4];
 	if (!sk_par_ok(par, NPAR, DBL_MAX) || !(x >= 0) || !(T >= 0))
 		return 0;
+	if (as_pnbd(par, T, pn))
+		return sk_pnbd.p_alive(pn, x, t_x, T);
 	double r = par[0], alpha = par[1], b = par[2], s = par[3], beta = par[4];
 	double m = r + x, tx = x > 0 ? fmin(fmax(t_x, 0), T) : 0, lD;
 	if (!(tx < T))
@@ -454,8 +475,11 @@ static double alive_time(double b, double s, double B, double t)
  * (BG 2012 conditional expectation with Adler's 2022 correction). */
 static double expected_alive(const double *par, double t, double x, double T)
 {
+	double pn[4];
 	if (!sk_par_ok(par, NPAR, DBL_MAX) || !(t > 0) || !(x >= 0) || !(T >= 0))
 		return 0;
+	if (as_pnbd(par, T + t, pn))
+		return sk_pnbd.expected_alive(pn, t, x, T);
 	double B = beta_at(par[2], par[4], T);
 	double v = (par[0] + x) / (par[1] + T) * alive_time(par[2], par[3], B, t);
 	return isfinite(v) && v >= 0 ? v : 0;
@@ -471,8 +495,11 @@ static double expected(const double *par, double t, double x, double t_x, double
  * CLVTools ggomnbd_expectation integrates the same by parts). */
 static double expected_new(const double *par, double t)
 {
+	double pn[4];
 	if (!sk_par_ok(par, NPAR, DBL_MAX) || !(t > 0))
 		return 0;
+	if (as_pnbd(par, t, pn))
+		return sk_pnbd.expected_new(pn, t);
 	double v = par[0] / par[1] * alive_time(par[2], par[3], par[4], t);
 	return isfinite(v) ? v : 0;
 }
@@ -485,8 +512,11 @@ static double expected_new(const double *par, double t)
  * A (e^v - 1) the integrand is (r+x) e^(-(r+x) v) S_T(u). */
 static double return_alive(const double *par, double t, double x, double T)
 {
+	double pn[4];
 	if (!sk_par_ok(par, NPAR, DBL_MAX) || !(t > 0) || !(x >= 0) || !(T >= 0))
 		return 0;
+	if (as_pnbd(par, T + t, pn))
+		return sk_pnbd.return_alive(pn, t, x, T);
 	struct surv_int c = { par[2], par[3], beta_at(par[2], par[4], T), par[0] + x,
 			      par[1] + T, 1, 0 };
 	double q;
