@@ -295,6 +295,31 @@ static int best_start(const struct sk_rfm *pat, size_t n, struct sk_fit *out, ch
 	return ok ? 0 : -1;
 }
 
+/* ln L of the data at par, from the tables (ggomtab.c) on the patterns
+ * sorted and merged; 0, or -1 with a reason. */
+static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, double *ll,
+		       char *err, size_t errlen)
+{
+	size_t m;
+	double nobs, th[NPAR];
+	struct sk_rfm *owned;
+	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
+	if (!c)
+		return -1;
+	void *tab = sk_ggom_tab_new(c, m);
+	for (int i = 0; i < NPAR; i++)
+		th[i] = log(par[i]);
+	*ll = -sk_ggom_tab_nll(th, NULL, tab);
+	sk_ggom_tab_free(tab);
+	free(owned);
+	if (!isfinite(*ll)) {
+		snprintf(err, errlen, "the GGom/NBD likelihood is not finite at r = %g, alpha = "
+			 "%g, b = %g, s = %g, beta = %g", par[0], par[1], par[2], par[3], par[4]);
+		return -1;
+	}
+	return 0;
+}
+
 /* On the boundary b -> 0 the maximum is the Pareto/NBD's (BG 2012, sec.
  * 2): the fit is that one, written as GGom/NBD parameters with b so small
  * (b max T = 1e-7) that e^(b y) - 1 = b y to 1e-7 over the data, and
@@ -308,23 +333,9 @@ static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, struct 
 	if (sk_tmodel_fit_with(&sk_pnbd, 0, pat, n, &pf, err, errlen) != 0)
 		return -1;
 	double b = 1e-7 / maxT, par[NPAR] = { pf.par[0], pf.par[1], b, pf.par[2], b * pf.par[3] };
-	/* ln L from the tables (ggomtab.c), on the patterns sorted and merged */
-	size_t m;
-	double nobs, th[NPAR];
-	struct sk_rfm *owned;
-	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
-	if (!c)
+	double ll;
+	if (full_loglik(pat, n, par, &ll, err, errlen) != 0)
 		return -1;
-	void *tab = sk_ggom_tab_new(c, m);
-	for (int i = 0; i < NPAR; i++)
-		th[i] = log(par[i]);
-	double ll = -sk_ggom_tab_nll(th, NULL, tab);
-	sk_ggom_tab_free(tab);
-	free(owned);
-	if (!isfinite(ll)) {
-		snprintf(err, errlen, "the likelihood at the Pareto/NBD boundary is not finite");
-		return -1;
-	}
 	memset(out, 0, sizeof *out);
 	out->npar = NPAR;
 	memcpy(out->par, par, sizeof par);
@@ -361,9 +372,20 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		return -1;
 	int boundary = out->par[2] * maxT < 1e-2 && sk_tmodel_penalty() == 0;
 	if (boundary) {
+		/* The coarse patterns chose the boundary; the data must agree:
+		 * the best start's estimate may not fit them better than the
+		 * Pareto/NBD limit does. */
+		struct sk_fit best = *out;
+		double llc = -HUGE_VAL;
 		if (boundary_fit(pat, n, maxT, out, err, errlen) != 0)
 			return -1;
-	} else if (cc) {
+		if (cc && full_loglik(pat, n, best.par, &llc, err, errlen) == 0 &&
+		    llc > out->loglik + 1e-3 + 1e-9 * fabs(out->loglik)) {
+			boundary = 0;
+			*out = best;
+		}
+	}
+	if (!boundary && cc) {
 		memcpy(chosen, out->par, sizeof chosen);
 		if (sk_tmodel_fit_std(&spec_chosen, pat, n, out, err, errlen) != 0)
 			return -1;
