@@ -1,6 +1,7 @@
 # bench/steps.sh: the model and pipeline steps of make bench, sourced by
 # bench/run.sh (median_run, $log and PATH are set there).  Targets on a
 # 2-core machine: BG/NBD fit + score <= 1 s, Pareto/NBD <= 3 s, BG/CNBD-k
+# and GGom/NBD
 # <= 3 s, clv <= 2 s,
 # classify well under 1 s, peak memory <= 250 MB (1,000,000 customers).
 cust=build/bench/customers.csv
@@ -27,6 +28,8 @@ awk -F, -v OFS=, 'NR == 1 { print $0, "channel", "band"; next }
 median_run "churn BG/NBD + 2 covariates (1M)" churn --model-type bgnbd --covariates channel,band "$covc"
 median_run "churn Pareto/NBD + 2 covariates (1M)" churn --model-type pnbd --covariates channel,band "$covc"
 median_run "clv BG/NBD + 2 covariates (1M)" clv --covariates channel,band "$covc"
+# GGom/NBD: target <= 3 s (issue 20); an integral per (x, time) segment
+median_run "churn GGom/NBD fit + score (1M)" churn --model-type ggomnbd "$cust"
 median_run "clv BG/NBD x Gamma-Gamma (1M)" clv "$cust"
 median_run "classify --rfm (1M)" classify --rfm "$cust"
 median_run "cohort (5M rows)" cohort "$log"

@@ -13,9 +13,11 @@ static const char usage[] =
 	"transaction log, summarized first) and append expected_spend, clv and\n"
 	"value_tier (top1, top20, rest).\n"
 	"\n"
-	"  --model-type M       bgnbd (default), pnbd, mbgnbd, bgbb, bgcnbd, mbgcnbd, or auto\n"
+	"  --model-type M       bgnbd, pnbd, mbgnbd, bgbb, ggomnbd, bgcnbd, mbgcnbd or auto\n"
+	"                       (default bgnbd)\n"
 	"  --horizon D          value over D: 90d, 39w, 6m, 1y, 3y, a number in --unit\n"
-	"                       (periods for bgbb), or lifetime (pnbd, bgbb); default 1y\n"
+	"                       (periods for bgbb), or lifetime (pnbd, bgbb,\n"
+	"                       ggomnbd); default 1y\n"
 	"  --discount-rate R    annual discount rate, continuous compounding (0.1);\n"
 	"                       per period for bgbb\n"
 	"  --margin M           profit margin as a fraction of spend (default 1)\n"
@@ -149,8 +151,8 @@ int main(int argc, char **argv)
 			sk_modelfile_save(mo.save, &mf);
 	}
 	if (lifetime && !tm->dert)
-		sk_die(SK_EX_USAGE, "--horizon lifetime needs a model with DERT (pnbd or bgbb); "
-		       "give a finite horizon such as 5y for %s", tm->name);
+		sk_die(SK_EX_USAGE, "--horizon lifetime needs a model with DERT (pnbd, bgbb or "
+		       "ggomnbd); give a finite horizon such as 5y for %s", tm->name);
 
 	double *det = sk_value_det(tm, mf.tfit.par, &d, horizon, c.rate, o.unit_days);
 	struct sk_pred p;

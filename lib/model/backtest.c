@@ -176,7 +176,7 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 						struct sk_fit *fit)
 {
 	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd,
-							&sk_bgcnbd, &sk_mbgcnbd };
+							&sk_ggomnbd, &sk_bgcnbd, &sk_mbgcnbd };
 	const struct sk_tmodel *best = NULL;
 	double best_ll = -INFINITY;
 	char err[400];
@@ -186,7 +186,7 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 	const struct sk_rfm *bpat = sk_custdata_patterns(&b->d, &nbp);
 	/* BG/CNBD-k and MBG/CNBD-k where both fits have litt (summarize
 	 * --litt with --backtest writes backtest_litt). */
-	size_t ncand = sk_rfm_have_litt(pat, npat) && sk_rfm_have_litt(bpat, nbp) ? 5 : 3;
+	size_t ncand = sk_rfm_have_litt(pat, npat) && sk_rfm_have_litt(bpat, nbp) ? 6 : 4;
 	for (size_t k = 0; k < ncand; k++) {
 		struct sk_fit fb, f;
 		if (sk_tmodel_fit_with(cand[k], penalty, bpat, nbp, &fb, err, sizeof err) != 0) {

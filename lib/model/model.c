@@ -22,6 +22,7 @@ const struct sk_tmodel *sk_tmodel_find(const char *name)
 {
 	static const struct sk_tmodel *const all[] = {
 		&sk_bgnbd, &sk_pnbd, &sk_mbgnbd, &sk_bgbb, &sk_bgcnbd, &sk_mbgcnbd,
+		&sk_ggomnbd,
 	};
 	if (!name)
 		return NULL;

@@ -87,6 +87,7 @@ struct sk_tmodel {
 #define SK_MIX_MAX 12
 
 extern const struct sk_tmodel sk_bgnbd, sk_pnbd, sk_mbgnbd, sk_bgbb, sk_bgcnbd, sk_mbgcnbd;
+extern const struct sk_tmodel sk_ggomnbd;
 
 /* tm->fit with an L2 penalty lambda on the log-parameters (0: plain
  * maximum likelihood; see sk_penalty_nll in model.c). */

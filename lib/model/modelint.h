@@ -44,6 +44,7 @@ double sk_beta_inc(double a, double b, double x, double y);
 double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_pnbd_nll(const double *theta, double *grad, void *ctx);
+double sk_ggomnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
 /* The Pareto/NBD fit's own context over pat[0..n) (with the (x, t)
  * index when index is 1 and it can be built) and its -LL; covar.c

@@ -97,7 +97,7 @@ const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,
 	}
 	if (strcmp(m->type, "auto") != 0 && !(tm = sk_tmodel_find(m->type)))
 		sk_die(SK_EX_USAGE, "--model-type: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb, "
-		       "bgcnbd, mbgcnbd or auto", m->type);
+		       "ggomnbd, bgcnbd, mbgcnbd or auto", m->type);
 	/* A log summarized on the way in gets litt for the models that need
 	 * it (auto tries them). */
 	if (!tm || tm->ll_litt)

@@ -3,6 +3,7 @@
  * model. */
 #include "score.h"
 #include "covar.h"
+#include "nested.h"
 #include "modelint.h"
 #include "metrics.h"
 
@@ -355,10 +356,10 @@ static double loglik_full(const struct sk_tmodel *tm, const double *par, const s
  * hypotheses", Econometrica 57(2), eq. 5.6 and thm. 5.1): with m_i the
  * difference of customer i's log-likelihoods under the two fits,
  * z = sum m_i / (sqrt(n) sd(m)) is standard normal when the models are
- * equally close to the truth; |z| large says one is closer.  The models
- * compared here have four continuous parameters each (the k of the CNBD
- * models is chosen from 1..12), so the statistic is not corrected for
- * their number. */
+ * equally close to the truth; |z| large says one is closer.  Models with
+ * more parameters (GGom/NBD's five against four) pay Schwarz's
+ * correction (k1 - k2)/2 ln n on the sum (Vuong 1989, sec. 5); the k of the CNBD models, chosen
+ * from 1..12, is not counted. */
 static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 		  const struct sk_tmodel *m2, const struct sk_fit *f2,
 		  const struct sk_rfm *pat, size_t npat)
@@ -379,6 +380,7 @@ static void vuong(const struct sk_tmodel *m1, const struct sk_fit *f1,
 			"likelihood", m1->title, m2->title);
 		return;
 	}
+	s -= 0.5 * ((f1->npar - f1->nfixed) - (f2->npar - f2->nfixed)) * log(n);
 	double z = s / (sqrt(n) * sqrt(var)), p = 2 * gsl_cdf_ugaussian_Q(fabs(z));
 	sk_warn("auto: Vuong test %s vs %s: z = %.2f, p = %.3g (%s)", m1->title, m2->title, z, p,
 		p >= 0.05 ? "not distinguishable at 5%" :
@@ -399,13 +401,14 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 	/* BG/CNBD-k and MBG/CNBD-k only where the records have litt: without
 	 * it their likelihood cannot choose k. */
 	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd, &sk_mbgnbd,
-							&sk_bgcnbd, &sk_mbgcnbd };
-	size_t ncand = sk_rfm_have_litt(pat, npat) ? 5 : 3;
+							&sk_ggomnbd, &sk_bgcnbd, &sk_mbgcnbd };
+	enum { NCAND = sizeof cand / sizeof cand[0] };
+	size_t ncand = sk_rfm_have_litt(pat, npat) ? NCAND : NCAND - 2;
 	const struct sk_tmodel *best = NULL;
 	double best_bic = INFINITY;
 	char err[400];
-	struct sk_fit fits[5];
-	int fitted[5] = { 0 };
+	struct sk_fit fits[NCAND];
+	int fitted[NCAND] = { 0 };
 	for (size_t k = 0; k < ncand; k++) {
 		struct sk_fit f;
 		if (sk_tmodel_fit_with(cand[k], penalty, pat, npat, &f, err, sizeof err) != 0) {
@@ -656,6 +659,30 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	free(uT);
 	free(iT);
 	double retention = n > 0 ? alive / n : 0;
+	/* The nested-model tests (nested.c) on the valid rows' patterns. */
+	struct sk_nested nt = { 0 };
+	struct sk_rfm *np = sk_xmalloc((rows ? rows : 1) * sizeof *np);
+	size_t nn = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i])
+			np[nn++] = d->rfm[i];
+	sk_nested_fit(&nt, tm, fit, np, sk_rfm_compress(np, nn));
+	free(np);
+	/* BG/CNBD-k and MBG/CNBD-k against k = 1 (BG/NBD, MBG/NBD), only for
+	 * a fit made here (cov_ok; a model file's loglik is of other data)
+	 * without a penalty.  k is an integer chosen from 1..12, so the
+	 * chi-square with 1 df is an approximation (Platzer & Reutterer 2016
+	 * compare the likelihoods the same way). */
+	struct sk_lrtest lr;
+	double ll1 = 0;
+	if (tm->ll_litt && fit->cov_ok && !(fit->penalty > 0) &&
+	    nested_k1(tm, fit, d, &ll1, &lr) == 0) {
+		sk_nested_add(&nt, tm->title, tm == &sk_bgcnbd ? "BG/NBD" : "MBG/NBD", "k = 1",
+			      fit->loglik, ll1, 1, 0);
+		snprintf(nt.row[nt.n - 1].note, sizeof nt.row[0].note, fit->par[4] == 1 ?
+			 "k = 1 fits best: timing no more regular than exponential gaps" :
+			 "approximate: k is chosen from 1..12");
+	}
 	/* --report-json alone: no text (f is NULL; it used to crash here) */
 	struct sk_fitdiag g;
 	sk_tmodel_diagnose_cov(tm, fit, d->cov, d->rfm, d->valid, d->n, &g);
@@ -680,21 +707,8 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 				fit->penalty);
 		for (int k = 0; k < g.n; k++)
 			fprintf(f, "diagnosis: %s\n", g.what[k]);
+		sk_nested_print(f, &nt);
 	}
-	struct sk_lrtest lr;
-	double ll1 = 0;
-	/* Only for a fit made here (cov_ok; a model file's loglik is of
-	 * other data) without a penalty. */
-	int nested = tm->ll_litt && fit->cov_ok && !(fit->penalty > 0) &&
-		     nested_k1(tm, fit, d, &ll1, &lr) == 0;
-	const char *k1 = tm == &sk_bgcnbd ? "BG/NBD" : "MBG/NBD";
-	if (f && nested && fit->par[4] == 1)
-		fprintf(f, "nested test: k = 1 fits best, the fit is %s's (timing no more "
-			"regular than exponential gaps)\n", k1);
-	else if (f && nested)
-		fprintf(f, "nested test: k = %g against k = 1 (%s): log-likelihood gain %.4f, "
-			"chi-square %.4f, 1 df, p = %.4g (approximate: k is chosen from 1..12)\n",
-			fit->par[4], k1, fit->loglik - ll1, lr.stat, lr.p);
 	if (!json_path)
 		return;
 	json_t *o = json_object(), *pj = json_object(), *se = json_object();
@@ -721,20 +735,13 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	json_object_set_new(o, "churn_rate", json_real(1 - retention));
 	json_object_set_new(o, "churned", json_real(churned));
 	json_object_set_new(o, "penalty", json_real(fit->penalty));
-	if (nested) {
-		json_t *nt = json_object();
-		json_object_set_new(nt, "restricted", json_string("k = 1"));
-		json_object_set_new(nt, "loglik_restricted", json_real(ll1));
-		json_object_set_new(nt, "chisq", json_real(lr.stat));
-		json_object_set_new(nt, "df", json_integer(1));
-		json_object_set_new(nt, "p", isfinite(lr.p) ? json_real(lr.p) : json_null());
-		json_object_set_new(o, "nested_test", nt);
-	}
 	json_t *dj = json_array();
 	for (int k = 0; k < g.n; k++)
 		json_array_append_new(dj, json_string(g.what[k]));
 	json_object_set_new(o, "identified", json_boolean(g.n == 0));
 	json_object_set_new(o, "diagnosis", dj);
+	if (nt.n > 0)
+		json_object_set_new(o, "nested_tests", sk_nested_json(&nt));
 	sk_atomic_json(json_path, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
@@ -883,16 +890,25 @@ void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
  *     alpha + T, a, b + x + 1).
  *   BG/BB (Fader, Hardie & Shang 2010, eqs. 1-3): p ~ Beta(alpha + x, beta + n - x),
  *     theta ~ Beta(gamma, delta + n) for n = T opportunities survived;
- *     the future is a BG/BB with those parameters. */
+ *     the future is a BG/BB with those parameters.
+ *   GGom/NBD (Bemmaor & Glady 2012): lambda ~ Gamma(r + x, alpha + T) and
+ *     the remaining lifetime a Gamma-Gompertz with beta replaced by
+ *     1 + (beta - 1) e^(-b T) (ggomnbd.c, beta_at): a GGom/NBD again. */
 double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
 		   double x, double t_x, double T)
 {
 	/* BG/CNBD-k, MBG/CNBD-k: the future depends on t_x too (cnbd.c) */
 	if (tm->ll_litt)
 		return sk_cnbd_cond_pmf(par, t, k, x, t_x, T, tm == &sk_mbgcnbd);
-	double q[4];
+	double q[5];
 	const struct sk_tmodel *future = tm;
-	if (tm == &sk_bgbb) {
+	if (tm == &sk_ggomnbd) {
+		q[0] = par[0] + x;
+		q[1] = par[1] + T;
+		q[2] = par[2];
+		q[3] = par[3];
+		q[4] = 1 + (par[4] - 1) * exp(-par[2] * T);
+	} else if (tm == &sk_bgbb) {
 		q[0] = par[0] + x;
 		q[1] = par[1] + T - x;
 		q[2] = par[2];

@@ -57,8 +57,8 @@ void sk_custdata_drop_patterns(struct sk_custdata *d);
  * when the fit identifies nothing (sk_tmodel_diagnose). */
 void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
 			  size_t npat, struct sk_fit *fit);
-/* Fit BG/NBD, Pareto/NBD and MBG/NBD (and BG/CNBD-k and MBG/CNBD-k when
- * the patterns have litt) and keep the lowest BIC; the choice
+/* Fit BG/NBD, Pareto/NBD, MBG/NBD and GGom/NBD (and BG/CNBD-k and
+ * MBG/CNBD-k when the patterns have litt) and keep the lowest BIC; the choice
  * and each BIC go to stderr, and the chosen fit is diagnosed as above. */
 const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
 				       struct sk_fit *fit);

@@ -1,0 +1,346 @@
+/* test_ggomnbd.c: unit tests for the GGom/NBD model (lib/model/ggomnbd.c).
+ * Run from the repository root.
+ *
+ * Reference numbers:
+ *   CDNOW (tests/data/cdnow_customers_summary.csv, weeks): CLVTools
+ *     0.12.1, tests/testthat/test_correctness_ggomnbd.R, "Coefs are our
+ *     estimate": r = 0.55313, alpha = 10.5758, b = 0.0000011, s = 0.60682,
+ *     beta = 0.000013, LL = -9594.9762; and Bemmaor & Glady 2012, table 2
+ *     p. 1018 (as quoted in the same file): r = 0.553, alpha = 10.578,
+ *     b = 0.0002, s = 0.603, beta = 0.0026, LL = -9594.98.  Both fits sit
+ *     on the Pareto/NBD boundary b -> 0, where b and beta drift together
+ *     along a flat ridge; r and alpha are compared to 1e-3 and the
+ *     log-likelihoods to 1e-6 relative, s (which moves along the ridge)
+ *     to 1e-2.
+ *   The likelihood against an independent composite Simpson rule in the
+ *     original variable; the gradient against central differences; the
+ *     Pareto/NBD limit (pnbd.c) as b -> 0 with beta/b fixed; the pmf's
+ *     total and mean; known parameters recovered from simulated data. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "tap.h"
+#include "model/model.h"
+#include "model/modelint.h"
+#include "model/ggomint.h"
+#include "model/score.h"
+
+static double rel(double got, double want)
+{
+	return fabs(got - want) / fmax(fabs(want), 1e-300);
+}
+
+static struct sk_rfm *read_cdnow(size_t *n)
+{
+	const char *path = "tests/data/cdnow_customers_summary.csv";
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		printf("not ok - cannot open %s (run from the repository root)\n", path);
+		exit(1);
+	}
+	char line[256];
+	size_t cap = 4096, k = 0;
+	struct sk_rfm *p = malloc(cap * sizeof *p);
+	if (!fgets(line, sizeof line, fp))
+		line[0] = 0;
+	while (fgets(line, sizeof line, fp)) {
+		double id, x, tx, T;
+		if (sscanf(line, "%lf,%lf,%lf,%lf", &id, &x, &tx, &T) != 4)
+			continue;
+		if (k == cap)
+			p = realloc(p, (cap *= 2) * sizeof *p);
+		p[k++] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
+	}
+	fclose(fp);
+	*n = k;
+	return p;
+}
+
+/* ln L by composite Simpson on 20000 panels in y itself (no change of
+ * variable, no scaling): the model's definition (BG 2012) written out. */
+static double ll_simpson(const double *par, double x, double tx, double T)
+{
+	double r = par[0], alpha = par[1], b = par[2], s = par[3], beta = par[4];
+	double m = r + x;
+	double c = gsl_sf_lngamma(m) - gsl_sf_lngamma(r) + r * log(alpha);
+	double A = pow(alpha + T, -m) * pow(beta / (beta + exp(b * T) - 1), s);
+	double D = 0;
+	if (x == 0)
+		tx = 0;
+	if (tx < T) {
+		int n = 20000;
+		double h = (T - tx) / n;
+		for (int i = 0; i <= n; i++) {
+			double y = tx + i * h;
+			double g = b * s * pow(beta, s) * exp(b * y) / pow(beta + exp(b * y) - 1, s + 1);
+			double f = pow(alpha + y, -m) * g;
+			D += f * (i == 0 || i == n ? 1 : i % 2 ? 4 : 2);
+		}
+		D *= h / 3;
+	}
+	return c + log(A + D);
+}
+
+static void check_cdnow(void)
+{
+	size_t n;
+	struct sk_rfm *p = read_cdnow(&n);
+	struct sk_fit f, fp;
+	char err[400];
+	int rc = sk_ggomnbd.fit(p, n, &f, err, sizeof err);
+	check(rc == 0, "ggomnbd: fits CDNOW%s%s", rc ? ": " : "", rc ? err : "");
+	int rp = sk_pnbd.fit(p, n, &fp, err, sizeof err);
+	if (rc || rp) {
+		free(p);
+		return;
+	}
+	printf("# CDNOW: r=%.5f alpha=%.4f b=%.3g s=%.5f beta=%.3g (beta/b=%.4f) LL=%.4f; "
+	       "Pareto/NBD LL=%.4f beta=%.4f\n", f.par[0], f.par[1], f.par[2], f.par[3], f.par[4],
+	       f.par[4] / f.par[2], f.loglik, fp.loglik, fp.par[3]);
+	check(rel(f.par[0], 0.55313) < 1e-3, "ggomnbd CDNOW: r %.5f vs CLVTools 0.55313", f.par[0]);
+	check(rel(f.par[1], 10.5758) < 1e-3, "ggomnbd CDNOW: alpha %.4f vs CLVTools 10.5758",
+	      f.par[1]);
+	check(rel(f.par[3], 0.60682) < 1e-2, "ggomnbd CDNOW: s %.5f vs CLVTools 0.60682 (the "
+	      "ridge b -> 0 moves s)", f.par[3]);
+	check(f.loglik >= -9594.9762 - 1e-3 && rel(f.loglik, -9594.9762) < 1e-6,
+	      "ggomnbd CDNOW: LL %.4f vs CLVTools -9594.9762 (Bemmaor & Glady: -9594.98)",
+	      f.loglik);
+	check(f.par[2] * 38.86 < 1e-2, "ggomnbd CDNOW: on the Pareto/NBD boundary (b T = %.2g, "
+	      "CLVTools b = 1.1e-6, the paper's 0.0002)", f.par[2] * 38.86);
+	check(fabs(f.loglik - fp.loglik) < 1e-3 && rel(f.par[4] / f.par[2], fp.par[3]) < 2e-2,
+	      "ggomnbd CDNOW: the boundary fit is the Pareto/NBD's (LL %.4f vs %.4f, beta/b %.3f "
+	      "vs beta %.3f)", f.loglik, fp.loglik, f.par[4] / f.par[2], fp.par[3]);
+	check(fabs(sk_ggomnbd.loglik1(f.par, 2, 30.43, 38.86) -
+		   sk_pnbd.loglik1(fp.par, 2, 30.43, 38.86)) < 1e-3,
+	      "ggomnbd CDNOW: customer 1's log-likelihood as the Pareto/NBD's");
+	free(p);
+}
+
+static void check_simpson(void)
+{
+	static const double pars[][5] = {
+		{ 0.7, 4, 0.05, 0.8, 3 }, { 2, 0.5, 0.3, 2, 0.2 }, { 0.3, 20, 0.001, 5, 0.05 },
+		{ 1.5, 2, 0.1, 0.4, 40 },
+	};
+	static const double pats[][3] = {
+		{ 0, 0, 30 }, { 1, 2, 30 }, { 5, 10, 52 }, { 40, 20, 52 }, { 3, 51.9, 52 },
+		{ 150, 5, 52 }, { 2, 0, 10 },
+	};
+	double worst = 0;
+	for (size_t i = 0; i < sizeof pars / sizeof pars[0]; i++)
+		for (size_t j = 0; j < sizeof pats / sizeof pats[0]; j++) {
+			double a = sk_ggomnbd.loglik1(pars[i], pats[j][0], pats[j][1], pats[j][2]);
+			double b = ll_simpson(pars[i], pats[j][0], pats[j][1], pats[j][2]);
+			double e = fabs(a - b) / fmax(1, fabs(b));
+			if (e > worst)
+				worst = e;
+			if (e > 1e-8)
+				printf("# par %zu pattern %zu: %.12g vs Simpson %.12g\n", i, j, a, b);
+		}
+	check(worst < 1e-8, "ggomnbd: loglik1 equals a composite Simpson rule in y at 4 "
+	      "parameter points x 7 patterns (worst %.1e)", worst);
+}
+
+static void check_grad(void)
+{
+	size_t n;
+	struct sk_rfm *p = read_cdnow(&n);
+	n = sk_rfm_compress(p, n);
+	struct sk_rfm_set set = { .pat = p, .n = n };
+	static const double pars[][5] = {
+		{ 0.55, 10.6, 0.01, 0.6, 0.1 }, { 0.7, 4, 0.05, 0.8, 3 }, { 2, 0.5, 0.3, 2, 0.2 },
+	};
+	for (size_t i = 0; i < sizeof pars / sizeof pars[0]; i++) {
+		double th[5];
+		for (int k = 0; k < 5; k++)
+			th[k] = log(pars[i][k]);
+		double e = sk_fit_gradcheck(5, sk_ggomnbd_nll, &set, th);
+		check(e < 1e-5, "ggomnbd: analytic gradient matches central differences at "
+		      "point %zu (worst rel. %.1e)", i, e);
+	}
+	free(p);
+}
+
+/* b -> 0 with beta = b beta_p: the Pareto/NBD with (r, alpha, s, beta_p). */
+static void check_limit(void)
+{
+	const double pn[4] = { 0.55, 10.6, 0.6, 11.7 }, b = 1e-8;
+	const double gg[5] = { pn[0], pn[1], b, pn[2], b * pn[3] };
+	static const double pats[][3] = { { 0, 0, 38 }, { 2, 30.4, 38.9 }, { 7, 10, 52 } };
+	double worst = 0;
+	for (size_t j = 0; j < 3; j++) {
+		double x = pats[j][0], tx = pats[j][1], T = pats[j][2];
+		double v[][2] = {
+			{ sk_ggomnbd.loglik1(gg, x, tx, T), sk_pnbd.loglik1(pn, x, tx, T) },
+			{ sk_ggomnbd.p_alive(gg, x, tx, T), sk_pnbd.p_alive(pn, x, tx, T) },
+			{ sk_ggomnbd.expected(gg, 39, x, tx, T), sk_pnbd.expected(pn, 39, x, tx, T) },
+			{ sk_ggomnbd.return_alive(gg, 39, x, T), sk_pnbd.return_alive(pn, 39, x, T) },
+			{ sk_ggomnbd.dert(gg, 0.01, x, tx, T), sk_pnbd.dert(pn, 0.01, x, tx, T) },
+			{ sk_ggomnbd.pmf(gg, 39, (int)x), sk_pnbd.pmf(pn, 39, (int)x) },
+			{ sk_ggomnbd.expected_new(gg, T), sk_pnbd.expected_new(pn, T) },
+		};
+		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+			double e = rel(v[k][0], v[k][1]);
+			if (e > 1e-6)
+				printf("# limit pattern %zu quantity %zu: %.10g vs Pareto/NBD %.10g\n", j,
+				       k, v[k][0], v[k][1]);
+			worst = fmax(worst, e);
+		}
+	}
+	check(worst < 1e-6, "ggomnbd: at b = 1e-8, beta = b beta_p, LL, p_alive, expected, "
+	      "return_alive, dert, pmf and expected_new are the Pareto/NBD's (worst rel. %.1e)",
+	      worst);
+}
+
+static void check_pmf_extremes(void)
+{
+	static const double pars[][5] = { { 0.7, 4, 0.05, 0.8, 3 }, { 2, 0.5, 0.3, 2, 0.2 } };
+	for (size_t i = 0; i < 2; i++) {
+		double s = 0, sk = 0;
+		for (int k = 0; k <= 3000; k++) {
+			double q = sk_ggomnbd.pmf(pars[i], 39, k);
+			s += q;
+			sk += k * q;
+		}
+		double en = sk_ggomnbd.expected_new(pars[i], 39);
+		check(fabs(s - 1) < 1e-7 && rel(sk, en) < 1e-6, "ggomnbd: sum_k P(X(39)=k) = %.10f, "
+		      "mean %.8f = E[X(39)] %.8f at point %zu", s, sk, en, i);
+		/* P(X > 0 | alive) against the pmf of the posterior's future, a
+		 * GGom/NBD with (r+x, alpha+T, b, s, 1 + (beta-1) e^(-bT)): two
+		 * different integrals for one probability */
+		double x = 4, T = 30, b = pars[i][2];
+		double q[5] = { pars[i][0] + x, pars[i][1] + T, b, pars[i][3],
+				1 + (pars[i][4] - 1) * exp(-b * T) };
+		double ra = sk_ggomnbd.return_alive(pars[i], 20, x, T);
+		double p0 = sk_ggomnbd.pmf(q, 20, 0);
+		check(rel(ra, 1 - p0) < 1e-8, "ggomnbd: return_alive %.10f = 1 - P0 of the alive "
+		      "customer's future %.10f at point %zu", ra, 1 - p0, i);
+		check(rel(sk_ggomnbd.expected_alive(pars[i], 20, x, T),
+			  sk_ggomnbd.expected_new(q, 20)) < 1e-10,
+		      "ggomnbd: expected_alive is the future's expected_new at point %zu", i);
+	}
+	/* extreme customers and parameters: finite, in range, never NaN */
+	static const double cases[][3] = {
+		{ 300, 51.9, 52 }, { 500, 0.5, 52 }, { 0, 0, 0.01 }, { 0, 0, 0 },
+		{ 1, 0, 52 }, { 200, 52, 52 }, { 1000, 3000, 3650 },
+	};
+	static const double xp[][5] = {
+		{ 0.7, 4, 0.05, 0.8, 3 }, { 0.5, 0.01, 5, 0.01, 1e-6 }, { 50, 1e3, 1e-9, 100, 1e-9 },
+		{ 0.5, 10, 2, 20, 1e6 },
+	};
+	int good = 1;
+	for (size_t i = 0; i < 4; i++)
+		for (size_t j = 0; j < sizeof cases / sizeof cases[0]; j++) {
+			double x = cases[j][0], tx = cases[j][1], T = cases[j][2];
+			double pa = sk_ggomnbd.p_alive(xp[i], x, tx, T);
+			double e = sk_ggomnbd.expected(xp[i], 39, x, tx, T);
+			double ra = sk_ggomnbd.return_alive(xp[i], 39, x, T);
+			double d = sk_ggomnbd.dert(xp[i], 0.0027, x, tx, T);
+			double ll = sk_ggomnbd.loglik1(xp[i], x, tx, T);
+			if (!(pa >= 0 && pa <= 1) || !(e >= 0 && isfinite(e)) || !(ra >= 0 && ra <= 1) ||
+			    !(d >= 0 && isfinite(d)) || !isfinite(ll)) {
+				good = 0;
+				printf("# point %zu x=%g t_x=%g T=%g: p_alive=%g E=%g ret=%g dert=%g "
+				       "ll=%g\n", i, x, tx, T, pa, e, ra, d, ll);
+			}
+		}
+	check(good, "ggomnbd: predictions finite and in range for extreme customers and "
+	      "parameters");
+}
+
+/* Simulated from the model's story (BG 2012, sec. 2): lambda ~ Gamma(r,
+ * alpha), eta ~ Gamma(s, beta), tau = ln(1 + E/eta)/b with E ~ Exp(1)
+ * (the Gompertz quantile), Poisson purchases until min(tau, T). */
+static struct sk_rfm *simulate(const double *par, size_t n, unsigned long seed, size_t *np)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, seed);
+	struct sk_rfm *p = malloc(n * sizeof *p);
+	for (size_t i = 0; i < n; i++) {
+		double lam = gsl_ran_gamma(rng, par[0], 1 / par[1]);
+		double eta = gsl_ran_gamma(rng, par[3], 1 / par[4]);
+		double tau = log1p(gsl_ran_exponential(rng, 1) / fmax(eta, 1e-300)) / par[2];
+		double T = 13 + floor(gsl_rng_uniform(rng) * 40);	/* whole weeks */
+		double end = fmin(tau, T), t = 0, last = 0;
+		int x = 0;
+		for (;;) {
+			t += gsl_ran_exponential(rng, 1 / fmax(lam, 1e-300));
+			if (!(t < end))
+				break;
+			x++;
+			last = t;
+		}
+		p[i] = (struct sk_rfm){ .x = x, .t_x = floor(last * 7) / 7, .T = T, .w = 1 };	/* days */
+	}
+	gsl_rng_free(rng);
+	*np = sk_rfm_compress(p, n);
+	return p;
+}
+
+static void check_recovery(void)
+{
+	const double truth[5] = { 0.8, 4, 0.08, 1.2, 4 };
+	size_t n;
+	struct sk_rfm *p = simulate(truth, 8000, 20261204, &n);
+	struct sk_fit f;
+	char err[400];
+	int rc = sk_ggomnbd.fit(p, n, &f, err, sizeof err);
+	check(rc == 0, "ggomnbd: fits 8000 simulated customers (%zu patterns)%s%s", n,
+	      rc ? ": " : "", rc ? err : "");
+	if (rc == 0) {
+		int near = f.se_ok;
+		for (int k = 0; k < 5; k++) {
+			printf("# %-5s true %-6g fitted %.4f (se %.4f)\n", sk_ggomnbd.parname[k],
+			       truth[k], f.par[k], f.se[k]);
+			near &= fabs(f.par[k] - truth[k]) < 3 * f.se[k];
+		}
+		check(near, "ggomnbd: all five estimates within 3 standard errors of the truth");
+		check(f.se_ok && f.par[2] > 3 * f.se[2], "ggomnbd: b identified on data with an ageing hazard "
+		      "(b %.4f, se %.4f)", f.par[2], f.se[2]);
+		/* the fit's tables (ggomtab.c) give the per-pattern sum's value
+		 * and gradient, here and away from the estimate */
+		struct sk_rfm_set set = { .pat = p, .n = n };
+		void *tab = sk_ggom_tab_new(p, n);
+		double worst = 0;
+		const double pts[2][5] = { { 0.8, 4, 0.08, 1.2, 4 }, { 2, 0.5, 0.01, 0.3, 0.05 } };
+		for (int j = 0; j < 2; j++) {
+			double th[5], g1[5], g2[5];
+			for (int k = 0; k < 5; k++)
+				th[k] = log(pts[j][k]);
+			double v1 = sk_ggomnbd_nll(th, g1, &set), v2 = sk_ggom_tab_nll(th, g2, tab);
+			worst = fmax(worst, rel(v2, v1));
+			for (int k = 0; k < 5; k++)
+				worst = fmax(worst, fabs(g2[k] - g1[k]) / fmax(1, fabs(g1[k])));
+		}
+		sk_ggom_tab_free(tab);
+		check(worst < 1e-8, "ggomnbd: the (x, t) tables give the per-pattern likelihood and "
+		      "gradient (worst rel. %.1e)", worst);
+		/* the fit is the maximum: LL from loglik1 at the estimate */
+		double s = 0;
+		for (size_t i = 0; i < n; i++)
+			s += p[i].w * sk_ggomnbd.loglik1(f.par, p[i].x, p[i].t_x, p[i].T);
+		check(rel(s, f.loglik) < 1e-10, "ggomnbd: loglik1 summed over the patterns is the "
+		      "fitted LL (%.6f vs %.6f)", s, f.loglik);
+	}
+	free(p);
+}
+
+int main(void)
+{
+	check(sk_tmodel_find("ggomnbd") == &sk_ggomnbd && sk_ggomnbd.npar == 5,
+	      "ggomnbd: registered by name with 5 parameters");
+	check_simpson();
+	check_grad();
+	check_limit();
+	check_pmf_extremes();
+	check_cdnow();
+	check_recovery();
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failures != 0;
+}
