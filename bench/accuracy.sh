@@ -156,9 +156,23 @@ for d in sample master retail; do
 			"$(vs "$($E $f means expected_purchases holdout_frequency)")"
 		put $d "$m: came back, churned vs kept" "$(vs "$($E $f rates churned holdout_frequency)")"
 		put $d "$m: Spearman(clv, holdout spend)" "$(f3 "$($E $w/$d.$m.clv spearman clv holdout_spend)")"
-		# clv refits its transaction model and does not read churn's
-		# columns; this is clv's spend with this row's expected
-		# transactions (the layer's, for the learned rows), undiscounted.
+		# On records with the backtest columns clv learns churn's layer
+		# for its own model (MBG/NBD by default then) and scales its
+		# discounted transactions by it; beside it clv --no-learn, and
+		# --evaluate's holdout spend total and MAE of both.
+		if [ $m = learned ]; then
+			for v in layer no-learn; do
+				nl=; [ $v = no-learn ] && nl=--no-learn
+				$B/clv $nl --evaluate --unit $unit --horizon $hz $w/$d.$m.churn 2>&1 > $w/$d.$m.clv-$v |
+					grep '^total: predicted' > $w/$d.$m.ev-$v || :
+				put $d "clv ($v): Spearman(clv, holdout spend)" \
+					"$(f3 "$($E $w/$d.$m.clv-$v spearman clv holdout_spend)")"
+				put $d "clv ($v): holdout spend total, predicted vs actual; MAE" \
+					"$(sed 's/.*(\(.*\)); mean absolute error per customer \(.*\)/\1; \2/' $w/$d.$m.ev-$v)"
+			done
+		fi
+		# This is clv's spend with this row's expected transactions of
+		# churn (the layer's, for the learned rows), undiscounted.
 		mlr --icsv --ocsv put '$xs = $expected_purchases * $expected_spend' $w/$d.$m.clv > $w/$d.$m.xs
 		put $d "$m: Spearman(expected_purchases x expected_spend, holdout spend)" \
 			"$(f3 "$($E $w/$d.$m.xs spearman xs holdout_spend)")"

@@ -14,7 +14,7 @@ static const char usage[] =
 	"value_tier (top1, top20, rest).\n"
 	"\n"
 	"  --model-type M       bgnbd, pnbd, mbgnbd, bgbb, ggomnbd, bgcnbd, mbgcnbd or auto\n"
-	"                       (default bgnbd)\n"
+	"                       (default bgnbd; mbgnbd with the learned layer)\n"
 	"  --horizon D          value over D: 90d, 39w, 6m, 1y, 3y, a number in --unit\n"
 	"                       (periods for bgbb), or lifetime (pnbd, bgbb,\n"
 	"                       ggomnbd); default 1y\n"
@@ -34,6 +34,9 @@ static const char usage[] =
 	"                       LEVEL (0.9) intervals from parameter uncertainty\n"
 	"  --evaluate           calibration/holdout table of spend (needs\n"
 	"                       holdout_spend; predictions over --horizon) on stderr\n"
+	"  --no-learn           discounted transactions straight from the model, not\n"
+	"                       scaled by the layer learned on the backtest columns\n"
+	"                       (summarize --backtest), as churn's expected_purchases\n"
 	"  --new-customer N     expected value of a customer acquired today and of a\n"
 	"                       cohort of N over --horizon, on stderr\n"
 	"  --patterns           write the distinct (frequency, recency, T,\n"
@@ -47,18 +50,19 @@ static const char usage[] =
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with churn: struct sk_model_opts. */
-enum { O_RATE = 1, O_MARGIN, O_EVALUATE };
+enum { O_RATE = 1, O_MARGIN, O_EVALUATE, O_NOLEARN };
 
 static const struct sk_opt own[] = {
 	{ "discount-rate", 1, 0, O_RATE },
 	{ "margin", 1, 0, O_MARGIN },
 	{ "evaluate", 0, 0, O_EVALUATE },
+	{ "no-learn", 0, 0, O_NOLEARN },
 	{ NULL, 0, 0, 0 },
 };
 
 struct clv_opts {
 	double rate, margin;
-	int evaluate;
+	int evaluate, no_learn;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -68,6 +72,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_RATE: c->rate = sk_opt_fraction("discount-rate", arg); break;
 	case O_MARGIN: c->margin = sk_opt_fraction("margin", arg); break;
 	case O_EVALUATE: c->evaluate = 1; break;
+	case O_NOLEARN: c->no_learn = 1; break;
 	}
 }
 
@@ -91,11 +96,40 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 		sk_emit_num(row, 3 + c, f->iv[c][i], 4);
 }
 
+/* The records of summarize --backtest teach churn's learned layer how
+ * far the model's forecast over the horizon is off for a customer like
+ * this one (backtest.h); clv learns the same layer for its own model and
+ * horizon and scales the discounted expected transactions by it:
+ * DET x E_layer(H) / E_model(H).  The count over the horizon is the
+ * layer's, the spread of the purchases inside it (and so the discount)
+ * the model's, and clv stays an expected discounted value (Fader,
+ * Hardie & Lee 2005, JMR 42(4), eq. 1, with the layer's E[X]).  On the
+ * three real data sets this ranks holdout spend better than the model
+ * alone (README, Accuracy).  p then holds the layer's predictions, which
+ * --evaluate compares with the holdout. */
+static void learned_layer(const struct sk_table *t, const struct sk_tmodel *tm,
+			  struct sk_custdata *d, struct sk_pred *p, double *det, FILE *report)
+{
+	struct sk_backtest bt;
+	if (!sk_backtest_read(t, d, &bt))
+		return;
+	double *e_model = sk_xmalloc((d->n ? d->n : 1) * sizeof *e_model);
+	memcpy(e_model, p->expected, d->n * sizeof *e_model);
+	if (sk_layer_apply(tm, &bt, d, p, report) == 0)
+		for (size_t i = 0; i < d->n; i++)
+			if (d->valid[i] && e_model[i] > 0 && isfinite(p->expected[i]))
+				det[i] *= p->expected[i] / e_model[i];
+	free(e_model);
+	sk_backtest_free(&bt);
+}
+
 int main(int argc, char **argv)
 {
 	struct sk_opts o = SK_OPTS_INIT;
 	struct sk_model_opts mo = SK_MODEL_OPTS_INIT;
 	struct clv_opts c = { .rate = 0.1, .margin = 1 };
+	static const char default_type[] = "bgnbd";
+	mo.type = default_type;	/* to tell the default from --model-type bgnbd */
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 	/* Covariates (model/covar.h): each customer's discounted
 	 * transactions with her own parameters. */
@@ -122,6 +156,14 @@ int main(int argc, char **argv)
 			sk_die(SK_EX_USAGE, "%s: clv needs a file saved by clv --save-model "
 			       "(a transaction and a spend model)", mo.model);
 	}
+	/* With the learned layer the default model is churn's, MBG/NBD: with
+	 * BG/NBD, which lets no one-time buyer leave, the layer ranked Online
+	 * Retail's holdout spend worse than the model alone (Spearman 0.506
+	 * against 0.539; MBG/NBD 0.548), with MBG/NBD better on all three
+	 * data sets (README, Accuracy). */
+	if (mo.type == default_type && !mo.model && !cov && !c.no_learn && !lifetime &&
+	    sk_table_col(t, "backtest_frequency") >= 0)
+		tm = sk_tmodel_find("mbgnbd");
 	double horizon = sk_model_opts_horizon(&mo, &o, tm, 1);
 	struct sk_custdata d;
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 1, &d);
@@ -157,6 +199,8 @@ int main(int argc, char **argv)
 	double *det = sk_value_det(tm, mf.tfit.par, &d, horizon, c.rate, o.unit_days);
 	struct sk_pred p;
 	sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
+	if (!c.no_learn && !cov && !tm->discrete && !lifetime)
+		learned_layer(t, tm, &d, &p, det, mo.report ? stderr : NULL);
 	sk_custdata_drop_patterns(&d);
 	/* clv replaces the discounted transactions in place, and the
 	 * predictions go before the tiers are ranked: memory per customer

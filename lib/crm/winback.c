@@ -15,13 +15,15 @@
 struct cust {
 	int buyer;		/* has a purchase */
 	double orders, frequency, recency_days, T_days, aov, spend, discount_share;
-	double p_alive, clv;
-	int has_p_alive, has_clv;
+	double p_alive, clv, p_return;
+	int has_p_alive, has_clv, has_p_return;
+	int churned;		/* churn's decision: 0, 1, or -1 when absent */
 	const char *stage;
 };
 
 struct cols {
 	long orders, freq, rec, T, spend, mv, disc, palive, clv, stage, hold;
+	long churned, preturn;
 };
 
 static void find_cols(const struct sk_table *t, struct cols *c)
@@ -37,6 +39,8 @@ static void find_cols(const struct sk_table *t, struct cols *c)
 	c->clv = sk_table_col(t, "clv");
 	c->stage = sk_table_col(t, "stage");
 	c->hold = sk_table_col(t, "holdout_frequency");
+	c->churned = sk_table_col(t, "churned");
+	c->preturn = sk_table_col(t, "p_return");
 	if (c->freq < 0 || c->rec < 0 || c->T < 0)
 		sk_table_die_header(t, "winback needs frequency, recency and T columns: "
 				    "run summarize first or pass a transaction log");
@@ -92,6 +96,17 @@ static void read_cust(const struct sk_table *t, size_t i, const struct cols *c,
 	k->clv = num(t, i, c->clv, &e);
 	k->has_clv = !e && c->clv >= 0;
 	k->stage = c->stage >= 0 ? sk_table_get(t, i, c->stage, NULL, NULL) : NULL;
+	/* churn's decision and the probability it was made on: checked, as
+	 * a typo here would silently change who gets an offer. */
+	double ch = num(t, i, c->churned, &e);
+	k->churned = e || c->churned < 0 ? -1 : ch != 0;
+	if (k->churned >= 0 && ch != 0 && ch != 1)
+		sk_table_die(t, i, "column \"churned\": \"%g\" is not 0 or 1", ch);
+	k->p_return = num(t, i, c->preturn, &e);
+	k->has_p_return = !e && c->preturn >= 0;
+	if (k->has_p_return && !(k->p_return >= 0 && k->p_return <= 1))
+		sk_table_die(t, i, "column \"p_return\": \"%g\" is not a probability",
+			     k->p_return);
 }
 
 /* Mean gap between purchases in days: the customer's own rhythm.  With a
@@ -101,13 +116,23 @@ static double mean_gap(const struct cust *k)
 	return k->frequency > 0 && k->recency_days > 0 ? k->recency_days / k->frequency : 0;
 }
 
-/* Lapsed or at risk, by the strongest evidence the record carries: the
- * model's p_alive (for repeat buyers: BG/NBD gives one-time buyers 1),
- * then classify's stage, then the lapse rules of classify. */
+/* Lapsed or at risk, by the strongest evidence the record carries:
+ * churn's own decision (churned, which since churn defaults to
+ * --churn-rule p_return is p_return below churn's --threshold), else
+ * p_return below --threshold, so that winback offers to the customers
+ * churn calls churned and a pipeline says one thing; else the model's
+ * p_alive (for repeat buyers: BG/NBD gives one-time buyers 1), then
+ * classify's stage, then the lapse rules of classify.  p_return, the
+ * chance of a purchase within churn's horizon, covers one-time buyers
+ * too, and ranks returns better than p_alive (README, make accuracy). */
 static int is_candidate(const struct sk_winback_opts *wo, const struct cust *k)
 {
 	if (!k->buyer)
 		return 0;
+	if (k->churned >= 0)
+		return k->churned;
+	if (k->has_p_return)
+		return k->p_return < wo->threshold;
 	double away = k->T_days - k->recency_days;
 	if (k->has_p_alive && k->frequency > 0)
 		return k->p_alive < wo->threshold;
@@ -117,6 +142,19 @@ static int is_candidate(const struct sk_winback_opts *wo, const struct cust *k)
 		return 1;
 	double g = mean_gap(k);
 	return k->orders >= wo->core_orders && g > 0 && away > wo->overdue_factor * g;
+}
+
+const char *sk_winback_candidate_rule(const struct sk_table *t)
+{
+	if (sk_table_col(t, "churned") >= 0)
+		return "churned (churn's decision)";
+	if (sk_table_col(t, "p_return") >= 0)
+		return "p_return below --threshold";
+	if (sk_table_col(t, "p_alive") >= 0)
+		return "p_alive below --threshold (repeat buyers), else the lapse rules";
+	if (sk_table_col(t, "stage") >= 0)
+		return "stage lapsed or core_defector";
+	return "the lapse rules";
 }
 
 /* The features of a customer: logs, since
@@ -289,7 +327,7 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 			if (tx < 0 || tx > Tb * (1 + 1e-9) + 1e-9)
 				sk_table_die(t, i, "backtest_recency %g is outside 0 .. backtest_T %g",
 					     tx, Tb);
-			struct cust k = { .buyer = 1, .frequency = x, .orders = x + 1,
+			struct cust k = { .buyer = 1, .churned = -1, .frequency = x, .orders = x + 1,
 					  .recency_days = tx * wo->unit_days,
 					  .T_days = Tb * wo->unit_days };
 			add_row(&cl, wo, r, t, i, id, &k, back);
@@ -591,7 +629,13 @@ size_t sk_winback_score(const struct sk_winback_opts *wo, const struct sk_table 
 		w->who = k.orders >= wo->core_orders ?
 			(away > wo->lapse_days ? SK_WB_LAPSED_CORE : SK_WB_OVERDUE_CORE) :
 			k.orders >= 2 ? SK_WB_LAPSED_REPEAT : SK_WB_LAPSED_ONCE;
-		if (k.has_p_alive && k.frequency > 0 && !(k.stage && *k.stage))
+		/* Chosen by churn's forecast and not yet away past the lapse
+		 * rule: at risk, not lapsed. */
+		if ((k.churned >= 0 || k.has_p_return) && away <= wo->lapse_days)
+			w->who = k.orders >= wo->core_orders ? SK_WB_AT_RISK_CORE :
+				k.orders >= 2 ? SK_WB_AT_RISK_REPEAT : SK_WB_AT_RISK_ONCE;
+		else if (k.churned < 0 && !k.has_p_return && k.has_p_alive && k.frequency > 0 &&
+			 !(k.stage && *k.stage))
 			w->who = k.orders >= wo->core_orders ? SK_WB_AT_RISK_CORE
 							     : SK_WB_AT_RISK_REPEAT;
 		if (k.discount_share >= 0.8)
@@ -632,6 +676,7 @@ const char *sk_winback_reason(const struct sk_winback_row *w, char buf[SK_WB_REA
 		[SK_WB_LAPSED_ONCE] = "lapsed one-time buyer",
 		[SK_WB_AT_RISK_CORE] = "at-risk core",
 		[SK_WB_AT_RISK_REPEAT] = "at-risk repeat buyer",
+		[SK_WB_AT_RISK_ONCE] = "at-risk one-time buyer",
 	};
 	snprintf(buf, SK_WB_REASON_MAX, "%s%s%s%s", who[w->who],
 		 w->flags & SK_WB_HIGH_VALUE ? ", high value" : "",
@@ -657,6 +702,7 @@ void sk_winback_report(FILE *f, const struct sk_table *t, const struct sk_winbac
 	}
 	double cost = offers * wo->offer_cost;
 	fprintf(f, "customers: %zu; lapsed or at risk: %zu; offers: %zu\n", t->nrow, cand, offers);
+	fprintf(f, "candidates by: %s\n", sk_winback_candidate_rule(t));
 	/* Not called "value at risk": that is clv of the customers with
 	 * p_alive below the threshold in clv --report and the HTML report
 	 * (issue 17: two figures of one name). */

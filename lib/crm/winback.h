@@ -75,6 +75,7 @@ enum sk_winback_who {
 	SK_WB_LAPSED_ONCE,
 	SK_WB_AT_RISK_CORE,
 	SK_WB_AT_RISK_REPEAT,
+	SK_WB_AT_RISK_ONCE,	/* churned by churn's p_return, not yet lapsed */
 };
 enum {
 	SK_WB_HIGH_VALUE = 1,	/* in the top fifth of the candidates */
@@ -91,6 +92,10 @@ struct sk_winback_row {
 	unsigned char who;	/* enum sk_winback_who */
 	unsigned char flags;	/* SK_WB_HIGH_VALUE ... */
 };
+
+/* How the candidates of table t are chosen, for --report: "churned
+ * (churn's decision)", "p_return below --threshold", ... */
+const char *sk_winback_candidate_rule(const struct sk_table *t);
 
 /* The winback_reason text of a row, such as "lapsed core, high value". */
 #define SK_WB_REASON_MAX 96
