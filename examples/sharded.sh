@@ -95,11 +95,22 @@ cat "$out"/cuts-*.cuts > "$out/rfm.cuts"
 
 # Pass 2, per shard: score with the fitted model, then classify (p_alive
 # refines the lifecycle) with RFM scores against the merged cuts.
+# The first shard's files keep their header and become the outputs; the
+# other shards' classified files are written without one and appended
+# whole (cat copies in the kernel), their scored files (which classify
+# reads, header and all) without their first line.  Copying every shard
+# through tail was a tenth of the recipe's time (issue 21).
 ls "$out"/customers-*.csv | parallel --will-cite "${remote[@]}" -j "$jobs" \
 	'churn $SK_OPTS --model "$SK_OUT/model.json" {} > {= s/customers-/scored-/ =} &&
-	 classify $SK_OPTS --rfm-cuts "$SK_OUT/rfm.cuts" {= s/customers-/scored-/ =} > {= s/customers-/classified-/ =}'
+	 classify $SK_OPTS --rfm-cuts "$SK_OUT/rfm.cuts" $([ {#} -eq 1 ] || echo --no-header-out) \
+		{= s/customers-/scored-/ =} > {= s/customers-/classified-/ =}'
 for part in scored classified; do
 	first=$(ls "$out"/$part-*.csv | head -n 1)
-	{ head -n 1 "$first"; tail -q -n +2 "$out"/$part-*.csv; } > "$out/$part.csv.tmp"
-	mv "$out/$part.csv.tmp" "$out/$part.csv"
+	rm -f "$out/$part.csv"
+	mv "$first" "$out/$part.csv"
+	for f in "$out"/$part-*.csv; do
+		[ -e "$f" ] || continue
+		if [ $part = scored ]; then tail -n +2 "$f"; else cat "$f"; fi >> "$out/$part.csv"
+		rm -f "$f"
+	done
 done

@@ -92,12 +92,22 @@ void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 	unsigned char *ty = (unsigned char *)(row + 1) + offsz;
 	char *data = (char *)ty + (typed ? n : 0);
 	uint32_t o = 0;
+	/* A record the reader cut in place (its fields one after another,
+	 * each ended by its NUL) is copied in one piece: a memcpy per field
+	 * was a twentieth of each stage that reads customer records. */
+	int whole = n > 0 && f[n - 1][len[n - 1]] == 0;
+	for (size_t i = 0; whole && i + 1 < n; i++)
+		whole = f[i + 1] == f[i] + len[i] + 1;
+	if (whole)
+		memcpy(data, f[0], bytes);
 	for (size_t i = 0; i < n; i++) {
 		set_row_off(row, i, o);
 		if (typed)
 			ty[i] = type[i];
-		memcpy(data + o, f[i], len[i]);
-		data[o + len[i]] = 0;
+		if (!whole) {
+			memcpy(data + o, f[i], len[i]);
+			data[o + len[i]] = 0;
+		}
 		o += (uint32_t)len[i] + 1;
 	}
 	set_row_off(row, n, o);

@@ -225,6 +225,36 @@ static void test_num_format(void)
 		      "sk_num_format_scaled(%llu, %d, %d) = \"%s\" (got \"%s\")",
 		      (unsigned long long)sc[i].q, sc[i].dec, sc[i].neg, sc[i].want, b);
 	}
+	/* Against printf's integer conversion, over values whose digits
+	 * cross every pair boundary (the two-digits-at-a-time printing) and
+	 * fractions with 0 to 9 trailing zeros. */
+	uint64_t x = 88172645463325252u;
+	int agree = 1;
+	for (int i = 0; i < 20000 && agree; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int dec = i % 10;
+		uint64_t q = x >> (i % 64);
+		if (i % 3 == 0)
+			q = q / 1000000000u * 1000000000u + (q % 10 ? q % 10 : 7) * 1000u;
+		uint64_t p10 = 1;
+		for (int j = 0; j < dec; j++)
+			p10 *= 10;
+		char want[48], got[32];
+		int w = snprintf(want, sizeof want, "%s%llu", (i & 1) && q ? "-" : "",
+				 (unsigned long long)(q / p10));
+		if (q % p10) {
+			w += snprintf(want + w, sizeof want - (size_t)w, ".%0*llu", dec,
+				      (unsigned long long)(q % p10));
+			while (want[w - 1] == '0')
+				want[--w] = 0;
+		}
+		int n = sk_num_format_scaled(got, q, dec, i & 1);
+		agree = strcmp(got, want) == 0 && n == w;
+		if (!agree)
+			check(0, "sk_num_format_scaled(%llu, %d) = \"%s\" (got \"%s\")",
+			      (unsigned long long)q, dec, want, got);
+	}
+	check(agree, "sk_num_format_scaled = printf over 20000 values");
 	/* every formatted value parses back */
 	char buf[40];
 	double back;
