@@ -678,7 +678,9 @@ static int mix_alive(const double *par, double t, double x, double T, double s, 
 		     double *ret)
 {
 	if (!par_ok(par) || !(t > 0) || x < 0 || T < 0) {
-		ex[0] = ret[0] = 0;
+		ex[0] = 0;
+		if (ret)
+			ret[0] = 0;
 		return 1;
 	}
 	int k = (int)par[4];
@@ -686,7 +688,8 @@ static int mix_alive(const double *par, double t, double x, double T, double s, 
 	double q = (alpha + T) / (alpha + T + t);
 	for (int j = 0; j < k; j++) {
 		ex[j] = future_mean(r + k * x + j, q, j, k, a, b + x + s);
-		ret[j] = nbd_tail((double)(k - j), r + k * x + j, q);
+		if (ret)	/* NULL: clv's discounting needs only ex */
+			ret[j] = nbd_tail((double)(k - j), r + k * x + j, q);
 	}
 	return k;
 }
