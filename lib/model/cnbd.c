@@ -513,33 +513,38 @@ static double nbd_tail(double y, double m, double q)
  * while it would underflow.  NaN when the sum does not converge. */
 static double future_mean(double m, double q, int j, int k, double a, double b0)
 {
-	double lp = m * log(q), p = lp > -700 ? exp(lp) : 0;
-	double mode = (m - 1) * (1 - q) / q, res = 0, G = 0, g = 1;
-	long n = 0;		/* purchases counted into G */
-	for (long y = 0; y < 100000000L; y++) {
-		long want = (y + j) / k;
-		while (n < want) {
-			G += g;
-			g *= (b0 + n) / (a + b0 + n);
-			n++;
+	double lp = m * log(q), p = lp > -700 ? exp(lp) : 0, omq = 1 - q;
+	double mode = (m - 1) * omq / q, res = 0, G = 0, g = 1;
+	long y = 0;
+	/* Block n: the y with floor((y + j) / k) = n, each worth G(n); the
+	 * pmf summed over the block first, so G and the stopping test cost
+	 * once a purchase instead of once an event (clv --intervals with
+	 * BG/CNBD-k spent half its time here). */
+	for (long n = 0; y < 100000000L; n++) {
+		long end = (long)k * (n + 1) - j;	/* the next block's first y */
+		double ps = 0, ratio = 1;
+		for (; y < end; y++) {
+			ps += p;
+			ratio = (m + y) / (y + 1) * omq;
+			if (p == 0) {	/* still below the smallest double: in logs */
+				lp += log(ratio);
+				if (lp > -700)
+					p = exp(lp);
+			} else {
+				p *= ratio;
+			}
 		}
-		res += p * G;
+		res += ps * G;
+		G += g;
+		g *= (b0 + n) / (a + b0 + n);
 		/* Past the mode the pmf falls at least geometrically by
-		 * ratio, so the rest of the sum is below
-		 * p ratio / (1 - ratio) times G at most y / k + 1 higher. */
-		double ratio = (m + y) / (y + 1) * (1 - q);
-		if (y > mode && ratio < 1 && p > 0 &&
-		    p * ratio / (1 - ratio) * (G + (double)y / k + 2) < 1e-15 * res)
+		 * ratio, so the rest of the sum is below p / (1 - ratio)
+		 * times G at most y / k + 1 higher. */
+		if (y - 1 > mode && ratio < 1 && p > 0 &&
+		    p / (1 - ratio) * (G + (double)y / k + 2) < 1e-15 * res)
 			return res;
-		if (p == 0 && y > mode + 1 && res > 0)
+		if (p == 0 && y - 1 > mode + 1 && res > 0)
 			return res;	/* underflowed on the way down */
-		if (p == 0) {	/* still below the smallest double: in logs */
-			lp += log(ratio);
-			if (lp > -700)
-				p = exp(lp);
-		} else {
-			p *= ratio;
-		}
 	}
 	return NAN;
 }
