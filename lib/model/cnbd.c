@@ -464,26 +464,22 @@ static double alive_mix(const double *par, double x, double t_x, double T, doubl
 	int k = (int)par[4];
 	double r = par[0], alpha = par[1], a = par[2], b = par[3], m = r + k * x;
 	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
-	double lD = T > t_x ? log(T - t_x) - log(alpha + T) : -HUGE_VAL;
-	double u[KMAX], hi = -HUGE_VAL, lrf = 0;
-	int nj = isfinite(lD) ? k : 1;
-	for (int j = 0; j < nj; j++) {
-		if (j)
-			lrf += log(m + j - 1);
-		u[j] = lrf + (j ? j * lD - gsl_sf_lnfact((unsigned)j) : 0);
-		hi = fmax(hi, u[j]);
-	}
-	double s2 = 0;
-	for (int j = 0; j < nj; j++)
-		s2 += u[j] = exp(u[j] - hi);
+	/* The S2 terms as ll_pattern sums them: each the last times
+	 * (m+j-1)/j D, D = (T-t_x)/(alpha+T) < 1, from 1 (no logarithm or
+	 * factorial a term: this runs for every pattern of every prediction) */
+	double D = (T - t_x) / (alpha + T), u[KMAX], c = 1, s2 = 1;
+	int nj = D > 0 ? k : 1;
+	u[0] = 1;
+	for (int j = 1; j < nj; j++)
+		s2 += u[j] = c *= (m + j - 1) / j * D;
 	if (w)
 		for (int j = 0; j < k; j++)
 			w[j] = j < nj ? u[j] / s2 : 0;
 	if (!(s > 0) && x == 0)
 		return 1;	/* BG: no drop-out before the first repeat purchase */
 	double l1 = log(a) - log(b + x - 1 + s) + m * (log(alpha + T) - log(alpha + t_x));
-	/* 1 / (1 + S1/S2), S1/S2 = exp(l1 - hi - ln s2) */
-	return sk_logistic_neg(l1 - hi - log(s2));
+	/* 1 / (1 + S1/S2), S1/S2 = exp(l1 - ln S2) */
+	return sk_logistic_neg(l1 - log(s2));
 }
 
 static double p_alive_bg(const double *par, double x, double t_x, double T)
