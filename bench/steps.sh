@@ -40,7 +40,7 @@ median_run "clv BG/NBD + 2 covariates (1M)" clv --covariates channel,band "$covc
 # One continuous covariate: every customer a group of her own, so each
 # evaluation of the likelihood is a plain one per customer with her own
 # parameters (Pareto/NBD: her own hypergeometric tail).  Target <= 3 s;
-# BG/NBD about meets it; the Pareto/NBD is far over (~16 s CPU: the
+# BG/NBD about meets it; the Pareto/NBD is far over (~15 s CPU: the
 # hypergeometric tail of every customer at each evaluation).
 covn=build/bench/customers_covn.csv
 awk -F, -v OFS=, 'NR == 1 { print $0, "income"; next }
