@@ -1,12 +1,14 @@
 /* gen.c: a synthetic transaction log for `make bench`.
  *
- * Usage: gen [TRANSACTIONS [CUSTOMERS [SEED]]]  (default 5000000 1000000 42)
+ * Usage: gen [TRANSACTIONS [CUSTOMERS [SEED [K]]]]  (default 5000000 1000000 42 1)
  * Writes customer_id,date,amount in date order, as most exports arrive.
  * Customers are acquired uniformly over the first year of a two-year
  * window; each buys at a customer-specific rate until it drops out
  * (roughly the BG/NBD story), and the transaction count is met by
  * scaling.  A small xorshift generator keeps the output identical on
- * every machine for a given seed. */
+ * every machine for a given seed.  K > 1 makes the gaps between purchases
+ * Erlang-K with the same mean (the BG/CNBD-k story, Platzer & Reutterer
+ * 2016: regular buyers), for the CNBD-k bench row. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +53,9 @@ int main(int argc, char **argv)
 	long ntx = argc > 1 ? atol(argv[1]) : 5000000;
 	long ncust = argc > 2 ? atol(argv[2]) : 1000000;
 	st = argc > 3 ? strtoull(argv[3], NULL, 10) : 42;
+	int kshape = argc > 4 ? atoi(argv[4]) : 1;
+	if (kshape < 1)
+		kshape = 1;
 	if (st == 0)
 		st = 1;
 	const int days = 730;
@@ -84,7 +89,14 @@ int main(int argc, char **argv)
 			n++;
 			if (unif() < p && day > first)
 				break;	/* dropped out after this repeat purchase */
-			day += -log(unif()) / lambda;
+			if (kshape == 1) {
+				day += -log(unif()) / lambda;
+			} else {	/* Erlang-K, mean 1 / lambda */
+				double g = 0;
+				for (int i = 0; i < kshape; i++)
+					g += -log(unif());
+				day += g / (kshape * lambda);
+			}
 			if (day >= days || n >= ntx - reserve)
 				break;
 		}

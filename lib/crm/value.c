@@ -114,8 +114,10 @@ static const double gl_w[8] = {
 
 /* The expected-transactions curve E(t) being discounted: the model's
  * conditional expectation for a pattern, its alive factor for an (x, T)
- * group, or E[X(t)] of a customer just acquired. */
-enum { CURVE_PATTERN, CURVE_ALIVE, CURVE_NEW };
+ * group, E[X(t)] of a customer just acquired, or the components of a
+ * mixture model's alive factor (mix_alive: BG/CNBD-k), discounted each
+ * on its own because the weights do not depend on t. */
+enum { CURVE_PATTERN, CURVE_ALIVE, CURVE_NEW, CURVE_MIX };
 struct curve {
 	const struct sk_tmodel *tm;
 	const double *par;
@@ -123,27 +125,45 @@ struct curve {
 	int kind;
 };
 
-static double curve_at(const struct curve *c, double t)
+/* E(t) into e[]; returns how many values (1 but for CURVE_MIX). */
+static int curve_at(const struct curve *c, double t, double *e)
 {
 	switch (c->kind) {
 	case CURVE_ALIVE:
-		return c->tm->expected_alive(c->par, t, c->r->x, c->r->T);
+		e[0] = c->tm->expected_alive(c->par, t, c->r->x, c->r->T);
+		return 1;
 	case CURVE_NEW:
-		return c->tm->expected_new(c->par, t);
+		e[0] = c->tm->expected_new(c->par, t);
+		return 1;
+	case CURVE_MIX:
+		return c->tm->mix_alive(c->par, t, c->r->x, c->r->T, e, NULL);
 	default:
-		return c->tm->expected(c->par, t, c->r->x, c->r->t_x, c->r->T);
+		e[0] = c->tm->expected(c->par, t, c->r->x, c->r->t_x, c->r->T);
+		return 1;
 	}
 }
 
-/* 16-point Gauss-Legendre of e^{-delta t} E(t) over [a, b]. */
-static double gl_panel(const struct curve *c, double a, double b, double delta)
+/* s[] += w (e^{-delta t1} E(t1) + e^{-delta t2} E(t2)): a pair of
+ * Gauss-Legendre nodes, summed in the order of the scalar rule. */
+static void add_pair(const struct curve *c, double t1, double t2, double w, double delta,
+		     double *s)
 {
-	double s = 0, h = (b - a) / 2, m = a + h;
-	for (int j = 0; j < 8; j++) {
-		double t1 = m - h * gl_x[j], t2 = m + h * gl_x[j];
-		s += gl_w[j] * (exp(-delta * t1) * curve_at(c, t1) + exp(-delta * t2) * curve_at(c, t2));
-	}
-	return h * s;
+	double e1[SK_MIX_MAX], e2[SK_MIX_MAX];
+	int n = curve_at(c, t1, e1);
+	curve_at(c, t2, e2);
+	double f1 = exp(-delta * t1), f2 = exp(-delta * t2);
+	for (int i = 0; i < n; i++)
+		s[i] += w * (f1 * e1[i] + f2 * e2[i]);
+}
+
+/* 16-point Gauss-Legendre of e^{-delta t} E(t) over [a, b], added to s[]. */
+static void gl_panel(const struct curve *c, double a, double b, double delta, double *s)
+{
+	double p[SK_MIX_MAX] = { 0 }, h = (b - a) / 2, m = a + h;
+	for (int j = 0; j < 8; j++)
+		add_pair(c, m - h * gl_x[j], m + h * gl_x[j], gl_w[j], delta, p);
+	for (int i = 0; i < SK_MIX_MAX; i++)
+		s[i] += h * p[i];
 }
 
 /* Gauss-Legendre's error on e^{-k u} over [0, 1] grows like k^32 / 32!
@@ -157,27 +177,39 @@ static double gl_panel(const struct curve *c, double a, double b, double delta)
 #define DET_PANEL 2.0
 #define DET_EFOLDS 60.0
 
-static double det_continuous(const struct curve *c, double H, double delta)
+/* The discounted value of each of the curve's values into v[]; returns
+ * how many. */
+static int det_continuous_v(const struct curve *c, double H, double delta, double *v)
 {
 	if (delta > 0 && delta * H > DET_EFOLDS)
 		H = DET_EFOLDS / delta;
-	double EH = curve_at(c, H);
-	if (delta <= 0 || H <= 0)
-		return EH;
+	double EH[SK_MIX_MAX], s[SK_MIX_MAX] = { 0 };
+	int n = curve_at(c, H, EH);
+	if (delta <= 0 || H <= 0) {
+		memcpy(v, EH, n * sizeof *v);
+		return n;
+	}
 	if (delta * H <= DET_ONE_PANEL) {
-		double s = 0, h = H / 2;
-		for (int j = 0; j < 8; j++) {
-			double t1 = h * (1 - gl_x[j]), t2 = h * (1 + gl_x[j]);
-			s += gl_w[j] * (exp(-delta * t1) * curve_at(c, t1) +
-					exp(-delta * t2) * curve_at(c, t2));
-		}
-		return exp(-delta * H) * EH + delta * h * s;
+		double h = H / 2;
+		for (int j = 0; j < 8; j++)
+			add_pair(c, h * (1 - gl_x[j]), h * (1 + gl_x[j]), gl_w[j], delta, s);
+		for (int i = 0; i < n; i++)
+			v[i] = exp(-delta * H) * EH[i] + delta * h * s[i];
+		return n;
 	}
 	int np = (int)ceil(delta * H / DET_PANEL);
-	double s = 0;
 	for (int k = 0; k < np; k++)
-		s += gl_panel(c, H * k / np, H * (k + 1) / np, delta);
-	return exp(-delta * H) * EH + delta * s;
+		gl_panel(c, H * k / np, H * (k + 1) / np, delta, s);
+	for (int i = 0; i < n; i++)
+		v[i] = exp(-delta * H) * EH[i] + delta * s[i];
+	return n;
+}
+
+static double det_continuous(const struct curve *c, double H, double delta)
+{
+	double v[SK_MIX_MAX];
+	det_continuous_v(c, H, delta, v);
+	return v[0];
 }
 
 /* BG/BB: transactions happen at opportunities n+1, n+2, ...; the one at
@@ -240,6 +272,43 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 				bad = k;
 			}
 		}
+		free(gv);
+		free(gid);
+		free(g);
+	} else if (horizon >= 0 && !tm->discrete && tm->mix_alive && tm->mix_weights) {
+		/* A mixture (model.h, mix_alive; BG/CNBD-k): E(t) = p_alive x
+		 * sum_j w_j c_j(t), the weights of (x, t_x, T) but not t, the
+		 * components of (x, T) only, so DET = p_alive x sum_j w_j
+		 * (discounted c_j): the quadrature once per distinct (x, T),
+		 * not once per pattern. */
+		size_t ng;
+		struct sk_rfm *g;
+		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
+		double *gv = sk_xmalloc((ng ? ng : 1) * SK_MIX_MAX * sizeof *gv);
+		int *gn = sk_xmalloc((ng ? ng : 1) * sizeof *gn);
+		#pragma omp parallel for schedule(dynamic, 16) if (ng > 100)
+		for (size_t j = 0; j < ng; j++) {
+			double ip[4];
+			struct curve c = { tm, sk_cov_rowpar(tm, par, d->cov, &g[j], ip), &g[j],
+					   CURVE_MIX };
+			gn[j] = det_continuous_v(&c, horizon, delta, gv + j * SK_MIX_MAX);
+		}
+		#pragma omp parallel for if (np > 10000)
+		for (size_t k = 0; k < np; k++) {
+			double ip[4], w[SK_MIX_MAX] = { 0 }, e = 0;
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+			const double *m = gv + gid[k] * SK_MIX_MAX;
+			tm->mix_weights(pp, pat[k].x, pat[k].t_x, pat[k].T, w);
+			for (int c = 0; c < gn[gid[k]]; c++)
+				if (w[c] > 0)	/* as the model's expected skips them */
+					e += w[c] * m[c];
+			double x = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T) * e;
+			if (!finite_det(&v[k], x)) {
+				#pragma omp atomic write
+				bad = k;
+			}
+		}
+		free(gn);
 		free(gv);
 		free(gid);
 		free(g);

@@ -78,7 +78,8 @@ struct sk_tmodel {
 	 * gap since the last purchase), so predictions need the components
 	 * once per distinct (x, T).  mix_alive fills E[X(T, T+t] | alive]
 	 * and P(X(T, T+t] > 0 | alive) of each component (at most
-	 * SK_MIX_MAX; returns how many), mix_weights the weights.  NULL for
+	 * SK_MIX_MAX; returns how many; ret may be NULL when only ex is
+	 * wanted), mix_weights the weights.  NULL for
 	 * the other models. */
 	int (*mix_alive)(const double *par, double t, double x, double T, double *ex, double *ret);
 	void (*mix_weights)(const double *par, double x, double t_x, double T, double *w);
