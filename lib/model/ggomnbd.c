@@ -340,11 +340,13 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * the same quadrature nodes, so the cancellation is only that of the
  * rounding (~1e-16 / (b max T) = 1e-9 relative to each part). */
 static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, struct sk_fit *out,
-			double *score, char *err, size_t errlen)
+			double *score, struct sk_fit *pnbd, char *err, size_t errlen)
 {
 	struct sk_fit pf;
-	if (sk_tmodel_fit_with(&sk_pnbd, 0, pat, n, &pf, err, errlen) != 0)
+	/* without the Pareto/NBD's warning, given with the boundary's */
+	if (sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, &pf, err, errlen) != 0)
 		return -1;
+	*pnbd = pf;
 	double b = 1e-7 / maxT, par[NPAR] = { pf.par[0], pf.par[1], b, pf.par[2], b * pf.par[3] };
 	double ll, g[NPAR];
 	if (full_loglik(pat, n, par, &ll, g, err, errlen) != 0)
@@ -363,14 +365,18 @@ static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, struct 
 	return 0;
 }
 
-static void warn_boundary(double maxT, const struct sk_fit *f)
+static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_fit *pnbd)
 {
+	if (pnbd)
+		sk_pnbd_warn_s(pnbd);
 	sk_warn("GGom/NBD: the dropout hazard does not grow over these %g time "
 		"units, so the fit is the Pareto/NBD's (b -> 0, its beta = beta/b = "
 		"%.4g); b and beta are not identified apart (--model-type pnbd fits "
 		"the same with one parameter fewer)", maxT, f->par[4] / f->par[2]);
 }
 
+/* pnbd: the Pareto/NBD fit behind the boundary fit, whose warning goes
+ * with it (NULL when there is none). */
 /* First the boundary: the Pareto/NBD is fitted (fast: closed forms) and
  * the score test of b = 0 taken there.  At the Pareto/NBD's maximum the
  * derivatives in r, alpha, s and beta / b are 0, so when the score in b
@@ -398,13 +404,13 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	double maxT = 0;
 	for (size_t i = 0; i < n; i++)
 		maxT = fmax(maxT, pat[i].T);
-	struct sk_fit bnd;
+	struct sk_fit bnd, pnbd;
 	double score = 0;
 	int have_bnd = sk_tmodel_penalty() == 0 &&
-		       boundary_fit(pat, n, maxT, &bnd, &score, err, errlen) == 0;
+		       boundary_fit(pat, n, maxT, &bnd, &score, &pnbd, err, errlen) == 0;
 	if (have_bnd && score <= 0) {
 		*out = bnd;
-		warn_boundary(maxT, out);
+		warn_boundary(maxT, out, &pnbd);
 		return 0;
 	}
 	size_t mc = 0;
@@ -420,7 +426,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		 * Pareto/NBD limit does. */
 		struct sk_fit best = *out;
 		double llc = -HUGE_VAL;
-		if (!have_bnd && boundary_fit(pat, n, maxT, &bnd, &score, err, errlen) != 0)
+		if (!have_bnd && boundary_fit(pat, n, maxT, &bnd, &score, &pnbd, err, errlen) != 0)
 			return -1;
 		*out = bnd;
 		if (cc && full_loglik(pat, n, best.par, &llc, NULL, err, errlen) == 0 &&
@@ -434,8 +440,10 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		if (sk_tmodel_fit_std(&spec_chosen, pat, n, out, err, errlen) != 0)
 			return -1;
 	}
-	if (boundary || out->par[2] * maxT < 1e-2)
-		warn_boundary(maxT, out);
+	if (boundary)
+		warn_boundary(maxT, out, &pnbd);
+	else if (out->par[2] * maxT < 1e-2)
+		warn_boundary(maxT, out, NULL);
 	return 0;
 }
 
