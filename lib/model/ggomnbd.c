@@ -365,6 +365,8 @@ static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, struct 
 	return 0;
 }
 
+/* pnbd: the Pareto/NBD fit behind the boundary fit, whose warning goes
+ * with it (NULL when there is none). */
 static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_fit *pnbd)
 {
 	if (pnbd)
@@ -375,8 +377,6 @@ static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_f
 		"the same with one parameter fewer)", maxT, f->par[4] / f->par[2]);
 }
 
-/* pnbd: the Pareto/NBD fit behind the boundary fit, whose warning goes
- * with it (NULL when there is none). */
 /* First the boundary: the Pareto/NBD is fitted (fast: closed forms) and
  * the score test of b = 0 taken there.  At the Pareto/NBD's maximum the
  * derivatives in r, alpha, s and beta / b are 0, so when the score in b
