@@ -386,8 +386,11 @@ static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_f
  * likelihood estimators and likelihood ratio tests under nonstandard
  * conditions", JASA 82(398) 605-610, case 2: a parameter on the
  * boundary, the statistic a 50:50 mixture of chi^2_0 and chi^2_1): the
- * fit is boundary_fit's and no GGom/NBD optimisation is run.  Else the
- * hazard may grow and the maximum is inside.
+ * fit is boundary_fit's and no GGom/NBD optimisation is run (a million
+ * bench customers: 8.4 -> 1.4 s CPU; CDNOW 1.06 -> 0.01 s).  Else the
+ * hazard may grow and the maximum is inside; the Pareto/NBD fit is then
+ * extra cost, large when its own s runs along its ridge s, beta -> inf
+ * (2,000 simulated customers with b = 0.08: 1.4 -> 5.9 s CPU).
  *
  * Then the starts are tried on coarse patterns (sk_rfm_coarse_new: large
  * data) or on the data, and the best continued on the data.  When the
