@@ -296,12 +296,13 @@ static int best_start(const struct sk_rfm *pat, size_t n, struct sk_fit *out, ch
 }
 
 /* ln L of the data at par, from the tables (ggomtab.c) on the patterns
- * sorted and merged; 0, or -1 with a reason. */
+ * sorted and merged, and, when g is not NULL, its gradient in theta =
+ * ln(r, alpha, b, s, beta); 0, or -1 with a reason. */
 static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, double *ll,
-		       char *err, size_t errlen)
+		       double *g, char *err, size_t errlen)
 {
 	size_t m;
-	double nobs, th[NPAR];
+	double nobs, th[NPAR], gn[NPAR];
 	struct sk_rfm *owned;
 	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
 	if (!c)
@@ -309,7 +310,7 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
 	void *tab = sk_ggom_tab_new(c, m);
 	for (int i = 0; i < NPAR; i++)
 		th[i] = log(par[i]);
-	*ll = -sk_ggom_tab_nll(th, NULL, tab);
+	*ll = -sk_ggom_tab_nll(th, gn, tab);
 	sk_ggom_tab_free(tab);
 	free(owned);
 	if (!isfinite(*ll)) {
@@ -317,6 +318,8 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
 			 "%g, b = %g, s = %g, beta = %g", par[0], par[1], par[2], par[3], par[4]);
 		return -1;
 	}
+	for (int i = 0; g && i < NPAR; i++)
+		g[i] = -gn[i];
 	return 0;
 }
 
@@ -325,17 +328,30 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * (b max T = 1e-7) that e^(b y) - 1 = b y to 1e-7 over the data, and
  * beta = b times the Pareto/NBD's beta.  The log-likelihood is evaluated
  * there; r, alpha and s keep the Pareto/NBD's standard errors, b and
- * beta have none (only their ratio is identified). */
+ * beta have none (only their ratio is identified).
+ *
+ * *score gets the score of the boundary, d ln L / d ln b along the ridge
+ * where beta / b (the Pareto/NBD's beta) and r, alpha, s are fixed: the
+ * sum of the gradient's components in ln b and ln beta.  Written out
+ * (with gamma = beta / b, e^(b y) - 1 = b y + b^2 y^2 / 2 + ...), ln S(y)
+ * moves by -s b y^2 / (2 (gamma + y)) + O(b^2): the score is b times the
+ * derivative in b at b = 0 and has its sign.  Its two parts are each of
+ * the order of the number of customers and nearly cancel; they come from
+ * the same quadrature nodes, so the cancellation is only that of the
+ * rounding (~1e-16 / (b max T) = 1e-9 relative to each part). */
 static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, struct sk_fit *out,
-			char *err, size_t errlen)
+			double *score, struct sk_fit *pnbd, char *err, size_t errlen)
 {
 	struct sk_fit pf;
-	if (sk_tmodel_fit_with(&sk_pnbd, 0, pat, n, &pf, err, errlen) != 0)
+	/* without the Pareto/NBD's warning, given with the boundary's */
+	if (sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, &pf, err, errlen) != 0)
 		return -1;
+	*pnbd = pf;
 	double b = 1e-7 / maxT, par[NPAR] = { pf.par[0], pf.par[1], b, pf.par[2], b * pf.par[3] };
-	double ll;
-	if (full_loglik(pat, n, par, &ll, err, errlen) != 0)
+	double ll, g[NPAR];
+	if (full_loglik(pat, n, par, &ll, g, err, errlen) != 0)
 		return -1;
+	*score = g[2] + g[4];
 	memset(out, 0, sizeof *out);
 	out->npar = NPAR;
 	memcpy(out->par, par, sizeof par);
@@ -349,7 +365,34 @@ static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, struct 
 	return 0;
 }
 
-/* The starts are tried on coarse patterns (sk_rfm_coarse_new: large
+/* pnbd: the Pareto/NBD fit behind the boundary fit, whose warning goes
+ * with it (NULL when there is none). */
+static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_fit *pnbd)
+{
+	if (pnbd)
+		sk_pnbd_warn_s(pnbd);
+	sk_warn("GGom/NBD: the dropout hazard does not grow over these %g time "
+		"units, so the fit is the Pareto/NBD's (b -> 0, its beta = beta/b = "
+		"%.4g); b and beta are not identified apart (--model-type pnbd fits "
+		"the same with one parameter fewer)", maxT, f->par[4] / f->par[2]);
+}
+
+/* First the boundary: the Pareto/NBD is fitted (fast: closed forms) and
+ * the score test of b = 0 taken there.  At the Pareto/NBD's maximum the
+ * derivatives in r, alpha, s and beta / b are 0, so when the score in b
+ * is <= 0 the boundary point meets the conditions for a maximum of the
+ * likelihood restricted to b >= 0, and the likelihood-ratio statistic of
+ * b = 0 is 0 (Self & Liang 1987, "Asymptotic properties of maximum
+ * likelihood estimators and likelihood ratio tests under nonstandard
+ * conditions", JASA 82(398) 605-610, case 2: a parameter on the
+ * boundary, the statistic a 50:50 mixture of chi^2_0 and chi^2_1): the
+ * fit is boundary_fit's and no GGom/NBD optimisation is run (a million
+ * bench customers: 8.4 -> 1.4 s CPU; CDNOW 1.06 -> 0.01 s).  Else the
+ * hazard may grow and the maximum is inside; the Pareto/NBD fit is then
+ * extra cost, large when its own s runs along its ridge s, beta -> inf
+ * (2,000 simulated customers with b = 0.08: 1.4 -> 5.9 s CPU).
+ *
+ * Then the starts are tried on coarse patterns (sk_rfm_coarse_new: large
  * data) or on the data, and the best continued on the data.  When the
  * best ends with b max T < 1e-2 the hazard does not grow over the window
  * and the maximum is on the Pareto/NBD boundary, where b and beta drift
@@ -364,6 +407,15 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	double maxT = 0;
 	for (size_t i = 0; i < n; i++)
 		maxT = fmax(maxT, pat[i].T);
+	struct sk_fit bnd, pnbd;
+	double score = 0;
+	int have_bnd = sk_tmodel_penalty() == 0 &&
+		       boundary_fit(pat, n, maxT, &bnd, &score, &pnbd, err, errlen) == 0;
+	if (have_bnd && score <= 0) {
+		*out = bnd;
+		warn_boundary(maxT, out, &pnbd);
+		return 0;
+	}
 	size_t mc = 0;
 	struct sk_rfm *cc = n >= 20000 ? sk_rfm_coarse_new(pat, n, &mc) : NULL;
 	int rc = best_start(cc ? cc : pat, cc ? mc : n, out, err, errlen);
@@ -377,9 +429,10 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		 * Pareto/NBD limit does. */
 		struct sk_fit best = *out;
 		double llc = -HUGE_VAL;
-		if (boundary_fit(pat, n, maxT, out, err, errlen) != 0)
+		if (!have_bnd && boundary_fit(pat, n, maxT, &bnd, &score, &pnbd, err, errlen) != 0)
 			return -1;
-		if (cc && full_loglik(pat, n, best.par, &llc, err, errlen) == 0 &&
+		*out = bnd;
+		if (cc && full_loglik(pat, n, best.par, &llc, NULL, err, errlen) == 0 &&
 		    llc > out->loglik + 1e-3 + 1e-9 * fabs(out->loglik)) {
 			boundary = 0;
 			*out = best;
@@ -390,11 +443,10 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		if (sk_tmodel_fit_std(&spec_chosen, pat, n, out, err, errlen) != 0)
 			return -1;
 	}
-	if (boundary || out->par[2] * maxT < 1e-2)
-		sk_warn("GGom/NBD: the dropout hazard does not grow over these %g time "
-			"units, so the fit is the Pareto/NBD's (b -> 0, its beta = beta/b = "
-			"%.4g); b and beta are not identified apart (--model-type pnbd fits "
-			"the same with one parameter fewer)", maxT, out->par[4] / out->par[2]);
+	if (boundary)
+		warn_boundary(maxT, out, &pnbd);
+	else if (out->par[2] * maxT < 1e-2)
+		warn_boundary(maxT, out, NULL);
 	return 0;
 }
 

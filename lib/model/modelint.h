@@ -52,6 +52,9 @@ double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
 void *sk_pnbd_fitctx_new(const struct sk_rfm *pat, size_t n, int index);
 void sk_pnbd_fitctx_free(void *ctx);
 double sk_pnbd_fitctx_nll(const double *theta, double *grad, void *ctx);
+/* The Pareto/NBD fit without its warning, and the warning (ggomnbd.c). */
+extern const struct sk_tfit_spec sk_pnbd_spec;
+void sk_pnbd_warn_s(const struct sk_fit *f);
 /* -LL over pat[0..n) one pattern at a time (no index, nothing kept):
  * for covar.c's small groups. */
 double sk_pnbd_nll_pat(const double *theta, double *grad, const struct sk_rfm *pat, size_t n);

@@ -335,7 +335,7 @@ static void starts(const struct sk_rfm_sums *s, double *st)
 	memcpy(st, v, sizeof v);
 }
 
-static const struct sk_tfit_spec spec = {
+const struct sk_tfit_spec sk_pnbd_spec = {
 	.npar = 4, .nll = sk_pnbd_fitctx_nll, .nstart = 3, .starts = starts,
 	.ctx_new = pfit_new, .ctx_free = sk_pnbd_fitctx_free,
 };
@@ -343,17 +343,23 @@ static const struct sk_tfit_spec spec = {
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
 	       size_t errlen)
 {
-	int rc = sk_tmodel_fit_std(&spec, pat, n, out, err, errlen);
+	int rc = sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, out, err, errlen);
+	if (rc == 0)
+		sk_pnbd_warn_s(out);
+	return rc;
+}
+
+void sk_pnbd_warn_s(const struct sk_fit *out)
+{
 	/* Dropout rates mu ~ Gamma(s, beta) have a coefficient of variation
 	 * of 1/sqrt(s).  When the data show no spread in them, the likelihood
 	 * keeps rising as s and beta grow together towards a common rate
 	 * s/beta; the fit stops somewhere along that ridge. */
-	if (rc == 0 && out->par[2] > 1e3)
+	if (out->par[2] > 1e3)
 		sk_warn("Pareto/NBD: s = %.4g: the dropout rates hardly differ between "
 			"customers (all near s/beta = %.4g); s and beta are a limit, not "
 			"estimates, and their standard errors mean nothing",
 			out->par[2], out->par[2] / out->par[3]);
-	return rc;
 }
 
 /* ---- predictions ---- */

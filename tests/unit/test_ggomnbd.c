@@ -87,6 +87,43 @@ static double ll_simpson(const double *par, double x, double tx, double T)
 	return c + log(A + D);
 }
 
+/* The score test of the boundary b = 0 (ggomnbd.c's fit): at the
+ * Pareto/NBD's fit, written with b max T = 1e-7 and beta = b times its
+ * beta, the tables' gradient along the ridge (ln b and ln beta together)
+ * divided by b is d LL / d b at b = 0 with beta / b fixed; compared with
+ * a one-sided second-order difference of loglik1's sum at b max T = 0,
+ * 1e-3, 2e-3.  Returns the score's sign (0 when it cannot be computed). */
+static int check_score(const char *what, const struct sk_rfm *p, size_t n)
+{
+	double maxT = 0;
+	for (size_t i = 0; i < n; i++)
+		maxT = fmax(maxT, p[i].T);
+	struct sk_fit fp;
+	char err[400];
+	if (sk_pnbd.fit(p, n, &fp, err, sizeof err) != 0) {
+		check(0, "ggomnbd %s: the Pareto/NBD fit for the score test: %s", what, err);
+		return 0;
+	}
+	double b0 = 1e-7 / maxT, th[5] = { log(fp.par[0]), log(fp.par[1]), log(b0), log(fp.par[2]),
+					     log(b0 * fp.par[3]) }, g[5];
+	void *tab = sk_ggom_tab_new(p, n);
+	sk_ggom_tab_nll(th, g, tab);
+	sk_ggom_tab_free(tab);
+	double score = -(g[2] + g[4]) / b0, ll[3], h = 1e-3 / maxT;
+	for (int j = 0; j < 3; j++) {
+		double b = j ? j * h : b0, par[5] = { fp.par[0], fp.par[1], b, fp.par[2],
+						       b * fp.par[3] };
+		ll[j] = 0;
+		for (size_t i = 0; i < n; i++)
+			ll[j] += p[i].w * sk_ggomnbd.loglik1(par, p[i].x, p[i].t_x, p[i].T);
+	}
+	double fd = (-3 * ll[0] + 4 * ll[1] - ll[2]) / (2 * h);
+	check(fabs(score - fd) < 1e-2 * fabs(fd) + 1e-3 * maxT,
+	      "ggomnbd %s: the boundary's score d LL/d b = %.6g, differences %.6g", what, score,
+	      fd);
+	return score > 0 ? 1 : -1;
+}
+
 static void check_cdnow(void)
 {
 	size_t n;
@@ -116,6 +153,8 @@ static void check_cdnow(void)
 	check(fabs(f.loglik - fp.loglik) < 1e-3 && rel(f.par[4] / f.par[2], fp.par[3]) < 2e-2,
 	      "ggomnbd CDNOW: the boundary fit is the Pareto/NBD's (LL %.4f vs %.4f, beta/b %.3f "
 	      "vs beta %.3f)", f.loglik, fp.loglik, f.par[4] / f.par[2], fp.par[3]);
+	check(check_score("CDNOW", p, n) < 0, "ggomnbd CDNOW: the score of b = 0 is negative: the "
+	      "boundary is the fit without a GGom/NBD optimisation");
 	check(fabs(sk_ggomnbd.loglik1(f.par, 2, 30.43, 38.86) -
 		   sk_pnbd.loglik1(fp.par, 2, 30.43, 38.86)) < 1e-3,
 	      "ggomnbd CDNOW: customer 1's log-likelihood as the Pareto/NBD's");
@@ -301,6 +340,8 @@ static void check_recovery(void)
 			near &= fabs(f.par[k] - truth[k]) < 3 * f.se[k];
 		}
 		check(near, "ggomnbd: all five estimates within 3 standard errors of the truth");
+		check(check_score("ageing", p, n) > 0, "ggomnbd ageing: the score of b = 0 is "
+		      "positive: the hazard grows and the maximum is inside");
 		check(f.se_ok && f.par[2] > 3 * f.se[2], "ggomnbd: b identified on data with an ageing hazard "
 		      "(b %.4f, se %.4f)", f.par[2], f.se[2]);
 		/* the fit's tables (ggomtab.c) give the per-pattern sum's value
