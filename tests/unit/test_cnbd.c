@@ -28,6 +28,7 @@
 #include "model/score.h"
 #include "crm/value.h"
 
+#include "cdnow.h"
 #include "tap.h"
 
 static double rel(double got, double want)
@@ -68,32 +69,6 @@ static void check_k1(const struct sk_tmodel *cn, const struct sk_tmodel *bg, con
 		      cn->name, what[k], bg->name, worst[k]);
 }
 
-static struct sk_rfm *read_cdnow(size_t *n)
-{
-	FILE *fp = fopen("tests/data/cdnow_customers_summary.csv", "r");
-	if (!fp) {
-		printf("not ok - cannot open tests/data/cdnow_customers_summary.csv\n");
-		exit(1);
-	}
-	char line[256];
-	size_t cap = 4096, k = 0;
-	struct sk_rfm *p = malloc(cap * sizeof *p);
-	if (!fgets(line, sizeof line, fp))
-		exit(1);
-	while (fgets(line, sizeof line, fp)) {
-		double id, x, tx, T;
-		if (sscanf(line, "%lf,%lf,%lf,%lf", &id, &x, &tx, &T) != 4)
-			continue;
-		if (k == cap)
-			p = realloc(p, (cap *= 2) * sizeof *p);
-		/* litt is not in the published summary; at k = 1 it does not
-		 * enter the likelihood, and the fit at k = 1 is compared */
-		p[k++] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1, .litt = 0 };
-	}
-	fclose(fp);
-	*n = k;
-	return p;
-}
 
 static void check_cdnow(void)
 {

@@ -25,6 +25,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "cdnow.h"
 #include "tap.h"
 #include "model/model.h"
 #include "model/modelint.h"
@@ -36,31 +37,6 @@ static double rel(double got, double want)
 	return fabs(got - want) / fmax(fabs(want), 1e-300);
 }
 
-static struct sk_rfm *read_cdnow(size_t *n)
-{
-	const char *path = "tests/data/cdnow_customers_summary.csv";
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		printf("not ok - cannot open %s (run from the repository root)\n", path);
-		exit(1);
-	}
-	char line[256];
-	size_t cap = 4096, k = 0;
-	struct sk_rfm *p = malloc(cap * sizeof *p);
-	if (!fgets(line, sizeof line, fp))
-		line[0] = 0;
-	while (fgets(line, sizeof line, fp)) {
-		double id, x, tx, T;
-		if (sscanf(line, "%lf,%lf,%lf,%lf", &id, &x, &tx, &T) != 4)
-			continue;
-		if (k == cap)
-			p = realloc(p, (cap *= 2) * sizeof *p);
-		p[k++] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
-	}
-	fclose(fp);
-	*n = k;
-	return p;
-}
 
 /* ln L by composite Simpson on 20000 panels in y itself (no change of
  * variable, no scaling): the model's definition (BG 2012) written out. */

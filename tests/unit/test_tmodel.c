@@ -26,6 +26,7 @@
 #include <gsl/gsl_sf_hyperg.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "cdnow.h"
 #include "tap.h"
 #include "model/model.h"
 #include "model/score.h"
@@ -56,44 +57,6 @@ static double round_to(double v, int decimals)
 	return round(v * f) / f;
 }
 
-static struct sk_rfm *read_cdnow(size_t *n)
-{
-	const char *path = "tests/data/cdnow_customers_summary.csv";
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		printf("not ok - cannot open %s (run from the repository root)\n", path);
-		exit(1);
-	}
-	char line[256];
-	size_t cap = 4096, k = 0;
-	struct sk_rfm *p = malloc(cap * sizeof *p);
-	if (!fgets(line, sizeof line, fp)) {
-		fclose(fp);
-		free(p);
-		*n = 0;
-		return NULL;
-	}
-	while (fgets(line, sizeof line, fp)) {
-		char *s = line, *e;
-		strtod(s, &e);	/* ID */
-		if (e == s || *e != ',')
-			continue;
-		s = e + 1;
-		double x = strtod(s, &e);
-		s = e + 1;
-		double tx = strtod(s, &e);
-		s = e + 1;
-		double T = strtod(s, &e);
-		if (k == cap) {
-			cap *= 2;
-			p = realloc(p, cap * sizeof *p);
-		}
-		p[k++] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
-	}
-	fclose(fp);
-	*n = k;
-	return p;
-}
 
 /* ---- independent brute-force integrals (trapezoid on log scales) ---- */
 
