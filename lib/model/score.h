@@ -52,6 +52,10 @@ int sk_rfm_have_litt(const struct sk_rfm *pat, size_t npat);
  * output); a later sk_custdata_patterns computes them again. */
 void sk_custdata_drop_patterns(struct sk_custdata *d);
 
+/* The values v[0..npat) of the patterns for every row (0 for a
+ * prospect), in a new array; frees v. */
+double *sk_custdata_per_row(const struct sk_custdata *d, double *v);
+
 /* Fit tm on patterns with an L2 penalty on the log-parameters (0: none);
  * exits 65 with the reason and advice on failure, and warns on stderr
  * when the fit identifies nothing (sk_tmodel_diagnose). */
