@@ -253,6 +253,36 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 		}						\
 	} while (0)
 
+/* P(alive) of the patterns pat[0..np) into pa; *bad becomes a pattern
+ * without a finite one, if any. */
+static void alive_patterns(const struct sk_tmodel *tm, const double *par,
+			   const struct sk_custdata *d, const struct sk_rfm *pat, size_t np,
+			   double *pa, size_t *bad)
+{
+	size_t b = SIZE_MAX;
+	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
+	for (size_t k = 0; k < np; k++) {
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+		pa[k] = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T);
+		MARK_UNLESS_FINITE(pa[k], k, b);
+	}
+	*bad = b;
+}
+
+double *sk_predict_alive(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d)
+{
+	size_t np, bad;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
+	alive_patterns(tm, par, d, pat, np, pa, &bad);
+	if (bad < np)
+		sk_die(SK_EX_DATA, "%s gives no finite p_alive for frequency %g, recency %g, "
+		       "T %g (a customer far beyond the data the model was fitted on?); refit "
+		       "on data like these", tm->title, pat[bad].x, pat[bad].t_x, pat[bad].T);
+	return sk_custdata_per_row(d, pa);
+}
+
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p)
 {
@@ -261,14 +291,8 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
 	double *pr = sk_xmalloc((np ? np : 1) * sizeof *pr);
-	size_t bad = SIZE_MAX;	/* a pattern without a finite prediction */
-	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-	for (size_t k = 0; k < np; k++) {
-		double ip[4];
-		const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
-		pa[k] = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T);
-		MARK_UNLESS_FINITE(pa[k], k, bad);
-	}
+	size_t bad;	/* a pattern without a finite prediction */
+	alive_patterns(tm, par, d, pat, np, pa, &bad);
 	/* expected = p_alive x E[X | alive] and p_return = p_alive x
 	 * P(X > 0 | alive), the second factors functions of (x, T) only:
 	 * daily data has ~10^6 patterns but ~10^4 pairs (with covariates, of
@@ -515,8 +539,9 @@ void sk_holdout_compare(FILE *f, const struct sk_table *t, const struct sk_custd
 		double a = sk_table_num(t, i, ch, &e);
 		if (e)
 			continue;
-		double w = d->rfm[i].w, p = scale ? scale[i] * pred[i] : pred[i];
-		int b = d->rfm[i].x >= 7 ? 7 : (int)d->rfm[i].x;
+		double w = sk_custdata_w(d, i), x = sk_custdata_x(d, i);
+		double p = scale ? scale[i] * pred[i] : pred[i];
+		int b = x >= 7 ? 7 : (int)x;
 		cnt[b] += w;
 		psum[b] += w * p;
 		act[b] += w * a;
