@@ -122,8 +122,8 @@ static int cmp_rows(const void *pa, const void *pb)
  * (x, t_x, T), and a stable radix sort of the keys groups the rows: 20x
  * faster than qsort on a million rows.  The key sits above the row's
  * index in one 64-bit word, 8 bytes a row where a key and an index apart
- * took 16, twice over in the sort (issue 21: 32 MB of clv's peak on a
- * million customers).  The rows in order into idx, the number of
+ * took 16, twice over in the sort (issue 21: 32 MB at clv's peak on a
+ * million customers, now 16).  The rows in order into idx, the number of
  * distinct keys into *npat; ranks too many for the bits the index leaves
  * (never in practice) return (size_t)-1. */
 static size_t group_by_rank(struct sk_custdata *d, uint32_t *idx, size_t *npat)
