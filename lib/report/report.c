@@ -466,22 +466,17 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 	esc(&r, sk_rep_input_name(o->nfiles ? o->files[0] : NULL));
 	if (o->nfiles > 1)
 		sk_buf_printf(b, " and %zu more files", o->nfiles - 1);
-	if (ro->transactions) {
-		put(&r, ", transactions from ");
-		esc(&r, sk_rep_input_name(ro->transactions));
-	}
-	if (ro->model_path) {
-		put(&r, ", model from ");
-		esc(&r, sk_rep_input_name(ro->model_path));
-	}
-	if (ro->tracking_path) {
-		put(&r, ", tracking from ");
-		esc(&r, sk_rep_input_name(ro->tracking_path));
-	}
-	if (ro->previous_path) {
-		put(&r, ", the previous run from ");
-		esc(&r, sk_rep_input_name(ro->previous_path));
-	}
+	/* The other inputs, each with what it gave. */
+	const struct { const char *path, *what; } more[] = {
+		{ ro->transactions, ", transactions from " }, { ro->model_path, ", model from " },
+		{ ro->tracking_path, ", tracking from " },
+		{ ro->previous_path, ", the previous run from " },
+	};
+	for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
+		if (more[k].path) {
+			put(&r, more[k].what);
+			esc(&r, sk_rep_input_name(more[k].path));
+		}
 	put(&r, ".  Every figure is computed from the columns named beside it; the "
 		"programs' manual pages define them.</p>\n</footer>\n</body>\n</html>\n");
 }
