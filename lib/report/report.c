@@ -211,14 +211,12 @@ void sk_rep_cats_sort(struct cats *c)
 		}
 }
 
-/* A bar chart and the table of the same counts, side by side. */
-void sk_rep_cats_section(struct rep *r, const struct cats *c, const char *id, const char *what,
-			 const char *title)
+/* The table of the counts: a row per category with its customers and
+ * their share, and with total a last row for all of them. */
+void sk_rep_cats_table(struct rep *r, const struct cats *c, const char *what, const char *title,
+		       int total)
 {
-	put(r, "<div class=\"two\">\n<figure>\n");
-	struct sk_chart ch = { .id = id, .title = title, .xlabel = "customers", .width = 600 };
-	sk_svg_hbar(r->b, &ch, c->n, (const char *const *)c->name, c->count, 1);
-	put(r, "</figure>\n<table>\n<caption>");
+	put(r, "<table>\n<caption>");
 	esc(r, title);
 	sk_buf_printf(r->b, "</caption>\n<thead><tr><th scope=\"col\">%s</th>"
 		      "<th scope=\"col\" class=\"num\">customers</th>"
@@ -232,9 +230,25 @@ void sk_rep_cats_section(struct rep *r, const struct cats *c, const char *id, co
 		putpct(r, c->count[k], c->total);
 		put(r, "</td></tr>\n");
 	}
-	put(r, "</tbody>\n<tfoot><tr><th scope=\"row\">all</th><td class=\"num\">");
-	putnum(r, c->total, 0);
-	put(r, "</td><td class=\"num\">100%</td></tr></tfoot>\n</table>\n</div>\n");
+	put(r, "</tbody>\n");
+	if (total) {
+		put(r, "<tfoot><tr><th scope=\"row\">all</th><td class=\"num\">");
+		putnum(r, c->total, 0);
+		put(r, "</td><td class=\"num\">100%</td></tr></tfoot>\n");
+	}
+	put(r, "</table>\n");
+}
+
+/* A bar chart and the table of the same counts, side by side. */
+void sk_rep_cats_section(struct rep *r, const struct cats *c, const char *id, const char *what,
+			 const char *title)
+{
+	put(r, "<div class=\"two\">\n<figure>\n");
+	struct sk_chart ch = { .id = id, .title = title, .xlabel = "customers", .width = 600 };
+	sk_svg_hbar(r->b, &ch, c->n, (const char *const *)c->name, c->count, 1);
+	put(r, "</figure>\n");
+	sk_rep_cats_table(r, c, what, title, 1);
+	put(r, "</div>\n");
 }
 
 /* ------------------------------------------------------------------ */
