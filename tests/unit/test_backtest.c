@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
-
+#include "btsim.h"
 #include "tap.h"
 #include "model/backtest.h"
 
@@ -19,48 +17,12 @@
 
 int main(void)
 {
-	const double par[] = { 0.243, 4.414, 0.793, 2.426 };	/* FHL 2005, weeks */
-	const double end = 39, cut = 26, horizon = 39;
-	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-	gsl_rng_set(g, 11);
+	const struct btsim sim = { .par = { 0.243, 4.414, 0.793, 2.426 },	/* FHL 2005, weeks */
+				   .end = 39, .cut = 26, .horizon = 39, .seed = 11 };
 	struct sk_custdata d = { 0 };
 	struct sk_backtest b = { 0 };
-	d.n = b.d.n = N;
-	d.rfm = calloc(N, sizeof *d.rfm);
-	d.valid = calloc(N, 1);
-	b.d.rfm = calloc(N, sizeof *b.d.rfm);
-	b.d.valid = calloc(N, 1);
-	b.purchases = calloc(N, sizeof *b.purchases);
-	b.window = end - cut;
 	double *back = calloc(N, sizeof *back);
-	for (int i = 0; i < N; i++) {
-		double t0 = 12 * gsl_rng_uniform(g);	/* first purchase, weeks */
-		double lambda = gsl_ran_gamma(g, par[0], 1 / par[1]);
-		double p = gsl_ran_beta(g, par[2], par[3]);
-		double x = 0, tx = 0, bx = 0, btx = 0, after = 0;
-		for (double t = t0 + gsl_ran_exponential(g, 1 / lambda); t <= end + horizon;
-		     t += gsl_ran_exponential(g, 1 / lambda)) {
-			if (t > end) {
-				back[i] = 1;
-				break;
-			}
-			x++;
-			tx = t - t0;
-			if (t <= cut) {
-				bx++;
-				btx = t - t0;
-			} else
-				after++;
-			if (gsl_rng_uniform(g) < p)
-				break;
-		}
-		d.rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = end - t0, .w = 1 };
-		d.valid[i] = 1;
-		b.d.rfm[i] = (struct sk_rfm){ .x = bx, .t_x = btx, .T = cut - t0, .w = 1 };
-		b.d.valid[i] = 1;
-		b.purchases[i] = after;
-	}
-	d.nvalid = b.d.nvalid = N;
+	btsim_cohort(&sim, N, N, &d, &b, back, NULL);
 
 	struct sk_fit fit;
 	char err[300];
@@ -68,7 +30,7 @@ int main(void)
 	const struct sk_rfm *pat = sk_custdata_patterns(&d, &np);
 	check(sk_bgnbd.fit(pat, np, &fit, err, sizeof err) == 0, "BG/NBD fits the simulation");
 	struct sk_pred p;
-	sk_predict(&sk_bgnbd, fit.par, &d, horizon, &p);
+	sk_predict(&sk_bgnbd, fit.par, &d, sim.horizon, &p);
 	double *model = malloc(N * sizeof *model), *ex = malloc(N * sizeof *ex);
 	for (int i = 0; i < N; i++) {
 		model[i] = p.p_return[i];
@@ -102,7 +64,7 @@ int main(void)
 	 * figures must stay near those learned from all of them and still
 	 * match the simulation. */
 	struct sk_pred q;
-	sk_predict(&sk_bgnbd, fit.par, &d, horizon, &q);
+	sk_predict(&sk_bgnbd, fit.par, &d, sim.horizon, &q);
 	size_t cap = sk_layer_max_train(N / 4);
 	check(sk_layer_apply(&sk_bgnbd, &b, &d, &q, NULL) == 0, "the layer learns from a sample");
 	sk_layer_max_train(cap);
@@ -127,6 +89,5 @@ int main(void)
 	free(back);
 	free(model);
 	free(ex);
-	gsl_rng_free(g);
 	return failures != 0;
 }
