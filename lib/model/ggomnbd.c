@@ -354,13 +354,17 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * hundreds of iterations, each dearer than the last as the tail
  * integrals' z nears 1 (2,000 customers of bench/ggomgen.c: 7 s).  The
  * likelihood below is the Pareto/NBD's own (sk_pnbd_fitctx_nll, so
- * data off the ridge fit to the same bytes) until a point has s > 1e3
- * (a coefficient of variation of the rates under 3 %) and the
+ * data off the ridge fit to the same bytes) until a point has s > 30
+ * (a coefficient of variation of the rates under 18 %) and the
  * likelihood still rises along the ridge (d ln L / d ln s + d ln L / d
  * ln beta > 0): there it freezes, that point's value with a zero
  * gradient everywhere, which ends the fit.  The frozen point is on the
- * ridge, not a maximum: it serves the score test of b = 0 (whose sign
- * it has, the ridge being flat) and no more. */
+ * ridge, not a maximum: it serves the score test of b = 0 and no more.
+ * A wrong guess costs time, never the answer: a frozen point with a
+ * score <= 0 gets the full Pareto/NBD fit, and a GGom/NBD fit that ends
+ * on the boundary gets boundary_fit's full one (fit() below).  With s >
+ * 1e3 as the mark the pre-fit still took 3 s of the 5.7 s for 2,000
+ * customers of bench/ggomgen.c; with 30, 0.05 s. */
 #define RIDGE_S 30
 
 struct ridge_ctx {
@@ -504,8 +508,9 @@ static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_f
  * auto on tests/data/regular_sample.csv, 300 customers, 3.6 -> 0.1 s).
  * Else the
  * hazard may grow and the maximum is inside; the Pareto/NBD fit is then
- * extra cost, large when its own s runs along its ridge s, beta -> inf
- * (2,000 simulated customers with b = 0.08: 1.4 -> 5.9 s CPU).
+ * extra cost, which was large when its own s ran along its ridge s, beta
+ * -> inf (2,000 simulated customers with b = 0.08: 1.4 -> 5.9 s CPU)
+ * until the pre-fit learnt to stop there (ridge_nll above).
  *
  * Then the starts are tried on coarse patterns (sk_rfm_coarse_new: large
  * data) or on the data, and the best continued on the data.  When the
