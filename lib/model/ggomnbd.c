@@ -412,7 +412,9 @@ static double ridge_nll(const double *theta, double *grad, void *ctx)
 
 static const struct sk_tfit_spec *ridge_spec(void)
 {
-	static struct sk_tfit_spec spec;
+	/* per thread: pnbd.c's spec is no constant expression to copy
+	 * from at compile time, and fits run on several threads */
+	static _Thread_local struct sk_tfit_spec spec;
 	static _Thread_local int made;
 	if (!made) {
 		struct sk_tfit_spec s = sk_pnbd_spec;
