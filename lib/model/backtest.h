@@ -11,7 +11,8 @@
  *    horizon-aware p_return from the customer's history, trained to
  *    predict the held-back part from the cut, then applied as of the end
  *    of observation over --horizon (sk_layer_apply); expected_purchases
- *    follows p_return.
+ *    is p_return times the expected count of those who return, the
+ *    model's or, where the backtest shows it off, corrected (hurdle.h).
  *
  * When the records also carry the risk signals (complaints, returns,
  * negative_reviews, days_since_complaint) and their values as of the cut
