@@ -1,7 +1,7 @@
 /* summaryint.h: what the summary's files share privately: the customer
- * entry, the row log and the state of one pass (summary.c reads and
- * writes, recount.c finishes the pass, customers.c reads customer
- * records or a log for the other programs). */
+ * entry, the row log and the state of one pass (summary.c reads,
+ * recount.c finishes the pass, sumout.c writes, customers.c reads
+ * customer records or a log for the other programs). */
 #ifndef SK_SUMMARYINT_H
 #define SK_SUMMARYINT_H
 
