@@ -106,13 +106,20 @@ static void count_event(struct sk_summary *s, struct cust *c, int ev)
 	e->ev = (uint32_t)++s->nevc;
 }
 
-static void log_day(struct sk_summary *s, uint32_t idx, int32_t day)
+static void log_day(struct sk_summary *s, uint32_t idx, int32_t day, int64_t micro)
 {
 	if (s->nlog == s->logcap) {
 		size_t nc = s->logcap ? s->logcap * 2 : 1 << 16;
 		s->log = sk_big_realloc(s->log, s->logcap * sizeof *s->log, nc * sizeof *s->log);
+		if (s->o->backtest_days) {
+			s->logamt = sk_big_realloc(s->logamt, s->amtcap * sizeof *s->logamt,
+						   nc * sizeof *s->logamt);
+			s->amtcap = nc;
+		}
 		s->logcap = nc;
 	}
+	if (s->logamt)
+		s->logamt[s->nlog] = micro;
 	s->log[s->nlog++] = (struct logent){ idx, day };
 }
 
@@ -143,10 +150,17 @@ static void apply(struct sk_summary *s, struct row *r)
 		return;
 	}
 	if (r->has_amount && r->amount < 0) {
-		if (holdout)
+		if (holdout) {
 			c->hold_spend += r->micro;	/* holdout spend is net */
-		else
+		} else {
 			ext_of(s, c)->refunds += -r->micro;
+			if (o->backtest_days) {	/* netted as of the cut later */
+				sk_grow((void **)&s->flog, &s->flogcap, s->nflog + 1,
+					sizeof *s->flog);
+				s->flog[s->nflog++] = (struct refundent){ r->idx, r->day,
+									  -r->micro };
+			}
+		}
 		return;
 	}
 	int32_t day = r->day;
@@ -159,7 +173,7 @@ static void apply(struct sk_summary *s, struct row *r)
 		holdout = o->has_as_of && day > o->as_of;
 	}
 	int64_t a = r->has_amount ? r->micro : 0;
-	log_day(s, r->idx, day);
+	log_day(s, r->idx, day, a);
 	/* discount_share is over the calibration purchase rows, an empty
 	 * discount counting as none: the share must not depend on whether an
 	 * order_id column happens to exist, nor see the holdout period. */
@@ -582,6 +596,10 @@ void sk_summary_free(struct sk_summary *s)
 	for (int i = 0; i < s->nev; i++)
 		free(s->evname[i]);
 	sk_big_free(s->log, s->logcap * sizeof *s->log);
+	sk_big_free(s->logamt, s->amtcap * sizeof *s->logamt);
+	free(s->flog);
+	free(s->bt_spend);
+	free(s->bt_refunds);
 	free(s->refspend);
 	free(s->bt_last);
 	free(s->bt_orders);

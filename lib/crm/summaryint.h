@@ -67,6 +67,14 @@ struct riskent {
 	int kind;
 };
 
+/* A calibration refund kept for the backtest: whose, when, how much
+ * (micro-units, positive). */
+struct refundent {
+	uint32_t idx;
+	int32_t day;
+	int64_t micro;
+};
+
 struct row {			/* one parsed input row waiting in a batch */
 	uint64_t hash;
 	uint32_t idoff, idlen;	/* into the batch id buffer */
@@ -109,6 +117,11 @@ struct sk_summary {
 	int nev;
 	struct logent *log;
 	size_t nlog, logcap;
+	/* With --backtest, each log entry's amount (micro-units; 0 without
+	 * one), for the spend as of the cut: 8 bytes a purchase row that
+	 * only the backtest pays for, freed once the cut's spend is summed. */
+	int64_t *logamt;
+	size_t amtcap;
 	int any_unordered;
 	long min_day, max_day;	/* over all rows read */
 	int any_rows;
@@ -136,6 +149,11 @@ struct sk_summary {
 	size_t nrlog, rlogcap;
 	uint32_t (*bt_risk)[3];
 	int32_t *bt_risk_day;
+	/* the spend as of the cut: purchases (gross) and refunds up to it,
+	 * micro-units, from the log's amounts and the refunds kept */
+	struct refundent *flog;
+	size_t nflog, flogcap;
+	int64_t *bt_spend, *bt_refunds;
 	/* o->litt: each customer's sum of ln(days between distinct purchase
 	 * days) up to the end of observation, and up to the backtest cut */
 	double *litt, *bt_litt;

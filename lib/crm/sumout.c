@@ -18,8 +18,8 @@ static const char *base_cols[] = {
 };
 #define NBASE (sizeof base_cols / sizeof base_cols[0])
 /* The optional columns besides n_EVENT: discount_share 1, referrals 2,
- * risk 4, holdout 2, backtest 4 + 4, litt 2. */
-#define NEXTRA 19
+ * risk 4, holdout 2, backtest 4 + 2 + 4, litt 2. */
+#define NEXTRA 21
 
 struct outcols {
 	size_t n;
@@ -68,6 +68,10 @@ static void columns(struct sk_summary *s, struct outcols *oc)
 		oc->name[oc->n++] = sk_xstrdup("backtest_recency");
 		oc->name[oc->n++] = sk_xstrdup("backtest_T");
 		oc->name[oc->n++] = sk_xstrdup("backtest_purchases");
+		if (s->has_amount) {
+			oc->name[oc->n++] = sk_xstrdup("backtest_monetary_value");
+			oc->name[oc->n++] = sk_xstrdup("backtest_total_spend");
+		}
 		if (s->has_risk) {
 			static const char *risk[] = { "backtest_complaints", "backtest_returns",
 						      "backtest_negative_reviews",
@@ -131,6 +135,28 @@ static void put_date(struct fields *fl, long d)
 	sk_date_format(d, p);
 	fl->used += 11;
 	put(fl, p, 10, SK_STR);
+}
+
+/* backtest_monetary_value and backtest_total_spend: monetary_value and
+ * total_spend as of the backtest cut, by the same rules (net of the
+ * refunds up to the cut, spread over the purchases by value; the mean
+ * empty without a repeat purchase by the cut), so that what is learned
+ * from them at the cut applies to the end's columns.  Refunds up to the
+ * cut that cover the purchases up to it leave 0: the customer's later
+ * purchases keep it a customer at the end. */
+static void put_backtest_spend(const struct sk_summary *s, const struct cust *c, size_t i,
+			       struct fields *fl)
+{
+	int64_t gross = s->bt_spend[i], refunds = s->bt_refunds[i];
+	double net_share = 1;
+	if (refunds > 0)
+		net_share = refunds >= gross ? 0 : (double)(gross - refunds) / (double)gross;
+	uint32_t orders = s->bt_orders[i];
+	if (orders > 1)
+		put_num(fl, (double)(gross - c->first_spend) * net_share / MICRO / (orders - 1), 6);
+	else
+		put(fl, "", 0, SK_NULL);
+	put_micro(fl, refunds >= gross ? 0 : gross - refunds);
 }
 
 static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
@@ -221,6 +247,8 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 			put_num(fl, (s->bt_last[i] - c->first) / u, 6);
 			put_num(fl, (s->bt_cut - c->first) / u, 6);
 			put_num(fl, s->bt_after[i], 0);
+			if (s->has_amount)
+				put_backtest_spend(s, c, i, fl);
 			if (s->has_risk) {	/* as of the cut, as the columns above */
 				for (int k = 0; k < 3; k++)
 					put_num(fl, s->bt_risk[i][k], 0);
@@ -230,7 +258,8 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 					put(fl, "", 0, SK_NULL);
 			}
 		} else {
-			for (int k = 0; k < (s->has_risk ? 8 : 4); k++)
+			int nb = 4 + (s->has_amount ? 2 : 0) + (s->has_risk ? 4 : 0);
+			for (int k = 0; k < nb; k++)
 				put(fl, "", 0, SK_NULL);
 		}
 	}
