@@ -46,7 +46,8 @@ void sk_layerfeat_row(const struct sk_backtest *b, const int *use, size_t i, int
 /* The held-out deviance (McCullagh & Nelder 1989, sec. 4.4.3: -2 times
  * the Bernoulli log-likelihood) of rows X[k] (p features a row) of fold
  * `fold` of two (k % 2), under a fit on the other fold; INFINITY when
- * that fit fails.  The columns used are X's first p of stride nf. */
+ * that fit fails.  The columns used are X's first p of stride nf; offr
+ * and w may be NULL (0 and 1). */
 static double fold_deviance(const double *X, const double *y, const double *offr,
 			    const double *w, size_t n, int nf, int p, int fold, double lambda)
 {
@@ -59,8 +60,8 @@ static double fold_deviance(const double *X, const double *y, const double *offr
 			continue;
 		memcpy(Xt + ntr * p, X + k * nf, (size_t)p * sizeof *X);
 		yt[ntr] = y[k];
-		ot[ntr] = offr[k];
-		wt[ntr] = w[k];
+		ot[ntr] = offr ? offr[k] : 0;
+		wt[ntr] = w ? w[k] : 1;
 		ntr++;
 	}
 	struct sk_learn m;
@@ -69,8 +70,9 @@ static double fold_deviance(const double *X, const double *y, const double *offr
 	if (sk_learn_fit(&m, SK_LINK_CLOGLOG, Xt, yt, ot, wt, ntr, p, lambda, err, sizeof err) == 0) {
 		dev = 0;
 		for (size_t k = (size_t)fold; k < n; k += 2) {
-			double pr = fmin(fmax(sk_learn_predict(&m, X + k * nf, offr[k]), 1e-6), 1 - 1e-6);
-			dev -= 2 * w[k] * (y[k] > 0 ? log(pr) : log1p(-pr));
+			double pr = sk_learn_predict(&m, X + k * nf, offr ? offr[k] : 0);
+			pr = fmin(fmax(pr, 1e-6), 1 - 1e-6);
+			dev -= 2 * (w ? w[k] : 1) * (y[k] > 0 ? log(pr) : log1p(-pr));
 		}
 		sk_learn_free(&m);
 	}
@@ -81,8 +83,8 @@ static double fold_deviance(const double *X, const double *y, const double *offr
 	return dev;
 }
 
-static double cv_deviance(const double *X, const double *y, const double *offr,
-			  const double *w, size_t n, int nf, int p, double lambda)
+double sk_layerfeat_cv_deviance(const double *X, const double *y, const double *offr,
+				const double *w, size_t n, int nf, int p, double lambda)
 {
 	return fold_deviance(X, y, offr, w, n, nf, p, 0, lambda) +
 	       fold_deviance(X, y, offr, w, n, nf, p, 1, lambda);
@@ -118,8 +120,8 @@ int sk_layerfeat_choose(const struct sk_backtest *b, double *X, const double *y,
 		if (!gn)
 			continue;
 		if (isnan(base))
-			base = cv_deviance(X, y, offr, w, n, nf, cur, lambda);
-		double with = cv_deviance(X, y, offr, w, n, nf, cur + gn, lambda);
+			base = sk_layerfeat_cv_deviance(X, y, offr, w, n, nf, cur, lambda);
+		double with = sk_layerfeat_cv_deviance(X, y, offr, w, n, nf, cur + gn, lambda);
 		double need = gsl_cdf_chisq_Pinv(0.95, gn);
 		use[g] = isfinite(with) && base - with > need;
 		if (report)

@@ -33,4 +33,12 @@ int sk_layerfeat_choose(const struct sk_backtest *b, double *X, const double *y,
 			const double *offr, const double *w, size_t n, int nf, int nhist,
 			double lambda, int *use, FILE *report);
 
+/* Two-fold cross-validated deviance (folds k % 2) of a complementary
+ * log-log ridge regression (penalty lambda) on X's first p columns of
+ * nf, 0/1 labels y, offsets offr and weights w (NULL: 0 and 1): each
+ * fold's deviance under the fit on the other, summed; INFINITY when a
+ * fit fails.  Also for winback's order value (crm/winback.c). */
+double sk_layerfeat_cv_deviance(const double *X, const double *y, const double *offr,
+				const double *w, size_t n, int nf, int p, double lambda);
+
 #endif
