@@ -153,8 +153,6 @@ void sk_backtest_free(struct sk_backtest *b)
 	free(b->purchases);
 	free(b->risk_cut);
 	free(b->risk_end);
-	free(b->value_cut);
-	free(b->value_end);
 	memset(b, 0, sizeof *b);
 }
 

@@ -37,10 +37,13 @@ struct sk_backtest {
 	 * complaints, returns, negative reviews and days since the last of
 	 * them (NAN: none), as of the cut and as of the end. */
 	double *risk_cut, *risk_end;
-	/* The order value, NULL when the records have no spend as of the
-	 * cut: SK_NVALUE a row, total_spend and monetary_value (NAN: none),
-	 * as of the cut and as of the end. */
-	double *value_cut, *value_end;
+	/* The order value (ordervalue.h), NULL when the records have no
+	 * spend as of the cut: the table it is read from on demand (every
+	 * value checked by sk_backtest_read; 0 bytes a customer, where
+	 * arrays took 32 MB a million) and the columns of total_spend and
+	 * monetary_value as of the cut and as of the end. */
+	const struct sk_table *value_t;
+	long value_col[2][2];
 };
 
 #define SK_NRISK 4

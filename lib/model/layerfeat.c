@@ -19,7 +19,7 @@ static int group_nf(const struct sk_backtest *b, int g)
 {
 	if (g == SK_GROUP_RISK)
 		return b->risk_cut ? SK_NRISKF : 0;
-	return b->value_cut ? SK_NVALUEF : 0;
+	return b->value_t ? SK_NVALUEF : 0;
 }
 
 int sk_layerfeat_nf(const struct sk_backtest *b, const int *use)
@@ -38,9 +38,11 @@ void sk_layerfeat_row(const struct sk_backtest *b, const int *use, size_t i, int
 		sk_risk_features((at_cut ? b->risk_cut : b->risk_end) + i * SK_NRISK, f);
 		f += SK_NRISKF;
 	}
-	if (group_nf(b, SK_GROUP_VALUE) && (!use || use[SK_GROUP_VALUE]))
-		sk_ordervalue_features((at_cut ? b->value_cut : b->value_end) + i * SK_NVALUE,
-				       x, f);
+	if (group_nf(b, SK_GROUP_VALUE) && (!use || use[SK_GROUP_VALUE])) {
+		double v[SK_NVALUE];
+		sk_ordervalue_get(b, i, at_cut, v);
+		sk_ordervalue_features(v, x, f);
+	}
 }
 
 /* The held-out deviance (McCullagh & Nelder 1989, sec. 4.4.3: -2 times

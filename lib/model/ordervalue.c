@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "record/util.h"
 
@@ -53,17 +54,12 @@ void sk_ordervalue_read(const struct sk_table *t, const struct sk_custdata *full
 	if (ce[0] < 0)
 		sk_table_die_header(t, "backtest_total_spend needs total_spend, its value at "
 				    "the end");
-	size_t n = b->d.n ? b->d.n : 1;
-	b->value_cut = sk_xmalloc(n * SK_NVALUE * sizeof *b->value_cut);
-	b->value_end = sk_xmalloc(n * SK_NVALUE * sizeof *b->value_end);
 	for (size_t i = 0; i < b->d.n; i++) {
-		double *vc = b->value_cut + i * SK_NVALUE, *ve = b->value_end + i * SK_NVALUE;
-		for (int k = 0; k < SK_NVALUE; k++)
-			vc[k] = ve[k] = NAN;
+		double v[SK_NVALUE];
 		if (full->valid[i])	/* the layer applies to every customer */
-			value_row(t, i, ce, "", ve);
+			value_row(t, i, ce, "", v);
 		if (b->d.valid[i]) {
-			value_row(t, i, cc, "backtest_", vc);
+			value_row(t, i, cc, "backtest_", v);
 			continue;
 		}
 		/* Not a customer at the cut: the cut's values are empty. */
@@ -77,6 +73,22 @@ void sk_ordervalue_read(const struct sk_table *t, const struct sk_custdata *full
 					     "backtest_total_spend");
 		}
 	}
+	b->value_t = t;
+	memcpy(b->value_col[0], cc, sizeof cc);
+	memcpy(b->value_col[1], ce, sizeof ce);
+}
+
+/* The values were checked by sk_ordervalue_read: read again, they are
+ * what was checked (a few numbers parsed per customer, where keeping
+ * them took 32 bytes a customer). */
+void sk_ordervalue_get(const struct sk_backtest *b, size_t i, int at_cut, double *v)
+{
+	const long *c = b->value_col[!at_cut];
+	int empty;
+	v[0] = sk_table_num(b->value_t, i, c[0], &empty);
+	v[1] = c[1] >= 0 ? sk_table_num(b->value_t, i, c[1], &empty) : NAN;
+	if (c[1] < 0 || empty)
+		v[1] = NAN;
 }
 
 /* The order value as the layer sees it: the mean value of all x + 1

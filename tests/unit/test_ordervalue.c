@@ -26,6 +26,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "tap.h"
+#include "valuetab.h"
 #include "model/backtest.h"
 #include "model/learn.h"
 
@@ -36,7 +37,16 @@ struct world {
 	struct sk_custdata d;
 	struct sk_backtest b;
 	double back[N + NP];
+	double *cut, *end;	/* SK_NVALUE a row, made into b's table */
+	struct sk_table *t;
 };
+
+/* The table of w's values as they stand now. */
+static void tabulate(struct world *w)
+{
+	sk_table_free(w->t);
+	w->t = value_table(&w->b, N + NP, w->cut, w->end);
+}
 
 /* total_spend and monetary_value of x + 1 orders summing to total, the
  * first worth first. */
@@ -60,8 +70,8 @@ static void simulate(struct world *w)
 	w->b.d.rfm = calloc(n, sizeof *w->b.d.rfm);
 	w->b.d.valid = calloc(n, 1);
 	w->b.purchases = calloc(n, sizeof *w->b.purchases);
-	w->b.value_cut = malloc(n * SK_NVALUE * sizeof *w->b.value_cut);
-	w->b.value_end = malloc(n * SK_NVALUE * sizeof *w->b.value_end);
+	w->cut = malloc(n * SK_NVALUE * sizeof *w->cut);
+	w->end = malloc(n * SK_NVALUE * sizeof *w->end);
 	w->b.window = end - cut;
 	for (size_t i = 0; i < N; i++) {
 		int big = gsl_rng_uniform(g) < 0.5;
@@ -93,8 +103,8 @@ static void simulate(struct world *w)
 			if (gsl_rng_uniform(g) < p)
 				break;
 		}
-		set_value(w->b.value_cut + i * SK_NVALUE, btot, first, bx);
-		set_value(w->b.value_end + i * SK_NVALUE, tot, first, x);
+		set_value(w->cut + i * SK_NVALUE, btot, first, bx);
+		set_value(w->end + i * SK_NVALUE, tot, first, x);
 		w->d.rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = end - t0, .w = 1, .litt = 0 };
 		w->d.valid[i] = 1;
 		w->b.d.rfm[i] = (struct sk_rfm){ .x = bx, .t_x = btx, .T = cut - t0, .w = 1, .litt = 0 };
@@ -107,21 +117,22 @@ static void simulate(struct world *w)
 		size_t i = N + k;
 		w->d.rfm[i] = (struct sk_rfm){ .x = 0, .t_x = 0, .T = 38, .w = 1, .litt = 0 };
 		w->d.valid[i] = 1;
-		set_value(w->b.value_cut + i * SK_NVALUE, NAN, NAN, 0);
-		set_value(w->b.value_end + i * SK_NVALUE, k == 0 ? 150 : 15, k == 0 ? 150 : 15, 0);
+		set_value(w->cut + i * SK_NVALUE, NAN, NAN, 0);
+		set_value(w->end + i * SK_NVALUE, k == 0 ? 150 : 15, k == 0 ? 150 : 15, 0);
 	}
 	w->d.nvalid = n;
 	w->b.d.nvalid = N;
 	gsl_rng_free(g);
+	tabulate(w);
 }
 
 /* The layer's p_return of every customer, with the order value or
  * without; ret must hold N + NP. */
 static int layer(struct world *w, int with_value, double *ret)
 {
-	double *vc = w->b.value_cut, *ve = w->b.value_end;
+	const struct sk_table *vt = w->b.value_t;
 	if (!with_value)
-		w->b.value_cut = w->b.value_end = NULL;
+		w->b.value_t = NULL;
 	struct sk_fit fit;
 	char err[300];
 	size_t np;
@@ -133,8 +144,7 @@ static int layer(struct world *w, int with_value, double *ret)
 	int rc_layer = sk_layer_apply(&sk_bgnbd, &w->b, &w->d, &p, NULL);
 	memcpy(ret, p.p_return, (N + NP) * sizeof *ret);
 	sk_pred_free(&p);
-	w->b.value_cut = vc;
-	w->b.value_end = ve;
+	w->b.value_t = vt;
 	return rc_fit == 0 && rc_layer == 0 ? 0 : -1;
 }
 
@@ -181,8 +191,9 @@ int main(void)
 	 * everybody but the probes scrambled leave the probes' p_return as it
 	 * was. */
 	double *keep = malloc(N * SK_NVALUE * sizeof *keep), *again = malloc((N + NP) * sizeof *again);
-	memcpy(keep, w.b.value_end, N * SK_NVALUE * sizeof *keep);
-	scramble(w.b.value_end, keep);
+	memcpy(keep, w.end, N * SK_NVALUE * sizeof *keep);
+	scramble(w.end, keep);
+	tabulate(&w);
 	check(layer(&w, 1, again) == 0, "the layer learns with the end's values scrambled");
 	check(again[N] == pb && again[N + 1] == ps,
 	      "the probes' p_return is the same (%.4f, %.4f): nothing learned from the end",
@@ -192,16 +203,17 @@ int main(void)
 	 * one Gamma whatever the customer's kind (so unrelated to what they
 	 * did after), are not used, and the layer is the one without them,
 	 * to the bit. */
-	memcpy(w.b.value_end, keep, N * SK_NVALUE * sizeof *keep);
+	memcpy(w.end, keep, N * SK_NVALUE * sizeof *keep);
 	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(g, 61);
 	for (size_t i = 0; i < N; i++) {
 		double x = w.b.d.rfm[i].x, first = gsl_ran_gamma(g, 4, 60 / 4.0), tot = first;
 		for (double k = 0; k < x; k++)
 			tot += gsl_ran_gamma(g, 4, 60 / 4.0);
-		set_value(w.b.value_cut + i * SK_NVALUE, tot, first, x);
+		set_value(w.cut + i * SK_NVALUE, tot, first, x);
 	}
 	gsl_rng_free(g);
+	tabulate(&w);
 	check(layer(&w, 1, again) == 0, "the layer learns with the cut's values meaningless");
 	int same = 1;
 	for (size_t i = 0; i < N + NP; i++)
@@ -215,5 +227,8 @@ int main(void)
 	free(without);
 	sk_backtest_free(&w.b);
 	sk_custdata_free(&w.d);
+	sk_table_free(w.t);
+	free(w.cut);
+	free(w.end);
 	return failures != 0;
 }
