@@ -364,10 +364,12 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 static void choose_aov(const struct sk_winback_opts *wo, struct sk_winback_rates *r,
 		       struct bt_row *rows, size_t n, double *X, const double *y, size_t nfit)
 {
+	unsigned char *fold = sk_layerfeat_folds_new(X, y, nfit, SK_WB_NFEAT);
 	r->aov_dev[0] = sk_layerfeat_cv_deviance(X, y, NULL, NULL, nfit, SK_WB_NFEAT,
-						 SK_WB_NFEAT, wo->ridge);
+						 SK_WB_NFEAT, wo->ridge, fold);
 	r->aov_dev[1] = sk_layerfeat_cv_deviance(X, y, NULL, NULL, nfit, SK_WB_NFEAT,
-						 SK_WB_NFEAT - 1, wo->ridge);
+						 SK_WB_NFEAT - 1, wo->ridge, fold);
+	free(fold);
 	r->aov_tried = 1;
 	if (isfinite(r->aov_dev[0]) && r->aov_dev[1] - r->aov_dev[0] > gsl_cdf_chisq_Pinv(0.95, 1))
 		return;

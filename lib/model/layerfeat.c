@@ -13,6 +13,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "learn.h"
+#include "record/hash.h"
 #include "record/util.h"
 
 static int group_nf(const struct sk_backtest *b, int g)
@@ -45,20 +46,34 @@ void sk_layerfeat_row(const struct sk_backtest *b, const int *use, size_t i, int
 	}
 }
 
-/* The held-out deviance (McCullagh & Nelder 1989, sec. 4.4.3: -2 times
- * the Bernoulli log-likelihood) of rows X[k] (p features a row) of fold
- * `fold` of two (k % 2), under a fit on the other fold; INFINITY when
- * that fit fails.  The columns used are X's first p of stride nf; offr
- * and w may be NULL (0 and 1). */
-static double fold_deviance(const double *X, const double *y, const double *offr,
-			    const double *w, size_t n, int nf, int p, int fold, double lambda)
+unsigned char *sk_layerfeat_folds_new(const double *X, const double *y, size_t n, int nf)
 {
-	size_t ntr = 0;
-	double *Xt = sk_xmalloc((n / 2 + 1) * (size_t)p * sizeof *Xt),
-	       *yt = sk_xmalloc((n / 2 + 1) * sizeof *yt), *ot = sk_xmalloc((n / 2 + 1) * sizeof *ot),
-	       *wt = sk_xmalloc((n / 2 + 1) * sizeof *wt);
+	unsigned char *fold = sk_xmalloc(n ? n : 1);
 	for (size_t k = 0; k < n; k++) {
-		if ((int)(k % 2) == fold)
+		double row[SK_LEARN_MAXF + 1];
+		memcpy(row, X + k * nf, (size_t)nf * sizeof *row);
+		row[nf] = y[k];
+		fold[k] = sk_hash_bytes((const char *)row, (size_t)(nf + 1) * sizeof *row) >> 63;
+	}
+	return fold;
+}
+
+/* The held-out deviance (McCullagh & Nelder 1989, sec. 4.4.3: -2 times
+ * the Bernoulli log-likelihood) of the rows X[k] (p features a row) of
+ * fold `f` of two, under a fit on the other fold; INFINITY when that fit
+ * fails.  The columns used are X's first p of stride nf; offr and w may
+ * be NULL (0 and 1). */
+static double fold_deviance(const double *X, const double *y, const double *offr,
+			    const double *w, size_t n, int nf, int p, const unsigned char *fold,
+			    int f, double lambda)
+{
+	size_t ntr = 0, cap = 1;
+	for (size_t k = 0; k < n; k++)
+		cap += fold[k] != f;
+	double *Xt = sk_xmalloc(cap * (size_t)p * sizeof *Xt), *yt = sk_xmalloc(cap * sizeof *yt),
+	       *ot = sk_xmalloc(cap * sizeof *ot), *wt = sk_xmalloc(cap * sizeof *wt);
+	for (size_t k = 0; k < n; k++) {
+		if (fold[k] == f)
 			continue;
 		memcpy(Xt + ntr * p, X + k * nf, (size_t)p * sizeof *X);
 		yt[ntr] = y[k];
@@ -71,7 +86,9 @@ static double fold_deviance(const double *X, const double *y, const double *offr
 	double dev = INFINITY;
 	if (sk_learn_fit(&m, SK_LINK_CLOGLOG, Xt, yt, ot, wt, ntr, p, lambda, err, sizeof err) == 0) {
 		dev = 0;
-		for (size_t k = (size_t)fold; k < n; k += 2) {
+		for (size_t k = 0; k < n; k++) {
+			if (fold[k] != f)
+				continue;
 			double pr = sk_learn_predict(&m, X + k * nf, offr ? offr[k] : 0);
 			pr = fmin(fmax(pr, 1e-6), 1 - 1e-6);
 			dev -= 2 * (w ? w[k] : 1) * (y[k] > 0 ? log(pr) : log1p(-pr));
@@ -86,10 +103,11 @@ static double fold_deviance(const double *X, const double *y, const double *offr
 }
 
 double sk_layerfeat_cv_deviance(const double *X, const double *y, const double *offr,
-				const double *w, size_t n, int nf, int p, double lambda)
+				const double *w, size_t n, int nf, int p, double lambda,
+				const unsigned char *fold)
 {
-	return fold_deviance(X, y, offr, w, n, nf, p, 0, lambda) +
-	       fold_deviance(X, y, offr, w, n, nf, p, 1, lambda);
+	return fold_deviance(X, y, offr, w, n, nf, p, fold, 0, lambda) +
+	       fold_deviance(X, y, offr, w, n, nf, p, fold, 1, lambda);
 }
 
 /* Each group earns its place by two-fold cross-validated deviance
@@ -116,14 +134,15 @@ int sk_layerfeat_choose(const struct sk_backtest *b, double *X, const double *y,
 	};
 	int cur = nhist;	/* columns kept so far, X's first */
 	double base = NAN;	/* their cross-validated deviance */
+	unsigned char *fold = sk_layerfeat_nf(b, NULL) ? sk_layerfeat_folds_new(X, y, n, nf) : NULL;
 	for (int g = 0; g < SK_NGROUP; g++) {
 		int gn = group_nf(b, g);
 		use[g] = 0;
 		if (!gn)
 			continue;
 		if (isnan(base))
-			base = sk_layerfeat_cv_deviance(X, y, offr, w, n, nf, cur, lambda);
-		double with = sk_layerfeat_cv_deviance(X, y, offr, w, n, nf, cur + gn, lambda);
+			base = sk_layerfeat_cv_deviance(X, y, offr, w, n, nf, cur, lambda, fold);
+		double with = sk_layerfeat_cv_deviance(X, y, offr, w, n, nf, cur + gn, lambda, fold);
 		double need = gsl_cdf_chisq_Pinv(0.95, gn);
 		use[g] = isfinite(with) && base - with > need;
 		if (report)
@@ -144,5 +163,6 @@ int sk_layerfeat_choose(const struct sk_backtest *b, double *X, const double *y,
 		}
 		nf -= gn;
 	}
+	free(fold);
 	return nf;
 }

@@ -33,12 +33,20 @@ int sk_layerfeat_choose(const struct sk_backtest *b, double *X, const double *y,
 			const double *offr, const double *w, size_t n, int nf, int nhist,
 			double lambda, int *use, FILE *report);
 
-/* Two-fold cross-validated deviance (folds k % 2) of a complementary
- * log-log ridge regression (penalty lambda) on X's first p columns of
- * nf, 0/1 labels y, offsets offr and weights w (NULL: 0 and 1): each
- * fold's deviance under the fit on the other, summed; INFINITY when a
- * fit fails.  Also for winback's order value (crm/winback.c). */
+/* The fold, 0 or 1, of each of X's n rows (nf columns) with its label
+ * y: a hash of the row's values, so that a customer's fold does not
+ * depend on where its row is (a log in another order learns the same,
+ * as tests/run-props.sh checks); rows alike go together.  The caller
+ * frees the array. */
+unsigned char *sk_layerfeat_folds_new(const double *X, const double *y, size_t n, int nf);
+
+/* Two-fold cross-validated deviance (the folds of fold[]) of a
+ * complementary log-log ridge regression (penalty lambda) on X's first
+ * p columns of nf, 0/1 labels y, offsets offr and weights w (NULL: 0 and
+ * 1): each fold's deviance under the fit on the other, summed; INFINITY
+ * when a fit fails.  Also for winback's order value (crm/winback.c). */
 double sk_layerfeat_cv_deviance(const double *X, const double *y, const double *offr,
-				const double *w, size_t n, int nf, int p, double lambda);
+				const double *w, size_t n, int nf, int p, double lambda,
+				const unsigned char *fold);
 
 #endif
