@@ -31,7 +31,7 @@ static struct sk_table *value_table(struct sk_backtest *b, size_t n, const doubl
 		unsigned char type[4];
 		for (int k = 0; k < 4; k++) {
 			double v = (k < 2 ? cut : end)[2 * i + k % 2];
-			f[k] = buf[k];
+			f[k] = isnan(v) ? "" : buf[k];
 			len[k] = isnan(v) ? 0 : (size_t)snprintf(buf[k], sizeof buf[k], "%.17g", v);
 			type[k] = isnan(v) ? SK_NULL : SK_NUM;
 		}
