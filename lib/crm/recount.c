@@ -240,15 +240,19 @@ static void backtest_spend(struct sk_summary *s)
 {
 	size_t n = s->n ? s->n : 1;
 	s->bt_spend = sk_xcalloc(n, sizeof *s->bt_spend);
-	s->bt_refunds = sk_xcalloc(n, sizeof *s->bt_refunds);
-	for (size_t k = 0; s->logamt && k < s->nlog; k++)
+	/* NULL without a refund: most logs, 8 bytes a customer */
+	s->bt_refunds = s->nflog ? sk_xcalloc(n, sizeof *s->bt_refunds) : NULL;
+	for (size_t k = 0; (s->logcents || s->logmicro) && k < s->nlog; k++)
 		if (s->log[k].day <= s->bt_cut)
-			s->bt_spend[s->log[k].idx] += s->logamt[k];
+			s->bt_spend[s->log[k].idx] += s->logmicro ? s->logmicro[k] :
+						      (int64_t)s->logcents[k] * 10000;
 	for (size_t k = 0; k < s->nflog; k++)
 		if (s->flog[k].day <= s->bt_cut)
 			s->bt_refunds[s->flog[k].idx] += s->flog[k].micro;
-	sk_big_free(s->logamt, s->amtcap * sizeof *s->logamt);
-	s->logamt = NULL;
+	sk_big_free(s->logcents, s->logcents ? s->amtcap * sizeof *s->logcents : 0);
+	sk_big_free(s->logmicro, s->logmicro ? s->amtcap * sizeof *s->logmicro : 0);
+	s->logcents = NULL;
+	s->logmicro = NULL;
 	s->amtcap = 0;
 	free(s->flog);
 	s->flog = NULL;

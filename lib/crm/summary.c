@@ -106,20 +106,41 @@ static void count_event(struct sk_summary *s, struct cust *c, int ev)
 	e->ev = (uint32_t)++s->nevc;
 }
 
+/* The amount of log entry nlog for the backtest's spend: whole cents
+ * while they do (most logs: half the memory of micro-units), else every
+ * amount from here on in micro-units, the cents so far converted. */
+static void log_amount(struct sk_summary *s, int64_t micro)
+{
+	int64_t cents = micro / 10000;
+	if (!s->logmicro && (micro % 10000 || cents > INT32_MAX || cents < INT32_MIN)) {
+		s->logmicro = sk_big_alloc(s->amtcap * sizeof *s->logmicro);
+		for (size_t k = 0; k < s->nlog; k++)
+			s->logmicro[k] = (int64_t)s->logcents[k] * 10000;
+		sk_big_free(s->logcents, s->amtcap * sizeof *s->logcents);
+		s->logcents = NULL;
+	}
+	if (s->logmicro)
+		s->logmicro[s->nlog] = micro;
+	else
+		s->logcents[s->nlog] = (int32_t)cents;
+}
+
 static void log_day(struct sk_summary *s, uint32_t idx, int32_t day, int64_t micro)
 {
 	if (s->nlog == s->logcap) {
 		size_t nc = s->logcap ? s->logcap * 2 : 1 << 16;
 		s->log = sk_big_realloc(s->log, s->logcap * sizeof *s->log, nc * sizeof *s->log);
-		if (s->o->backtest_days) {
-			s->logamt = sk_big_realloc(s->logamt, s->amtcap * sizeof *s->logamt,
-						   nc * sizeof *s->logamt);
-			s->amtcap = nc;
-		}
+		if (s->o->backtest_days && s->logmicro)
+			s->logmicro = sk_big_realloc(s->logmicro, s->amtcap * sizeof *s->logmicro,
+						     nc * sizeof *s->logmicro);
+		else if (s->o->backtest_days)
+			s->logcents = sk_big_realloc(s->logcents, s->amtcap * sizeof *s->logcents,
+						     nc * sizeof *s->logcents);
+		s->amtcap = s->o->backtest_days ? nc : 0;
 		s->logcap = nc;
 	}
-	if (s->logamt)
-		s->logamt[s->nlog] = micro;
+	if (s->o->backtest_days)
+		log_amount(s, micro);
 	s->log[s->nlog++] = (struct logent){ idx, day };
 }
 
@@ -596,7 +617,8 @@ void sk_summary_free(struct sk_summary *s)
 	for (int i = 0; i < s->nev; i++)
 		free(s->evname[i]);
 	sk_big_free(s->log, s->logcap * sizeof *s->log);
-	sk_big_free(s->logamt, s->amtcap * sizeof *s->logamt);
+	sk_big_free(s->logcents, s->logcents ? s->amtcap * sizeof *s->logcents : 0);
+	sk_big_free(s->logmicro, s->logmicro ? s->amtcap * sizeof *s->logmicro : 0);
 	free(s->flog);
 	free(s->bt_spend);
 	free(s->bt_refunds);

@@ -117,10 +117,13 @@ struct sk_summary {
 	int nev;
 	struct logent *log;
 	size_t nlog, logcap;
-	/* With --backtest, each log entry's amount (micro-units; 0 without
-	 * one), for the spend as of the cut: 8 bytes a purchase row that
-	 * only the backtest pays for, freed once the cut's spend is summed. */
-	int64_t *logamt;
+	/* With --backtest, each log entry's amount (0 without one), for the
+	 * spend as of the cut, freed once the cut's spend is summed: in
+	 * whole cents (4 bytes a purchase row) while every amount so far is
+	 * whole cents within 2^31, else in micro-units (8 bytes) from the
+	 * first that is not on (summary.c, log_amount). */
+	int32_t *logcents;
+	int64_t *logmicro;
 	size_t amtcap;
 	int any_unordered;
 	long min_day, max_day;	/* over all rows read */

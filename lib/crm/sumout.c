@@ -147,7 +147,7 @@ static void put_date(struct fields *fl, long d)
 static void put_backtest_spend(const struct sk_summary *s, const struct cust *c, size_t i,
 			       struct fields *fl)
 {
-	int64_t gross = s->bt_spend[i], refunds = s->bt_refunds[i];
+	int64_t gross = s->bt_spend[i], refunds = s->bt_refunds ? s->bt_refunds[i] : 0;
 	double net_share = 1;
 	if (refunds > 0)
 		net_share = refunds >= gross ? 0 : (double)(gross - refunds) / (double)gross;
