@@ -130,16 +130,16 @@ static void log_day(struct sk_summary *s, uint32_t idx, int32_t day, int64_t mic
 	if (s->nlog == s->logcap) {
 		size_t nc = s->logcap ? s->logcap * 2 : 1 << 16;
 		s->log = sk_big_realloc(s->log, s->logcap * sizeof *s->log, nc * sizeof *s->log);
-		if (s->o->backtest_days && s->logmicro)
+		if (s->log_amounts && s->logmicro)
 			s->logmicro = sk_big_realloc(s->logmicro, s->amtcap * sizeof *s->logmicro,
 						     nc * sizeof *s->logmicro);
-		else if (s->o->backtest_days)
+		else if (s->log_amounts)
 			s->logcents = sk_big_realloc(s->logcents, s->amtcap * sizeof *s->logcents,
 						     nc * sizeof *s->logcents);
-		s->amtcap = s->o->backtest_days ? nc : 0;
+		s->amtcap = s->log_amounts ? nc : 0;
 		s->logcap = nc;
 	}
-	if (s->o->backtest_days)
+	if (s->log_amounts)
 		log_amount(s, micro);
 	s->log[s->nlog++] = (struct logent){ idx, day };
 }
@@ -475,6 +475,9 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	long cev = sk_reader_col(r, o->col_event);
 	long cdisc = sk_reader_col(r, "discount");
 	s->disc_col = cdisc >= 0;
+	/* The backtest's spend needs the amounts (JSON lines: the name
+	 * registered, whether or not a record has one). */
+	s->log_amounts = o->backtest_days && camt >= 0;
 	long cref = sk_reader_col(r, "referred_by");
 	long crating = sk_reader_col(r, "rating");
 	if (!jsonl) {

@@ -122,6 +122,7 @@ struct sk_summary {
 	 * whole cents (4 bytes a purchase row) while every amount so far is
 	 * whole cents within 2^31, else in micro-units (8 bytes) from the
 	 * first that is not on (summary.c, log_amount). */
+	int log_amounts;	/* --backtest and the input has amounts */
 	int32_t *logcents;
 	int64_t *logmicro;
 	size_t amtcap;
