@@ -45,8 +45,8 @@
 #include <string.h>
 
 #include "hurdle.h"
+#include "layerfeat.h"
 #include "learn.h"
-#include "risk.h"
 #include "record/util.h"
 
 #define NFEAT 7
@@ -162,6 +162,7 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 		sk_die(SK_EX_DATA, "backtest: the held-back window is %g; it must be positive",
 		       b->window);
 	sk_risk_read(t, full, b);
+	sk_ordervalue_read(t, full, b);
 	return 1;
 }
 
@@ -253,9 +254,9 @@ size_t sk_layer_max_train(size_t n)
  * the model anyway), and the refit on the cut was most of the layer's
  * cost (0.9 of 1.4 s CPU on a million customers, make bench).  Returns
  * the rows' purchases in the held-back window; s owns its rows, and
- * *risk (when b has risk signals; else NULL) their signals at the cut. */
+ * *row their rows in b. */
 static double *training_rows(const struct sk_backtest *b, struct sk_custdata *s,
-			      double **risk)
+			      size_t **row)
 {
 	size_t stride = b->d.nvalid > max_train ? (b->d.nvalid + max_train - 1) / max_train : 1;
 	size_t cap = b->d.nvalid / stride + 1, seen = 0;
@@ -263,13 +264,11 @@ static double *training_rows(const struct sk_backtest *b, struct sk_custdata *s,
 	s->rfm = sk_xmalloc(cap * sizeof *s->rfm);
 	s->valid = sk_xmalloc(cap);
 	double *purchases = sk_xmalloc(cap * sizeof *purchases);
-	*risk = b->risk_cut ? sk_xmalloc(cap * SK_NRISK * sizeof **risk) : NULL;
+	*row = sk_xmalloc(cap * sizeof **row);
 	for (size_t i = 0; i < b->d.n; i++) {
 		if (!b->d.valid[i] || seen++ % stride)
 			continue;
-		if (*risk)
-			memcpy(*risk + s->n * SK_NRISK, b->risk_cut + i * SK_NRISK,
-			       SK_NRISK * sizeof **risk);
+		(*row)[s->n] = i;
 		s->rfm[s->n] = b->d.rfm[i];
 		s->valid[s->n] = 1;
 		purchases[s->n++] = b->purchases[i];
@@ -285,8 +284,8 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	if (b->d.nvalid < MINTRAIN)
 		return -1;
 	struct sk_custdata s;
-	double *risk;
-	double *purchases = training_rows(b, &s, &risk);
+	size_t *row;
+	double *purchases = training_rows(b, &s, &row);
 	size_t nbp;
 	const struct sk_rfm *bpat = sk_custdata_patterns(&s, &nbp);
 	struct sk_fit fb;
@@ -295,14 +294,14 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 			err);
 		sk_custdata_free(&s);
 		free(purchases);
-		free(risk);
+		free(row);
 		return -1;
 	}
 	struct sk_pred pb;
 	sk_predict(tm, fb.par, &s, b->window, &pb);
 	sk_custdata_drop_patterns(&s);
 
-	int nf = NFEAT + (risk ? SK_NRISKF : 0);
+	int nf = NFEAT + sk_layerfeat_nf(b, NULL), use[SK_NGROUP];
 	size_t n = s.n;
 	double *X = sk_xmalloc((n + 1) * (size_t)nf * sizeof *X), *y = sk_xmalloc((n + 1) * sizeof *y),
 	       *offr = sk_xmalloc((n + 1) * sizeof *offr), *w = sk_xmalloc((n + 1) * sizeof *w);
@@ -311,8 +310,8 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	double *count = sk_xmalloc((n + 1) * sizeof *count), *cond = sk_xmalloc((n + 1) * sizeof *cond);
 	for (size_t k = 0; k < n; k++) {
 		features(&s.rfm[k], pb.p_alive[k], X + k * nf);
-		if (risk)	/* as of the cut, as the history */
-			sk_risk_features(risk + k * SK_NRISK, X + k * nf + NFEAT);
+		/* as of the cut, as the history */
+		sk_layerfeat_row(b, NULL, row[k], 1, s.rfm[k].x, X + k * nf + NFEAT);
 		y[k] = purchases[k] > 0;
 		offr[k] = off_return(pb.p_return[k]);
 		w[k] = s.rfm[k].w;
@@ -321,13 +320,9 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	}
 	sk_custdata_free(&s);
 	free(purchases);
-	free(risk);
+	free(row);
 	sk_pred_free(&pb);	/* 24 bytes a customer, not needed past here */
-	if (nf > NFEAT && !sk_risk_helps(X, y, offr, w, n, nf, NFEAT, LAMBDA, report)) {
-		for (size_t k = 0; k < n; k++)	/* the history's columns only */
-			memmove(X + k * NFEAT, X + k * nf, NFEAT * sizeof *X);
-		nf = NFEAT;
-	}
+	nf = sk_layerfeat_choose(b, X, y, offr, w, n, nf, NFEAT, LAMBDA, use, report);
 	struct sk_learn lr;
 	int rc = sk_learn_fit(&lr, SK_LINK_CLOGLOG, X, y, offr, w, n, nf, LAMBDA, err,
 			      sizeof err);
@@ -360,10 +355,10 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		for (size_t i = 0; i < d->n; i++) {
 			if (!d->valid[i])
 				continue;
-			double f[NFEAT + SK_NRISKF];
+			double f[NFEAT + SK_GROUP_MAXF];
 			features(&d->rfm[i], p->p_alive[i], f);
-			if (nf > NFEAT)	/* as of the end, as the history */
-				sk_risk_features(b->risk_end + i * SK_NRISK, f + NFEAT);
+			/* as of the end, as the history */
+			sk_layerfeat_row(b, use, i, 0, d->rfm[i].x, f + NFEAT);
 			double pr = sk_learn_predict(&lr, f, off_return(p->p_return[i]));
 			if (!isfinite(pr))
 				continue;
