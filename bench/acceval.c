@@ -9,6 +9,10 @@
  * lift      SCORE TRUTH     rate of TRUTH > 0 in the top tenth by SCORE / overall
  * spearman  A B             Spearman's rank correlation
  * mae, rmse PRED TRUTH      mean absolute / root mean squared error
+ * poisdev   PRED TRUTH      mean Poisson deviance 2 (y log(y / pred) - (y - pred)),
+ *                           the proper score for a mean count (a Bregman
+ *                           loss: only the true mean minimises it), where
+ *                           the absolute error favours the median
  * bias      PRED TRUTH      sum PRED / sum TRUTH - 1
  * rates     FLAG TRUTH      rate of TRUTH > 0 where FLAG > 0, and where not
  * means     PRED TRUTH      mean PRED where TRUTH > 0, and where not (how
@@ -108,6 +112,15 @@ int main(int argc, char **argv)
 			s2 += d * d;
 		}
 		res = measure[0] == 'm' ? sa / (double)n : sqrt(s2 / (double)n);
+	} else if (strcmp(measure, "poisdev") == 0 && ncol == 2) {
+		/* McCullagh & Nelder 1989, table 2.1; a prediction of 0 for a
+		 * customer who bought is infinitely wrong, and says so. */
+		double sd = 0;
+		for (size_t i = 0; i < n; i++) {
+			double m = v[0][i], yv = v[1][i];
+			sd += 2 * ((yv > 0 ? yv * log(yv / m) : 0) - (yv - m));
+		}
+		res = sd / (double)n;
 	} else if (strcmp(measure, "bias") == 0 && ncol == 2) {
 		double sp = 0, st = 0;
 		for (size_t i = 0; i < n; i++) {

@@ -139,7 +139,9 @@ for d in sample master retail; do
 		learned-*) mt="--model-type ${m#learned-}" in=$w/$d.bt ;;
 		*) mt="--model-type $m" in=$w/$d.cust ;;
 		esac
-		$B/churn $mt --unit $unit --horizon $hz $in > $w/$d.$m.churn 2>> $w/log
+		# The default pipeline also writes the median (churn --median).
+		med=; [ $m = learned ] && med=--median
+		$B/churn $mt $med --unit $unit --horizon $hz $in > $w/$d.$m.churn 2>> $w/log
 		$B/clv $mt --unit $unit --horizon $hz $w/$d.$m.churn > $w/$d.$m.clv 2>> $w/log
 		f=$w/$d.$m.churn
 		p=p_alive
@@ -149,6 +151,12 @@ for d in sample master retail; do
 		put $d "$m: holdout total, predicted vs actual" "$(pct "$($E $f bias expected_purchases holdout_frequency)")"
 		put $d "$m: per-customer MAE" "$(f4 "$($E $f mae expected_purchases holdout_frequency)")"
 		put $d "$m: per-customer RMSE" "$(f4 "$($E $f rmse expected_purchases holdout_frequency)")"
+		# The proper score for a mean count: the Poisson deviance.
+		put $d "$m: per-customer Poisson deviance" "$(f4 "$($E $f poisdev expected_purchases holdout_frequency)")"
+		if [ $m = learned ]; then
+			put $d "$m: per-customer MAE of median_purchases (--median)" \
+				"$(f4 "$($E $f mae median_purchases holdout_frequency)")"
+		fi
 		# MAE = mean expected of those who stayed away + the error on
 		# those who came back: a mean forecast that spreads less than
 		# the truth pays on the first.
@@ -158,17 +166,26 @@ for d in sample master retail; do
 		put $d "$m: Spearman(clv, holdout spend)" "$(f3 "$($E $w/$d.$m.clv spearman clv holdout_spend)")"
 		# On records with the backtest columns clv learns churn's layer
 		# for its own model (MBG/NBD by default then) and scales its
-		# discounted transactions by it; beside it clv --no-learn, and
-		# --evaluate's holdout spend total and MAE of both.
+		# discounted transactions by it, and learns the spend per
+		# transaction from the spend as of the cut (layer+spend); beside
+		# it the layer with Gamma-Gamma's spend (--no-learn-spend) and
+		# clv --no-learn, with --evaluate's holdout spend total and MAE
+		# of each, and how each expected_spend ranks the spend per
+		# transaction of those who came back.
 		if [ $m = learned ]; then
-			for v in layer no-learn; do
-				nl=; [ $v = no-learn ] && nl=--no-learn
+			for v in layer+spend layer no-learn; do
+				nl=
+				case $v in layer) nl=--no-learn-spend ;; no-learn) nl=--no-learn ;; esac
 				$B/clv $nl --evaluate --unit $unit --horizon $hz $w/$d.$m.churn 2>&1 > $w/$d.$m.clv-$v |
 					grep '^total: predicted' > $w/$d.$m.ev-$v || :
 				put $d "clv ($v): Spearman(clv, holdout spend)" \
 					"$(f3 "$($E $w/$d.$m.clv-$v spearman clv holdout_spend)")"
 				put $d "clv ($v): holdout spend total, predicted vs actual; MAE" \
 					"$(sed 's/.*(\(.*\)); mean absolute error per customer \(.*\)/\1; \2/' $w/$d.$m.ev-$v)"
+				mlr --icsv --ocsv put '$per = $holdout_frequency > 0 ? $holdout_spend / $holdout_frequency : ""' \
+					$w/$d.$m.clv-$v > $w/$d.$m.per-$v
+				put $d "clv ($v): Spearman(expected_spend, holdout spend per transaction), came back" \
+					"$(f3 "$($E -e $w/$d.$m.per-$v spearman expected_spend per)")"
 			done
 		fi
 		# This is clv's spend with this row's expected transactions of

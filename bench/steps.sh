@@ -146,3 +146,19 @@ if command -v parallel > /dev/null 2>&1; then
 else
 	echo "examples/sharded.sh: skipped (GNU parallel is not installed)"
 fi
+
+# GGom/NBD on data whose dropout hazard grows (issue 20): bench/ggomgen.c,
+# b = 2/365 per day, an interior maximum; the Pareto/NBD pre-fit for the
+# score test stops on its ridge s, beta -> inf.  Target <= 3 s CPU; far
+# over still (~13 s: three starts and the final fit, each a quadrature per
+# (x, t) segment per evaluation).
+cc -O2 -o build/bench/ggomgen bench/ggomgen.c -lm
+logg=bench/data/tx-ggom.csv
+[ -s "$logg" ] || build/bench/ggomgen 1000000 42 > "$logg"
+custg=build/bench/customers_ggom.csv
+summarize "$logg" > "$custg"
+median_run "churn GGom/NBD, growing hazard (1M)" churn --model-type ggomnbd "$custg"
+# BG/CNBD-k's intervals on the Erlang-6 log (issue 20: --intervals adds
+# < 2 s CPU to the rows above)
+median_run "churn BG/CNBD-k --intervals, Erlang-6" churn --model-type bgcnbd --intervals 0.9 "$custe6"
+median_run "clv BG/CNBD-k --intervals, Erlang-6" clv --model-type bgcnbd --intervals 0.9 "$custe6"

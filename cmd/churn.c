@@ -7,6 +7,7 @@
 
 #include "siklus.h"
 #include "crm/value.h"
+#include "model/median.h"
 
 static const char usage[] =
 	"Usage: churn [OPTIONS] [FILE...]\n"
@@ -54,6 +55,9 @@ static const char usage[] =
 	"                       transactions at annual discount RATE (per period\n"
 	"                       for bgbb); pnbd and bgbb only\n"
 	"  --pmf K              append pmf_0..pmf_K, P(k purchases over --horizon)\n"
+	"  --median             append median_purchases, the median number of\n"
+	"                       purchases over --horizon: the forecast for absolute\n"
+	"                       error, where expected_purchases is the mean\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n"
 	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
@@ -67,7 +71,7 @@ static const char usage[] =
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with clv: struct sk_model_opts. */
 enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD, O_DERT, O_PMF, O_RULE, O_BACKTEST,
-       O_NOLEARN };
+       O_NOLEARN, O_MEDIAN };
 
 static const struct sk_opt own[] = {
 	{ "evaluate", 0, 0, O_EVALUATE },
@@ -78,6 +82,7 @@ static const struct sk_opt own[] = {
 	{ "churn-rule", 1, 0, O_RULE },
 	{ "backtest", 1, 0, O_BACKTEST },
 	{ "no-learn", 0, 0, O_NOLEARN },
+	{ "median", 0, 0, O_MEDIAN },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -89,6 +94,7 @@ struct churn_opts {
 	const char *backtest;
 	int rule_alive;		/* --churn-rule p_alive */
 	int no_learn;
+	int median;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -108,6 +114,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 	case O_BACKTEST: c->backtest = arg; break;
 	case O_NOLEARN: c->no_learn = 1; break;
+	case O_MEDIAN: c->median = 1; break;
 	case O_RULE:
 		if (strcmp(arg, "p_alive") != 0 && strcmp(arg, "p_return") != 0)
 			sk_die(SK_EX_USAGE, "--churn-rule: \"%s\" is not p_return or p_alive", arg);
@@ -123,6 +130,7 @@ struct fill_ctx {
 	double threshold;
 	const struct sk_pred_extra *x;
 	int rule_alive;
+	const double *median;	/* NULL without --median */
 };
 
 /* The appended columns of customer i; prospects stay empty. */
@@ -142,6 +150,8 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
 		sk_emit_num(row, 6, f->iv->ex_lo[i], 6);
 		sk_emit_num(row, 7, f->iv->ex_hi[i], 6);
 	}
+	if (f->median)
+		sk_emit_num(row, f->iv ? 8 : 4, f->median[i], 0);
 	sk_pred_extra_fill(f->x, f->d, row, i);
 }
 
@@ -160,7 +170,7 @@ int main(int argc, char **argv)
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
 	const char *clash = c.has_dert ? "--dert" : c.pmf >= 0 ? "--pmf" :
-		c.tracking ? "--tracking" : NULL;
+		c.tracking ? "--tracking" : c.median ? "--median" : NULL;
 	if (cov) {
 		sk_cov_check_opts(&mo, 1, clash);
 		c.no_learn = 1;
@@ -238,19 +248,32 @@ int main(int argc, char **argv)
 			sk_layer_apply(tm, &bt, &d, &p, mo.report ? stderr : NULL);
 		sk_backtest_free(&bt);
 	}
-	static const char *const cols[] = { "p_alive", "expected_purchases", "churned",
-					    "p_return", "p_alive_lo", "p_alive_hi",
-					    "expected_purchases_lo", "expected_purchases_hi" };
+	/* The median from p_return as it now is: the layer's, if it learned. */
+	double *median = NULL;
+	if (c.median) {
+		median = sk_xmalloc((d.n ? d.n : 1) * sizeof *median);
+		sk_predict_median(tm, mf.tfit.par, &d, horizon, p.p_return, median);
+	}
+	const char *cols[9] = { "p_alive", "expected_purchases", "churned", "p_return" };
+	size_t ncols = 4;
+	if (mo.intervals > 0) {
+		cols[ncols++] = "p_alive_lo";
+		cols[ncols++] = "p_alive_hi";
+		cols[ncols++] = "expected_purchases_lo";
+		cols[ncols++] = "expected_purchases_hi";
+	}
+	if (median)
+		cols[ncols++] = "median_purchases";
 	struct sk_pred_extra x;
 	sk_pred_extra_make(&x, tm, mf.tfit.par, &d, horizon, o.unit_days, c.has_dert, c.dert,
-			   c.pmf, cols, mo.intervals > 0 ? 8 : 4);
+			   c.pmf, cols, ncols);
 	/* The patterns' memory is the output's, unless the pmf columns,
 	 * kept per pattern, still need them. */
 	if (!x.pmf)
 		sk_custdata_drop_patterns(&d);
 	struct sk_emit *e = sk_emit_open(&o, t, x.nbase + x.ncol, (const char *const *)x.names);
 	struct fill_ctx fc = { &d, &p, mo.intervals > 0 ? &iv : NULL, mo.threshold, &x,
-			       c.rule_alive };
+			       c.rule_alive, median };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);
 	sk_emit_close(e);
 	sk_custdata_drop_patterns(&d);
@@ -270,6 +293,7 @@ int main(int argc, char **argv)
 				  period_days, o.unit_name);
 		sk_daycounts_free(&days);
 	}
+	free(median);
 	sk_pred_iv_free(&iv);
 	sk_pred_free(&p);
 	sk_custdata_free(&d);

@@ -36,7 +36,11 @@ static const char usage[] =
 	"                       holdout_spend; predictions over --horizon) on stderr\n"
 	"  --no-learn           discounted transactions straight from the model, not\n"
 	"                       scaled by the layer learned on the backtest columns\n"
-	"                       (summarize --backtest), as churn's expected_purchases\n"
+	"                       (summarize --backtest), as churn's expected_purchases,\n"
+	"                       and expected_spend Gamma-Gamma's\n"
+	"  --no-learn-spend     expected_spend Gamma-Gamma's, not learned on the\n"
+	"                       backtest's spend as of the cut; the transactions\n"
+	"                       still by the layer\n"
 	"  --new-customer N     expected value of a customer acquired today and of a\n"
 	"                       cohort of N over --horizon, on stderr\n"
 	"  --patterns           write the distinct (frequency, recency, T,\n"
@@ -50,19 +54,20 @@ static const char usage[] =
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with churn: struct sk_model_opts. */
-enum { O_RATE = 1, O_MARGIN, O_EVALUATE, O_NOLEARN };
+enum { O_RATE = 1, O_MARGIN, O_EVALUATE, O_NOLEARN, O_NOLEARN_SPEND };
 
 static const struct sk_opt own[] = {
 	{ "discount-rate", 1, 0, O_RATE },
 	{ "margin", 1, 0, O_MARGIN },
 	{ "evaluate", 0, 0, O_EVALUATE },
 	{ "no-learn", 0, 0, O_NOLEARN },
+	{ "no-learn-spend", 0, 0, O_NOLEARN_SPEND },
 	{ NULL, 0, 0, 0 },
 };
 
 struct clv_opts {
 	double rate, margin;
-	int evaluate, no_learn;
+	int evaluate, no_learn, no_learn_spend;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -73,6 +78,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case O_MARGIN: c->margin = sk_opt_fraction("margin", arg); break;
 	case O_EVALUATE: c->evaluate = 1; break;
 	case O_NOLEARN: c->no_learn = 1; break;
+	case O_NOLEARN_SPEND: c->no_learn_spend = 1; break;
 	}
 }
 
@@ -106,13 +112,27 @@ static void fill(struct sk_emit *row, size_t i, void *ctx)
  * Hardie & Lee 2005, JMR 42(4), eq. 1, with the layer's E[X]).  On the
  * three real data sets this ranks holdout spend better than the model
  * alone (README, Accuracy).  p then holds the layer's predictions, which
- * --evaluate compares with the holdout. */
-static void learned_layer(const struct sk_table *t, const struct sk_tmodel *tm,
-			  struct sk_custdata *d, struct sk_pred *p, double *det, FILE *report)
+ * --evaluate compares with the holdout.  With the spend as of the cut
+ * in the records, the expected spend per transaction is learned too
+ * (crm/valuelayer.c). */
+static double *gg_spend(const struct sk_custdata *d, const double *gg)
+{
+	double *spend = sk_xcalloc(d->n ? d->n : 1, sizeof *spend);
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i])
+			spend[i] = sk_value_spend(gg, d, i);
+	return spend;
+}
+
+/* The layer, then Gamma-Gamma's spend made after its memory is free, and
+ * learned unless --no-learn-spend; NULL without backtest columns. */
+static double *learned_layer(const struct sk_table *t, const struct sk_tmodel *tm,
+			     struct sk_custdata *d, struct sk_pred *p, double *det,
+			     const double *gg, int learn_spend, FILE *report)
 {
 	struct sk_backtest bt;
 	if (!sk_backtest_read(t, d, &bt))
-		return;
+		return NULL;
 	double *e_model = sk_xmalloc((d->n ? d->n : 1) * sizeof *e_model);
 	memcpy(e_model, p->expected, d->n * sizeof *e_model);
 	if (sk_layer_apply(tm, &bt, d, p, report) == 0)
@@ -120,7 +140,13 @@ static void learned_layer(const struct sk_table *t, const struct sk_tmodel *tm,
 			if (d->valid[i] && e_model[i] > 0 && isfinite(p->expected[i]))
 				det[i] *= p->expected[i] / e_model[i];
 	free(e_model);
+	/* The spend per transaction learned the same way, when the records
+	 * carry the spend as of the cut (crm/valuelayer.h). */
+	double *spend = gg_spend(d, gg);
+	if (learn_spend)
+		sk_value_learn_spend(&bt, d, spend, report);
 	sk_backtest_free(&bt);
+	return spend;
 }
 
 int main(int argc, char **argv)
@@ -211,20 +237,22 @@ int main(int argc, char **argv)
 		sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
 	else
 		p.p_alive = sk_predict_alive(tm, mf.tfit.par, &d);
+	double *spend = NULL;
 	if (layer)
-		learned_layer(t, tm, &d, &p, det, mo.report ? stderr : NULL);
+		spend = learned_layer(t, tm, &d, &p, det, mf.sfit.par, !c.no_learn_spend,
+				      mo.report ? stderr : NULL);
 	/* clv replaces the discounted transactions in place, and the
 	 * predictions go before the tiers are ranked: memory per customer
 	 * is what bounds a run over ten million. */
 	double *clv = det;
-	double *spend = sk_xcalloc(d.n ? d.n : 1, sizeof *spend);
+	if (!spend)
+		spend = gg_spend(&d, mf.sfit.par);
 	double total = 0, at_risk = 0;
 	for (size_t i = 0; i < d.n; i++) {
 		if (!d.valid[i]) {
 			clv[i] = 0;
 			continue;
 		}
-		spend[i] = sk_value_spend(mf.sfit.par, &d, i);
 		double v = c.margin * spend[i] * det[i];
 		if (!isfinite(v))
 			sk_table_die(t, i, "clv overflows (margin %g x expected spend %g x "

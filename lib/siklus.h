@@ -21,6 +21,7 @@
 #include "crm/summary.h"
 #include "crm/tracking.h"
 #include "crm/value.h"
+#include "crm/valuelayer.h"
 #include "crm/xsell.h"
 #include "record/util.h"
 

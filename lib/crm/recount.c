@@ -229,6 +229,36 @@ static void backtest_risk(struct sk_summary *s)
 	s->nrlog = s->rlogcap = 0;
 }
 
+/* The spend as of the backtest cut: each customer's purchases up to the
+ * cut (gross, from the amounts logged beside the purchase days) and
+ * refunds up to it, what total_spend and monetary_value are made of at
+ * the end; then the amounts are freed.  A purchase's day is its order's
+ * (apply()), as in the counts; nothing after the cut is summed, so the
+ * spend in the held-back window never reaches what the learned layer and
+ * winback learn from. */
+static void backtest_spend(struct sk_summary *s)
+{
+	size_t n = s->n ? s->n : 1;
+	s->bt_spend = sk_xcalloc(n, sizeof *s->bt_spend);
+	/* NULL without a refund: most logs, 8 bytes a customer */
+	s->bt_refunds = s->nflog ? sk_xcalloc(n, sizeof *s->bt_refunds) : NULL;
+	for (size_t k = 0; (s->logcents || s->logmicro) && k < s->nlog; k++)
+		if (s->log[k].day <= s->bt_cut)
+			s->bt_spend[s->log[k].idx] += s->logmicro ? s->logmicro[k] :
+						      (int64_t)s->logcents[k] * 10000;
+	for (size_t k = 0; k < s->nflog; k++)
+		if (s->flog[k].day <= s->bt_cut)
+			s->bt_refunds[s->flog[k].idx] += s->flog[k].micro;
+	sk_big_free(s->logcents, s->logcents ? s->amtcap * sizeof *s->logcents : 0);
+	sk_big_free(s->logmicro, s->logmicro ? s->amtcap * sizeof *s->logmicro : 0);
+	s->logcents = NULL;
+	s->logmicro = NULL;
+	s->amtcap = 0;
+	free(s->flog);
+	s->flog = NULL;
+	s->nflog = s->flogcap = 0;
+}
+
 /* One purchase day d of customer i for the backtest columns, the
  * customer's days arriving in ascending order: a day after the end of
  * observation is not read, a day up to the cut counts before it, the
@@ -294,4 +324,5 @@ void sk_summary_backtest(struct sk_summary *s)
 	}
 	free(alast);
 	backtest_risk(s);
+	backtest_spend(s);
 }

@@ -1,7 +1,7 @@
 /* summaryint.h: what the summary's files share privately: the customer
- * entry, the row log and the state of one pass (summary.c reads and
- * writes, recount.c finishes the pass, customers.c reads customer
- * records or a log for the other programs). */
+ * entry, the row log and the state of one pass (summary.c reads,
+ * recount.c finishes the pass, sumout.c writes, customers.c reads
+ * customer records or a log for the other programs). */
 #ifndef SK_SUMMARYINT_H
 #define SK_SUMMARYINT_H
 
@@ -67,6 +67,14 @@ struct riskent {
 	int kind;
 };
 
+/* A calibration refund kept for the backtest: whose, when, how much
+ * (micro-units, positive). */
+struct refundent {
+	uint32_t idx;
+	int32_t day;
+	int64_t micro;
+};
+
 struct row {			/* one parsed input row waiting in a batch */
 	uint64_t hash;
 	uint32_t idoff, idlen;	/* into the batch id buffer */
@@ -109,6 +117,15 @@ struct sk_summary {
 	int nev;
 	struct logent *log;
 	size_t nlog, logcap;
+	/* With --backtest, each log entry's amount (0 without one), for the
+	 * spend as of the cut, freed once the cut's spend is summed: in
+	 * whole cents (4 bytes a purchase row) while every amount so far is
+	 * whole cents within 2^31, else in micro-units (8 bytes) from the
+	 * first that is not on (summary.c, log_amount). */
+	int log_amounts;	/* --backtest and the input has amounts */
+	int32_t *logcents;
+	int64_t *logmicro;
+	size_t amtcap;
 	int any_unordered;
 	long min_day, max_day;	/* over all rows read */
 	int any_rows;
@@ -136,6 +153,11 @@ struct sk_summary {
 	size_t nrlog, rlogcap;
 	uint32_t (*bt_risk)[3];
 	int32_t *bt_risk_day;
+	/* the spend as of the cut: purchases (gross) and refunds up to it,
+	 * micro-units, from the log's amounts and the refunds kept */
+	struct refundent *flog;
+	size_t nflog, flogcap;
+	int64_t *bt_spend, *bt_refunds;
 	/* o->litt: each customer's sum of ln(days between distinct purchase
 	 * days) up to the end of observation, and up to the backtest cut */
 	double *litt, *bt_litt;

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "model/fit.h"
+#include "model/layerfeat.h"
 #include "model/model.h"
 #include "record/hash.h"
 #include "record/util.h"
@@ -297,13 +300,18 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 {
 	memset(r, 0, sizeof *r);
 	r->overall = wo->fallback_prob;
-	/* The order value as of the cut is not in the records (their
-	 * monetary_value counts purchases after it): left out. */
-	r->no_aov = 1;
 	struct cols c;
 	find_cols(t, &c);
 	long bf = sk_table_col(t, "backtest_frequency"), br = sk_table_col(t, "backtest_recency");
 	long bT = sk_table_col(t, "backtest_T"), bp = sk_table_col(t, "backtest_purchases");
+	/* The order value as of the cut: backtest_total_spend (summarize
+	 * --backtest on a log with amounts), the spend of the x + 1 orders
+	 * by the cut, as total_spend is at the end (read_cust), where the
+	 * records' own total_spend and monetary_value count purchases after
+	 * the cut.  Without it the order value is left out, learned and
+	 * applied alike. */
+	long bs = sk_table_col(t, "backtest_total_spend");
+	r->no_aov = bs < 0;
 	long id = sk_table_col(t, wo->col_id);
 	struct collect cl = { 0 };
 	/* The window: from the cut to the end of observation, T - backtest_T
@@ -330,12 +338,46 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 			struct cust k = { .buyer = 1, .churned = -1, .frequency = x, .orders = x + 1,
 					  .recency_days = tx * wo->unit_days,
 					  .T_days = Tb * wo->unit_days };
+			if (bs >= 0) {
+				int es;
+				double spend = num(t, i, bs, &es);
+				if (es || !(spend >= 0 && spend < 1e300))
+					sk_table_die(t, i, "column \"backtest_total_spend\": %s for a "
+						     "customer with purchases by the cut",
+						     es ? "empty" : "not a spend");
+				k.aov = spend / k.orders;
+			}
 			add_row(&cl, wo, r, t, i, id, &k, back);
 		}
 	}
 	fit(wo, &cl, r, "no customer had bought before the backtest cut");
 	if (r->basis == SK_WB_MODEL)
 		fit_population(wo, t, &c, r);
+}
+
+/* Whether the order value (the last feature) earns its place: two-fold
+ * cross-validated deviance of the model on the fitted customers with it
+ * and without (Stone 1974, JRSS B 36), the gain above the 95% point of
+ * chi-squared with one degree of freedom (3.84), as the learned layer
+ * decides on its own groups (model/layerfeat.c).  Where it does not,
+ * the column is zeroed for every customer, learned and scored alike. */
+static void choose_aov(const struct sk_winback_opts *wo, struct sk_winback_rates *r,
+		       struct bt_row *rows, size_t n, double *X, const double *y, size_t nfit)
+{
+	unsigned char *fold = sk_layerfeat_folds_new(X, y, nfit, SK_WB_NFEAT);
+	r->aov_dev[0] = sk_layerfeat_cv_deviance(X, y, NULL, NULL, nfit, SK_WB_NFEAT,
+						 SK_WB_NFEAT, wo->ridge, fold);
+	r->aov_dev[1] = sk_layerfeat_cv_deviance(X, y, NULL, NULL, nfit, SK_WB_NFEAT,
+						 SK_WB_NFEAT - 1, wo->ridge, fold);
+	free(fold);
+	r->aov_tried = 1;
+	if (isfinite(r->aov_dev[0]) && r->aov_dev[1] - r->aov_dev[0] > gsl_cdf_chisq_Pinv(0.95, 1))
+		return;
+	r->no_aov = 1;
+	for (size_t i = 0; i < n; i++)
+		rows[i].x[SK_WB_NFEAT - 1] = 0;
+	for (size_t k = 0; k < nfit; k++)
+		X[k * SK_WB_NFEAT + SK_WB_NFEAT - 1] = 0;
 }
 
 /* Fit the model to the rows gathered, or fall back (rates->basis). */
@@ -368,6 +410,8 @@ static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_
 			memcpy(X + f * SK_WB_NFEAT, rows[i].x, sizeof rows[i].x);
 			y[f++] = rows[i].y;
 		}
+	if (!r->no_aov)
+		choose_aov(wo, r, rows, n, X, y, nfit);
 	char err[128];
 	if (sk_learn_fit(&r->glm, SK_LINK_CLOGLOG, X, y, NULL, NULL, nfit, SK_WB_NFEAT, wo->ridge,
 			 err, sizeof err) != 0) {
@@ -736,6 +780,13 @@ void sk_winback_report(FILE *f, const struct sk_table *t, const struct sk_winbac
 			"%.0f days))^%.3f, as if each customer's chance per day held steady (the "
 			"BG/NBD fit failed)\n", wo->horizon_days, r->window_days,
 			wo->horizon_days / r->window_days);
+	if (r->aov_tried)
+		fprintf(f, "order value: %s (cross-validated deviance %.2f with it, %.2f without; "
+			"a gain over %.2f needed)\n", r->no_aov ? "not used" : "used", r->aov_dev[0],
+			r->aov_dev[1], gsl_cdf_chisq_Pinv(0.95, 1));
+	else
+		fprintf(f, "order value: not used (not in the records as of the cut: summarize "
+			"--backtest on a log with amounts writes backtest_total_spend)\n");
 	fprintf(f, "held out (%s, %.0f customers): came back %.4f, predicted %.4f, AUC %.4f, "
 		"ECE %.4f\n", r->cal_lapsed ? "lapsed" : "all", r->heldout_n, r->heldout_rate,
 		r->heldout_mean, r->heldout_auc, r->heldout_ece);

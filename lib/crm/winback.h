@@ -53,6 +53,8 @@ struct sk_winback_rates {
 	struct sk_learn cal;		/* a + b eta, on the held-out ones */
 	enum sk_winback_basis basis;	/* where winback_prob comes from */
 	int no_aov;			/* order value left out (records: not as of the cut) */
+	int aov_tried;			/* the order value's cross-validated check ran */
+	double aov_dev[2];		/* its deviance with the order value, without */
 	int pop_ok;			/* records: BG/NBD fitted for the horizon */
 	double pop_par[4];		/* its r, alpha, a, b */
 	double pooled, pooled_n;	/* SK_WB_POOLED: the backtest's rate, over */

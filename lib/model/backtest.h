@@ -11,13 +11,15 @@
  *    horizon-aware p_return from the customer's history, trained to
  *    predict the held-back part from the cut, then applied as of the end
  *    of observation over --horizon (sk_layer_apply); expected_purchases
- *    follows p_return.
+ *    is p_return times the expected count of those who return, the
+ *    model's or, where the backtest shows it off, corrected (hurdle.h).
  *
  * When the records also carry the risk signals (complaints, returns,
  * negative_reviews, days_since_complaint) and their values as of the cut
  * (backtest_complaints .. backtest_days_since_complaint), the layer uses
  * them too: learned on the values at the cut, applied with those at the
- * end.
+ * end.  So does the order value (backtest_total_spend and
+ * backtest_monetary_value against total_spend and monetary_value).
  *
  * Nothing after the end of observation reaches a feature: the columns
  * are computed from calibration purchases only. */
@@ -36,9 +38,17 @@ struct sk_backtest {
 	 * complaints, returns, negative reviews and days since the last of
 	 * them (NAN: none), as of the cut and as of the end. */
 	double *risk_cut, *risk_end;
+	/* The order value (ordervalue.h), NULL when the records have no
+	 * spend as of the cut: the table it is read from on demand (every
+	 * value checked by sk_backtest_read; 0 bytes a customer, where
+	 * arrays took 32 MB a million) and the columns of total_spend and
+	 * monetary_value as of the cut and as of the end. */
+	const struct sk_table *value_t;
+	long value_col[2][2];
 };
 
 #define SK_NRISK 4
+#define SK_NVALUE 2
 
 /* Read the backtest_* columns of t, whose rows full describes as of the
  * end; 0 when t has none of them (b untouched), 1 when read.  Bad or

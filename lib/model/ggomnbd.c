@@ -62,9 +62,18 @@ struct ll_int {
 	int nf;
 };
 
+/* What ll_f needs besides the logarithm at a node: ln(alpha + y) and
+ * the Gompertz terms of y, kept from ll_h so that each node costs one
+ * expm1 and one log of them, not two of each and two exponentials (the
+ * likelihood's nodes were three quarters of a GGom/NBD fit). */
+struct ll_node {
+	double y, la, ld;	/* ln(alpha + y), ln(beta + e^(b y) - 1) */
+	double q, ib;		/* e^(b y) / (beta + e^(b y) - 1), 1 / (...) */
+};
+
 /* ln of the integrand at v or w, without the factor (alpha+t_x)^-k
- * (and 1/|k| in the w form), and y. */
-static double ll_h(const struct ll_int *c, double u, double *y)
+ * (and 1/|k| in the w form); the node's terms in *nd. */
+static double ll_h(const struct ll_int *c, double u, struct ll_node *nd)
 {
 	double la, h;
 	if (c->wform) {
@@ -76,9 +85,22 @@ static double ll_h(const struct ll_int *c, double u, double *y)
 		h = -c->k * u;
 	}
 	/* y within [t_x, T] (rounding, and w = 0 when rho underflows) */
-	*y = fmin(fmax(exp(la) - c->alpha, c->tx), c->T);
-	double by = c->b * *y;
-	return h + by - (c->s + 1) * sk_ggom_lden(c->beta, by);
+	double y0 = exp(la) - c->alpha, y = fmin(fmax(y0, c->tx), c->T);
+	double by = c->b * y, ld;
+	if (by > 30) {	/* sk_ggom_lden's branch for e^(b y) beyond 1e13 */
+		ld = sk_ggom_lden(c->beta, by);
+		nd->ib = exp(-ld);
+		nd->q = exp(by - ld);
+	} else {
+		double em1 = expm1(by), den = c->beta + em1;
+		ld = log(den);
+		nd->ib = 1 / den;
+		nd->q = (em1 + 1) / den;
+	}
+	nd->y = y;
+	nd->la = y == y0 ? la : log(c->alpha + y);
+	nd->ld = ld;
+	return h + by - (c->s + 1) * ld;
 }
 
 /* The integrand vector: f and f times d ln f / d(r, alpha, b, s, beta),
@@ -87,18 +109,18 @@ static double ll_h(const struct ll_int *c, double u, double *y)
 static void ll_f(double u, double *f, void *vc)
 {
 	const struct ll_int *c = vc;
-	double y, h = ll_h(c, u, &y);
+	struct ll_node nd;
+	double h = ll_h(c, u, &nd);
 	double e = exp(h - c->off);
 	f[0] = e;
 	if (c->nf == 1)
 		return;
-	double by = c->b * y, ld = sk_ggom_lden(c->beta, by);
-	double q = exp(by - ld), ib = exp(-ld);
-	f[1] = e * -log(c->alpha + y);
+	double y = nd.y;
+	f[1] = e * -nd.la;
 	f[2] = e * -c->m / (c->alpha + y);
-	f[3] = e * (1 / c->b + y - (c->s + 1) * y * q);
-	f[4] = e * (1 / c->s + log(c->beta) - ld);
-	f[5] = e * (c->s / c->beta - (c->s + 1) * ib);
+	f[3] = e * (1 / c->b + y - (c->s + 1) * y * nd.q);
+	f[4] = e * (1 / c->s + log(c->beta) - nd.ld);
+	f[5] = e * (c->s / c->beta - (c->s + 1) * nd.ib);
 }
 
 /* ln int_{t_x}^T (alpha+y)^-m g(y) dy and, with d, its derivatives in
@@ -124,8 +146,8 @@ int sk_ggom_log_dead(const double *par, double m, double tx, double T, double *l
 		hi = fmax(ew, 1);
 		lfac -= log(fabs(c.kappa));
 	}
-	double y;
-	c.off = fmax(ll_h(&c, lo, &y), fmax(ll_h(&c, hi, &y), ll_h(&c, 0.5 * (lo + hi), &y)));
+	struct ll_node nd;
+	c.off = fmax(ll_h(&c, lo, &nd), fmax(ll_h(&c, hi, &nd), ll_h(&c, 0.5 * (lo + hi), &nd)));
 	double res[6];
 	if (!isfinite(c.off))
 		return -1;
@@ -323,6 +345,88 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
 	return 0;
 }
 
+/* The Pareto/NBD pre-fit, watched for its ridge.  On data whose dropout
+ * hazard grows, exponential lifetimes spread less than a Gamma mixture
+ * of them can, so the Pareto/NBD's likelihood keeps rising as s and
+ * beta grow together towards one common rate s/beta (the ridge limit:
+ * NBD purchases with an exponential lifetime of that rate, a known
+ * degenerate case; pnbd.c sk_pnbd_warn_s).  BFGS crawls along it for
+ * hundreds of iterations, each dearer than the last as the tail
+ * integrals' z nears 1 (2,000 customers of bench/ggomgen.c: 7 s).  The
+ * likelihood below is the Pareto/NBD's own (sk_pnbd_fitctx_nll, so
+ * data off the ridge fit to the same bytes) until a point has s > 30
+ * (a coefficient of variation of the rates under 18 %) and the
+ * likelihood still rises along the ridge (d ln L / d ln s + d ln L / d
+ * ln beta > 0): there it freezes, that point's value with a zero
+ * gradient everywhere, which ends the fit.  The frozen point is on the
+ * ridge, not a maximum: it serves the score test of b = 0 and no more.
+ * A wrong guess costs time, never the answer: a frozen point with a
+ * score <= 0 gets the full Pareto/NBD fit, and a GGom/NBD fit that ends
+ * on the boundary gets boundary_fit's full one (fit() below).  With s >
+ * 1e3 as the mark the pre-fit still took 3 s of the 5.7 s for 2,000
+ * customers of bench/ggomgen.c; with 30, 0.05 s. */
+#define RIDGE_S 30
+
+struct ridge_ctx {
+	void *pnbd;
+};
+
+static _Thread_local struct {
+	int frozen;
+	double th[4], v;
+} ridge;
+
+static void *ridge_new(const struct sk_rfm *pat, size_t n)
+{
+	struct ridge_ctx *c = sk_xcalloc(1, sizeof *c);
+	c->pnbd = sk_pnbd_fitctx_new(pat, n, 1);
+	return c;
+}
+
+static void ridge_free(void *ctx)
+{
+	struct ridge_ctx *c = ctx;
+	sk_pnbd_fitctx_free(c->pnbd);
+	free(c);
+}
+
+static double ridge_nll(const double *theta, double *grad, void *ctx)
+{
+	struct ridge_ctx *c = ctx;
+	if (ridge.frozen) {
+		if (grad)
+			memset(grad, 0, 4 * sizeof *grad);
+		return ridge.v;
+	}
+	double g[4], v = sk_pnbd_fitctx_nll(theta, g, c->pnbd);
+	if (isfinite(v) && theta[2] > log(RIDGE_S) && g[2] + g[3] < 0) {
+		ridge.frozen = 1;
+		memcpy(ridge.th, theta, sizeof ridge.th);
+		ridge.v = v;
+		memset(g, 0, sizeof g);
+	}
+	if (grad)
+		memcpy(grad, g, sizeof g);
+	return v;
+}
+
+static const struct sk_tfit_spec *ridge_spec(void)
+{
+	/* per thread: pnbd.c's spec is no constant expression to copy
+	 * from at compile time, and fits run on several threads */
+	static _Thread_local struct sk_tfit_spec spec;
+	static _Thread_local int made;
+	if (!made) {
+		struct sk_tfit_spec s = sk_pnbd_spec;
+		s.nll = ridge_nll;
+		s.ctx_new = ridge_new;
+		s.ctx_free = ridge_free;
+		spec = s;
+		made = 1;
+	}
+	return &spec;
+}
+
 /* On the boundary b -> 0 the maximum is the Pareto/NBD's (BG 2012, sec.
  * 2): the fit is that one, written as GGom/NBD parameters with b so small
  * (b max T = 1e-7) that e^(b y) - 1 = b y to 1e-7 over the data, and
@@ -338,20 +442,35 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * derivative in b at b = 0 and has its sign.  Its two parts are each of
  * the order of the number of customers and nearly cancel; they come from
  * the same quadrature nodes, so the cancellation is only that of the
- * rounding (~1e-16 / (b max T) = 1e-9 relative to each part). */
-static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, struct sk_fit *out,
-			double *score, struct sk_fit *pnbd, char *err, size_t errlen)
+ * rounding (~1e-16 / (b max T) = 1e-9 relative to each part).
+ *
+ * watch: the pre-fit stops on the Pareto/NBD's ridge (above); returns 1
+ * when it did, with *score that of the frozen point and out not a fit. */
+static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, int watch,
+			struct sk_fit *out, double *score, struct sk_fit *pnbd, char *err,
+			size_t errlen)
 {
 	struct sk_fit pf;
+	ridge.frozen = 0;
 	/* without the Pareto/NBD's warning, given with the boundary's */
-	if (sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, &pf, err, errlen) != 0)
+	int rc = sk_tmodel_fit_std(watch ? ridge_spec() : &sk_pnbd_spec, pat, n, &pf, err,
+				   errlen);
+	int frozen = watch && ridge.frozen;
+	ridge.frozen = 0;
+	if (frozen) {
+		for (int i = 0; i < 4; i++)
+			pf.par[i] = exp(ridge.th[i]);
+	} else if (rc != 0) {
 		return -1;
+	}
 	*pnbd = pf;
 	double b = 1e-7 / maxT, par[NPAR] = { pf.par[0], pf.par[1], b, pf.par[2], b * pf.par[3] };
 	double ll, g[NPAR];
 	if (full_loglik(pat, n, par, &ll, g, err, errlen) != 0)
 		return -1;
 	*score = g[2] + g[4];
+	if (frozen)
+		return 1;
 	memset(out, 0, sizeof *out);
 	out->npar = NPAR;
 	memcpy(out->par, par, sizeof par);
@@ -391,8 +510,9 @@ static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_f
  * auto on tests/data/regular_sample.csv, 300 customers, 3.6 -> 0.1 s).
  * Else the
  * hazard may grow and the maximum is inside; the Pareto/NBD fit is then
- * extra cost, large when its own s runs along its ridge s, beta -> inf
- * (2,000 simulated customers with b = 0.08: 1.4 -> 5.9 s CPU).
+ * extra cost, which was large when its own s ran along its ridge s, beta
+ * -> inf (2,000 simulated customers with b = 0.08: 1.4 -> 5.9 s CPU)
+ * until the pre-fit learnt to stop there (ridge_nll above).
  *
  * Then the starts are tried on coarse patterns (sk_rfm_coarse_new: large
  * data) or on the data, and the best continued on the data.  When the
@@ -411,8 +531,15 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		maxT = fmax(maxT, pat[i].T);
 	struct sk_fit bnd, pnbd;
 	double score = 0;
-	int have_bnd = sk_tmodel_penalty() == 0 &&
-		       boundary_fit(pat, n, maxT, &bnd, &score, &pnbd, err, errlen) == 0;
+	int have_bnd = 0;
+	if (sk_tmodel_penalty() == 0) {
+		int rc = boundary_fit(pat, n, maxT, 1, &bnd, &score, &pnbd, err, errlen);
+		/* On the ridge with a score <= 0 the boundary is the fit after
+		 * all: then the Pareto/NBD's own fit, to its end. */
+		if (rc == 1 && score <= 0)
+			rc = boundary_fit(pat, n, maxT, 0, &bnd, &score, &pnbd, err, errlen);
+		have_bnd = rc == 0;
+	}
 	if (have_bnd && score <= 0) {
 		*out = bnd;
 		warn_boundary(maxT, out, &pnbd);
@@ -431,7 +558,8 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		 * Pareto/NBD limit does. */
 		struct sk_fit best = *out;
 		double llc = -HUGE_VAL;
-		if (!have_bnd && boundary_fit(pat, n, maxT, &bnd, &score, &pnbd, err, errlen) != 0)
+		if (!have_bnd &&
+		    boundary_fit(pat, n, maxT, 0, &bnd, &score, &pnbd, err, errlen) != 0)
 			return -1;
 		*out = bnd;
 		if (cc && full_loglik(pat, n, best.par, &llc, NULL, err, errlen) == 0 &&

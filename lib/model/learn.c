@@ -338,6 +338,36 @@ void sk_learn_free(struct sk_learn *m)
 	m->ncal = 0;
 }
 
+struct keyrow {
+	const double *v;
+	int m;
+	size_t i;
+};
+
+/* Lexicographic by the values; the index only among equal rows. */
+static int cmp_keyrow(const void *pa, const void *pb)
+{
+	const struct keyrow *a = pa, *b = pb;
+	for (int j = 0; j < a->m; j++) {
+		if (a->v[j] < b->v[j])
+			return -1;
+		if (a->v[j] > b->v[j])
+			return 1;
+	}
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+void sk_learn_folds(const double *V, size_t n, int m, unsigned char *fold)
+{
+	struct keyrow *k = sk_xmalloc((n ? n : 1) * sizeof *k);
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct keyrow){ V + i * (size_t)m, m, i };
+	qsort(k, n, sizeof *k, cmp_keyrow);
+	for (size_t r = 0; r < n; r++)
+		fold[k[r].i] = r % 2;
+	free(k);
+}
+
 struct scored {
 	double s, y;
 };

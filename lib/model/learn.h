@@ -74,6 +74,14 @@ double sk_learn_calibrated(const struct sk_learn *m, double score);
 
 void sk_learn_free(struct sk_learn *m);
 
+/* A two-fold split of n rows for cross-validation that does not depend
+ * on their order (a shuffled input must give the same figures): the rows,
+ * m values each in V (stride m: the features, the response, the offset,
+ * the weight ...), sorted by their values and dealt alternately; fold[i]
+ * is 0 or 1.  Rows with the same values are interchangeable, so the
+ * split of the data is the same whatever the order. */
+void sk_learn_folds(const double *V, size_t n, int m, unsigned char *fold);
+
 /* Area under the ROC curve of score for the 0/1 labels y (ties count a
  * half), and the expected calibration error over nbins equal-width bins
  * of the probability (Naeini, Cooper & Hauskrecht 2015, AAAI, eq. 1).

@@ -14,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
-
-#include "learn.h"
 #include "record/util.h"
 
 /* One row's risk signals from columns c[0..3] (complaints, returns,
@@ -107,7 +104,8 @@ void sk_risk_read(const struct sk_table *t, const struct sk_custdata *full,
  * days since) where there was (0 where not), so the pair's effect is
  * b_ind + b_days log(1 + days), a risk that fades with time since the
  * last complaint.  A signal nobody had at the cut is a constant column,
- * which the regression drops (learn.h). */
+ * which the regression drops (learn.h); whether they are used at all is
+ * decided in layerfeat.c. */
 void sk_risk_features(const double *r, double *f)
 {
 	f[0] = log1p(r[0]);
@@ -116,74 +114,3 @@ void sk_risk_features(const double *r, double *f)
 	f[3] = !isnan(r[3]);
 	f[4] = isnan(r[3]) ? 0 : log1p(r[3]);
 }
-
-/* The held-out deviance (McCullagh & Nelder 1989, sec. 4.4.3: -2 times
- * the Bernoulli log-likelihood) of rows X[k] (p features a row) of fold
- * `fold` of two (k % 2), under a fit on the other fold; INFINITY when
- * that fit fails.  The columns used are X's first p of stride nf. */
-static double fold_deviance(const double *X, const double *y, const double *offr,
-			    const double *w, size_t n, int nf, int p, int fold, double lambda)
-{
-	size_t ntr = 0;
-	double *Xt = sk_xmalloc((n / 2 + 1) * (size_t)p * sizeof *Xt),
-	       *yt = sk_xmalloc((n / 2 + 1) * sizeof *yt), *ot = sk_xmalloc((n / 2 + 1) * sizeof *ot),
-	       *wt = sk_xmalloc((n / 2 + 1) * sizeof *wt);
-	for (size_t k = 0; k < n; k++) {
-		if ((int)(k % 2) == fold)
-			continue;
-		memcpy(Xt + ntr * p, X + k * nf, (size_t)p * sizeof *X);
-		yt[ntr] = y[k];
-		ot[ntr] = offr[k];
-		wt[ntr] = w[k];
-		ntr++;
-	}
-	struct sk_learn m;
-	char err[200];
-	double dev = INFINITY;
-	if (sk_learn_fit(&m, SK_LINK_CLOGLOG, Xt, yt, ot, wt, ntr, p, lambda, err, sizeof err) == 0) {
-		dev = 0;
-		for (size_t k = (size_t)fold; k < n; k += 2) {
-			double pr = fmin(fmax(sk_learn_predict(&m, X + k * nf, offr[k]), 1e-6), 1 - 1e-6);
-			dev -= 2 * w[k] * (y[k] > 0 ? log(pr) : log1p(-pr));
-		}
-		sk_learn_free(&m);
-	}
-	free(Xt);
-	free(yt);
-	free(ot);
-	free(wt);
-	return dev;
-}
-
-/* Whether the risk signals (the last SK_NRISKF of X's nf columns) earn their
- * place: two-fold cross-validated deviance (Stone 1974,
- * "Cross-validatory choice and assessment of statistical predictions",
- * JRSS B 36) with them against without, and the gain must pass the 95%
- * point of chi-squared with SK_NRISKF degrees of freedom (11.07), what a
- * deviance difference of SK_NRISKF nested parameters that mean nothing stays
- * below 19 times in 20 (Wilks 1938) -- conservative, since out of sample
- * such parameters cost deviance rather than gain it.  Where the signals
- * say little about coming back (Online Retail's returns: a gain of 3.5,
- * and forced in they took the AUC from 0.739 to 0.738 and the
- * calibration error from 0.021 to 0.029) the ridge still fits them to
- * the cut's noise; where complaints drive customers away they gain far
- * more (the test log of complainers: 982).  The figures go to report
- * when not NULL. */
-int sk_risk_helps(const double *X, const double *y, const double *offr, const double *w,
-		  size_t n, int nf, int nhist, double lambda, FILE *report)
-{
-	double with = 0, without = 0;
-	for (int fold = 0; fold < 2; fold++) {
-		with += fold_deviance(X, y, offr, w, n, nf, nf, fold, lambda);
-		without += fold_deviance(X, y, offr, w, n, nf, nhist, fold, lambda);
-	}
-	double need = gsl_cdf_chisq_Pinv(0.95, SK_NRISKF);
-	int helps = isfinite(with) && without - with > need;
-	if (report)
-		fprintf(report, "learned layer: risk signals (complaints, returns, negative "
-			"reviews) %s: cross-validated deviance %.2f with them, %.2f without "
-			"(a gain over %.2f needed)\n", helps ? "used" : "not used", with,
-			without, need);
-	return helps;
-}
-

@@ -1,9 +1,7 @@
 /* risk.h: the learned layer's risk signals (see risk.c), for
- * backtest.c. */
+ * backtest.c and layerfeat.c. */
 #ifndef SK_RISK_H
 #define SK_RISK_H
-
-#include <stdio.h>
 
 #include "backtest.h"
 
@@ -19,12 +17,5 @@ void sk_risk_read(const struct sk_table *t, const struct sk_custdata *full,
 
 /* The SK_NRISKF features of one customer's SK_NRISK values r. */
 void sk_risk_features(const double *r, double *f);
-
-/* 1 when the risk features, X's columns nhist .. nf-1 (nf a row), are
- * worth using in the layer's ridge regression (penalty lambda) for the
- * 0/1 labels y with offsets offr and weights w: two-fold cross-validated
- * deviance; the figures to report when not NULL. */
-int sk_risk_helps(const double *X, const double *y, const double *offr, const double *w,
-		  size_t n, int nf, int nhist, double lambda, FILE *report);
 
 #endif

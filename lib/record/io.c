@@ -3,11 +3,12 @@
  *
  * Input is read through a small buffered source that hands out physical
  * lines, so every record knows the real line it started on (libcsv alone
- * skips empty lines silently and keeps no line count).  CSV lines are fed
+ * skips empty lines silently and keeps no line count).  A CSV line with
+ * no quote is cut at its delimiters (csvsplit.c); other CSV lines are fed
  * to libcsv one at a time; its state carries quoted newlines across lines.
  * The source (source.c) decompresses gzip, zstd, bzip2 and xz input below
- * the line layer, so
- * line numbers in messages are lines of the text, compressed or not. */
+ * the line layer, so line numbers in messages are lines of the text,
+ * compressed or not. */
 #include "io.h"
 
 #include <errno.h>
@@ -21,11 +22,9 @@
 #include <unistd.h>
 
 #include <csv.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 #include <jansson.h>
 
+#include "csvsplit.h"
 #include "hash.h"
 #include "iopriv.h"
 #include "num.h"
@@ -58,12 +57,8 @@ struct sk_reader {
 	int have_header;		/* format decided; CSV/TSV: col[] holds the header */
 	size_t header_file;		/* the input it came from */
 
-	/* current record: fields as offsets into rbuf, then pointers */
-	char *rbuf;
-	size_t rlen, rcap;
-	size_t *foff, *flen;
-	unsigned char *ftype;
-	size_t nf, fcap;
+	/* current record: fields as offsets into rec.rbuf, then pointers */
+	struct rec rec;
 	char **fptr;
 	size_t ptrcap;
 
@@ -97,116 +92,35 @@ struct sk_reader {
 
 static void rec_reset(struct sk_reader *r)
 {
-	r->rlen = 0;
-	r->nf = 0;
+	r->rec.rlen = 0;
+	r->rec.nf = 0;
 	r->plain = 0;
-}
-
-static void rec_more_fields(struct sk_reader *r)
-{
-	size_t c = r->fcap;
-	sk_grow((void **)&r->foff, &c, r->nf + 1, sizeof *r->foff);
-	c = r->fcap;
-	sk_grow((void **)&r->flen, &c, r->nf + 1, sizeof *r->flen);
-	c = r->fcap;
-	sk_grow((void **)&r->ftype, &c, r->nf + 1, 1);
-	r->fcap = c;
 }
 
 static inline void rec_add(struct sk_reader *r, const char *s, size_t len, unsigned char type)
 {
-	if (r->rlen + len + 1 > r->rcap)
-		sk_grow((void **)&r->rbuf, &r->rcap, r->rlen + len + 1, 1);
-	memcpy(r->rbuf + r->rlen, s, len);
-	r->rbuf[r->rlen + len] = 0;
-	if (r->nf >= r->fcap)
-		rec_more_fields(r);
-	r->foff[r->nf] = r->rlen;
-	r->flen[r->nf] = len;
-	r->ftype[r->nf] = type;
-	r->nf++;
-	r->rlen += len + 1;
-}
-
-static inline void rec_field(struct sk_reader *r, size_t off, size_t len)
-{
-	if (r->nf >= r->fcap)
-		rec_more_fields(r);
-	r->foff[r->nf] = off;
-	r->flen[r->nf] = len;
-	r->ftype[r->nf] = SK_STR;
-	r->nf++;
-}
-
-/* The record is the line p[0..len) cut at every delimiter: copied once,
- * each delimiter becoming the NUL that ends a field.  0 (and no fields)
- * when the line holds a quote or a carriage return: such a line is
- * libcsv's to read (a quote starts RFC 4180 quoting, a bare CR would end
- * a record there).  With SSE2, sixteen bytes are compared with the
- * delimiter, the quote and CR at once and the delimiters found from the
- * bit mask: a memchr call per field and two per line for the quote and
- * CR were a tenth of every stage that reads customer records (issue 21). */
-static int rec_split(struct sk_reader *r, const char *p, size_t len, char delim)
-{
-	if (len + 17 > r->rcap)
-		sk_grow((void **)&r->rbuf, &r->rcap, len + 17, 1);
-	char *b = r->rbuf, *end = b + len;
-	memcpy(b, p, len);
-	/* The tail of the last block is compared too: defined bytes that
-	 * match nothing (its bits are masked off below anyway). */
-	memset(end, 0, 17);
-#ifdef __SSE2__
-	if (delim != '"' && delim != '\r' && delim != 0) {
-		const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8('"'),
-			      vc = _mm_set1_epi8('\r');
-		size_t q = 0;
-		for (size_t i = 0; i < len; i += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(b + i));
-			unsigned keep = len - i >= 16 ? 0xffffu : (1u << (len - i)) - 1;
-			unsigned bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-				_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vc))) & keep;
-			if (bad) {
-				r->nf = 0;
-				return 0;
-			}
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vd)) & keep;
-			while (m) {
-				size_t d = i + (size_t)__builtin_ctz(m);
-				m &= m - 1;
-				rec_field(r, q, d - q);
-				b[d] = 0;
-				q = d + 1;
-			}
-		}
-		rec_field(r, q, len - q);
-		r->rlen = len + 1;
-		return 1;
-	}
-#endif
-	if (memchr(b, '"', len) || memchr(b, '\r', len))
-		return 0;
-	for (char *q = b;;) {
-		char *d = memchr(q, delim, (size_t)(end - q));
-		if (!d)
-			d = end;
-		rec_field(r, (size_t)(q - b), (size_t)(d - q));
-		if (d == end)
-			break;
-		*d = 0;
-		q = d + 1;
-	}
-	r->rlen = len + 1;
-	return 1;
+	struct rec *rec = &r->rec;
+	if (rec->rlen + len + 1 > rec->rcap)
+		sk_grow((void **)&rec->rbuf, &rec->rcap, rec->rlen + len + 1, 1);
+	memcpy(rec->rbuf + rec->rlen, s, len);
+	rec->rbuf[rec->rlen + len] = 0;
+	if (rec->nf >= rec->fcap)
+		rec_more_fields(rec);
+	rec->foff[rec->nf] = rec->rlen;
+	rec->flen[rec->nf] = len;
+	rec->ftype[rec->nf] = type;
+	rec->nf++;
+	rec->rlen += len + 1;
 }
 
 /* Turn the offsets of the current record into pointers. */
 static void rec_fix(struct sk_reader *r)
 {
-	size_t need = r->nf > r->ncol ? r->nf : r->ncol;
+	size_t need = r->rec.nf > r->ncol ? r->rec.nf : r->ncol;
 	if (need + 1 > r->ptrcap)
 		sk_grow((void **)&r->fptr, &r->ptrcap, need + 1, sizeof *r->fptr);
-	for (size_t i = 0; i < r->nf; i++)
-		r->fptr[i] = r->rbuf + r->foff[i];
+	for (size_t i = 0; i < r->rec.nf; i++)
+		r->fptr[i] = r->rec.rbuf + r->rec.foff[i];
 }
 
 static void vreport(struct sk_reader *r, const char *fmt, va_list ap)
@@ -393,7 +307,7 @@ static int csv_record(struct sk_reader *r)
 			if (csv_fini(&r->csv, csv_cb_field, csv_cb_row, r) != 0) {
 				csv_free(&r->csv);
 				csv_setup(r);
-				r->nf = 0;
+				r->rec.nf = 0;
 				sk_reader_bad(r, "unterminated quoted field");
 				return 0;
 			}
@@ -411,7 +325,7 @@ static int csv_record(struct sk_reader *r)
 			 * lines go to libcsv).  libcsv's byte-by-byte state
 			 * machine was a quarter of summarize's time. */
 			size_t body = chomp(p, len);
-			if (rec_split(r, p, body, (char)r->o->delim)) {
+			if (rec_split(&r->rec, p, body, (char)r->o->delim)) {
 				r->plain = 1;
 				r->raw = p;
 				r->rawlen = body;
@@ -448,7 +362,7 @@ static int csv_record(struct sk_reader *r)
 			else
 				sk_reader_bad(r, "bad quoting: %s (line %lu, character %zu)", what,
 					      at, col);
-			r->nf = (size_t)-1;
+			r->rec.nf = (size_t)-1;
 			return 1;
 		}
 		if (r->csv_done) {
@@ -540,7 +454,7 @@ static void json_field(struct sk_reader *r, size_t idx, json_t *v, const char *r
 		       size_t rawlen)
 {
 	/* Records are stored densely: pad with absent keys up to idx. */
-	while (r->nf < idx)
+	while (r->rec.nf < idx)
 		rec_add(r, "", 0, SK_ABSENT);
 	if (json_is_string(v))
 		rec_add(r, json_string_value(v), json_string_length(v), SK_TEXT);
@@ -752,7 +666,7 @@ static int open_file(struct sk_reader *r, size_t k)
 		return 1;
 	}
 	int got;
-	while ((got = raw_record(r)) && r->nf == (size_t)-1)
+	while ((got = raw_record(r)) && r->rec.nf == (size_t)-1)
 		;	/* a header with bad quoting was reported */
 	if (!got)
 		return !first;	/* empty input: no columns */
@@ -760,7 +674,7 @@ static int open_file(struct sk_reader *r, size_t k)
 	if (first) {
 		r->have_header = 1;
 		r->header_file = k;
-		for (size_t i = 0; i < r->nf; i++) {
+		for (size_t i = 0; i < r->rec.nf; i++) {
 			if (col_find(r, r->fptr[i]) >= 0) {
 				char qb[320];
 				sk_reader_die(r, "duplicate column name %s in the header",
@@ -769,8 +683,8 @@ static int open_file(struct sk_reader *r, size_t k)
 			col_add(r, r->fptr[i]);
 		}
 	} else {
-		int same = r->nf == r->ncol;
-		for (size_t i = 0; same && i < r->nf; i++)
+		int same = r->rec.nf == r->ncol;
+		for (size_t i = 0; same && i < r->rec.nf; i++)
 			same = strcmp(r->fptr[i], r->col[i]) == 0;
 		if (!same)
 			sk_reader_die(r, "header differs from the header of %s",
@@ -833,10 +747,10 @@ int sk_reader_next(struct sk_reader *r)
 			open_file(r, r->fileno);
 			continue;
 		}
-		if (r->nf == (size_t)-1)
+		if (r->rec.nf == (size_t)-1)
 			continue;	/* bad quoting, already reported */
-		if (r->fmt != SK_FMT_JSONL && r->nf != r->ncol) {
-			sk_reader_bad(r, "expected %zu fields, found %zu", r->ncol, r->nf);
+		if (r->fmt != SK_FMT_JSONL && r->rec.nf != r->ncol) {
+			sk_reader_bad(r, "expected %zu fields, found %zu", r->ncol, r->rec.nf);
 			continue;
 		}
 		rec_fix(r);
@@ -876,7 +790,7 @@ long sk_reader_col(struct sk_reader *r, const char *name)
 const char *sk_reader_field(const struct sk_reader *r, size_t i, size_t *len,
 			    enum sk_ftype *type)
 {
-	if (i >= r->nf) {
+	if (i >= r->rec.nf) {
 		if (len)
 			*len = 0;
 		if (type)
@@ -884,9 +798,9 @@ const char *sk_reader_field(const struct sk_reader *r, size_t i, size_t *len,
 		return "";
 	}
 	if (len)
-		*len = r->flen[i];
+		*len = r->rec.flen[i];
 	if (type) {
-		*type = (enum sk_ftype)r->ftype[i];
+		*type = (enum sk_ftype)r->rec.ftype[i];
 		if (*type >= SK_TEXT)
 			*type = *type == SK_TEXT ? SK_STR : SK_NULL;
 	}
@@ -917,11 +831,11 @@ void sk_reader_close(struct sk_reader *r)
 	free(r->col);
 	free(r->colhash);
 	free(r->slot);
-	free(r->rbuf);
+	free(r->rec.rbuf);
 	free(r->jbuf);
-	free(r->foff);
-	free(r->flen);
-	free(r->ftype);
+	free(r->rec.foff);
+	free(r->rec.flen);
+	free(r->rec.ftype);
 	free(r->fptr);
 	free(r->rawbuf);
 	free(r);
@@ -941,8 +855,8 @@ struct sk_table *sk_table_read(struct sk_reader *r)
 			lastname = r->src.shown;
 			file = sk_table_strdup(t, lastname);
 		}
-		sk_table_add_row(t, file, r->recline, r->nf, (const char *const *)r->fptr,
-				 r->flen, r->ftype);
+		sk_table_add_row(t, file, r->recline, r->rec.nf, (const char *const *)r->fptr,
+				 r->rec.flen, r->rec.ftype);
 		sk_table_row_plain(t, t->nrow - 1, r->plain);
 	}
 	for (size_t i = 0; i < r->ncol; i++)

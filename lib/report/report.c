@@ -211,14 +211,12 @@ void sk_rep_cats_sort(struct cats *c)
 		}
 }
 
-/* A bar chart and the table of the same counts, side by side. */
-void sk_rep_cats_section(struct rep *r, const struct cats *c, const char *id, const char *what,
-			 const char *title)
+/* The table of the counts: a row per category with its customers and
+ * their share, and with total a last row for all of them. */
+void sk_rep_cats_table(struct rep *r, const struct cats *c, const char *what, const char *title,
+		       int total)
 {
-	put(r, "<div class=\"two\">\n<figure>\n");
-	struct sk_chart ch = { .id = id, .title = title, .xlabel = "customers", .width = 600 };
-	sk_svg_hbar(r->b, &ch, c->n, (const char *const *)c->name, c->count, 1);
-	put(r, "</figure>\n<table>\n<caption>");
+	put(r, "<table>\n<caption>");
 	esc(r, title);
 	sk_buf_printf(r->b, "</caption>\n<thead><tr><th scope=\"col\">%s</th>"
 		      "<th scope=\"col\" class=\"num\">customers</th>"
@@ -232,9 +230,25 @@ void sk_rep_cats_section(struct rep *r, const struct cats *c, const char *id, co
 		putpct(r, c->count[k], c->total);
 		put(r, "</td></tr>\n");
 	}
-	put(r, "</tbody>\n<tfoot><tr><th scope=\"row\">all</th><td class=\"num\">");
-	putnum(r, c->total, 0);
-	put(r, "</td><td class=\"num\">100%</td></tr></tfoot>\n</table>\n</div>\n");
+	put(r, "</tbody>\n");
+	if (total) {
+		put(r, "<tfoot><tr><th scope=\"row\">all</th><td class=\"num\">");
+		putnum(r, c->total, 0);
+		put(r, "</td><td class=\"num\">100%</td></tr></tfoot>\n");
+	}
+	put(r, "</table>\n");
+}
+
+/* A bar chart and the table of the same counts, side by side. */
+void sk_rep_cats_section(struct rep *r, const struct cats *c, const char *id, const char *what,
+			 const char *title)
+{
+	put(r, "<div class=\"two\">\n<figure>\n");
+	struct sk_chart ch = { .id = id, .title = title, .xlabel = "customers", .width = 600 };
+	sk_svg_hbar(r->b, &ch, c->n, (const char *const *)c->name, c->count, 1);
+	put(r, "</figure>\n");
+	sk_rep_cats_table(r, c, what, title, 1);
+	put(r, "</div>\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -466,22 +480,17 @@ void sk_report_build(struct sk_buf *b, const struct sk_opts *o,
 	esc(&r, sk_rep_input_name(o->nfiles ? o->files[0] : NULL));
 	if (o->nfiles > 1)
 		sk_buf_printf(b, " and %zu more files", o->nfiles - 1);
-	if (ro->transactions) {
-		put(&r, ", transactions from ");
-		esc(&r, sk_rep_input_name(ro->transactions));
-	}
-	if (ro->model_path) {
-		put(&r, ", model from ");
-		esc(&r, sk_rep_input_name(ro->model_path));
-	}
-	if (ro->tracking_path) {
-		put(&r, ", tracking from ");
-		esc(&r, sk_rep_input_name(ro->tracking_path));
-	}
-	if (ro->previous_path) {
-		put(&r, ", the previous run from ");
-		esc(&r, sk_rep_input_name(ro->previous_path));
-	}
+	/* The other inputs, each with what it gave. */
+	const struct { const char *path, *what; } more[] = {
+		{ ro->transactions, ", transactions from " }, { ro->model_path, ", model from " },
+		{ ro->tracking_path, ", tracking from " },
+		{ ro->previous_path, ", the previous run from " },
+	};
+	for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
+		if (more[k].path) {
+			put(&r, more[k].what);
+			esc(&r, sk_rep_input_name(more[k].path));
+		}
 	put(&r, ".  Every figure is computed from the columns named beside it; the "
 		"programs' manual pages define them.</p>\n</footer>\n</body>\n</html>\n");
 }

@@ -162,6 +162,8 @@ void sk_rep_cats_read(const struct rep *r, long col, struct cats *c);
 void sk_rep_cats_free(struct cats *c);
 int sk_rep_cats_order(struct cats *c, const char *const *names);
 void sk_rep_cats_sort(struct cats *c);
+void sk_rep_cats_table(struct rep *r, const struct cats *c, const char *what, const char *title,
+		       int total);
 void sk_rep_cats_section(struct rep *r, const struct cats *c, const char *id, const char *what,
 			 const char *title);
 

@@ -135,6 +135,17 @@ static void trend_row(struct rep *r, const char *what, double then, double now, 
 	put(r, "</td></tr>\n");
 }
 
+/* " (12.5%)" after a count of part customers out of whole; nothing when
+ * whole is 0, where a share would say nothing. */
+static void put_share(struct rep *r, double part, double whole)
+{
+	if (whole > 0) {
+		put(r, " (");
+		putpct(r, part, whole);
+		put(r, ")");
+	}
+}
+
 /* Index of name in names[0..n), appending it when absent. */
 static size_t name_index(char ***names, size_t *n, const char *s, size_t len)
 {
@@ -200,11 +211,7 @@ static void stage_flow(struct rep *r, const struct side *now, const struct side 
 	put(r, " of the ");
 	putnum(r, both, 0);
 	put(r, " customers in both runs changed stage");
-	if (both > 0) {
-		put(r, " (");
-		putpct(r, moved, both);
-		put(r, ")");
-	}
+	put_share(r, moved, both);
 	put(r, ".  A row is the stage in the previous run, a column the stage now; the "
 	       "diagonal (in bold) stayed.</p>\n<div class=\"scroll\">\n<table class=\"flow\">\n"
 	       "<caption>Customers by stage then (rows) and now (columns)</caption>\n"
@@ -361,11 +368,7 @@ void sk_rep_trend_section(struct rep *r)
 		put(r, " customers in both runs, <strong>");
 		putnum(r, newly, 0);
 		put(r, " churned since then</strong>");
-		if (nboth > 0) {
-			put(r, " (");
-			putpct(r, newly, nboth);
-			put(r, ")");
-		}
+		put_share(r, newly, nboth);
 		put(r, " and ");
 		putnum(r, recovered, 0);
 		put(r, " came back");

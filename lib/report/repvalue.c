@@ -121,19 +121,7 @@ void sk_rep_clv_section(struct rep *r)
 		static const char *const tiers[] = { "top1", "top20", "rest", NULL };
 		if (!sk_rep_cats_order(&c, tiers))
 			sk_rep_cats_sort(&c);
-		put(r, "<table>\n<caption>Customers per value_tier</caption>\n<thead><tr>"
-		       "<th scope=\"col\">value_tier</th><th scope=\"col\" class=\"num\">customers"
-		       "</th><th scope=\"col\" class=\"num\">share</th></tr></thead>\n<tbody>\n");
-		for (size_t k = 0; k < c.n; k++) {
-			put(r, "<tr><th scope=\"row\">");
-			esc(r, c.name[k]);
-			put(r, "</th><td class=\"num\">");
-			putnum(r, c.count[k], 0);
-			put(r, "</td><td class=\"num\">");
-			putpct(r, c.count[k], c.total);
-			put(r, "</td></tr>\n");
-		}
-		put(r, "</tbody>\n</table>\n");
+		sk_rep_cats_table(r, &c, "value_tier", "Customers per value_tier", 0);
 		sk_rep_cats_free(&c);
 	}
 	put(r, "</div>\n");

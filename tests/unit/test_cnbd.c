@@ -295,6 +295,56 @@ static void check_mix(const struct sk_tmodel *tm, const double *par)
 	      "expected and p_return (worst rel. %.2e)", tm->name, par[4], worst);
 }
 
+/* Each component of mix_alive (cnbd.c future_means: all k sums in
+ * vector lanes) against its definition summed on its own in long double:
+ * E_j = sum_y NBD(y; m + j, q) G(floor((y + j) / k)), G(n) = sum_{i<n}
+ * B(a, b0+i) / B(a, b0), m = r + kx, q = (alpha+T)/(alpha+T+t), b0 =
+ * b + x + shift (cnbd.c, future_mean).  Odd and even k (an idle lane),
+ * k = 12 (every lane), and x = 300 over a long horizon, where the pmf
+ * starts below the smallest double (the path in logs). */
+static void check_components(void)
+{
+	static const double pats[][3] = { { 0, 0, 40 }, { 3, 30, 40 }, { 12, 200, 365 },
+					   { 300, 360, 365 } };
+	static const int ks[] = { 1, 2, 5, 6, 12 };
+	double worst = 0, worst_long = 0;
+	for (size_t ik = 0; ik < sizeof ks / sizeof *ks; ik++)
+		for (int sh = 0; sh <= 1; sh++)
+			for (size_t i = 0; i < 4; i++) {
+				int k = ks[ik];
+				double par[5] = { 0.8, 6.9 / k, 0.8, 2.4, k };
+				double x = pats[i][0], T = pats[i][2], t = i == 3 ? 3000 : 90;
+				const struct sk_tmodel *tm = sh ? &sk_mbgcnbd : &sk_bgcnbd;
+				double ex[SK_MIX_MAX];
+				int n = tm->mix_alive(par, t, x, T, ex, NULL);
+				long double q = (par[1] + T) / (par[1] + T + t), b0 = par[3] + x + sh;
+				for (int j = 0; j < n; j++) {
+					long double m = par[0] + k * x + j, mean = m * (1 - q) / q;
+					long double sd = sqrtl(mean / q), e = 0, G = 0, g = 1;
+					long nb = 0;
+					for (long y = 0; y < mean + 40 * sd + 100; y++) {
+						long blk = (y + j) / k;
+						for (; nb < blk; nb++) {
+							G += g;
+							g *= (b0 + nb) / (par[2] + b0 + nb);
+						}
+						e += expl(lgammal(m + y) - lgammal(m) - lgammal(y + 1.0L) +
+							  m * logl(q) + y * log1pl(-q)) * G;
+					}
+					double d = rel(ex[j], (double)e);
+					if (i == 3)
+						worst_long = fmax(worst_long, d);
+					else
+						worst = fmax(worst, d);
+				}
+			}
+	check(worst < 1e-13, "mix_alive's components are their sums (k = 1, 2, 5, 6, 12; worst "
+	      "rel. %.2e)", worst);
+	/* ~10^5 steps of the pmf's product recurrence: as many roundings */
+	check(worst_long < 1e-10, "and from below the smallest double (x = 300, m up to 3600, "
+	      "~10^5 events; worst rel. %.2e)", worst_long);
+}
+
 /* 30,000 customers make more than 20,000 patterns: the fit scans k on
  * the coarse patterns and climbs on the data (cnbd.c fit_best_k); it must
  * land on the k and the likelihood of fitting every k on the data. */
@@ -409,6 +459,7 @@ int main(void)
 	check_pmf(&sk_bgcnbd, p7);
 	check_mix(&sk_bgcnbd, p3);
 	check_mix(&sk_mbgcnbd, p7);
+	check_components();
 	check_recovery(&sk_bgcnbd, 0);
 	check_recovery(&sk_mbgcnbd, 1);
 	check_coarse_scan();

@@ -348,6 +348,35 @@ static void check_recovery(void)
 	free(p);
 }
 
+/* Lifetimes exponential with one common rate (s, beta -> inf, b -> 0 in
+ * the simulator: eta ~ 5e4 for everyone, tau ~ Exp(eta b = 0.05)): the
+ * Pareto/NBD's own maximum lies on its ridge s, beta -> inf, where
+ * ggomnbd.c's pre-fit freezes, and nothing in the data makes the hazard
+ * grow.  Whatever the sign of the score at the frozen point, the fit must
+ * be a maximum at least as high as the Pareto/NBD's (GGom/NBD nests it,
+ * b -> 0), with finite parameters. */
+static void check_ridge(void)
+{
+	const double truth[5] = { 0.8, 4, 1e-6, 1e6, 20 };
+	size_t n;
+	struct sk_rfm *p = simulate(truth, 1500, 99, &n);
+	struct sk_fit f, fp;
+	char err[400];
+	int rc = sk_ggomnbd.fit(p, n, &f, err, sizeof err);
+	int rp = sk_pnbd.fit(p, n, &fp, err, sizeof err);
+	check(rc == 0 && rp == 0, "ggomnbd ridge: GGom/NBD and Pareto/NBD fit common-rate "
+	      "exponential lifetimes%s%s", rc || rp ? ": " : "", rc || rp ? err : "");
+	if (rc == 0 && rp == 0) {
+		printf("# ridge: GGom LL %.4f (b %.3g s %.4g beta %.4g), Pareto/NBD LL %.4f (s %.4g)\n",
+		       f.loglik, f.par[2], f.par[3], f.par[4], fp.loglik, fp.par[2]);
+		check(fp.par[2] > 100, "ggomnbd ridge: the Pareto/NBD runs along its ridge (s = %.4g)",
+		      fp.par[2]);
+		check(f.loglik >= fp.loglik - 1e-3, "ggomnbd ridge: the GGom/NBD fit (LL %.4f) is "
+		      "at least the Pareto/NBD's (%.4f)", f.loglik, fp.loglik);
+	}
+	free(p);
+}
+
 int main(void)
 {
 	check(sk_tmodel_find("ggomnbd") == &sk_ggomnbd && sk_ggomnbd.npar == 5,
@@ -358,6 +387,7 @@ int main(void)
 	check_pmf_extremes();
 	check_cdnow();
 	check_recovery();
+	check_ridge();
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }

@@ -94,9 +94,68 @@ static void spend_coverage(void)
 	      "truth %.3f of %d times", c, tries);
 }
 
+/* BG/CNBD-k and MBG/CNBD-k (model.h, mix_alive): sk_interval_patterns
+ * takes the mixture's components once per (x, T) group and parameter
+ * value and weights them per pattern.  The bounds must be the very bytes
+ * of the delta method on each pattern's own expected (cnbd.c sums the
+ * same terms in the same order), here recomputed from the model's
+ * p_alive and expected per pattern.  Patterns share (x, T) with
+ * different t_x, so a weight taken from the wrong pattern or a component
+ * from the wrong group shows; k = 6, with five parameter values. */
+static void mixture_bounds(const struct sk_tmodel *tm)
+{
+	const double par[5] = { 0.8, 6.9, 0.8, 2.4, 6 };
+	const double se[4] = { 0.01, 0.1, 0.02, 0.05 };
+	struct sk_fit fit = { .npar = 5, .nfixed = 1, .cov_ok = 1 };
+	memcpy(fit.par, par, sizeof par);
+	for (int i = 0; i < 4; i++) {
+		fit.se[i] = se[i];
+		fit.cov[i * SK_FIT_MAXPAR + i] = se[i] * se[i];
+	}
+	/* a correlation, as fits have, so the off-diagonal terms count */
+	fit.cov[0 * SK_FIT_MAXPAR + 1] = fit.cov[1 * SK_FIT_MAXPAR + 0] = 0.5 * se[0] * se[1];
+	enum { NP = 9 };
+	const struct sk_rfm pat[NP] = {
+		{ .x = 3, .t_x = 100, .T = 300, .w = 1 }, { .x = 0, .t_x = 0, .T = 300, .w = 1 },
+		{ .x = 3, .t_x = 290, .T = 300, .w = 1 }, { .x = 7, .t_x = 200, .T = 300, .w = 1 },
+		{ .x = 3, .t_x = 10, .T = 300, .w = 1 },  { .x = 3, .t_x = 100, .T = 120, .w = 1 },
+		{ .x = 7, .t_x = 299, .T = 300, .w = 1 }, { .x = 0, .t_x = 0, .T = 120, .w = 1 },
+		{ .x = 20, .t_x = 250, .T = 300, .w = 1 },
+	};
+	const double horizon = 90;
+	double got[4][NP];
+	int rc = sk_interval_patterns(tm, &fit, pat, NP, horizon, 0.9, got[0], got[1], got[2],
+				      got[3]);
+	struct sk_delta d;
+	sk_delta_init(&fit, 0.9, &d);
+	int same = rc == 0, wide = 1;
+	for (int i = 0; i < NP; i++) {
+		double gpa[5], gex[5];
+		for (int k = 0; k <= d.npar; k++) {
+			double pa = tm->p_alive(d.par[k], pat[i].x, pat[i].t_x, pat[i].T);
+			double ex = tm->expected(d.par[k], horizon, pat[i].x, pat[i].t_x, pat[i].T);
+			gpa[k] = log(pa) - log1p(-pa);
+			gex[k] = log(ex);
+		}
+		double sp = sk_delta_se(&d, gpa[0], gpa + 1), se_ = sk_delta_se(&d, gex[0], gex + 1);
+		double glo = gpa[0] - d.z * sp, ghi = gpa[0] + d.z * sp;
+		double want[4] = { glo >= 0 ? 1 / (1 + exp(-glo)) : exp(glo) / (1 + exp(glo)),
+				   ghi >= 0 ? 1 / (1 + exp(-ghi)) : exp(ghi) / (1 + exp(ghi)),
+				   exp(gex[0] - d.z * se_), exp(gex[0] + d.z * se_) };
+		for (int c = 0; c < 4; c++)
+			same &= memcmp(&got[c][i], &want[c], sizeof want[c]) == 0;
+		wide &= got[2][i] < exp(gex[0]) && exp(gex[0]) < got[3][i];
+	}
+	check(same, "%s: the bounds from the per-(x, T) mixture are those of expected per "
+	      "pattern, byte for byte", tm->title);
+	check(wide, "%s: each expected-purchase interval holds its estimate", tm->title);
+}
+
 int main(void)
 {
 	spend_coverage();
+	mixture_bounds(&sk_bgcnbd);
+	mixture_bounds(&sk_mbgcnbd);
 	const double truth[4] = { 0.25, 4.4, 0.8, 2.4 };
 	/* Fixed histories to predict for: (x, t_x, T). */
 	const struct sk_rfm hist[3] = { { .x = 0, .t_x = 0, .T = 40, .w = 1 },

@@ -92,6 +92,32 @@ int main(void)
 	check(fabs(sk_ece(pe, ye, 4, 10) - 0.2) < 1e-12, "ece: 0.2 by hand (%g)",
 	      sk_ece(pe, ye, 4, 10));
 
+	/* Folds by value: 9 rows of 2 values with a repeated row, in one
+	 * order and rotated by one; each fold must hold the same rows (its sum of
+	 * weighted values, a fingerprint of the multiset, the same), the
+	 * folds must differ by at most one row, and with k % 2 (the split by
+	 * place) the fingerprint moves. */
+	double V[] = { 3, 1, 1, 2, 5, 0, 1, 2, 4, 4, 2, 2, 9, 1, 0, 7, 6, 3 }, R[18];
+	unsigned char f1[9], f2[9];
+	for (int i = 0; i < 9; i++) {
+		R[2 * i] = V[2 * ((i + 1) % 9)];
+		R[2 * i + 1] = V[2 * ((i + 1) % 9) + 1];
+	}
+	sk_learn_folds(V, 9, 2, f1);
+	sk_learn_folds(R, 9, 2, f2);
+	double s1 = 0, s2f = 0, p1 = 0, p2 = 0;
+	int n1 = 0;
+	for (int i = 0; i < 9; i++) {
+		s1 += f1[i] ? V[2 * i] + 10 * V[2 * i + 1] : 0;
+		s2f += f2[i] ? R[2 * i] + 10 * R[2 * i + 1] : 0;
+		p1 += i % 2 ? V[2 * i] + 10 * V[2 * i + 1] : 0;
+		p2 += i % 2 ? R[2 * i] + 10 * R[2 * i + 1] : 0;
+		n1 += f1[i];
+	}
+	check(s1 == s2f && n1 == 4, "folds: the same rows in fold 1 whatever the order "
+	      "(%g, %g; %d of 9)", s1, s2f, n1);
+	check(p1 != p2, "folds: a split by place would differ (%g, %g)", p1, p2);
+
 	printf("# %d/%d checks passed\n", checks - failures, checks);
 	return failures != 0;
 }

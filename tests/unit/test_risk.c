@@ -20,9 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
-
+#include "btsim.h"
 #include "tap.h"
 #include "model/backtest.h"
 
@@ -44,56 +42,22 @@ static void set_risk(double *r, double n, double days)
 
 static void simulate(struct world *w)
 {
-	const double par[] = { 0.243, 4.414, 0.793, 2.426 };	/* FHL 2005, weeks */
-	const double end = 39, cut = 26, horizon = 13, q = 0.05, delay = 0.5;
+	const struct btsim sim = { .par = { 0.243, 4.414, 0.793, 2.426 },	/* FHL 2005, weeks */
+				   .end = 39, .cut = 26, .horizon = 13,
+				   .complain = 0.05, .delay = 0.5, .seed = 19 };
+	const double end = sim.end, cut = sim.cut;
 	const size_t n = N + NP;
-	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-	gsl_rng_set(g, 19);
+	double *complained = malloc(N * sizeof *complained);
 	memset(w, 0, sizeof *w);
-	w->d.n = w->b.d.n = n;
-	w->d.rfm = calloc(n, sizeof *w->d.rfm);
-	w->d.valid = calloc(n, 1);
-	w->b.d.rfm = calloc(n, sizeof *w->b.d.rfm);
-	w->b.d.valid = calloc(n, 1);
-	w->b.purchases = calloc(n, sizeof *w->b.purchases);
+	btsim_cohort(&sim, n, N, &w->d, &w->b, w->back, complained);
 	w->b.risk_cut = malloc(n * SK_NRISK * sizeof *w->b.risk_cut);
 	w->b.risk_end = malloc(n * SK_NRISK * sizeof *w->b.risk_end);
-	w->b.window = end - cut;
 	for (size_t i = 0; i < N; i++) {
-		double t0 = 12 * gsl_rng_uniform(g);
-		double lambda = gsl_ran_gamma(g, par[0], 1 / par[1]);
-		double p = gsl_ran_beta(g, par[2], par[3]);
-		double x = 0, tx = 0, bx = 0, btx = 0, after = 0, complained = -1;
-		for (double t = t0 + gsl_ran_exponential(g, 1 / lambda); t <= end + horizon;
-		     t += gsl_ran_exponential(g, 1 / lambda)) {
-			if (t > end) {
-				w->back[i] = 1;
-				break;
-			}
-			x++;
-			tx = t - t0;
-			if (t <= cut) {
-				bx++;
-				btx = t - t0;
-			} else
-				after++;
-			if (gsl_rng_uniform(g) < q) {
-				complained = t + delay;
-				break;
-			}
-			if (gsl_rng_uniform(g) < p)
-				break;
-		}
 		/* The complaint counts where it falls: by the cut, by the end. */
-		int c_cut = complained >= 0 && complained <= cut;
-		int c_end = complained >= 0 && complained <= end;
-		set_risk(w->b.risk_cut + i * SK_NRISK, c_cut, 7 * (cut - complained));
-		set_risk(w->b.risk_end + i * SK_NRISK, c_end, 7 * (end - complained));
-		w->d.rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = end - t0, .w = 1, .litt = 0 };
-		w->d.valid[i] = 1;
-		w->b.d.rfm[i] = (struct sk_rfm){ .x = bx, .t_x = btx, .T = cut - t0, .w = 1, .litt = 0 };
-		w->b.d.valid[i] = 1;
-		w->b.purchases[i] = after;
+		int c_cut = complained[i] >= 0 && complained[i] <= cut;
+		int c_end = complained[i] >= 0 && complained[i] <= end;
+		set_risk(w->b.risk_cut + i * SK_NRISK, c_cut, 7 * (cut - complained[i]));
+		set_risk(w->b.risk_end + i * SK_NRISK, c_end, 7 * (end - complained[i]));
 	}
 	/* The probes: customers since week 1 with 10 repeat purchases, the
 	 * last at week 38; only at the end, not learned from. */
@@ -105,8 +69,7 @@ static void simulate(struct world *w)
 		set_risk(w->b.risk_end + i * SK_NRISK, k == 0, 2);
 	}
 	w->d.nvalid = n;
-	w->b.d.nvalid = N;
-	gsl_rng_free(g);
+	free(complained);
 }
 
 /* The layer's p_return of every customer, with the risk signals or

@@ -1,0 +1,39 @@
+# spenders.awk: a deterministic purchase log where what a customer spends
+# says whether it stays, for the tests of the learned layer's order value
+# (issue 16).  Usage: awk -v n=3000 -v seed=11 -f spenders.awk
+#
+# 2024, day 0 = 2024-01-01, observed to day 364 (2024-12-30).  Each
+# customer first buys in the first 200 days, then again after
+# exponential gaps of its own mean (15 to 60 days).  A third of them
+# spend big (each order 80 to 120) and leave after a purchase with
+# probability 0.03; the others spend little (10 to 30) and leave with
+# probability 0.3, after the first purchase too, so that most of those
+# who buy once and stay away are small spenders.
+#
+# The uniform draws are Park & Miller's minimal standard generator (CACM
+# 31(10), 1988: x' = 16807 x mod 2^31 - 1), exact in awk's doubles, so
+# every awk writes the same log.
+function u() { x = (16807 * x) % 2147483647; return x / 2147483647 }
+function date(d,   m) {
+	for (m = 1; d >= ml[m]; m++)
+		d -= ml[m]
+	return sprintf("2024-%02d-%02d", m, d + 1)
+}
+BEGIN {
+	if (n == "") n = 3000
+	if (seed == "") seed = 11
+	x = seed
+	split("31 29 31 30 31 30 31 31 30 31 30 31", ml, " ")
+	print "customer_id,date,amount"
+	for (i = 1; i <= n; i++) {
+		t = int(200 * u())
+		gap = 15 + 45 * u()
+		big = u() < 1 / 3
+		while (t <= 364) {
+			printf "c%d,%s,%.2f\n", i, date(t), big ? 80 + 40 * u() : 10 + 20 * u()
+			if (u() < (big ? 0.03 : 0.3))
+				break
+			t += 1 + int(-gap * log(1 - u()))
+		}
+	}
+}
