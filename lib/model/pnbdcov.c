@@ -51,18 +51,19 @@ struct ser {
 	int n, cap;		/* rows ready, rows allocated */
 	/* raw values per k (to n + 2): C_k, He_k, Hc_k, He2_k, Hc2_k */
 	double *C, *He, *Hc, *He2, *Hc2;
-	/* per row k, the coefficients of z^k in S, S_E, S_O, S_z ... */
-	double (*r1)[4];	/* C_k, dC_k/dE, dC_k/dO, (k+1) C_{k+1} */
-	double (*r2)[6];	/* d2/dE2, d2/dEdO, d2/dO2, then (k+1) and (k+2)(k+1)
-				 * times the row k+1 (k+2) terms: S_Ez, S_Oz, S_zz */
+	/* per row k, the coefficients of z^k in the ten sums: C_k, dC_k/dE,
+	 * dC_k/dO, (k+1) C_{k+1} (S_z), d2C_k/dE2, d2/dEdO, d2/dO2, then
+	 * (k+1) dC_{k+1}/dE, (k+1) dC_{k+1}/dO and (k+2)(k+1) C_{k+2} (S_Ez,
+	 * S_Oz, S_zz): the first four serve the gradient */
+	double (*row)[10];
 	double *E;		/* C_k (1 + He_k + Hc_k): the stopping test's weight */
 };
 
 static void ser_free(struct ser *s)
 {
 	free(s->C);
-	free(s->r1);
-	free(s->r2);
+	free(s->row);
+	free(s->E);
 	memset(s, 0, sizeof *s);
 }
 
@@ -83,27 +84,23 @@ static int ser_grow(struct ser *s, int want)
 		while (cap < want)
 			cap *= 2;
 		double *raw = sk_malloc(5 * (size_t)(cap + 2) * sizeof *raw);
-		double (*r1)[4] = sk_malloc((size_t)cap * sizeof *r1);
-		double (*r2)[6] = sk_malloc((size_t)cap * sizeof *r2);
+		double (*row)[10] = sk_malloc((size_t)cap * sizeof *row);
 		double *E = sk_malloc((size_t)cap * sizeof *E);
-		if (!raw || !r1 || !r2 || !E) {
+		if (!raw || !row || !E) {
 			free(raw);
-			free(r1);
-			free(r2);
+			free(row);
 			free(E);
 			return -1;
 		}
 		free(s->C);
-		free(s->r1);
-		free(s->r2);
+		free(s->row);
 		free(s->E);
 		s->C = raw;
 		s->He = raw + (cap + 2);
 		s->Hc = raw + 2 * (size_t)(cap + 2);
 		s->He2 = raw + 3 * (size_t)(cap + 2);
 		s->Hc2 = raw + 4 * (size_t)(cap + 2);
-		s->r1 = r1;
-		s->r2 = r2;
+		s->row = row;
 		s->E = E;
 		s->cap = cap;
 		s->n = 0;	/* rebuilt below from k = 0 */
@@ -127,16 +124,17 @@ static int ser_grow(struct ser *s, int want)
 	for (int k = k0; k < want; k++) {
 		double C = s->C[k], P = s->He[k] - s->Hc[k], Hc = s->Hc[k];
 		double C1 = s->C[k + 1], P1 = s->He[k + 1] - s->Hc[k + 1], Hc1 = s->Hc[k + 1];
-		s->r1[k][0] = C;
-		s->r1[k][1] = C * P;
-		s->r1[k][2] = -C * Hc;
-		s->r1[k][3] = (k + 1) * C1;
-		s->r2[k][0] = C * (P * P - s->He2[k] + s->Hc2[k]);
-		s->r2[k][1] = C * (s->Hc2[k] - P * Hc);
-		s->r2[k][2] = C * (Hc * Hc + s->Hc2[k]);
-		s->r2[k][3] = (k + 1) * C1 * P1;
-		s->r2[k][4] = -(k + 1) * C1 * Hc1;
-		s->r2[k][5] = (double)(k + 2) * (k + 1) * s->C[k + 2];
+		double *w = s->row[k];
+		w[0] = C;
+		w[1] = C * P;
+		w[2] = -C * Hc;
+		w[3] = (k + 1) * C1;
+		w[4] = C * (P * P - s->He2[k] + s->Hc2[k]);
+		w[5] = C * (s->Hc2[k] - P * Hc);
+		w[6] = C * (Hc * Hc + s->Hc2[k]);
+		w[7] = (k + 1) * C1 * P1;
+		w[8] = -(k + 1) * C1 * Hc1;
+		w[9] = (double)(k + 2) * (k + 1) * s->C[k + 2];
 		s->E[k] = C * (1 + s->He[k] + s->Hc[k]);
 	}
 	s->n = want;
@@ -155,46 +153,55 @@ static int ser_sum(struct ser *s, double z, double omz, int order, double *a)
 {
 	const double tol = 1e-17 * omz, tol2 = tol * omz;
 	const double z2 = z * z, z3 = z2 * z, z4 = z2 * z2;
-	double p = 1;
-	for (int i = 0; i < 10; i++)
-		a[i] = 0;
-	int j = 0;
+	/* the sums in locals, four terms a step: the compiler keeps them in
+	 * registers and pairs them into vector operations */
+	double p = 1, acc[10] = { 0 };
+	int j = 0, nsum = order >= 2 ? 10 : 4;
 	for (;;) {
 		if (j + 4 > s->n) {
 			if (s->n >= SERIES_MAX || ser_grow(s, s->n + 64) < 0)
 				return -1;
 		}
 		const int end = s->n - 3;
-		const double (*r1)[4] = s->r1, (*r2)[6] = s->r2;
-		const double *E = s->E;
 		if (order == 0) {
 			for (; j < end; j += 4) {
+				const double *q = s->row[j];	/* rows j..j+3 */
 				double p1 = p * z, p2 = p * z2, p3 = p * z3;
-				double t = r1[j + 3][0] * p3;
-				a[0] += (r1[j][0] * p + r1[j + 1][0] * p1) + (r1[j + 2][0] * p2 + t);
+				double t = q[30] * p3;
+				acc[0] += (q[0] * p + q[10] * p1) + (q[20] * p2 + t);
 				p *= z4;
-				if (t <= tol * a[0])
-					return 0;
+				if (t <= tol * acc[0])
+					goto done;
 			}
 			continue;
 		}
-		for (; j < end; j += 4) {
-			double p1 = p * z, p2 = p * z2, p3 = p * z3;
-			const double *q0 = r1[j], *q1 = r1[j + 1], *q2 = r1[j + 2], *q3 = r1[j + 3];
-			for (int i = 0; i < 4; i++)
-				a[i] += (q0[i] * p + q1[i] * p1) + (q2[i] * p2 + q3[i] * p3);
-			if (order >= 2) {
-				const double *v0 = r2[j], *v1 = r2[j + 1], *v2 = r2[j + 2],
-					     *v3 = r2[j + 3];
-				for (int i = 0; i < 6; i++)
-					a[4 + i] += (v0[i] * p + v1[i] * p1) + (v2[i] * p2 + v3[i] * p3);
+		if (nsum == 4) {
+			for (; j < end; j += 4) {
+				const double *q = s->row[j];
+				double p1 = p * z, p2 = p * z2, p3 = p * z3;
+				for (int i = 0; i < 4; i++)
+					acc[i] += (q[i] * p + q[10 + i] * p1) + (q[20 + i] * p2 + q[30 + i] * p3);
+				double last = p3;
+				p *= z4;
+				if (s->E[j + 3] * last <= tol * acc[0] && q[33] * last <= tol2 * acc[3])
+					goto done;
 			}
-			double last = p3;
-			p *= z4;
-			if (E[j + 3] * last <= tol * a[0] && q3[3] * last <= tol2 * a[3])
-				return 0;
+		} else {
+			for (; j < end; j += 4) {
+				const double *q = s->row[j];
+				double p1 = p * z, p2 = p * z2, p3 = p * z3;
+				for (int i = 0; i < 10; i++)
+					acc[i] += (q[i] * p + q[10 + i] * p1) + (q[20 + i] * p2 + q[30 + i] * p3);
+				double last = p3;
+				p *= z4;
+				if (s->E[j + 3] * last <= tol * acc[0] && q[33] * last <= tol2 * acc[3])
+					goto done;
+			}
 		}
 	}
+done:
+	memcpy(a, acc, sizeof acc);
+	return 0;
 }
 
 /* ---- one customer ---- */
