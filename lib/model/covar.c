@@ -383,14 +383,14 @@ static void unstandardise(const struct sk_tmodel *tm, const struct sk_covspec *s
  * evaluations that give the Hessian too, and the series' coefficients
  * shared by the customers of one x, its fit takes ~1.5 s. */
 #define BIN_MIN 2048		/* distinct vectors below this: as they are */
-/* Groups this small (in patterns) on data this large take the same path:
- * the plain model's tables pay where a group has tens of thousands of
- * customers, not below.  One column of K values on the bench's 10^6
- * customers, CPU of the whole churn run by groups / this way: Pareto/NBD
- * K = 20: 2.1 / 2.2 s, K = 200: 4.9 / 2.2 s, K = 1500: 9.4 / 2.9 s;
- * BG/NBD 1.5 / 1.3, 1.9 / 1.4, 2.9 / 1.9 s; six vectors (two categorical
- * columns): Pareto/NBD 1.9 / 2.2 s. */
-#define SMALL_MIN 20000
+/* Groups smaller than this (in patterns) take the same path: the plain
+ * model's tables pay where a group has tens of thousands of customers,
+ * not below.  One column of K values on the bench's 10^6 customers, CPU
+ * of the whole churn run by groups / this way: Pareto/NBD K = 20: 2.1 /
+ * 2.2 s, K = 200: 4.9 / 2.2 s, K = 1500: 9.4 / 2.9 s; BG/NBD 1.5 / 1.3,
+ * 1.9 / 1.4, 2.9 / 1.9 s; six vectors (two categorical columns):
+ * Pareto/NBD 1.9 / 2.2 s.  Small data with a vector per customer too
+ * (test_covar's fits of 2,000 to 6,000 customers: 42 / 9 s of CPU). */
 #define SMALL_GROUP 20000
 #define BIN_STEP 0.25
 
@@ -536,7 +536,7 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	const struct fitarg arg = { tm, cd, plain };
 	int rc;
 	size_t per_vector = n / (cd->nz ? cd->nz : 1);
-	if ((cd->nz >= BIN_MIN || (n >= SMALL_MIN && per_vector < SMALL_GROUP)) &&
+	if ((cd->nz >= BIN_MIN || per_vector < SMALL_GROUP) &&
 	    !(sk_tmodel_penalty() > 0)) {
 		rc = fit_binned(tm, cd, plain, pat, n, out, err, errlen);
 	} else {
