@@ -23,6 +23,7 @@
  * at the estimate. */
 #include "covar.h"
 #include "covint.h"
+#include "interval.h"
 #include "modelint.h"
 #include "score.h"
 #include "record/util.h"
@@ -560,6 +561,7 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 			out->par[i] = log(out->par[i]);
 	}
 	unstandardise(tm, &cd->spec, mean, sd, out);
+	out->ncoef = k;
 	return 0;
 }
 
@@ -573,4 +575,101 @@ const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
 	size_t k = (size_t)(cov->spec.kp + cov->spec.kd);
 	sk_cov_par(tm, &cov->spec, par, cov->z + r->cov * k, ip);
 	return ip;
+}
+
+/* ---- intervals ----
+ *
+ * interval.c's delta method over every parameter, the coefficients
+ * included: for a prediction g (logit P(alive), log expected
+ * transactions), Var g ~ grad g' Cov(theta) grad g.  A customer's own
+ * log-parameters phi are linear in theta (covlik.c: phi = theta[0..3] +
+ * D_p g_p'z_p + D_d g_d'z_d), so grad_theta g = J' grad_phi g: four
+ * differences in phi per customer whatever the number of covariates,
+ * where differences in theta would take 4 + k.  The steps are
+ * interval.c's (SK_DELTA_STEP in each log-parameter), the covariance
+ * that of the fit (sk_delta_init, coefficients on their own scale). */
+#define IV_CHUNK 512
+
+/* Customer r's own parameters at the estimate (a = 0) and with log
+ * parameter a - 1 moved by SK_DELTA_STEP (a = 1..4). */
+static void iv_par(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_covdata *cd, const struct sk_rfm *r, int a, double *ip)
+{
+	sk_cov_rowpar(tm, fit->par, cd, r, ip);
+	if (a)
+		ip[a - 1] *= exp(SK_DELTA_STEP);
+}
+
+/* grad_theta from the five values v[0..4] (estimate, then phi moved):
+ * into gj as g0 + SK_DELTA_STEP d theta_j, the form sk_delta_se takes. */
+static void iv_theta(const struct sk_tmodel *tm, const struct sk_covspec *sp, const double *z,
+		     const double *v, double *gj)
+{
+	double dphi[4];
+	for (int a = 0; a < 4; a++)
+		dphi[a] = isfinite(v[1 + a]) ? (v[1 + a] - v[0]) / SK_DELTA_STEP : 0;
+	/* D_p' grad_phi and D_d' grad_phi (covlik.c) */
+	double gp = -dphi[1], gd = is_pnbd(tm) ? -dphi[3] : dphi[2] + dphi[3];
+	double d[SK_FIT_MAXPAR];
+	for (int a = 0; a < 4; a++)
+		d[a] = dphi[a];
+	for (int j = 0; j < sp->kp; j++)
+		d[4 + j] = z[j] * gp;
+	for (int j = 0; j < sp->kd; j++)
+		d[4 + sp->kp + j] = z[sp->kp + j] * gd;
+	for (int j = 0; j < 4 + sp->kp + sp->kd; j++)
+		gj[j] = v[0] + SK_DELTA_STEP * d[j];
+}
+
+int sk_cov_interval_patterns(const struct sk_tmodel *tm, const struct sk_fit *fit,
+			     const struct sk_covdata *cd, const struct sk_rfm *pat, size_t np,
+			     double horizon, double level, double *pa_lo, double *pa_hi,
+			     double *ex_lo, double *ex_hi)
+{
+	struct sk_delta s;
+	if (sk_delta_init(fit, level, &s) != 0)
+		return -1;
+	size_t k = (size_t)(cd->spec.kp + cd->spec.kd);
+	/* log E[X | alive] per (x, T, cov) group, as sk_predict does */
+	size_t ng;
+	struct sk_rfm *g;
+	uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
+	double *lga = sk_xmalloc((ng ? ng : 1) * 5 * sizeof *lga);
+	#pragma omp parallel for schedule(dynamic, 16) if (ng > 50)
+	for (size_t j = 0; j < ng; j++)
+		for (int a = 0; a < 5; a++) {
+			double ip[4];
+			iv_par(tm, fit, cd, &g[j], a, ip);
+			lga[j * 5 + (size_t)a] = sk_delta_scale(tm->expected_alive(ip, horizon,
+							g[j].x, g[j].T), 0);
+		}
+	/* Per chunk of patterns, one parameter set at a time: the
+	 * Pareto/NBD's tails keep their series coefficients per thread from
+	 * one customer (of the same x) to the next. */
+	long nch = (long)((np + IV_CHUNK - 1) / IV_CHUNK);
+	#pragma omp parallel for schedule(dynamic, 4) if (np > 1000)
+	for (long ch = 0; ch < nch; ch++) {
+		size_t lo = (size_t)ch * IV_CHUNK, hi = lo + IV_CHUNK < np ? lo + IV_CHUNK : np;
+		double vp[IV_CHUNK][5], ve[IV_CHUNK][5];
+		for (int a = 0; a < 5; a++)
+			for (size_t i = lo; i < hi; i++) {
+				double ip[4];
+				iv_par(tm, fit, cd, &pat[i], a, ip);
+				double pa = tm->p_alive(ip, pat[i].x, pat[i].t_x, pat[i].T);
+				vp[i - lo][a] = sk_delta_scale(pa, 1);
+				ve[i - lo][a] = sk_delta_scale(pa, 0) + lga[gid[i] * 5 + (size_t)a];
+			}
+		for (size_t i = lo; i < hi; i++) {
+			const double *z = cd->z + pat[i].cov * k;
+			double gj[SK_FIT_MAXPAR];
+			iv_theta(tm, &cd->spec, z, vp[i - lo], gj);
+			sk_delta_bounds(&s, vp[i - lo][0], gj, 1, &pa_lo[i], &pa_hi[i]);
+			iv_theta(tm, &cd->spec, z, ve[i - lo], gj);
+			sk_delta_bounds(&s, ve[i - lo][0], gj, 0, &ex_lo[i], &ex_hi[i]);
+		}
+	}
+	free(lga);
+	free(gid);
+	free(g);
+	return 0;
 }

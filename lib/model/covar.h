@@ -98,6 +98,15 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
 			    const struct sk_covdata *cov, const struct sk_rfm *r, double *ip);
 
+/* Per pattern, the central level intervals of p_alive and of expected
+ * transactions over horizon (interval.c's delta method, over the
+ * coefficients too; fit->par[4..] the coefficients); -1 when fit has no
+ * positive definite covariance. */
+int sk_cov_interval_patterns(const struct sk_tmodel *tm, const struct sk_fit *fit,
+			     const struct sk_covdata *cd, const struct sk_rfm *pat, size_t np,
+			     double horizon, double level, double *pa_lo, double *pa_hi,
+			     double *ex_lo, double *ex_hi);
+
 /* ---- covio.c: the covariates in tables, reports and model files ---- */
 
 /* Read the columns of s from the valid rows of t into cd (distinct

@@ -248,6 +248,7 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 	if (s->kp + s->kd == 0)
 		sk_die(SK_EX_DATA, "%s: \"covariates\" names no column", path);
 	fit->npar = npar0 + s->kp + s->kd;
+	fit->ncoef = s->kp + s->kd;
 }
 
 /* ---- the programs' glue ---- */
@@ -255,8 +256,7 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash)
 {
 	const char *o = clash ? clash : m->penalty > 0 ? "--penalty" :
-		m->intervals > 0 ? "--intervals" : m->patterns ? "--patterns" :
-		m->new_customers > 0 ? "--new-customer" : NULL;
+		m->patterns ? "--patterns" : m->new_customers > 0 ? "--new-customer" : NULL;
 	if (given && m->model)
 		sk_die(SK_EX_USAGE, "--covariates: --model %s scores with the covariates it "
 		       "was fitted with; leave --covariates out", m->model);
