@@ -2,6 +2,7 @@
  * (covar.h). */
 #include "covar.h"
 #include "metrics.h"
+#include "nested.h"
 #include "modelopts.h"
 #include "score.h"
 #include "record/group.h"
@@ -159,16 +160,6 @@ void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct
 				fprintf(f, ", z %.2f", fit->par[4 + i] / se);
 			fprintf(f, ")\n");
 		}
-		if (cd->has_plain) {
-			fprintf(f, "likelihood-ratio test, covariates vs none: LR %.4f, df %d, ",
-				lr.stat, lr.df);
-			if (isnan(lr.p))
-				fprintf(f, "p not available (the fit with covariates is worse: "
-					"it did not converge)\n");
-			else
-				fprintf(f, "p %.4g (plain %s log-likelihood %.4f)\n", lr.p,
-					tm->title, cd->ll_plain);
-		}
 	}
 	if (!json)
 		return;
@@ -191,6 +182,17 @@ void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct
 		json_object_set_new(l, "loglik_without", json_real(cd->ll_plain));
 		json_object_set_new(o, "covariates_lrtest", l);
 	}
+}
+
+void sk_cov_nested(struct sk_nested *nt, const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_covdata *cd)
+{
+	if (!cd->has_plain)
+		return;
+	char full[40];
+	snprintf(full, sizeof full, "%s + covariates", tm->title);
+	sk_nested_add(nt, full, tm->title, "all g = 0", fit->loglik, cd->ll_plain,
+		      cd->spec.kp + cd->spec.kd, 0);
 }
 
 /* The model file: "covariates": {"purchase": {"col": coef, ...},

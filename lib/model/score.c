@@ -668,6 +668,8 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 			np[nn++] = d->rfm[i];
 	sk_nested_fit(&nt, tm, fit, np, sk_rfm_compress(np, nn));
 	free(np);
+	if (d->cov)	/* with covariates against without */
+		sk_cov_nested(&nt, tm, fit, d->cov);
 	/* BG/CNBD-k and MBG/CNBD-k against k = 1 (BG/NBD, MBG/NBD), only for
 	 * a fit made here (cov_ok; a model file's loglik is of other data)
 	 * without a penalty.  k is an integer chosen from 1..12, so the
