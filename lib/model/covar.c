@@ -382,7 +382,7 @@ static void unstandardise(const struct sk_tmodel *tm, const struct sk_covspec *s
  * polish by differences (25 evaluations of every customer's tails,
  * sk_tmodel_fit_coarse) the Pareto/NBD still took 15 s; with three
  * evaluations that give the Hessian too, and the series' coefficients
- * shared by the customers of one x, its fit takes ~1.5 s. */
+ * shared by the customers of one x, its fit takes about 1 s of CPU. */
 #define BIN_MIN 2048		/* distinct vectors below this: as they are */
 /* Groups smaller than this (in patterns) take the same path: the plain
  * model's tables pay where a group has tens of thousands of customers,

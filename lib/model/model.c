@@ -301,8 +301,8 @@ int sk_tmodel_fit_std(const struct sk_tfit_spec *spec, const struct sk_rfm *pat,
 /* Cholesky factorisation in place (lower triangle) and inverse of an
  * n x n symmetric matrix; -1 when not positive definite.  Own code so
  * that a singular Hessian never reaches GSL's aborting error handler. */
-static int chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
-			double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR])
+int sk_chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
+		    double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR])
 {
 	double l[SK_FIT_MAXPAR][SK_FIT_MAXPAR] = { { 0 } };
 	for (int j = 0; j < n; j++) {
@@ -363,7 +363,7 @@ static int hessian_inverse(int n, sk_fit_fn f, void *ctx, const double *th, cons
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < i; j++)
 			H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
-	return chol_inverse(n, H, inv);
+	return sk_chol_inverse(n, H, inv);
 }
 
 /* Newton steps from out->par; on success replace par, loglik and se.
@@ -447,89 +447,6 @@ static int polish(int n, sk_fit_fn f, void *ctx, struct sk_fit *out)
 			out->cov[i * SK_FIT_MAXPAR + j] = ok ? out->par[i] * out->par[j] * inv[i][j] : 0;
 	out->se_ok = out->cov_ok = ok;
 	return conv;
-}
-
-/* Newton's method with the exact Hessian (sk_fit_hfn) from out->par:
- * where the likelihood gives its Hessian analytically (covlik.c) each
- * step costs one evaluation and converges quadratically, and the standard
- * errors come from the same Hessian, where polish() above spends n + 1
- * gradients per Hessian and 2n more for the standard errors.  A step
- * that does not lower -LL is halved (at most 30 times).  The iteration
- * ends where the Newton step d is below 1e-7 in every log parameter:
- * that last step is taken without another evaluation (quadratic
- * convergence leaves the estimate ~d^2 from the maximum, as polish()'s
- * 1e-9), -LL there is the quadratic model's f - g'H^-1 g / 2 (off by
- * ~d^3 times the third derivatives: ~1e-12 absolute on 10^6 customers),
- * and the standard errors are those of H at the point before (relative
- * change ~d).  1 when it converged; 0 (out untouched) when it did not
- * or the Hessian was not positive definite, for the caller to fall back
- * on BFGS. */
-int sk_fit_newton(int n, sk_fit_hfn hf, void *ctx, struct sk_fit *out)
-{
-	double th[SK_FIT_MAXPAR], g[SK_FIT_MAXPAR], t2[SK_FIT_MAXPAR], gt[SK_FIT_MAXPAR];
-	double H[SK_FIT_MAXPAR * SK_FIT_MAXPAR], Ht[SK_FIT_MAXPAR * SK_FIT_MAXPAR];
-	double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR], inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
-	for (int i = 0; i < n; i++)
-		th[i] = log(out->par[i]);
-	double fv = hf(th, g, H, ctx);
-	if (!isfinite(fv))
-		return 0;
-	for (int it = 0;; it++) {
-		for (int i = 0; i < n; i++)
-			for (int j = 0; j < n; j++)
-				a[i][j] = H[i * SK_FIT_MAXPAR + j];
-		if (chol_inverse(n, a, inv) < 0)
-			return 0;
-		double d[SK_FIT_MAXPAR], dmax = 0;
-		for (int i = 0; i < n; i++) {
-			d[i] = 0;
-			for (int j = 0; j < n; j++)
-				d[i] -= inv[i][j] * g[j];
-			dmax = fmax(dmax, fabs(d[i]));
-		}
-		if (dmax < 1e-7) {
-			for (int i = 0; i < n; i++) {
-				fv += 0.5 * g[i] * d[i];	/* g'd = -g'H^-1 g */
-				th[i] += d[i];
-			}
-			break;
-		}
-		if (it >= 50)
-			return 0;
-		/* at most 1 per step in a log parameter: a factor e */
-		double step = dmax > 1 ? 1 / dmax : 1, ft = HUGE_VAL;
-		for (int half = 0; half < 30; half++, step *= 0.5) {
-			for (int i = 0; i < n; i++)
-				t2[i] = th[i] + step * d[i];
-			ft = hf(t2, gt, Ht, ctx);
-			/* near the maximum -LL moves by ~1e-12 of itself: rounding */
-			if (isfinite(ft) && ft <= fv + 1e-12 * fabs(fv))
-				break;
-		}
-		if (!(isfinite(ft) && ft <= fv + 1e-12 * fabs(fv)))
-			return 0;
-		memcpy(th, t2, sizeof th);
-		memcpy(g, gt, sizeof g);
-		memcpy(H, Ht, sizeof H);
-		fv = ft;
-	}
-	out->npar = n;
-	out->loglik = -fv;
-	out->converged = 1;
-	for (int i = 0; i < n; i++)
-		out->par[i] = exp(th[i]);
-	int ok = 1;
-	for (int i = 0; i < n; i++) {
-		double v = inv[i][i];
-		if (!(v > 0 && isfinite(v)))
-			ok = 0;
-		out->se[i] = v > 0 && isfinite(v) ? out->par[i] * sqrt(v) : 0;
-	}
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < n; j++)
-			out->cov[i * SK_FIT_MAXPAR + j] = ok ? out->par[i] * out->par[j] * inv[i][j] : 0;
-	out->se_ok = out->cov_ok = ok;
-	return 1;
 }
 
 /* Fit from starts[0..nstart) (npar values each), stopping at the first
