@@ -21,7 +21,8 @@
  * rounded columns that many distinct vectors take still ends at the
  * full data's maximum, with the standard errors of the Newton polish by
  * differences; (7) the likelihood one customer at a time (covlik.c, the
- * path of many distinct vectors) is the group-wise one, and its
+ * path of many distinct vectors) is the group-wise one, with every
+ * coefficient 0 the plain model's (1e-12), and its
  * analytic Hessian agrees with differences of its gradient, also where
  * alpha > beta and where the Pareto/NBD's rates are so unequal that the
  * tails are integrated numerically; (8) the intervals of p_alive and
@@ -389,6 +390,24 @@ static void covlik(const struct sk_tmodel *tm, const double *par, const char *wh
 	}
 	check(worst < 1e-6, "%s, %s: the analytic Hessian agrees with differences of the "
 	      "gradient (largest relative difference %.1e)", tm->title, what, worst);
+	/* every coefficient 0: the plain model's likelihood on the same
+	 * customers, merged without their covariates */
+	double t0[7] = { th[0], th[1], th[2], th[3], 0, 0, 0 }, gz[7], gq[4];
+	double vz = sk_covlik_nll(t0, gz, one);
+	struct sk_rfm *q = malloc(np * sizeof *q);
+	for (size_t i = 0; i < np; i++) {
+		q[i] = p[i];
+		q[i].cov = 0;
+	}
+	struct sk_rfm_set set = { .pat = q, .n = sk_rfm_compress(q, np) };
+	double vq = tm == &sk_pnbd ? sk_pnbd_nll(t0, gq, &set) : sk_bgnbd_nll(t0, gq, &set);
+	double gd = 0;
+	for (int i = 0; i < 4; i++)
+		gd = fmax(gd, fabs(gz[i] - gq[i]) / fmax(1, fabs(gq[i])));
+	check(fabs(vz - vq) <= 1e-12 * fabs(vq) && gd < 1e-10, "%s, %s: coefficients 0 one "
+	      "customer at a time give the plain likelihood (-LL %.10f vs %.10f, gradient "
+	      "%.1e)", tm->title, what, vz, vq, gd);
+	free(q);
 	sk_cov_ctx_free(grp);
 	sk_covlik_free(one);
 	free(p);
