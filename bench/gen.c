@@ -9,44 +9,7 @@
  * every machine for a given seed.  K > 1 makes the gaps between purchases
  * Erlang-K with the same mean (the BG/CNBD-k story, Platzer & Reutterer
  * 2016: regular buyers), for the CNBD-k bench row. */
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-static uint64_t st;
-
-static double unif(void)
-{
-	st ^= st << 13;
-	st ^= st >> 7;
-	st ^= st << 17;
-	return ((st >> 11) + 0.5) / 9007199254740992.0;
-}
-
-/* Marsaglia & Tsang (2000) gamma variate with shape k, scale 1. */
-static double gamma_draw(double k)
-{
-	if (k < 1)
-		return gamma_draw(k + 1) * pow(unif(), 1 / k);
-	double d = k - 1.0 / 3, c = 1 / sqrt(9 * d);
-	for (;;) {
-		double u1 = unif(), u2 = unif();
-		double z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-		double v = 1 + c * z;
-		if (v <= 0)
-			continue;
-		v = v * v * v;
-		if (log(unif()) < 0.5 * z * z + d - d * v + d * log(v))
-			return d * v;
-	}
-}
-
-struct tx {
-	uint32_t cust;
-	uint16_t day;
-	uint32_t cents;
-};
+#include "gen.h"
 
 int main(int argc, char **argv)
 {
@@ -113,40 +76,9 @@ int main(int argc, char **argv)
 		n++;
 	}
 	free(firstday);
-	/* Counting sort by day (stable within a day: customer order). */
-	long *start = calloc(days + 1, sizeof *start);
-	struct tx *s = malloc(sizeof *s * (size_t)n);
-	if (!start || !s)
+	if (gen_write_by_day(t, (size_t)n, count, days))
 		return 1;
-	for (int d = 1; d <= days; d++)
-		start[d] = start[d - 1] + count[d - 1];
-	for (long i = 0; i < n; i++)
-		s[start[t[i].day]++] = t[i];
-	printf("customer_id,date,amount\n");
-	for (long i = 0; i < n; i++) {
-		/* day 0 = 2023-01-01; simple civil conversion for 2023-2024 */
-		static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-		int d = s[i].day, y = 2023, m = 0;
-		for (;;) {
-			int ylen = (y % 4 == 0) ? 366 : 365;
-			if (d < ylen)
-				break;
-			d -= ylen;
-			y++;
-		}
-		for (;;) {
-			int ml = mdays[m] + (m == 1 && y % 4 == 0);
-			if (d < ml)
-				break;
-			d -= ml;
-			m++;
-		}
-		printf("C%07u,%04d-%02d-%02d,%u.%02u\n", s[i].cust, y, m + 1, d + 1,
-		       s[i].cents / 100, s[i].cents % 100);
-	}
 	free(t);
-	free(s);
 	free(count);
-	free(start);
 	return 0;
 }

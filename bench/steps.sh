@@ -42,16 +42,26 @@ median_run "clv BG/NBD + 2 covariates (1M)" clv --covariates channel,band "$covc
 # the score test of b = 0 at the Pareto/NBD's fit ends the fit there (the
 # Pareto/NBD's fit and one GGom/NBD likelihood: ~1 s CPU, was ~7 s)
 median_run "churn GGom/NBD fit + score (1M)" churn --model-type ggomnbd "$cust"
-# One continuous covariate: every customer a group of her own, so each
-# evaluation of the likelihood is a plain one per customer with her own
-# parameters (Pareto/NBD: her own hypergeometric tail).  Target <= 3 s;
-# BG/NBD about meets it; the Pareto/NBD is far over (~15 s CPU: the
-# hypergeometric tail of every customer at each evaluation).
+# One continuous covariate (10,007 values): every customer has her own
+# parameters, so the likelihood is summed one customer at a time
+# (lib/model/covlik.c: the Pareto/NBD's series coefficients shared per
+# x) and Newton's method with the exact Hessian takes three evaluations
+# from the binned coarse start.  Target <= 3 s CPU each (was 3.3 s
+# BG/NBD, 16 s Pareto/NBD with the polish by differences); clv's rows
+# add Gamma-Gamma and the discounting of every customer's own curve.
 covn=build/bench/customers_covn.csv
 awk -F, -v OFS=, 'NR == 1 { print $0, "income"; next }
 	{ n = substr($1, 2) + 0; print $0, (n * 7919 % 10007) / 1000 }' "$cust" > "$covn"
 median_run "churn BG/NBD + continuous covariate (1M)" churn --model-type bgnbd --covariates income "$covn"
 median_run "churn Pareto/NBD + continuous cov. (1M)" churn --model-type pnbd --covariates income "$covn"
+median_run "clv BG/NBD + continuous covariate (1M)" clv --covariates income "$covn"
+median_run "clv Pareto/NBD + continuous cov. (1M)" clv --model-type pnbd --covariates income "$covn"
+# A column of 200 values: groups of ~5,000 customers, too small for the
+# plain model's tables to pay (4.9 s CPU when fitted group by group).
+covk=build/bench/customers_cov200.csv
+awk -F, -v OFS=, 'NR == 1 { print $0, "level"; next }
+	{ n = substr($1, 2) + 0; print $0, (n * 7919 % 200) / 20 }' "$cust" > "$covk"
+median_run "churn Pareto/NBD + 200-value cov. (1M)" churn --model-type pnbd --covariates level "$covk"
 median_run "clv BG/NBD x Gamma-Gamma (1M)" clv "$cust"
 median_run "classify --rfm (1M)" classify --rfm "$cust"
 median_run "cohort (5M rows)" cohort "$log"

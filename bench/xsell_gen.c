@@ -17,20 +17,7 @@
  * basket).  Products belong to one of 200 categories, each with its own
  * price level and a log-normal spread.  A small xorshift generator keeps
  * the output identical on every machine for a given seed. */
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-static uint64_t st;
-
-static double unif(void)
-{
-	st ^= st << 13;
-	st ^= st >> 7;
-	st ^= st << 17;
-	return ((st >> 11) + 0.5) / 9007199254740992.0;
-}
+#include "gen.h"
 
 static double normal(void)
 {
@@ -63,23 +50,9 @@ static long draw(void)
 /* 2023-01-01 + day as YYYY-MM-DD. */
 static void date(int day, char buf[40])
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = 2023, m = 0;
-	for (;;) {
-		int ylen = y % 4 == 0 ? 366 : 365;
-		if (day < ylen)
-			break;
-		day -= ylen;
-		y++;
-	}
-	for (;;) {
-		int ml = mdays[m] + (m == 1 && y % 4 == 0);
-		if (day < ml)
-			break;
-		day -= ml;
-		m++;
-	}
-	snprintf(buf, 40, "%04d-%02d-%02d", y, m + 1, day + 1);
+	int y, m, d;
+	gen_ymd(day, &y, &m, &d);
+	snprintf(buf, 40, "%04d-%02d-%02d", y, m, d);
 }
 
 int main(int argc, char **argv)

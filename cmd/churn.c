@@ -63,7 +63,7 @@ static const char usage[] =
 	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
 	"                       purchase and the dropout process of each customer\n"
 	"                       (pnbd and bgnbd); --report adds the coefficients and\n"
-	"                       a likelihood-ratio test against the model without\n"
+	"                       a likelihood-ratio test against the model without them\n"
 	"  --covariates-purchase COLS  columns for the purchase process only\n"
 	"  --covariates-dropout COLS   columns for the dropout process only\n";
 
@@ -169,8 +169,7 @@ int main(int argc, char **argv)
 	 * without the learned layer, which knows no covariates. */
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
-	const char *clash = c.has_dert ? "--dert" : c.pmf >= 0 ? "--pmf" :
-		c.tracking ? "--tracking" : c.median ? "--median" : NULL;
+	const char *clash = c.tracking ? "--tracking" : c.median ? "--median" : NULL;
 	if (cov) {
 		sk_cov_check_opts(&mo, 1, clash);
 		c.no_learn = 1;

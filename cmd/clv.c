@@ -299,8 +299,12 @@ int main(int argc, char **argv)
 			fprintf(f, "transaction model: %s; spend model: Gamma-Gamma p %.4g q %.4g "
 				"gamma %.4g\n", tm->title, mf.sfit.par[0], mf.sfit.par[1],
 				mf.sfit.par[2]);
-			if (d.cov)
+			if (d.cov) {
+				struct sk_nested nt = { 0 };
 				sk_cov_report(f, NULL, tm, &mf.tfit, d.cov);
+				sk_cov_nested(&nt, tm, &mf.tfit, d.cov);
+				sk_nested_print(f, &nt);
+			}
 			fprintf(f, "horizon: %s; discount rate %g; margin %g\n", mo.horizon, c.rate,
 				c.margin);
 			fprintf(f, "total value: %.2f\n", total);

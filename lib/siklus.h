@@ -13,6 +13,7 @@
 #include "model/model.h"
 #include "model/modelfile.h"
 #include "model/modelopts.h"
+#include "model/nested.h"
 #include "record/num.h"
 #include "record/opts.h"
 #include "model/score.h"

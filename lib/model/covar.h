@@ -98,6 +98,15 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
 			    const struct sk_covdata *cov, const struct sk_rfm *r, double *ip);
 
+/* Per pattern, the central level intervals of p_alive and of expected
+ * transactions over horizon (interval.c's delta method, over the
+ * coefficients too; fit->par[4..] the coefficients); -1 when fit has no
+ * positive definite covariance. */
+int sk_cov_interval_patterns(const struct sk_tmodel *tm, const struct sk_fit *fit,
+			     const struct sk_covdata *cd, const struct sk_rfm *pat, size_t np,
+			     double horizon, double level, double *pa_lo, double *pa_hi,
+			     double *ex_lo, double *ex_hi);
+
 /* ---- covio.c: the covariates in tables, reports and model files ---- */
 
 /* Read the columns of s from the valid rows of t into cd (distinct
@@ -108,11 +117,18 @@ void sk_covdata_read(const struct sk_table *t, const struct sk_covspec *s,
 		     struct sk_custdata *d, struct sk_covdata *cd);
 void sk_covdata_free(struct sk_covdata *cd);
 
-/* The coefficients, their standard errors and z values, and the
- * likelihood-ratio test against the plain model (when cd->has_plain):
- * text to f (NULL: none), JSON into the object json (a json_t *; NULL:
- * none). */
+/* The coefficients with their standard errors and z values: text to f
+ * (NULL: none), and into the object json (a json_t *; NULL: none) also
+ * the likelihood-ratio test against the plain model ("covariates_lrtest",
+ * when cd->has_plain). */
 void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_covdata *cd);
+
+/* That test as a row of the report's nested tests (nested.h): the
+ * model with covariates against the same without (all coefficients 0,
+ * as many degrees of freedom), when cd->has_plain. */
+struct sk_nested;
+void sk_cov_nested(struct sk_nested *nt, const struct sk_tmodel *tm, const struct sk_fit *fit,
 		   const struct sk_covdata *cd);
 
 /* The model file's "covariates" object (a new json_t *), and reading it

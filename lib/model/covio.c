@@ -2,6 +2,7 @@
  * (covar.h). */
 #include "covar.h"
 #include "metrics.h"
+#include "nested.h"
 #include "modelopts.h"
 #include "score.h"
 #include "record/group.h"
@@ -159,16 +160,6 @@ void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct
 				fprintf(f, ", z %.2f", fit->par[4 + i] / se);
 			fprintf(f, ")\n");
 		}
-		if (cd->has_plain) {
-			fprintf(f, "likelihood-ratio test, covariates vs none: LR %.4f, df %d, ",
-				lr.stat, lr.df);
-			if (isnan(lr.p))
-				fprintf(f, "p not available (the fit with covariates is worse: "
-					"it did not converge)\n");
-			else
-				fprintf(f, "p %.4g (plain %s log-likelihood %.4f)\n", lr.p,
-					tm->title, cd->ll_plain);
-		}
 	}
 	if (!json)
 		return;
@@ -191,6 +182,17 @@ void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct
 		json_object_set_new(l, "loglik_without", json_real(cd->ll_plain));
 		json_object_set_new(o, "covariates_lrtest", l);
 	}
+}
+
+void sk_cov_nested(struct sk_nested *nt, const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   const struct sk_covdata *cd)
+{
+	if (!cd->has_plain)
+		return;
+	char full[40];
+	snprintf(full, sizeof full, "%s + covariates", tm->title);
+	sk_nested_add(nt, full, tm->title, "all g = 0", fit->loglik, cd->ll_plain,
+		      cd->spec.kp + cd->spec.kd, 0);
 }
 
 /* The model file: "covariates": {"purchase": {"col": coef, ...},
@@ -248,6 +250,7 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 	if (s->kp + s->kd == 0)
 		sk_die(SK_EX_DATA, "%s: \"covariates\" names no column", path);
 	fit->npar = npar0 + s->kp + s->kd;
+	fit->ncoef = s->kp + s->kd;
 }
 
 /* ---- the programs' glue ---- */
@@ -255,8 +258,7 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash)
 {
 	const char *o = clash ? clash : m->penalty > 0 ? "--penalty" :
-		m->intervals > 0 ? "--intervals" : m->patterns ? "--patterns" :
-		m->new_customers > 0 ? "--new-customer" : NULL;
+		m->patterns ? "--patterns" : m->new_customers > 0 ? "--new-customer" : NULL;
 	if (given && m->model)
 		sk_die(SK_EX_USAGE, "--covariates: --model %s scores with the covariates it "
 		       "was fitted with; leave --covariates out", m->model);
@@ -264,16 +266,55 @@ void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *cla
 		sk_die(SK_EX_USAGE, "%s is not available with covariates (yet)", o);
 }
 
+/* Without a covariance (the information matrix singular): two columns
+ * of one process that are exactly one another up to scale and shift
+ * (correlation over the distinct vectors beyond 0.9999), named. */
+static void collinear_columns(const struct sk_tmodel *tm, const struct sk_covdata *cd)
+{
+	const struct sk_covspec *s = &cd->spec;
+	int k = s->kp + s->kd;
+	for (int i = 0; i < k; i++)
+		for (int j = 0; j < i; j++) {
+			if ((i < s->kp) != (j < s->kp))
+				continue;	/* other processes: not confounded */
+			double mi = 0, mj = 0, sii = 0, sjj = 0, sij = 0, n = (double)cd->nz;
+			for (size_t v = 0; v < cd->nz; v++) {
+				mi += cd->z[v * (size_t)k + (size_t)i] / n;
+				mj += cd->z[v * (size_t)k + (size_t)j] / n;
+			}
+			for (size_t v = 0; v < cd->nz; v++) {
+				double a = cd->z[v * (size_t)k + (size_t)i] - mi;
+				double b = cd->z[v * (size_t)k + (size_t)j] - mj;
+				sii += a * a;
+				sjj += b * b;
+				sij += a * b;
+			}
+			double rho = sii > 0 && sjj > 0 ? sij / sqrt(sii * sjj) : 0;
+			if (!(fabs(rho) > 0.9999))
+				continue;
+			const char *pi, *ni = coef_name(s, i, &pi), *pj, *nj = coef_name(s, j, &pj);
+			sk_warn("warning: %s fit with covariates: the %s coefficient of \"%s\" and "
+				"the %s coefficient of \"%s\" cannot be told apart (correlation of the "
+				"columns %.4f): a covariate is nearly a combination of others; leave "
+				"one out", tm->title, pi, ni, pj, nj, rho);
+			return;
+		}
+}
+
 /* Two estimates that move together almost exactly (the correlation of
  * the inverse observed information beyond 0.995) belong to covariates
  * that are, nearly, one another (or a column that is nearly constant,
  * against alpha0 ...): the likelihood cannot tell their effects apart,
- * even when rounding leaves the information matrix invertible. */
+ * even when rounding leaves the information matrix invertible.  Without
+ * a covariance, collinear_columns names what it can. */
 static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
-		      const struct sk_covspec *s)
+		      const struct sk_covdata *cd)
 {
-	if (!f->cov_ok)
+	const struct sk_covspec *s = &cd->spec;
+	if (!f->cov_ok) {
+		collinear_columns(tm, cd);
 		return;
+	}
 	const double *c = f->cov;
 	for (int i = 4; i < f->npar; i++)
 		for (int j = 0; j < i; j++) {
@@ -346,7 +387,7 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_cu
 			"%s, and the standard errors shown as 0 are not available", tm->title,
 			plain.se_ok ? "a covariate is a combination of others" :
 			"the data do not pin down the model even without covariates");
-	collinear(tm, &mf->tfit, &cd->spec);
+	collinear(tm, &mf->tfit, cd);
 	mf->tm = tm;
 	mf->cov = cd->spec;
 	snprintf(mf->unit, sizeof mf->unit, "%s", unit);

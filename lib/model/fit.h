@@ -38,6 +38,10 @@ struct sk_fit {
 	/* The last nfixed parameters were chosen, not estimated (BG/CNBD-k's
 	 * k): no standard error, left out of the delta method. */
 	int nfixed;
+	/* The last ncoef parameters (before any fixed ones) are covariate
+	 * coefficients (covar.h): any sign, and the scale on which they are
+	 * estimated and perturbed is their own value, not its logarithm. */
+	int ncoef;
 };
 
 /* Negative log-likelihood at theta = log(par).  When grad != NULL, store

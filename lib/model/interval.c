@@ -26,6 +26,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "covar.h"
 #include "record/util.h"
 
 /* log of the prediction, or -inf where it is 0; logit for a probability. */
@@ -52,16 +53,23 @@ int sk_delta_init(const struct sk_fit *fit, double level, struct sk_delta *s)
 		return -1;
 	memset(s, 0, sizeof *s);
 	s->npar = n;
+	/* theta = log p, but a covariate coefficient (fit->ncoef) is its own
+	 * theta: d theta / d p = 1 / p or 1 */
+	double sc[SK_FIT_MAXPAR];
+	for (int i = 0; i < n; i++)
+		sc[i] = i < n - fit->ncoef ? fit->par[i] : 1;
 	for (int i = 0; i < n; i++) {
 		if (!(fit->se[i] > 0))
 			return -1;
 		for (int j = 0; j < n; j++)
-			s->cov[i][j] = fit->cov[i * SK_FIT_MAXPAR + j] / (fit->par[i] * fit->par[j]);
+			s->cov[i][j] = fit->cov[i * SK_FIT_MAXPAR + j] / (sc[i] * sc[j]);
 	}
 	for (int k = 0; k <= n; k++) {
 		memcpy(s->par[k], fit->par, sizeof s->par[k]);
-		if (k)
+		if (k && k - 1 < n - fit->ncoef)
 			s->par[k][k - 1] *= exp(SK_DELTA_STEP);
+		else if (k)
+			s->par[k][k - 1] += SK_DELTA_STEP;
 	}
 	s->z = gsl_cdf_ugaussian_Pinv((1 + level) / 2);
 	return 0;
@@ -193,7 +201,12 @@ void sk_predict_intervals(const struct sk_tmodel *tm, const struct sk_fit *fit,
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	size_t m = np ? np : 1;
 	double *v = sk_xmalloc(4 * m * sizeof *v);
-	sk_interval_patterns(tm, fit, pat, np, horizon, level, v, v + m, v + 2 * m, v + 3 * m);
+	if (d->cov)	/* each customer's own parameters: covar.c */
+		sk_cov_interval_patterns(tm, fit, d->cov, pat, np, horizon, level, v, v + m,
+					 v + 2 * m, v + 3 * m);
+	else
+		sk_interval_patterns(tm, fit, pat, np, horizon, level, v, v + m, v + 2 * m,
+				     v + 3 * m);
 	double **col[4] = { &iv->pa_lo, &iv->pa_hi, &iv->ex_lo, &iv->ex_hi };
 	for (int c = 0; c < 4; c++) {
 		*col[c] = sk_xcalloc(d->n ? d->n : 1, sizeof **col[c]);
@@ -211,4 +224,15 @@ void sk_pred_iv_free(struct sk_pred_iv *iv)
 	free(iv->ex_lo);
 	free(iv->ex_hi);
 	memset(iv, 0, sizeof *iv);
+}
+
+double sk_delta_scale(double v, int prob)
+{
+	return to_scale(v, prob);
+}
+
+void sk_delta_bounds(const struct sk_delta *s, double g0, const double *gj, int prob,
+		     double *lo, double *hi)
+{
+	interval(s, g0, gj, prob, lo, hi);
 }

@@ -9,8 +9,10 @@
 #include "score.h"
 
 /* The delta method's working set for one fit: the estimate and the
- * estimate with log p_j moved by SK_DELTA_STEP (par[0], par[1 + j]), the
- * covariance of the log-parameters and the normal quantile of the level.
+ * estimate with log p_j (a covariate coefficient, fit->ncoef: g_j
+ * itself) moved by SK_DELTA_STEP (par[0], par[1 + j]), the covariance of
+ * the log-parameters (and coefficients) and the normal quantile of the
+ * level.
  * sk_delta_init returns -1 when the fit has no positive definite
  * covariance. */
 #define SK_DELTA_STEP 1e-5
@@ -47,5 +49,12 @@ void sk_predict_intervals(const struct sk_tmodel *tm, const struct sk_fit *fit,
 			  struct sk_custdata *d, double horizon, double level,
 			  struct sk_pred_iv *iv);
 void sk_pred_iv_free(struct sk_pred_iv *iv);
+
+/* For callers with gradients of their own (covar.c): a prediction v on
+ * its interval scale (logit when prob, else log; -inf for 0), and the
+ * interval g0 -+ z se mapped back, se from gj as sk_delta_se. */
+double sk_delta_scale(double v, int prob);
+void sk_delta_bounds(const struct sk_delta *s, double g0, const double *gj, int prob,
+		     double *lo, double *hi);
 
 #endif

@@ -301,8 +301,8 @@ int sk_tmodel_fit_std(const struct sk_tfit_spec *spec, const struct sk_rfm *pat,
 /* Cholesky factorisation in place (lower triangle) and inverse of an
  * n x n symmetric matrix; -1 when not positive definite.  Own code so
  * that a singular Hessian never reaches GSL's aborting error handler. */
-static int chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
-			double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR])
+int sk_chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
+		    double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR])
 {
 	double l[SK_FIT_MAXPAR][SK_FIT_MAXPAR] = { { 0 } };
 	for (int j = 0; j < n; j++) {
@@ -363,7 +363,7 @@ static int hessian_inverse(int n, sk_fit_fn f, void *ctx, const double *th, cons
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < i; j++)
 			H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
-	return chol_inverse(n, H, inv);
+	return sk_chol_inverse(n, H, inv);
 }
 
 /* Newton steps from out->par; on success replace par, loglik and se.

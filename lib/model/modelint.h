@@ -34,6 +34,17 @@ int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double
 int sk_tmodel_fit_coarse(int npar, sk_fit_fn f, void *ctx, void *coarse_ctx, int nstart,
 			 const double *starts, double nobs, struct sk_fit *out, char *err,
 			 size_t errlen);
+/* -LL at theta with its gradient and, when hess is not NULL, its Hessian
+ * (row-major, stride SK_FIT_MAXPAR), for sk_fit_newton; HUGE_VAL where
+ * it cannot be evaluated. */
+typedef double (*sk_fit_hfn)(const double *theta, double *grad, double *hess, void *ctx);
+int sk_fit_newton(int npar, sk_fit_hfn hf, void *ctx, struct sk_fit *out);
+/* Cholesky factorisation of a (in place, lower triangle) and the inverse
+ * of the symmetric n x n matrix into inv; -1 when not positive definite
+ * (model.c: own code, so that a singular Hessian never reaches GSL's
+ * aborting error handler). */
+int sk_chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
+		    double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR]);
 struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nout);
 typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
 int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,

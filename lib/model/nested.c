@@ -81,13 +81,20 @@ void sk_nested_print(FILE *f, const struct sk_nested *nt)
 		return;
 	fprintf(f, "nested tests (likelihood ratio; on a boundary, Self & Liang's chi-square "
 		"mixture):\n");
-	fprintf(f, "  %-28s %-14s %12s %12s %9s %3s %9s\n", "full vs restricted", "restriction",
+	/* the first column as wide as its longest name ("Pareto/NBD +
+	 * covariates vs Pareto/NBD"), at least 28 */
+	int w = 28;
+	for (int i = 0; i < nt->n; i++) {
+		int len = (int)(strlen(nt->row[i].full) + 4 + strlen(nt->row[i].restricted));
+		w = len > w ? len : w;
+	}
+	fprintf(f, "  %-*s %-14s %12s %12s %9s %3s %9s\n", w, "full vs restricted", "restriction",
 		"LL full", "LL restr.", "LR", "df", "p");
 	for (int i = 0; i < nt->n; i++) {
 		const struct sk_nested_row *r = &nt->row[i];
 		char name[80];
 		snprintf(name, sizeof name, "%s vs %s", r->full, r->restricted);
-		fprintf(f, "  %-28s %-14s %12.4f", name, r->restriction, r->ll_full);
+		fprintf(f, "  %-*s %-14s %12.4f", w, name, r->restriction, r->ll_full);
 		if (isfinite(r->ll_restricted))
 			fprintf(f, " %12.4f", r->ll_restricted);
 		else

@@ -4,8 +4,8 @@
  * One table of rows, each a restricted model against the full model it
  * is nested in: GGom/NBD against its boundary b -> 0, the Pareto/NBD,
  * from the pair table in nested.c (sk_nested_fit), and any test computed
- * elsewhere (a model with covariates against the same without) through
- * sk_nested_add.  BG/NBD and MBG/NBD are not nested (neither is a limit
+ * elsewhere (BG/CNBD-k against k = 1; a model with covariates against
+ * the same without, covar.h's sk_cov_nested) through sk_nested_add.  BG/NBD and MBG/NBD are not nested (neither is a limit
  * of the other), so they have no row: Vuong's test in auto compares
  * non-nested pairs. */
 #ifndef SK_NESTED_H

@@ -49,6 +49,50 @@ static int series_S(double e, double o, double z, double omz, double *lS, double
 	return -1;
 }
 
+/* ln S without derivatives for scoring: the series' coefficients
+ * C_k = (e)_k / (c)_k of the last (e, c) are kept per thread (the first
+ * TLS_TERMS of them, 8 KiB), so the next customer with the same x costs
+ * a multiply-add per term instead of two divisions.  With covariates
+ * every customer has her own (alpha, beta), so the per-thread cache of
+ * whole tails below misses for all of them, while scoring in pattern
+ * order (by x) keeps e and c from one customer to the next.  Stops as
+ * series_S does; -1 when TLS_TERMS terms are not enough. */
+#define TLS_TERMS 1024
+static int series_value(double e, double o, double z, double omz, double *lS)
+{
+	static _Thread_local struct {
+		double e, c;
+		int n;
+		double C[TLS_TERMS];
+	} t;
+	double c = e + o;
+	if (t.n == 0 || t.e != e || t.c != c) {
+		t.e = e;
+		t.c = c;
+		t.C[0] = 1;
+		t.n = 1;
+	}
+	const double tol = 1e-17 * omz, z2 = z * z, z3 = z2 * z, z4 = z2 * z2;
+	double S = 0, p = 1;
+	for (int j = 0;; j += 4) {
+		if (j + 4 > t.n) {
+			if (t.n + 64 > TLS_TERMS)
+				return -1;
+			for (int k = t.n; k < t.n + 64; k++)
+				t.C[k] = t.C[k - 1] * (e + k - 1) / (c + k - 1);
+			t.n += 64;
+		}
+		const double *C = t.C + j;
+		double last = C[3] * p * z3;
+		S += (C[0] * p + C[1] * p * z) + (C[2] * p * z2 + last);
+		p *= z4;
+		if (last <= tol * S)
+			break;
+	}
+	*lS = log(S);
+	return 0;
+}
+
 struct s_int {
 	double e, o, z, omz;
 };
@@ -141,7 +185,9 @@ int sk_pnbd_log_tail(double m, double n, double alpha, double beta, double t, in
 	double e = abig ? m : n, o = abig ? n : m;
 	double lS, dS[3];
 	int st = -1;
-	if (z < 0.995)
+	if (z < 0.995 && !grad)
+		st = series_value(e, o, z, omz, &lS);
+	if (z < 0.995 && st < 0)
 		st = series_S(e, o, z, omz, &lS, grad ? dS : NULL);
 	if (st < 0)
 		st = sk_pnbd_quad_S(e, o, z, omz, &lS, grad ? dS : NULL);

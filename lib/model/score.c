@@ -445,6 +445,8 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 			np[nn++] = d->rfm[i];
 	sk_nested_fit(&nt, tm, fit, np, sk_rfm_compress(np, nn));
 	free(np);
+	if (d->cov)	/* with covariates against without */
+		sk_cov_nested(&nt, tm, fit, d->cov);
 	/* BG/CNBD-k and MBG/CNBD-k against k = 1 (BG/NBD, MBG/NBD), only for
 	 * a fit made here (cov_ok; a model file's loglik is of other data)
 	 * without a penalty.  k is an integer chosen from 1..12, so the
@@ -641,9 +643,12 @@ double *sk_predict_pmf(const struct sk_tmodel *tm, const double *par, struct sk_
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *v = sk_xmalloc((np ? np : 1) * (size_t)(K + 1) * sizeof *v);
 	#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
-	for (size_t j = 0; j < np; j++)
+	for (size_t j = 0; j < np; j++) {
+		double ip[4];	/* with covariates her own (covar.h) */
+		const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[j], ip);
 		for (int k = 0; k <= K; k++)
 			v[j * (size_t)(K + 1) + (size_t)k] =
-				sk_cond_pmf(tm, par, t, k, pat[j].x, pat[j].t_x, pat[j].T);
+				sk_cond_pmf(tm, pp, t, k, pat[j].x, pat[j].t_x, pat[j].T);
+	}
 	return v;
 }

@@ -1,6 +1,6 @@
 # complainers.awk: a deterministic event log where customers who complain
 # leave soon after, for the tests of the learned layer's risk signals
-# (issue 19).  Usage: awk -v n=3000 -v seed=7 -f complainers.awk
+# (issue 19).  Usage: awk -v n=3000 -v seed=7 -f log2024.awk -f complainers.awk
 #
 # 2024, day 0 = 2024-01-01, observed to day 364 (2024-12-30).  Each
 # customer first buys in the first 120 days, then buys again after
@@ -11,21 +11,9 @@
 # purchases, every 15 days from day 100 to day 355: probe_complained
 # complains on day 358, probe_quiet does not.
 #
-# The uniform draws are Park & Miller's minimal standard generator (CACM
-# 31(10), 1988: x' = 16807 x mod 2^31 - 1), exact in awk's doubles, so
-# every awk writes the same log.
-function u() { x = (16807 * x) % 2147483647; return x / 2147483647 }
-function date(d,   m) {
-	for (m = 1; d >= ml[m]; m++)
-		d -= ml[m]
-	return sprintf("2024-%02d-%02d", m, d + 1)
-}
+# Run as awk -f log2024.awk -f complainers.awk (the generator and dates).
 BEGIN {
-	if (n == "") n = 3000
-	if (seed == "") seed = 7
-	x = seed
-	split("31 29 31 30 31 30 31 31 30 31 30 31", ml, " ")
-	print "customer_id,date,amount,event"
+	start(7, "customer_id,date,amount,event")
 	for (i = 1; i <= n; i++) {
 		t = int(120 * u())
 		gap = 10 + 40 * u()

@@ -1,6 +1,6 @@
 # slowing.awk: a deterministic purchase log whose customers slow down,
 # for the tests of the learned layer's count of those who come back
-# (lib/model/hurdle.c).  Usage: awk -v n=3000 -v seed=5 -f slowing.awk
+# (lib/model/hurdle.c).  Usage: awk -v n=3000 -v seed=5 -f log2024.awk -f slowing.awk
 #
 # 2024, day 0 = 2024-01-01, observed to day 364 (2024-12-30).  Each
 # customer first buys in the first 120 days, then again after
@@ -10,21 +10,9 @@
 # population models hold a customer's rate constant, so they promise
 # those who come back more purchases than they make.
 #
-# The uniform draws are Park & Miller's minimal standard generator (CACM
-# 31(10), 1988: x' = 16807 x mod 2^31 - 1), exact in awk's doubles, so
-# every awk writes the same log.
-function u() { x = (16807 * x) % 2147483647; return x / 2147483647 }
-function date(d,   m) {
-	for (m = 1; d >= ml[m]; m++)
-		d -= ml[m]
-	return sprintf("2024-%02d-%02d", m, d + 1)
-}
+# Run as awk -f log2024.awk -f slowing.awk (the generator and dates).
 BEGIN {
-	if (n == "") n = 3000
-	if (seed == "") seed = 5
-	x = seed
-	split("31 29 31 30 31 30 31 31 30 31 30 31", ml, " ")
-	print "customer_id,date,amount"
+	start(5, "customer_id,date,amount")
 	for (i = 1; i <= n; i++) {
 		t0 = t = int(120 * u())
 		gap = 5 + 40 * u()

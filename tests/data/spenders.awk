@@ -1,6 +1,6 @@
 # spenders.awk: a deterministic purchase log where what a customer spends
 # says whether it stays, for the tests of the learned layer's order value
-# (issue 16).  Usage: awk -v n=3000 -v seed=11 -f spenders.awk
+# (issue 16).  Usage: awk -v n=3000 -v seed=11 -f log2024.awk -f spenders.awk
 #
 # 2024, day 0 = 2024-01-01, observed to day 364 (2024-12-30).  Each
 # customer first buys in the first 200 days, then again after
@@ -10,21 +10,9 @@
 # probability 0.3, after the first purchase too, so that most of those
 # who buy once and stay away are small spenders.
 #
-# The uniform draws are Park & Miller's minimal standard generator (CACM
-# 31(10), 1988: x' = 16807 x mod 2^31 - 1), exact in awk's doubles, so
-# every awk writes the same log.
-function u() { x = (16807 * x) % 2147483647; return x / 2147483647 }
-function date(d,   m) {
-	for (m = 1; d >= ml[m]; m++)
-		d -= ml[m]
-	return sprintf("2024-%02d-%02d", m, d + 1)
-}
+# Run as awk -f log2024.awk -f spenders.awk (the generator and dates).
 BEGIN {
-	if (n == "") n = 3000
-	if (seed == "") seed = 11
-	x = seed
-	split("31 29 31 30 31 30 31 31 30 31 30 31", ml, " ")
-	print "customer_id,date,amount"
+	start(11, "customer_id,date,amount")
 	for (i = 1; i <= n; i++) {
 		t = int(200 * u())
 		gap = 15 + 45 * u()

@@ -19,8 +19,17 @@
  * 10^4 (the fit standardises internally; before it did, BFGS stopped
  * 0.3 log-likelihood short on such a column); (6) the coarse start on
  * rounded columns that many distinct vectors take still ends at the
- * full data's maximum.  Prints "ok - ..." / "not ok - ..." and
- * exits 1 if any check failed. */
+ * full data's maximum, with the standard errors of the Newton polish by
+ * differences; (7) the likelihood one customer at a time (covlik.c, the
+ * path of many distinct vectors) is the group-wise one, with every
+ * coefficient 0 the plain model's (1e-12), and its
+ * analytic Hessian agrees with differences of its gradient, also where
+ * alpha > beta and where the Pareto/NBD's rates are so unequal that the
+ * tails are integrated numerically; (8) the intervals of p_alive and
+ * expected purchases (the delta method over the coefficients too) cover
+ * the values at the true parameters as often as they claim, for fixed
+ * histories and covariate vectors over replicated simulations.  Prints
+ * "ok - ..." / "not ok - ..." and exits 1 if any check failed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +39,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "model/covar.h"
+#include "model/covint.h"
+#include "model/interval.h"
 #include "model/model.h"
 #include "model/modelint.h"
 
@@ -305,17 +316,159 @@ static void binned_start(const struct sk_tmodel *tm, const double *par)
 		nobs += p[i].w;
 	void *ctx = sk_cov_ctx_new(tm, &cd, p, np);
 	ok = ok && sk_tmodel_fit_run(8, sk_cov_nll, ctx, 1, st, nobs, &ref, err, sizeof err) == 0;
-	double dg = 0;
-	for (int i = 4; ok && i < 8; i++)
+	double dg = 0, ds = 0;
+	for (int i = 4; ok && i < 8; i++) {
 		dg = fmax(dg, fabs(f.par[i] - log(ref.par[i])));
-	check(ok && fabs(f.loglik - ref.loglik) < 1e-9 * fabs(ref.loglik) && dg < 1e-5,
-	      "%s, a continuous covariate (5000 distinct vectors): the rounded coarse start "
-	      "reaches the full data's maximum (LL %.6f vs %.6f, coefficients within %.1e)",
-	      tm->name, ok ? f.loglik : 0, ok ? ref.loglik : 0, dg);
+		/* ref's se are of par = exp(g): se(g) = se(par) / par */
+		ds = fmax(ds, fabs(f.se[i] - ref.se[i] / ref.par[i]) / f.se[i]);
+	}
+	check(ok && fabs(f.loglik - ref.loglik) < 1e-9 * fabs(ref.loglik) && dg < 1e-5 &&
+	      ds < 1e-4, "%s, a continuous covariate (5000 distinct vectors): the rounded "
+	      "coarse start and Newton's method with the exact Hessian reach the full data's "
+	      "maximum (LL %.6f vs %.6f, coefficients within %.1e, their standard errors "
+	      "within %.1e relative)", tm->name, ok ? f.loglik : 0, ok ? ref.loglik : 0, dg, ds);
 	sk_cov_ctx_free(ctx);
 	free(p);
 	free(cd.z);
 	gsl_rng_free(rng);
+}
+
+/* (7) on n customers with parameters par (alpha0 and beta0|b0 as given)
+ * and three covariates, one of them binary. */
+static void covlik(const struct sk_tmodel *tm, const double *par, const char *what)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 5);
+	const size_t n = 3000;
+	struct sk_covdata cd;
+	memset(&cd, 0, sizeof cd);
+	cd.spec.kp = 2;
+	cd.spec.kd = 1;
+	cd.nz = n;
+	cd.z = malloc(n * 3 * sizeof *cd.z);
+	struct sk_rfm *p = malloc(n * sizeof *p);
+	for (size_t i = 0; i < n; i++) {
+		double *z = cd.z + 3 * i;
+		z[0] = gsl_ran_gaussian(rng, 1);
+		z[1] = gsl_rng_uniform(rng) < 0.5;
+		z[2] = gsl_ran_gaussian(rng, 1);
+		/* counts as the models make them and some heavy buyers; a
+		 * tenth bought last on the last day (no tail term) */
+		double T = floor((10 + gsl_rng_uniform(rng) * 60) * 7) / 7;
+		double x = gsl_ran_poisson(rng, 2.5);
+		if (gsl_rng_uniform(rng) < 0.05)
+			x = 40 + gsl_ran_poisson(rng, 20);
+		double tx = x > 0 ? floor(gsl_rng_uniform(rng) * T * 7) / 7 : 0;
+		if (x > 0 && gsl_rng_uniform(rng) < 0.1)
+			tx = T;
+		p[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 + (double)(i % 3),
+					.cov = (uint32_t)i };
+	}
+	size_t np = sk_rfm_compress(p, n);
+	double th[7] = { log(par[0]), log(par[1]), log(par[2]), log(par[3]), 0.3, -0.2, 0.25 };
+	void *grp = sk_cov_ctx_new(tm, &cd, p, np), *one = sk_covlik_new(tm, &cd, p, np);
+	double g0[7], g1[7], H[SK_FIT_MAXPAR * SK_FIT_MAXPAR], gmax = 0;
+	double v0 = sk_cov_nll(th, g0, grp), v1 = sk_covlik_hess(th, g1, H, one);
+	double vv = sk_covlik_nll(th, NULL, one);
+	for (int i = 0; i < 7; i++)
+		gmax = fmax(gmax, fabs(g1[i] - g0[i]) / fmax(1, fabs(g0[i])));
+	check(fabs(v1 - v0) <= 1e-12 * fabs(v0) && fabs(vv - v0) <= 1e-12 * fabs(v0) &&
+	      gmax < 1e-10, "%s, %s: one customer at a time = by groups (-LL %.10f vs %.10f, "
+	      "gradient %.1e)", tm->title, what, v1, v0, gmax);
+	double worst = 0;
+	for (int j = 0; j < 7; j++) {
+		double t2[7], gp[7], gm[7], h = 1e-5;
+		memcpy(t2, th, sizeof t2);
+		t2[j] = th[j] + h;
+		sk_covlik_nll(t2, gp, one);
+		t2[j] = th[j] - h;
+		sk_covlik_nll(t2, gm, one);
+		for (int i = 0; i < 7; i++) {
+			double an = H[i * SK_FIT_MAXPAR + j], fd = (gp[i] - gm[i]) / (2 * h);
+			worst = fmax(worst, fabs(fd - an) / fmax(1, fabs(an)));
+		}
+	}
+	check(worst < 1e-6, "%s, %s: the analytic Hessian agrees with differences of the "
+	      "gradient (largest relative difference %.1e)", tm->title, what, worst);
+	/* every coefficient 0: the plain model's likelihood on the same
+	 * customers, merged without their covariates */
+	double t0[7] = { th[0], th[1], th[2], th[3], 0, 0, 0 }, gz[7], gq[4];
+	double vz = sk_covlik_nll(t0, gz, one);
+	struct sk_rfm *q = malloc(np * sizeof *q);
+	for (size_t i = 0; i < np; i++) {
+		q[i] = p[i];
+		q[i].cov = 0;
+	}
+	struct sk_rfm_set set = { .pat = q, .n = sk_rfm_compress(q, np) };
+	double vq = tm == &sk_pnbd ? sk_pnbd_nll(t0, gq, &set) : sk_bgnbd_nll(t0, gq, &set);
+	double gd = 0;
+	for (int i = 0; i < 4; i++)
+		gd = fmax(gd, fabs(gz[i] - gq[i]) / fmax(1, fabs(gq[i])));
+	check(fabs(vz - vq) <= 1e-12 * fabs(vq) && gd < 1e-10, "%s, %s: coefficients 0 one "
+	      "customer at a time give the plain likelihood (-LL %.10f vs %.10f, gradient "
+	      "%.1e)", tm->title, what, vz, vq, gd);
+	free(q);
+	sk_cov_ctx_free(grp);
+	sk_covlik_free(one);
+	free(p);
+	free(cd.z);
+	gsl_rng_free(rng);
+}
+
+/* (8): R sets of n customers simulated with a binary and a continuous
+ * covariate on both processes; the 90 % intervals for three histories
+ * (x, t_x, T) each at two covariate vectors against the true values. */
+static void coverage(const struct sk_tmodel *tm, const double *par, size_t n, int R)
+{
+	const struct sk_rfm hist[3] = { { .x = 0, .t_x = 0, .T = 40, .w = 1 },
+					{ .x = 2, .t_x = 30, .T = 40, .w = 1 },
+					{ .x = 5, .t_x = 12, .T = 40, .w = 1 } };
+	/* vectors (purchase z1, z2, dropout z1, z2) */
+	double zv[2][4] = { { 0, -1, 0, -1 }, { 1, 0.8, 1, 0.8 } };
+	struct sk_covdata hz = { .spec = { .kp = 2, .kd = 2 }, .nz = 2, .z = &zv[0][0] };
+	struct sk_rfm h[6];
+	double pa_true[6], ex_true[6];
+	const double horizon = 39;
+	for (int i = 0; i < 6; i++) {
+		double ip[4];
+		h[i] = hist[i % 3];
+		h[i].cov = (uint32_t)(i / 3);
+		sk_cov_par(tm, &hz.spec, par, zv[i / 3], ip);
+		pa_true[i] = tm->p_alive(ip, h[i].x, h[i].t_x, h[i].T);
+		ex_true[i] = tm->expected(ip, horizon, h[i].x, h[i].t_x, h[i].T);
+	}
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 20071);
+	int fitted = 0, n_pa = 0, n_ex = 0, c_pa = 0, c_ex = 0;
+	for (int rep = 0; rep < R; rep++) {
+		struct sk_covdata cd;
+		size_t np;
+		struct sk_rfm *p = simulate(tm, par, &cd, n, 0, rng, &np);
+		struct sk_fit plain, f;
+		double lo[6], hi[6], elo[6], ehi[6];
+		if (fit_both(tm, &cd, p, np, &plain, &f) == 0 && f.cov_ok &&
+		    sk_cov_interval_patterns(tm, &f, &hz, h, 6, horizon, 0.9, lo, hi, elo,
+					     ehi) == 0) {
+			fitted++;
+			for (int i = 0; i < 6; i++) {
+				if (tm == &sk_pnbd || h[i].x > 0) {	/* BG/NBD: 1 at x = 0 */
+					n_pa++;
+					c_pa += lo[i] <= pa_true[i] && pa_true[i] <= hi[i];
+				}
+				n_ex++;
+				c_ex += elo[i] <= ex_true[i] && ex_true[i] <= ehi[i];
+			}
+		}
+		free(p);
+		sk_covdata_free(&cd);
+	}
+	gsl_rng_free(rng);
+	double cp = (double)c_pa / (n_pa ? n_pa : 1), ce = (double)c_ex / (n_ex ? n_ex : 1);
+	/* R x 6 draws of a 0.9 coverage, correlated within a set: sd ~ 0.02-0.03 */
+	check(fitted >= R - 2 && cp > 0.82 && cp < 0.97 && ce > 0.82 && ce < 0.97,
+	      "%s with covariates: 90%% intervals cover the true p_alive %.3f of %d times, "
+	      "expected purchases %.3f of %d (%d of %d sets fitted)", tm->title, cp, n_pa, ce,
+	      n_ex, fitted, R);
 }
 
 int main(void)
@@ -326,6 +479,11 @@ int main(void)
 	const double bg[8] = { 0.24, 4.4, 0.79, 2.4, 0.5, -0.3, 0.6, 0.4 };
 	likelihood(&sk_pnbd, pn);
 	likelihood(&sk_bgnbd, bg);
+	covlik(&sk_pnbd, pn, "alpha < beta");
+	const double pn_ab[4] = { 0.55, 11.7, 0.61, 1.5 }, pn_far[4] = { 0.55, 0.05, 0.61, 500 };
+	covlik(&sk_pnbd, pn_ab, "alpha > beta");
+	covlik(&sk_pnbd, pn_far, "rates so unequal that tails are integrated");
+	covlik(&sk_bgnbd, bg, "CDNOW-like");
 	double ip[4], z[4] = { 1, 2, 0.5, -1 };
 	struct sk_covspec s = { .kp = 2, .kd = 2 };
 	sk_cov_par(&sk_pnbd, &s, pn, z, ip);
@@ -344,6 +502,8 @@ int main(void)
 	recover(&sk_bgnbd, bg, 6000);
 	se_sanity(&sk_bgnbd, bg, 3000, 30);
 	se_sanity(&sk_pnbd, pn, 3000, 30);
+	coverage(&sk_bgnbd, bg, 2000, 100);
+	coverage(&sk_pnbd, pn, 2000, 60);
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

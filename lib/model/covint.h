@@ -1,0 +1,67 @@
+/* covint.h: the covariate models' likelihood one customer at a time, for
+ * many distinct covariate vectors (covlik.c), and the two models' kernels
+ * it calls (pnbdcov.c, bgcov.c).  Private to lib/model.
+ *
+ * With a continuous covariate every customer has her own parameters
+ * (FH 2007), so nothing of the plain models' tables over (x, t) can be
+ * shared across customers; what can be shared is whatever depends on x
+ * and the common parameters only (the Pareto/NBD's series coefficients,
+ * ln Gamma(r + x) and its derivatives).  A kernel gives one customer's
+ * ln L with its gradient and Hessian in phi = the logs of her own four
+ * parameters; covlik.c maps them to the fit's theta by the chain rule,
+ * phi being linear in theta. */
+#ifndef SK_COVINT_H
+#define SK_COVINT_H
+
+#include "covar.h"
+#include "modelint.h"
+
+/* One customer's ln L and, by order (0 value, 1 gradient, 2 Hessian),
+ * its derivatives in phi = log(r, alpha, s|a, beta|b). */
+struct sk_cl_out {
+	double l, g[4], h[4][4];
+};
+
+struct sk_cl_kernel {
+	/* A workspace per thread. */
+	void *(*ws_new)(void);
+	void (*ws_free)(void *ws);
+	/* The terms of x and the common parameters par0 (r and s of the
+	 * Pareto/NBD; r of the BG/NBD): called before the first customer
+	 * and whenever x changes.  0, or -1 when they are not finite. */
+	int (*set_x)(void *ws, const double *par0, double x, int order);
+	/* One customer with own parameters ip and their logs lp: 0, or -1
+	 * when her likelihood cannot be evaluated. */
+	int (*cust)(void *ws, const double *ip, const double *lp, double t_x, double T,
+		    int order, struct sk_cl_out *o);
+};
+
+extern const struct sk_cl_kernel sk_pnbd_clk, sk_bgnbd_clk;
+
+/* The Hessian in phi from the natural-scale derivatives: g (d ln L /
+ * d par) and h (d2 ln L / d par2) become d / d log par in place. */
+static inline void sk_cl_to_log(const double *p, struct sk_cl_out *o, int order)
+{
+	if (order >= 2)
+		for (int a = 0; a < 4; a++)
+			for (int b = 0; b < 4; b++)
+				o->h[a][b] = p[a] * p[b] * o->h[a][b] + (a == b ? p[a] * o->g[a] : 0);
+	if (order >= 1)
+		for (int a = 0; a < 4; a++)
+			o->g[a] *= p[a];
+}
+
+/* ---- covlik.c ---- */
+
+/* The context over patterns pat[0..n) whose .cov index cd's vectors
+ * (cd standardised or not: the likelihood is the model's either way). */
+void *sk_covlik_new(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		    const struct sk_rfm *pat, size_t n);
+void sk_covlik_free(void *ctx);
+/* -LL at theta (covar.h's order) with its gradient (grad non-NULL) and
+ * Hessian (hess non-NULL, row-major with stride SK_FIT_MAXPAR). */
+double sk_covlik_hess(const double *theta, double *grad, double *hess, void *ctx);
+/* The same as an sk_fit_fn. */
+double sk_covlik_nll(const double *theta, double *grad, void *ctx);
+
+#endif
