@@ -207,6 +207,12 @@ int main(int argc, char **argv)
 		sk_table_free(t);
 		return 0;
 	}
+	/* From here clv reads each row's own record only for the learned
+	 * layer (backtest.h); without it the rows fold into their patterns
+	 * (score.h: rows and patterns at once were most of clv's memory). */
+	int layer = !c.no_learn && !cov && !lifetime;
+	if (!layer || sk_table_col(t, "backtest_frequency") < 0)
+		sk_custdata_fold(&d);
 
 	if (!mo.model) {
 		sk_value_fit(&d, tm, mo.penalty, o.unit_name, &mf);
@@ -223,13 +229,18 @@ int main(int argc, char **argv)
 		       "ggomnbd); give a finite horizon such as 5y for %s", tm->name);
 
 	double *det = sk_value_det(tm, mf.tfit.par, &d, horizon, c.rate, o.unit_days);
-	struct sk_pred p;
-	sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
+	/* p_alive counts the value at risk; the expected transactions are
+	 * the learned layer's and --evaluate's. */
+	struct sk_pred p = { 0 };
+	layer = layer && !tm->discrete;
+	if (layer || c.evaluate)
+		sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
+	else
+		p.p_alive = sk_predict_alive(tm, mf.tfit.par, &d);
 	double *spend = NULL;
-	if (!c.no_learn && !cov && !tm->discrete && !lifetime)
+	if (layer)
 		spend = learned_layer(t, tm, &d, &p, det, mf.sfit.par, !c.no_learn_spend,
 				      mo.report ? stderr : NULL);
-	sk_custdata_drop_patterns(&d);
 	/* clv replaces the discounted transactions in place, and the
 	 * predictions go before the tiers are ranked: memory per customer
 	 * is what bounds a run over ten million. */
@@ -248,9 +259,9 @@ int main(int argc, char **argv)
 				     "discounted transactions %g); check monetary_value and "
 				     "--margin", c.margin, spend[i], det[i]);
 		clv[i] = v;
-		total += d.rfm[i].w * clv[i];
+		total += sk_custdata_w(&d, i) * clv[i];
 		if (p.p_alive[i] < mo.threshold)
-			at_risk += d.rfm[i].w * clv[i];
+			at_risk += sk_custdata_w(&d, i) * clv[i];
 	}
 	double *iv[4] = { NULL };
 	if (mo.intervals > 0) {
@@ -259,6 +270,7 @@ int main(int argc, char **argv)
 		sk_value_intervals(tm, &mf.tfit, &mf.sfit, &d, horizon, c.rate, o.unit_days,
 				   spend, clv, mo.intervals, iv);
 	}
+	sk_custdata_drop_patterns(&d);	/* the tiers and the output need none */
 	const char *unit = tm->discrete ? "period" : o.unit_name;
 	if (c.evaluate)
 		/* Predicted holdout spend = E[spend per transaction] x
@@ -275,7 +287,7 @@ int main(int argc, char **argv)
 	double top20 = 0;
 	for (size_t i = 0; i < d.n; i++)
 		if (d.valid[i] && tier[i] != SK_TIER_REST)
-			top20 += d.rfm[i].w * clv[i];
+			top20 += sk_custdata_w(&d, i) * clv[i];
 	struct sk_emit *e = sk_emit_open(&o, t, mo.intervals > 0 ? 7 : 3, cols);
 	struct fill_ctx fc = { d.valid, spend, clv, tier, mo.intervals > 0 ? iv : NULL };
 	sk_emit_rows(e, t->nrow, NULL, fill, &fc);

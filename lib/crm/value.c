@@ -23,34 +23,37 @@ struct sk_spend_obs *sk_spend_obs_read(const struct sk_custdata *d, size_t *nobs
 	/* Sized to the repeat buyers and then to the distinct pairs; sorted
 	 * by mbar's bits, then (stable) by the rank of x, which needs no
 	 * table of the distinct spends: with ten million customers this was
-	 * the peak of clv's memory. */
+	 * the peak of clv's memory.  The keys point at the rows, not at a
+	 * copy of their (x, mbar, w): 20 MB of clv's peak on a million
+	 * customers (issue 21). */
 	size_t m = 0, ex = 0;
 	for (size_t i = 0; i < d->n; i++)
-		m += d->valid[i] && d->rfm[i].x > 0 && d->mbar[i] > 0;
-	struct sk_spend_obs *o = sk_xmalloc((m ? m : 1) * sizeof *o);
+		m += d->valid[i] && sk_custdata_x(d, i) > 0 && d->mbar[i] > 0;
+	struct sk_kv *kv = sk_xmalloc((m ? m : 1) * sizeof *kv);
 	m = 0;
 	for (size_t i = 0; i < d->n; i++) {
-		if (!d->valid[i] || d->rfm[i].x <= 0)
+		if (!d->valid[i] || sk_custdata_x(d, i) <= 0)
 			continue;
 		if (!(d->mbar[i] > 0)) {
 			ex++;
 			continue;
 		}
-		o[m++] = (struct sk_spend_obs){ d->rfm[i].x, d->mbar[i], d->rfm[i].w };
+		kv[m++] = (struct sk_kv){ sk_key_of_double(d->mbar[i]), (uint32_t)i };
 	}
-	struct sk_kv *kv = sk_xmalloc((m ? m : 1) * sizeof *kv);
-	for (size_t i = 0; i < m; i++)
-		kv[i] = (struct sk_kv){ sk_key_of_double(o[i].mbar), (uint32_t)i };
 	if (sk_kv_sort(kv, m, UINT64_MAX) < 0)
 		sk_die(SK_EX_SOFTWARE, "out of memory sorting %zu customers", m);
+	double *x = sk_xmalloc((m ? m : 1) * sizeof *x);
+	for (size_t j = 0; j < m; j++)
+		x[j] = sk_custdata_x(d, kv[j].idx);
 	uint32_t *rank = sk_xmalloc((m ? m : 1) * sizeof *rank);
 	size_t nx;
-	double *u = sk_distinct_new(&o[0].x, m, sizeof *o, rank, &nx);
+	double *u = sk_distinct_new(x, m, sizeof *x, rank, &nx);
 	if (!u)
 		sk_die(SK_EX_SOFTWARE, "out of memory sorting %zu customers", m);
 	free(u);
+	free(x);
 	for (size_t j = 0; j < m; j++)
-		kv[j].key = rank[kv[j].idx];
+		kv[j].key = rank[j];
 	free(rank);
 	if (sk_kv_sort(kv, m, nx) < 0)
 		sk_die(SK_EX_SOFTWARE, "out of memory sorting %zu customers", m);
@@ -58,18 +61,18 @@ struct sk_spend_obs *sk_spend_obs_read(const struct sk_custdata *d, size_t *nobs
 	size_t k = 0;
 	for (size_t j = 0; j < m; j++)
 		k += !(j && kv[j].key == kv[j - 1].key &&
-		       o[kv[j].idx].mbar == o[kv[j - 1].idx].mbar);
+		       d->mbar[kv[j].idx] == d->mbar[kv[j - 1].idx]);
 	struct sk_spend_obs *s = sk_xmalloc((k ? k : 1) * sizeof *s);
 	k = 0;
 	for (size_t j = 0; j < m; j++) {
-		const struct sk_spend_obs *p = &o[kv[j].idx];
-		if (k && kv[j].key == kv[j - 1].key && p->mbar == o[kv[j - 1].idx].mbar)
-			s[k - 1].w += p->w;
+		size_t i = kv[j].idx;
+		if (k && kv[j].key == kv[j - 1].key && d->mbar[i] == d->mbar[kv[j - 1].idx])
+			s[k - 1].w += sk_custdata_w(d, i);
 		else
-			s[k++] = *p;
+			s[k++] = (struct sk_spend_obs){ sk_custdata_x(d, i), d->mbar[i],
+							sk_custdata_w(d, i) };
 	}
 	free(kv);
-	free(o);
 	*nobs = k;
 	*excluded = ex;
 	return s;
@@ -413,9 +416,9 @@ void sk_value_intervals(const struct sk_tmodel *tm, const struct sk_fit *tfit,
 		double g[SK_FIT_MAXPAR + 1], h[SK_FIT_MAXPAR + 1];
 		for (int k = 0; k <= n; k++)
 			g[k] = ldet[k][i];
-		double m = d->rfm[i].x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
+		double x = sk_custdata_x(d, i), m = x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
 		for (int k = 0; k <= ss.npar; k++) {
-			double v = sk_gg_expected_spend(ss.par[k], m > 0 ? d->rfm[i].x : 0, m);
+			double v = sk_gg_expected_spend(ss.par[k], m > 0 ? x : 0, m);
 			h[k] = v > 0 ? log(v) : -INFINITY;
 		}
 		double se_t = sk_delta_se(&ts, g[0], g + 1), se_s = sk_delta_se(&ss, h[0], h + 1);
@@ -544,8 +547,8 @@ void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, double pena
 
 double sk_value_spend(const double *gg, const struct sk_custdata *d, size_t i)
 {
-	double m = d->rfm[i].x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
-	return sk_gg_expected_spend(gg, m > 0 ? d->rfm[i].x : 0, m);
+	double x = sk_custdata_x(d, i), m = x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
+	return sk_gg_expected_spend(gg, m > 0 ? x : 0, m);
 }
 
 const struct sk_tmodel *sk_value_models(const char *model_path, const char *type,

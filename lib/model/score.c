@@ -1,6 +1,6 @@
-/* score.c: model inputs from records, fitting with checks, predictions
- * per distinct pattern, and the reports analysts read before trusting a
- * model. */
+/* score.c: fitting with checks, predictions per distinct pattern, and
+ * the reports analysts read before trusting a model (the model inputs
+ * of the records are custdata.c's). */
 #include "score.h"
 #include "covar.h"
 #include "nested.h"
@@ -18,198 +18,6 @@
 #include "record/group.h"
 #include "record/num.h"
 #include "record/util.h"
-
-void sk_custdata_read(const struct sk_table *t, const char *weight_col, int discrete,
-		      int want_spend, struct sk_custdata *d)
-{
-	memset(d, 0, sizeof *d);
-	d->n = t->nrow;
-	d->col_x = sk_table_need_col(t, "frequency", NULL);
-	d->col_tx = sk_table_need_col(t, "recency", NULL);
-	d->col_T = discrete ? sk_table_need_col(t, "periods", "T") : sk_table_need_col(t, "T", NULL);
-	d->col_w = weight_col ? sk_table_col(t, weight_col) : -1;
-	d->col_litt = sk_table_col(t, "litt");
-	if (weight_col && d->col_w < 0)
-		sk_die(SK_EX_DATA, "missing weight column \"%s\"", weight_col);
-	d->col_m = want_spend ? sk_table_need_col(t, "monetary_value", NULL) : -1;
-	d->rfm = sk_xcalloc(d->n, sizeof *d->rfm);
-	d->valid = sk_xcalloc(d->n, 1);
-	if (want_spend)
-		d->mbar = sk_xcalloc(d->n, sizeof *d->mbar);
-	for (size_t i = 0; i < d->n; i++) {
-		int ex, et, eT, ew = 0;
-		double x = sk_table_num(t, i, d->col_x, &ex);
-		double tx = sk_table_num(t, i, d->col_tx, &et);
-		double T = sk_table_num(t, i, d->col_T, &eT);
-		double w = d->col_w >= 0 ? sk_table_num(t, i, d->col_w, &ew) : 1;
-		if (d->mbar) {
-			int em;
-			double m = sk_table_num(t, i, d->col_m, &em);
-			d->mbar[i] = em ? NAN : m;
-		}
-		if (ex && et && eT)
-			continue;	/* a prospect: no purchase, no prediction */
-		if (ex || et || eT)
-			sk_table_die(t, i, "frequency, recency and T must be all empty "
-				     "(a prospect) or all set");
-		if (ew)
-			sk_table_die(t, i, "column \"%s\": empty weight", weight_col);
-		if (x < 0 || x != floor(x) || x > 1e9)
-			sk_table_die(t, i, "column \"frequency\": \"%g\" is not a whole number "
-				     ">= 0", x);
-		if (tx < 0)
-			sk_table_die(t, i, "column \"recency\": negative value %g", tx);
-		if (T < 0)
-			sk_table_die(t, i, "column \"%s\": negative value %g",
-				     t->col[d->col_T], T);
-		if (tx > T * (1 + 1e-9) + 1e-9)
-			sk_table_die(t, i, "recency %g is after T %g: the last purchase cannot "
-				     "come after the end of observation; check --as-of", tx, T);
-		if (x == 0 && tx != 0)
-			sk_table_die(t, i, "recency %g with frequency 0: a customer without "
-				     "repeat purchases has recency 0", tx);
-		if (discrete && (tx != floor(tx) || T != floor(T) || x > T || tx > T))
-			sk_table_die(t, i, "BG/BB needs whole numbers of opportunities with "
-				     "frequency <= recency <= periods");
-		if (w < 0)
-			sk_table_die(t, i, "column \"%s\": negative weight %g", weight_col, w);
-		/* litt (summarize --litt): NaN when the records lack it, so that
-		 * the models that need it can say so (cnbd.c). */
-		double litt = NAN;
-		if (d->col_litt >= 0) {
-			int el;
-			litt = sk_table_num(t, i, d->col_litt, &el);
-			if (el && x > 0)
-				sk_table_die(t, i, "column \"litt\": empty for a customer with "
-					     "repeat purchases");
-			if (el || x == 0)
-				litt = 0;
-		}
-		d->rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx > T ? T : tx, .T = T, .w = w,
-					    .litt = litt };
-		d->valid[i] = 1;
-		d->nvalid++;
-	}
-}
-
-void sk_custdata_free(struct sk_custdata *d)
-{
-	free(d->pat);
-	free(d->pid);
-	free(d->rfm);
-	free(d->valid);
-	free(d->mbar);
-	memset(d, 0, sizeof *d);
-}
-
-static const struct sk_rfm *sort_rfm;
-
-static int cmp_rows(const void *pa, const void *pb)
-{
-	const struct sk_rfm *a = &sort_rfm[*(const uint32_t *)pa];
-	const struct sk_rfm *b = &sort_rfm[*(const uint32_t *)pb];
-	if (a->x != b->x)
-		return a->x < b->x ? -1 : 1;
-	if (a->t_x != b->t_x)
-		return a->t_x < b->t_x ? -1 : 1;
-	if (a->T != b->T)
-		return a->T < b->T ? -1 : 1;
-	return (a->cov > b->cov) - (a->cov < b->cov);
-}
-
-/* Group the valid rows by (x, t_x, T).  Each coordinate is replaced by
- * its rank among the distinct values of its column (a few hundred in
- * daily data), the three ranks make one integer key in the same order as
- * (x, t_x, T), and a stable radix sort of the keys groups the rows: 20x
- * faster than qsort on a million rows.  Ranks too many for one 64-bit
- * key (never in practice) fall back to qsort. */
-static size_t group_by_rank(struct sk_custdata *d, uint32_t *idx)
-{
-	size_t n = d->n, nu[3];
-	uint32_t *r = sk_xmalloc((n ? n : 1) * sizeof *r);
-	struct sk_kv *kv = sk_xmalloc((d->nvalid ? d->nvalid : 1) * sizeof *kv);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (d->valid[i])
-			kv[m++] = (struct sk_kv){ 0, (uint32_t)i };
-	const double *col[3] = { &d->rfm[0].x, &d->rfm[0].t_x, &d->rfm[0].T };
-	uint64_t span = 1;
-	for (int c = 0; c < 3; c++) {
-		double *u = sk_distinct_new(col[c], n, sizeof *d->rfm, r, &nu[c]);
-		if (!u)
-			sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu customers", n);
-		free(u);
-		if (nu[c] && span > UINT64_MAX / nu[c]) {
-			m = (size_t)-1;
-			goto done;
-		}
-		span *= nu[c] ? nu[c] : 1;
-		for (size_t j = 0; j < m; j++)
-			kv[j].key = kv[j].key * nu[c] + r[kv[j].idx];
-	}
-	/* With covariates the index of the row's covariate vector is the
-	 * last key (covar.h): patterns are (x, t_x, T, cov). */
-	if (d->ncov > 1) {
-		if (span > UINT64_MAX / d->ncov) {
-			m = (size_t)-1;
-			goto done;
-		}
-		span *= d->ncov;
-		for (size_t j = 0; j < m; j++)
-			kv[j].key = kv[j].key * d->ncov + d->rfm[kv[j].idx].cov;
-	}
-	if (sk_kv_sort(kv, m, span - 1) < 0)
-		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu customers", n);
-	for (size_t j = 0; j < m; j++)
-		idx[j] = kv[j].idx;
-done:
-	free(r);
-	free(kv);
-	return m;
-}
-
-const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat)
-{
-	if (!d->pid) {
-		uint32_t *idx = sk_xmalloc((d->nvalid ? d->nvalid : 1) * sizeof *idx);
-		size_t m = group_by_rank(d, idx);
-		sort_rfm = d->rfm;
-		if (m == (size_t)-1) {
-			m = 0;
-			for (size_t i = 0; i < d->n; i++)
-				if (d->valid[i])
-					idx[m++] = (uint32_t)i;
-			qsort(idx, m, sizeof *idx, cmp_rows);
-		}
-		d->pat = sk_xmalloc((m ? m : 1) * sizeof *d->pat);
-		d->pid = sk_xcalloc(d->n ? d->n : 1, sizeof *d->pid);
-		size_t k = 0;
-		for (size_t j = 0; j < m; j++) {
-			const struct sk_rfm *r = &d->rfm[idx[j]];
-			if (k && cmp_rows(&idx[j - 1], &idx[j]) == 0)
-				sk_rfm_merge(&d->pat[k - 1], r);
-			else
-				d->pat[k++] = *r;
-			d->pid[idx[j]] = (uint32_t)(k - 1);
-		}
-		d->npat = k;
-		struct sk_rfm *shrunk = sk_realloc(d->pat, (k ? k : 1) * sizeof *d->pat);
-		if (shrunk)
-			d->pat = shrunk;
-		free(idx);
-	}
-	*npat = d->npat;
-	return d->pat;
-}
-
-void sk_custdata_drop_patterns(struct sk_custdata *d)
-{
-	free(d->pat);
-	free(d->pid);
-	d->pat = NULL;
-	d->pid = NULL;
-	d->npat = 0;
-}
 
 /* The most lapsed customer of each frequency: P(alive) falls with the
  * time since the last purchase, so if even these look alive the model
@@ -445,52 +253,34 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 		}						\
 	} while (0)
 
-uint32_t *sk_rfm_group_xT(const struct sk_rfm *pat, size_t np, size_t *ngroup,
-			  struct sk_rfm **group)
+/* P(alive) of the patterns pat[0..np) into pa; *bad becomes a pattern
+ * without a finite one, if any. */
+static void alive_patterns(const struct sk_tmodel *tm, const double *par,
+			   const struct sk_custdata *d, const struct sk_rfm *pat, size_t np,
+			   double *pa, size_t *bad)
 {
-	uint32_t *gid = sk_xmalloc((np ? np : 1) * sizeof *gid);
-	struct sk_kv *kv = sk_xmalloc((np ? np : 1) * sizeof *kv);
-	size_t nx, nT;
-	/* Ranks of x and T make the key (see group_by_rank); two ranks below
-	 * 2^32 each always fit in 64 bits. */
-	double *ux = sk_distinct_new(&pat[0].x, np, sizeof *pat, gid, &nx);
-	if (!ux)
-		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu patterns", np);
-	for (size_t k = 0; k < np; k++)
-		kv[k] = (struct sk_kv){ gid[k], (uint32_t)k };
-	double *uT = sk_distinct_new(&pat[0].T, np, sizeof *pat, gid, &nT);
-	if (!uT)
-		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu patterns", np);
-	for (size_t k = 0; k < np; k++)
-		kv[k].key = kv[k].key * nT + gid[k];
-	/* With covariates (covar.h) a group is (x, T, cov): its customers
-	 * share their parameters too. */
-	uint64_t ncov = 1;
-	for (size_t k = 0; k < np; k++)
-		ncov = pat[k].cov >= ncov ? (uint64_t)pat[k].cov + 1 : ncov;
-	if (ncov > 1) {
-		if ((uint64_t)nx * nT > UINT64_MAX / ncov)
-			sk_die(SK_EX_SOFTWARE, "too many patterns to group (%zu)", np);
-		for (size_t k = 0; k < np; k++)
-			kv[k].key = kv[k].key * ncov + pat[k].cov;
+	size_t b = SIZE_MAX;
+	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
+	for (size_t k = 0; k < np; k++) {
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+		pa[k] = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T);
+		MARK_UNLESS_FINITE(pa[k], k, b);
 	}
-	if (sk_kv_sort(kv, np, (uint64_t)nx * nT * ncov) < 0)
-		sk_die(SK_EX_SOFTWARE, "out of memory grouping %zu patterns", np);
-	struct sk_rfm *g = sk_xmalloc((np ? np : 1) * sizeof *g);
-	size_t m = 0;
-	for (size_t j = 0; j < np; j++) {
-		const struct sk_rfm *p = &pat[kv[j].idx];
-		if (!m || kv[j].key != kv[j - 1].key)
-			g[m++] = (struct sk_rfm){ .x = p->x, .t_x = 0, .T = p->T, .w = 0,
-						  .cov = p->cov };
-		gid[kv[j].idx] = (uint32_t)(m - 1);
-	}
-	free(ux);
-	free(uT);
-	free(kv);
-	*ngroup = m;
-	*group = g;
-	return gid;
+	*bad = b;
+}
+
+double *sk_predict_alive(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d)
+{
+	size_t np, bad;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
+	alive_patterns(tm, par, d, pat, np, pa, &bad);
+	if (bad < np)
+		sk_die(SK_EX_DATA, "%s gives no finite p_alive for frequency %g, recency %g, "
+		       "T %g (a customer far beyond the data the model was fitted on?); refit "
+		       "on data like these", tm->title, pat[bad].x, pat[bad].t_x, pat[bad].T);
+	return sk_custdata_per_row(d, pa);
 }
 
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
@@ -501,14 +291,8 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *ex = sk_xmalloc((np ? np : 1) * sizeof *ex);
 	double *pr = sk_xmalloc((np ? np : 1) * sizeof *pr);
-	size_t bad = SIZE_MAX;	/* a pattern without a finite prediction */
-	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
-	for (size_t k = 0; k < np; k++) {
-		double ip[4];
-		const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
-		pa[k] = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T);
-		MARK_UNLESS_FINITE(pa[k], k, bad);
-	}
+	size_t bad;	/* a pattern without a finite prediction */
+	alive_patterns(tm, par, d, pat, np, pa, &bad);
 	/* expected = p_alive x E[X | alive] and p_return = p_alive x
 	 * P(X > 0 | alive), the second factors functions of (x, T) only:
 	 * daily data has ~10^6 patterns but ~10^4 pairs (with covariates, of
@@ -580,19 +364,12 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 		       "for frequency %g, recency %g, T %g (a customer far beyond the data the "
 		       "model was fitted on?); refit on data like these or give a shorter "
 		       "--horizon", tm->title, pat[bad].x, pat[bad].t_x, pat[bad].T);
-	p->p_alive = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_alive);
-	p->expected = sk_xcalloc(d->n ? d->n : 1, sizeof *p->expected);
-	p->p_return = sk_xcalloc(d->n ? d->n : 1, sizeof *p->p_return);
-	for (size_t i = 0; i < d->n; i++) {
-		if (!d->valid[i])
-			continue;
-		p->p_alive[i] = pa[d->pid[i]];
-		p->expected[i] = ex[d->pid[i]];
-		p->p_return[i] = pr[d->pid[i]];
-	}
-	free(pa);
-	free(ex);
-	free(pr);
+	/* One row array at a time, each pattern array freed as soon as the
+	 * rows have their values: the three of each held at once were 38 MB
+	 * on a million customers (issue 21). */
+	p->p_alive = sk_custdata_per_row(d, pa);
+	p->expected = sk_custdata_per_row(d, ex);
+	p->p_return = sk_custdata_per_row(d, pr);
 }
 
 void sk_pred_free(struct sk_pred *p)
@@ -764,8 +541,9 @@ void sk_holdout_compare(FILE *f, const struct sk_table *t, const struct sk_custd
 		double a = sk_table_num(t, i, ch, &e);
 		if (e)
 			continue;
-		double w = d->rfm[i].w, p = scale ? scale[i] * pred[i] : pred[i];
-		int b = d->rfm[i].x >= 7 ? 7 : (int)d->rfm[i].x;
+		double w = sk_custdata_w(d, i), x = sk_custdata_x(d, i);
+		double p = scale ? scale[i] * pred[i] : pred[i];
+		int b = x >= 7 ? 7 : (int)x;
 		cnt[b] += w;
 		psum[b] += w * p;
 		act[b] += w * a;

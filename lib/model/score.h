@@ -31,6 +31,12 @@ struct sk_custdata {
 	 * distinct vectors, ncov of them; NULL and 0 without. */
 	struct sk_covdata *cov;
 	size_t ncov;
+	/* Set by sk_custdata_fold: rfm is NULL, each valid row is its
+	 * pattern pat[pid[i]], its frequency x[i], its weight w[i] (w NULL:
+	 * every row weighs 1). */
+	int folded;
+	uint32_t *x;
+	double *w;
 };
 
 /* Read frequency, recency and T (for BG/BB: periods when present) and the
@@ -49,8 +55,32 @@ const struct sk_rfm *sk_custdata_patterns(struct sk_custdata *d, size_t *npat);
 int sk_rfm_have_litt(const struct sk_rfm *pat, size_t npat);
 
 /* Free the patterns once every prediction is made (memory for the
- * output); a later sk_custdata_patterns computes them again. */
+ * output); a later sk_custdata_patterns computes them again, but for
+ * folded data (sk_custdata_fold), whose rows are gone. */
 void sk_custdata_drop_patterns(struct sk_custdata *d);
+
+/* For a program that reads no row's own record once the patterns are
+ * made (clv without the learned layer): make the patterns and free the
+ * rows' records (48 bytes a row; rows and patterns held to the end were
+ * most of clv's peak, issue 21).  d->rfm is NULL afterwards: a row is
+ * its pattern d->pat[d->pid[i]], and sk_custdata_x and _w read its
+ * frequency and weight.  Covariates (sk_covdata_read) go in before. */
+void sk_custdata_fold(struct sk_custdata *d);
+
+/* The frequency and the weight of valid row i, folded or not. */
+static inline double sk_custdata_x(const struct sk_custdata *d, size_t i)
+{
+	return d->rfm ? d->rfm[i].x : d->x[i];
+}
+
+static inline double sk_custdata_w(const struct sk_custdata *d, size_t i)
+{
+	return d->rfm ? d->rfm[i].w : d->w ? d->w[i] : 1;
+}
+
+/* The values v[0..npat) of the patterns for every row (0 for a
+ * prospect), in a new array; frees v. */
+double *sk_custdata_per_row(const struct sk_custdata *d, double *v);
 
 /* Fit tm on patterns with an L2 penalty on the log-parameters (0: none);
  * exits 65 with the reason and advice on failure, and warns on stderr
@@ -108,6 +138,10 @@ struct sk_pred {
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p);
 void sk_pred_free(struct sk_pred *p);
+/* Only p_alive, per row (the caller frees it): what clv needs without
+ * the learned layer or --evaluate, a third of sk_predict's memory and
+ * none of its work per (x, T) group. */
+double *sk_predict_alive(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d);
 
 /* P(X(T, T+t] = k | x, t_x, T): the conditional pmf of a customer's
  * transactions in the next t (opportunities for BG/BB).  Every model here

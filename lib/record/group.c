@@ -168,6 +168,48 @@ int sk_kv_sort(struct sk_kv *a, size_t n, uint64_t maxkey)
 	return 0;
 }
 
+int sk_u64_sort(uint64_t *a, size_t n, unsigned shift, uint64_t maxkey)
+{
+	int passes = 0;
+	for (uint64_t m = maxkey; m; m >>= RBITS)
+		passes++;
+	if (n < 2 || passes == 0)
+		return 0;
+	uint64_t *tmp = sk_malloc(n * sizeof *tmp);
+	size_t (*count)[RSIZE] = sk_calloc((size_t)passes, sizeof *count);
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < passes; p++)
+			count[p][(a[i] >> (shift + RBITS * p)) & (RSIZE - 1)]++;
+	uint64_t *src = a, *dst = tmp;
+	for (int p = 0; p < passes; p++) {
+		size_t *c = count[p];
+		unsigned sh = shift + RBITS * (unsigned)p;
+		if (c[(src[0] >> sh) & (RSIZE - 1)] == n)
+			continue;	/* every key has this digit */
+		size_t sum = 0;
+		for (size_t v = 0; v < RSIZE; v++) {
+			size_t k = c[v];
+			c[v] = sum;
+			sum += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i] >> sh) & (RSIZE - 1)]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(tmp);
+	free(count);
+	return 0;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -49,6 +49,13 @@ double *sk_distinct_new(const void *base, size_t n, size_t stride, uint32_t *ran
  * small keys take few passes.  -1 when out of memory (a is untouched). */
 int sk_kv_sort(struct sk_kv *a, size_t n, uint64_t maxkey);
 
+/* The same for keys packed above an index: stable LSD radix sort of
+ * a[0..n) by a[i] >> shift, at most maxkey (so shift + the bits of maxkey
+ * <= 64), the low shift bits left out of the order.  8 bytes an item
+ * instead of struct sk_kv's 16, in the array and in the sort's buffer.
+ * -1 when out of memory (a is untouched). */
+int sk_u64_sort(uint64_t *a, size_t n, unsigned shift, uint64_t maxkey);
+
 /* Sort a[0..n) and drop repeats; the new length.  Insertion sort for
  * the short lists it mostly gets (a basket's items, a customer's days). */
 size_t sk_sort_unique_u32(uint32_t *a, size_t n);
