@@ -2,31 +2,33 @@
  * peers' own data (issue 20: "each model reproduces a published table or
  * a peer's number to 1e-3 relative where one exists").
  *
- * Sources (the printed output of the packages' vignettes, as built and
- * shipped in the CRAN tarballs; the data are the packages' .rda files,
- * converted unchanged to CSV, tests/data/README.md):
+ * Sources: the printed output of the packages' vignettes as built and
+ * shipped in the CRAN tarballs (inst/doc/ of github.com/cran/BTYDplus
+ * at ff811ca, "version 1.2.0", and github.com/cran/CLVTools at 0d2dede,
+ * "version 0.11.2"), cited by PDF page; the data are the packages' .rda
+ * files converted unchanged to CSV (tests/data/README.md).
  *
  *   BTYDplus 1.2.0 (M. Platzer, GPL-3), vignette "Customer Base Analysis
  *   with BTYDplus" (inst/doc/BTYDplus-HowTo.pdf, 2021-01-20), section
- *   "BG/CNBD-k and MBG/CNBD-k", pp. 16-17: groceryElog, calibration to
- *   2006-12-31 in weeks (elog2cbs(groceryElog, T.cal = "2006-12-31")),
+ *   "BG/CNBD-k and MBG/CNBD-k", PDF pages 16-18: groceryElog,
+ *   calibration to 2006-12-31 in weeks (elog2cbs(groceryElog, T.cal =
+ *   "2006-12-31")),
  *   the table of k, r, alpha, a, b (3 decimals) and LL (rounded) of
  *   BG/NBD, BG/CNBD-k, MBG/NBD, MBG/CNBD-k; then, at the MBG/CNBD-k fit,
  *   P(alive) (2 decimals of a percent) and the approximate conditional
  *   expectations of five customers with x = 1..5, t_x = 12, T = 52, and
- *   (p. 18) the holdout total, actual and expected.  The models are
- *   Platzer & Reutterer 2016
- *   (Marketing Science 35(5)) and Reutterer, Platzer & Schroeder 2020
- *   (IJRM) for the MBG variant.
+ *   (page 18) the holdout total, actual and expected.  The models are
+ *   Platzer & Reutterer 2016 (Marketing Science 35(5)) and Reutterer,
+ *   Platzer & Schroeder 2020 (IJRM) for the MBG variant.
  *
  *   CLVTools 0.11.2 (Bachmann, Meierer, Naef; GPL-3), vignette
  *   "Walkthrough for the CLVTools Package" (inst/doc/CLVTools.pdf),
  *   sections 2.5 and 2.8: apparelTrans with apparelStaticCov, estimation
  *   split 104 weeks (2005-01-02 .. 2006-12-31), weekly; summary() of the
- *   Pareto/NBD (p. 7) and of the Pareto/NBD with Gender and Channel on
- *   both processes (pp. 16-17): estimates and standard errors (4
+ *   Pareto/NBD (page 7) and of the Pareto/NBD with Gender and Channel on
+ *   both processes (pages 16-17): estimates and standard errors (4
  *   decimals), LL (4 decimals); and the predictions of the model
- *   without covariates (p. 9: PAlive, CET, DERT of six customers).  The
+ *   without covariates (page 10: PAlive, CET, DERT of six customers).  The
  *   fit with covariates is printed again in the package's vignette
  *   "CLVTools_advanced_techniques.pdf" (section 4, est.pnbd.full;
  *   repository bachmannpatrick/CLVTools at 1b06356, v0.12.1) with the
@@ -186,12 +188,12 @@ static void grocery(void)
 		xstar += c[i].xstar;
 	}
 	/* The vignette's elog2cbs: 1525 customers (man/groceryElog.Rd);
-	 * p. 18, sum(groceryCBS$x.star): 3389 purchases in the holdout. */
+	 * page 18, sum(groceryCBS$x.star): 3389 purchases in the holdout. */
 	check(n == 1525 && xstar == 3389, "grocery: 1525 customers in the calibration (%zu), "
 	      "%.0f repeat purchases, 3389 in the holdout (%.0f)", n, xsum, xstar);
 	size_t np = sk_rfm_compress(p, n);
 
-	/* BTYDplus-HowTo.pdf p. 16: round(params, 3), round(LL). */
+	/* BTYDplus-HowTo.pdf pages 16-17: round(params, 3), round(LL). */
 	static const struct table_row pub[] = {
 		{ &sk_bgnbd, 1, 0.349, 2.581, 0.504, 3.644, -15837 },
 		{ &sk_bgcnbd, 2, 0.359, 1.129, 0.523, 2.785, -15054 },
@@ -222,7 +224,7 @@ static void grocery(void)
 			mbgc = f;
 	}
 
-	/* p. 17: mbgcnbd.PAlive(params.mbgcnbd, x = 1:5, t.x = 12, T.cal = 52)
+	/* Page 18: mbgcnbd.PAlive(params.mbgcnbd, x = 1:5, t.x = 12, T.cal = 52)
 	 * printed as sprintf("%5.2f %%", 100 * p). */
 	static const double palive_pct[5] = { 15.64, 2.92, 0.39, 0.04, 0.00 };
 	if (mbgc.npar == 5) {
@@ -235,7 +237,7 @@ static void grocery(void)
 		}
 		check(same, "grocery MBG/CNBD-k: P(alive) of x = 1..5, t_x = 12, T = 52 at the fit "
 		      "is BTYDplus's 15.64 2.92 0.39 0.04 0.00 %% to 2 decimals (%s)", got + 1);
-		/* p. 17, above it: mbgcnbd.ConditionalExpectedTransactions(
+		/* Page 17, above it: mbgcnbd.ConditionalExpectedTransactions(
 		 * params.mbgcnbd, T.star = 52, x = 1:5, t.x = 12, T.cal = 52),
 		 * "%5.3f".  Those are not the model's exact expectation (ours,
 		 * cnbd.c) but BTYDplus's approximation: FHL 2005's BG/NBD
@@ -262,7 +264,7 @@ static void grocery(void)
 			worst = fmax(worst, exact / e - 1);
 			o += snprintf(o, (size_t)(got + sizeof got - o), " %.4f", e);
 		}
-		/* p. 18: round(sum(xstar.mbgcnbd)) over the cohort, 52 weeks:
+		/* Page 18: round(sum(xstar.mbgcnbd)) over the cohort, 52 weeks:
 		 * 3970.  With 100 or more customers BTYDplus scales its
 		 * approximation so that the total is the model's unconditional
 		 * one, sum_i E[X(T_i + 52)] - E[X(T_i)] (its
@@ -361,14 +363,14 @@ static void apparel(void)
 		p[i] = rfm_of(&c[i], end);
 		x += p[i].x + 1;
 	}
-	/* CLVTools.pdf p. 5, summary(clv.apparel): 600 customers, 1866
+	/* CLVTools.pdf page 5, summary(clv.apparel): 600 customers, 1866
 	 * transactions in the estimation period. */
 	check(n == 600 && x == 1866, "apparel: 600 customers and 1866 transactions to 2006-12-31 "
 	      "(%zu, %.0f)", n, x);
 	struct sk_covdata cd;
 	apparel_cov(c, n, p, &cd);
 
-	/* Without covariates, CLVTools.pdf p. 7: coef(est.pnbd) (7 digits)
+	/* Without covariates, CLVTools.pdf page 7: coef(est.pnbd) (7 digits)
 	 * and LL -5848.0978. */
 	struct sk_rfm *q = malloc(n * sizeof *q);
 	for (size_t i = 0; i < n; i++) {
@@ -390,7 +392,7 @@ static void apparel(void)
 	check(rc == 0 && fabs(plain.loglik - -5848.0978) < 5e-5,
 	      "apparel Pareto/NBD: LL %.4f is CLVTools' -5848.0978", plain.loglik);
 
-	/* CLVTools.pdf p. 9, print(predict(est.pnbd)): PAlive at the end
+	/* CLVTools.pdf page 10, print(predict(est.pnbd)): PAlive at the end
 	 * of the estimation, CET over the holdout 2007-01-01 .. 2010-12-20
 	 * (207.1429 weeks) and DERT at predict()'s default continuous
 	 * discount rate, log(1 + 0.1) per week (CLVTools 0.11.2,
@@ -428,8 +430,8 @@ static void apparel(void)
 	      "apparel Pareto/NBD: CLVTools' PAlive, CET and DERT of 6 customers to 1e-3 (worst "
 	      "rel. %.1e, %.1e, %.1e)", wp, wc, wd);
 
-	/* With covariates, CLVTools.pdf pp. 16-17 (first print) and
-	 * CLVTools_advanced_techniques.pdf p. 4 (second print): r alpha s
+	/* With covariates, CLVTools.pdf pages 16-17 (first print) and
+	 * CLVTools_advanced_techniques.pdf page 4 (second print): r alpha s
 	 * beta, life.Gender life.Channel trans.Gender trans.Channel; ours
 	 * are ordered trans (purchase) then life (dropout). */
 	static const double print1[8] = { 1.8387, 92.9435, 0.5913, 49.5050,
