@@ -10,11 +10,11 @@
  *     published BG/NBD estimates (FHL 2005, section 4: r = 0.243,
  *     alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4), which BTYDplus's
  *     own test (tests/testthat/test-bg-cnbd-k.R) checks bgcnbd against;
- *   k > 1: no published table with litt is in the repository, so the
- *     parameters of BTYDplus's tests (k = 3, r = 0.85, alpha = 1.45,
- *     a = 0.79, b = 2.42) are recovered from data simulated here by the
- *     models' own story (BTYDplus xbgcnbd.GenerateData), within 3
- *     standard errors, and k exactly. */
+ *   k > 1: the published table (BTYDplus's vignette, grocery data, k = 2)
+ *     is reproduced in test_peers.c; here the parameters of BTYDplus's
+ *     tests (k = 3, r = 0.85, alpha = 1.45, a = 0.79, b = 2.42) are
+ *     recovered from data simulated by the models' own story (BTYDplus
+ *     xbgcnbd.GenerateData), within 3 standard errors, and k exactly. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,8 +2,9 @@
  * Hardie 2007, "Incorporating time-invariant covariates into the
  * Pareto/NBD and BG/NBD models", brucehardie.com note 019).
  *
- * No published table fits these models to data we could ship, so the
- * checks are (1) the likelihood with every coefficient 0 is the plain
+ * The published Pareto/NBD fit with covariates (CLVTools' apparel data)
+ * is reproduced in test_peers.c; none is published for the BG/NBD with
+ * covariates.  Here the checks are (1) the likelihood with every coefficient 0 is the plain
  * model's, value and gradient; (2) the analytic gradient agrees with
  * differences; (3) known coefficients are recovered from data simulated
  * from the models' own stories (a binary and a continuous covariate,
