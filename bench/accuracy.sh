@@ -34,23 +34,25 @@ E=${ACCEVAL:-build/std/bench/acceval}
 w=build/accuracy
 mkdir -p $w
 
-# The logs as plain CSV: customer_id,date,amount.
+# The logs as plain CSV: customer_id,date,amount,quantity (the CDs of a
+# CDNOW row, the Quantity of an Online Retail line: summarize's
+# first_quantity, which winback keeps where it earns its place).
 tr -d '\r' < "$data/CDNOW_sample.txt" |
-	awk 'BEGIN { print "customer_id,date,amount" } NF == 5 { print $2 + 0 "," $3 "," $5 }' > $w/sample.log
+	awk 'BEGIN { print "customer_id,date,amount,quantity" } NF == 5 { print $2 + 0 "," $3 "," $5 "," $4 }' > $w/sample.log
 tr -d '\r' < "$data/CDNOW_master.txt" |
-	awk 'BEGIN { print "customer_id,date,amount" } NR > 1 && NF == 4 { print $1 + 0 "," $2 "," $4 }' > $w/master.log
+	awk 'BEGIN { print "customer_id,date,amount,quantity" } NR > 1 && NF == 4 { print $1 + 0 "," $2 "," $4 "," $3 }' > $w/master.log
 gzip -dc "$data/online_retail.csv.gz" |
 	mlr --icsv --ocsv filter 'is_not_empty($CustomerID)' \
-	then put '$customer_id = $CustomerID; $date = $InvoiceDate; $amount = fmtnum($Quantity * $UnitPrice, "%.4f")' \
-	then cut -o -f customer_id,date,amount > $w/retail.log
+	then put '$customer_id = $CustomerID; $date = $InvoiceDate; $amount = fmtnum($Quantity * $UnitPrice, "%.4f"); $quantity = $Quantity' \
+	then cut -o -f customer_id,date,amount,quantity > $w/retail.log
 # The same with a return event for each cancelled invoice (InvoiceNo
 # C...), besides its refund rows: the risk signals of the learned layer
 # (issue 19), judged in the rows "learned+returns".
 gzip -dc "$data/online_retail.csv.gz" |
 	mlr --icsv --ocsv filter 'is_not_empty($CustomerID) && $InvoiceNo =~ "^C"' \
 	then head -n 1 -g InvoiceNo \
-	then put '$customer_id = $CustomerID; $date = $InvoiceDate; $amount = ""; $event = "return"' \
-	then cut -o -f customer_id,date,amount,event > $w/returns.csv
+	then put '$customer_id = $CustomerID; $date = $InvoiceDate; $amount = ""; $quantity = ""; $event = "return"' \
+	then cut -o -f customer_id,date,amount,quantity,event > $w/returns.csv
 { awk 'NR == 1 { print $0 ",event"; next } { print $0 "," }' $w/retail.log
   tail -n +2 $w/returns.csv; } > $w/retail-r.log
 
@@ -84,24 +86,28 @@ winback_cells() {
 	n=$($E -e "$3" n winback_prob)
 	if [ "$n" = 0 ]; then
 		put "$1" "winback $2: mean winback_prob vs came back (offers)" "no offers"
-		put "$1" "winback $2: top-decile lift by winback_prob" "-"
+		put "$1" "winback $2: top-decile lift by winback_prob (± bootstrap SE)" "-"
 		put "$1" "winback $2: lift cap (1 / came-back rate of the offers)" "-"
-		put "$1" "winback $2: AUC of winback_prob among the offers" "-"
+		put "$1" "winback $2: AUC of winback_prob among the offers (± bootstrap SE)" "-"
 		put "$1" "winback $2: one-time buyers among the offers" "-"
 		put "$1" "winback $2: distinct winback_prob" "-"
 		return
 	fi
 	put "$1" "winback $2: mean winback_prob vs came back (offers)" \
 		"$(f3 "$($E -e "$3" mean winback_prob)") vs $(f3 "$($E -e "$3" rate holdout_frequency)") ($n)"
-	put "$1" "winback $2: top-decile lift by winback_prob" \
-		"$(awk -v x="$($E -e "$3" lift winback_prob holdout_frequency)" 'BEGIN { printf "%.2f", x }')"
+	# Each with its bootstrap standard error over the offers: with a
+	# few hundred offers (Online Retail) a lift moves by 0.1 or more
+	# through chance alone.
+	put "$1" "winback $2: top-decile lift by winback_prob (± bootstrap SE)" \
+		"$(awk -v x="$($E -e "$3" lift winback_prob holdout_frequency)" \
+			-v s="$($E -e "$3" liftse winback_prob holdout_frequency)" 'BEGIN { printf "%.2f ± %.2f", x, s }')"
 	# The top tenth cannot come back more than all of it: lift <= 1 /
 	# rate (Online Retail: about half the offers come back, so 2 is out
 	# of reach whatever the probability).
 	put "$1" "winback $2: lift cap (1 / came-back rate of the offers)" \
 		"$(awk -v x="$($E -e "$3" rate holdout_frequency)" 'BEGIN { printf "%.2f", 1 / x }')"
-	put "$1" "winback $2: AUC of winback_prob among the offers" \
-		"$(f3 "$($E -e "$3" auc winback_prob holdout_frequency)")"
+	put "$1" "winback $2: AUC of winback_prob among the offers (± bootstrap SE)" \
+		"$(f3 "$($E -e "$3" auc winback_prob holdout_frequency)") ± $(f3 "$($E -e "$3" aucse winback_prob holdout_frequency)")"
 	put "$1" "winback $2: one-time buyers among the offers" \
 		"$(f3 "$(mlr --icsv --onidx filter 'is_not_empty($winback_prob)' \
 			then put '$one = $frequency == 0 ? 1 : 0' then stats1 -a mean -f one "$3")")"

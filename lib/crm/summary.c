@@ -217,15 +217,29 @@ static void apply(struct sk_summary *s, struct row *r)
 		return;
 	}
 	c->spend += a;
+	int64_t *units = NULL;
+	if (r->qmicro) {	/* grown to every customer so far, zeros */
+		if (r->idx >= s->unitscap) {
+			size_t old = s->unitscap;
+			sk_grow((void **)&s->first_units, &s->unitscap, s->cap, sizeof *s->first_units);
+			memset(s->first_units + old, 0, (s->unitscap - old) * sizeof *s->first_units);
+		}
+		units = &s->first_units[r->idx];
+	}
 	if (c->first == NO_DAY) {
 		c->first = c->last = day;
 		c->first_spend = a;
+		if (units)
+			*units = r->qmicro;
 		c->orders = (c->orders & UNORDERED) | 1;
 		return;
 	}
 	if (day == c->last) {
-		if (day == c->first)
+		if (day == c->first) {
 			c->first_spend += a;
+			if (units)
+				*units += r->qmicro;
+		}
 		return;
 	}
 	if (day > c->last) {
@@ -239,8 +253,13 @@ static void apply(struct sk_summary *s, struct row *r)
 	if (day < c->first) {
 		c->first = day;
 		c->first_spend = a;
-	} else if (day == c->first)
+		if (s->unitscap > r->idx)	/* the later day's units no longer count */
+			s->first_units[r->idx] = r->qmicro;
+	} else if (day == c->first) {
 		c->first_spend += a;
+		if (units)
+			*units += r->qmicro;
+	}
 }
 
 /* Referral credit for row r (its referee already applied): referrals
@@ -480,7 +499,10 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 	s->log_amounts = o->backtest_days && camt >= 0;
 	long cref = sk_reader_col(r, "referred_by");
 	long crating = sk_reader_col(r, "rating");
+	/* Units bought (a line-item export's quantity): first_quantity. */
+	long cqty = sk_reader_col(r, "quantity");
 	if (!jsonl) {
+		s->has_qty = cqty >= 0;
 		s->has_amount = camt >= 0;
 		s->has_discount = cdisc >= 0;
 		s->has_referred = cref >= 0;
@@ -568,6 +590,19 @@ void sk_summary_read(struct sk_summary *s, struct sk_reader *r)
 				b->has_discount = 1;
 			}
 		}
+		if (cqty >= 0) {
+			double q;
+			int64_t qm;
+			int got = sk_reader_amount(r, (size_t)cqty, "quantity", &q, &qm);
+			if (got < 0)
+				continue;
+			if (got) {
+				s->has_qty = 1;
+				/* A negative quantity on a purchase row (a stock
+				 * correction at price 0) buys nothing. */
+				b->qmicro = qm > 0 ? qm : 0;
+			}
+		}
 		if (cord >= 0) {
 			const char *v = sk_reader_field(r, (size_t)cord, &len, NULL);
 			if (len) {
@@ -634,5 +669,6 @@ void sk_summary_free(struct sk_summary *s)
 	free(s->bt_risk_day);
 	free(s->litt);
 	free(s->bt_litt);
+	free(s->first_units);
 	free(s);
 }

@@ -85,6 +85,7 @@ struct row {			/* one parsed input row waiting in a batch */
 	int has_amount;
 	double amount;
 	int64_t micro;		/* amount in micro-units */
+	int64_t qmicro;		/* quantity in micro-units, 0 when none or negative */
 	int has_discount;
 	double discount;
 	uint32_t order_tag;
@@ -158,6 +159,12 @@ struct sk_summary {
 	struct refundent *flog;
 	size_t nflog, flogcap;
 	int64_t *bt_spend, *bt_refunds;
+	/* The log has a quantity column: each customer's units on the
+	 * first purchase day (calibration), in micro-units, kept like
+	 * first_spend (the earliest day wins, whatever the row order). */
+	int has_qty;
+	int64_t *first_units;
+	size_t unitscap;
 	/* o->litt: each customer's sum of ln(days between distinct purchase
 	 * days) up to the end of observation, and up to the backtest cut */
 	double *litt, *bt_litt;

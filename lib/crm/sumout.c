@@ -17,9 +17,9 @@ static const char *base_cols[] = {
 	"recency", "T", "monetary_value", "total_spend", "refunds",
 };
 #define NBASE (sizeof base_cols / sizeof base_cols[0])
-/* The optional columns besides n_EVENT: discount_share 1, referrals 2,
- * risk 4, holdout 2, backtest 4 + 2 + 4, litt 2. */
-#define NEXTRA 21
+/* The optional columns besides n_EVENT: discount_share 1, first_quantity
+ * 1, referrals 2, risk 4, holdout 2, backtest 4 + 2 + 4, litt 2. */
+#define NEXTRA 22
 
 struct outcols {
 	size_t n;
@@ -40,6 +40,8 @@ static void columns(struct sk_summary *s, struct outcols *oc)
 		oc->name[oc->n++] = sk_xstrdup(i == 0 ? s->o->col_id : base_cols[i]);
 	if (s->has_discount)
 		oc->name[oc->n++] = sk_xstrdup("discount_share");
+	if (s->has_qty)
+		oc->name[oc->n++] = sk_xstrdup("first_quantity");
 	if (s->has_referred) {
 		oc->name[oc->n++] = sk_xstrdup("referrals");
 		oc->name[oc->n++] = sk_xstrdup("referred_spend");
@@ -213,6 +215,16 @@ static void format_row(struct sk_summary *s, const struct outcols *oc, size_t i,
 	if (s->has_discount) {
 		if (e && e->purchase_rows)
 			put_num(fl, (double)e->discount_rows / e->purchase_rows, 6);
+		else
+			put(fl, "", 0, SK_NULL);
+	}
+	if (s->has_qty) {
+		/* The units of the first purchase day: fixed once that day is
+		 * past, so the same as of the backtest cut as at the end for
+		 * every customer who had bought by the cut (what winback
+		 * learns from needs no backtest_ twin). */
+		if (c->first != NO_DAY && orders > 0)
+			put_micro(fl, i < s->unitscap ? s->first_units[i] : 0);
 		else
 			put(fl, "", 0, SK_NULL);
 	}

@@ -18,6 +18,7 @@
 struct cust {
 	int buyer;		/* has a purchase */
 	double orders, frequency, recency_days, T_days, aov, spend, discount_share;
+	double units;		/* first_quantity: units bought on the first purchase day */
 	double p_alive, clv, p_return;
 	int has_p_alive, has_clv, has_p_return;
 	int churned;		/* churn's decision: 0, 1, or -1 when absent */
@@ -26,7 +27,7 @@ struct cust {
 
 struct cols {
 	long orders, freq, rec, T, spend, mv, disc, palive, clv, stage, hold;
-	long churned, preturn;
+	long churned, preturn, units;
 };
 
 static void find_cols(const struct sk_table *t, struct cols *c)
@@ -44,6 +45,7 @@ static void find_cols(const struct sk_table *t, struct cols *c)
 	c->hold = sk_table_col(t, "holdout_frequency");
 	c->churned = sk_table_col(t, "churned");
 	c->preturn = sk_table_col(t, "p_return");
+	c->units = sk_table_col(t, "first_quantity");
 	if (c->freq < 0 || c->rec < 0 || c->T < 0)
 		sk_table_die_header(t, "winback needs frequency, recency and T columns: "
 				    "run summarize first or pass a transaction log");
@@ -94,6 +96,10 @@ static void read_cust(const struct sk_table *t, size_t i, const struct cols *c,
 	} else
 		k->aov = k->spend / k->orders;
 	k->discount_share = num(t, i, c->disc, NULL);
+	k->units = num(t, i, c->units, NULL);
+	if (!(k->units >= 0 && k->units < 1e300))
+		sk_table_die(t, i, "column \"first_quantity\": \"%g\" is not a quantity >= 0",
+			     k->units);
 	k->p_alive = num(t, i, c->palive, &e);
 	k->has_p_alive = !e && c->palive >= 0;
 	k->clv = num(t, i, c->clv, &e);
@@ -174,6 +180,17 @@ static void features(const struct cust *k, double x[SK_WB_NFEAT])
 	x[3] = g > 0 ? log1p(g) : 0;
 	x[4] = g > 0 ? log1p((away > 0 ? away : 0) / g) : 0;
 	x[5] = log1p(k->aov > 0 ? k->aov : 0);
+	x[6] = log1p(k->units);
+}
+
+/* The optional features left out: zeroed, learned and scored alike (a
+ * column of zeros adds nothing to the ridge fit, model/learn.c). */
+static void drop_optional(const struct sk_winback_rates *r, double x[SK_WB_NFEAT])
+{
+	if (r->no_aov)
+		x[5] = 0;
+	if (r->no_units)
+		x[6] = 0;
 }
 
 /* One customer of a backtest for learning. */
@@ -215,8 +232,7 @@ static void add_row(struct collect *cl, const struct sk_winback_opts *wo,
 	sk_grow((void **)&cl->rows, &cl->cap, cl->n + 1, sizeof *cl->rows);
 	struct bt_row *q = &cl->rows[cl->n++];
 	features(k, q->x);
-	if (r->no_aov)
-		q->x[5] = 0;
+	drop_optional(r, q->x);
 	q->y = back > 0;
 	q->lapsed = is_candidate(wo, k);
 	/* A quarter of the customers, chosen by their id (so not by the
@@ -246,6 +262,7 @@ void sk_winback_learn(const struct sk_winback_opts *wo, const struct sk_table *b
 	if (bt) {
 		r->window_days = window_days;
 		find_cols(bt, &c);
+		r->no_units = c.units < 0;
 		long id = sk_table_col(bt, wo->col_id);
 		for (size_t i = 0; c.hold >= 0 && i < bt->nrow; i++) {
 			struct cust k;
@@ -312,6 +329,10 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 	 * applied alike. */
 	long bs = sk_table_col(t, "backtest_total_spend");
 	r->no_aov = bs < 0;
+	/* The units of the first purchase day are the same as of the cut as
+	 * at the end for every customer learned from (their first purchase
+	 * is before the cut), so first_quantity serves both. */
+	r->no_units = c.units < 0;
 	long id = sk_table_col(t, wo->col_id);
 	struct collect cl = { 0 };
 	/* The window: from the cut to the end of observation, T - backtest_T
@@ -338,6 +359,12 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 			struct cust k = { .buyer = 1, .churned = -1, .frequency = x, .orders = x + 1,
 					  .recency_days = tx * wo->unit_days,
 					  .T_days = Tb * wo->unit_days };
+			if (c.units >= 0) {
+				k.units = num(t, i, c.units, NULL);
+				if (!(k.units >= 0 && k.units < 1e300))
+					sk_table_die(t, i, "column \"first_quantity\": \"%g\" is "
+						     "not a quantity >= 0", k.units);
+			}
 			if (bs >= 0) {
 				int es;
 				double spend = num(t, i, bs, &es);
@@ -355,29 +382,52 @@ void sk_winback_learn_records(const struct sk_winback_opts *wo, const struct sk_
 		fit_population(wo, t, &c, r);
 }
 
-/* Whether the order value (the last feature) earns its place: two-fold
- * cross-validated deviance of the model on the fitted customers with it
- * and without (Stone 1974, JRSS B 36), the gain above the 95% point of
- * chi-squared with one degree of freedom (3.84), as the learned layer
- * decides on its own groups (model/layerfeat.c).  Where it does not,
- * the column is zeroed for every customer, learned and scored alike. */
-static void choose_aov(const struct sk_winback_opts *wo, struct sk_winback_rates *r,
-		       struct bt_row *rows, size_t n, double *X, const double *y, size_t nfit)
+/* Whether each optional feature earns its place: the order value
+ * (column 5), then the units of the first purchase day (column 6), each
+ * against the history and the ones kept before it.  Two-fold
+ * cross-validated deviance (Stone 1974, JRSS B 36) with it and without,
+ * the gain above the 95% point of chi-squared with one degree of freedom
+ * (3.84), as the learned layer decides on its own groups
+ * (model/layerfeat.c).  A feature left out is zeroed for every
+ * customer, learned and scored alike. */
+static void choose_optional(const struct sk_winback_opts *wo, struct sk_winback_rates *r,
+			    struct bt_row *rows, size_t n, double *X, const double *y, size_t nfit)
 {
-	unsigned char *fold = sk_layerfeat_folds_new(X, y, nfit, SK_WB_NFEAT);
-	r->aov_dev[0] = sk_layerfeat_cv_deviance(X, y, NULL, NULL, nfit, SK_WB_NFEAT,
-						 SK_WB_NFEAT, wo->ridge, fold);
-	r->aov_dev[1] = sk_layerfeat_cv_deviance(X, y, NULL, NULL, nfit, SK_WB_NFEAT,
-						 SK_WB_NFEAT - 1, wo->ridge, fold);
-	free(fold);
-	r->aov_tried = 1;
-	if (isfinite(r->aov_dev[0]) && r->aov_dev[1] - r->aov_dev[0] > gsl_cdf_chisq_Pinv(0.95, 1))
+	int *no[2] = { &r->no_aov, &r->no_units }, *tried[2] = { &r->aov_tried, &r->units_tried };
+	double *dev[2] = { r->aov_dev, r->units_dev };
+	if (r->no_aov && r->no_units)
 		return;
-	r->no_aov = 1;
-	for (size_t i = 0; i < n; i++)
-		rows[i].x[SK_WB_NFEAT - 1] = 0;
+	double *Z = sk_xmalloc((nfit + 1) * SK_WB_NFEAT * sizeof *Z);
+	memcpy(Z, X, nfit * SK_WB_NFEAT * sizeof *Z);
 	for (size_t k = 0; k < nfit; k++)
-		X[k * SK_WB_NFEAT + SK_WB_NFEAT - 1] = 0;
+		Z[k * SK_WB_NFEAT + 5] = Z[k * SK_WB_NFEAT + 6] = 0;
+	unsigned char *fold = sk_layerfeat_folds_new(X, y, nfit, SK_WB_NFEAT);
+	double base = sk_layerfeat_cv_deviance(Z, y, NULL, NULL, nfit, SK_WB_NFEAT, SK_WB_NFEAT,
+					       wo->ridge, fold);
+	for (int g = 0; g < 2; g++) {
+		int j = 5 + g;
+		if (*no[g])
+			continue;
+		for (size_t k = 0; k < nfit; k++)
+			Z[k * SK_WB_NFEAT + j] = X[k * SK_WB_NFEAT + j];
+		double with = sk_layerfeat_cv_deviance(Z, y, NULL, NULL, nfit, SK_WB_NFEAT,
+						       SK_WB_NFEAT, wo->ridge, fold);
+		*tried[g] = 1;
+		dev[g][0] = with;
+		dev[g][1] = base;
+		if (isfinite(with) && base - with > gsl_cdf_chisq_Pinv(0.95, 1)) {
+			base = with;
+			continue;
+		}
+		*no[g] = 1;
+		for (size_t k = 0; k < nfit; k++)
+			Z[k * SK_WB_NFEAT + j] = 0;
+		for (size_t i = 0; i < n; i++)
+			rows[i].x[j] = 0;
+	}
+	memcpy(X, Z, nfit * SK_WB_NFEAT * sizeof *X);
+	free(Z);
+	free(fold);
 }
 
 /* Fit the model to the rows gathered, or fall back (rates->basis). */
@@ -410,8 +460,7 @@ static void fit(const struct sk_winback_opts *wo, struct collect *cl, struct sk_
 			memcpy(X + f * SK_WB_NFEAT, rows[i].x, sizeof rows[i].x);
 			y[f++] = rows[i].y;
 		}
-	if (!r->no_aov)
-		choose_aov(wo, r, rows, n, X, y, nfit);
+	choose_optional(wo, r, rows, n, X, y, nfit);
 	char err[128];
 	if (sk_learn_fit(&r->glm, SK_LINK_CLOGLOG, X, y, NULL, NULL, nfit, SK_WB_NFEAT, wo->ridge,
 			 err, sizeof err) != 0) {
@@ -523,8 +572,7 @@ static double reactivation(const struct sk_winback_opts *wo, const struct sk_win
 		return r->basis == SK_WB_POOLED ? r->pooled : wo->fallback_prob;
 	double x[SK_WB_NFEAT];
 	features(k, x);
-	if (r->no_aov)
-		x[5] = 0;
+	drop_optional(r, x);
 	double eta = sk_learn_eta(&r->glm, x, 0);
 	double cal = sk_learn_eta(&r->cal, &eta, 0);
 	if (r->window_days > 0 && r->window_days != wo->horizon_days)
@@ -787,6 +835,11 @@ void sk_winback_report(FILE *f, const struct sk_table *t, const struct sk_winbac
 	else
 		fprintf(f, "order value: not used (not in the records as of the cut: summarize "
 			"--backtest on a log with amounts writes backtest_total_spend)\n");
+	if (r->units_tried)
+		fprintf(f, "units of the first purchase day: %s (cross-validated deviance %.2f "
+			"with them, %.2f without; a gain over %.2f needed)\n",
+			r->no_units ? "not used" : "used", r->units_dev[0], r->units_dev[1],
+			gsl_cdf_chisq_Pinv(0.95, 1));
 	fprintf(f, "held out (%s, %.0f customers): came back %.4f, predicted %.4f, AUC %.4f, "
 		"ECE %.4f\n", r->cal_lapsed ? "lapsed" : "all", r->heldout_n, r->heldout_rate,
 		r->heldout_mean, r->heldout_auc, r->heldout_ece);

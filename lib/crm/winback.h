@@ -40,7 +40,7 @@ struct sk_winback_opts {
  * recalibrated on customers held out of the fit (Platt scaling on the
  * cloglog scale: a + b eta) and carried from w to the horizon by a
  * BG/NBD fitted to the customers as they are now. */
-#define SK_WB_NFEAT 6
+#define SK_WB_NFEAT 7
 enum sk_winback_basis {
 	SK_WB_ASSUMED,		/* nothing to learn from: fallback_prob */
 	SK_WB_POOLED,		/* too little to fit: the backtest's return rate */
@@ -55,6 +55,9 @@ struct sk_winback_rates {
 	int no_aov;			/* order value left out (records: not as of the cut) */
 	int aov_tried;			/* the order value's cross-validated check ran */
 	double aov_dev[2];		/* its deviance with the order value, without */
+	int no_units;			/* first_quantity left out (absent, or not kept) */
+	int units_tried;		/* its cross-validated check ran */
+	double units_dev[2];		/* the deviance with it, without */
 	int pop_ok;			/* records: BG/NBD fitted for the horizon */
 	double pop_par[4];		/* its r, alpha, a, b */
 	double pooled, pooled_n;	/* SK_WB_POOLED: the backtest's rate, over */

@@ -1,0 +1,132 @@
+/* test_winback.c: winback's units of the first purchase day
+ * (first_quantity, issue 16; lib/crm/winback.c, choose_optional) on
+ * simulated customer records of a pipeline (summarize --backtest D):
+ * one-time buyers as of a cut 90 days before the end, a third of them
+ * trade buyers (20 to 60 units on the first day) who come back with
+ * probability 0.5 within the window, the others (1 to 3 units) with 0.1;
+ * every order is worth 20 to 60 whoever buys it, so only the units tell
+ * them apart, as with Online Retail's one-time buyers.  The units must
+ * earn their place by the cross-validated check and give the trade buyer
+ * of two probes with the same history the higher probability (the
+ * simulated rates are 0.5 against 0.1: at least twice, and each within
+ * 0.1 and 0.05 of its rate; the window is the horizon, so no shift).  Units drawn
+ * apart from the returns must be left out, the probes then one history;
+ * and records without first_quantity leave the check untried.  Prints
+ * "ok - ..." / "not ok - ..." lines and exits 1 if any failed. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "tap.h"
+#include "crm/winback.h"
+#include "record/io.h"
+
+#define N 6000
+#define NCOL 12
+
+/* The records of N simulated customers and two probes (the last rows:
+ * first purchase on day 50, nothing since, 40 spent, 40 units against
+ * 2); informative: whether the units say who comes back; with_units:
+ * whether the table has first_quantity. */
+static struct sk_table *simulate(int informative, int with_units)
+{
+	static const char *const col[NCOL] = {
+		"customer_id", "frequency", "recency", "T", "orders", "total_spend",
+		"backtest_frequency", "backtest_recency", "backtest_T", "backtest_purchases",
+		"backtest_total_spend", "first_quantity",
+	};
+	const double end = 364, cut = 274;
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(g, 21);
+	struct sk_table *t = sk_table_new(SK_FMT_CSV);
+	int ncol = with_units ? NCOL : NCOL - 1;
+	for (int k = 0; k < ncol; k++)
+		sk_table_add_col(t, col[k]);
+	for (size_t i = 0; i < N + 2; i++) {
+		int trade = gsl_rng_uniform(g) < 1.0 / 3;
+		double t0 = floor(200 * gsl_rng_uniform(g)), spend = 20 + 40 * gsl_rng_uniform(g);
+		double units = trade ? 20 + floor(41 * gsl_rng_uniform(g))
+				     : 1 + floor(3 * gsl_rng_uniform(g));
+		int back = gsl_rng_uniform(g) < (trade ? 0.5 : 0.1);
+		if (!informative)	/* the units of someone else */
+			units = gsl_rng_uniform(g) < 1.0 / 3 ? 20 + floor(41 * gsl_rng_uniform(g))
+							     : 1 + floor(3 * gsl_rng_uniform(g));
+		double last = back ? cut + 1 + floor((end - cut - 1) * gsl_rng_uniform(g)) : t0;
+		if (i >= N) {	/* the probes */
+			t0 = last = 50;
+			spend = 40;
+			back = 0;
+			units = i == N ? 40 : 2;
+		}
+		double v[NCOL] = { (double)i, back, last - t0, end - t0, back + 1,
+				   spend * (back + 1), 0, 0, cut - t0, back, spend, units };
+		char buf[NCOL][32];
+		const char *f[NCOL];
+		size_t len[NCOL];
+		unsigned char type[NCOL];
+		for (int k = 0; k < ncol; k++) {
+			len[k] = (size_t)snprintf(buf[k], sizeof buf[k], "%.17g", v[k]);
+			f[k] = buf[k];
+			type[k] = k ? SK_NUM : SK_STR;
+		}
+		sk_table_add_row(t, "(test)", i + 1, (size_t)ncol, f, len, type);
+	}
+	gsl_rng_free(g);
+	return t;
+}
+
+/* Learn from t, score it; the probes' winback_prob in p[0] (40 units)
+ * and p[1] (2 units). */
+static void learn(const struct sk_table *t, struct sk_winback_rates *r, double p[2])
+{
+	struct sk_winback_opts wo = SK_WINBACK_OPTS_INIT;
+	wo.horizon_days = 90;
+	wo.lapse_days = 60;
+	sk_winback_learn_records(&wo, t, r);
+	struct sk_winback_row *rows = calloc(t->nrow, sizeof *rows);
+	sk_winback_score(&wo, t, r, rows);
+	p[0] = rows[N].prob;
+	p[1] = rows[N + 1].prob;
+	free(rows);
+}
+
+int main(void)
+{
+	struct sk_winback_rates r;
+	double p[2];
+	struct sk_table *t = simulate(1, 1);
+	learn(t, &r, p);
+	check(r.basis == SK_WB_MODEL, "informative units: the model is fitted (basis %d)", r.basis);
+	check(r.units_tried && !r.no_units,
+	      "informative units: kept (cross-validated deviance %.2f with, %.2f without)",
+	      r.units_dev[0], r.units_dev[1]);
+	check(p[0] > 2 * p[1], "informative units: the trade probe %.4f, at least twice the "
+	      "other's %.4f", p[0], p[1]);
+	check(fabs(p[0] - 0.5) < 0.1 && fabs(p[1] - 0.1) < 0.05,
+	      "informative units: the probes near the simulated rates 0.5 and 0.1");
+	check(r.no_aov, "informative units: the order value, which says nothing, left out");
+	sk_winback_rates_free(&r);
+	sk_table_free(t);
+
+	t = simulate(0, 1);
+	learn(t, &r, p);
+	check(r.units_tried && r.no_units,
+	      "units apart from the returns: left out (deviance %.2f with, %.2f without)",
+	      r.units_dev[0], r.units_dev[1]);
+	check(p[0] == p[1], "units apart from the returns: the probes alike (%.6f, %.6f)", p[0],
+	      p[1]);
+	sk_winback_rates_free(&r);
+	sk_table_free(t);
+
+	t = simulate(1, 0);
+	learn(t, &r, p);
+	check(!r.units_tried && r.no_units, "no first_quantity: the check not tried");
+	check(p[0] == p[1], "no first_quantity: the probes alike (%.6f, %.6f)", p[0], p[1]);
+	sk_winback_rates_free(&r);
+	sk_table_free(t);
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures != 0;
+}
