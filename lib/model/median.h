@@ -17,9 +17,11 @@
  * With p_return the model's own this is the model's median; with the
  * learned layer's (backtest.h), the layer decides whether the median is
  * 0 and the model how many purchases a return makes.  Invalid rows are
- * left alone. */
+ * left alone.  The work is per pattern (sk_custdata_patterns; made and
+ * dropped here when d has none yet), with covariates (d->cov) each
+ * pattern's own parameters (sk_cov_rowpar). */
 void sk_predict_median(const struct sk_tmodel *tm, const double *par,
-		       const struct sk_custdata *d, double t, const double *p_return,
+		       struct sk_custdata *d, double t, const double *p_return,
 		       double *median);
 
 #endif
