@@ -259,7 +259,8 @@ int main(int argc, char **argv)
 	double *median = NULL;
 	if (c.median) {
 		median = sk_xmalloc((d.n ? d.n : 1) * sizeof *median);
-		sk_predict_median(tm, mf.tfit.par, &d, horizon, p.p_return, median);
+		sk_predict_median(tm, mf.tfit.par, &d, horizon, p.p_return,
+				  p.hurdle ? p.expected : NULL, median);
 	}
 	const char *cols[9] = { "p_alive", "expected_purchases", "churned", "p_return" };
 	size_t ncols = 4;

@@ -24,18 +24,38 @@
  * did up to 0.5: every median is the same, and the million customers of
  * make bench cost ~0.05 s of CPU instead of 0.7 s.  BG/CNBD-k and
  * MBG/CNBD-k, whose future depends on t_x too, make theirs per pattern
- * (pa = 1, f the conditional pmf itself). */
+ * (pa = 1, f the conditional pmf itself).
+ *
+ * The layer's E[X | X > 0].  When the learned layer corrects the mean
+ * count of those who come back (hurdle.h), the count given a return is
+ * no longer the model's: its mean is expected / p_return.  Of the
+ * distributions with that mean the one closest to the model's in
+ * relative entropy is the model's exponentially tilted,
+ *   q(k) = f(k) e^(theta k) / sum_j>=1 f(j) e^(theta j),  k >= 1,
+ * theta the one root of E_q[X] = the layer's mean (the I-projection onto
+ * a moment constraint: Csiszar 1975, "I-divergence geometry of
+ * probability distributions and minimization problems", Ann. Probab.
+ * 3(1), thm. 3.1; Kullback 1959 ch. 3).  Given X > 0, P(X = k) is f(k)
+ * normalised whatever pa is, so q depends on the (x, T) group and the
+ * mean alone; f is then made out to its tail (tail_pmf).  On the three
+ * data sets of make accuracy the median's MAE went from 0.6674 / 0.6946
+ * / 1.3156 to 0.6674 / 0.6938 / 1.2810 (the CDNOW sample's layer keeps
+ * the model's E[X | X > 0], so its medians are the same). */
 #include "median.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 #include "covar.h"
+#include "modelint.h"
 #include "record/util.h"
 
 /* Far beyond any customer's median (a million purchases over the
  * horizon): reaching it means the pmf does not add up. */
 #define KMAX 1000000
+/* Where f is cut for the tilted mean: the mass of X > 0 beyond it is
+ * below this fraction of 1 - f(0). */
+#define TAIL 1e-10
 
 /* The level (p - 1/2) / p of F+ a customer's median needs, or -1 when
  * her median is 0 (p <= 1/2, or NaN). */
@@ -54,7 +74,43 @@ struct fpmf {
 	const double *pp;
 	double ip[8];
 	const struct sk_rfm *r;	/* the pattern, for the CNBD models */
+	double *ft;		/* for the tilt: f(0..nt-1), out to the tail */
+	int nt;
 };
+
+static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k);
+
+/* For the tilted mean, f out to its tail (1 - f(0) is the mass of X > 0
+ * under f; for the CNBD models f has the dead at 0) into g->ft: by
+ * sk_bg_pmf_iter's recurrences for the BG/NBD future of BG/NBD and
+ * MBG/NBD (the default), five times the values the search needs at a
+ * few products each; else f itself, made further. */
+static void tail_pmf(const struct sk_tmodel *tm, double t, struct fpmf *g)
+{
+	int cap = 64, n = 0;
+	double *ft = sk_xmalloc((size_t)cap * sizeof *ft), cum = 0, rest = 0;
+	struct sk_bg_pmf_iter it;
+	int bg = g->future == &sk_bgnbd;
+	if (bg)
+		sk_bg_pmf_iter_init(&it, g->q, t, 0);
+	do {
+		if (n == cap) {
+			cap *= 2;
+			ft = sk_xrealloc(ft, (size_t)cap * sizeof *ft);
+		}
+		ft[n] = bg ? sk_bg_pmf_iter_next(&it) : f_at(tm, t, g, n);
+		if (n == 0)
+			rest = (1 - ft[0]) * TAIL;
+		else
+			cum += ft[n];
+		n++;
+	} while (1 - ft[0] - cum > rest && n <= KMAX &&
+		 /* a pmf that sums to 1 only to its rounding: stop where its
+		  * terms, falling, no longer count */
+		 !(n > 2 && ft[n - 1] < ft[n - 2] && ft[n - 1] < rest * 1e-3));
+	g->ft = ft;
+	g->nt = n;
+}
 
 static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
 {
@@ -86,8 +142,55 @@ static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa,
 	return cum < need ? KMAX + 1 : k;
 }
 
+/* The median of X given X > 0 tilted to mean c (see the top of the
+ * file), at level lv of its distribution function: f[1..n) the
+ * untilted pmf up to its tail.  Newton's method on theta, kept inside a
+ * bracket by bisection; the weights f(k) z^k, z = e^theta, by products
+ * (theta <= 700 / n, so that z^k cannot overflow; below, z^k underflows
+ * harmlessly). */
+static int tilted(const double *f, int n, double c, double lv)
+{
+	if (n < 2 || !(c > 1))
+		return 1;	/* at the mean 1 every return is one purchase */
+	double lo = -50, hi = fmin(50, 700.0 / n), th = 0;
+	for (int it = 0; it < 100; it++) {
+		double z = exp(th), zk = 1, s0 = 0, s1 = 0, s2 = 0;
+		for (int k = 1; k < n; k++) {
+			zk *= z;
+			double w = f[k] * zk;
+			s0 += w;
+			s1 += w * k;
+			s2 += w * k * k;
+		}
+		double m = s1 / s0, v = s2 / s0 - m * m;
+		if (!(s0 > 0) || fabs(m - c) <= 1e-9 * c)
+			break;
+		if (m < c)
+			lo = th;
+		else
+			hi = th;
+		double nt = v > 0 ? th - (m - c) / v : NAN;
+		th = nt > lo && nt < hi ? nt : (lo + hi) / 2;
+		if (hi - lo < 1e-12)
+			break;
+	}
+	double z = exp(th), zk = 1, tot = 0, cum = 0;
+	for (int k = 1; k < n; k++) {
+		zk *= z;
+		tot += f[k] * zk;
+	}
+	zk = 1;
+	for (int k = 1; k < n; k++) {
+		zk *= z;
+		cum += f[k] * zk;
+		if (cum >= lv * tot)
+			return k;
+	}
+	return n - 1;
+}
+
 void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
-		       double t, const double *p_return, double *median)
+		       double t, const double *p_return, const double *expected, double *median)
 {
 	int own = !d->pid;	/* patterns made here are dropped here */
 	size_t np;
@@ -158,6 +261,8 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 			if (pos[member[m]] > 0)
 				walk(tm, t, G, a, lv[member[m]] * pos[member[m]]);
 		}
+		if (expected)
+			tail_pmf(tm, t, G);
 	}
 	free(lv);
 	free(member);
@@ -176,6 +281,9 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 			/* the model sees no return at all; the layer does:
 			 * a return is at least one purchase */
 			median[i] = 1;
+		} else if (expected && p_return[i] > 0 && isfinite(expected[i] / p_return[i])) {
+			const struct fpmf *G = &gf[gid[j]];
+			median[i] = tilted(G->ft, G->nt, expected[i] / p_return[i], l);
 		} else {
 			/* f is long enough: the pattern's walk, for a need
 			 * at least hers, went as far */
@@ -184,8 +292,10 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 			median[i] = k > KMAX ? KMAX : k;
 		}
 	}
-	for (size_t g = 0; g < ng; g++)
+	for (size_t g = 0; g < ng; g++) {
 		free(gf[g].f);
+		free(gf[g].ft);
+	}
 	free(gf);
 	free(pa);
 	free(pos);

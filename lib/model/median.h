@@ -19,9 +19,12 @@
  * 0 and the model how many purchases a return makes.  Invalid rows are
  * left alone.  The work is per pattern (sk_custdata_patterns; made and
  * dropped here when d has none yet), with covariates (d->cov) each
- * pattern's own parameters (sk_cov_rowpar). */
+ * pattern's own parameters (sk_cov_rowpar).  expected NULL: given
+ * X > 0 the model's pmf; else expected[i] / p_return[i] is the mean of
+ * X | X > 0 (the learned layer's, when it corrects it: sk_pred.hurdle)
+ * and the model's pmf is tilted to it (median.c). */
 void sk_predict_median(const struct sk_tmodel *tm, const double *par,
 		       struct sk_custdata *d, double t, const double *p_return,
-		       double *median);
+		       const double *expected, double *median);
 
 #endif

@@ -370,6 +370,7 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	p->p_alive = sk_custdata_per_row(d, pa);
 	p->expected = sk_custdata_per_row(d, ex);
 	p->p_return = sk_custdata_per_row(d, pr);
+	p->hurdle = 0;
 }
 
 void sk_pred_free(struct sk_pred *p)

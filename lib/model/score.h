@@ -134,6 +134,9 @@ struct sk_pred {
 	double *p_alive;		/* per row; unset for invalid rows */
 	double *expected;		/* expected transactions over the horizon */
 	double *p_return;		/* P(at least one transaction over the horizon) */
+	/* 1 when the learned layer corrected E[X | X > 0] (hurdle.h):
+	 * expected / p_return is then the layer's, not the model's. */
+	int hurdle;
 };
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p);
