@@ -144,16 +144,16 @@ static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa,
 
 /* The median of X given X > 0 tilted to mean c (see the top of the
  * file), at level lv of its distribution function: f[1..n) the
- * untilted pmf up to its tail.  Newton's method on theta, kept inside a
+ * untilted pmf up to its tail (c NaN: untilted).  Newton's method on theta, kept inside a
  * bracket by bisection; the weights f(k) z^k, z = e^theta, by products
  * (theta <= 700 / n, so that z^k cannot overflow; below, z^k underflows
  * harmlessly). */
 static int tilted(const double *f, int n, double c, double lv)
 {
-	if (n < 2 || !(c > 1))
+	if (n < 2 || c <= 1)
 		return 1;	/* at the mean 1 every return is one purchase */
 	double lo = -50, hi = fmin(50, 700.0 / n), th = 0;
-	for (int it = 0; it < 100; it++) {
+	for (int it = 0; it < 100 && !isnan(c); it++) {
 		double z = exp(th), zk = 1, s0 = 0, s1 = 0, s2 = 0;
 		for (int k = 1; k < n; k++) {
 			zk *= z;
@@ -258,7 +258,8 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 			}
 			pa[member[m]] = a;
 			pos[member[m]] = 1 - p0;
-			if (pos[member[m]] > 0)
+			/* the tilt reads ft alone: no search in f */
+			if (pos[member[m]] > 0 && !expected)
 				walk(tm, t, G, a, lv[member[m]] * pos[member[m]]);
 		}
 		if (expected)
@@ -281,9 +282,11 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 			/* the model sees no return at all; the layer does:
 			 * a return is at least one purchase */
 			median[i] = 1;
-		} else if (expected && p_return[i] > 0 && isfinite(expected[i] / p_return[i])) {
+		} else if (expected) {
+			/* a mean that is not a number: the model's (theta 0) */
 			const struct fpmf *G = &gf[gid[j]];
-			median[i] = tilted(G->ft, G->nt, expected[i] / p_return[i], l);
+			double c = p_return[i] > 0 ? expected[i] / p_return[i] : NAN;
+			median[i] = tilted(G->ft, G->nt, isfinite(c) ? c : NAN, l);
 		} else {
 			/* f is long enough: the pattern's walk, for a need
 			 * at least hers, went as far */
