@@ -369,6 +369,7 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 								     p->p_return[i]);
 			p->p_return[i] = pr;
 		}
+		p->hurdle = hu.used;
 		sk_learn_free(&lr);
 		sk_hurdle_free(&hu);
 	}

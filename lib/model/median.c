@@ -9,47 +9,306 @@
  * rounding.  Given X > 0 the count is the model's: P(X = k | X > 0) =
  * pmf(k) / (1 - pmf(0)) with the conditional pmf of score.c
  * (sk_cond_pmf: P(alive) times the pmf of the posterior process, plus the
- * dead at 0). */
+ * dead at 0).  Unnormalised, the median is the smallest k with
+ *   cum(k) = pmf(1) + ... + pmf(k) >= need = (p - 1/2) / p (1 - pmf(0)).
+ *
+ * The cost.  A customer's conditional pmf is pa f(k) for k > 0, with pa
+ * her P(alive) (a function of x, t_x and T) and f the pmf of the alive
+ * customer's future, a function of x and T alone (score.c): a million
+ * customers of daily data have ~570,000 patterns (x, t_x, T) but a few
+ * ten thousand (x, T).  So f(k) is made once per (x, T) group, as far as
+ * its most demanding customer needs (need grows with p), pa once per
+ * pattern, and each customer sums pa f(k) from k = 1 until she reaches
+ * her need.  Those are the products and additions, in the same order, of
+ * each customer calling sk_cond_pmf for k = 1, 2, ... as churn --median
+ * did up to 0.5: every median is the same, and the million customers of
+ * make bench cost ~0.05 s of CPU instead of 0.7 s.  BG/CNBD-k and
+ * MBG/CNBD-k, whose future depends on t_x too, make theirs per pattern
+ * (pa = 1, f the conditional pmf itself).
+ *
+ * The layer's E[X | X > 0].  When the learned layer corrects the mean
+ * count of those who come back (hurdle.h), the count given a return is
+ * no longer the model's: its mean is expected / p_return.  Of the
+ * distributions with that mean the one closest to the model's in
+ * relative entropy is the model's exponentially tilted,
+ *   q(k) = f(k) e^(theta k) / sum_j>=1 f(j) e^(theta j),  k >= 1,
+ * theta the one root of E_q[X] = the layer's mean (the I-projection onto
+ * a moment constraint: Csiszar 1975, "I-divergence geometry of
+ * probability distributions and minimization problems", Ann. Probab.
+ * 3(1), thm. 3.1; Kullback 1959 ch. 3).  Given X > 0, P(X = k) is f(k)
+ * normalised whatever pa is, so q depends on the (x, T) group and the
+ * mean alone; f is then made out to its tail (tail_pmf).  On the three
+ * data sets of make accuracy the median's MAE went from 0.6674 / 0.6946
+ * / 1.3156 to 0.6674 / 0.6938 / 1.2810 (the CDNOW sample's layer keeps
+ * the model's E[X | X > 0], so its medians are the same). */
 #include "median.h"
 
 #include <math.h>
+#include <stdlib.h>
 
+#include "covar.h"
+#include "modelint.h"
 #include "record/util.h"
 
 /* Far beyond any customer's median (a million purchases over the
  * horizon): reaching it means the pmf does not add up. */
 #define KMAX 1000000
+/* Where f is cut for the tilted mean: the mass of X > 0 beyond it is
+ * below this fraction of 1 - f(0). */
+#define TAIL 1e-10
 
-void sk_predict_median(const struct sk_tmodel *tm, const double *par,
-		       const struct sk_custdata *d, double t, const double *p_return,
-		       double *median)
+/* The level (p - 1/2) / p of F+ a customer's median needs, or -1 when
+ * her median is 0 (p <= 1/2, or NaN). */
+static double level(double p)
 {
+	return p > 0.5 ? (p - 0.5) / p : -1;
+}
+
+/* One group's f(0..n-1): the pmf of the alive customer's future (or, per
+ * pattern for the CNBD models, the conditional pmf). */
+struct fpmf {
+	double *f;
+	int n, cap;
+	const struct sk_tmodel *future;	/* NULL: the CNBD models' sk_cond_pmf */
+	double q[5];
+	const double *pp;
+	double ip[8];
+	const struct sk_rfm *r;	/* the pattern, for the CNBD models */
+	double *ft;		/* for the tilt: f(0..nt-1), out to the tail */
+	int nt;
+};
+
+static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k);
+
+/* For the tilted mean, f out to its tail (1 - f(0) is the mass of X > 0
+ * under f; for the CNBD models f has the dead at 0) into g->ft: by
+ * sk_bg_pmf_iter's recurrences for the BG/NBD future of BG/NBD and
+ * MBG/NBD (the default), five times the values the search needs at a
+ * few products each; else f itself, made further. */
+static void tail_pmf(const struct sk_tmodel *tm, double t, struct fpmf *g)
+{
+	int cap = 64, n = 0;
+	double *ft = sk_xmalloc((size_t)cap * sizeof *ft), cum = 0, rest = 0;
+	struct sk_bg_pmf_iter it;
+	int bg = g->future == &sk_bgnbd;
+	if (bg)
+		sk_bg_pmf_iter_init(&it, g->q, t, 0);
+	do {
+		if (n == cap) {
+			cap *= 2;
+			ft = sk_xrealloc(ft, (size_t)cap * sizeof *ft);
+		}
+		ft[n] = bg ? sk_bg_pmf_iter_next(&it) : f_at(tm, t, g, n);
+		if (n == 0)
+			rest = (1 - ft[0]) * TAIL;
+		else
+			cum += ft[n];
+		n++;
+	} while (1 - ft[0] - cum > rest && n <= KMAX &&
+		 /* a pmf that sums to 1 only to its rounding: stop where its
+		  * terms, falling, no longer count */
+		 !(n > 2 && ft[n - 1] < ft[n - 2] && ft[n - 1] < rest * 1e-3));
+	g->ft = ft;
+	g->nt = n;
+}
+
+static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
+{
+	while (g->n <= k) {
+		if (g->n == g->cap) {
+			g->cap = g->cap ? 2 * g->cap : 16;
+			g->f = sk_xrealloc(g->f, (size_t)g->cap * sizeof *g->f);
+		}
+		int j = g->n++;
+		g->f[j] = g->future ? g->future->pmf(g->q, t, j) :
+			sk_cond_pmf(tm, g->pp, t, j, g->r->x, g->r->t_x, g->r->T);
+	}
+	return g->f[k];
+}
+
+/* The smallest k with cum(k) >= need, summing pa f(1), pa f(2), ... as
+ * sk_cond_pmf's terms (pa f(k) + 0 for k > 0); KMAX + 1 when the pmf
+ * does not get there.  With tm NULL only the f made so far is read (in
+ * parallel over the customers), and -1 means it was too short. */
+static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa, double need)
+{
+	double cum = 0;
+	int k = 0;
+	while (cum < need && k < KMAX) {
+		if (!tm && k + 1 >= g->n)
+			return -1;
+		cum += pa * (tm ? f_at(tm, t, g, ++k) : g->f[++k]);
+	}
+	return cum < need ? KMAX + 1 : k;
+}
+
+/* The median of X given X > 0 tilted to mean c (see the top of the
+ * file), at level lv of its distribution function: f[1..n) the
+ * untilted pmf up to its tail (c NaN: untilted).  Newton's method on theta, kept inside a
+ * bracket by bisection; the weights f(k) z^k, z = e^theta, by products
+ * (theta <= 700 / n, so that z^k cannot overflow; below, z^k underflows
+ * harmlessly). */
+static int tilted(const double *f, int n, double c, double lv)
+{
+	if (n < 2 || c <= 1)
+		return 1;	/* at the mean 1 every return is one purchase */
+	double lo = -50, hi = fmin(50, 700.0 / n), th = 0;
+	for (int it = 0; it < 100 && !isnan(c); it++) {
+		double z = exp(th), zk = 1, s0 = 0, s1 = 0, s2 = 0;
+		for (int k = 1; k < n; k++) {
+			zk *= z;
+			double w = f[k] * zk;
+			s0 += w;
+			s1 += w * k;
+			s2 += w * k * k;
+		}
+		double m = s1 / s0, v = s2 / s0 - m * m;
+		if (!(s0 > 0) || fabs(m - c) <= 1e-9 * c)
+			break;
+		if (m < c)
+			lo = th;
+		else
+			hi = th;
+		double nt = v > 0 ? th - (m - c) / v : NAN;
+		th = nt > lo && nt < hi ? nt : (lo + hi) / 2;
+		if (hi - lo < 1e-12)
+			break;
+	}
+	double z = exp(th), zk = 1, tot = 0, cum = 0;
+	for (int k = 1; k < n; k++) {
+		zk *= z;
+		tot += f[k] * zk;
+	}
+	zk = 1;
+	for (int k = 1; k < n; k++) {
+		zk *= z;
+		cum += f[k] * zk;
+		if (cum >= lv * tot)
+			return k;
+	}
+	return n - 1;
+}
+
+void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		       double t, const double *p_return, const double *expected, double *median)
+{
+	int own = !d->pid;	/* patterns made here are dropped here */
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	/* The highest level each pattern's customers need. */
+	double *lv = sk_xmalloc((np ? np : 1) * sizeof *lv);
+	for (size_t j = 0; j < np; j++)
+		lv[j] = -1;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i]) {
+			double l = level(p_return[i]);
+			if (l > lv[d->pid[i]])
+				lv[d->pid[i]] = l;
+		}
+	/* The groups: (x, T) (with covariates (x, T, cov), whose customers
+	 * share their parameters), or the patterns themselves. */
+	size_t ng;
+	struct sk_rfm *grp = NULL;
+	uint32_t *gid;
+	if (tm->ll_litt) {
+		ng = np;
+		gid = sk_xmalloc((np ? np : 1) * sizeof *gid);
+		for (size_t j = 0; j < np; j++)
+			gid[j] = (uint32_t)j;
+	} else {
+		gid = sk_rfm_group_xT(pat, np, &ng, &grp);
+	}
+	/* The patterns of each group that some customer needs, in order. */
+	size_t *start = sk_xcalloc(ng + 1, sizeof *start);
+	for (size_t j = 0; j < np; j++)
+		start[gid[j] + 1] += lv[j] >= 0;
+	for (size_t g = 0; g < ng; g++)
+		start[g + 1] += start[g];
+	uint32_t *member = sk_xmalloc((start[ng] ? start[ng] : 1) * sizeof *member);
+	size_t *fill = sk_xmalloc((ng ? ng : 1) * sizeof *fill);
+	for (size_t g = 0; g < ng; g++)
+		fill[g] = start[g];
+	for (size_t j = 0; j < np; j++)
+		if (lv[j] >= 0)
+			member[fill[gid[j]]++] = (uint32_t)j;
+	free(fill);
+
+	/* Per pattern: pa and pos = 1 - P(X = 0); f per group, as far as
+	 * the pattern's most demanding customer needs. */
+	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
+	double *pos = sk_xmalloc((np ? np : 1) * sizeof *pos);
+	struct fpmf *gf = sk_xcalloc(ng ? ng : 1, sizeof *gf);
+	#pragma omp parallel for schedule(dynamic, 16) if (ng > 200)
+	for (size_t g = 0; g < ng; g++) {
+		if (start[g] == start[g + 1])
+			continue;
+		struct fpmf *G = &gf[g];
+		const struct sk_rfm *rep = grp ? &grp[g] : &pat[g];
+		G->pp = sk_cov_rowpar(tm, par, d->cov, rep, G->ip);
+		G->future = sk_cond_future(tm, G->pp, rep->x, rep->T, G->q);
+		G->r = rep;
+		for (size_t m = start[g]; m < start[g + 1]; m++) {
+			const struct sk_rfm *r = &pat[member[m]];
+			double a = 1, p0;
+			if (G->future) {
+				a = sk_cond_alive(tm, G->pp, r->x, r->t_x, r->T);
+				p0 = a * f_at(tm, t, G, 0) + (1 - a);
+			} else {
+				p0 = f_at(tm, t, G, 0);
+			}
+			pa[member[m]] = a;
+			pos[member[m]] = 1 - p0;
+			/* the tilt reads ft alone: no search in f */
+			if (pos[member[m]] > 0 && !expected)
+				walk(tm, t, G, a, lv[member[m]] * pos[member[m]]);
+		}
+		if (expected)
+			tail_pmf(tm, t, G);
+	}
+	free(lv);
+	free(member);
+	free(start);
+
 	int bad = 0;
-	#pragma omp parallel for schedule(dynamic, 64) reduction(|:bad) if (d->n > 2000)
+	#pragma omp parallel for schedule(static) reduction(|:bad) if (d->n > 10000)
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
-		double p = p_return[i];
-		if (!(p > 0.5)) {
+		double l = level(p_return[i]);
+		uint32_t j = d->pid[i];
+		if (l < 0) {
 			median[i] = 0;
-			continue;
-		}
-		const struct sk_rfm *r = &d->rfm[i];
-		double pos = 1 - sk_cond_pmf(tm, par, t, 0, r->x, r->t_x, r->T);
-		if (!(pos > 0)) {
+		} else if (!(pos[j] > 0)) {
 			/* the model sees no return at all; the layer does:
 			 * a return is at least one purchase */
 			median[i] = 1;
-			continue;
+		} else if (expected) {
+			/* a mean that is not a number: the model's (theta 0) */
+			const struct fpmf *G = &gf[gid[j]];
+			double c = p_return[i] > 0 ? expected[i] / p_return[i] : NAN;
+			median[i] = tilted(G->ft, G->nt, isfinite(c) ? c : NAN, l);
+		} else {
+			/* f is long enough: the pattern's walk, for a need
+			 * at least hers, went as far */
+			int k = walk(NULL, t, &gf[gid[j]], pa[j], l * pos[j]);
+			bad |= k > KMAX ? 1 : k < 0 ? 2 : 0;
+			median[i] = k > KMAX ? KMAX : k;
 		}
-		double need = (p - 0.5) / p * pos, cum = 0;
-		int k = 0;
-		while (cum < need && k < KMAX)
-			cum += sk_cond_pmf(tm, par, t, ++k, r->x, r->t_x, r->T);
-		if (cum < need)
-			bad = 1;
-		median[i] = k;
 	}
+	for (size_t g = 0; g < ng; g++) {
+		free(gf[g].f);
+		free(gf[g].ft);
+	}
+	free(gf);
+	free(pa);
+	free(pos);
+	free(gid);
+	free(grp);
+	if (own)
+		sk_custdata_drop_patterns(d);
+	if (bad & 2)
+		sk_die(SK_EX_SOFTWARE, "median: a customer needs more of the %s pmf than her "
+		       "pattern's most demanding customer", tm->title);
 	if (bad)
 		sk_die(SK_EX_SOFTWARE, "median: the %s pmf does not reach one half within %d "
 		       "purchases", tm->title, KMAX);

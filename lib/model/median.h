@@ -17,9 +17,14 @@
  * With p_return the model's own this is the model's median; with the
  * learned layer's (backtest.h), the layer decides whether the median is
  * 0 and the model how many purchases a return makes.  Invalid rows are
- * left alone. */
+ * left alone.  The work is per pattern (sk_custdata_patterns; made and
+ * dropped here when d has none yet), with covariates (d->cov) each
+ * pattern's own parameters (sk_cov_rowpar).  expected NULL: given
+ * X > 0 the model's pmf; else expected[i] / p_return[i] is the mean of
+ * X | X > 0 (the learned layer's, when it corrects it: sk_pred.hurdle)
+ * and the model's pmf is tilted to it (median.c). */
 void sk_predict_median(const struct sk_tmodel *tm, const double *par,
-		       const struct sk_custdata *d, double t, const double *p_return,
-		       double *median);
+		       struct sk_custdata *d, double t, const double *p_return,
+		       const double *expected, double *median);
 
 #endif

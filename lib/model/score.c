@@ -370,6 +370,7 @@ void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdat
 	p->p_alive = sk_custdata_per_row(d, pa);
 	p->expected = sk_custdata_per_row(d, ex);
 	p->p_return = sk_custdata_per_row(d, pr);
+	p->hurdle = 0;
 }
 
 void sk_pred_free(struct sk_pred *p)
@@ -599,13 +600,12 @@ void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
  *   GGom/NBD (Bemmaor & Glady 2012): lambda ~ Gamma(r + x, alpha + T) and
  *     the remaining lifetime a Gamma-Gompertz with beta replaced by
  *     1 + (beta - 1) e^(-b T) (ggomnbd.c, beta_at): a GGom/NBD again. */
-double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
-		   double x, double t_x, double T)
+const struct sk_tmodel *sk_cond_future(const struct sk_tmodel *tm, const double *par,
+				       double x, double T, double *q)
 {
 	/* BG/CNBD-k, MBG/CNBD-k: the future depends on t_x too (cnbd.c) */
 	if (tm->ll_litt)
-		return sk_cnbd_cond_pmf(par, t, k, x, t_x, T, tm == &sk_mbgcnbd);
-	double q[5];
+		return NULL;
 	const struct sk_tmodel *future = tm;
 	if (tm == &sk_ggomnbd) {
 		q[0] = par[0] + x;
@@ -626,6 +626,12 @@ double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int 
 		if (tm == &sk_mbgnbd)
 			future = &sk_bgnbd;
 	}
+	return future;
+}
+
+double sk_cond_alive(const struct sk_tmodel *tm, const double *par, double x, double t_x,
+		     double T)
+{
 	double pa = tm->p_alive(par, x, t_x, T);
 	/* BG/BB's p_alive is P(alive in opportunity n + 1) (Fader, Hardie &
 	 * Shang 2010, eq. 11), one more survival than the posterior above is
@@ -633,6 +639,17 @@ double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int 
 	 * delta + n). */
 	if (tm == &sk_bgbb)
 		pa *= (par[2] + par[3] + T) / (par[3] + T);
+	return pa;
+}
+
+double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
+		   double x, double t_x, double T)
+{
+	double q[5];
+	const struct sk_tmodel *future = sk_cond_future(tm, par, x, T, q);
+	if (!future)
+		return sk_cnbd_cond_pmf(par, t, k, x, t_x, T, tm == &sk_mbgcnbd);
+	double pa = sk_cond_alive(tm, par, x, t_x, T);
 	return pa * future->pmf(q, t, k) + (k == 0 ? 1 - pa : 0);
 }
 

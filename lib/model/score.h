@@ -134,6 +134,9 @@ struct sk_pred {
 	double *p_alive;		/* per row; unset for invalid rows */
 	double *expected;		/* expected transactions over the horizon */
 	double *p_return;		/* P(at least one transaction over the horizon) */
+	/* 1 when the learned layer corrected E[X | X > 0] (hurdle.h):
+	 * expected / p_return is then the layer's, not the model's. */
+	int hurdle;
 };
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		double horizon, struct sk_pred *p);
@@ -149,6 +152,15 @@ double *sk_predict_alive(const struct sk_tmodel *tm, const double *par, struct s
  * customer (see score.c). */
 double sk_cond_pmf(const struct sk_tmodel *tm, const double *par, double t, int k,
 		   double x, double t_x, double T);
+/* sk_cond_pmf's two factors, for a caller that wants many k: the model
+ * of an alive customer's future, whose parameters (x and T's alone) go
+ * to q[0..4], and P(alive) as the posterior means it; then
+ * sk_cond_pmf(k) = pa future->pmf(q, t, k) + [k = 0] (1 - pa).  NULL for
+ * the models whose future depends on t_x too (BG/CNBD-k, MBG/CNBD-k). */
+const struct sk_tmodel *sk_cond_future(const struct sk_tmodel *tm, const double *par,
+				       double x, double T, double *q);
+double sk_cond_alive(const struct sk_tmodel *tm, const double *par, double x, double t_x,
+		     double T);
 /* The conditional pmf for k = 0..K of every distinct pattern of d
  * (sk_custdata_patterns): K + 1 values per pattern, pattern d->pid[i] of
  * valid row i.  The caller frees it. */

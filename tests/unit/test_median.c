@@ -19,6 +19,22 @@
  *     distribution function at the median is at least 0.02 from one
  *     half, where 200,000 draws cannot mistake it (their standard error
  *     is 0.0011).
+ *  4. The work per pattern and per (x, T) group (median.c) against the
+ *     definition, one customer at a time: for every model, 3,000
+ *     customers on a small grid of histories (so that many share a
+ *     pattern, many a group, with p_return of every kind: below, at and
+ *     above one half, 1, NaN), the median must be the smallest k at which
+ *     sk_cond_pmf(1) + ... + sk_cond_pmf(k) reaches
+ *     (p - 1/2) / p (1 - sk_cond_pmf(0)), summed customer by customer as
+ *     churn --median did up to 0.5: the same number, exactly.
+ *  5. The tilt to the learned layer's E[X | X > 0] (median.c): in the
+ *     Poisson limit of 1., X | X > 0 is a zero-truncated Poisson(mu),
+ *     and tilted by e^(theta k) it is a zero-truncated Poisson(mu e^theta)
+ *     (the family is exponential in k); so the median for a mean c of
+ *     X | X > 0 must be that of 1 - p + p ZTP(lambda), lambda / (1 -
+ *     e^-lambda) = c, from GSL's Poisson pmf.  And the BG/NBD pmf by
+ *     recurrences (sk_bg_pmf_iter, the tilt's) against sk_bg_pmf, k = 0..
+ *     400, BG/NBD and MBG/NBD, to 1e-13.
  * Prints "ok - ..." / "not ok - ..." and exits 1 if any check failed. */
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +45,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "model/median.h"
+#include "model/modelint.h"
 
 #include "tap.h"
 
@@ -65,7 +82,7 @@ static void poisson_limit(void)
 	for (size_t j = 0; j < sizeof mus / sizeof *mus; j++) {
 		double t = mus[j] / lambda, med;
 		double p = 1 - sk_cond_pmf(&sk_pnbd, par, t, 0, 0, 0, 0);
-		sk_predict_median(&sk_pnbd, par, &d, t, &p, &med);
+		sk_predict_median(&sk_pnbd, par, &d, t, &p, NULL, &med);
 		int want = poisson_median(mus[j]);
 		same += med == want;
 		if (med != want)
@@ -81,7 +98,7 @@ static void poisson_limit(void)
 	same = 0;
 	for (size_t j = 0; j < sizeof ps / sizeof *ps; j++) {
 		double med, p = ps[j];
-		sk_predict_median(&sk_pnbd, par, &d, t, &p, &med);
+		sk_predict_median(&sk_pnbd, par, &d, t, &p, NULL, &med);
 		int want = 0;
 		if (p > 0.5) {
 			double p0 = gsl_ran_poisson_pdf(0, mu), cum = 1 - p;
@@ -113,7 +130,7 @@ static void bgnbd_story(void)
 		unsigned char valid;
 		one(&d, &r, &valid, x, tx, T);
 		double p = 1 - sk_cond_pmf(&sk_bgnbd, par, t, 0, x, tx, T), med;
-		sk_predict_median(&sk_bgnbd, par, &d, t, &p, &med);
+		sk_predict_median(&sk_bgnbd, par, &d, t, &p, NULL, &med);
 		double pa = sk_bgnbd.p_alive(par, x, tx, T);
 		int *count = calloc(ndraw, sizeof *count);
 		for (int i = 0; i < ndraw; i++) {
@@ -145,10 +162,156 @@ static void bgnbd_story(void)
 	gsl_rng_free(g);
 }
 
+/* The definition, one customer at a time (median.c up to 0.5). */
+static double direct(const struct sk_tmodel *tm, const double *par, double t,
+		     const struct sk_rfm *r, double p)
+{
+	if (!(p > 0.5))
+		return 0;
+	double pos = 1 - sk_cond_pmf(tm, par, t, 0, r->x, r->t_x, r->T);
+	if (!(pos > 0))
+		return 1;
+	double need = (p - 0.5) / p * pos, cum = 0;
+	int k = 0;
+	while (cum < need && k < 100000)
+		cum += sk_cond_pmf(tm, par, t, ++k, r->x, r->t_x, r->T);
+	return k;
+}
+
+static void per_pattern(void)
+{
+	static const struct {
+		const struct sk_tmodel *tm;
+		double par[5], t;
+	} m[] = {
+		{ &sk_mbgnbd, { 0.243, 4.414, 0.793, 2.426 }, 39 },
+		{ &sk_bgnbd, { 0.243, 4.414, 0.793, 2.426 }, 39 },
+		{ &sk_pnbd, { 0.55, 10.58, 0.61, 11.67 }, 39 },
+		{ &sk_bgbb, { 1.204, 0.750, 0.657, 2.783 }, 5 },
+		{ &sk_ggomnbd, { 0.7, 4, 0.05, 0.8, 3 }, 39 },
+		{ &sk_bgcnbd, { 0.85, 1.45, 0.79, 2.42, 3 }, 39 },
+		{ &sk_mbgcnbd, { 0.85, 1.45, 0.79, 2.42, 3 }, 39 },
+	};
+	enum { N = 3000 };
+	struct sk_rfm *r = calloc(N, sizeof *r);
+	unsigned char *valid = calloc(N, 1);
+	double *p = calloc(N, sizeof *p), *med = calloc(N, sizeof *med);
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(g, 1616);
+	for (size_t j = 0; j < sizeof m / sizeof *m; j++) {
+		int discrete = m[j].tm->discrete;
+		size_t nvalid = 0;
+		for (int i = 0; i < N; i++) {
+			/* x 0..12 (and a heavy buyer), T of 4 values, t_x of 6:
+			 * ~300 patterns, ~50 groups; a prospect now and then */
+			double T = discrete ? 6 : 20 + 6 * (int)gsl_rng_uniform_int(g, 4);
+			double x = gsl_rng_uniform_int(g, 50) == 0 ? 40 : (double)gsl_rng_uniform_int(g, 13);
+			if (discrete)
+				x = fmin(x, T);
+			double tx = x > 0 ? T * (1 + (int)gsl_rng_uniform_int(g, 6)) / 6 : 0;
+			r[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
+			valid[i] = gsl_rng_uniform_int(g, 20) != 0;
+			nvalid += valid[i];
+			int kind = (int)gsl_rng_uniform_int(g, 10);
+			p[i] = kind == 0 ? 0.5 : kind == 1 ? 1 : kind == 2 ? NAN :
+			       kind == 3 ? 1 - sk_cond_pmf(m[j].tm, m[j].par, m[j].t, 0, x, tx, T) :
+			       gsl_rng_uniform(g);
+			med[i] = -1;
+		}
+		struct sk_custdata d = { .n = N, .rfm = r, .valid = valid, .nvalid = nvalid };
+		sk_predict_median(m[j].tm, m[j].par, &d, m[j].t, p, NULL, med);
+		int same = 0, untouched = 0, over0 = 0;
+		for (int i = 0; i < N; i++) {
+			if (!valid[i]) {
+				untouched += med[i] == -1;
+				continue;
+			}
+			double want = direct(m[j].tm, m[j].par, m[j].t, &r[i], p[i]);
+			same += med[i] == want;
+			over0 += want > 1;
+			if (med[i] != want && same + 3 > i)
+				printf("# %s x %g t_x %g T %g p %.17g: median %g, directly %g\n",
+				       m[j].tm->name, r[i].x, r[i].t_x, r[i].T, p[i], med[i], want);
+		}
+		check(same == (int)nvalid && untouched == N - (int)nvalid && over0 > 50 &&
+		      d.pid == NULL,
+		      "%s: %d of %zu medians as one customer at a time finds them (%d above 1), "
+		      "%d prospects left alone, patterns dropped", m[j].tm->name, same, nvalid,
+		      over0, untouched);
+	}
+	gsl_rng_free(g);
+	free(r);
+	free(valid);
+	free(p);
+	free(med);
+}
+
+/* lambda with lambda / (1 - e^-lambda) = c > 1, by bisection */
+static double ztp_lambda(double c)
+{
+	double lo = 1e-9, hi = c + 1;
+	for (int i = 0; i < 200; i++) {
+		double m = (lo + hi) / 2;
+		if (m / -expm1(-m) < c)
+			lo = m;
+		else
+			hi = m;
+	}
+	return (lo + hi) / 2;
+}
+
+static void tilt(void)
+{
+	const double lambda = 0.5;
+	const double par[] = { 5e5, 1e6, 1e-9, 1 };	/* Poisson(0.5 / week) as in 1. */
+	struct sk_custdata d;
+	struct sk_rfm r;
+	unsigned char valid;
+	one(&d, &r, &valid, 0, 0, 0);
+	const double mu = 3.2, t = mu / lambda;
+	/* (p_return, mean of X | X > 0): below, at and above the model's
+	 * 3.2 / (1 - e^-3.2) = 3.33 */
+	const double cases[][2] = { { 0.9, 1.6 }, { 0.7, 2.5 }, { 0.99, 3.0 }, { 0.8, 4.4 },
+				    { 0.95, 7.3 }, { 0.6, 12.1 }, { 0.4, 9.0 }, { 0.9, 1.0 } };
+	int same = 0, n = (int)(sizeof cases / sizeof *cases);
+	for (int j = 0; j < n; j++) {
+		double p = cases[j][0], c = cases[j][1], e = p * c, med;
+		sk_predict_median(&sk_pnbd, par, &d, t, &p, &e, &med);
+		int want = 0;
+		if (p > 0.5) {
+			double l = c > 1 ? ztp_lambda(c) : 1e-12, cum = 1 - p;
+			while (cum < 0.5)
+				cum += p * gsl_ran_poisson_pdf(++want, l) / -expm1(-l);
+		}
+		same += med == want;
+		if (med != want)
+			printf("# p_return %g, E[X | X > 0] %g: median %g, zero-truncated Poisson's %d\n",
+			       p, c, med, want);
+	}
+	check(same == n, "tilted to the layer's E[X | X > 0]: %d of %d medians are the "
+	      "zero-truncated Poisson's", same, n);
+
+	const double bg[] = { 0.243, 4.414, 0.793, 2.426 };
+	double worst = 0;
+	for (int s = 0; s <= 1; s++)
+		for (double tt = 1; tt <= 1000; tt *= 10) {
+			struct sk_bg_pmf_iter it;
+			sk_bg_pmf_iter_init(&it, bg, tt, s);
+			for (int k = 0; k <= 400; k++) {
+				double a = sk_bg_pmf_iter_next(&it), b = sk_bg_pmf(bg, tt, k, s);
+				worst = fmax(worst, fabs(a - b));
+			}
+		}
+	check(worst < 1e-13, "BG/NBD and MBG/NBD pmf by recurrences = sk_bg_pmf to %.1e "
+	      "(t 1 .. 1000 weeks, k 0 .. 400)", worst);
+}
+
 int main(void)
 {
 	poisson_limit();
 	bgnbd_story();
+	per_pattern();
+	tilt();
 	printf("# %d/%d checks passed\n", checks - failures, checks);
 	return failures != 0;
 }
