@@ -15,7 +15,10 @@
  * the Gamma scale), and for the Pareto/NBD a positive dropout coefficient
  * raises the mean dropout rate s/beta_i.  For the BG/NBD a and b move
  * together, so the mean dropout probability a/(a+b) stays and only its
- * spread (the "polarisation" 1/(1+a+b)) changes with z_d, as in FH 2007.
+ * spread (the "polarisation" 1/(1+a+b)) changes with z_d.  That is
+ * CLVTools' simplification, kept so that our fits compare with its
+ * numbers; FH 2007 give a and b coefficients of their own (CLVTools'
+ * maintainers, bachmannpatrick/CLVTools issue #120).
  * Given z_i, every formula of the plain model holds with the customer's
  * own parameters (FH 2007, sec. 2 and 3), so predictions call the plain
  * model's functions with them.
