@@ -169,7 +169,7 @@ int main(int argc, char **argv)
 	 * without the learned layer, which knows no covariates. */
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
-	const char *clash = c.tracking ? "--tracking" : c.median ? "--median" : NULL;
+	const char *clash = NULL;
 	if (cov) {
 		sk_cov_check_opts(&mo, 1, clash);
 		c.no_learn = 1;

@@ -14,6 +14,7 @@
 
 #include <math.h>
 
+#include "covar.h"
 #include "record/util.h"
 
 /* Far beyond any customer's median (a million purchases over the
@@ -35,7 +36,10 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par,
 			continue;
 		}
 		const struct sk_rfm *r = &d->rfm[i];
-		double pos = 1 - sk_cond_pmf(tm, par, t, 0, r->x, r->t_x, r->T);
+		/* with covariates, the customer's own parameters (covar.h) */
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, d->cov, r, ip);
+		double pos = 1 - sk_cond_pmf(tm, pp, t, 0, r->x, r->t_x, r->T);
 		if (!(pos > 0)) {
 			/* the model sees no return at all; the layer does:
 			 * a return is at least one purchase */
@@ -45,7 +49,7 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par,
 		double need = (p - 0.5) / p * pos, cum = 0;
 		int k = 0;
 		while (cum < need && k < KMAX)
-			cum += sk_cond_pmf(tm, par, t, ++k, r->x, r->t_x, r->T);
+			cum += sk_cond_pmf(tm, pp, t, ++k, r->x, r->t_x, r->T);
 		if (cum < need)
 			bad = 1;
 		median[i] = k;
