@@ -62,8 +62,9 @@ static const char usage[] =
 	"                       with their weight instead, for a fit over shards\n"
 	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
 	"                       purchase and the dropout process of each customer\n"
-	"                       (pnbd and bgnbd); --report adds the coefficients and\n"
-	"                       a likelihood-ratio test against the model without them\n"
+	"                       (pnbd, bgnbd, or auto between them); --report adds the\n"
+	"                       coefficients and a likelihood-ratio test against the\n"
+	"                       model without them\n"
 	"  --covariates-purchase COLS  columns for the purchase process only\n"
 	"  --covariates-dropout COLS   columns for the dropout process only\n";
 
@@ -165,15 +166,12 @@ int main(int argc, char **argv)
 	mo.type = "mbgnbd";
 	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto" };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
-	/* Covariates (covar.h) come with their own fit and predictions and
-	 * without the learned layer, which knows no covariates. */
+	/* Covariates (covar.h) come with their own fit and predictions; the
+	 * backtest refits with them (auto, the learned layer). */
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
-	const char *clash = NULL;
-	if (cov) {
-		sk_cov_check_opts(&mo, 1, clash);
-		c.no_learn = 1;
-	}
+	if (cov)
+		sk_cov_check_opts(&mo, 1, NULL);
 	/* On a transaction log the summary writes the backtest columns. */
 	if (!c.no_learn)
 		sk_opt_backtest(&o, c.backtest);
@@ -200,8 +198,8 @@ int main(int argc, char **argv)
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 0, &d);
 	struct sk_covdata cd = { 0 };
 	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
-		sk_cov_check_opts(&mo, 0, clash);
-		c.no_learn = cov = 1;
+		sk_cov_check_opts(&mo, 0, NULL);
+		cov = 1;
 		cs = mf.cov;
 	}
 	if (cov)
@@ -214,7 +212,9 @@ int main(int argc, char **argv)
 	}
 
 	struct sk_backtest bt;
-	int have_bt = !cov && !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
+	int have_bt = !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
+	if (have_bt && cov)
+		sk_cov_backtest(&bt, &d);
 	if (!have_bt && !c.no_learn && !(tm && tm->discrete))
 		sk_warn("no backtest columns (summarize --backtest): p_return and "
 			"expected_purchases are the model's");
@@ -222,7 +222,10 @@ int main(int argc, char **argv)
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
 		if (cov) {
-			sk_cov_model_fit(tm, o.unit_name, &d, &cd, &mf);
+			if (tm)
+				sk_cov_model_fit(tm, o.unit_name, &d, &cd, &mf);
+			else
+				sk_cov_auto(have_bt ? &bt : NULL, o.unit_name, &d, &cd, &mf);
 			if (mo.save)
 				sk_modelfile_save(mo.save, &mf);
 		} else if (!tm && have_bt) {

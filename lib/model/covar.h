@@ -67,7 +67,8 @@ struct sk_table;
 int sk_covspec_parse(struct sk_covspec *s, const char *both, const char *purchase,
 		     const char *dropout);
 
-/* Exit 64 unless tm takes covariates (Pareto/NBD, BG/NBD). */
+/* Exit 64 unless tm takes covariates (Pareto/NBD, BG/NBD, or NULL: auto
+ * between the two). */
 void sk_cov_check_model(const struct sk_tmodel *tm);
 
 /* The customer's own (r, alpha, s|a, beta|b) from the fit's par and her
@@ -147,5 +148,26 @@ struct sk_modelfile;
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash);
 void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
 		      struct sk_covdata *cd, struct sk_modelfile *mf);
+
+/* Fit tm without (plain) and with cd's covariates (out) on the valid
+ * rows of d, whose rfm[].cov index cd; 0, or -1 with the reason in err.
+ * What the backtest refits on the cut (auto, the learned layer). */
+int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
+			const struct sk_covdata *cd, struct sk_fit *plain, struct sk_fit *out,
+			char *err, size_t errlen);
+
+/* Give the backtest's customers at the cut (b, rows as d's) d's
+ * covariates: they are time-invariant, so valid as of the cut. */
+struct sk_backtest;
+void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d);
+
+/* --model-type auto with covariates: fit BG/NBD and Pareto/NBD with cd's
+ * covariates and keep the better, by the plain auto's criterion: the
+ * held-out log-likelihood of coming back when b (covariates attached by
+ * sk_cov_backtest) has enough customers at the cut, else the lowest
+ * BIC; both candidates' figures and the choice go to stderr.  Into mf as
+ * sk_cov_model_fit. */
+void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
+		 struct sk_covdata *cd, struct sk_modelfile *mf);
 
 #endif

@@ -1,6 +1,7 @@
 /* covio.c: covariates in customer tables, in --report and in model files
  * (covar.h). */
 #include "covar.h"
+#include "backtest.h"
 #include "metrics.h"
 #include "nested.h"
 #include "modelopts.h"
@@ -337,6 +338,45 @@ static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
 		}
 }
 
+/* The customers of d without covariates: their patterns merged over the
+ * covariate vectors.  The patterns are sorted by (x, t_x, T, cov), so
+ * those of one (x, t_x, T) are neighbours: one pass merges them, sorted
+ * and distinct as the plain fit takes them without a copy. */
+static struct sk_rfm *plain_patterns(const struct sk_rfm *pat, size_t npat, size_t *nplain)
+{
+	struct sk_rfm *plainpat = sk_xmalloc((npat ? npat : 1) * sizeof *plainpat);
+	size_t n = 0;
+	for (size_t i = 0; i < npat; i++) {
+		struct sk_rfm *q = n ? &plainpat[n - 1] : NULL;
+		if (q && q->x == pat[i].x && q->t_x == pat[i].t_x && q->T == pat[i].T) {
+			q->w += pat[i].w;
+			continue;
+		}
+		plainpat[n] = pat[i];
+		plainpat[n++].cov = 0;
+	}
+	*nplain = n;
+	return plainpat;
+}
+
+int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
+			const struct sk_covdata *cd, struct sk_fit *plain, struct sk_fit *out,
+			char *err, size_t errlen)
+{
+	size_t npat, nplain;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
+	if (npat == 0) {
+		snprintf(err, errlen, "no customer with a purchase");
+		return -1;
+	}
+	struct sk_rfm *plainpat = plain_patterns(pat, npat, &nplain);
+	int rc = sk_tmodel_fit_with(tm, 0, plainpat, nplain, plain, err, errlen);
+	free(plainpat);
+	if (rc != 0)
+		return -1;
+	return sk_cov_fit(tm, cd, plain, pat, npat, out, err, errlen);
+}
+
 void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
 		      struct sk_covdata *cd, struct sk_modelfile *mf)
 {
@@ -355,24 +395,11 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_cu
 			       "leave it out", name, cd->nz ? cd->z[j] : 0.0, proc);
 		}
 	}
-	size_t npat;
+	size_t npat, nplain;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
 	/* The same customers without covariates: the start of the fit with
-	 * them and the restricted model of the likelihood-ratio test.  The
-	 * patterns are sorted by (x, t_x, T, cov), so those of one (x, t_x,
-	 * T) are neighbours: one pass merges them, sorted and distinct as
-	 * the plain fit takes them without a copy. */
-	struct sk_rfm *plainpat = sk_xmalloc((npat ? npat : 1) * sizeof *plainpat);
-	size_t nplain = 0;
-	for (size_t i = 0; i < npat; i++) {
-		struct sk_rfm *q = nplain ? &plainpat[nplain - 1] : NULL;
-		if (q && q->x == pat[i].x && q->t_x == pat[i].t_x && q->T == pat[i].T) {
-			q->w += pat[i].w;
-			continue;
-		}
-		plainpat[nplain] = pat[i];
-		plainpat[nplain++].cov = 0;
-	}
+	 * them and the restricted model of the likelihood-ratio test. */
+	struct sk_rfm *plainpat = plain_patterns(pat, npat, &nplain);
 	struct sk_fit plain;
 	sk_tmodel_fit_or_die(tm, 0, plainpat, nplain, &plain);
 	free(plainpat);
@@ -391,4 +418,73 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_cu
 	mf->tm = tm;
 	mf->cov = cd->spec;
 	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
+}
+
+void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d)
+{
+	/* time-invariant: the vector at the end is the vector at the cut */
+	b->d.cov = d->cov;
+	b->d.ncov = d->ncov;
+	for (size_t i = 0; i < b->d.n && i < d->n; i++)
+		if (b->d.valid[i])
+			b->d.rfm[i].cov = d->rfm[i].cov;
+}
+
+void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
+		 struct sk_covdata *cd, struct sk_modelfile *mf)
+{
+	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd };
+	struct sk_modelfile best = { 0 };
+	struct sk_covdata bestcd = { 0 };
+	double best_score = -INFINITY;
+	int heldout = b && b->d.nvalid >= SK_BACKTEST_MINTRAIN;
+	char err[400];
+	for (size_t k = 0; k < 2; k++) {
+		const struct sk_tmodel *tm = cand[k];
+		double ll = NAN, n = 0;
+		if (heldout) {
+			struct sk_fit plain, fb;
+			if (sk_cov_fit_custdata(tm, &b->d, cd, &plain, &fb, err, sizeof err) != 0) {
+				sk_warn("auto: %s with covariates not fitted on the backtest: %s",
+					tm->title, err);
+				continue;
+			}
+			struct sk_pred p;
+			sk_predict(tm, fb.par, &b->d, b->window, &p);
+			ll = sk_backtest_heldout_ll(b, &p, &n);
+			sk_pred_free(&p);
+		}
+		/* on all customers, as when the model is named (dies when it
+		 * cannot be fitted, as auto's plain candidates do not) */
+		struct sk_modelfile f = { 0 };
+		struct sk_covdata c = *cd;
+		sk_cov_model_fit(tm, unit, d, &c, &f);
+		double bic = sk_fit_bic(&f.tfit);
+		if (heldout)
+			sk_warn("auto: %s with covariates held-out log-likelihood %.4f per customer "
+				"(%.0f customers, %g held back); in-sample log-likelihood %.2f, "
+				"BIC %.2f", tm->title, ll, n, b->window, f.tfit.loglik, bic);
+		else
+			sk_warn("auto: %s with covariates BIC %.2f (log-likelihood %.2f)", tm->title,
+				bic, f.tfit.loglik);
+		/* the plain auto's rule: a later candidate must do better by
+		 * more than rounding */
+		double score = heldout ? ll : -bic;
+		if (score > best_score + (heldout ? 1e-4 : 0)) {
+			best_score = score;
+			best = f;
+			bestcd = c;
+		}
+	}
+	if (!best.tm)
+		sk_die(SK_EX_DATA, "no model with covariates could be fitted; check the data");
+	sk_warn("auto: chose %s with covariates (%s)", best.tm->title,
+		heldout ? "best held-out log-likelihood" : "lowest BIC");
+	/* what sk_cov_model_fit sets; the rest of mf (clv's spend fit) stays */
+	mf->tm = best.tm;
+	mf->tfit = best.tfit;
+	mf->cov = best.cov;
+	snprintf(mf->unit, sizeof mf->unit, "%s", best.unit);
+	cd->has_plain = bestcd.has_plain;
+	cd->ll_plain = bestcd.ll_plain;
 }
