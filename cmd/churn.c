@@ -47,6 +47,7 @@ static const char usage[] =
 	"                       central LEVEL (0.9) intervals from parameter uncertainty\n"
 	"  --new-customer N     expected repeat transactions over --horizon of a\n"
 	"                       customer acquired today and of a cohort of N, on stderr\n"
+	"                       (with covariates: the mean over the customers' vectors)\n"
 	"  --tracking FILE      from a transaction log: actual and expected repeat\n"
 	"                       transactions per period of the calibration and holdout\n"
 	"                       windows and the calibration histogram, as JSON\n"
@@ -287,7 +288,9 @@ int main(int argc, char **argv)
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
 	const char *unit = tm->discrete ? "period" : o.unit_name;
-	if (mo.new_customers > 0)
+	if (mo.new_customers > 0 && cov)
+		sk_cov_new_customer(stderr, tm, mf.tfit.par, &d, horizon, unit, mo.new_customers);
+	else if (mo.new_customers > 0)
 		sk_new_customer(stderr, tm, mf.tfit.par, NULL, horizon, 0, 1, o.unit_days, unit,
 				mo.new_customers);
 	if (c.tracking) {

@@ -163,8 +163,11 @@ int main(int argc, char **argv)
 	 * transactions with her own parameters. */
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
+	/* the new customer's value would need DET averaged over the
+	 * covariate vectors too: churn --new-customer has the transactions */
+	const char *clash = mo.new_customers > 0 ? "--new-customer" : NULL;
 	if (cov)
-		sk_cov_check_opts(&mo, 1, NULL);
+		sk_cov_check_opts(&mo, 1, clash);
 
 	struct sk_modelfile mf = { 0 };
 	/* Usage errors first: the model type and the horizon as written. */
@@ -197,7 +200,7 @@ int main(int argc, char **argv)
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 1, &d);
 	struct sk_covdata cd = { 0 };
 	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
-		sk_cov_check_opts(&mo, 0, NULL);
+		sk_cov_check_opts(&mo, 0, clash);
 		cov = 1;
 		cs = mf.cov;
 	}

@@ -140,8 +140,8 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 
 /* churn's and clv's checks and fit: exit 64 when covariates are given
  * (given) with --model, or come (from the options or a model file) with
- * an option that does not take them yet (clash: the program's own, or
- * NULL); fit tm without and with cd's covariates on d's customers into
+ * an option that does not take them yet (--penalty, --patterns, or
+ * clash: the program's own, or NULL); fit tm without and with cd's covariates on d's customers into
  * mf->tm, tfit, cov and unit (the caller saves it). */
 struct sk_model_opts;
 struct sk_modelfile;
@@ -169,5 +169,15 @@ void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d);
  * sk_cov_model_fit. */
 void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
 		 struct sk_covdata *cd, struct sk_modelfile *mf);
+
+/* --new-customer with covariates: a customer not yet acquired has none,
+ * so E[X(horizon)] (returned) and P(X(horizon) = 0) (*p0) are their
+ * means over the vectors of d's valid customers, each weighted by its
+ * customers (*ncust in all); the lines of sk_new_customer (crm/value.h)
+ * on f, with the cohort's totals when cohort > 0. */
+double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
+				struct sk_custdata *d, double horizon, double *p0, double *ncust);
+void sk_cov_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
+			 struct sk_custdata *d, double horizon, const char *unit, double cohort);
 
 #endif

@@ -259,7 +259,7 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash)
 {
 	const char *o = clash ? clash : m->penalty > 0 ? "--penalty" :
-		m->patterns ? "--patterns" : m->new_customers > 0 ? "--new-customer" : NULL;
+		m->patterns ? "--patterns" : NULL;
 	if (given && m->model)
 		sk_die(SK_EX_USAGE, "--covariates: --model %s scores with the covariates it "
 		       "was fitted with; leave --covariates out", m->model);
@@ -487,4 +487,50 @@ void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
 	snprintf(mf->unit, sizeof mf->unit, "%s", best.unit);
 	cd->has_plain = bestcd.has_plain;
 	cd->ll_plain = bestcd.ll_plain;
+}
+
+double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
+				struct sk_custdata *d, double horizon, double *p0, double *ncust)
+{
+	/* A customer not yet acquired has no covariate values: her
+	 * forecast is the mean of E[X(H)] (FHL 2005 eq. 9, SMC 1987 eq. 17
+	 * with each vector's own parameters, FH 2007) over the empirical
+	 * distribution of the customers' vectors, each weighted by its
+	 * customers; so is P(X(H) = 0). */
+	const struct sk_covdata *cd = d->cov;
+	double *w = sk_xcalloc(cd->nz ? cd->nz : 1, sizeof *w), n = 0;
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	for (size_t i = 0; i < np; i++)
+		w[pat[i].cov] += pat[i].w;
+	double ex = 0, pz = 0;
+	for (size_t v = 0; v < cd->nz; v++) {
+		if (!(w[v] > 0))
+			continue;
+		struct sk_rfm r = { .cov = (uint32_t)v };
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, cd, &r, ip);
+		ex += w[v] * tm->expected_new(pp, horizon);
+		pz += w[v] * tm->pmf(pp, horizon, 0);
+		n += w[v];
+	}
+	free(w);
+	*ncust = n;
+	*p0 = n > 0 ? pz / n : NAN;
+	return n > 0 ? ex / n : NAN;
+}
+
+void sk_cov_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
+			 struct sk_custdata *d, double horizon, const char *unit, double cohort)
+{
+	double p0, n, ex = sk_cov_new_customer_mean(tm, par, d, horizon, &p0, &n);
+	if (!isfinite(ex) || !isfinite(p0))
+		sk_die(SK_EX_DATA, "cannot forecast a new customer: the fitted %s with covariates "
+		       "gives no finite E[X(t)] over %g %s(s)", tm->title, horizon, unit);
+	fprintf(f, "new customer over %g %s(s) (%s with covariates, averaged over the %.0f "
+		"customers' covariate vectors): expected repeat transactions %.4f, "
+		"P(no repeat) %.4f\n", horizon, unit, tm->title, n, ex, p0);
+	if (cohort > 0)
+		fprintf(f, "planned cohort of %g: expected repeat transactions %.2f, expected "
+			"customers without a repeat %.2f\n", cohort, cohort * ex, cohort * p0);
 }

@@ -28,7 +28,8 @@
  * tails are integrated numerically; (8) the intervals of p_alive and
  * expected purchases (the delta method over the coefficients too) cover
  * the values at the true parameters as often as they claim, for fixed
- * histories and covariate vectors over replicated simulations.  Prints
+ * histories and covariate vectors over replicated simulations; (9) the
+ * new customer's forecast is the mean over the customers' vectors.  Prints
  * "ok - ..." / "not ok - ..." and exits 1 if any check failed. */
 #include <math.h>
 #include <stdio.h>
@@ -471,6 +472,46 @@ static void coverage(const struct sk_tmodel *tm, const double *par, size_t n, in
 	      n_ex, fitted, R);
 }
 
+/* (9) --new-customer with covariates: the mean over the customers'
+ * vectors of E[X(t)] at each vector's own parameters, against SMC 1987
+ * eq. 17 written out here (r beta_v / (alpha_v (s - 1)) [1 - (beta_v /
+ * (beta_v + t))^(s - 1)]) with alpha_v = alpha0 exp(-g_p z_v) and beta_v
+ * = beta0 exp(-g_d z_v) computed here; customers of one vector split over
+ * several patterns and weights count as customers. */
+static void new_customer(const double *par)
+{
+	double zv[3] = { 0, 1, -2 };
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 0 }, .nz = 3, .z = zv };
+	strcpy(cd.spec.pname[0], "z");
+	/* vector 0: 3 customers, vector 1: 1 (weight 1), vector 2: 2 + 4 */
+	struct sk_rfm rfm[5] = {
+		{ .x = 0, .t_x = 0, .T = 30, .w = 3, .cov = 0 },
+		{ .x = 2, .t_x = 10, .T = 30, .w = 1, .cov = 1 },
+		{ .x = 1, .t_x = 5, .T = 20, .w = 2, .cov = 2 },
+		{ .x = 4, .t_x = 15, .T = 25, .w = 4, .cov = 2 },
+		{ .x = 1, .t_x = 3, .T = 40, .w = 1, .cov = 9 },	/* not valid */
+	};
+	unsigned char valid[5] = { 1, 1, 1, 1, 0 };
+	struct sk_custdata d = { .n = 5, .rfm = rfm, .valid = valid, .nvalid = 4, .cov = &cd,
+				 .ncov = 3 };
+	const double t = 52, wv[3] = { 3, 1, 6 };
+	double want = 0, want0 = 0;
+	for (int v = 0; v < 3; v++) {
+		double al = par[1] * exp(-par[4] * zv[v]), be = par[3];
+		want += wv[v] * par[0] * be / (al * (par[2] - 1)) *
+			(1 - pow(be / (be + t), par[2] - 1));
+		double ip[4] = { par[0], al, par[2], be };
+		want0 += wv[v] * sk_pnbd.pmf(ip, t, 0);
+	}
+	want /= 10;
+	want0 /= 10;
+	double p0, n, got = sk_cov_new_customer_mean(&sk_pnbd, par, &d, t, &p0, &n);
+	check(n == 10 && fabs(got - want) < 1e-10 * want && fabs(p0 - want0) < 1e-12,
+	      "new customer: E[X(52)] %.6f = the customers' mean over their vectors %.6f, "
+	      "P(0) %.6f = %.6f, %g customers", got, want, p0, want0, n);
+	sk_custdata_free(&(struct sk_custdata){ .pat = d.pat, .pid = d.pid });
+}
+
 int main(void)
 {
 	/* Near CDNOW's estimates in weeks (FHL 2005; FH 2005), with effects
@@ -494,6 +535,7 @@ int main(void)
 	check(fabs(ip[2] - bg[2] * exp(0.3 - 0.4)) < 1e-12 &&
 	      fabs(ip[3] - bg[3] * exp(0.3 - 0.4)) < 1e-12,
 	      "BG/NBD: a_i, b_i = a0, b0 exp(g_d'z)");
+	new_customer(pn);
 	affine(&sk_bgnbd, bg);
 	affine(&sk_pnbd, pn);
 	binned_start(&sk_pnbd, pn);
