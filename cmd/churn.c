@@ -61,6 +61,7 @@ static const char usage[] =
 	"                       error, where expected_purchases is the mean\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n"
+	"                       (with covariates: and their columns)\n"
 	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
 	"                       purchase and the dropout process of each customer\n"
 	"                       (pnbd, bgnbd, or auto between them); --report adds the\n"
@@ -206,7 +207,10 @@ int main(int argc, char **argv)
 	if (cov)
 		sk_covdata_read(t, &cs, &d, &cd);
 	if (mo.patterns) {
-		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
+		if (cov)	/* with the covariate columns (covar.h) */
+			sk_cov_patterns_write(&o, t, &d);
+		else
+			sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
 		sk_custdata_free(&d);
 		sk_table_free(t);
 		return 0;

@@ -164,8 +164,10 @@ int main(int argc, char **argv)
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
 	/* the new customer's value would need DET averaged over the
-	 * covariate vectors too: churn --new-customer has the transactions */
-	const char *clash = mo.new_customers > 0 ? "--new-customer" : NULL;
+	 * covariate vectors too (churn --new-customer has the transactions),
+	 * the patterns the spend (churn --patterns has the covariates) */
+	const char *clash = mo.new_customers > 0 ? "--new-customer" :
+		mo.patterns ? "--patterns" : NULL;
 	if (cov)
 		sk_cov_check_opts(&mo, 1, clash);
 

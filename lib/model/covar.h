@@ -140,8 +140,8 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 
 /* churn's and clv's checks and fit: exit 64 when covariates are given
  * (given) with --model, or come (from the options or a model file) with
- * an option that does not take them yet (--penalty, --patterns, or
- * clash: the program's own, or NULL); fit tm without and with cd's covariates on d's customers into
+ * an option that does not take them yet (--penalty, or clash: the
+ * program's own, or NULL); fit tm without and with cd's covariates on d's customers into
  * mf->tm, tfit, cov and unit (the caller saves it). */
 struct sk_model_opts;
 struct sk_modelfile;
@@ -169,6 +169,14 @@ void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d);
  * sk_cov_model_fit. */
 void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
 		 struct sk_covdata *cd, struct sk_modelfile *mf);
+
+/* churn --patterns with covariates: the distinct (frequency, recency, T,
+ * covariate columns) of d's valid customers with their weight, numbers
+ * that read back exactly; read back by churn --weight weight with the
+ * same covariates (a fit over shards). */
+struct sk_opts;
+void sk_cov_patterns_write(const struct sk_opts *o, const struct sk_table *t,
+			   struct sk_custdata *d);
 
 /* --new-customer with covariates: a customer not yet acquired has none,
  * so E[X(horizon)] (returned) and P(X(horizon) = 0) (*p0) are their
