@@ -36,7 +36,8 @@ static const char usage[] =
 	"  --weight COL         customers per row (aggregated data)\n"
 	"  --penalty L          L2 penalty on the log-parameters (as lifetimes'\n"
 	"                       penalizer_coef, per customer); 0.001-0.01 for a fit\n"
-	"                       that runs to the no-dropout boundary\n"
+	"                       that runs to the no-dropout boundary (with\n"
+	"                       covariates: also their standardised coefficients)\n"
 	"  --model FILE         score with a saved model instead of fitting\n"
 	"  --save-model FILE    write the fitted model as JSON\n"
 	"  --report             parameters, standard errors, fit and rates on stderr\n"
@@ -228,9 +229,10 @@ int main(int argc, char **argv)
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
 		if (cov) {
 			if (tm)
-				sk_cov_model_fit(tm, o.unit_name, &d, &cd, &mf);
+				sk_cov_model_fit(tm, mo.penalty, o.unit_name, &d, &cd, &mf);
 			else
-				sk_cov_auto(have_bt ? &bt : NULL, o.unit_name, &d, &cd, &mf);
+				sk_cov_auto(have_bt ? &bt : NULL, mo.penalty, o.unit_name, &d, &cd,
+					    &mf);
 			if (mo.save)
 				sk_modelfile_save(mo.save, &mf);
 		} else if (!tm && have_bt) {

@@ -293,7 +293,7 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 		struct sk_fit plain;
 		s.cov = b->d.cov;
 		s.ncov = b->d.ncov;
-		frc = sk_cov_fit_custdata(tm, &s, b->d.cov, &plain, &fb, err, sizeof err);
+		frc = sk_cov_fit_custdata(tm, &s, b->d.cov, 0, &plain, &fb, err, sizeof err);
 	} else {
 		size_t nbp;
 		const struct sk_rfm *bpat = sk_custdata_patterns(&s, &nbp);

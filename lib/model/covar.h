@@ -140,21 +140,23 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 
 /* churn's and clv's checks and fit: exit 64 when covariates are given
  * (given) with --model, or come (from the options or a model file) with
- * an option that does not take them yet (--penalty, or clash: the
- * program's own, or NULL); fit tm without and with cd's covariates on d's customers into
- * mf->tm, tfit, cov and unit (the caller saves it). */
+ * an option that does not take them yet (clash: the program's own, or
+ * NULL); fit tm without and with cd's covariates on d's customers into
+ * mf->tm, tfit, cov and unit (the caller saves it), with --penalty
+ * (penalty > 0: L2 on the log-parameters and on the coefficients of the
+ * standardised columns, and no likelihood-ratio test). */
 struct sk_model_opts;
 struct sk_modelfile;
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash);
-void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
-		      struct sk_covdata *cd, struct sk_modelfile *mf);
+void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *unit,
+		      struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf);
 
 /* Fit tm without (plain) and with cd's covariates (out) on the valid
  * rows of d, whose rfm[].cov index cd; 0, or -1 with the reason in err.
  * What the backtest refits on the cut (auto, the learned layer). */
 int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
-			const struct sk_covdata *cd, struct sk_fit *plain, struct sk_fit *out,
-			char *err, size_t errlen);
+			const struct sk_covdata *cd, double penalty, struct sk_fit *plain,
+			struct sk_fit *out, char *err, size_t errlen);
 
 /* Give the backtest's customers at the cut (b, rows as d's) d's
  * covariates: they are time-invariant, so valid as of the cut. */
@@ -167,8 +169,8 @@ void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d);
  * sk_cov_backtest) has enough customers at the cut, else the lowest
  * BIC; both candidates' figures and the choice go to stderr.  Into mf as
  * sk_cov_model_fit. */
-void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
-		 struct sk_covdata *cd, struct sk_modelfile *mf);
+void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
+		 struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf);
 
 /* churn --patterns with covariates: the distinct (frequency, recency, T,
  * covariate columns) of d's valid customers with their weight, numbers

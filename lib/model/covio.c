@@ -1,6 +1,7 @@
 /* covio.c: covariates in customer tables, in --report and in model files
  * (covar.h). */
 #include "covar.h"
+#include "modelint.h"
 #include "backtest.h"
 #include "metrics.h"
 #include "nested.h"
@@ -258,7 +259,7 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash)
 {
-	const char *o = clash ? clash : m->penalty > 0 ? "--penalty" : NULL;
+	const char *o = clash;
 	if (given && m->model)
 		sk_die(SK_EX_USAGE, "--covariates: --model %s scores with the covariates it "
 		       "was fitted with; leave --covariates out", m->model);
@@ -358,9 +359,25 @@ static struct sk_rfm *plain_patterns(const struct sk_rfm *pat, size_t npat, size
 	return plainpat;
 }
 
+/* sk_cov_fit with --penalty: the thread's penalty (modelint.h) set for
+ * it, so that the fit runs on -LL + lambda n sum theta_i^2 over the
+ * log-parameters and the standardised coefficients (sk_cov_fit's theta:
+ * its coefficients are log par[4..] on standardised columns), as
+ * CLVTools' reg.lambdas penalise the coefficients (Bachmann, Meierer &
+ * Naef, CLVTools, SetStaticCovariates / latentAttrition). */
+static int cov_fit_pen(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
+		       double penalty, struct sk_fit *out, char *err, size_t errlen)
+{
+	double was = sk_tmodel_penalty_set(penalty);
+	int rc = sk_cov_fit(tm, cd, plain, pat, n, out, err, errlen);
+	sk_tmodel_penalty_set(was);
+	return rc;
+}
+
 int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
-			const struct sk_covdata *cd, struct sk_fit *plain, struct sk_fit *out,
-			char *err, size_t errlen)
+			const struct sk_covdata *cd, double penalty, struct sk_fit *plain,
+			struct sk_fit *out, char *err, size_t errlen)
 {
 	size_t npat, nplain;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
@@ -369,15 +386,15 @@ int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
 		return -1;
 	}
 	struct sk_rfm *plainpat = plain_patterns(pat, npat, &nplain);
-	int rc = sk_tmodel_fit_with(tm, 0, plainpat, nplain, plain, err, errlen);
+	int rc = sk_tmodel_fit_with(tm, penalty, plainpat, nplain, plain, err, errlen);
 	free(plainpat);
 	if (rc != 0)
 		return -1;
-	return sk_cov_fit(tm, cd, plain, pat, npat, out, err, errlen);
+	return cov_fit_pen(tm, cd, plain, pat, npat, penalty, out, err, errlen);
 }
 
-void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
-		      struct sk_covdata *cd, struct sk_modelfile *mf)
+void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *unit,
+		      struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf)
 {
 	/* A column with one value for everyone moves every customer's
 	 * alpha (or beta, a and b) by the same factor, which alpha0 (beta0,
@@ -400,12 +417,14 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_cu
 	 * them and the restricted model of the likelihood-ratio test. */
 	struct sk_rfm *plainpat = plain_patterns(pat, npat, &nplain);
 	struct sk_fit plain;
-	sk_tmodel_fit_or_die(tm, 0, plainpat, nplain, &plain);
+	sk_tmodel_fit_or_die(tm, penalty, plainpat, nplain, &plain);
 	free(plainpat);
 	char err[400];
-	if (sk_cov_fit(tm, cd, &plain, pat, npat, &mf->tfit, err, sizeof err) != 0)
+	if (cov_fit_pen(tm, cd, &plain, pat, npat, penalty, &mf->tfit, err, sizeof err) != 0)
 		sk_die(SK_EX_DATA, "cannot fit %s with covariates: %s", tm->title, err);
-	cd->has_plain = 1;
+	/* Penalised estimates are not maximum likelihood: no
+	 * likelihood-ratio test between them. */
+	cd->has_plain = !(penalty > 0);
 	cd->ll_plain = plain.loglik;
 	/* (the plain fit's own findings were warned about above) */
 	if (!mf->tfit.se_ok)
@@ -429,8 +448,8 @@ void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d)
 			b->d.rfm[i].cov = d->rfm[i].cov;
 }
 
-void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
-		 struct sk_covdata *cd, struct sk_modelfile *mf)
+void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
+		 struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf)
 {
 	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd };
 	struct sk_modelfile best = { 0 };
@@ -443,7 +462,8 @@ void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
 		double ll = NAN, n = 0;
 		if (heldout) {
 			struct sk_fit plain, fb;
-			if (sk_cov_fit_custdata(tm, &b->d, cd, &plain, &fb, err, sizeof err) != 0) {
+			if (sk_cov_fit_custdata(tm, &b->d, cd, penalty, &plain, &fb, err,
+						sizeof err) != 0) {
 				sk_warn("auto: %s with covariates not fitted on the backtest: %s",
 					tm->title, err);
 				continue;
@@ -457,7 +477,7 @@ void sk_cov_auto(struct sk_backtest *b, const char *unit, struct sk_custdata *d,
 		 * cannot be fitted, as auto's plain candidates do not) */
 		struct sk_modelfile f = { 0 };
 		struct sk_covdata c = *cd;
-		sk_cov_model_fit(tm, unit, d, &c, &f);
+		sk_cov_model_fit(tm, penalty, unit, d, &c, &f);
 		double bic = sk_fit_bic(&f.tfit);
 		if (heldout)
 			sk_warn("auto: %s with covariates held-out log-likelihood %.4f per customer "

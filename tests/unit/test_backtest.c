@@ -191,7 +191,7 @@ static void covariates(void)
 	d.ncov = 2;
 	struct sk_fit plain, fit;
 	char err[400];
-	int rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, &plain, &fit, err, sizeof err);
+	int rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, 0, &plain, &fit, err, sizeof err);
 	check(rc == 0 && fabs(fit.par[4] - 1.2) < 3 * fit.se[4],
 	      "covariates: BG/NBD with z fits, g %.3f (se %.3f; 1.2 simulated)", fit.par[4],
 	      fit.se[4]);
@@ -206,7 +206,7 @@ static void covariates(void)
 	struct sk_fit pc, fc;
 	struct sk_pred pb;
 	sk_custdata_drop_patterns(&b.d);
-	int rcc = sk_cov_fit_custdata(&sk_bgnbd, &b.d, &cd, &pc, &fc, err, sizeof err);
+	int rcc = sk_cov_fit_custdata(&sk_bgnbd, &b.d, &cd, 0, &pc, &fc, err, sizeof err);
 	sk_predict(&sk_bgnbd, fc.par, &b.d, b.window, &pb);
 	double want = 0;
 	for (int i = 0; i < 2 * NG; i++)
@@ -247,7 +247,7 @@ static void covariates(void)
 	 * model, BG/NBD, by the held-out log-likelihood */
 	struct sk_modelfile mf = { 0 };
 	sk_custdata_drop_patterns(&b.d);
-	sk_cov_auto(&b, "week", &d, &cd, &mf);
+	sk_cov_auto(&b, 0, "week", &d, &cd, &mf);
 	check(mf.tm == &sk_bgnbd && mf.cov.kp == 1 && fabs(mf.tfit.par[4] - fit.par[4]) < 1e-9,
 	      "covariates: auto chooses BG/NBD, the simulation's model, with its fit (%s)",
 	      mf.tm ? mf.tm->title : "none");

@@ -29,7 +29,8 @@
  * expected purchases (the delta method over the coefficients too) cover
  * the values at the true parameters as often as they claim, for fixed
  * histories and covariate vectors over replicated simulations; (9) the
- * new customer's forecast is the mean over the customers' vectors.  Prints
+ * new customer's forecast is the mean over the customers' vectors; (10)
+ * --penalty's estimate minimises the penalised objective.  Prints
  * "ok - ..." / "not ok - ..." and exits 1 if any check failed. */
 #include <math.h>
 #include <stdio.h>
@@ -512,6 +513,66 @@ static void new_customer(const double *par)
 	sk_custdata_free(&(struct sk_custdata){ .pat = d.pat, .pid = d.pid });
 }
 
+/* (10) --penalty with covariates: the estimate minimises -LL + lambda n
+ * sum theta_i^2 over theta = (log r, log alpha0, log s, log beta0) and
+ * the coefficients of the standardised column (mean 0, sd 1 over the
+ * distinct vectors): its gradient there, from sk_cov_nll on a
+ * standardised copy made here and the penalty's 2 lambda n theta, is 0;
+ * and the penalty term is below the unpenalised estimate's (shrinkage). */
+static void penalty(const double *par)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 2031);
+	struct sk_covdata cd;
+	size_t np;
+	struct sk_rfm *p = simulate(&sk_pnbd, par, &cd, 2000, 1, rng, &np);
+	struct sk_fit plain, f0, fp;
+	int rc = fit_both(&sk_pnbd, &cd, p, np, &plain, &f0);
+	const double lambda = 0.05;
+	double was = sk_tmodel_penalty_set(lambda);
+	char err[256];
+	rc |= sk_cov_fit(&sk_pnbd, &cd, &plain, p, np, &fp, err, sizeof err);
+	sk_tmodel_penalty_set(was);
+	/* z1 over the two distinct vectors: 0 and 1, mean 1/2, sd 1/sqrt 2 */
+	const double m = 0.5, sd = sqrt(0.5);
+	double zs[4] = { -m / sd, -m / sd, (1 - m) / sd, (1 - m) / sd };
+	struct sk_covdata sc = cd;
+	sc.z = zs;
+	double n = 0;
+	for (size_t i = 0; i < np; i++)
+		n += p[i].w;
+	double th[2][6], pen[2] = { 0, 0 };
+	const struct sk_fit *fs[2] = { &f0, &fp };
+	for (int k = 0; k < 2; k++) {
+		const double *q = fs[k]->par;
+		th[k][0] = log(q[0]);
+		th[k][1] = log(q[1]) - q[4] * m;	/* alpha0 exp(-g_p m) */
+		th[k][2] = log(q[2]);
+		th[k][3] = log(q[3]) - q[5] * m;
+		th[k][4] = q[4] * sd;
+		th[k][5] = q[5] * sd;
+		for (int i = 0; i < 6; i++)
+			pen[k] += th[k][i] * th[k][i];
+	}
+	void *ctx = sk_cov_ctx_new(&sk_pnbd, &sc, p, np);
+	double g[6], worst = 0;
+	sk_cov_nll(th[1], g, ctx);
+	for (int i = 0; i < 6; i++) {
+		double gi = fabs(g[i] + 2 * lambda * n * th[1][i]);
+		worst = gi > worst ? gi : worst;
+	}
+	sk_cov_ctx_free(ctx);
+	check(rc == 0 && worst < 1e-2,
+	      "penalty: the penalised estimate is stationary for -LL + lambda n |theta|^2 on "
+	      "the standardised column (largest gradient %.2g, n %g)", worst, n);
+	check(rc == 0 && pen[1] < pen[0] && fp.penalty == lambda,
+	      "penalty: |theta|^2 %.4f below the unpenalised %.4f (g_p %.4f against %.4f)",
+	      pen[1], pen[0], fp.par[4], f0.par[4]);
+	free(p);
+	free(cd.z);
+	gsl_rng_free(rng);
+}
+
 int main(void)
 {
 	/* Near CDNOW's estimates in weeks (FHL 2005; FH 2005), with effects
@@ -536,6 +597,7 @@ int main(void)
 	      fabs(ip[3] - bg[3] * exp(0.3 - 0.4)) < 1e-12,
 	      "BG/NBD: a_i, b_i = a0, b0 exp(g_d'z)");
 	new_customer(pn);
+	penalty(pn);
 	affine(&sk_bgnbd, bg);
 	affine(&sk_pnbd, pn);
 	binned_start(&sk_pnbd, pn);
