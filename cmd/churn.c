@@ -213,6 +213,7 @@ int main(int argc, char **argv)
 		else
 			sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
 		sk_custdata_free(&d);
+		sk_covdata_free(&cd);
 		sk_table_free(t);
 		return 0;
 	}

@@ -204,6 +204,7 @@ static void against_sums(const struct sk_tmodel *tm, const double *par)
 	      e0);
 	sk_tracking_free(&tc);
 	sk_tracking_free(&tp);
+	sk_custdata_drop_patterns(&w->d);	/* made by sk_tracking_write */
 	free(w);
 }
 
