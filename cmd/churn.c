@@ -36,7 +36,8 @@ static const char usage[] =
 	"  --weight COL         customers per row (aggregated data)\n"
 	"  --penalty L          L2 penalty on the log-parameters (as lifetimes'\n"
 	"                       penalizer_coef, per customer); 0.001-0.01 for a fit\n"
-	"                       that runs to the no-dropout boundary\n"
+	"                       that runs to the no-dropout boundary (with\n"
+	"                       covariates: also their standardised coefficients)\n"
 	"  --model FILE         score with a saved model instead of fitting\n"
 	"  --save-model FILE    write the fitted model as JSON\n"
 	"  --report             parameters, standard errors, fit and rates on stderr\n"
@@ -47,6 +48,7 @@ static const char usage[] =
 	"                       central LEVEL (0.9) intervals from parameter uncertainty\n"
 	"  --new-customer N     expected repeat transactions over --horizon of a\n"
 	"                       customer acquired today and of a cohort of N, on stderr\n"
+	"                       (with covariates: the mean over the customers' vectors)\n"
 	"  --tracking FILE      from a transaction log: actual and expected repeat\n"
 	"                       transactions per period of the calibration and holdout\n"
 	"                       windows and the calibration histogram, as JSON\n"
@@ -62,10 +64,12 @@ static const char usage[] =
 	"  --no-median          leave median_purchases out\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n"
+	"                       (with covariates: and their columns)\n"
 	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
 	"                       purchase and the dropout process of each customer\n"
-	"                       (pnbd and bgnbd); --report adds the coefficients and\n"
-	"                       a likelihood-ratio test against the model without them\n"
+	"                       (pnbd, bgnbd, or auto between them); --report adds the\n"
+	"                       coefficients and a likelihood-ratio test against the\n"
+	"                       model without them\n"
 	"  --covariates-purchase COLS  columns for the purchase process only\n"
 	"  --covariates-dropout COLS   columns for the dropout process only\n";
 
@@ -170,17 +174,12 @@ int main(int argc, char **argv)
 	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto",
 				.median = 1 };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
-	/* Covariates (covar.h) come with their own fit and predictions and
-	 * without the learned layer, which knows no covariates. */
+	/* Covariates (covar.h) come with their own fit and predictions; the
+	 * backtest refits with them (auto, the learned layer). */
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
-	/* The median with covariates only when asked for (and refused). */
-	const char *clash = c.tracking ? "--tracking" : c.median == 2 ? "--median" : NULL;
-	if (cov) {
-		sk_cov_check_opts(&mo, 1, clash);
-		c.no_learn = 1;
-		c.median = 0;
-	}
+	if (cov)
+		sk_cov_check_opts(&mo, 1, NULL);
 	/* On a transaction log the summary writes the backtest columns. */
 	if (!c.no_learn)
 		sk_opt_backtest(&o, c.backtest);
@@ -207,22 +206,27 @@ int main(int argc, char **argv)
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 0, &d);
 	struct sk_covdata cd = { 0 };
 	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
-		sk_cov_check_opts(&mo, 0, clash);
-		c.no_learn = cov = 1;
-		c.median = 0;
+		sk_cov_check_opts(&mo, 0, NULL);
+		cov = 1;
 		cs = mf.cov;
 	}
 	if (cov)
 		sk_covdata_read(t, &cs, &d, &cd);
 	if (mo.patterns) {
-		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
+		if (cov)	/* with the covariate columns (covar.h) */
+			sk_cov_patterns_write(&o, t, &d);
+		else
+			sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
 		sk_custdata_free(&d);
+		sk_covdata_free(&cd);
 		sk_table_free(t);
 		return 0;
 	}
 
 	struct sk_backtest bt;
-	int have_bt = !cov && !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
+	int have_bt = !(tm && tm->discrete) && sk_backtest_read(t, &d, &bt);
+	if (have_bt && cov)
+		sk_cov_backtest(&bt, &d);
 	if (!have_bt && !c.no_learn && !(tm && tm->discrete))
 		sk_warn("no backtest columns (summarize --backtest): p_return and "
 			"expected_purchases are the model's");
@@ -230,7 +234,11 @@ int main(int argc, char **argv)
 		size_t npat;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &npat);
 		if (cov) {
-			sk_cov_model_fit(tm, o.unit_name, &d, &cd, &mf);
+			if (tm)
+				sk_cov_model_fit(tm, mo.penalty, o.unit_name, &d, &cd, &mf);
+			else
+				sk_cov_auto(have_bt ? &bt : NULL, mo.penalty, o.unit_name, &d, &cd,
+					    &mf);
 			if (mo.save)
 				sk_modelfile_save(mo.save, &mf);
 		} else if (!tm && have_bt) {
@@ -293,7 +301,9 @@ int main(int argc, char **argv)
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
 	const char *unit = tm->discrete ? "period" : o.unit_name;
-	if (mo.new_customers > 0)
+	if (mo.new_customers > 0 && cov)
+		sk_cov_new_customer(stderr, tm, mf.tfit.par, &d, horizon, unit, mo.new_customers);
+	else if (mo.new_customers > 0)
 		sk_new_customer(stderr, tm, mf.tfit.par, NULL, horizon, 0, 1, o.unit_days, unit,
 				mo.new_customers);
 	if (c.tracking) {

@@ -47,7 +47,7 @@ static const char usage[] =
 	"                       monetary_value) patterns with their weight instead\n"
 	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
 	"                       purchase and the dropout process of each customer\n"
-	"                       (pnbd and bgnbd; see churn(1))\n"
+	"                       (pnbd, bgnbd, or auto between them; see churn(1))\n"
 	"  --covariates-purchase COLS  columns for the purchase process only\n"
 	"  --covariates-dropout COLS   columns for the dropout process only\n";
 
@@ -133,6 +133,8 @@ static double *learned_layer(const struct sk_table *t, const struct sk_tmodel *t
 	struct sk_backtest bt;
 	if (!sk_backtest_read(t, d, &bt))
 		return NULL;
+	if (d->cov)	/* refitted with them on the cut (backtest.h) */
+		sk_cov_backtest(&bt, d);
 	double *e_model = sk_xmalloc((d->n ? d->n : 1) * sizeof *e_model);
 	memcpy(e_model, p->expected, d->n * sizeof *e_model);
 	if (sk_layer_apply(tm, &bt, d, p, report) == 0)
@@ -161,8 +163,13 @@ int main(int argc, char **argv)
 	 * transactions with her own parameters. */
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
+	/* the new customer's value would need DET averaged over the
+	 * covariate vectors too (churn --new-customer has the transactions),
+	 * the patterns the spend (churn --patterns has the covariates) */
+	const char *clash = mo.new_customers > 0 ? "--new-customer" :
+		mo.patterns ? "--patterns" : NULL;
 	if (cov)
-		sk_cov_check_opts(&mo, 1, NULL);
+		sk_cov_check_opts(&mo, 1, clash);
 
 	struct sk_modelfile mf = { 0 };
 	/* Usage errors first: the model type and the horizon as written. */
@@ -195,7 +202,7 @@ int main(int argc, char **argv)
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 1, &d);
 	struct sk_covdata cd = { 0 };
 	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
-		sk_cov_check_opts(&mo, 0, NULL);
+		sk_cov_check_opts(&mo, 0, clash);
 		cov = 1;
 		cs = mf.cov;
 	}
@@ -210,7 +217,7 @@ int main(int argc, char **argv)
 	/* From here clv reads each row's own record only for the learned
 	 * layer (backtest.h); without it the rows fold into their patterns
 	 * (score.h: rows and patterns at once were most of clv's memory). */
-	int layer = !c.no_learn && !cov && !lifetime;
+	int layer = !c.no_learn && !lifetime;
 	if (!layer || sk_table_col(t, "backtest_frequency") < 0)
 		sk_custdata_fold(&d);
 

@@ -16,6 +16,27 @@
 #include "record/date.h"
 #include "record/group.h"
 #include "record/util.h"
+#include "model/covar.h"
+
+/* Who the expected counts are summed over: the cohorts of each
+ * first-purchase day (dc->first) with the model's par; with covariates
+ * (covar.h) the cohorts of one first-purchase day and one covariate
+ * vector, each with its own parameters ip (4 per cohort): given them
+ * E[X(t)] is the plain model's (Fader & Hardie 2007, sec. 2 and 3). */
+struct cohort {
+	long f;		/* first-purchase day index */
+	uint32_t cov;	/* covariate vector */
+	double w;	/* customers */
+};
+struct who {
+	const struct sk_tmodel *tm;
+	const double *par;
+	const struct sk_daycounts *dc;
+	const struct cohort *c;	/* NULL without covariates */
+	size_t nc;
+	const double *ip;	/* 4 per cohort */
+	double unit_days;
+};
 
 /* Expected cumulative repeat transactions of the calibration customers
  * up to the end of day dc->day0 + D: a customer acquired on day f has
@@ -23,13 +44,21 @@
  * time j, as T = as_of - first purchase counts it) (E[X(t)] of the model for a customer just
  * acquired; FHL 2005 eq. 9 for BG/NBD), summed over the cohorts of each
  * first-purchase day. */
-static double expected_cum(const struct sk_tmodel *tm, const double *par,
-			   const struct sk_daycounts *dc, long D, double unit_days)
+static double expected_cum(const struct who *h, long D)
 {
 	double s = 0;
+	if (h->c) {	/* sorted by f */
+		for (size_t j = 0; j < h->nc && h->c[j].f < D; j++) {
+			double e = h->tm->expected_new(h->ip + 4 * j,
+						       (double)(D - h->c[j].f) / h->unit_days);
+			s += h->c[j].w * (isfinite(e) ? e : 0);
+		}
+		return s;
+	}
+	const struct sk_daycounts *dc = h->dc;
 	for (long f = 0; f < D && f < (long)dc->ndays; f++)
 		if (dc->first[f] > 0) {
-			double e = tm->expected_new(par, (double)(D - f) / unit_days);
+			double e = h->tm->expected_new(h->par, (double)(D - f) / h->unit_days);
 			s += dc->first[f] * (isfinite(e) ? e : 0);
 		}
 	return s;
@@ -37,18 +66,31 @@ static double expected_cum(const struct sk_tmodel *tm, const double *par,
 
 /* One window of periods [from, to] (day indexes); returns the actual
  * cumulative count at its end. */
-static double window(json_t *rows, const char *name, const struct sk_tmodel *tm,
-		     const double *par, const struct sk_daycounts *dc, long from, long to,
-		     long period_days, double unit_days, double act_cum)
+static double window(json_t *rows, const char *name, const struct who *h, long from, long to,
+		     long period_days, double act_cum)
 {
-	double exp_prev = expected_cum(tm, par, dc, from - 1, unit_days);
+	const struct sk_daycounts *dc = h->dc;
+	/* The expected counts at the start and at each period's end first:
+	 * with a continuous covariate every customer is a cohort of her own,
+	 * one E[X(t)] per customer and period, so the periods run in
+	 * parallel (each sum in one thread, in cohort order: the same bytes
+	 * whatever the threads). */
+	long nper = to >= from ? (to - from) / period_days + 1 : 0;
+	double *cum = sk_xmalloc((size_t)(nper + 1) * sizeof *cum);
+	#pragma omp parallel for schedule(dynamic, 1) if (h->c && h->nc * (size_t)nper > 100000)
+	for (long k = 0; k <= nper; k++) {
+		long e = k ? from + k * period_days - 1 : from - 1;
+		cum[k] = expected_cum(h, e < to ? e : to);
+	}
+	double exp_prev = cum[0];
+	long k = 0;
 	for (long a = from; a <= to; a += period_days) {
 		long b = a + period_days - 1 < to ? a + period_days - 1 : to;
 		double act = 0;
 		for (long i = a; i <= b; i++)
 			act += dc->repeat[i];
 		act_cum += act;
-		double exp_cum = expected_cum(tm, par, dc, b, unit_days);
+		double exp_cum = cum[++k];
 		char d1[11], d2[11];
 		sk_date_format(dc->day0 + a, d1);
 		sk_date_format(dc->day0 + b, d2);
@@ -63,7 +105,67 @@ static double window(json_t *rows, const char *name, const struct sk_tmodel *tm,
 		json_array_append_new(rows, r);
 		exp_prev = exp_cum;
 	}
+	free(cum);
 	return act_cum;
+}
+
+static int cohort_cmp(const void *pa, const void *pb)
+{
+	const struct cohort *a = pa, *b = pb;
+	if (a->f != b->f)
+		return a->f < b->f ? -1 : 1;
+	return (a->cov > b->cov) - (a->cov < b->cov);
+}
+
+/* With covariates: the (first-purchase day, covariate vector) cohorts of
+ * the patterns pat[0..np), the day from T (the time from the first
+ * purchase to as_of, in whole days as summarize writes it), and each
+ * cohort's own parameters into *ip. */
+static struct cohort *cohorts_new(const struct sk_tmodel *tm, const double *par,
+				  const struct sk_covdata *cov, const struct sk_daycounts *dc,
+				  const struct sk_rfm *pat, size_t np, double unit_days,
+				  size_t *nc, double **ip)
+{
+	long cal_end = dc->as_of - dc->day0;
+	struct cohort *c = sk_xmalloc((np ? np : 1) * sizeof *c);
+	for (size_t i = 0; i < np; i++) {
+		long f = cal_end - lround(pat[i].T * unit_days);
+		if (f < 0 || f > cal_end)
+			sk_die(SK_EX_SOFTWARE, "--tracking: a customer's T (%g) is outside the "
+			       "log's calibration window", pat[i].T);
+		c[i] = (struct cohort){ f, pat[i].cov, pat[i].w };
+	}
+	qsort(c, np, sizeof *c, cohort_cmp);
+	size_t n = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (n && c[n - 1].f == c[i].f && c[n - 1].cov == c[i].cov)
+			c[n - 1].w += c[i].w;
+		else
+			c[n++] = c[i];
+	}
+	*ip = sk_xmalloc((n ? n : 1) * 4 * sizeof **ip);
+	for (size_t j = 0; j < n; j++) {
+		struct sk_rfm r = { .cov = c[j].cov };
+		double one[4];
+		memcpy(*ip + 4 * j, sk_cov_rowpar(tm, par, cov, &r, one), sizeof one);
+	}
+	*nc = n;
+	return c;
+}
+
+/* w customers of age T with parameters par into the expected histogram
+ * (0..6, 7+): w P(X(T) = k), each model's pmf. */
+static void histogram_add(const struct sk_tmodel *tm, const double *par, double T, double w,
+			  double *expc)
+{
+	double rest = 1;
+	for (int k = 0; k < 7; k++) {
+		double p = tm->pmf(par, T, k);
+		p = isfinite(p) && p > 0 ? p : 0;
+		expc[k] += w * p;
+		rest -= p;
+	}
+	expc[7] += w * (rest > 0 ? rest : 0);
 }
 
 void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const double *par,
@@ -87,24 +189,43 @@ void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const doubl
 	/* Day index of the end of calibration; the holdout follows it to the
 	 * last day read. */
 	long cal_end = dc->as_of - dc->day0, last = (long)dc->ndays - 1;
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	struct who h = { tm, par, dc, NULL, 0, NULL, unit_days };
+	double *ip = NULL;
+	struct cohort *c = NULL;
+	if (d->cov)
+		h.c = c = cohorts_new(tm, par, d->cov, dc, pat, np, unit_days, &h.nc, &ip);
+	h.ip = ip;
 	double act_cum = 0;
 	if (cal_end >= 0)
-		act_cum = window(rows, "calibration", tm, par, dc, 0, cal_end < last ? cal_end : last,
-				 period_days, unit_days, 0);
+		act_cum = window(rows, "calibration", &h, 0, cal_end < last ? cal_end : last,
+				 period_days, 0);
 	if (cal_end < last)
-		window(rows, "holdout", tm, par, dc, cal_end + 1 > 0 ? cal_end + 1 : 0, last,
-		       period_days, unit_days, act_cum);
+		window(rows, "holdout", &h, cal_end + 1 > 0 ? cal_end + 1 : 0, last, period_days,
+		       act_cum);
 	json_object_set_new(o, "periods", rows);
+	free(c);
+	free(ip);
 
 	/* The calibration histogram: customers with 0..6 and 7+ repeat
 	 * transactions, actual and expected sum_i P(X(T_i) = k) (FHL 2005
 	 * eq. 8 for BG/NBD; each model's pmf). */
 	double act[8] = { 0 }, expc[8] = { 0 };
-	size_t np, nT;
+	size_t nT;
+	if (d->cov) {
+		/* each customer's own parameters: per pattern */
+		for (size_t i = 0; i < np; i++) {
+			double one[4];
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[i], one);
+			act[pat[i].x >= 7 ? 7 : (int)pat[i].x] += pat[i].w;
+			histogram_add(tm, pp, pat[i].T, pat[i].w, expc);
+		}
+		goto write;
+	}
 	/* Over the sorted distinct patterns: sums independent of row order;
 	 * P(X(T) = k) depends on T only, so once per distinct T (~10^3)
 	 * with the weights of its patterns summed. */
-	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	uint32_t *rank = sk_xmalloc((np ? np : 1) * sizeof *rank);
 	double *uT = sk_distinct_new(&pat[0].T, np, sizeof *pat, rank, &nT);
 	if (!uT)
@@ -114,19 +235,12 @@ void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const doubl
 		act[pat[i].x >= 7 ? 7 : (int)pat[i].x] += pat[i].w;
 		wT[rank[i]] += pat[i].w;
 	}
-	for (size_t j = 0; j < nT; j++) {
-		double rest = 1;
-		for (int k = 0; k < 7; k++) {
-			double p = tm->pmf(par, uT[j], k);
-			p = isfinite(p) && p > 0 ? p : 0;
-			expc[k] += wT[j] * p;
-			rest -= p;
-		}
-		expc[7] += wT[j] * (rest > 0 ? rest : 0);
-	}
+	for (size_t j = 0; j < nT; j++)
+		histogram_add(tm, par, uT[j], wT[j], expc);
 	free(rank);
 	free(uT);
 	free(wT);
+write:
 	for (int k = 0; k < 8; k++) {
 		json_t *h = json_object();
 		char key[4];

@@ -538,8 +538,10 @@ void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, double pena
 	sk_spend_fit_or_die(obs, nobs, &mf->sfit);
 	free(obs);
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
-	if (d->cov)
-		sk_cov_model_fit(tm, unit, d, d->cov, mf);
+	if (d->cov && tm)
+		sk_cov_model_fit(tm, penalty, unit, d, d->cov, mf);
+	else if (d->cov)	/* auto: BG/NBD or Pareto/NBD by BIC, as sk_tmodel_auto */
+		sk_cov_auto(NULL, penalty, unit, d, d->cov, mf);
 	else
 		sk_modelfile_fit(mf, tm, penalty, pat, npat, unit);
 	mf->has_spend = 1;

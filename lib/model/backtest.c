@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "covar.h"
 #include "hurdle.h"
 #include "layerfeat.h"
 #include "learn.h"
@@ -62,7 +63,7 @@ static size_t max_train = 100000;
 #define LAMBDA 30.0
 /* Fewer customers at the cut than this teach nothing reliable: the layer
  * stands aside without a word (churn.1 says so). */
-#define MINTRAIN 100
+#define MINTRAIN SK_BACKTEST_MINTRAIN
 
 static double clampp(double p)
 {
@@ -175,9 +176,7 @@ void sk_backtest_free(struct sk_backtest *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* Mean predictive log-likelihood per customer of coming back in the
- * held-back window under p_return. */
-static double heldout_ll(const struct sk_backtest *b, const struct sk_pred *p, double *n)
+double sk_backtest_heldout_ll(const struct sk_backtest *b, const struct sk_pred *p, double *n)
 {
 	double ll = 0, w = 0;
 	for (size_t i = 0; i < b->d.n; i++) {
@@ -215,7 +214,7 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 		}
 		struct sk_pred p;
 		sk_predict(cand[k], fb.par, &b->d, b->window, &p);
-		double n, ll = heldout_ll(b, &p, &n);
+		double n, ll = sk_backtest_heldout_ll(b, &p, &n);
 		sk_pred_free(&p);
 		if (sk_tmodel_fit_with(cand[k], penalty, pat, npat, &f, err, sizeof err) != 0) {
 			sk_warn("auto: %s not fitted: %s", cand[k]->title, err);
@@ -286,10 +285,21 @@ int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
 	struct sk_custdata s;
 	size_t *row;
 	double *purchases = training_rows(b, &s, &row);
-	size_t nbp;
-	const struct sk_rfm *bpat = sk_custdata_patterns(&s, &nbp);
 	struct sk_fit fb;
-	if (tm->fit(bpat, nbp, &fb, err, sizeof err) != 0) {
+	int frc;
+	if (b->d.cov) {
+		/* With covariates (sk_cov_backtest), refitted with them: they
+		 * are time-invariant, so as valid at the cut as at the end. */
+		struct sk_fit plain;
+		s.cov = b->d.cov;
+		s.ncov = b->d.ncov;
+		frc = sk_cov_fit_custdata(tm, &s, b->d.cov, 0, &plain, &fb, err, sizeof err);
+	} else {
+		size_t nbp;
+		const struct sk_rfm *bpat = sk_custdata_patterns(&s, &nbp);
+		frc = tm->fit(bpat, nbp, &fb, err, sizeof err);
+	}
+	if (frc != 0) {
 		sk_warn("learned layer: %s; p_return and expected_purchases are the model's",
 			err);
 		sk_custdata_free(&s);

@@ -57,6 +57,15 @@ int sk_backtest_read(const struct sk_table *t, const struct sk_custdata *full,
 		     struct sk_backtest *b);
 void sk_backtest_free(struct sk_backtest *b);
 
+/* Fewer customers at the cut than this teach nothing reliable: neither
+ * auto's held-out choice nor the layer uses the backtest then. */
+#define SK_BACKTEST_MINTRAIN 100
+
+/* The mean predictive log-likelihood per customer of coming back in the
+ * held-back window under p->p_return (p over the rows of b->d), what
+ * auto chooses by; *n the customers (weights) it is over. */
+double sk_backtest_heldout_ll(const struct sk_backtest *b, const struct sk_pred *p, double *n);
+
 /* Fit BG/NBD, Pareto/NBD and MBG/NBD on the cut, score each on the
  * held-back window (predictive log-likelihood of coming back), and keep
  * the best; fit it on all of pat into *fit.  Every candidate's held-out

@@ -39,9 +39,9 @@ static int is_pnbd(const struct sk_tmodel *tm)
 
 void sk_cov_check_model(const struct sk_tmodel *tm)
 {
-	if (tm != &sk_pnbd && tm != &sk_bgnbd)
+	if (tm && tm != &sk_pnbd && tm != &sk_bgnbd)
 		sk_die(SK_EX_USAGE, "--covariates: --model-type %s takes no covariates; use "
-		       "pnbd or bgnbd", tm ? tm->name : "auto");
+		       "pnbd, bgnbd or auto", tm->name);
 }
 
 /* Add the comma-separated names of list to names[*k]; exits 64 on an

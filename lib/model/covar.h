@@ -70,7 +70,8 @@ struct sk_table;
 int sk_covspec_parse(struct sk_covspec *s, const char *both, const char *purchase,
 		     const char *dropout);
 
-/* Exit 64 unless tm takes covariates (Pareto/NBD, BG/NBD). */
+/* Exit 64 unless tm takes covariates (Pareto/NBD, BG/NBD, or NULL: auto
+ * between the two). */
 void sk_cov_check_model(const struct sk_tmodel *tm);
 
 /* The customer's own (r, alpha, s|a, beta|b) from the fit's par and her
@@ -144,11 +145,52 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
  * (given) with --model, or come (from the options or a model file) with
  * an option that does not take them yet (clash: the program's own, or
  * NULL); fit tm without and with cd's covariates on d's customers into
- * mf->tm, tfit, cov and unit (the caller saves it). */
+ * mf->tm, tfit, cov and unit (the caller saves it), with --penalty
+ * (penalty > 0: L2 on the log-parameters and on the coefficients of the
+ * standardised columns, and no likelihood-ratio test). */
 struct sk_model_opts;
 struct sk_modelfile;
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash);
-void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
-		      struct sk_covdata *cd, struct sk_modelfile *mf);
+void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *unit,
+		      struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf);
+
+/* Fit tm without (plain) and with cd's covariates (out) on the valid
+ * rows of d, whose rfm[].cov index cd; 0, or -1 with the reason in err.
+ * What the backtest refits on the cut (auto, the learned layer). */
+int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
+			const struct sk_covdata *cd, double penalty, struct sk_fit *plain,
+			struct sk_fit *out, char *err, size_t errlen);
+
+/* Give the backtest's customers at the cut (b, rows as d's) d's
+ * covariates: they are time-invariant, so valid as of the cut. */
+struct sk_backtest;
+void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d);
+
+/* --model-type auto with covariates: fit BG/NBD and Pareto/NBD with cd's
+ * covariates and keep the better, by the plain auto's criterion: the
+ * held-out log-likelihood of coming back when b (covariates attached by
+ * sk_cov_backtest) has enough customers at the cut, else the lowest
+ * BIC; both candidates' figures and the choice go to stderr.  Into mf as
+ * sk_cov_model_fit. */
+void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
+		 struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf);
+
+/* churn --patterns with covariates: the distinct (frequency, recency, T,
+ * covariate columns) of d's valid customers with their weight, numbers
+ * that read back exactly; read back by churn --weight weight with the
+ * same covariates (a fit over shards). */
+struct sk_opts;
+void sk_cov_patterns_write(const struct sk_opts *o, const struct sk_table *t,
+			   struct sk_custdata *d);
+
+/* --new-customer with covariates: a customer not yet acquired has none,
+ * so E[X(horizon)] (returned) and P(X(horizon) = 0) (*p0) are their
+ * means over the vectors of d's valid customers, each weighted by its
+ * customers (*ncust in all); the lines of sk_new_customer (crm/value.h)
+ * on f, with the cohort's totals when cohort > 0. */
+double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
+				struct sk_custdata *d, double horizon, double *p0, double *ncust);
+void sk_cov_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
+			 struct sk_custdata *d, double horizon, const char *unit, double cohort);
 
 #endif

@@ -1,6 +1,8 @@
 /* covio.c: covariates in customer tables, in --report and in model files
  * (covar.h). */
 #include "covar.h"
+#include "modelint.h"
+#include "backtest.h"
 #include "metrics.h"
 #include "nested.h"
 #include "modelopts.h"
@@ -257,8 +259,7 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 
 void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash)
 {
-	const char *o = clash ? clash : m->penalty > 0 ? "--penalty" :
-		m->patterns ? "--patterns" : m->new_customers > 0 ? "--new-customer" : NULL;
+	const char *o = clash;
 	if (given && m->model)
 		sk_die(SK_EX_USAGE, "--covariates: --model %s scores with the covariates it "
 		       "was fitted with; leave --covariates out", m->model);
@@ -337,8 +338,63 @@ static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
 		}
 }
 
-void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_custdata *d,
-		      struct sk_covdata *cd, struct sk_modelfile *mf)
+/* The customers of d without covariates: their patterns merged over the
+ * covariate vectors.  The patterns are sorted by (x, t_x, T, cov), so
+ * those of one (x, t_x, T) are neighbours: one pass merges them, sorted
+ * and distinct as the plain fit takes them without a copy. */
+static struct sk_rfm *plain_patterns(const struct sk_rfm *pat, size_t npat, size_t *nplain)
+{
+	struct sk_rfm *plainpat = sk_xmalloc((npat ? npat : 1) * sizeof *plainpat);
+	size_t n = 0;
+	for (size_t i = 0; i < npat; i++) {
+		struct sk_rfm *q = n ? &plainpat[n - 1] : NULL;
+		if (q && q->x == pat[i].x && q->t_x == pat[i].t_x && q->T == pat[i].T) {
+			q->w += pat[i].w;
+			continue;
+		}
+		plainpat[n] = pat[i];
+		plainpat[n++].cov = 0;
+	}
+	*nplain = n;
+	return plainpat;
+}
+
+/* sk_cov_fit with --penalty: the thread's penalty (modelint.h) set for
+ * it, so that the fit runs on -LL + lambda n sum theta_i^2 over the
+ * log-parameters and the standardised coefficients (sk_cov_fit's theta:
+ * its coefficients are log par[4..] on standardised columns), as
+ * CLVTools' reg.lambdas penalise the coefficients (Bachmann, Meierer &
+ * Naef, CLVTools, SetStaticCovariates / latentAttrition). */
+static int cov_fit_pen(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
+		       double penalty, struct sk_fit *out, char *err, size_t errlen)
+{
+	double was = sk_tmodel_penalty_set(penalty);
+	int rc = sk_cov_fit(tm, cd, plain, pat, n, out, err, errlen);
+	sk_tmodel_penalty_set(was);
+	return rc;
+}
+
+int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
+			const struct sk_covdata *cd, double penalty, struct sk_fit *plain,
+			struct sk_fit *out, char *err, size_t errlen)
+{
+	size_t npat, nplain;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
+	if (npat == 0) {
+		snprintf(err, errlen, "no customer with a purchase");
+		return -1;
+	}
+	struct sk_rfm *plainpat = plain_patterns(pat, npat, &nplain);
+	int rc = sk_tmodel_fit_with(tm, penalty, plainpat, nplain, plain, err, errlen);
+	free(plainpat);
+	if (rc != 0)
+		return -1;
+	return cov_fit_pen(tm, cd, plain, pat, npat, penalty, out, err, errlen);
+}
+
+void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *unit,
+		      struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf)
 {
 	/* A column with one value for everyone moves every customer's
 	 * alpha (or beta, a and b) by the same factor, which alpha0 (beta0,
@@ -355,31 +411,20 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_cu
 			       "leave it out", name, cd->nz ? cd->z[j] : 0.0, proc);
 		}
 	}
-	size_t npat;
+	size_t npat, nplain;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
 	/* The same customers without covariates: the start of the fit with
-	 * them and the restricted model of the likelihood-ratio test.  The
-	 * patterns are sorted by (x, t_x, T, cov), so those of one (x, t_x,
-	 * T) are neighbours: one pass merges them, sorted and distinct as
-	 * the plain fit takes them without a copy. */
-	struct sk_rfm *plainpat = sk_xmalloc((npat ? npat : 1) * sizeof *plainpat);
-	size_t nplain = 0;
-	for (size_t i = 0; i < npat; i++) {
-		struct sk_rfm *q = nplain ? &plainpat[nplain - 1] : NULL;
-		if (q && q->x == pat[i].x && q->t_x == pat[i].t_x && q->T == pat[i].T) {
-			q->w += pat[i].w;
-			continue;
-		}
-		plainpat[nplain] = pat[i];
-		plainpat[nplain++].cov = 0;
-	}
+	 * them and the restricted model of the likelihood-ratio test. */
+	struct sk_rfm *plainpat = plain_patterns(pat, npat, &nplain);
 	struct sk_fit plain;
-	sk_tmodel_fit_or_die(tm, 0, plainpat, nplain, &plain);
+	sk_tmodel_fit_or_die(tm, penalty, plainpat, nplain, &plain);
 	free(plainpat);
 	char err[400];
-	if (sk_cov_fit(tm, cd, &plain, pat, npat, &mf->tfit, err, sizeof err) != 0)
+	if (cov_fit_pen(tm, cd, &plain, pat, npat, penalty, &mf->tfit, err, sizeof err) != 0)
 		sk_die(SK_EX_DATA, "cannot fit %s with covariates: %s", tm->title, err);
-	cd->has_plain = 1;
+	/* Penalised estimates are not maximum likelihood: no
+	 * likelihood-ratio test between them. */
+	cd->has_plain = !(penalty > 0);
 	cd->ll_plain = plain.loglik;
 	/* (the plain fit's own findings were warned about above) */
 	if (!mf->tfit.se_ok)
@@ -391,4 +436,172 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, const char *unit, struct sk_cu
 	mf->tm = tm;
 	mf->cov = cd->spec;
 	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
+}
+
+void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d)
+{
+	/* time-invariant: the vector at the end is the vector at the cut */
+	b->d.cov = d->cov;
+	b->d.ncov = d->ncov;
+	for (size_t i = 0; i < b->d.n && i < d->n; i++)
+		if (b->d.valid[i])
+			b->d.rfm[i].cov = d->rfm[i].cov;
+}
+
+void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
+		 struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf)
+{
+	static const struct sk_tmodel *const cand[] = { &sk_bgnbd, &sk_pnbd };
+	struct sk_modelfile best = { 0 };
+	struct sk_covdata bestcd = { 0 };
+	double best_score = -INFINITY;
+	int heldout = b && b->d.nvalid >= SK_BACKTEST_MINTRAIN;
+	char err[400];
+	for (size_t k = 0; k < 2; k++) {
+		const struct sk_tmodel *tm = cand[k];
+		double ll = NAN, n = 0;
+		if (heldout) {
+			struct sk_fit plain, fb;
+			if (sk_cov_fit_custdata(tm, &b->d, cd, penalty, &plain, &fb, err,
+						sizeof err) != 0) {
+				sk_warn("auto: %s with covariates not fitted on the backtest: %s",
+					tm->title, err);
+				continue;
+			}
+			struct sk_pred p;
+			sk_predict(tm, fb.par, &b->d, b->window, &p);
+			ll = sk_backtest_heldout_ll(b, &p, &n);
+			sk_pred_free(&p);
+		}
+		/* on all customers, as when the model is named (dies when it
+		 * cannot be fitted, as auto's plain candidates do not) */
+		struct sk_modelfile f = { 0 };
+		struct sk_covdata c = *cd;
+		sk_cov_model_fit(tm, penalty, unit, d, &c, &f);
+		double bic = sk_fit_bic(&f.tfit);
+		if (heldout)
+			sk_warn("auto: %s with covariates held-out log-likelihood %.4f per customer "
+				"(%.0f customers, %g held back); in-sample log-likelihood %.2f, "
+				"BIC %.2f", tm->title, ll, n, b->window, f.tfit.loglik, bic);
+		else
+			sk_warn("auto: %s with covariates BIC %.2f (log-likelihood %.2f)", tm->title,
+				bic, f.tfit.loglik);
+		/* the plain auto's rule: a later candidate must do better by
+		 * more than rounding */
+		double score = heldout ? ll : -bic;
+		if (score > best_score + (heldout ? 1e-4 : 0)) {
+			best_score = score;
+			best = f;
+			bestcd = c;
+		}
+	}
+	if (!best.tm)
+		sk_die(SK_EX_DATA, "no model with covariates could be fitted; check the data");
+	sk_warn("auto: chose %s with covariates (%s)", best.tm->title,
+		heldout ? "best held-out log-likelihood" : "lowest BIC");
+	/* what sk_cov_model_fit sets; the rest of mf (clv's spend fit) stays */
+	mf->tm = best.tm;
+	mf->tfit = best.tfit;
+	mf->cov = best.cov;
+	snprintf(mf->unit, sizeof mf->unit, "%s", best.unit);
+	cd->has_plain = bestcd.has_plain;
+	cd->ll_plain = bestcd.ll_plain;
+}
+
+double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
+				struct sk_custdata *d, double horizon, double *p0, double *ncust)
+{
+	/* A customer not yet acquired has no covariate values: her
+	 * forecast is the mean of E[X(H)] (FHL 2005 eq. 9, SMC 1987 eq. 17
+	 * with each vector's own parameters, FH 2007) over the empirical
+	 * distribution of the customers' vectors, each weighted by its
+	 * customers; so is P(X(H) = 0). */
+	const struct sk_covdata *cd = d->cov;
+	double *w = sk_xcalloc(cd->nz ? cd->nz : 1, sizeof *w), n = 0;
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	for (size_t i = 0; i < np; i++)
+		w[pat[i].cov] += pat[i].w;
+	double ex = 0, pz = 0;
+	for (size_t v = 0; v < cd->nz; v++) {
+		if (!(w[v] > 0))
+			continue;
+		struct sk_rfm r = { .cov = (uint32_t)v };
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, par, cd, &r, ip);
+		ex += w[v] * tm->expected_new(pp, horizon);
+		pz += w[v] * tm->pmf(pp, horizon, 0);
+		n += w[v];
+	}
+	free(w);
+	*ncust = n;
+	*p0 = n > 0 ? pz / n : NAN;
+	return n > 0 ? ex / n : NAN;
+}
+
+void sk_cov_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
+			 struct sk_custdata *d, double horizon, const char *unit, double cohort)
+{
+	double p0, n, ex = sk_cov_new_customer_mean(tm, par, d, horizon, &p0, &n);
+	if (!isfinite(ex) || !isfinite(p0))
+		sk_die(SK_EX_DATA, "cannot forecast a new customer: the fitted %s with covariates "
+		       "gives no finite E[X(t)] over %g %s(s)", tm->title, horizon, unit);
+	fprintf(f, "new customer over %g %s(s) (%s with covariates, averaged over the %.0f "
+		"customers' covariate vectors): expected repeat transactions %.4f, "
+		"P(no repeat) %.4f\n", horizon, unit, tm->title, n, ex, p0);
+	if (cohort > 0)
+		fprintf(f, "planned cohort of %g: expected repeat transactions %.2f, expected "
+			"customers without a repeat %.2f\n", cohort, cohort * ex, cohort * p0);
+}
+
+/* A number as the shortest of %.15g and %.17g that reads back as the
+ * same double (patterns.c's rule), so that a patterns table loses
+ * nothing. */
+static void put_exact(struct sk_writer *w, double v)
+{
+	char buf[40];
+	int n = snprintf(buf, sizeof buf, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		n = snprintf(buf, sizeof buf, "%.17g", v);
+	sk_writer_field(w, buf, (size_t)n, SK_RAW);
+}
+
+void sk_cov_patterns_write(const struct sk_opts *o, const struct sk_table *t,
+			   struct sk_custdata *d)
+{
+	/* The columns: the purchase covariates, then the dropout ones not
+	 * already among them (a column on both processes once); col[j] its
+	 * place in the covariate vector. */
+	const struct sk_covspec *s = &d->cov->spec;
+	int k = s->kp + s->kd, nc = 0, col[2 * SK_COV_MAX];
+	const char *hdr[3 + 2 * SK_COV_MAX + 1] = { "frequency", "recency", "T" };
+	for (int j = 0; j < k; j++) {
+		const char *name = j < s->kp ? s->pname[j] : s->dname[j - s->kp];
+		int seen = 0;
+		for (int i = 0; i < nc; i++)
+			seen |= strcmp(hdr[3 + i], name) == 0;
+		if (!seen) {
+			hdr[3 + nc] = name;
+			col[nc++] = j;
+		}
+	}
+	hdr[3 + nc] = "weight";
+	/* The distinct (x, t_x, T, covariate vector) with their weights,
+	 * sorted: what the fit with covariates takes (and merges again when
+	 * shards are concatenated). */
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	struct sk_writer *w = sk_writer_open(o, t->fmt);
+	sk_writer_header(w, (size_t)(4 + nc), hdr);
+	for (size_t i = 0; i < np; i++) {
+		const double *z = d->cov->z + (size_t)pat[i].cov * (size_t)k;
+		put_exact(w, pat[i].x);
+		put_exact(w, pat[i].t_x);
+		put_exact(w, pat[i].T);
+		for (int j = 0; j < nc; j++)
+			put_exact(w, z[col[j]]);
+		put_exact(w, pat[i].w);
+		sk_writer_endrow(w);
+	}
+	sk_writer_close(w);
 }

@@ -228,6 +228,13 @@ double sk_tmodel_penalty(void)
 	return penalty_now;
 }
 
+double sk_tmodel_penalty_set(double penalty)
+{
+	double was = penalty_now;
+	penalty_now = penalty;
+	return was;
+}
+
 int sk_tmodel_fit_with(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
 		       size_t n, struct sk_fit *out, char *err, size_t errlen)
 {

@@ -129,6 +129,9 @@ struct sk_penalised {
 double sk_penalty_nll(const double *theta, double *grad, void *ctx);
 /* The penalty of the sk_tmodel_fit_with running on this thread (0). */
 double sk_tmodel_penalty(void);
+/* Set it for a fit that does not go through sk_tmodel_fit_with (the
+ * covariate models' sk_cov_fit); returns the value before. */
+double sk_tmodel_penalty_set(double penalty);
 
 /* par = exp(theta); -1 when one is not a positive finite number. */
 int sk_theta_par(int npar, const double *theta, double *par);

@@ -29,7 +29,9 @@
  * tails are integrated numerically; (8) the intervals of p_alive and
  * expected purchases (the delta method over the coefficients too) cover
  * the values at the true parameters as often as they claim, for fixed
- * histories and covariate vectors over replicated simulations.  Prints
+ * histories and covariate vectors over replicated simulations; (9) the
+ * new customer's forecast is the mean over the customers' vectors; (10)
+ * --penalty's estimate minimises the penalised objective.  Prints
  * "ok - ..." / "not ok - ..." and exits 1 if any check failed. */
 #include <math.h>
 #include <stdio.h>
@@ -472,6 +474,106 @@ static void coverage(const struct sk_tmodel *tm, const double *par, size_t n, in
 	      n_ex, fitted, R);
 }
 
+/* (9) --new-customer with covariates: the mean over the customers'
+ * vectors of E[X(t)] at each vector's own parameters, against SMC 1987
+ * eq. 17 written out here (r beta_v / (alpha_v (s - 1)) [1 - (beta_v /
+ * (beta_v + t))^(s - 1)]) with alpha_v = alpha0 exp(-g_p z_v) and beta_v
+ * = beta0 exp(-g_d z_v) computed here; customers of one vector split over
+ * several patterns and weights count as customers. */
+static void new_customer(const double *par)
+{
+	double zv[3] = { 0, 1, -2 };
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 0 }, .nz = 3, .z = zv };
+	strcpy(cd.spec.pname[0], "z");
+	/* vector 0: 3 customers, vector 1: 1 (weight 1), vector 2: 2 + 4 */
+	struct sk_rfm rfm[5] = {
+		{ .x = 0, .t_x = 0, .T = 30, .w = 3, .cov = 0 },
+		{ .x = 2, .t_x = 10, .T = 30, .w = 1, .cov = 1 },
+		{ .x = 1, .t_x = 5, .T = 20, .w = 2, .cov = 2 },
+		{ .x = 4, .t_x = 15, .T = 25, .w = 4, .cov = 2 },
+		{ .x = 1, .t_x = 3, .T = 40, .w = 1, .cov = 9 },	/* not valid */
+	};
+	unsigned char valid[5] = { 1, 1, 1, 1, 0 };
+	struct sk_custdata d = { .n = 5, .rfm = rfm, .valid = valid, .nvalid = 4, .cov = &cd,
+				 .ncov = 3 };
+	const double t = 52, wv[3] = { 3, 1, 6 };
+	double want = 0, want0 = 0;
+	for (int v = 0; v < 3; v++) {
+		double al = par[1] * exp(-par[4] * zv[v]), be = par[3];
+		want += wv[v] * par[0] * be / (al * (par[2] - 1)) *
+			(1 - pow(be / (be + t), par[2] - 1));
+		double ip[4] = { par[0], al, par[2], be };
+		want0 += wv[v] * sk_pnbd.pmf(ip, t, 0);
+	}
+	want /= 10;
+	want0 /= 10;
+	double p0, n, got = sk_cov_new_customer_mean(&sk_pnbd, par, &d, t, &p0, &n);
+	check(n == 10 && fabs(got - want) < 1e-10 * want && fabs(p0 - want0) < 1e-12,
+	      "new customer: E[X(52)] %.6f = the customers' mean over their vectors %.6f, "
+	      "P(0) %.6f = %.6f, %g customers", got, want, p0, want0, n);
+	sk_custdata_free(&(struct sk_custdata){ .pat = d.pat, .pid = d.pid });
+}
+
+/* (10) --penalty with covariates: the estimate minimises -LL + lambda n
+ * sum theta_i^2 over theta = (log r, log alpha0, log s, log beta0) and
+ * the coefficients of the standardised column (mean 0, sd 1 over the
+ * distinct vectors): its gradient there, from sk_cov_nll on a
+ * standardised copy made here and the penalty's 2 lambda n theta, is 0;
+ * and the penalty term is below the unpenalised estimate's (shrinkage). */
+static void penalty(const double *par)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 2031);
+	struct sk_covdata cd;
+	size_t np;
+	struct sk_rfm *p = simulate(&sk_pnbd, par, &cd, 2000, 1, rng, &np);
+	struct sk_fit plain, f0, fp;
+	int rc = fit_both(&sk_pnbd, &cd, p, np, &plain, &f0);
+	const double lambda = 0.05;
+	double was = sk_tmodel_penalty_set(lambda);
+	char err[256];
+	rc |= sk_cov_fit(&sk_pnbd, &cd, &plain, p, np, &fp, err, sizeof err);
+	sk_tmodel_penalty_set(was);
+	/* z1 over the two distinct vectors: 0 and 1, mean 1/2, sd 1/sqrt 2 */
+	const double m = 0.5, sd = sqrt(0.5);
+	double zs[4] = { -m / sd, -m / sd, (1 - m) / sd, (1 - m) / sd };
+	struct sk_covdata sc = cd;
+	sc.z = zs;
+	double n = 0;
+	for (size_t i = 0; i < np; i++)
+		n += p[i].w;
+	double th[2][6], pen[2] = { 0, 0 };
+	const struct sk_fit *fs[2] = { &f0, &fp };
+	for (int k = 0; k < 2; k++) {
+		const double *q = fs[k]->par;
+		th[k][0] = log(q[0]);
+		th[k][1] = log(q[1]) - q[4] * m;	/* alpha0 exp(-g_p m) */
+		th[k][2] = log(q[2]);
+		th[k][3] = log(q[3]) - q[5] * m;
+		th[k][4] = q[4] * sd;
+		th[k][5] = q[5] * sd;
+		for (int i = 0; i < 6; i++)
+			pen[k] += th[k][i] * th[k][i];
+	}
+	void *ctx = sk_cov_ctx_new(&sk_pnbd, &sc, p, np);
+	double g[6], worst = 0;
+	sk_cov_nll(th[1], g, ctx);
+	for (int i = 0; i < 6; i++) {
+		double gi = fabs(g[i] + 2 * lambda * n * th[1][i]);
+		worst = gi > worst ? gi : worst;
+	}
+	sk_cov_ctx_free(ctx);
+	check(rc == 0 && worst < 1e-2,
+	      "penalty: the penalised estimate is stationary for -LL + lambda n |theta|^2 on "
+	      "the standardised column (largest gradient %.2g, n %g)", worst, n);
+	check(rc == 0 && pen[1] < pen[0] && fp.penalty == lambda,
+	      "penalty: |theta|^2 %.4f below the unpenalised %.4f (g_p %.4f against %.4f)",
+	      pen[1], pen[0], fp.par[4], f0.par[4]);
+	free(p);
+	free(cd.z);
+	gsl_rng_free(rng);
+}
+
 int main(void)
 {
 	/* Near CDNOW's estimates in weeks (FHL 2005; FH 2005), with effects
@@ -495,6 +597,8 @@ int main(void)
 	check(fabs(ip[2] - bg[2] * exp(0.3 - 0.4)) < 1e-12 &&
 	      fabs(ip[3] - bg[3] * exp(0.3 - 0.4)) < 1e-12,
 	      "BG/NBD: a_i, b_i = a0, b0 exp(g_d'z)");
+	new_customer(pn);
+	penalty(pn);
 	affine(&sk_bgnbd, bg);
 	affine(&sk_pnbd, pn);
 	binned_start(&sk_pnbd, pn);
