@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "quad.h"
 
 /* The data handed to a negative log-likelihood (ctx of sk_fit_fn). */
 struct sk_rfm_set {
@@ -46,10 +47,6 @@ int sk_fit_newton(int npar, sk_fit_hfn hf, void *ctx, struct sk_fit *out);
 int sk_chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
 		    double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR]);
 struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nout);
-typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
-int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
-	    double *res);
-double sk_beta_inc(double a, double b, double x, double y);
 
 /* Exported for the unit tests and between model files. */
 double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);
