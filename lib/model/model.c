@@ -394,14 +394,9 @@ static int polish(int n, sk_fit_fn f, void *ctx, struct sk_fit *out)
 			fresh = 1;
 			prev = HUGE_VAL;
 		}
-		double d[SK_FIT_MAXPAR], dmax = 0;
-		for (int i = 0; i < n; i++) {
-			d[i] = 0;
-			for (int j = 0; j < n; j++)
-				d[i] -= inv[i][j] * g[j];
-			dmax = fmax(dmax, fabs(d[i]));
+		double d[SK_FIT_MAXPAR], dmax = sk_newton_step(n, inv, g, d);
+		for (int i = 0; i < n; i++)
 			t2[i] = th[i] + d[i];
-		}
 		if (dmax > 0.25 * prev && fresh == 2) {
 			fresh = 0;	/* the kept Hessian has gone stale */
 			continue;

@@ -40,6 +40,11 @@ int sk_tmodel_fit_coarse(int npar, sk_fit_fn f, void *ctx, void *coarse_ctx, int
  * it cannot be evaluated. */
 typedef double (*sk_fit_hfn)(const double *theta, double *grad, double *hess, void *ctx);
 int sk_fit_newton(int npar, sk_fit_hfn hf, void *ctx, struct sk_fit *out);
+/* The Newton step d = -inv g in theta (inv: the inverse Hessian of -LL)
+ * and its largest |d_i|, the size both Newton iterations (sk_fit_newton
+ * and model.c's polish) judge convergence and damping by. */
+double sk_newton_step(int n, double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR], const double *g,
+		      double *d);
 /* Cholesky factorisation of a (in place, lower triangle) and the inverse
  * of the symmetric n x n matrix into inv; -1 when not positive definite
  * (model.c: own code, so that a singular Hessian never reaches GSL's
