@@ -7,7 +7,8 @@
  * its expected figures were measured on); the bookkeeping they share is
  * here once: the arrays (btsim_alloc), a customer's purchases counted as
  * of the end and of the cut (btsim_buy), her two records (btsim_store),
- * and BG/NBD fitted and predicting on the result (btsim_bgnbd).
+ * BG/NBD fitted and predicting on the result (btsim_bgnbd) and the
+ * learned layer's p_return over it (btsim_layer).
  *
  * btsim_cohort is the whole simulator of test_backtest.c's and
  * test_risk.c's plain cohort.  The process is BG/NBD's (Fader, Hardie &
@@ -86,6 +87,23 @@ static inline int btsim_bgnbd(struct sk_custdata *d, double horizon, struct sk_f
 	int rc = sk_bgnbd.fit(pat, np, fit, err, sizeof err);
 	sk_predict(&sk_bgnbd, fit->par, d, horizon, p);
 	return rc;
+}
+
+/* The learned layer over BG/NBD (btsim_bgnbd, over a 13-week or other
+ * horizon) on d with the backtest b, its p_return of every row of d into
+ * ret; -1 when the fit or the layer failed.  The patterns are dropped
+ * before the layer, as churn does. */
+static inline int btsim_layer(struct sk_custdata *d, struct sk_backtest *b, double horizon,
+			      double *ret)
+{
+	struct sk_fit fit;
+	struct sk_pred p;
+	int rc_fit = btsim_bgnbd(d, horizon, &fit, &p);
+	sk_custdata_drop_patterns(d);
+	int rc_layer = sk_layer_apply(&sk_bgnbd, b, d, &p, NULL);
+	memcpy(ret, p.p_return, d->n * sizeof *ret);
+	sk_pred_free(&p);
+	return rc_fit == 0 && rc_layer == 0 ? 0 : -1;
 }
 
 struct btsim {

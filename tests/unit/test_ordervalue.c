@@ -110,15 +110,9 @@ static int layer(struct world *w, int with_value, double *ret)
 	const struct sk_table *vt = w->b.value_t;
 	if (!with_value)
 		w->b.value_t = NULL;
-	struct sk_fit fit;
-	struct sk_pred p;
-	int rc_fit = btsim_bgnbd(&w->d, 13, &fit, &p);
-	sk_custdata_drop_patterns(&w->d);
-	int rc_layer = sk_layer_apply(&sk_bgnbd, &w->b, &w->d, &p, NULL);
-	memcpy(ret, p.p_return, (N + NP) * sizeof *ret);
-	sk_pred_free(&p);
+	int status = btsim_layer(&w->d, &w->b, 13, ret);
 	w->b.value_t = vt;
-	return rc_fit == 0 && rc_layer == 0 ? 0 : -1;
+	return status;
 }
 
 /* Move every simulated customer's values (not the probes') to another
