@@ -36,6 +36,7 @@
 
 #include <jansson.h>
 
+#include "model/score.h"
 #include "record/group.h"
 #include "record/util.h"
 
@@ -475,25 +476,13 @@ static void read_facts(const struct sk_table *t, size_t i, const struct cols *c,
 	double T = sk_table_num(t, i, c->T, &eT);
 	memset(f, 0, sizeof *f);
 	f->reached = -1;
-	/* The checks every model applies (score.c), in the same words. */
+	/* The checks every model applies (sk_rfm_check_row, custdata.c). */
 	if (ex || et || eT) {
 		if (!(ex && et && eT))
 			sk_table_die(t, i, "frequency, recency and T must be all empty "
 				     "(a prospect) or all set");
 	} else {
-		if (x < 0 || x != floor(x) || x > 1e9)
-			sk_table_die(t, i, "column \"frequency\": \"%g\" is not a whole number "
-				     ">= 0", x);
-		if (tx < 0)
-			sk_table_die(t, i, "column \"recency\": negative value %g", tx);
-		if (T < 0)
-			sk_table_die(t, i, "column \"T\": negative value %g", T);
-		if (tx > T * (1 + 1e-9) + 1e-9)
-			sk_table_die(t, i, "recency %g is after T %g: the last purchase cannot "
-				     "come after the end of observation; check --as-of", tx, T);
-		if (x == 0 && tx != 0)
-			sk_table_die(t, i, "recency %g with frequency 0: a customer without "
-				     "repeat purchases has recency 0", tx);
+		sk_rfm_check_row(t, i, x, tx, T, "T");
 		f->buyer = 1;
 		f->x = x;
 		f->T_days = hundredths(T * unit_days);
