@@ -12,6 +12,23 @@
 #include "record/group.h"
 #include "record/util.h"
 
+void sk_rfm_check_row(const struct sk_table *t, size_t i, double x, double tx, double T,
+		      const char *T_name)
+{
+	if (x < 0 || x != floor(x) || x > 1e9)
+		sk_table_die(t, i, "column \"frequency\": \"%g\" is not a whole number >= 0", x);
+	if (tx < 0)
+		sk_table_die(t, i, "column \"recency\": negative value %g", tx);
+	if (T < 0)
+		sk_table_die(t, i, "column \"%s\": negative value %g", T_name, T);
+	if (tx > T * (1 + 1e-9) + 1e-9)
+		sk_table_die(t, i, "recency %g is after T %g: the last purchase cannot "
+			     "come after the end of observation; check --as-of", tx, T);
+	if (x == 0 && tx != 0)
+		sk_table_die(t, i, "recency %g with frequency 0: a customer without "
+			     "repeat purchases has recency 0", tx);
+}
+
 void sk_custdata_read(const struct sk_table *t, const char *weight_col, int discrete,
 		      int want_spend, struct sk_custdata *d)
 {
@@ -47,20 +64,7 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 				     "(a prospect) or all set");
 		if (ew)
 			sk_table_die(t, i, "column \"%s\": empty weight", weight_col);
-		if (x < 0 || x != floor(x) || x > 1e9)
-			sk_table_die(t, i, "column \"frequency\": \"%g\" is not a whole number "
-				     ">= 0", x);
-		if (tx < 0)
-			sk_table_die(t, i, "column \"recency\": negative value %g", tx);
-		if (T < 0)
-			sk_table_die(t, i, "column \"%s\": negative value %g",
-				     t->col[d->col_T], T);
-		if (tx > T * (1 + 1e-9) + 1e-9)
-			sk_table_die(t, i, "recency %g is after T %g: the last purchase cannot "
-				     "come after the end of observation; check --as-of", tx, T);
-		if (x == 0 && tx != 0)
-			sk_table_die(t, i, "recency %g with frequency 0: a customer without "
-				     "repeat purchases has recency 0", tx);
+		sk_rfm_check_row(t, i, x, tx, T, t->col[d->col_T]);
 		if (discrete && (tx != floor(tx) || T != floor(T) || x > T || tx > T))
 			sk_table_die(t, i, "BG/BB needs whole numbers of opportunities with "
 				     "frequency <= recency <= periods");

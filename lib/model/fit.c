@@ -271,6 +271,19 @@ int sk_fit_best(int npar, sk_fit_fn f, void *ctx, int nstart, const double *star
 	return 0;
 }
 
+double sk_newton_step(int n, double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR], const double *g,
+		      double *d)
+{
+	double dmax = 0;
+	for (int i = 0; i < n; i++) {
+		d[i] = 0;
+		for (int j = 0; j < n; j++)
+			d[i] -= inv[i][j] * g[j];
+		dmax = fmax(dmax, fabs(d[i]));
+	}
+	return dmax;
+}
+
 /* Newton's method with the exact Hessian (sk_fit_hfn) from out->par:
  * where the likelihood gives its Hessian analytically (covlik.c) each
  * step costs one evaluation and converges quadratically, and the standard
@@ -302,13 +315,7 @@ int sk_fit_newton(int n, sk_fit_hfn hf, void *ctx, struct sk_fit *out)
 				a[i][j] = H[i * SK_FIT_MAXPAR + j];
 		if (sk_chol_inverse(n, a, inv) < 0)
 			return 0;
-		double d[SK_FIT_MAXPAR], dmax = 0;
-		for (int i = 0; i < n; i++) {
-			d[i] = 0;
-			for (int j = 0; j < n; j++)
-				d[i] -= inv[i][j] * g[j];
-			dmax = fmax(dmax, fabs(d[i]));
-		}
+		double d[SK_FIT_MAXPAR], dmax = sk_newton_step(n, inv, g, d);
 		if (dmax < 1e-7) {
 			for (int i = 0; i < n; i++) {
 				fv += 0.5 * g[i] * d[i];	/* g'd = -g'H^-1 g */

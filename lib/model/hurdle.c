@@ -85,13 +85,16 @@ static double corrected(const struct sk_learn *m, const double *f, double cond, 
 	return fmax(1, cond * exp(fmin(fmax(sk_learn_eta(m, f, 0), lo), hi)));
 }
 
-/* The range of m's correction over the n rows X (stride nf). */
-static void eta_range(const struct sk_learn *m, const double *X, size_t n, int nf, double *lo,
-		      double *hi)
+/* The range of m's correction over the n rows X (stride nf), or over
+ * those the fit saw (folds[k] != fold) when folds is not NULL. */
+static void eta_range(const struct sk_learn *m, const double *X, size_t n, int nf,
+		      const unsigned char *folds, int fold, double *lo, double *hi)
 {
 	*lo = INFINITY;
 	*hi = -INFINITY;
 	for (size_t k = 0; k < n; k++) {
+		if (folds && folds[k] == fold)
+			continue;
 		double e = sk_learn_eta(m, X + k * nf, 0);
 		*lo = fmin(*lo, e);
 		*hi = fmax(*hi, e);
@@ -99,38 +102,23 @@ static void eta_range(const struct sk_learn *m, const double *X, size_t n, int n
 }
 
 /* The rows of one fold (folds[k] == fold) predicted by a fit on the
- * other half into mu; -1 when that fit fails (the reason in err). */
-static int crossfit(const double *X, const double *y, const double *cond, const double *w,
-		    const unsigned char *folds, size_t n, int nf, int fold, double lambda,
-		    double *mu, char *err, size_t errlen)
+ * other half (offset: the log of the model's figure) into mu; -1 when
+ * that fit fails (the reason in err). */
+static int crossfit(const double *X, const double *y, const double *cond,
+		    const double *logcond, const double *w, const unsigned char *folds, size_t n,
+		    int nf, int fold, double lambda, double *mu, char *err, size_t errlen)
 {
-	size_t nt = 0;
-	double *Xt = sk_xmalloc((n / 2 + 1) * (size_t)nf * sizeof *Xt),
-	       *yt = sk_xmalloc((n / 2 + 1) * sizeof *yt), *ot = sk_xmalloc((n / 2 + 1) * sizeof *ot),
-	       *wt = sk_xmalloc((n / 2 + 1) * sizeof *wt);
-	for (size_t k = 0; k < n; k++) {
-		if (folds[k] == fold)
-			continue;
-		memcpy(Xt + nt * nf, X + k * nf, (size_t)nf * sizeof *X);
-		yt[nt] = y[k];
-		ot[nt] = log(cond[k]);
-		wt[nt] = w[k];
-		nt++;
-	}
 	struct sk_learn m;
-	int rc = sk_learn_fit(&m, SK_LINK_LOG, Xt, yt, ot, wt, nt, nf, lambda, err, errlen);
+	int rc = sk_learn_fit_fold(&m, SK_LINK_LOG, X, nf, nf, y, logcond, w, n, folds, fold,
+				   lambda, err, errlen);
 	if (rc == 0) {
 		double lo, hi;
-		eta_range(&m, Xt, nt, nf, &lo, &hi);
+		eta_range(&m, X, n, nf, folds, fold, &lo, &hi);
 		for (size_t k = 0; k < n; k++)
 			if (folds[k] == fold)
 				mu[k] = corrected(&m, X + k * nf, cond[k], lo, hi);
 		sk_learn_free(&m);
 	}
-	free(Xt);
-	free(yt);
-	free(ot);
-	free(wt);
 	return rc;
 }
 
@@ -166,8 +154,11 @@ int sk_hurdle_learn(struct sk_hurdle *h, const double *X, const double *count,
 	free(V);
 	char err[200] = "";
 	int ok = nr > 0;
+	double *lc = sk_xmalloc((nr + 1) * sizeof *lc);
+	for (size_t k = 0; k < nr; k++)
+		lc[k] = log(cr[k]);	/* the offset */
 	for (int fold = 0; ok && fold < 2; fold++)
-		ok = crossfit(Xr, yr, cr, wr, folds, nr, nf, fold, lambda, mu, err,
+		ok = crossfit(Xr, yr, cr, lc, wr, folds, nr, nf, fold, lambda, mu, err,
 			      sizeof err) == 0;
 	free(folds);
 	if (!ok) {
@@ -204,16 +195,15 @@ int sk_hurdle_learn(struct sk_hurdle *h, const double *X, const double *count,
 	h->need = gsl_cdf_chisq_Pinv(0.95, h->df);
 	if (!((dm - dl) / h->dispersion > h->need))
 		goto out;
-	for (size_t k = 0; k < nr; k++)
-		cr[k] = log(cr[k]);	/* the offset */
-	if (sk_learn_fit(&h->lr, SK_LINK_LOG, Xr, yr, cr, wr, nr, nf, lambda, err,
+	if (sk_learn_fit(&h->lr, SK_LINK_LOG, Xr, yr, lc, wr, nr, nf, lambda, err,
 			 sizeof err) != 0) {
 		snprintf(h->why, sizeof h->why, "%s", err);
 		goto out;
 	}
-	eta_range(&h->lr, Xr, nr, nf, &h->eta_lo, &h->eta_hi);
+	eta_range(&h->lr, Xr, nr, nf, NULL, 0, &h->eta_lo, &h->eta_hi);
 	h->used = 1;
 out:
+	free(lc);
 	free(Xr);
 	free(yr);
 	free(cr);

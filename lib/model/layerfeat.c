@@ -67,24 +67,11 @@ static double fold_deviance(const double *X, const double *y, const double *offr
 			    const double *w, size_t n, int nf, int p, const unsigned char *fold,
 			    int f, double lambda)
 {
-	size_t ntr = 0, cap = 1;
-	for (size_t k = 0; k < n; k++)
-		cap += fold[k] != f;
-	double *Xt = sk_xmalloc(cap * (size_t)p * sizeof *Xt), *yt = sk_xmalloc(cap * sizeof *yt),
-	       *ot = sk_xmalloc(cap * sizeof *ot), *wt = sk_xmalloc(cap * sizeof *wt);
-	for (size_t k = 0; k < n; k++) {
-		if (fold[k] == f)
-			continue;
-		memcpy(Xt + ntr * p, X + k * nf, (size_t)p * sizeof *X);
-		yt[ntr] = y[k];
-		ot[ntr] = offr ? offr[k] : 0;
-		wt[ntr] = w ? w[k] : 1;
-		ntr++;
-	}
 	struct sk_learn m;
 	char err[200];
 	double dev = INFINITY;
-	if (sk_learn_fit(&m, SK_LINK_CLOGLOG, Xt, yt, ot, wt, ntr, p, lambda, err, sizeof err) == 0) {
+	if (sk_learn_fit_fold(&m, SK_LINK_CLOGLOG, X, nf, p, y, offr, w, n, fold, f, lambda, err,
+			      sizeof err) == 0) {
 		dev = 0;
 		for (size_t k = 0; k < n; k++) {
 			if (fold[k] != f)
@@ -95,10 +82,6 @@ static double fold_deviance(const double *X, const double *y, const double *offr
 		}
 		sk_learn_free(&m);
 	}
-	free(Xt);
-	free(yt);
-	free(ot);
-	free(wt);
 	return dev;
 }
 

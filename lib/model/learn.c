@@ -429,3 +429,29 @@ double sk_ece(const double *prob, const double *y, size_t n, int nbins)
 	free(cnt);
 	return e;
 }
+
+int sk_learn_fit_fold(struct sk_learn *m, enum sk_link link, const double *X, int nf, int p,
+		      const double *y, const double *offset, const double *w, size_t n,
+		      const unsigned char *fold, int f, double lambda, char *err, size_t errlen)
+{
+	size_t nt = 0, cap = 1;
+	for (size_t k = 0; k < n; k++)
+		cap += fold[k] != f;
+	double *Xt = sk_xmalloc(cap * (size_t)p * sizeof *Xt), *yt = sk_xmalloc(cap * sizeof *yt),
+	       *ot = sk_xmalloc(cap * sizeof *ot), *wt = sk_xmalloc(cap * sizeof *wt);
+	for (size_t k = 0; k < n; k++) {
+		if (fold[k] == f)
+			continue;
+		memcpy(Xt + nt * p, X + k * nf, (size_t)p * sizeof *X);
+		yt[nt] = y[k];
+		ot[nt] = offset ? offset[k] : 0;
+		wt[nt] = w ? w[k] : 1;
+		nt++;
+	}
+	int rc = sk_learn_fit(m, link, Xt, yt, ot, wt, nt, p, lambda, err, errlen);
+	free(Xt);
+	free(yt);
+	free(ot);
+	free(wt);
+	return rc;
+}

@@ -82,6 +82,15 @@ void sk_learn_free(struct sk_learn *m);
  * split of the data is the same whatever the order. */
 void sk_learn_folds(const double *V, size_t n, int m, unsigned char *fold);
 
+/* Fit m as sk_learn_fit does on the training half of fold f: the rows k
+ * of X with fold[k] != f (fold from sk_learn_folds), in their order, the
+ * first p of each row's nf columns.  offset and w may be NULL (0 and 1).
+ * The cross-validations of hurdle.c and layerfeat.c gather their
+ * training rows here. */
+int sk_learn_fit_fold(struct sk_learn *m, enum sk_link link, const double *X, int nf, int p,
+		      const double *y, const double *offset, const double *w, size_t n,
+		      const unsigned char *fold, int f, double lambda, char *err, size_t errlen);
+
 /* Area under the ROC curve of score for the 0/1 labels y (ties count a
  * half), and the expected calibration error over nbins equal-width bins
  * of the probability (Naeini, Cooper & Hauskrecht 2015, AAAI, eq. 1).

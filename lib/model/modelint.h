@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "quad.h"
 
 /* The data handed to a negative log-likelihood (ctx of sk_fit_fn). */
 struct sk_rfm_set {
@@ -39,6 +40,11 @@ int sk_tmodel_fit_coarse(int npar, sk_fit_fn f, void *ctx, void *coarse_ctx, int
  * it cannot be evaluated. */
 typedef double (*sk_fit_hfn)(const double *theta, double *grad, double *hess, void *ctx);
 int sk_fit_newton(int npar, sk_fit_hfn hf, void *ctx, struct sk_fit *out);
+/* The Newton step d = -inv g in theta (inv: the inverse Hessian of -LL)
+ * and its largest |d_i|, the size both Newton iterations (sk_fit_newton
+ * and model.c's polish) judge convergence and damping by. */
+double sk_newton_step(int n, double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR], const double *g,
+		      double *d);
 /* Cholesky factorisation of a (in place, lower triangle) and the inverse
  * of the symmetric n x n matrix into inv; -1 when not positive definite
  * (model.c: own code, so that a singular Hessian never reaches GSL's
@@ -46,10 +52,6 @@ int sk_fit_newton(int npar, sk_fit_hfn hf, void *ctx, struct sk_fit *out);
 int sk_chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
 		    double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR]);
 struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nout);
-typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
-int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
-	    double *res);
-double sk_beta_inc(double a, double b, double x, double y);
 
 /* Exported for the unit tests and between model files. */
 double sk_bgnbd_nll(const double *theta, double *grad, void *ctx);

@@ -126,88 +126,69 @@ done:
 #define RBITS 11
 #define RSIZE (1u << RBITS)
 
+/* One stable LSD radix sort for both element types: sk_kv_sort's
+ * (key, index) pairs and sk_u64_sort's keys packed above an index.  A
+ * macro rather than a function over an element size and a key callback,
+ * so that each instance reads its keys inline (a call per element per
+ * pass would cost the 1M-customer sorts their speed).  The order is
+ * KEY(e) >> shift over the passes that maxkey needs; a pass whose digit
+ * every key shares is skipped. */
+#define KV_KEY(e) ((e).key)
+#define U64_KEY(e) (e)
+#define DEFINE_RADIX_SORT(name, T, KEY)						\
+static int name(T *a, size_t n, unsigned shift, uint64_t maxkey)		\
+{										\
+	int passes = 0;								\
+	for (uint64_t m = maxkey; m; m >>= RBITS)				\
+		passes++;							\
+	if (n < 2 || passes == 0)						\
+		return 0;							\
+	T *tmp = sk_malloc(n * sizeof *tmp);					\
+	size_t (*count)[RSIZE] = sk_calloc((size_t)passes, sizeof *count);	\
+	if (!tmp || !count) {							\
+		free(tmp);							\
+		free(count);							\
+		return -1;							\
+	}									\
+	for (size_t i = 0; i < n; i++)						\
+		for (int p = 0; p < passes; p++)				\
+			count[p][(KEY(a[i]) >> (shift + RBITS * p)) & (RSIZE - 1)]++; \
+	T *src = a, *dst = tmp;							\
+	for (int p = 0; p < passes; p++) {					\
+		size_t *c = count[p];						\
+		unsigned sh = shift + RBITS * (unsigned)p;			\
+		if (c[(KEY(src[0]) >> sh) & (RSIZE - 1)] == n)			\
+			continue;	/* every key has this digit */		\
+		size_t sum = 0;							\
+		for (size_t v = 0; v < RSIZE; v++) {				\
+			size_t k = c[v];					\
+			c[v] = sum;						\
+			sum += k;						\
+		}								\
+		for (size_t i = 0; i < n; i++)					\
+			dst[c[(KEY(src[i]) >> sh) & (RSIZE - 1)]++] = src[i];	\
+		T *t = src;							\
+		src = dst;							\
+		dst = t;							\
+	}									\
+	if (src != a)								\
+		memcpy(a, src, n * sizeof *a);					\
+	free(tmp);								\
+	free(count);								\
+	return 0;								\
+}
+
+DEFINE_RADIX_SORT(radix_kv, struct sk_kv, KV_KEY)
+DEFINE_RADIX_SORT(radix_u64, uint64_t, U64_KEY)
+
 int sk_kv_sort(struct sk_kv *a, size_t n, uint64_t maxkey)
 {
-	int passes = 0;
-	for (uint64_t m = maxkey; m; m >>= RBITS)
-		passes++;
-	if (n < 2 || passes == 0)
-		return 0;
-	struct sk_kv *tmp = sk_malloc(n * sizeof *tmp);
-	size_t (*count)[RSIZE] = sk_calloc((size_t)passes, sizeof *count);
-	if (!tmp || !count) {
-		free(tmp);
-		free(count);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		for (int p = 0; p < passes; p++)
-			count[p][(a[i].key >> (RBITS * p)) & (RSIZE - 1)]++;
-	struct sk_kv *src = a, *dst = tmp;
-	for (int p = 0; p < passes; p++) {
-		size_t *c = count[p];
-		int shift = RBITS * p;
-		if (c[(src[0].key >> shift) & (RSIZE - 1)] == n)
-			continue;	/* every key has this digit */
-		size_t sum = 0;
-		for (size_t v = 0; v < RSIZE; v++) {
-			size_t k = c[v];
-			c[v] = sum;
-			sum += k;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[c[(src[i].key >> shift) & (RSIZE - 1)]++] = src[i];
-		struct sk_kv *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
-	free(tmp);
-	free(count);
-	return 0;
+	return radix_kv(a, n, 0, maxkey);
 }
 
 int sk_u64_sort(uint64_t *a, size_t n, unsigned shift, uint64_t maxkey)
 {
-	int passes = 0;
-	for (uint64_t m = maxkey; m; m >>= RBITS)
-		passes++;
-	if (n < 2 || passes == 0)
-		return 0;
-	uint64_t *tmp = sk_malloc(n * sizeof *tmp);
-	size_t (*count)[RSIZE] = sk_calloc((size_t)passes, sizeof *count);
-	if (!tmp || !count) {
-		free(tmp);
-		free(count);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		for (int p = 0; p < passes; p++)
-			count[p][(a[i] >> (shift + RBITS * p)) & (RSIZE - 1)]++;
-	uint64_t *src = a, *dst = tmp;
-	for (int p = 0; p < passes; p++) {
-		size_t *c = count[p];
-		unsigned sh = shift + RBITS * (unsigned)p;
-		if (c[(src[0] >> sh) & (RSIZE - 1)] == n)
-			continue;	/* every key has this digit */
-		size_t sum = 0;
-		for (size_t v = 0; v < RSIZE; v++) {
-			size_t k = c[v];
-			c[v] = sum;
-			sum += k;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[c[(src[i] >> sh) & (RSIZE - 1)]++] = src[i];
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
-	free(tmp);
-	free(count);
-	return 0;
+	return radix_u64(a, n, shift, maxkey);
 }
 
 static int cmp_u32(const void *a, const void *b)

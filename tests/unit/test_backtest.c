@@ -19,6 +19,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "btsim.h"
 #include "tap.h"
 #include "model/backtest.h"
 #include "model/covar.h"
@@ -39,20 +40,12 @@ static void simulate(unsigned long seed, double delta, struct sk_custdata *d,
 {
 	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(g, seed);
-	memset(d, 0, sizeof *d);
-	memset(b, 0, sizeof *b);
-	d->n = b->d.n = N;
-	d->rfm = calloc(N, sizeof *d->rfm);
-	d->valid = calloc(N, 1);
-	b->d.rfm = calloc(N, sizeof *b->d.rfm);
-	b->d.valid = calloc(N, 1);
-	b->purchases = calloc(N, sizeof *b->purchases);
-	b->window = end - cut;
+	btsim_alloc(N, end, cut, d, b);
 	for (int i = 0; i < N; i++) {
-		double t0 = 12 * gsl_rng_uniform(g);	/* first purchase, weeks */
+		struct btsim_hist h = { .t0 = 12 * gsl_rng_uniform(g) };	/* first purchase */
 		double lambda = gsl_ran_gamma(g, par[0], 1 / par[1]);
 		double p = gsl_ran_beta(g, par[2], par[3]);
-		double x = 0, tx = 0, bx = 0, btx = 0, after = 0, s = 0;
+		double s = 0;
 		count[i] = 0;
 		for (;;) {
 			/* the next unit-rate arrival s of the cumulative rate
@@ -61,28 +54,18 @@ static void simulate(unsigned long seed, double delta, struct sk_custdata *d,
 			double u = delta * s / lambda;
 			if (delta > 0 && u >= 1)
 				break;	/* the rate runs out first */
-			double t = t0 + (delta > 0 ? -log1p(-u) / delta : s / lambda);
+			double t = h.t0 + (delta > 0 ? -log1p(-u) / delta : s / lambda);
 			if (t > end + horizon)
 				break;
 			if (t > end) {
 				count[i]++;
 				continue;
 			}
-			x++;
-			tx = t - t0;
-			if (t <= cut) {
-				bx++;
-				btx = t - t0;
-			} else
-				after++;
+			btsim_buy(&h, t, cut);
 			if (gsl_rng_uniform(g) < p)
 				break;
 		}
-		d->rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = end - t0, .w = 1 };
-		d->valid[i] = 1;
-		b->d.rfm[i] = (struct sk_rfm){ .x = bx, .t_x = btx, .T = cut - t0, .w = 1 };
-		b->d.valid[i] = 1;
-		b->purchases[i] = after;
+		btsim_store(&h, i, end, cut, d, b);
 	}
 	d->nvalid = b->d.nvalid = N;
 	gsl_rng_free(g);
@@ -97,12 +80,8 @@ static void slowing(void)
 	double *count = malloc(N * sizeof *count);
 	simulate(12, log(2) / 20, &d, &b, count);
 	struct sk_fit fit;
-	char err[300];
-	size_t np;
-	const struct sk_rfm *pat = sk_custdata_patterns(&d, &np);
-	check(sk_bgnbd.fit(pat, np, &fit, err, sizeof err) == 0, "slowing: BG/NBD fits");
 	struct sk_pred p;
-	sk_predict(&sk_bgnbd, fit.par, &d, horizon, &p);
+	check(btsim_bgnbd(&d, horizon, &fit, &p) == 0, "slowing: BG/NBD fits");
 	double *model = malloc(N * sizeof *model), *ex = malloc(N * sizeof *ex);
 	for (int i = 0; i < N; i++) {
 		model[i] = p.p_return[i];
@@ -267,12 +246,8 @@ int main(void)
 		back[i] = count[i] > 0;
 
 	struct sk_fit fit;
-	char err[300];
-	size_t np;
-	const struct sk_rfm *pat = sk_custdata_patterns(&d, &np);
-	check(sk_bgnbd.fit(pat, np, &fit, err, sizeof err) == 0, "BG/NBD fits the simulation");
 	struct sk_pred p;
-	sk_predict(&sk_bgnbd, fit.par, &d, horizon, &p);
+	check(btsim_bgnbd(&d, horizon, &fit, &p) == 0, "BG/NBD fits the simulation");
 	double *model = malloc(N * sizeof *model), *ex = malloc(N * sizeof *ex);
 	for (int i = 0; i < N; i++) {
 		model[i] = p.p_return[i];

@@ -25,6 +25,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "btsim.h"
 #include "tap.h"
 #include "valuetab.h"
 #include "model/backtest.h"
@@ -48,14 +49,6 @@ static void tabulate(struct world *w)
 	w->t = value_table(&w->b, N + NP, w->cut, w->end);
 }
 
-/* total_spend and monetary_value of x + 1 orders summing to total, the
- * first worth first. */
-static void set_value(double *v, double total, double first, double x)
-{
-	v[0] = total;
-	v[1] = x > 0 ? (total - first) / x : NAN;
-}
-
 static void simulate(struct world *w)
 {
 	const double par[] = { 0.243, 4.414, 0.793, 2.426 };	/* FHL 2005, weeks */
@@ -64,52 +57,36 @@ static void simulate(struct world *w)
 	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(g, 16);
 	memset(w, 0, sizeof *w);
-	w->d.n = w->b.d.n = n;
-	w->d.rfm = calloc(n, sizeof *w->d.rfm);
-	w->d.valid = calloc(n, 1);
-	w->b.d.rfm = calloc(n, sizeof *w->b.d.rfm);
-	w->b.d.valid = calloc(n, 1);
-	w->b.purchases = calloc(n, sizeof *w->b.purchases);
+	btsim_alloc(n, end, cut, &w->d, &w->b);
 	w->cut = malloc(n * SK_NVALUE * sizeof *w->cut);
 	w->end = malloc(n * SK_NVALUE * sizeof *w->end);
-	w->b.window = end - cut;
 	for (size_t i = 0; i < N; i++) {
 		int big = gsl_rng_uniform(g) < 0.5;
 		double mean = big ? 100 : 20;
-		double t0 = 12 * gsl_rng_uniform(g);
+		struct btsim_hist h = { .t0 = 12 * gsl_rng_uniform(g) };
 		double lambda = gsl_ran_gamma(g, par[0], 1 / par[1]);
 		double p = gsl_ran_beta(g, par[2], big ? 6 : 0.8);
-		double x = 0, tx = 0, bx = 0, btx = 0, after = 0;
 		double first = gsl_ran_gamma(g, 4, mean / 4), tot = first, btot = first;
 		/* Dropout may follow the first purchase too (MBG/NBD, Batislam,
 		 * Denizel & Filiztekin 2007): a one-time buyer may be gone. */
 		int gone = gsl_rng_uniform(g) < p;
-		for (double t = t0 + gsl_ran_exponential(g, 1 / lambda); !gone && t <= end + horizon;
+		for (double t = h.t0 + gsl_ran_exponential(g, 1 / lambda); !gone && t <= end + horizon;
 		     t += gsl_ran_exponential(g, 1 / lambda)) {
 			if (t > end) {
 				w->back[i] = 1;
 				break;
 			}
 			double v = gsl_ran_gamma(g, 4, mean / 4);
-			x++;
-			tx = t - t0;
+			btsim_buy(&h, t, cut);
 			tot += v;
-			if (t <= cut) {
-				bx++;
-				btx = t - t0;
+			if (t <= cut)
 				btot += v;
-			} else
-				after++;
 			if (gsl_rng_uniform(g) < p)
 				break;
 		}
-		set_value(w->cut + i * SK_NVALUE, btot, first, bx);
-		set_value(w->end + i * SK_NVALUE, tot, first, x);
-		w->d.rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = end - t0, .w = 1, .litt = 0 };
-		w->d.valid[i] = 1;
-		w->b.d.rfm[i] = (struct sk_rfm){ .x = bx, .t_x = btx, .T = cut - t0, .w = 1, .litt = 0 };
-		w->b.d.valid[i] = 1;
-		w->b.purchases[i] = after;
+		set_value(w->cut + i * SK_NVALUE, btot, first, h.bx);
+		set_value(w->end + i * SK_NVALUE, tot, first, h.x);
+		btsim_store(&h, i, end, cut, &w->d, &w->b);
 	}
 	/* The probes: one purchase at week 1, only at the end, not learned
 	 * from. */
@@ -133,19 +110,9 @@ static int layer(struct world *w, int with_value, double *ret)
 	const struct sk_table *vt = w->b.value_t;
 	if (!with_value)
 		w->b.value_t = NULL;
-	struct sk_fit fit;
-	char err[300];
-	size_t np;
-	const struct sk_rfm *pat = sk_custdata_patterns(&w->d, &np);
-	int rc_fit = sk_bgnbd.fit(pat, np, &fit, err, sizeof err);
-	struct sk_pred p;
-	sk_predict(&sk_bgnbd, fit.par, &w->d, 13, &p);
-	sk_custdata_drop_patterns(&w->d);
-	int rc_layer = sk_layer_apply(&sk_bgnbd, &w->b, &w->d, &p, NULL);
-	memcpy(ret, p.p_return, (N + NP) * sizeof *ret);
-	sk_pred_free(&p);
+	int status = btsim_layer(&w->d, &w->b, 13, ret);
 	w->b.value_t = vt;
-	return rc_fit == 0 && rc_layer == 0 ? 0 : -1;
+	return status;
 }
 
 /* Move every simulated customer's values (not the probes') to another

@@ -79,20 +79,10 @@ static int layer(struct world *w, int with_risk, double *ret)
 	double *rc = w->b.risk_cut, *re = w->b.risk_end;
 	if (!with_risk)
 		w->b.risk_cut = w->b.risk_end = NULL;
-	struct sk_fit fit;
-	char err[300];
-	size_t np;
-	const struct sk_rfm *pat = sk_custdata_patterns(&w->d, &np);
-	int rc_fit = sk_bgnbd.fit(pat, np, &fit, err, sizeof err);
-	struct sk_pred p;
-	sk_predict(&sk_bgnbd, fit.par, &w->d, 13, &p);
-	sk_custdata_drop_patterns(&w->d);
-	int rc_layer = sk_layer_apply(&sk_bgnbd, &w->b, &w->d, &p, NULL);
-	memcpy(ret, p.p_return, (N + NP) * sizeof *ret);
-	sk_pred_free(&p);
+	int status = btsim_layer(&w->d, &w->b, 13, ret);
 	w->b.risk_cut = rc;
 	w->b.risk_end = re;
-	return rc_fit == 0 && rc_layer == 0 ? 0 : -1;
+	return status;
 }
 
 int main(void)

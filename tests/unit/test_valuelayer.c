@@ -26,6 +26,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "btsim.h"
 #include "tap.h"
 #include "valuetab.h"
 #include "crm/value.h"
@@ -44,12 +45,6 @@ struct world {
 	struct sk_table *t;
 };
 
-static void set_value(double *v, double total, double first, double x)
-{
-	v[0] = total;
-	v[1] = x > 0 ? (total - first) / x : NAN;
-}
-
 static void simulate(struct world *w)
 {
 	const double par[] = { 0.243, 4.414, 0.793, 2.426 };	/* FHL 2005, weeks */
@@ -58,51 +53,35 @@ static void simulate(struct world *w)
 	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(g, 3);
 	memset(w, 0, sizeof *w);
-	w->d.n = w->b.d.n = n;
-	w->d.rfm = calloc(n, sizeof *w->d.rfm);
-	w->d.valid = calloc(n, 1);
+	btsim_alloc(n, end, cut, &w->d, &w->b);
 	w->d.mbar = calloc(n, sizeof *w->d.mbar);
-	w->b.d.rfm = calloc(n, sizeof *w->b.d.rfm);
-	w->b.d.valid = calloc(n, 1);
-	w->b.purchases = calloc(n, sizeof *w->b.purchases);
 	w->cut = malloc(n * SK_NVALUE * sizeof *w->cut);
 	w->end = malloc(n * SK_NVALUE * sizeof *w->end);
-	w->b.window = end - cut;
 	for (size_t i = 0; i < N; i++) {
 		double mean = 40 * exp(gsl_ran_gaussian(g, 1));
-		double t0 = 12 * gsl_rng_uniform(g);
+		struct btsim_hist h = { .t0 = 12 * gsl_rng_uniform(g) };
 		double lambda = gsl_ran_gamma(g, par[0], 1 / par[1]);
 		double p = gsl_ran_beta(g, par[2], par[3]);
-		double x = 0, tx = 0, bx = 0, btx = 0, after = 0;
 		double first = gsl_ran_gamma(g, 4, mean / 4), tot = first, btot = first;
-		for (double t = t0 + gsl_ran_exponential(g, 1 / lambda); t <= end + future;
+		for (double t = h.t0 + gsl_ran_exponential(g, 1 / lambda); t <= end + future;
 		     t += gsl_ran_exponential(g, 1 / lambda)) {
 			double v = gsl_ran_gamma(g, 4, mean / 4);
 			if (t > end) {
 				w->fut_n[i]++;
 				w->fut_spend[i] += v;
 			} else {
-				x++;
-				tx = t - t0;
+				btsim_buy(&h, t, cut);
 				tot += v;
-				if (t <= cut) {
-					bx++;
-					btx = t - t0;
+				if (t <= cut)
 					btot += v;
-				} else
-					after++;
 			}
 			if (gsl_rng_uniform(g) < p)
 				break;
 		}
-		set_value(w->cut + i * SK_NVALUE, btot, first, bx);
-		set_value(w->end + i * SK_NVALUE, tot, first, x);
-		w->d.rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = end - t0, .w = 1, .litt = 0 };
-		w->d.mbar[i] = x > 0 ? (tot - first) / x : NAN;
-		w->d.valid[i] = 1;
-		w->b.d.rfm[i] = (struct sk_rfm){ .x = bx, .t_x = btx, .T = cut - t0, .w = 1, .litt = 0 };
-		w->b.d.valid[i] = 1;
-		w->b.purchases[i] = after;
+		set_value(w->cut + i * SK_NVALUE, btot, first, h.bx);
+		set_value(w->end + i * SK_NVALUE, tot, first, h.x);
+		btsim_store(&h, i, end, cut, &w->d, &w->b);
+		w->d.mbar[i] = h.x > 0 ? (tot - first) / h.x : NAN;
 	}
 	for (size_t k = 0; k < NP; k++) {	/* the probes: at the end only */
 		size_t i = N + k;

@@ -12,6 +12,14 @@
 #include "model/backtest.h"
 #include "record/io.h"
 
+/* total_spend and monetary_value of x + 1 orders summing to total, the
+ * first worth first, into v[0] and v[1]. */
+static inline void set_value(double *v, double total, double first, double x)
+{
+	v[0] = total;
+	v[1] = x > 0 ? (total - first) / x : NAN;
+}
+
 /* A table of n rows: backtest_total_spend, backtest_monetary_value,
  * total_spend, monetary_value from cut[2 i], cut[2 i + 1], end[2 i],
  * end[2 i + 1] (NAN: empty, printed to 17 digits otherwise), and b
