@@ -337,8 +337,8 @@ static double start_nll(const double *theta, double *grad, void *ctx)
  * (on bench/ggomgen.c's 1M customers the first start went on to s = 9173
  * for 178 evaluations, ending 1018 log-likelihood units below the
  * others).  A stopped start cannot win unless every start stopped, or
- * it stopped above the best that did not: then it is run on to its end
- * unwatched, as before.  0, or -1 with the first start's reason in err.
+ * it stopped near the best that did not (below): then it is run on to
+ * its end unwatched, as before.  0, or -1 with the first start's reason in err.
  * With a penalty, each start is a full sk_tmodel_fit_std (the penalised
  * objective is not this one). */
 static int best_start(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
@@ -387,6 +387,12 @@ static int best_start(const struct sk_rfm *pat, size_t n, struct sk_fit *out, ch
 		if (done[k] && !stopped[k])
 			best_free = fmax(best_free, f[k].loglik);
 	}
+	/* A stopped start within a unit (and 1e-6 relative) of the best
+	 * free one is run on: the likelihood can keep rising along the
+	 * ridge to an interior maximum at a large s (test_ggomnbd.c's
+	 * ridge case: s = 80.6, 0.05 units above where the start stopped
+	 * at s = 30 and 0.002 above the best free end). */
+	best_free -= 1 + 1e-6 * fabs(best_free);
 	for (int k = 0; k < NSTART; k++) {
 		if (stopped[k] && !(f[k].loglik <= best_free)) {
 			/* run on from where it stopped, without the watch */

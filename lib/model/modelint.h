@@ -47,6 +47,10 @@ int sk_chol_inverse(int n, double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR],
 		    double inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR]);
 struct sk_rfm *sk_rfm_coarse_new(const struct sk_rfm *pat, size_t n, size_t *nout);
 typedef void (*sk_quad_fn)(double x, double *f, void *ctx);
+/* sk_quad's 15-point Kronrod rule on [-1, 1]: abscissae x >= 0 (the
+ * last 0), their weights, and the 7-point Gauss weights at x[1], x[3],
+ * x[5], x[7]. */
+extern const double *const sk_gk15_x, *const sk_gk15_wk, *const sk_gk15_wg;
 int sk_quad(sk_quad_fn f, void *ctx, int nf, double lo, double hi, double epsrel,
 	    double *res);
 double sk_beta_inc(double a, double b, double x, double y);
