@@ -31,5 +31,8 @@ double sk_ggom_combine(const double *par, double c, double dc, double lA, const 
 void *sk_ggom_tab_new(const struct sk_rfm *pat, size_t n);
 void sk_ggom_tab_free(void *ctx);
 double sk_ggom_tab_nll(const double *theta, double *grad, void *ctx);
+/* P(alive) of every pattern of the table at par into pa (the patterns'
+ * order); -1 when an integral fails. */
+int sk_ggom_tab_alive(void *ctx, const double *par, double *pa);
 
 #endif

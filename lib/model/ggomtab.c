@@ -466,6 +466,38 @@ static double tab_eval(const double *theta, double *grad, struct tab *t)
 	return -tot[0];
 }
 
+/* P(alive) = A / (A + D) per pattern (ggomnbd.c p_alive), from the
+ * keys' alive terms and the dead terms as in the likelihood. */
+int sk_ggom_tab_alive(void *ctx, const double *par, double *pa)
+{
+	struct tab *t = ctx;
+	if (grid_prepare(par, t) < 0)
+		return -1;
+	long nrun = (long)t->nrun;
+	int bad = 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) if (t->n >= PAR_MIN) reduction(|:bad)
+#endif
+	for (long i = 0; i < nrun; i++) {
+		const struct run *run = &t->run[i];
+		double m = par[0] + run->x;
+		if (run_keys(par, t, run->ulo, m, t->key + run->klo, run->khi - run->klo) < 0) {
+			bad = 1;
+			continue;
+		}
+		for (size_t p = run->plo; p < run->phi; p++) {
+			const struct key *ka = &t->key[t->kx[p]], *kb = &t->key[t->kT[p]];
+			double lD = -HUGE_VAL, dD[NPAR];
+			if (ka != kb && dead_from_keys(par, m, ka, kb, &lD, dD) < 0) {
+				bad = 1;
+				break;
+			}
+			pa[p] = ka == kb ? 1 : sk_logistic_neg(lD - kb->lA);
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 /* As pnbd.c's pfit_nll: the gradient is always computed and the last
  * point remembered, since BFGS's line search and the Newton polish ask
  * for the same point twice. */

@@ -410,6 +410,15 @@ static void check_recovery(void)
 		check(worst < 1e-8, "ggomnbd: the tables on a coarse grid (%zu patterns) give the "
 		      "per-pattern likelihood and gradient (worst rel. %.1e)", nc, worst);
 		check_starts("recovery", p, n, &f, 0);
+		/* p_alive of all patterns at once (the tables) is p_alive's */
+		double *pa = malloc(n * sizeof *pa), pworst = 0;
+		int prc = sk_ggomnbd.p_alive_all(f.par, p, n, pa);
+		for (size_t i = 0; prc == 0 && i < n; i++)
+			pworst = fmax(pworst, fabs(pa[i] - sk_ggomnbd.p_alive(f.par, p[i].x, p[i].t_x,
+									     p[i].T)));
+		free(pa);
+		check(prc == 0 && pworst < 1e-9, "ggomnbd: p_alive_all is p_alive per pattern "
+		      "(worst %.1e)", pworst);
 		/* the fit is the maximum: LL from loglik1 at the estimate */
 		double s = 0;
 		for (size_t i = 0; i < n; i++)
