@@ -164,9 +164,10 @@ fi
 # adaptive quadrature per (x, segment) per evaluation, P(alive) by one
 # quadrature per pattern: 3.2 s); 4.0 s after (starts BFGS-only and
 # stopped on the ridge, one grid of segments sharing the Gompertz terms
-# across x, P(alive) from the same tables).  Still over: the starts' ~430
-# coarse evaluations, the ~29 full ones of the polish and the 0.8 s
-# pre-fit.  churn --report adds the nested test's own Pareto/NBD fit,
+# across x, P(alive) from the same tables; medians of 3 interleaved at
+# load ~6: 15.0 -> 4.3 s).  Still over: reading 0.25 s, the pre-fit and
+# score 0.7 s, the starts' ~430 coarse evaluations 1.0 s, the final fit
+# (9 coarse, 28 full evaluations) 1.6 s, predictions 0.3 s.  churn --report adds the nested test's own Pareto/NBD fit,
 # which runs its ridge to s ~ 9e3 (~87 s CPU; nested.c, pnbd.c).
 cc -O2 -o build/bench/ggomgen bench/ggomgen.c -lm
 logg=bench/data/tx-ggom.csv
