@@ -159,9 +159,16 @@ fi
 
 # GGom/NBD on data whose dropout hazard grows (issue 20): bench/ggomgen.c,
 # b = 2/365 per day, an interior maximum; the Pareto/NBD pre-fit for the
-# score test stops on its ridge s, beta -> inf.  Target <= 3 s CPU; far
-# over still (~13 s: three starts and the final fit, each a quadrature per
-# (x, t) segment per evaluation).
+# score test stops on its ridge s, beta -> inf.  Target <= 3 s CPU.  13.6
+# s before the ggom round (three starts each fitted and polished, an
+# adaptive quadrature per (x, segment) per evaluation, P(alive) by one
+# quadrature per pattern: 3.2 s); 4.0 s after (starts BFGS-only and
+# stopped on the ridge, one grid of segments sharing the Gompertz terms
+# across x, P(alive) from the same tables; medians of 3 interleaved at
+# load ~6: 15.0 -> 4.3 s).  Still over: reading 0.25 s, the pre-fit and
+# score 0.7 s, the starts' ~430 coarse evaluations 1.0 s, the final fit
+# (9 coarse, 28 full evaluations) 1.6 s, predictions 0.3 s.  churn --report adds the nested test's own Pareto/NBD fit,
+# which runs its ridge to s ~ 9e3 (~87 s CPU; nested.c, pnbd.c).
 cc -O2 -o build/bench/ggomgen bench/ggomgen.c -lm
 logg=bench/data/tx-ggom.csv
 [ -s "$logg" ] || build/bench/ggomgen 1000000 42 > "$logg"

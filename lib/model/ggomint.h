@@ -31,5 +31,17 @@ double sk_ggom_combine(const double *par, double c, double dc, double lA, const 
 void *sk_ggom_tab_new(const struct sk_rfm *pat, size_t n);
 void sk_ggom_tab_free(void *ctx);
 double sk_ggom_tab_nll(const double *theta, double *grad, void *ctx);
+/* P(alive) of every pattern of the table at par into pa (the patterns'
+ * order); -1 when an integral fails. */
+int sk_ggom_tab_alive(void *ctx, const double *par, double *pa);
+
+/* A fit spec on the tables from the start function st (one start). */
+#define SK_GGOM_SPEC(st) { .npar = 5, .nll = sk_ggom_tab_nll, .nstart = 1, .starts = st, \
+			   .coarse = 1, .ctx_new = sk_ggom_tab_new, .ctx_free = sk_ggom_tab_free }
+
+/* The best of the fit's starts on pat[0..n) (ggomstart.c); 0, or -1
+ * with a reason in err. */
+int sk_ggom_best_start(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+		       size_t errlen);
 
 #endif

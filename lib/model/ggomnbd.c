@@ -245,45 +245,6 @@ static double loglik1(const double *par, double x, double t_x, double T)
 	return ll_pattern(par, x, t_x, T, NULL);
 }
 
-/* Starts: the Pareto/NBD's (pnbd.c) with beta/b = the mean T, from a
- * nearly constant hazard (b T = 0.1) and from one that grows e-fold over
- * the mean T; then CLVTools's default start (r, alpha, b, s, beta = 0.5,
- * 2, 0.5, 0.5, 0.5 in weeks, here scaled to the data). */
-#define NSTART 3
-static void start_row(const struct sk_rfm_sums *s, int k, double *st)
-{
-	double scale = s->T > 0 ? s->T / s->x : 1, meanT = s->T > 0 ? s->T / s->w : 1;
-	const double v[NSTART][NPAR] = {
-		{ 1, scale, 0.1 / meanT, 1, 0.1 },
-		{ 1, scale, 1 / meanT, 1, 1 },
-		{ 0.5, 0.5 * scale, 0.5 / meanT, 0.5, 0.5 },
-	};
-	memcpy(st, v[k], sizeof v[k]);
-}
-
-static void start0(const struct sk_rfm_sums *s, double *st)
-{
-	start_row(s, 0, st);
-}
-
-static void start1(const struct sk_rfm_sums *s, double *st)
-{
-	start_row(s, 1, st);
-}
-
-static void start2(const struct sk_rfm_sums *s, double *st)
-{
-	start_row(s, 2, st);
-}
-
-/* One fit per start, the best kept: the likelihood is flat along the
- * direction s, beta -> inf (no spread in eta), and BFGS from a start on
- * the wrong side stops there with a log-likelihood a few units short of
- * the maximum (seen on simulated data with b, s, beta = 0.08, 1.2, 4). */
-#define SPEC(st) { .npar = NPAR, .nll = sk_ggom_tab_nll, .nstart = 1, .starts = st, \
-		   .coarse = 1, .ctx_new = sk_ggom_tab_new, .ctx_free = sk_ggom_tab_free }
-static const struct sk_tfit_spec specs[NSTART] = { SPEC(start0), SPEC(start1), SPEC(start2) };
-
 /* The start of the final fit, after the starts were tried on coarse
  * patterns. */
 static _Thread_local double chosen[NPAR];
@@ -294,28 +255,7 @@ static void start_chosen(const struct sk_rfm_sums *s, double *st)
 	memcpy(st, chosen, sizeof chosen);
 }
 
-static const struct sk_tfit_spec spec_chosen = SPEC(start_chosen);
-
-/* The best of the starts on pat[0..n); 0, or -1 with the first start's
- * reason in err. */
-static int best_start(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
-		      size_t errlen)
-{
-	int ok = 0;
-	char e[400];
-	for (int k = 0; k < NSTART; k++) {
-		struct sk_fit f;
-		if (sk_tmodel_fit_std(&specs[k], pat, n, &f, e, sizeof e) != 0) {
-			if (!ok && k == 0)
-				snprintf(err, errlen, "%s", e);
-			continue;
-		}
-		if (!ok || f.loglik > out->loglik)
-			*out = f;
-		ok = 1;
-	}
-	return ok ? 0 : -1;
-}
+static const struct sk_tfit_spec spec_chosen = SK_GGOM_SPEC(start_chosen);
 
 /* ln L of the data at par, from the tables (ggomtab.c) on the patterns
  * sorted and merged, and, when g is not NULL, its gradient in theta =
@@ -547,7 +487,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	}
 	size_t mc = 0;
 	struct sk_rfm *cc = n >= 20000 ? sk_rfm_coarse_new(pat, n, &mc) : NULL;
-	int rc = best_start(cc ? cc : pat, cc ? mc : n, out, err, errlen);
+	int rc = sk_ggom_best_start(cc ? cc : pat, cc ? mc : n, out, err, errlen);
 	free(cc);
 	if (rc != 0)
 		return -1;
@@ -568,10 +508,18 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 			*out = best;
 		}
 	}
-	if (!boundary && cc) {
+	/* Without a penalty the starts' estimate is BFGS's alone
+	 * (sk_ggom_best_start, ggomstart.c): polished here also on data
+	 * too small for coarse patterns, where it reports the iterations to
+	 * the estimate, the start's, as when the start's fit was polished
+	 * itself. */
+	if (!boundary && (cc || sk_tmodel_penalty() == 0)) {
+		int its = out->iterations;
 		memcpy(chosen, out->par, sizeof chosen);
 		if (sk_tmodel_fit_std(&spec_chosen, pat, n, out, err, errlen) != 0)
 			return -1;
+		if (!cc)
+			out->iterations = its;
 	}
 	if (boundary)
 		warn_boundary(maxT, out, &pnbd);
@@ -618,6 +566,31 @@ static double p_alive(const double *par, double x, double t_x, double T)
 	double lA = -m * log(alpha + T) + s * (log(beta) - sk_ggom_lden(beta, b * T));
 	double pa = sk_logistic_neg(lD - lA);
 	return isfinite(pa) ? fmin(fmax(pa, 0), 1) : 0;
+}
+
+/* p_alive of many patterns: on the fit's tables (ggomtab.c), where the
+ * Gompertz part is computed once per quadrature node for all patterns
+ * (1M bench/ggomgen.c customers, 6e5 patterns: 3.2 s of per-pattern
+ * quadrature before).  Within the Pareto/NBD limit, or on a value
+ * p_alive would reject, per pattern (-1), as before. */
+static int p_alive_all(const double *par, const struct sk_rfm *pat, size_t n, double *pa)
+{
+	double pn[4], maxT = 0;
+	if (!sk_par_ok(par, NPAR, DBL_MAX))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!(pat[i].x >= 0) || !(pat[i].T >= 0) || !isfinite(pat[i].T))
+			return -1;
+		maxT = fmax(maxT, pat[i].T);
+	}
+	if (as_pnbd(par, maxT, pn))
+		return -1;
+	void *tab = sk_ggom_tab_new(pat, n);
+	int rc = sk_ggom_tab_alive(tab, par, pa);
+	sk_ggom_tab_free(tab);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		pa[i] = isfinite(pa[i]) ? fmin(fmax(pa[i], 0), 1) : 0;
+	return rc;
 }
 
 /* Given alive at T, eta has posterior Gamma(s, beta + e^(b T) - 1) (the
@@ -792,6 +765,7 @@ static double pmf(const double *par, double t, int k)
 const struct sk_tmodel sk_ggomnbd = {
 	.name = "ggomnbd", .title = "GGom/NBD", .npar = NPAR,
 	.parname = { "r", "alpha", "b", "s", "beta" }, .fit = fit, .loglik1 = loglik1,
-	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
+	.p_alive = p_alive, .p_alive_all = p_alive_all, .expected = expected,
+	.expected_alive = expected_alive,
 	.expected_new = expected_new, .pmf = pmf, .dert = dert, .return_alive = return_alive,
 };

@@ -44,6 +44,10 @@ struct sk_tmodel {
 	double (*loglik1)(const double *par, double x, double t_x, double T);
 	/* P(alive at T | x, t_x, T). */
 	double (*p_alive)(const double *par, double x, double t_x, double T);
+	/* The same for the patterns pat[0..n) into pa, where one pass over
+	 * all of them is cheaper (GGom/NBD: shared quadrature nodes); 0, or
+	 * -1 to have p_alive called per pattern.  NULL: per pattern. */
+	int (*p_alive_all)(const double *par, const struct sk_rfm *pat, size_t n, double *pa);
 	/* E[X(T, T+t] | x, t_x, T]: expected transactions in the next t
 	 * (for BG/BB: in the next t opportunities). */
 	double (*expected)(const double *par, double t, double x, double t_x, double T);

@@ -50,6 +50,9 @@ static const double wg[4] = {	/* Gauss weights at xgk[1], xgk[3], xgk[5], xgk[7]
 	0.417959183673469387755102040816327,
 };
 
+/* The same rule for callers with their own nodes (ggomtab.c). */
+const double *const sk_gk15_x = xgk, *const sk_gk15_wk = wgk, *const sk_gk15_wg = wg;
+
 struct qint {
 	double lo, hi, err;
 	double val[QUAD_MAXF], abs[QUAD_MAXF], e[QUAD_MAXF];

@@ -260,6 +260,12 @@ static void alive_patterns(const struct sk_tmodel *tm, const double *par,
 			   double *pa, size_t *bad)
 {
 	size_t b = SIZE_MAX;
+	if (!d->cov && tm->p_alive_all && tm->p_alive_all(par, pat, np, pa) == 0) {
+		for (size_t k = 0; k < np && b == SIZE_MAX; k++)
+			b = isfinite(pa[k]) ? b : k;
+		*bad = b;
+		return;
+	}
 	#pragma omp parallel for schedule(dynamic, 256) if (np > 1000)
 	for (size_t k = 0; k < np; k++) {
 		double ip[4];

@@ -298,6 +298,49 @@ static struct sk_rfm *simulate(const double *par, size_t n, unsigned long seed, 
 	return p;
 }
 
+/* The fit against the procedure before issue 20's speed-up: every start
+ * of ggomnbd.c (start_row: the Pareto/NBD's scale, b T = 0.1 and 1, and
+ * CLVTools's default) fitted to its end, BFGS and Newton polish, without
+ * any watch for the ridge s, beta -> inf, and the best kept.  The fit
+ * stops starts on that ridge and polishes only the best: the same
+ * maximum to 1e-6 (parameters) and 1e-9 (ln L).  flat: the likelihood
+ * is flat along the ridge (check_ridge: s from 17 to 81 within 0.002
+ * units), where polished starts stop at points 1% apart: then the fit's
+ * ln L must be at least the best start's, to 1e-9. */
+static void check_starts(const char *what, const struct sk_rfm *p, size_t n,
+			 const struct sk_fit *f, int flat)
+{
+	double sx = 0, sT = 0, sw = 0;
+	for (size_t i = 0; i < n; i++) {
+		sx += p[i].w * p[i].x;
+		sT += p[i].w * p[i].T;
+		sw += p[i].w;
+	}
+	double scale = sT / sx, meanT = sT / sw;
+	const double st[3][5] = { { 1, scale, 0.1 / meanT, 1, 0.1 },
+				  { 1, scale, 1 / meanT, 1, 1 },
+				  { 0.5, 0.5 * scale, 0.5 / meanT, 0.5, 0.5 } };
+	void *tab = sk_ggom_tab_new(p, n);
+	struct sk_fit best = { 0 }, g;
+	int have = 0;
+	char err[256];
+	for (int k = 0; k < 3; k++)
+		if (sk_tmodel_fit_run(5, sk_ggom_tab_nll, tab, 1, st[k], sw, &g, err, sizeof err) == 0 &&
+		    (!have || g.loglik > best.loglik)) {
+			best = g;
+			have = 1;
+		}
+	sk_ggom_tab_free(tab);
+	double worst = 0;
+	for (int k = 0; have && k < 5; k++)
+		worst = fmax(worst, rel(f->par[k], best.par[k]));
+	int same = flat ? f->loglik >= best.loglik - 1e-9 * fabs(best.loglik) :
+			  worst < 1e-6 && rel(f->loglik, best.loglik) < 1e-9;
+	check(have && same, "ggomnbd %s: the fit is every start's best (LL %.6f vs %.6f, "
+	      "parameters within %.1e%s)", what, f->loglik, best.loglik, worst,
+	      flat ? ", flat: not compared" : "");
+}
+
 static void check_recovery(void)
 {
 	const double truth[5] = { 0.8, 4, 0.08, 1.2, 4 };
@@ -338,6 +381,44 @@ static void check_recovery(void)
 		sk_ggom_tab_free(tab);
 		check(worst < 1e-8, "ggomnbd: the (x, t) tables give the per-pattern likelihood and "
 		      "gradient (worst rel. %.1e)", worst);
+		/* and on a coarse grid (10-week steps), where the tables' fixed
+		 * rule splits its segments into up to 2^7 parts or falls back
+		 * on the adaptive rule (ggomtab.c) */
+		struct sk_rfm *c = malloc(n * sizeof *c);
+		for (size_t i = 0; i < n; i++) {
+			c[i] = p[i];
+			c[i].t_x = round(p[i].t_x / 10) * 10;
+			c[i].T = fmax(round(p[i].T / 10) * 10, c[i].t_x);
+		}
+		size_t nc = sk_rfm_compress(c, n);
+		struct sk_rfm_set cset = { .pat = c, .n = nc };
+		tab = sk_ggom_tab_new(c, nc);
+		worst = 0;
+		const double cpts[3][5] = { { 0.8, 4, 0.08, 1.2, 4 }, { 2, 0.5, 0.01, 0.3, 0.05 },
+					    { 0.5, 0.2, 0.3, 2, 1e-3 } };
+		for (int j = 0; j < 3; j++) {
+			double th[5], g1[5], g2[5];
+			for (int k = 0; k < 5; k++)
+				th[k] = log(cpts[j][k]);
+			double v1 = sk_ggomnbd_nll(th, g1, &cset), v2 = sk_ggom_tab_nll(th, g2, tab);
+			worst = fmax(worst, rel(v2, v1));
+			for (int k = 0; k < 5; k++)
+				worst = fmax(worst, fabs(g2[k] - g1[k]) / fmax(1, fabs(g1[k])));
+		}
+		sk_ggom_tab_free(tab);
+		free(c);
+		check(worst < 1e-8, "ggomnbd: the tables on a coarse grid (%zu patterns) give the "
+		      "per-pattern likelihood and gradient (worst rel. %.1e)", nc, worst);
+		check_starts("recovery", p, n, &f, 0);
+		/* p_alive of all patterns at once (the tables) is p_alive's */
+		double *pa = malloc(n * sizeof *pa), pworst = 0;
+		int prc = sk_ggomnbd.p_alive_all(f.par, p, n, pa);
+		for (size_t i = 0; prc == 0 && i < n; i++)
+			pworst = fmax(pworst, fabs(pa[i] - sk_ggomnbd.p_alive(f.par, p[i].x, p[i].t_x,
+									     p[i].T)));
+		free(pa);
+		check(prc == 0 && pworst < 1e-9, "ggomnbd: p_alive_all is p_alive per pattern "
+		      "(worst %.1e)", pworst);
 		/* the fit is the maximum: LL from loglik1 at the estimate */
 		double s = 0;
 		for (size_t i = 0; i < n; i++)
@@ -373,6 +454,7 @@ static void check_ridge(void)
 		      fp.par[2]);
 		check(f.loglik >= fp.loglik - 1e-3, "ggomnbd ridge: the GGom/NBD fit (LL %.4f) is "
 		      "at least the Pareto/NBD's (%.4f)", f.loglik, fp.loglik);
+		check_starts("ridge", p, n, &f, 1);
 	}
 	free(p);
 }
