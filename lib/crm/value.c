@@ -244,9 +244,17 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days)
 {
+	return sk_value_det_alive(tm, par, d, horizon, annual_rate, unit_days, NULL);
+}
+
+double *sk_value_det_alive(const struct sk_tmodel *tm, const double *par,
+			   struct sk_custdata *d, double horizon, double annual_rate,
+			   double unit_days, double **p_alive)
+{
 	size_t np;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *v = sk_xmalloc((np ? np : 1) * sizeof *v);
+	double *pa = NULL;	/* per pattern, when this path computes it */
 	size_t bad = SIZE_MAX;	/* a pattern without a finite value */
 	/* Continuous discounting at the force of interest that compounds to
 	 * annual_rate over a year of 365.25 days, per model time unit. */
@@ -258,18 +266,28 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		struct sk_rfm *g;
 		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
 		double *gv = sk_xmalloc((ng ? ng : 1) * sizeof *gv);
+		/* A model's own way (det_alive: the Pareto/NBD's in
+		 * pnbddisc.c, 16 exponentials instead of 17 points of the
+		 * curve) over the horizon det_continuous would take. */
+		double H = delta > 0 && delta * horizon > DET_EFOLDS ? DET_EFOLDS / delta : horizon;
 		#pragma omp parallel for schedule(dynamic, 16) if (ng > 100)
 		for (size_t j = 0; j < ng; j++) {
 			double ip[4];	/* groups are (x, T, cov): model/covar.h */
 			struct curve c = { tm, sk_cov_rowpar(tm, par, d->cov, &g[j], ip), &g[j],
 					   CURVE_ALIVE };
-			gv[j] = det_continuous(&c, horizon, delta);
+			gv[j] = tm->det_alive ? tm->det_alive(c.par, delta > 0 ? delta : 0, H,
+							      g[j].x, g[j].T) :
+				det_continuous(&c, horizon, delta);
 		}
+		/* P(alive) kept for the caller's (clv's) column: with
+		 * covariates it is two hypergeometric series per customer */
+		pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 		#pragma omp parallel for if (np > 10000)
 		for (size_t k = 0; k < np; k++) {
 			double ip[4];
 			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
-			double x = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T) * gv[gid[k]];
+			pa[k] = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T);
+			double x = pa[k] * gv[gid[k]];
 			if (!finite_det(&v[k], x)) {
 				#pragma omp atomic write
 				bad = k;
@@ -347,6 +365,10 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		if (d->valid[i])
 			out[i] = v[d->pid[i]];
 	free(v);
+	if (!p_alive)
+		free(pa);
+	else	/* sk_custdata_per_row frees pa */
+		*p_alive = pa ? sk_custdata_per_row(d, pa) : sk_predict_alive(tm, par, d);
 	return out;
 }
 
