@@ -471,27 +471,30 @@ static double pmf(const double *par, double t, int k)
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
 }
 
-/* D(s, beta+T, delta, inf), the results for the last few (s, beta+T,
- * delta) kept per thread: without covariates customers share T. */
+/* D(s, beta+T, delta, H) (pnbddisc.c), the results for the last few
+ * (s, beta+T, delta, H) kept per thread: without covariates customers
+ * share T, and clv's intervals ask again for the same s and beta at
+ * each purchase parameter moved. */
 #define DISC_CACHE 1024
-static double disc_survival(double s, double beta_T, double delta)
+static double disc_cached(double s, double beta_T, double delta, double H)
 {
 	static _Thread_local struct {
-		double s, y, delta, G;
+		double s, y, delta, H, D;
 	} cache[DISC_CACHE];
 	uint64_t bits;
 	memcpy(&bits, &beta_T, sizeof bits);
 	size_t slot = (size_t)((bits * 0x9e3779b97f4a7c15u) >> 54);	/* 10 bits */
 	/* Empty slots hold s = 0, which no valid s equals. */
 	if (cache[slot].s == s && cache[slot].y == beta_T &&
-	    cache[slot].delta == delta)
-		return cache[slot].G;
-	double G = fmin(sk_pnbd_disc(s, beta_T, delta, INFINITY), 1 / delta);
+	    cache[slot].delta == delta && cache[slot].H == H)
+		return cache[slot].D;
+	double D = sk_pnbd_disc(s, beta_T, delta, H);
 	cache[slot].s = s;
 	cache[slot].y = beta_T;
 	cache[slot].delta = delta;
-	cache[slot].G = G;
-	return G;
+	cache[slot].H = H;
+	cache[slot].D = D;
+	return D;
 }
 
 /* DERT(delta | x, t_x, T), Fader, Hardie & Lee 2005 ("RFM and CLV", JMR
@@ -512,7 +515,7 @@ static double dert(const double *par, double delta, double x, double t_x, double
 		return 0;
 	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
 	double v = p_alive(par, x, t_x, T) * (r + x) / (alpha + T) *
-		   disc_survival(s, beta + T, delta);
+		   fmin(disc_cached(s, beta + T, delta, INFINITY), 1 / delta);
 	return isfinite(v) ? v : 0;
 }
 
@@ -527,7 +530,7 @@ static double det_alive(const double *par, double delta, double H, double x, dou
 	if (delta == 0)
 		return expected_alive(par, H, x, T);
 	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
-	double v = (r + x) / (alpha + T) * sk_pnbd_disc(s, beta + T, delta, H);
+	double v = (r + x) / (alpha + T) * disc_cached(s, beta + T, delta, H);
 	return isfinite(v) && v >= 0 ? v : 0;
 }
 
