@@ -15,7 +15,11 @@
  * integrated by QAG to 1e-12: a check of the identity DET = p_alive
  * (r+x)/(alpha+T) D as well as of D.  And the lifetime (horizon < 0, the
  * model's dert) must equal FHL 2005 eq. 2's P(alive) (r+x)/(alpha+T)
- * (beta+T)^s delta^(s-1) U(s, s; delta(beta+T)) with GSL's U. */
+ * (beta+T)^s delta^(s-1) U(s, s; delta(beta+T)) with GSL's U.
+ * (3) clv's intervals for the same customers (value.c's
+ * det_se_patterns: groups once, parameter sets in a row, chunks of
+ * patterns) must equal the delta method written out from sk_value_det
+ * at each of interval.c's parameter sets: 1e-12. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +31,10 @@
 
 #include "crm/value.h"
 #include "model/covar.h"
+#include "model/interval.h"
 #include "model/model.h"
 #include "model/pnbdint.h"
+#include "model/spend.h"
 #include "model/score.h"
 
 #include "tap.h"
@@ -166,12 +172,90 @@ static void det_covariates(gsl_integration_workspace *w)
 	      "eq. 2 with GSL's U", worstl);
 }
 
+static void intervals_covariates(void)
+{
+	const double par[6] = { 1.32, 91.06, 1.6, 510.4, 0.3, -0.5 };
+	double zv[3][2] = { { -1.5, -1.5 }, { 0.2, 0.2 }, { 2, 2 } };
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1 }, .nz = 3, .z = &zv[0][0] };
+	enum { N = 9 };
+	struct sk_rfm rfm[N];
+	unsigned char valid[N];
+	double mbar[N];
+	for (int i = 0; i < N; i++) {
+		/* three histories at three vectors; two share (x, T, cov) */
+		static const double hx[3] = { 0, 4, 4 }, htx[3] = { 0, 300, 600 };
+		rfm[i] = (struct sk_rfm){ .x = hx[i % 3], .t_x = htx[i % 3], .T = 700, .w = 1,
+					  .cov = (uint32_t)(i / 3) };
+		valid[i] = 1;
+		mbar[i] = hx[i % 3] > 0 ? 20 + i : NAN;
+	}
+	struct sk_fit tf = { .npar = 6, .ncoef = 2, .cov_ok = 1 }, sf = { .npar = 3, .cov_ok = 1 };
+	static const double tse[6] = { 0.02, 0.9, 0.05, 20, 0.05, 0.08 };
+	const double spar[3] = { 3.1, 4.1, 58.6 }, sse[3] = { 0.05, 0.06, 1.2 };
+	memcpy(tf.par, par, sizeof par);
+	memcpy(sf.par, spar, sizeof spar);
+	for (int i = 0; i < 6; i++) {
+		tf.se[i] = tse[i];
+		for (int j = 0; j < 6; j++)	/* correlation 0.3 between all */
+			tf.cov[i * SK_FIT_MAXPAR + j] = tse[i] * tse[j] * (i == j ? 1 : 0.3);
+	}
+	for (int i = 0; i < 3; i++) {
+		sf.se[i] = sse[i];
+		sf.cov[i * SK_FIT_MAXPAR + i] = sse[i] * sse[i];
+	}
+	struct sk_custdata d;
+	memset(&d, 0, sizeof d);
+	d.n = d.nvalid = N;
+	d.rfm = rfm;
+	d.valid = valid;
+	d.mbar = mbar;
+	d.cov = &cd;
+	d.ncov = 3;
+	const double H = 365, rate = 0.1;
+	double *det = sk_value_det(&sk_pnbd, tf.par, &d, H, rate, 1);
+	double spend[N], clv[N], lo[4][N], *out[4] = { lo[0], lo[1], lo[2], lo[3] };
+	for (int i = 0; i < N; i++) {
+		spend[i] = sk_value_spend(sf.par, &d, i);
+		clv[i] = spend[i] * det[i];
+	}
+	sk_value_intervals(&sk_pnbd, &tf, &sf, &d, H, rate, 1, spend, clv, 0.9, out);
+	struct sk_delta ts, ss;
+	double worst = 0, *ld[7];
+	int ok = sk_delta_init(&tf, 0.9, &ts) == 0 && sk_delta_init(&sf, 0.9, &ss) == 0;
+	for (int k = 0; ok && k <= ts.npar; k++)
+		ld[k] = sk_value_det(&sk_pnbd, ts.par[k], &d, H, rate, 1);
+	for (int i = 0; ok && i < N; i++) {
+		double g[7], h[4];
+		for (int k = 0; k <= ts.npar; k++)
+			g[k] = log(ld[k][i]);
+		double x = rfm[i].x, m = x > 0 ? mbar[i] : 0;
+		for (int k = 0; k <= ss.npar; k++)
+			h[k] = log(sk_gg_expected_spend(ss.par[k], m > 0 ? x : 0, m));
+		double se_t = sk_delta_se(&ts, g[0], g + 1), se_s = sk_delta_se(&ss, h[0], h + 1);
+		double se_c = sqrt(se_t * se_t + se_s * se_s);
+		double ref[2] = { clv[i] * exp(-ts.z * se_c), clv[i] * exp(ts.z * se_c) };
+		for (int b = 0; b < 2; b++) {
+			double rel = fabs(out[2 + b][i] - ref[b]) / ref[b];
+			worst = rel <= worst ? worst : rel;
+		}
+		ok = ok && se_t > 0 && out[2][i] < clv[i] && clv[i] < out[3][i];
+	}
+	for (int k = 0; ok && k <= ts.npar; k++)
+		free(ld[k]);
+	check(ok && worst < 1e-12, "pnbddisc: clv_lo and clv_hi of nine customers with covariates "
+	      "within %.1e of the delta method over sk_value_det at each parameter set", worst);
+	free(det);
+	free(d.pat);
+	free(d.pid);
+}
+
 int main(void)
 {
 	gsl_set_error_handler_off();
 	gsl_integration_workspace *w = gsl_integration_workspace_alloc(10000);
 	disc_grid(w);
 	det_covariates(w);
+	intervals_covariates();
 	gsl_integration_workspace_free(w);
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
