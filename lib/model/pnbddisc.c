@@ -46,6 +46,39 @@ static const double gl8_w[4] = {
 	0.3626837833783620, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763,
 };
 
+/* h(s, y) = int_0^inf e^(-y w) (1+w)^-s dw = e^y y^(s-1) Gamma(1-s, y)
+ * by Legendre's continued fraction for the incomplete gamma function
+ * (Numerical Recipes, 3rd ed., eq. 6.2.7, with a = 1-s; evaluated by
+ * the modified Lentz method, sec. 5.2):
+ *   h = 1/(y+s- 1 s/(y+s+2- 2 (s+1)/(y+s+4- ...))).
+ * No power and no Gamma function, so nothing overflows for any s; it
+ * converges in about 20 terms at y = 4 and slowly as y -> 0, so only
+ * the tail of a lifetime (y = z e^a >= CF_FROM) is summed this way.
+ * NAN when CF_TERMS terms were not enough. */
+#define CF_FROM 4.0
+#define CF_TERMS 400
+static double h_cf(double s, double y)
+{
+	const double tiny = 1e-300;
+	double b = y + s, c = 1 / tiny, d = 1 / b, f = d;
+	for (int n = 1; n <= CF_TERMS; n++) {
+		double an = -n * (n - 1 + s);
+		b += 2;
+		d = an * d + b;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = b + an / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		double del = d * c;
+		f *= del;
+		if (fabs(del - 1) < 1e-16)
+			return f;
+	}
+	return NAN;
+}
+
 /* exp(phi(u) - phi0) */
 static double integrand(double s, double z, double u, double phi0)
 {
@@ -69,8 +102,18 @@ double sk_pnbd_disc(double s, double B, double delta, double H)
 	if (us > U)
 		us = U;
 	double phi0 = -(s - 1) * us - z * expm1(us), sum = 0, a = 0;
-	int k = 0;
+	int k = 0, cf = isinf(U);
 	for (; k < PANEL_MAX && a < U; k++) {
+		/* The rest of a lifetime, B int_a^inf exp(phi) du, is
+		 * B e^phi(a) h(s, z e^a) (t = B(e^a - 1) + B e^a w). */
+		if (cf && a >= us && z * exp(a) >= CF_FROM) {
+			double tl = exp(-(s - 1) * a - z * expm1(a) - phi0) * h_cf(s, z * exp(a));
+			if (isfinite(tl)) {
+				sum += tl;
+				break;
+			}
+			cf = 0;	/* not converged: the panels go on */
+		}
 		double b = fmin(a + PANEL_WIDTH, U);
 		double slope = fabs(s - 1) + z * exp(b);	/* max |phi'| on [a, b] */
 		if (slope * (b - a) > PANEL_EFOLDS)
