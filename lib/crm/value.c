@@ -247,6 +247,10 @@ static double group_det(const struct sk_tmodel *tm, const double *par,
 	return tm->det_alive(c.par, delta > 0 ? delta : 0, H, g->x, g->T);
 }
 
+/* Patterns per chunk of P(alive) (sk_cov_p_alive: the Pareto/NBD's
+ * series coefficients per thread from one customer of an x to the next). */
+#define SE_CHUNK 512
+
 static void die_no_det(const struct sk_tmodel *tm, const struct sk_rfm *r)
 {
 	sk_die(SK_EX_DATA, "%s gives no finite discounted expected transactions for "
@@ -295,16 +299,16 @@ double *sk_value_det_alive(const struct sk_tmodel *tm, const double *par,
 		/* P(alive) kept for the caller's (clv's) column: with
 		 * covariates it is two hypergeometric series per customer */
 		pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
-		#pragma omp parallel for if (np > 10000)
-		for (size_t k = 0; k < np; k++) {
-			double ip[4];
-			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
-			pa[k] = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T);
-			double x = pa[k] * gv[gid[k]];
-			if (!finite_det(&v[k], x)) {
-				#pragma omp atomic write
-				bad = k;
-			}
+		long nch = (long)((np + SE_CHUNK - 1) / SE_CHUNK);
+		#pragma omp parallel for schedule(dynamic, 4) if (np > 1000)
+		for (long ch = 0; ch < nch; ch++) {
+			size_t lo = (size_t)ch * SE_CHUNK, hi = lo + SE_CHUNK < np ? lo + SE_CHUNK : np;
+			sk_cov_p_alive(tm, par, d->cov, pat + lo, hi - lo, pa + lo);
+			for (size_t k = lo; k < hi; k++)
+				if (!finite_det(&v[k], pa[k] * gv[gid[k]])) {
+					#pragma omp atomic write
+					bad = k;
+				}
 		}
 		free(gv);
 		free(gid);
@@ -432,7 +436,6 @@ void sk_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
  * it) and no per-row array per set.  Patterns go in chunks, one
  * parameter set at a time within a chunk, as covar.c's intervals do (the
  * tails' series coefficients per thread). */
-#define SE_CHUNK 512
 static double *det_se_patterns(const struct sk_tmodel *tm, const struct sk_delta *ts,
 			       struct sk_custdata *d, double horizon, double annual_rate,
 			       double unit_days)
@@ -454,19 +457,18 @@ static double *det_se_patterns(const struct sk_tmodel *tm, const struct sk_delta
 	#pragma omp parallel for schedule(dynamic, 4) if (np > 1000)
 	for (long ch = 0; ch < nch; ch++) {
 		size_t lo = (size_t)ch * SE_CHUNK, hi = lo + SE_CHUNK < np ? lo + SE_CHUNK : np;
-		double lv[SE_CHUNK][SK_FIT_MAXPAR + 1];
-		for (size_t k = 0; k < nk; k++)
+		double lv[SE_CHUNK][SK_FIT_MAXPAR + 1], pa[SE_CHUNK];
+		for (size_t k = 0; k < nk; k++) {
+			sk_cov_p_alive(tm, ts->par[k], d->cov, pat + lo, hi - lo, pa);
 			for (size_t i = lo; i < hi; i++) {
-				double ip[4], v;
-				const double *pp = sk_cov_rowpar(tm, ts->par[k], d->cov, &pat[i], ip);
-				double x = tm->p_alive(pp, pat[i].x, pat[i].t_x, pat[i].T) *
-					   gv[gid[i] * nk + k];
+				double v, x = pa[i - lo] * gv[gid[i] * nk + k];
 				if (!finite_det(&v, x)) {
 					#pragma omp atomic write
 					bad = i;
 				}
 				lv[i - lo][k] = v > 0 ? log(v) : -INFINITY;
 			}
+		}
 		for (size_t i = lo; i < hi; i++)
 			se[i] = sk_delta_se(ts, lv[i - lo][0], lv[i - lo] + 1);
 	}

@@ -19,7 +19,11 @@
  * (3) clv's intervals for the same customers (value.c's
  * det_se_patterns: groups once, parameter sets in a row, chunks of
  * patterns) must equal the delta method written out from sk_value_det
- * at each of interval.c's parameter sets: 1e-12. */
+ * at each of interval.c's parameter sets: 1e-12.
+ * (4) sk_cov_p_alive (covlik.c's kernel, series coefficients shared per
+ * x) must give pnbd.c's p_alive for 4000 customers with their own alpha
+ * and beta, including rates so unequal that the kernel falls back to
+ * quadrature: 1e-12 relative. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +253,42 @@ static void intervals_covariates(void)
 	free(d.pid);
 }
 
+static void p_alive_kernel(void)
+{
+	enum { N = 4000 };
+	const double par[6] = { 0.55, 10.6, 0.6, 11.7, 0.8, -1.1 };
+	static double zv[N][2];
+	static struct sk_rfm pat[N];
+	static double pa[N];
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1 }, .nz = N, .z = &zv[0][0] };
+	unsigned long long u = 12345;
+	for (int i = 0; i < N; i++) {
+		double q[4];
+		for (int j = 0; j < 4; j++) {	/* a 64-bit LCG (Knuth's MMIX) */
+			u = u * 6364136223846793005ULL + 1442695040888963407ULL;
+			q[j] = (double)(u >> 11) / 9007199254740992.0;
+		}
+		/* patterns in x order, as custdata.c sorts them */
+		double x = floor(i * 40.0 / N), T = 10 + 70 * q[0];
+		pat[i] = (struct sk_rfm){ .x = x, .t_x = x > 0 ? T * q[1] : 0, .T = T, .w = 1,
+					  .cov = (uint32_t)i };
+		zv[i][0] = 8 * q[2] - 4;	/* alpha and beta up to e^4 apart */
+		zv[i][1] = 8 * q[3] - 4;
+	}
+	sk_cov_p_alive(&sk_pnbd, par, &cd, pat, N, pa);
+	double worst = 0, lo = 1;
+	for (int i = 0; i < N; i++) {
+		double ip[4];
+		sk_cov_par(&sk_pnbd, &cd.spec, par, zv[i], ip);
+		double ref = sk_pnbd.p_alive(ip, pat[i].x, pat[i].t_x, pat[i].T);
+		double rel = fabs(pa[i] - ref) / fmax(ref, 1e-300);
+		worst = rel <= worst ? worst : rel;
+		lo = fmin(lo, ref);
+	}
+	check(worst < 1e-12 && lo < 1e-3, "pnbddisc: sk_cov_p_alive within %.1e of p_alive for %d "
+	      "customers with covariates (smallest p_alive %.2g)", worst, N, lo);
+}
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -256,6 +296,7 @@ int main(void)
 	disc_grid(w);
 	det_covariates(w);
 	intervals_covariates();
+	p_alive_kernel();
 	gsl_integration_workspace_free(w);
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
