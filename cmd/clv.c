@@ -235,15 +235,16 @@ int main(int argc, char **argv)
 		sk_die(SK_EX_USAGE, "--horizon lifetime needs a model with DERT (pnbd, bgbb or "
 		       "ggomnbd); give a finite horizon such as 5y for %s", tm->name);
 
-	double *det = sk_value_det(tm, mf.tfit.par, &d, horizon, c.rate, o.unit_days);
-	/* p_alive counts the value at risk; the expected transactions are
-	 * the learned layer's and --evaluate's. */
+	/* p_alive counts the value at risk (from the discounting when it
+	 * multiplies by it); the expected transactions are the learned
+	 * layer's and --evaluate's. */
 	struct sk_pred p = { 0 };
 	layer = layer && !tm->discrete;
-	if (layer || c.evaluate)
+	int predict = layer || c.evaluate;
+	double *det = sk_value_det_alive(tm, mf.tfit.par, &d, horizon, c.rate, o.unit_days,
+					 predict ? NULL : &p.p_alive);
+	if (predict)
 		sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
-	else
-		p.p_alive = sk_predict_alive(tm, mf.tfit.par, &d);
 	double *spend = NULL;
 	if (layer)
 		spend = learned_layer(t, tm, &d, &p, det, mf.sfit.par, !c.no_learn_spend,

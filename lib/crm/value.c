@@ -231,6 +231,33 @@ static double det_discrete(const struct sk_tmodel *tm, const double *par,
 	return s;
 }
 
+/* The discounted E[X | alive] of an (x, T, cov) group (model/covar.h)
+ * over horizon: the model's own way where it has one (det_alive: the
+ * Pareto/NBD's in pnbddisc.c, 16 exponentials instead of 17 points of
+ * the curve), over the horizon det_continuous would take. */
+static double group_det(const struct sk_tmodel *tm, const double *par,
+			const struct sk_covdata *cov, const struct sk_rfm *g, double horizon,
+			double delta)
+{
+	double ip[4];
+	struct curve c = { tm, sk_cov_rowpar(tm, par, cov, g, ip), g, CURVE_ALIVE };
+	if (!tm->det_alive)
+		return det_continuous(&c, horizon, delta);
+	double H = delta > 0 && delta * horizon > DET_EFOLDS ? DET_EFOLDS / delta : horizon;
+	return tm->det_alive(c.par, delta > 0 ? delta : 0, H, g->x, g->T);
+}
+
+/* Patterns per chunk of P(alive) (sk_cov_p_alive: the Pareto/NBD's
+ * series coefficients per thread from one customer of an x to the next). */
+#define SE_CHUNK 512
+
+static void die_no_det(const struct sk_tmodel *tm, const struct sk_rfm *r)
+{
+	sk_die(SK_EX_DATA, "%s gives no finite discounted expected transactions for "
+	       "frequency %g, recency %g, T %g over this horizon; give a shorter "
+	       "--horizon or a --discount-rate above 0", tm->title, r->x, r->t_x, r->T);
+}
+
 /* A discounted expectation as it goes out into *v: tiny negatives of
  * rounding are 0.  0 when x is not finite: it is not replaced by
  * anything, the caller stops with the reason. */
@@ -244,9 +271,17 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days)
 {
+	return sk_value_det_alive(tm, par, d, horizon, annual_rate, unit_days, NULL);
+}
+
+double *sk_value_det_alive(const struct sk_tmodel *tm, const double *par,
+			   struct sk_custdata *d, double horizon, double annual_rate,
+			   double unit_days, double **p_alive)
+{
 	size_t np;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
 	double *v = sk_xmalloc((np ? np : 1) * sizeof *v);
+	double *pa = NULL;	/* per pattern, when this path computes it */
 	size_t bad = SIZE_MAX;	/* a pattern without a finite value */
 	/* Continuous discounting at the force of interest that compounds to
 	 * annual_rate over a year of 365.25 days, per model time unit. */
@@ -259,21 +294,21 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
 		double *gv = sk_xmalloc((ng ? ng : 1) * sizeof *gv);
 		#pragma omp parallel for schedule(dynamic, 16) if (ng > 100)
-		for (size_t j = 0; j < ng; j++) {
-			double ip[4];	/* groups are (x, T, cov): model/covar.h */
-			struct curve c = { tm, sk_cov_rowpar(tm, par, d->cov, &g[j], ip), &g[j],
-					   CURVE_ALIVE };
-			gv[j] = det_continuous(&c, horizon, delta);
-		}
-		#pragma omp parallel for if (np > 10000)
-		for (size_t k = 0; k < np; k++) {
-			double ip[4];
-			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
-			double x = tm->p_alive(pp, pat[k].x, pat[k].t_x, pat[k].T) * gv[gid[k]];
-			if (!finite_det(&v[k], x)) {
-				#pragma omp atomic write
-				bad = k;
-			}
+		for (size_t j = 0; j < ng; j++)
+			gv[j] = group_det(tm, par, d->cov, &g[j], horizon, delta);
+		/* P(alive) kept for the caller's (clv's) column: with
+		 * covariates it is two hypergeometric series per customer */
+		pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
+		long nch = (long)((np + SE_CHUNK - 1) / SE_CHUNK);
+		#pragma omp parallel for schedule(dynamic, 4) if (np > 1000)
+		for (long ch = 0; ch < nch; ch++) {
+			size_t lo = (size_t)ch * SE_CHUNK, hi = lo + SE_CHUNK < np ? lo + SE_CHUNK : np;
+			sk_cov_p_alive(tm, par, d->cov, pat + lo, hi - lo, pa + lo);
+			for (size_t k = lo; k < hi; k++)
+				if (!finite_det(&v[k], pa[k] * gv[gid[k]])) {
+					#pragma omp atomic write
+					bad = k;
+				}
 		}
 		free(gv);
 		free(gid);
@@ -338,15 +373,16 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		}
 	}
 	if (bad < np)
-		sk_die(SK_EX_DATA, "%s gives no finite discounted expected transactions for "
-		       "frequency %g, recency %g, T %g over this horizon; give a shorter "
-		       "--horizon or a --discount-rate above 0", tm->title, pat[bad].x,
-		       pat[bad].t_x, pat[bad].T);
+		die_no_det(tm, &pat[bad]);
 	double *out = sk_xcalloc(d->n ? d->n : 1, sizeof *out);
 	for (size_t i = 0; i < d->n; i++)
 		if (d->valid[i])
 			out[i] = v[d->pid[i]];
 	free(v);
+	if (!p_alive)
+		free(pa);
+	else	/* sk_custdata_per_row frees pa */
+		*p_alive = pa ? sk_custdata_per_row(d, pa) : sk_predict_alive(tm, par, d);
 	return out;
 }
 
@@ -391,6 +427,59 @@ void sk_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
 			"customers without a repeat %.2f\n", cohort, cohort * ex, cohort * p0);
 }
 
+/* The delta method's standard error of log DET per pattern where DET =
+ * p_alive x (discounted E[X | alive]) (the first branch of
+ * sk_value_det_alive): the same values as sk_value_det at each of the
+ * parameter sets ts->par[0..npar], but the (x, T, cov) groups made once,
+ * each group's parameter sets in a row (the Pareto/NBD keeps D per
+ * (s, beta+T): moving r, alpha or a purchase coefficient does not change
+ * it) and no per-row array per set.  Patterns go in chunks, one
+ * parameter set at a time within a chunk, as covar.c's intervals do (the
+ * tails' series coefficients per thread). */
+static double *det_se_patterns(const struct sk_tmodel *tm, const struct sk_delta *ts,
+			       struct sk_custdata *d, double horizon, double annual_rate,
+			       double unit_days)
+{
+	size_t np, ng;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	double delta = log1p(annual_rate) * unit_days / 365.25;
+	struct sk_rfm *g;
+	uint32_t *gid = sk_rfm_group_xT(pat, np, &ng, &g);
+	size_t nk = (size_t)ts->npar + 1;
+	double *gv = sk_xmalloc((ng ? ng : 1) * nk * sizeof *gv);
+	#pragma omp parallel for schedule(dynamic, 16) if (ng > 100)
+	for (size_t j = 0; j < ng; j++)
+		for (size_t k = 0; k < nk; k++)
+			gv[j * nk + k] = group_det(tm, ts->par[k], d->cov, &g[j], horizon, delta);
+	double *se = sk_xmalloc((np ? np : 1) * sizeof *se);
+	size_t bad = SIZE_MAX;
+	long nch = (long)((np + SE_CHUNK - 1) / SE_CHUNK);
+	#pragma omp parallel for schedule(dynamic, 4) if (np > 1000)
+	for (long ch = 0; ch < nch; ch++) {
+		size_t lo = (size_t)ch * SE_CHUNK, hi = lo + SE_CHUNK < np ? lo + SE_CHUNK : np;
+		double lv[SE_CHUNK][SK_FIT_MAXPAR + 1], pa[SE_CHUNK];
+		for (size_t k = 0; k < nk; k++) {
+			sk_cov_p_alive(tm, ts->par[k], d->cov, pat + lo, hi - lo, pa);
+			for (size_t i = lo; i < hi; i++) {
+				double v, x = pa[i - lo] * gv[gid[i] * nk + k];
+				if (!finite_det(&v, x)) {
+					#pragma omp atomic write
+					bad = i;
+				}
+				lv[i - lo][k] = v > 0 ? log(v) : -INFINITY;
+			}
+		}
+		for (size_t i = lo; i < hi; i++)
+			se[i] = sk_delta_se(ts, lv[i - lo][0], lv[i - lo] + 1);
+	}
+	if (bad < np)
+		die_no_det(tm, &pat[bad]);
+	free(gv);
+	free(gid);
+	free(g);
+	return se;
+}
+
 void sk_value_intervals(const struct sk_tmodel *tm, const struct sk_fit *tfit,
 			const struct sk_fit *sfit, struct sk_custdata *d, double horizon,
 			double annual_rate, double unit_days, const double *spend,
@@ -403,33 +492,37 @@ void sk_value_intervals(const struct sk_tmodel *tm, const struct sk_fit *tfit,
 	 * (interval.c) for each factor, their variances added, as the spend
 	 * and transaction models are fitted on separate likelihoods and
 	 * assumed independent (Fader, Hardie & Lee 2005, JMR 42(4), eq. 1). */
-	int n = ts.npar;
-	double *ldet[SK_FIT_MAXPAR + 1];
-	for (int k = 0; k <= n; k++) {
-		ldet[k] = sk_value_det(tm, ts.par[k], d, horizon, annual_rate, unit_days);
-		for (size_t i = 0; i < d->n; i++)
-			ldet[k][i] = ldet[k][i] > 0 ? log(ldet[k][i]) : -INFINITY;
-	}
+	double *se_det = NULL, *ldet[SK_FIT_MAXPAR + 1] = { NULL };
+	if (horizon >= 0 && !tm->discrete && tm->expected_alive)
+		se_det = det_se_patterns(tm, &ts, d, horizon, annual_rate, unit_days);
+	else
+		for (int k = 0; k <= ts.npar; k++) {
+			ldet[k] = sk_value_det(tm, ts.par[k], d, horizon, annual_rate, unit_days);
+			for (size_t i = 0; i < d->n; i++)
+				ldet[k][i] = ldet[k][i] > 0 ? log(ldet[k][i]) : -INFINITY;
+		}
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
 		double g[SK_FIT_MAXPAR + 1], h[SK_FIT_MAXPAR + 1];
-		for (int k = 0; k <= n; k++)
+		for (int k = 0; !se_det && k <= ts.npar; k++)
 			g[k] = ldet[k][i];
 		double x = sk_custdata_x(d, i), m = x > 0 && d->mbar[i] > 0 ? d->mbar[i] : 0;
 		for (int k = 0; k <= ss.npar; k++) {
 			double v = sk_gg_expected_spend(ss.par[k], m > 0 ? x : 0, m);
 			h[k] = v > 0 ? log(v) : -INFINITY;
 		}
-		double se_t = sk_delta_se(&ts, g[0], g + 1), se_s = sk_delta_se(&ss, h[0], h + 1);
+		double se_t = se_det ? se_det[d->pid[i]] : sk_delta_se(&ts, g[0], g + 1);
+		double se_s = sk_delta_se(&ss, h[0], h + 1);
 		double se_c = sqrt(se_t * se_t + se_s * se_s);
 		out[0][i] = spend[i] * exp(-ss.z * se_s);
 		out[1][i] = spend[i] * exp(ss.z * se_s);
 		out[2][i] = clv[i] * exp(-ts.z * se_c);
 		out[3][i] = clv[i] * exp(ts.z * se_c);
 	}
-	for (int k = 0; k <= n; k++)
+	for (int k = 0; k <= ts.npar; k++)
 		free(ldet[k]);
+	free(se_det);
 }
 
 /* The k-th smallest of a[0..n) (0-based), reordering a: Hoare's

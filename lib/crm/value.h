@@ -26,6 +26,12 @@ void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit
 double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days);
+/* The same, and P(alive) per row into *p_alive (as sk_predict_alive
+ * gives it; NULL: not wanted): where the discounting multiplies by it
+ * anyway, it is not computed twice. */
+double *sk_value_det_alive(const struct sk_tmodel *tm, const double *par,
+			   struct sk_custdata *d, double horizon, double annual_rate,
+			   double unit_days, double **p_alive);
 
 /* The models of clv and whatif: with model_path, load them (exits 64
  * unless the file holds a transaction and a spend model, saved by clv

@@ -102,6 +102,14 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
 			    const struct sk_covdata *cov, const struct sk_rfm *r, double *ip);
 
+/* P(alive) of the customers pat[0..n) with their own parameters
+ * (sk_cov_rowpar) into pa: the values of tm->p_alive, for the
+ * Pareto/NBD with covariates from covlik.c's kernel (pnbdcov.c), whose
+ * series coefficients are shared by the customers of one x (patterns
+ * sorted by x: a few multiply-adds per term instead of two divisions). */
+void sk_cov_p_alive(const struct sk_tmodel *tm, const double *par, const struct sk_covdata *cd,
+		    const struct sk_rfm *pat, size_t n, double *pa);
+
 /* Per pattern, the central level intervals of p_alive and of expected
  * transactions over horizon (interval.c's delta method, over the
  * coefficients too; fit->par[4..] the coefficients); -1 when fit has no

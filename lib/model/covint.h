@@ -20,6 +20,7 @@
  * its derivatives in phi = log(r, alpha, s|a, beta|b). */
 struct sk_cl_out {
 	double l, g[4], h[4][4];
+	double pa;	/* P(alive), the bracket's share of A (Pareto/NBD only) */
 };
 
 struct sk_cl_kernel {

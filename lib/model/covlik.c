@@ -275,3 +275,25 @@ double sk_covlik_nll(const double *theta, double *grad, void *ctx)
 {
 	return evaluate(theta, grad, NULL, ctx);
 }
+
+void sk_cov_p_alive(const struct sk_tmodel *tm, const double *par, const struct sk_covdata *cd,
+		    const struct sk_rfm *pat, size_t n, double *pa)
+{
+	const struct sk_cl_kernel *k = cd && tm == &sk_pnbd ? &sk_pnbd_clk : NULL;
+	void *ws = k ? k->ws_new() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		double ip[4], lp[4];
+		const double *pp = sk_cov_rowpar(tm, par, cd, &pat[i], ip);
+		struct sk_cl_out o;
+		int ok = k && sk_par_ok(pp, 4, DBL_MAX) && pat[i].x >= 0 && pat[i].T >= 0;
+		for (int a = 0; ok && a < 4; a++)
+			lp[a] = log(pp[a]);
+		if (ok && k->set_x(ws, pp, pat[i].x, 0) == 0 &&
+		    k->cust(ws, pp, lp, pat[i].t_x, pat[i].T, 0, &o) == 0 && isfinite(o.pa))
+			pa[i] = fmin(fmax(o.pa, 0), 1);
+		else	/* as p_alive says of parameters it cannot use */
+			pa[i] = tm->p_alive(pp, pat[i].x, pat[i].t_x, pat[i].T);
+	}
+	if (ws)
+		k->ws_free(ws);
+}

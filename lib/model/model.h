@@ -62,6 +62,11 @@ struct sk_tmodel {
 	/* Discounted expected residual transactions at continuous discount
 	 * rate delta per unit time; NULL where the model has no closed form. */
 	double (*dert)(const double *par, double delta, double x, double t_x, double T);
+	/* The discounted E[X(T, T+t] | alive at T, x, T] over a horizon H
+	 * (int_0^H e^(-delta t) dE(t)) where the model has a faster way than
+	 * value.c's quadrature of expected_alive (Pareto/NBD); NULL
+	 * otherwise. */
+	double (*det_alive)(const double *par, double delta, double H, double x, double T);
 	/* P(X(T, T+t] > 0 | alive, x, T): at least one transaction in the
 	 * next t for a customer alive at T (BG/BB: alive at opportunity
 	 * T+1, as its p_alive), a function of (x, T) only; so

@@ -471,71 +471,67 @@ static double pmf(const double *par, double t, int k)
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
 }
 
-struct disc_int {
-	double s, z;
-};
-
-/* exp((1-s) v - z (e^v - 1)) on v = u / (1 - u): the substituted
- * integrand of h below (1 + w = e^v).  Underflows cleanly to 0. */
-static void disc_f(double u, double *f, void *vctx)
-{
-	const struct disc_int *c = vctx;
-	double v = u / (1 - u);
-	f[0] = exp((1 - c->s) * v - c->z * expm1(v)) / ((1 - u) * (1 - u));
-}
-
-/* int_0^inf exp(-delta t) ((beta+T) / (beta+T+t))^s dt: the discounted
- * survival of a customer alive at T.  With y = beta+T and z = delta y it
- * is y h, h = int_0^inf e^(-z w) (1+w)^-s dw = U(1, 2-s; z)
- *   = z^(s-1) U(s, s; z)   (Kummer's transformation),
- * so y h = (beta+T)^s delta^(s-1) U(s, s; delta(beta+T)), the factor of
- * FHL 2005 "RFM and CLV" eq. 2.  We do not call gsl_sf_hyperg_U: it
- * overflows for large s (U(1000, 1000; 0.1) = inf although y h is about
- * y/(s-1)) and reports that through GSL's error handler, which aborts by
- * default and cannot be switched off safely from the OpenMP loops that
- * call dert.  h is integrated by adaptive Gauss-Kronrod instead
- * (relative accuracy 1e-11); results for the last few (s, y, delta) are
- * kept per thread, since customers share T. */
+/* D(s, beta+T, delta, H) (pnbddisc.c), the results for the last few
+ * (s, beta+T, delta, H) kept per thread: without covariates customers
+ * share T, and clv's intervals ask again for the same s and beta at
+ * each purchase parameter moved. */
 #define DISC_CACHE 1024
-static double disc_survival(double s, double beta_T, double delta)
+static double disc_cached(double s, double beta_T, double delta, double H)
 {
 	static _Thread_local struct {
-		double s, y, delta, G;
+		double s, y, delta, H, D;
 	} cache[DISC_CACHE];
 	uint64_t bits;
 	memcpy(&bits, &beta_T, sizeof bits);
 	size_t slot = (size_t)((bits * 0x9e3779b97f4a7c15u) >> 54);	/* 10 bits */
 	/* Empty slots hold s = 0, which no valid s equals. */
 	if (cache[slot].s == s && cache[slot].y == beta_T &&
-	    cache[slot].delta == delta)
-		return cache[slot].G;
-	struct disc_int c = { s, delta * beta_T };
-	double h = 0;
-	if (sk_quad(disc_f, &c, 1, 0, 1, 1e-11, &h) < 0 || !isfinite(h) || h < 0)
-		h = 0;
-	/* 0 <= G <= 1/delta because the survival is at most 1. */
-	double G = fmin(beta_T * h, 1 / delta);
+	    cache[slot].delta == delta && cache[slot].H == H)
+		return cache[slot].D;
+	double D = sk_pnbd_disc(s, beta_T, delta, H);
 	cache[slot].s = s;
 	cache[slot].y = beta_T;
 	cache[slot].delta = delta;
-	cache[slot].G = G;
-	return G;
+	cache[slot].H = H;
+	cache[slot].D = D;
+	return D;
 }
 
 /* DERT(delta | x, t_x, T), Fader, Hardie & Lee 2005 ("RFM and CLV", JMR
  * 42(4)), eq. 2:
  *   alpha^r beta^s delta^(s-1) Gamma(r+x+1) U(s, s; delta(beta+T))
  *     / (Gamma(r) (alpha+T)^(r+x+1) L(r, alpha, s, beta | x, t_x, T)),
- * rearranged as P(alive) * (r+x)/(alpha+T) * disc_survival so that no
- * power overflows: the likelihood's constant cancels. */
+ * rearranged as P(alive) * (r+x)/(alpha+T) * D(s, beta+T, delta, inf)
+ * (pnbddisc.c: (beta+T)^s delta^(s-1) U(s, s; delta(beta+T)) as an
+ * integral) so that no power overflows: the likelihood's constant
+ * cancels.  We do not call gsl_sf_hyperg_U: it overflows for large s
+ * (U(1000, 1000; 0.1) = inf although D is about (beta+T)/(s-1)) and
+ * reports that through GSL's error handler, which aborts by default and
+ * cannot be switched off safely from the OpenMP loops that call dert.
+ * D is at most 1/delta because the survival is at most 1. */
 static double dert(const double *par, double delta, double x, double t_x, double T)
 {
 	if (!sk_par_ok(par, 4, DBL_MAX) || !(delta > 0) || !isfinite(delta) || !(x >= 0) || !(T >= 0))
 		return 0;
 	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
 	double v = p_alive(par, x, t_x, T) * (r + x) / (alpha + T) *
-		   disc_survival(s, beta + T, delta);
+		   fmin(disc_cached(s, beta + T, delta, INFINITY), 1 / delta);
 	return isfinite(v) ? v : 0;
+}
+
+/* The discounted E[X(T, T+t] | alive] over H: (r+x)/(alpha+T) times
+ * D(s, beta+T, delta, H) (pnbddisc.c), the derivative of
+ * expected_alive discounted; delta = 0 is expected_alive itself. */
+static double det_alive(const double *par, double delta, double H, double x, double T)
+{
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(delta >= 0) || !isfinite(delta) || !(x >= 0) ||
+	    !(T >= 0) || !(H >= 0))
+		return 0;
+	if (delta == 0)
+		return expected_alive(par, H, x, T);
+	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
+	double v = (r + x) / (alpha + T) * disc_cached(s, beta + T, delta, H);
+	return isfinite(v) && v >= 0 ? v : 0;
 }
 
 static double return_alive(const double *par, double t, double x, double T);
@@ -544,7 +540,8 @@ const struct sk_tmodel sk_pnbd = {
 	.name = "pnbd", .title = "Pareto/NBD", .npar = 4,
 	.parname = { "r", "alpha", "s", "beta" }, .fit = fit, .loglik1 = loglik1,
 	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
-	.expected_new = expected_new, .pmf = pmf, .dert = dert, .return_alive = return_alive,
+	.expected_new = expected_new, .pmf = pmf, .dert = dert, .det_alive = det_alive,
+	.return_alive = return_alive,
 };
 
 /* P(X(T, T+t] > 0 | alive at T, x, T).  Given alive at T, lambda and mu

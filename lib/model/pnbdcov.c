@@ -378,6 +378,7 @@ static double bracket(const struct pws *w, const double *ip, const double *lp, d
 		lW = uA;
 	}
 	o->l = cst + lW;
+	o->pa = pA;	/* pnbd.c's p_alive: A / W */
 	if (order == 0)
 		return o->l;
 	double gx[4] = { 0 }, gT[4] = { 0 }, G[4];

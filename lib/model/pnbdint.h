@@ -112,4 +112,8 @@ int sk_pnbd_run_keys(const struct parterms *p, struct pidx *ix, const struct pru
 void sk_pnbd_sum_chunk_idx(const struct pidx *ix, size_t lo, size_t hi, int grad,
 			   double *acc);
 
+/* int_0^H e^(-delta t) (B/(B+t))^s dt, H = INFINITY for a lifetime
+ * (pnbddisc.c); NAN for arguments without a finite value. */
+double sk_pnbd_disc(double s, double B, double delta, double H);
+
 #endif

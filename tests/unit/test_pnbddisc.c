@@ -1,0 +1,303 @@
+/* test_pnbddisc.c: the Pareto/NBD's discounted survival (pnbddisc.c)
+ * and clv's discounting through it, against slow direct evaluations.
+ *
+ * (1) D(s, B, delta, H) = int_0^H e^(-delta t) (B/(B+t))^s dt against
+ * GSL's adaptive Gauss-Kronrod (QAG, 61 points, relative 1e-13; QAGIU
+ * for H = inf) of the integrand as written, in t, over a grid from
+ * s = 0.05 to 1000, B = beta+T from half a day to 10^6 and horizons of a
+ * day to a lifetime: 1e-11 relative.  (The Gauss-Legendre rule by parts
+ * that D replaces was off by up to 3e-3 where H >> B and s is large: a
+ * curve E(t) that bends within B of 0 over a horizon of H.)
+ * (2) With a continuous covariate on both processes, every customer has
+ * her own alpha and beta (FH 2007); sk_value_det (one D per customer)
+ * must equal, for six customers, e^(-dH) E(H) + d int_0^H e^(-dt) E(t)
+ * dt with E the model's own expected() at her parameters (sk_cov_par),
+ * integrated by QAG to 1e-12: a check of the identity DET = p_alive
+ * (r+x)/(alpha+T) D as well as of D.  And the lifetime (horizon < 0, the
+ * model's dert) must equal FHL 2005 eq. 2's P(alive) (r+x)/(alpha+T)
+ * (beta+T)^s delta^(s-1) U(s, s; delta(beta+T)) with GSL's U.
+ * (3) clv's intervals for the same customers (value.c's
+ * det_se_patterns: groups once, parameter sets in a row, chunks of
+ * patterns) must equal the delta method written out from sk_value_det
+ * at each of interval.c's parameter sets: 1e-12.
+ * (4) sk_cov_p_alive (covlik.c's kernel, series coefficients shared per
+ * x) must give pnbd.c's p_alive for 4000 customers with their own alpha
+ * and beta, including rates so unequal that the kernel falls back to
+ * quadrature: 1e-12 relative. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_sf_hyperg.h>
+
+#include "crm/value.h"
+#include "model/covar.h"
+#include "model/interval.h"
+#include "model/model.h"
+#include "model/pnbdint.h"
+#include "model/spend.h"
+#include "model/score.h"
+
+#include "tap.h"
+
+struct surv {
+	double s, B, delta;
+};
+
+static double surv_f(double t, void *v)
+{
+	const struct surv *c = v;
+	return exp(-c->delta * t - c->s * log1p(t / c->B));
+}
+
+static double ref_disc(double s, double B, double delta, double H,
+		       gsl_integration_workspace *w)
+{
+	struct surv c = { s, B, delta };
+	gsl_function F = { surv_f, &c };
+	double r = NAN, e;
+	int rc = isinf(H) ? gsl_integration_qagiu(&F, 0, 0, 1e-13, 10000, w, &r, &e) :
+		gsl_integration_qag(&F, 0, H, 0, 1e-13, 10000, GSL_INTEG_GAUSS61, w, &r, &e);
+	return rc ? NAN : r;
+}
+
+static void disc_grid(gsl_integration_workspace *w)
+{
+	static const double ss[] = { 0.05, 0.6, 1, 1 + 1e-9, 1.6, 2.5, 40, 1000 };
+	static const double BB[] = { 0.5, 30, 400, 3000, 1e6 };
+	static const double dd[] = { 2.6e-4, 1e-2, 0.3 };
+	static const double HH[] = { 1, 90, 365, 3650, 1e5, INFINITY };
+	double worst = 0;
+	int n = 0, skipped = 0;
+	char at[160] = "";
+	for (size_t a = 0; a < sizeof ss / sizeof *ss; a++)
+		for (size_t b = 0; b < sizeof BB / sizeof *BB; b++)
+			for (size_t c = 0; c < sizeof dd / sizeof *dd; c++)
+				for (size_t e = 0; e < sizeof HH / sizeof *HH; e++) {
+					double s = ss[a], B = BB[b], d = dd[c], H = HH[e];
+					double ref = ref_disc(s, B, d, H, w);
+					if (!isfinite(ref) || !(ref > 0)) {
+						skipped++;	/* QAG gave up */
+						continue;
+					}
+					double v = sk_pnbd_disc(s, B, d, H);
+					double rel = fabs(v - ref) / ref;
+					n++;
+					if (!(rel <= worst)) {
+						worst = rel;
+						snprintf(at, sizeof at, "s %g B %g delta %g H %g: "
+							 "%.15g vs %.15g", s, B, d, H, v, ref);
+					}
+				}
+	check(worst < 1e-11 && n > 600 && skipped < 10,
+	      "pnbddisc: D(s, B, delta, H) within %.1e of adaptive quadrature on %d points "
+	      "(%d skipped; worst at %s)", worst, n, skipped, at);
+	check(sk_pnbd_disc(1.6, 500, 1e-3, 0) == 0 && isnan(sk_pnbd_disc(0.5, 500, 0, INFINITY)) &&
+	      isnan(sk_pnbd_disc(-1, 500, 1e-3, 10)) && isnan(sk_pnbd_disc(1, 0, 1e-3, 10)),
+	      "pnbddisc: D is 0 over no time, NaN for an undiscounted lifetime and bad arguments");
+}
+
+struct ecurve {
+	const double *ip;
+	const struct sk_rfm *r;
+	double delta;
+};
+
+static double ecurve_f(double t, void *v)
+{
+	const struct ecurve *c = v;
+	return exp(-c->delta * t) * sk_pnbd.expected(c->ip, t, c->r->x, c->r->t_x, c->r->T);
+}
+
+static void det_covariates(gsl_integration_workspace *w)
+{
+	/* r, alpha0, s, beta0, g_p, g_d: the bench's fit, its coefficients
+	 * made large enough that the customers' parameters differ */
+	const double par[6] = { 1.32, 91.06, 1.6, 510.4, 0.3, -0.5 };
+	double zv[6][2];
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1 }, .nz = 6, .z = &zv[0][0] };
+	struct sk_rfm rfm[6];
+	unsigned char valid[6];
+	static const double hx[6] = { 0, 1, 3, 8, 35, 2 }, htx[6] = { 0, 200, 650, 400, 665, 31 };
+	for (int i = 0; i < 6; i++) {
+		zv[i][0] = zv[i][1] = -2 + 0.9 * i;	/* the same income on both */
+		rfm[i] = (struct sk_rfm){ .x = hx[i], .t_x = htx[i], .T = 729, .w = 1,
+					  .cov = (uint32_t)i };
+		valid[i] = 1;
+	}
+	const double H = 365, rate = 0.1, delta = log1p(rate) / 365.25;
+	double worst = 0, worstl = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		struct sk_custdata d;
+		memset(&d, 0, sizeof d);
+		d.n = d.nvalid = 6;
+		d.rfm = rfm;
+		d.valid = valid;
+		d.cov = &cd;
+		d.ncov = 6;
+		double *v = sk_value_det(&sk_pnbd, par, &d, pass ? -1 : H, rate, 1);
+		for (int i = 0; i < 6; i++) {
+			double ip[4], ref;
+			sk_cov_par(&sk_pnbd, &cd.spec, par, zv[i], ip);
+			const struct sk_rfm *r = &rfm[i];
+			if (!pass) {
+				struct ecurve c = { ip, r, delta };
+				gsl_function F = { ecurve_f, &c };
+				double q, e;
+				if (gsl_integration_qag(&F, 0, H, 0, 1e-12, 10000, GSL_INTEG_GAUSS61,
+							w, &q, &e))
+					q = NAN;
+				ref = exp(-delta * H) * sk_pnbd.expected(ip, H, r->x, r->t_x, r->T) +
+				      delta * q;
+			} else {
+				/* FHL 2005 eq. 2 over the likelihood's constant */
+				double B = ip[3] + r->T;
+				ref = sk_pnbd.p_alive(ip, r->x, r->t_x, r->T) * (ip[0] + r->x) /
+				      (ip[1] + r->T) * pow(B, ip[2]) * pow(delta, ip[2] - 1) *
+				      gsl_sf_hyperg_U(ip[2], ip[2], delta * B);
+			}
+			double rel = fabs(v[i] - ref) / ref;
+			if (pass)
+				worstl = rel <= worstl ? worstl : rel;
+			else
+				worst = rel <= worst ? worst : rel;
+		}
+		free(v);
+		free(d.pat);
+		free(d.pid);
+	}
+	check(worst < 1e-10, "pnbddisc: clv's discounted transactions over 1y for six customers "
+	      "with their own alpha and beta within %.1e of e^(-dH) E(H) + d int e^(-dt) E(t) dt",
+	      worst);
+	check(worstl < 1e-10, "pnbddisc: their lifetime values (dert) within %.1e of FHL 2005 "
+	      "eq. 2 with GSL's U", worstl);
+}
+
+static void intervals_covariates(void)
+{
+	const double par[6] = { 1.32, 91.06, 1.6, 510.4, 0.3, -0.5 };
+	double zv[3][2] = { { -1.5, -1.5 }, { 0.2, 0.2 }, { 2, 2 } };
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1 }, .nz = 3, .z = &zv[0][0] };
+	enum { N = 9 };
+	struct sk_rfm rfm[N];
+	unsigned char valid[N];
+	double mbar[N];
+	for (int i = 0; i < N; i++) {
+		/* three histories at three vectors; two share (x, T, cov) */
+		static const double hx[3] = { 0, 4, 4 }, htx[3] = { 0, 300, 600 };
+		rfm[i] = (struct sk_rfm){ .x = hx[i % 3], .t_x = htx[i % 3], .T = 700, .w = 1,
+					  .cov = (uint32_t)(i / 3) };
+		valid[i] = 1;
+		mbar[i] = hx[i % 3] > 0 ? 20 + i : NAN;
+	}
+	struct sk_fit tf = { .npar = 6, .ncoef = 2, .cov_ok = 1 }, sf = { .npar = 3, .cov_ok = 1 };
+	static const double tse[6] = { 0.02, 0.9, 0.05, 20, 0.05, 0.08 };
+	const double spar[3] = { 3.1, 4.1, 58.6 }, sse[3] = { 0.05, 0.06, 1.2 };
+	memcpy(tf.par, par, sizeof par);
+	memcpy(sf.par, spar, sizeof spar);
+	for (int i = 0; i < 6; i++) {
+		tf.se[i] = tse[i];
+		for (int j = 0; j < 6; j++)	/* correlation 0.3 between all */
+			tf.cov[i * SK_FIT_MAXPAR + j] = tse[i] * tse[j] * (i == j ? 1 : 0.3);
+	}
+	for (int i = 0; i < 3; i++) {
+		sf.se[i] = sse[i];
+		sf.cov[i * SK_FIT_MAXPAR + i] = sse[i] * sse[i];
+	}
+	struct sk_custdata d;
+	memset(&d, 0, sizeof d);
+	d.n = d.nvalid = N;
+	d.rfm = rfm;
+	d.valid = valid;
+	d.mbar = mbar;
+	d.cov = &cd;
+	d.ncov = 3;
+	const double H = 365, rate = 0.1;
+	double *det = sk_value_det(&sk_pnbd, tf.par, &d, H, rate, 1);
+	double spend[N], clv[N], lo[4][N], *out[4] = { lo[0], lo[1], lo[2], lo[3] };
+	for (int i = 0; i < N; i++) {
+		spend[i] = sk_value_spend(sf.par, &d, i);
+		clv[i] = spend[i] * det[i];
+	}
+	sk_value_intervals(&sk_pnbd, &tf, &sf, &d, H, rate, 1, spend, clv, 0.9, out);
+	struct sk_delta ts, ss;
+	double worst = 0, *ld[7];
+	int ok = sk_delta_init(&tf, 0.9, &ts) == 0 && sk_delta_init(&sf, 0.9, &ss) == 0;
+	for (int k = 0; ok && k <= ts.npar; k++)
+		ld[k] = sk_value_det(&sk_pnbd, ts.par[k], &d, H, rate, 1);
+	for (int i = 0; ok && i < N; i++) {
+		double g[7], h[4];
+		for (int k = 0; k <= ts.npar; k++)
+			g[k] = log(ld[k][i]);
+		double x = rfm[i].x, m = x > 0 ? mbar[i] : 0;
+		for (int k = 0; k <= ss.npar; k++)
+			h[k] = log(sk_gg_expected_spend(ss.par[k], m > 0 ? x : 0, m));
+		double se_t = sk_delta_se(&ts, g[0], g + 1), se_s = sk_delta_se(&ss, h[0], h + 1);
+		double se_c = sqrt(se_t * se_t + se_s * se_s);
+		double ref[2] = { clv[i] * exp(-ts.z * se_c), clv[i] * exp(ts.z * se_c) };
+		for (int b = 0; b < 2; b++) {
+			double rel = fabs(out[2 + b][i] - ref[b]) / ref[b];
+			worst = rel <= worst ? worst : rel;
+		}
+		ok = ok && se_t > 0 && out[2][i] < clv[i] && clv[i] < out[3][i];
+	}
+	for (int k = 0; ok && k <= ts.npar; k++)
+		free(ld[k]);
+	check(ok && worst < 1e-12, "pnbddisc: clv_lo and clv_hi of nine customers with covariates "
+	      "within %.1e of the delta method over sk_value_det at each parameter set", worst);
+	free(det);
+	free(d.pat);
+	free(d.pid);
+}
+
+static void p_alive_kernel(void)
+{
+	enum { N = 4000 };
+	const double par[6] = { 0.55, 10.6, 0.6, 11.7, 0.8, -1.1 };
+	static double zv[N][2];
+	static struct sk_rfm pat[N];
+	static double pa[N];
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1 }, .nz = N, .z = &zv[0][0] };
+	unsigned long long u = 12345;
+	for (int i = 0; i < N; i++) {
+		double q[4];
+		for (int j = 0; j < 4; j++) {	/* a 64-bit LCG (Knuth's MMIX) */
+			u = u * 6364136223846793005ULL + 1442695040888963407ULL;
+			q[j] = (double)(u >> 11) / 9007199254740992.0;
+		}
+		/* patterns in x order, as custdata.c sorts them */
+		double x = floor(i * 40.0 / N), T = 10 + 70 * q[0];
+		pat[i] = (struct sk_rfm){ .x = x, .t_x = x > 0 ? T * q[1] : 0, .T = T, .w = 1,
+					  .cov = (uint32_t)i };
+		zv[i][0] = 8 * q[2] - 4;	/* alpha and beta up to e^4 apart */
+		zv[i][1] = 8 * q[3] - 4;
+	}
+	sk_cov_p_alive(&sk_pnbd, par, &cd, pat, N, pa);
+	double worst = 0, lo = 1;
+	for (int i = 0; i < N; i++) {
+		double ip[4];
+		sk_cov_par(&sk_pnbd, &cd.spec, par, zv[i], ip);
+		double ref = sk_pnbd.p_alive(ip, pat[i].x, pat[i].t_x, pat[i].T);
+		double rel = fabs(pa[i] - ref) / fmax(ref, 1e-300);
+		worst = rel <= worst ? worst : rel;
+		lo = fmin(lo, ref);
+	}
+	check(worst < 1e-12 && lo < 1e-3, "pnbddisc: sk_cov_p_alive within %.1e of p_alive for %d "
+	      "customers with covariates (smallest p_alive %.2g)", worst, N, lo);
+}
+
+int main(void)
+{
+	gsl_set_error_handler_off();
+	gsl_integration_workspace *w = gsl_integration_workspace_alloc(10000);
+	disc_grid(w);
+	det_covariates(w);
+	intervals_covariates();
+	p_alive_kernel();
+	gsl_integration_workspace_free(w);
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
