@@ -12,8 +12,8 @@
 static const char usage[] =
 	"Usage: churn [OPTIONS] [FILE...]\n"
 	"Fit a buy-till-you-die model to customer records (or a transaction log,\n"
-	"summarized first) and append p_alive, expected_purchases, churned,\n"
-	"p_return and median_purchases.\n"
+	"summarized first) and append p_alive, expected_purchases, churned and\n"
+	"p_return.\n"
 	"\n"
 	"  --model-type M       mbgnbd, bgnbd, pnbd, bgbb, ggomnbd, bgcnbd, mbgcnbd or auto\n"
 	"                       (default mbgnbd; bgcnbd, mbgcnbd: Erlang-k purchase\n"
@@ -57,11 +57,9 @@ static const char usage[] =
 	"                       transactions at annual discount RATE (per period\n"
 	"                       for bgbb); pnbd and bgbb only\n"
 	"  --pmf K              append pmf_0..pmf_K, P(k purchases over --horizon)\n"
-	"  --median             median_purchases, the median number of purchases\n"
-	"                       over --horizon (the default): the forecast for\n"
-	"                       absolute error, where expected_purchases is the\n"
-	"                       mean, the forecast for totals\n"
-	"  --no-median          leave median_purchases out\n"
+	"  --median             append median_purchases, the median number of\n"
+	"                       purchases over --horizon: the forecast for absolute\n"
+	"                       error, where expected_purchases is the mean\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n"
 	"                       (with covariates: and their columns)\n"
@@ -77,7 +75,7 @@ static const char usage[] =
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with clv: struct sk_model_opts. */
 enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD, O_DERT, O_PMF, O_RULE, O_BACKTEST,
-       O_NOLEARN, O_MEDIAN, O_NOMEDIAN };
+       O_NOLEARN, O_MEDIAN };
 
 static const struct sk_opt own[] = {
 	{ "evaluate", 0, 0, O_EVALUATE },
@@ -89,7 +87,6 @@ static const struct sk_opt own[] = {
 	{ "backtest", 1, 0, O_BACKTEST },
 	{ "no-learn", 0, 0, O_NOLEARN },
 	{ "median", 0, 0, O_MEDIAN },
-	{ "no-median", 0, 0, O_NOMEDIAN },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -101,7 +98,7 @@ struct churn_opts {
 	const char *backtest;
 	int rule_alive;		/* --churn-rule p_alive */
 	int no_learn;
-	int median;		/* 1 default, 2 --median, 0 --no-median */
+	int median;
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -121,8 +118,7 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 	case O_BACKTEST: c->backtest = arg; break;
 	case O_NOLEARN: c->no_learn = 1; break;
-	case O_MEDIAN: c->median = 2; break;
-	case O_NOMEDIAN: c->median = 0; break;
+	case O_MEDIAN: c->median = 1; break;
 	case O_RULE:
 		if (strcmp(arg, "p_alive") != 0 && strcmp(arg, "p_return") != 0)
 			sk_die(SK_EX_USAGE, "--churn-rule: \"%s\" is not p_return or p_alive", arg);
@@ -138,7 +134,7 @@ struct fill_ctx {
 	double threshold;
 	const struct sk_pred_extra *x;
 	int rule_alive;
-	const double *median;	/* NULL with --no-median */
+	const double *median;	/* NULL without --median */
 };
 
 /* The appended columns of customer i; prospects stay empty. */
@@ -171,8 +167,7 @@ int main(int argc, char **argv)
 	 * on the three real data sets (README, Accuracy); BG/NBD, which lets
 	 * no one-time buyer leave, ranks Online Retail worst. */
 	mo.type = "mbgnbd";
-	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto",
-				.median = 1 };
+	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto" };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 	/* Covariates (covar.h) come with their own fit and predictions; the
 	 * backtest refits with them (auto, the learned layer). */
