@@ -397,20 +397,25 @@ static void choose_optional(const struct sk_winback_opts *wo, struct sk_winback_
 	double *dev[2] = { r->aov_dev, r->units_dev };
 	if (r->no_aov && r->no_units)
 		return;
-	double *Z = sk_xmalloc((nfit + 1) * SK_WB_NFEAT * sizeof *Z);
-	memcpy(Z, X, nfit * SK_WB_NFEAT * sizeof *Z);
-	for (size_t k = 0; k < nfit; k++)
-		Z[k * SK_WB_NFEAT + 5] = Z[k * SK_WB_NFEAT + 6] = 0;
+	/* The folds from the rows as they are; then the optional columns
+	 * are set aside (two of them, not a copy of X: X is 56 bytes a
+	 * backtest row) and come back one at a time. */
 	unsigned char *fold = sk_layerfeat_folds_new(X, y, nfit, SK_WB_NFEAT);
-	double base = sk_layerfeat_cv_deviance(Z, y, NULL, NULL, nfit, SK_WB_NFEAT, SK_WB_NFEAT,
+	double *keep = sk_xmalloc((2 * nfit + 1) * sizeof *keep);
+	for (size_t k = 0; k < nfit; k++) {
+		keep[2 * k] = X[k * SK_WB_NFEAT + 5];
+		keep[2 * k + 1] = X[k * SK_WB_NFEAT + 6];
+		X[k * SK_WB_NFEAT + 5] = X[k * SK_WB_NFEAT + 6] = 0;
+	}
+	double base = sk_layerfeat_cv_deviance(X, y, NULL, NULL, nfit, SK_WB_NFEAT, SK_WB_NFEAT,
 					       wo->ridge, fold);
 	for (int g = 0; g < 2; g++) {
 		int j = 5 + g;
 		if (*no[g])
 			continue;
 		for (size_t k = 0; k < nfit; k++)
-			Z[k * SK_WB_NFEAT + j] = X[k * SK_WB_NFEAT + j];
-		double with = sk_layerfeat_cv_deviance(Z, y, NULL, NULL, nfit, SK_WB_NFEAT,
+			X[k * SK_WB_NFEAT + j] = keep[2 * k + g];
+		double with = sk_layerfeat_cv_deviance(X, y, NULL, NULL, nfit, SK_WB_NFEAT,
 						       SK_WB_NFEAT, wo->ridge, fold);
 		*tried[g] = 1;
 		dev[g][0] = with;
@@ -421,12 +426,11 @@ static void choose_optional(const struct sk_winback_opts *wo, struct sk_winback_
 		}
 		*no[g] = 1;
 		for (size_t k = 0; k < nfit; k++)
-			Z[k * SK_WB_NFEAT + j] = 0;
+			X[k * SK_WB_NFEAT + j] = 0;
 		for (size_t i = 0; i < n; i++)
 			rows[i].x[j] = 0;
 	}
-	memcpy(X, Z, nfit * SK_WB_NFEAT * sizeof *X);
-	free(Z);
+	free(keep);
 	free(fold);
 }
 
