@@ -296,10 +296,8 @@ int main(int argc, char **argv)
 	if (c.evaluate)
 		sk_evaluate(stderr, t, &d, &p, horizon, tm->discrete ? "period" : o.unit_name);
 	const char *unit = tm->discrete ? "period" : o.unit_name;
-	if (mo.new_customers > 0 && cov)
-		sk_cov_new_customer(stderr, tm, mf.tfit.par, &d, horizon, unit, mo.new_customers);
-	else if (mo.new_customers > 0)
-		sk_new_customer(stderr, tm, mf.tfit.par, NULL, horizon, 0, 1, o.unit_days, unit,
+	if (mo.new_customers > 0)
+		sk_new_customer(stderr, tm, mf.tfit.par, &d, NULL, horizon, 0, 1, o.unit_days, unit,
 				mo.new_customers);
 	if (c.tracking) {
 		sk_tracking_write(c.tracking, tm, mf.tfit.par, &days, &d, o.unit_days,

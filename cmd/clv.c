@@ -42,7 +42,8 @@ static const char usage[] =
 	"                       backtest's spend as of the cut; the transactions\n"
 	"                       still by the layer\n"
 	"  --new-customer N     expected value of a customer acquired today and of a\n"
-	"                       cohort of N over --horizon, on stderr\n"
+	"                       cohort of N over --horizon, on stderr (with\n"
+	"                       covariates: the mean over the customers' vectors)\n"
 	"  --patterns           write the distinct (frequency, recency, T,\n"
 	"                       monetary_value) patterns with their weight instead\n"
 	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
@@ -163,11 +164,9 @@ int main(int argc, char **argv)
 	 * transactions with her own parameters. */
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
-	/* the new customer's value would need DET averaged over the
-	 * covariate vectors too (churn --new-customer has the transactions),
-	 * the patterns the spend (churn --patterns has the covariates) */
-	const char *clash = mo.new_customers > 0 ? "--new-customer" :
-		mo.patterns ? "--patterns" : NULL;
+	/* the patterns would need the spend beside the covariates (churn
+	 * --patterns has the covariates) */
+	const char *clash = mo.patterns ? "--patterns" : NULL;
 	if (cov)
 		sk_cov_check_opts(&mo, 1, clash);
 
@@ -278,7 +277,10 @@ int main(int argc, char **argv)
 		sk_value_intervals(tm, &mf.tfit, &mf.sfit, &d, horizon, c.rate, o.unit_days,
 				   spend, clv, mo.intervals, iv);
 	}
-	sk_custdata_drop_patterns(&d);	/* the tiers and the output need none */
+	/* The tiers and the output need no patterns; the new customer with
+	 * covariates weighs the covariate vectors by them. */
+	if (!(mo.new_customers > 0 && cov))
+		sk_custdata_drop_patterns(&d);
 	const char *unit = tm->discrete ? "period" : o.unit_name;
 	if (c.evaluate)
 		/* Predicted holdout spend = E[spend per transaction] x
@@ -329,7 +331,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (mo.new_customers > 0)
-		sk_new_customer(stderr, tm, mf.tfit.par, mf.sfit.par, horizon, c.rate, c.margin,
+		sk_new_customer(stderr, tm, mf.tfit.par, &d, mf.sfit.par, horizon, c.rate, c.margin,
 				o.unit_days, unit, mo.new_customers);
 	for (int k = 0; k < 4; k++)
 		free(iv[k]);

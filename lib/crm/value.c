@@ -386,35 +386,75 @@ double *sk_value_det_alive(const struct sk_tmodel *tm, const double *par,
 	return out;
 }
 
+/* Discounted expected transactions of a customer acquired at time 0
+ * with parameters par (as an existing customer's are: det_continuous,
+ * det_discrete). */
+static double det_new(const struct sk_tmodel *tm, const double *par, double horizon,
+		      double annual_rate, double unit_days)
+{
+	if (tm->discrete)
+		return det_discrete(tm, par, NULL, horizon, annual_rate);
+	double delta = log1p(annual_rate) * unit_days / 365.25;
+	struct curve c = { tm, par, NULL, CURVE_NEW };
+	return det_continuous(&c, horizon, delta);
+}
+
 void sk_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
-		     const double *spend_par, double horizon, double annual_rate,
-		     double margin, double unit_days, const char *unit, double cohort)
+		     struct sk_custdata *d, const double *spend_par, double horizon,
+		     double annual_rate, double margin, double unit_days, const char *unit,
+		     double cohort)
 {
 	/* A customer acquired at time 0 with the population's parameters
 	 * (FHL 2005 eq. 9 for BG/NBD, Schmittlein et al. 1987 eq. 17 for
 	 * Pareto/NBD, each model's expected_new): E[X(H)] repeat
-	 * transactions and P(X(H) = 0). */
-	double ex = tm->expected_new(par, horizon);
-	double p0 = tm->pmf(par, horizon, 0);
+	 * transactions and P(X(H) = 0).  With covariates she has none yet:
+	 * each figure is its mean over the customers' covariate vectors,
+	 * each vector weighted by its customers (model/covar.h). */
+	int cov = d && d->cov;
+	double ex, p0, n = 0, det = NAN;
+	if (cov)
+		ex = sk_cov_new_customer_mean(tm, par, d, horizon, &p0, &n);
+	else {
+		ex = tm->expected_new(par, horizon);
+		p0 = tm->pmf(par, horizon, 0);
+	}
 	if (!isfinite(ex) || !isfinite(p0))
-		sk_die(SK_EX_DATA, "cannot forecast a new customer: the fitted %s gives no "
-		       "finite E[X(t)] over %g %s(s)", tm->title, horizon, unit);
-	fprintf(f, "new customer over %g %s(s) (%s): expected repeat transactions %.4f, "
-		"P(no repeat) %.4f\n", horizon, unit, tm->title, ex, p0);
+		sk_die(SK_EX_DATA, "cannot forecast a new customer: the fitted %s%s gives no "
+		       "finite E[X(t)] over %g %s(s)", tm->title, cov ? " with covariates" : "",
+		       horizon, unit);
+	if (cov)
+		fprintf(f, "new customer over %g %s(s) (%s with covariates, averaged over the "
+			"%.0f customers' covariate vectors): expected repeat transactions %.4f, "
+			"P(no repeat) %.4f\n", horizon, unit, tm->title, n, ex, p0);
+	else
+		fprintf(f, "new customer over %g %s(s) (%s): expected repeat transactions %.4f, "
+			"P(no repeat) %.4f\n", horizon, unit, tm->title, ex, p0);
 	if (spend_par) {
-		/* Discounted as an existing customer's transactions are (see
-		 * det_continuous); the spend of a transaction is the
-		 * Gamma-Gamma population mean p gamma / (q - 1) (Fader, Hardie
-		 * & Lee 2005, JMR 42(4), eq. 1 and Hardie 2013 eq. 5 with x = 0).
-		 * The acquisition purchase itself is not counted, as clv counts
-		 * only future transactions. */
-		double delta = log1p(annual_rate) * unit_days / 365.25, det;
-		if (tm->discrete)
-			det = det_discrete(tm, par, NULL, horizon, annual_rate);
-		else {
-			struct curve c = { tm, par, NULL, CURVE_NEW };
-			det = det_continuous(&c, horizon, delta);
+		/* The spend of a transaction is the Gamma-Gamma population
+		 * mean p gamma / (q - 1) (Fader, Hardie & Lee 2005, JMR 42(4),
+		 * eq. 1 and Hardie 2013 eq. 5 with x = 0); the spend model has
+		 * no covariates.  The acquisition purchase itself is not
+		 * counted, as clv counts only future transactions. */
+		if (cov) {
+			double nw, *w = sk_cov_vector_weights(d, &nw);
+			det = 0;
+			for (size_t v = 0; v < d->cov->nz; v++) {
+				if (!(w[v] > 0))
+					continue;
+				struct sk_rfm r = { .cov = (uint32_t)v };
+				double ip[4];
+				const double *pp = sk_cov_rowpar(tm, par, d->cov, &r, ip);
+				det += w[v] * det_new(tm, pp, horizon, annual_rate, unit_days);
+			}
+			det /= nw;
+			free(w);
+		} else {
+			det = det_new(tm, par, horizon, annual_rate, unit_days);
 		}
+		if (!isfinite(det))
+			sk_die(SK_EX_DATA, "cannot value a new customer: the fitted %s gives no "
+			       "finite discounted transactions over %g %s(s)", tm->title, horizon,
+			       unit);
 		double m = sk_gg_expected_spend(spend_par, 0, 0);
 		double v = margin * m * det;
 		fprintf(f, "new customer value: expected spend per transaction %.4f, discounted "

@@ -57,10 +57,13 @@ double sk_value_spend(const double *gg, const struct sk_custdata *d, size_t i);
  * P(no repeat) from the fitted transaction model; with spend_par (the
  * Gamma-Gamma fit) also the expected spend per transaction, the
  * discounted expected transactions and clv; with cohort > 0 the totals
- * for a planned cohort of that many customers. */
+ * for a planned cohort of that many customers.  d: the customers, whose
+ * covariate vectors (d->cov; NULL d or none: the population's
+ * parameters) the figures are averaged over. */
 void sk_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
-		     const double *spend_par, double horizon, double annual_rate,
-		     double margin, double unit_days, const char *unit, double cohort);
+		     struct sk_custdata *d, const double *spend_par, double horizon,
+		     double annual_rate, double margin, double unit_days, const char *unit,
+		     double cohort);
 
 /* Central level intervals of expected_spend (out[0], out[1]) and clv
  * (out[2], out[3]) per valid row of d, from the uncertainty of both fits

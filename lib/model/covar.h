@@ -194,11 +194,11 @@ void sk_cov_patterns_write(const struct sk_opts *o, const struct sk_table *t,
 /* --new-customer with covariates: a customer not yet acquired has none,
  * so E[X(horizon)] (returned) and P(X(horizon) = 0) (*p0) are their
  * means over the vectors of d's valid customers, each weighted by its
- * customers (*ncust in all); the lines of sk_new_customer (crm/value.h)
- * on f, with the cohort's totals when cohort > 0. */
+ * customers (*ncust in all); sk_new_customer (crm/value.h) prints them.
+ * sk_cov_vector_weights: those weights, one per vector of d->cov
+ * (d->cov->nz; to be freed), their sum in *ncust. */
+double *sk_cov_vector_weights(struct sk_custdata *d, double *ncust);
 double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
 				struct sk_custdata *d, double horizon, double *p0, double *ncust);
-void sk_cov_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
-			 struct sk_custdata *d, double horizon, const char *unit, double cohort);
 
 #endif

@@ -508,6 +508,20 @@ void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
 	cd->ll_plain = bestcd.ll_plain;
 }
 
+double *sk_cov_vector_weights(struct sk_custdata *d, double *ncust)
+{
+	const struct sk_covdata *cd = d->cov;
+	double *w = sk_xcalloc(cd->nz ? cd->nz : 1, sizeof *w), n = 0;
+	size_t np;
+	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
+	for (size_t i = 0; i < np; i++) {
+		w[pat[i].cov] += pat[i].w;
+		n += pat[i].w;
+	}
+	*ncust = n;
+	return w;
+}
+
 double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
 				struct sk_custdata *d, double horizon, double *p0, double *ncust)
 {
@@ -517,11 +531,7 @@ double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
 	 * distribution of the customers' vectors, each weighted by its
 	 * customers; so is P(X(H) = 0). */
 	const struct sk_covdata *cd = d->cov;
-	double *w = sk_xcalloc(cd->nz ? cd->nz : 1, sizeof *w), n = 0;
-	size_t np;
-	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
-	for (size_t i = 0; i < np; i++)
-		w[pat[i].cov] += pat[i].w;
+	double n, *w = sk_cov_vector_weights(d, &n);
 	double ex = 0, pz = 0;
 	for (size_t v = 0; v < cd->nz; v++) {
 		if (!(w[v] > 0))
@@ -531,27 +541,11 @@ double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
 		const double *pp = sk_cov_rowpar(tm, par, cd, &r, ip);
 		ex += w[v] * tm->expected_new(pp, horizon);
 		pz += w[v] * tm->pmf(pp, horizon, 0);
-		n += w[v];
 	}
 	free(w);
 	*ncust = n;
 	*p0 = n > 0 ? pz / n : NAN;
 	return n > 0 ? ex / n : NAN;
-}
-
-void sk_cov_new_customer(FILE *f, const struct sk_tmodel *tm, const double *par,
-			 struct sk_custdata *d, double horizon, const char *unit, double cohort)
-{
-	double p0, n, ex = sk_cov_new_customer_mean(tm, par, d, horizon, &p0, &n);
-	if (!isfinite(ex) || !isfinite(p0))
-		sk_die(SK_EX_DATA, "cannot forecast a new customer: the fitted %s with covariates "
-		       "gives no finite E[X(t)] over %g %s(s)", tm->title, horizon, unit);
-	fprintf(f, "new customer over %g %s(s) (%s with covariates, averaged over the %.0f "
-		"customers' covariate vectors): expected repeat transactions %.4f, "
-		"P(no repeat) %.4f\n", horizon, unit, tm->title, n, ex, p0);
-	if (cohort > 0)
-		fprintf(f, "planned cohort of %g: expected repeat transactions %.2f, expected "
-			"customers without a repeat %.2f\n", cohort, cohort * ex, cohort * p0);
 }
 
 /* A number as the shortest of %.15g and %.17g that reads back as the
