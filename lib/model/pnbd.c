@@ -340,10 +340,179 @@ const struct sk_tfit_spec sk_pnbd_spec = {
 	.ctx_new = pfit_new, .ctx_free = sk_pnbd_fitctx_free,
 };
 
+/* ---- the ridge s, beta -> inf ----
+ *
+ * Dropout rates mu ~ Gamma(s, beta) have mean s/beta and coefficient of
+ * variation 1/sqrt(s); as s, beta -> inf with s/beta fixed the model
+ * tends to one whose dropout rate is the same for every customer.  On
+ * data whose dropout hazard grows (bench/ggomgen.c) lifetimes spread
+ * less than any Gamma mixture of exponentials allows, and the likelihood
+ * keeps rising towards that limit: BFGS crawls along the ridge for
+ * hundreds of iterations, each dearer than the last (1M customers: 90 s
+ * CPU to s ~ 9e3).  As ggomnbd.c's pre-fit does, the fit is watched: a
+ * point with s > RIDGE_S whose likelihood still rises along the ridge
+ * (D = d ln L/d ln s + d ln L/d ln beta > 0) ends BFGS there.
+ *
+ * The ridge's supremum.  With u = 1/s (the squared coefficient of
+ * variation) the profile likelihood is smooth in u at u = 0, so
+ * ln L(u) = ln L(0) + u ln L'(0) + O(u^2) and, since d/d ln s = -u d/du,
+ * D = -u ln L'(u) = ln L(0) - ln L(u) + O(u^2): the gradient along the
+ * ridge measures the distance to its supremum.  So s is moved out by the
+ * factor K = D / RIDGE_TOL (beta with it), the other three parameters
+ * (r, alpha, s/beta) are fitted again there with s held, and the end is
+ * accepted when its own D is in [0, tol]: its ln L is then within ~tol
+ * of the supremum.  Otherwise (D < 0 there: the likelihood
+ * has an interior maximum at a large s; or the refit failed) the guess
+ * was wrong and the fit is run again unwatched, as before: a wrong guess
+ * costs time, never the answer.  tol = 1e-3 + 1e-8 |ln L| is nested.c's
+ * tolerance for "the full fit converged to the restriction".  Not 1e-3
+ * alone: on 1M customers (ln L = -2.6e7) s would have to reach ~3e7,
+ * where the rounding of the s ln(beta/(beta+T)) terms makes D itself
+ * uncertain by ~1e-2 (seen: D = 0.015 at s = 1e7).  The unwatched fit
+ * ended further below the supremum than that (20,000 customers of
+ * bench/ggomgen.c: 0.22 units; 1M: D ~ 4 at its end, s = 8.7e3). */
+#define RIDGE_S 30
+#define RIDGE_TOL 1e-3
+#define RIDGE_RTOL 1e-8
+/* s at most this far out: the likelihood's s ln(beta/(beta+T)) terms
+ * lose ~s 1e-16 |ln beta| each to rounding */
+#define RIDGE_SMAX 1e7
+#define RIDGE_ROUNDS 6
+
+static _Thread_local struct {
+	int frozen;
+	double th[4], v, g[4];
+} ridge;
+
+static double watched_nll(const double *theta, double *grad, void *ctx)
+{
+	if (ridge.frozen) {
+		if (grad)
+			memset(grad, 0, 4 * sizeof *grad);
+		return ridge.v;
+	}
+	double g[4], v = sk_pnbd_fitctx_nll(theta, g, ctx);
+	if (isfinite(v) && theta[2] > log(RIDGE_S) && g[2] + g[3] < 0) {
+		ridge.frozen = 1;
+		memcpy(ridge.th, theta, sizeof ridge.th);
+		memcpy(ridge.g, g, sizeof ridge.g);
+		ridge.v = v;
+		memset(g, 0, sizeof g);
+	}
+	if (grad)
+		memcpy(grad, g, sizeof g);
+	return v;
+}
+
+static const struct sk_tfit_spec watched_spec = {
+	.npar = 4, .nll = watched_nll, .nstart = 3, .starts = starts,
+	.ctx_new = pfit_new, .ctx_free = sk_pnbd_fitctx_free,
+};
+
+/* The likelihood in (ln r, ln alpha, ln(s/beta)) with ln s held. */
+struct held {
+	void *ctx;
+	double ls;
+};
+
+static double held_nll(const double *t, double *grad, void *ctx)
+{
+	struct held *h = ctx;
+	double th[4] = { t[0], t[1], h->ls, h->ls - t[2] }, g[4];
+	double v = sk_pnbd_fitctx_nll(th, g, h->ctx);
+	if (grad) {
+		grad[0] = g[0];
+		grad[1] = g[1];
+		grad[2] = -g[3];
+	}
+	return v;
+}
+
+/* From the frozen point out to the ridge's supremum (above); 0 with the
+ * fit in out, -1 when the guess was wrong. */
+static int ridge_end(const struct sk_rfm *pat, size_t n, struct sk_fit *out, double *tolp)
+{
+	size_t m;
+	double nobs;
+	struct sk_rfm *owned;
+	char e[400];
+	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, e, sizeof e);
+	if (!c)
+		return -1;
+	double th[4], g[4], v = ridge.v, D = -(ridge.g[2] + ridge.g[3]);
+	double tol = RIDGE_TOL + RIDGE_RTOL * fabs(v);
+	memcpy(th, ridge.th, sizeof th);
+	struct held h = { pfit_new(c, m), 0 };
+	struct sk_fit f;
+	int rc = -1, iter = 0;
+	/* The point BFGS froze at need not be a maximum in r, alpha and
+	 * s/beta (on 2,000 ageing customers it froze 268 units below), and
+	 * then its D is no measure of the gap: out and refit until the held
+	 * fit's own D is within the tolerance (two or three rounds). */
+	for (int round = 0; round < RIDGE_ROUNDS && rc != 0; round++) {
+		h.ls = fmin(th[2] + log(fmax(D / tol, 1)), log(RIDGE_SMAX));
+		double st[3] = { exp(th[0]), exp(th[1]), exp(th[2] - th[3]) };
+		if (sk_fit_run_nose(3, held_nll, &h, st, nobs, &f, e, sizeof e) != 0)
+			break;
+		iter += f.iterations;
+		th[0] = log(f.par[0]);
+		th[1] = log(f.par[1]);
+		th[2] = h.ls;
+		th[3] = h.ls - log(f.par[2]);
+		double w = sk_pnbd_fitctx_nll(th, g, h.ctx);
+		if (!(isfinite(w) && w <= v))
+			break;	/* lower out there: a maximum at a finite s */
+		v = w;
+		D = -(g[2] + g[3]);
+		if (!(D >= 0))
+			break;	/* falling along the ridge: the same */
+		if (D <= tol)
+			rc = 0;
+		else if (h.ls >= log(RIDGE_SMAX))
+			break;
+	}
+	if (rc == 0) {
+		/* r and alpha keep the held fit's standard errors */
+		sk_fit_stderr(3, held_nll, &h, &f);
+		memset(out, 0, sizeof *out);
+		out->npar = 4;
+		for (int i = 0; i < 4; i++) {
+			out->par[i] = exp(th[i]);
+			out->se[i] = i < 2 ? f.se[i] : 0;	/* s, beta: a limit */
+		}
+		out->loglik = -v;
+		out->nobs = f.nobs;
+		out->iterations = iter;
+		out->converged = f.converged;
+	}
+	sk_pnbd_fitctx_free(h.ctx);
+	free(owned);
+	*tolp = tol;
+	return rc;
+}
+
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
 	       size_t errlen)
 {
-	int rc = sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, out, err, errlen);
+	int watch = !(sk_tmodel_penalty() > 0);
+	ridge.frozen = 0;
+	int rc = sk_tmodel_fit_std(watch ? &watched_spec : &sk_pnbd_spec, pat, n, out, err,
+				   errlen);
+	int frozen = watch && ridge.frozen;
+	ridge.frozen = 0;
+	if (frozen) {
+		double tol;
+		if (ridge_end(pat, n, out, &tol) == 0) {
+			sk_warn("Pareto/NBD: the likelihood rises as s and beta grow together: "
+				"s and beta are not identified apart: the dropout rate is the "
+				"same for every customer (s/beta = %.4g); the fit stopped at "
+				"s = %.4g, within %.3g of the supremum of ln L, and gives no "
+				"standard errors for s and beta", out->par[2] / out->par[3],
+				out->par[2], tol);
+			return 0;
+		}
+		rc = sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, out, err, errlen);
+	}
 	if (rc == 0)
 		sk_pnbd_warn_s(out);
 	return rc;

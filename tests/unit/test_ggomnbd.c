@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -459,6 +460,74 @@ static void check_ridge(void)
 	free(p);
 }
 
+/* sk_pnbd.fit(p, n, f) with its stderr caught into msg[len]. */
+static int pnbd_fit_caught(const struct sk_rfm *p, size_t n, struct sk_fit *f, char *msg,
+			   size_t len)
+{
+	char err[400];
+	FILE *tmp = tmpfile();
+	fflush(stderr);
+	int save = dup(2);
+	if (!tmp || save < 0)
+		return -2;
+	dup2(fileno(tmp), 2);
+	int rc = sk_pnbd.fit(p, n, f, err, sizeof err);
+	fflush(stderr);
+	dup2(save, 2);
+	close(save);
+	rewind(tmp);
+	size_t got = fread(msg, 1, len - 1, tmp);
+	msg[got] = 0;
+	fclose(tmp);
+	return rc;
+}
+
+/* The Pareto/NBD on data whose dropout hazard grows (b = 0.08 per week,
+ * as check_recovery) runs onto its ridge s, beta -> inf (pnbd.c, "the
+ * ridge"): the fit stops there, says that s and beta are not identified
+ * apart, and its ln L is within pnbd.c's RIDGE_TOL (1e-3) of the
+ * ridge's supremum, which the unwatched fit (the old one, run until
+ * BFGS's own test, s in the thousands) approaches from below: the
+ * stopped fit's ln L is at least the long run's less 1e-3.  On data with
+ * an interior maximum (a Pareto/NBD-like set: b tiny, s = 1.2) the watch
+ * never fires and the fit is the unwatched one to the last bit. */
+static void check_pnbd_ridge(void)
+{
+	const double ageing[5] = { 0.8, 4, 0.08, 1.2, 4 };
+	size_t n;
+	struct sk_rfm *p = simulate(ageing, 2000, 7, &n);
+	struct sk_fit f, lf;
+	char msg[2048], err[400];
+	int rc = pnbd_fit_caught(p, n, &f, msg, sizeof msg);
+	int rl = sk_tmodel_fit_std(&sk_pnbd_spec, p, n, &lf, err, sizeof err);
+	check(rc == 0 && rl == 0, "pnbd ridge: the stopped and the long fit both end");
+	if (rc == 0 && rl == 0) {
+		printf("# pnbd ridge: stopped LL %.6f (s %.4g, s/beta %.6g), long LL %.6f "
+		       "(s %.4g, s/beta %.6g)\n", f.loglik, f.par[2], f.par[2] / f.par[3],
+		       lf.loglik, lf.par[2], lf.par[2] / lf.par[3]);
+		check(strstr(msg, "s and beta are not identified apart") &&
+		      strstr(msg, "the dropout rate is the same for every customer"),
+		      "pnbd ridge: the fit warns that s and beta are not identified apart");
+		check(f.se[2] == 0 && f.se[3] == 0 && f.se[0] > 0 && f.se[1] > 0,
+		      "pnbd ridge: r and alpha have standard errors, s and beta none");
+		check(f.loglik >= lf.loglik - 1e-3, "pnbd ridge: ln L %.6f within 1e-3 of the long "
+		      "run's %.6f or above it", f.loglik, lf.loglik);
+		check(rel(f.par[2] / f.par[3], lf.par[2] / lf.par[3]) < 1e-2 &&
+		      rel(f.par[0], lf.par[0]) < 1e-2, "pnbd ridge: s/beta and r as the long run's "
+		      "to 1e-2");
+	}
+	free(p);
+	const double interior[5] = { 0.8, 4, 1e-7, 1.2, 5e-6 };
+	p = simulate(interior, 2000, 11, &n);
+	rc = pnbd_fit_caught(p, n, &f, msg, sizeof msg);
+	rl = sk_tmodel_fit_std(&sk_pnbd_spec, p, n, &lf, err, sizeof err);
+	check(rc == 0 && rl == 0 && f.par[2] < 30 && !strstr(msg, "not identified apart") &&
+	      memcmp(f.par, lf.par, sizeof f.par) == 0 && memcmp(f.se, lf.se, sizeof f.se) == 0 &&
+	      f.loglik == lf.loglik, "pnbd interior (s %.4g): no ridge stop, the same fit to the "
+	      "bit", rc == 0 ? f.par[2] : NAN);
+	free(p);
+}
+
 int main(void)
 {
 	check(sk_tmodel_find("ggomnbd") == &sk_ggomnbd && sk_ggomnbd.npar == 5,
@@ -470,6 +539,7 @@ int main(void)
 	check_cdnow();
 	check_recovery();
 	check_ridge();
+	check_pnbd_ridge();
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }
