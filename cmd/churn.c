@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
 	if (cov)
-		sk_cov_check_opts(&mo, 1, NULL);
+		sk_cov_check_opts(&mo, 1);
 	/* On a transaction log the summary writes the backtest columns. */
 	if (!c.no_learn)
 		sk_opt_backtest(&o, c.backtest);
@@ -201,17 +201,15 @@ int main(int argc, char **argv)
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 0, &d);
 	struct sk_covdata cd = { 0 };
 	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
-		sk_cov_check_opts(&mo, 0, NULL);
+		sk_cov_check_opts(&mo, 0);
 		cov = 1;
 		cs = mf.cov;
 	}
 	if (cov)
 		sk_covdata_read(t, &cs, &d, &cd);
 	if (mo.patterns) {
-		if (cov)	/* with the covariate columns (covar.h) */
-			sk_cov_patterns_write(&o, t, &d);
-		else
-			sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
+		/* with covariates, their columns too (covar.h) */
+		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);
 		sk_custdata_free(&d);
 		sk_covdata_free(&cd);
 		sk_table_free(t);

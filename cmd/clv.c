@@ -46,6 +46,7 @@ static const char usage[] =
 	"                       covariates: the mean over the customers' vectors)\n"
 	"  --patterns           write the distinct (frequency, recency, T,\n"
 	"                       monetary_value) patterns with their weight instead\n"
+	"                       (with covariates: and their columns)\n"
 	"  --covariates COLS    numeric columns (comma-separated) that shift both the\n"
 	"                       purchase and the dropout process of each customer\n"
 	"                       (pnbd, bgnbd, or auto between them; see churn(1))\n"
@@ -164,11 +165,8 @@ int main(int argc, char **argv)
 	 * transactions with her own parameters. */
 	struct sk_covspec cs;
 	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
-	/* the patterns would need the spend beside the covariates (churn
-	 * --patterns has the covariates) */
-	const char *clash = mo.patterns ? "--patterns" : NULL;
 	if (cov)
-		sk_cov_check_opts(&mo, 1, clash);
+		sk_cov_check_opts(&mo, 1);
 
 	struct sk_modelfile mf = { 0 };
 	/* Usage errors first: the model type and the horizon as written. */
@@ -201,15 +199,16 @@ int main(int argc, char **argv)
 	sk_custdata_read(t, mo.weight, tm && tm->discrete, 1, &d);
 	struct sk_covdata cd = { 0 };
 	if (mf.cov.kp + mf.cov.kd > 0) {	/* a model file with covariates */
-		sk_cov_check_opts(&mo, 0, clash);
+		sk_cov_check_opts(&mo, 0);
 		cov = 1;
 		cs = mf.cov;
 	}
 	if (cov)
 		sk_covdata_read(t, &cs, &d, &cd);
-	if (mo.patterns) {
+	if (mo.patterns) {	/* with covariates, their columns too */
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 1);
 		sk_custdata_free(&d);
+		sk_covdata_free(&cd);
 		sk_table_free(t);
 		return 0;
 	}

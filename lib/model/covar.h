@@ -150,15 +150,14 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 		      struct sk_fit *fit, int npar0);
 
 /* churn's and clv's checks and fit: exit 64 when covariates are given
- * (given) with --model, or come (from the options or a model file) with
- * an option that does not take them yet (clash: the program's own, or
- * NULL); fit tm without and with cd's covariates on d's customers into
+ * (given) with --model (the model file has its own); fit tm without
+ * and with cd's covariates on d's customers into
  * mf->tm, tfit, cov and unit (the caller saves it), with --penalty
  * (penalty > 0: L2 on the log-parameters and on the coefficients of the
  * standardised columns, and no likelihood-ratio test). */
 struct sk_model_opts;
 struct sk_modelfile;
-void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash);
+void sk_cov_check_opts(const struct sk_model_opts *m, int given);
 void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *unit,
 		      struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf);
 
@@ -183,13 +182,6 @@ void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d);
 void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
 		 struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf);
 
-/* churn --patterns with covariates: the distinct (frequency, recency, T,
- * covariate columns) of d's valid customers with their weight, numbers
- * that read back exactly; read back by churn --weight weight with the
- * same covariates (a fit over shards). */
-struct sk_opts;
-void sk_cov_patterns_write(const struct sk_opts *o, const struct sk_table *t,
-			   struct sk_custdata *d);
 
 /* --new-customer with covariates: a customer not yet acquired has none,
  * so E[X(horizon)] (returned) and P(X(horizon) = 0) (*p0) are their

@@ -257,14 +257,11 @@ void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
 
 /* ---- the programs' glue ---- */
 
-void sk_cov_check_opts(const struct sk_model_opts *m, int given, const char *clash)
+void sk_cov_check_opts(const struct sk_model_opts *m, int given)
 {
-	const char *o = clash;
 	if (given && m->model)
 		sk_die(SK_EX_USAGE, "--covariates: --model %s scores with the covariates it "
 		       "was fitted with; leave --covariates out", m->model);
-	if (o)
-		sk_die(SK_EX_USAGE, "%s is not available with covariates (yet)", o);
 }
 
 /* Without a covariance (the information matrix singular): two columns
@@ -548,54 +545,3 @@ double sk_cov_new_customer_mean(const struct sk_tmodel *tm, const double *par,
 	return n > 0 ? ex / n : NAN;
 }
 
-/* A number as the shortest of %.15g and %.17g that reads back as the
- * same double (patterns.c's rule), so that a patterns table loses
- * nothing. */
-static void put_exact(struct sk_writer *w, double v)
-{
-	char buf[40];
-	int n = snprintf(buf, sizeof buf, "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		n = snprintf(buf, sizeof buf, "%.17g", v);
-	sk_writer_field(w, buf, (size_t)n, SK_RAW);
-}
-
-void sk_cov_patterns_write(const struct sk_opts *o, const struct sk_table *t,
-			   struct sk_custdata *d)
-{
-	/* The columns: the purchase covariates, then the dropout ones not
-	 * already among them (a column on both processes once); col[j] its
-	 * place in the covariate vector. */
-	const struct sk_covspec *s = &d->cov->spec;
-	int k = s->kp + s->kd, nc = 0, col[2 * SK_COV_MAX];
-	const char *hdr[3 + 2 * SK_COV_MAX + 1] = { "frequency", "recency", "T" };
-	for (int j = 0; j < k; j++) {
-		const char *name = j < s->kp ? s->pname[j] : s->dname[j - s->kp];
-		int seen = 0;
-		for (int i = 0; i < nc; i++)
-			seen |= strcmp(hdr[3 + i], name) == 0;
-		if (!seen) {
-			hdr[3 + nc] = name;
-			col[nc++] = j;
-		}
-	}
-	hdr[3 + nc] = "weight";
-	/* The distinct (x, t_x, T, covariate vector) with their weights,
-	 * sorted: what the fit with covariates takes (and merges again when
-	 * shards are concatenated). */
-	size_t np;
-	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
-	struct sk_writer *w = sk_writer_open(o, t->fmt);
-	sk_writer_header(w, (size_t)(4 + nc), hdr);
-	for (size_t i = 0; i < np; i++) {
-		const double *z = d->cov->z + (size_t)pat[i].cov * (size_t)k;
-		put_exact(w, pat[i].x);
-		put_exact(w, pat[i].t_x);
-		put_exact(w, pat[i].T);
-		for (int j = 0; j < nc; j++)
-			put_exact(w, z[col[j]]);
-		put_exact(w, pat[i].w);
-		sk_writer_endrow(w);
-	}
-	sk_writer_close(w);
-}

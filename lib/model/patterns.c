@@ -4,6 +4,7 @@
  * with numbers that read back exactly. */
 #include "score.h"
 #include "modelint.h"
+#include "covar.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 struct pat5 {
 	double x, t_x, T, m, w;
+	uint32_t cov;	/* the covariate vector (covar.h); 0 without */
 };
 
 static int cmp_pat5(const void *pa, const void *pb)
@@ -26,9 +28,13 @@ static int cmp_pat5(const void *pa, const void *pb)
 		return o;
 	/* NaN (no spend) sorts first and equal to itself */
 	int an = isnan(a->m), bn = isnan(b->m);
-	if (an || bn)
-		return bn - an;
-	return (a->m > b->m) - (a->m < b->m);
+	if (an || bn) {
+		if (!(an && bn))
+			return bn - an;
+	} else if (a->m != b->m) {
+		return (a->m > b->m) - (a->m < b->m);
+	}
+	return (a->cov > b->cov) - (a->cov < b->cov);
 }
 
 static int same5(const struct pat5 *a, const struct pat5 *b)
@@ -105,7 +111,7 @@ static int sort_packed(struct pat5 *p, size_t m)
 	for (size_t i = 0; i < m; i++) {
 		uint64_t key = a[i].key;
 		p[i] = (struct pat5){ (double)(key >> 42), (double)(key >> 21 & 0x1fffff),
-				      (double)(key & 0x1fffff), NAN, a[i].w };
+				      (double)(key & 0x1fffff), NAN, a[i].w, 0 };
 	}
 	free(cnt);
 	free(a);
@@ -116,13 +122,15 @@ static int sort_packed(struct pat5 *p, size_t m)
 void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
 		       const struct sk_custdata *d, int discrete, int with_spend)
 {
+	const struct sk_covdata *cd = d->cov;
 	struct pat5 *p = sk_xmalloc((d->nvalid ? d->nvalid : 1) * sizeof *p);
 	size_t m = 0;
 	for (size_t i = 0; i < d->n; i++)
 		if (d->valid[i])
 			p[m++] = (struct pat5){ d->rfm[i].x, d->rfm[i].t_x, d->rfm[i].T,
-						with_spend ? d->mbar[i] : NAN, d->rfm[i].w };
-	if (!sort_packed(p, m))
+						with_spend ? d->mbar[i] : NAN, d->rfm[i].w,
+						cd ? d->rfm[i].cov : 0 };
+	if (cd || !sort_packed(p, m))
 		qsort(p, m, sizeof *p, cmp_pat5);
 	size_t k = 0;
 	for (size_t i = 0; i < m; i++) {
@@ -131,14 +139,31 @@ void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
 		else
 			p[k++] = p[i];
 	}
-	struct sk_writer *w = sk_writer_open(o, t->fmt);
-	const char *hdr[] = { "frequency", "recency", discrete ? "periods" : "T",
-			      "monetary_value", "weight" };
-	const char *hdr4[] = { "frequency", "recency", discrete ? "periods" : "T", "weight" };
+	/* With covariates (covar.h) their columns follow, so that the fit
+	 * with them runs over shards as the plain one does: the purchase
+	 * covariates, then the dropout ones not already among them (a
+	 * column on both processes once); col[j] its place in the vector. */
+	int kz = cd ? cd->spec.kp + cd->spec.kd : 0, nc = 0, col[2 * SK_COV_MAX];
+	const char *hdr[5 + 2 * SK_COV_MAX];
+	int nh = 0;
+	hdr[nh++] = "frequency";
+	hdr[nh++] = "recency";
+	hdr[nh++] = discrete ? "periods" : "T";
 	if (with_spend)
-		sk_writer_header(w, 5, hdr);
-	else
-		sk_writer_header(w, 4, hdr4);
+		hdr[nh++] = "monetary_value";
+	for (int j = 0; j < kz; j++) {
+		const char *name = j < cd->spec.kp ? cd->spec.pname[j] : cd->spec.dname[j - cd->spec.kp];
+		int seen = 0;
+		for (int i = 0; i < nc; i++)
+			seen |= strcmp(hdr[nh - nc + i], name) == 0;
+		if (!seen) {
+			hdr[nh++] = name;
+			col[nc++] = j;
+		}
+	}
+	hdr[nh++] = "weight";
+	struct sk_writer *w = sk_writer_open(o, t->fmt);
+	sk_writer_header(w, (size_t)nh, hdr);
 	for (size_t i = 0; i < k; i++) {
 		put_exact(w, p[i].x);
 		put_exact(w, p[i].t_x);
@@ -149,6 +174,8 @@ void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
 			else
 				put_exact(w, p[i].m);
 		}
+		for (int j = 0; j < nc; j++)
+			put_exact(w, cd->z[(size_t)p[i].cov * (size_t)kz + (size_t)col[j]]);
 		put_exact(w, p[i].w);
 		sk_writer_endrow(w);
 	}

@@ -192,9 +192,11 @@ void sk_holdout_compare(FILE *f, const struct sk_table *t, const struct sk_custd
 
 
 /* Write the compressed sufficient statistics of the valid rows: one row
- * per distinct (frequency, recency, T[, monetary_value]) with its summed
- * weight in column "weight".  Tables from disjoint shards, concatenated
- * and fitted with --weight weight, give the model of all customers. */
+ * per distinct (frequency, recency, T[, monetary_value]) and, with
+ * covariates (d->cov, covar.h), covariate vector (their columns follow,
+ * each once) with its summed weight in column "weight".  Tables from
+ * disjoint shards, concatenated and fitted with --weight weight (and the
+ * same covariates), give the model of all customers. */
 void sk_patterns_write(const struct sk_opts *o, const struct sk_table *t,
 		       const struct sk_custdata *d, int discrete, int with_spend);
 #endif
