@@ -145,9 +145,9 @@ for d in sample master retail; do
 		learned-*) mt="--model-type ${m#learned-}" in=$w/$d.bt ;;
 		*) mt="--model-type $m" in=$w/$d.cust ;;
 		esac
-		# The default pipeline also writes the median (churn --median).
-		med=; [ $m = learned ] && med=--median
-		$B/churn $mt $med --unit $unit --horizon $hz $in > $w/$d.$m.churn 2>> $w/log
+		# churn writes median_purchases by default (the forecast for
+		# absolute error; expected_purchases is the mean).
+		$B/churn $mt --unit $unit --horizon $hz $in > $w/$d.$m.churn 2>> $w/log
 		$B/clv $mt --unit $unit --horizon $hz $w/$d.$m.churn > $w/$d.$m.clv 2>> $w/log
 		f=$w/$d.$m.churn
 		p=p_alive
@@ -159,8 +159,8 @@ for d in sample master retail; do
 		put $d "$m: per-customer RMSE" "$(f4 "$($E $f rmse expected_purchases holdout_frequency)")"
 		# The proper score for a mean count: the Poisson deviance.
 		put $d "$m: per-customer Poisson deviance" "$(f4 "$($E $f poisdev expected_purchases holdout_frequency)")"
-		if [ $m = learned ]; then
-			put $d "$m: per-customer MAE of median_purchases (--median)" \
+		if has_col $f median_purchases; then
+			put $d "$m: per-customer MAE of median_purchases" \
 				"$(f4 "$($E $f mae median_purchases holdout_frequency)")"
 		fi
 		# MAE = mean expected of those who stayed away + the error on

@@ -577,9 +577,27 @@ void sk_holdout_compare(FILE *f, const struct sk_table *t, const struct sk_custd
 }
 
 void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
-		 const struct sk_pred *p, double horizon, const char *unit)
+		 const struct sk_pred *p, const double *median, double horizon, const char *unit)
 {
 	sk_holdout_compare(f, t, d, "holdout_frequency", p->expected, NULL, horizon, unit);
+	if (!median)
+		return;
+	/* The same rows as the table's (sk_holdout_compare has died
+	 * without the column): absolute error is the median's loss, so its
+	 * figure goes beside the mean's (median.h). */
+	long ch = sk_table_col(t, "holdout_frequency");
+	double mae = 0, tot = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		int e;
+		double a = d->valid[i] ? sk_table_num(t, i, ch, &e) : 0;
+		if (!d->valid[i] || e)
+			continue;
+		double w = sk_custdata_w(d, i);
+		mae += w * fabs(median[i] - a);
+		tot += w;
+	}
+	fprintf(f, "median_purchases: mean absolute error per customer %.4f\n",
+		tot > 0 ? mae / tot : 0);
 }
 
 /* The conditional pmf.  A customer alive at T has, for each model, a

@@ -180,9 +180,10 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		   const struct sk_fit *fit, const struct sk_custdata *d,
 		   const struct sk_pred *p, double threshold, int rule_alive, const char *unit);
 /* The calibration/holdout table: per calibration frequency 0..7+,
- * customers, mean predicted and mean actual holdout transactions. */
+ * customers, mean predicted and mean actual holdout transactions; with
+ * median (NULL: none) also the median's mean absolute error. */
 void sk_evaluate(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
-		 const struct sk_pred *p, double horizon, const char *unit);
+		 const struct sk_pred *p, const double *median, double horizon, const char *unit);
 /* The same table for column col against pred[i] (times scale[i] when
  * scale is not NULL: spend = expected_spend x expected transactions). */
 void sk_holdout_compare(FILE *f, const struct sk_table *t, const struct sk_custdata *d,
