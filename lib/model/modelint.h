@@ -110,6 +110,13 @@ struct sk_rfm_sums {
 	double w, x, T;		/* customers, repeat transactions, total T */
 };
 
+/* sk_rfm_compressed, and in *sums the sums over the patterns it returns:
+ * the setup of every fit from starts (sk_tmodel_fit_std, and ggomstart.c's
+ * sk_ggom_best_start). */
+const struct sk_rfm *sk_rfm_compressed_sums(const struct sk_rfm *pat, size_t n, size_t *nout,
+					    double *nobs, struct sk_rfm **owned,
+					    struct sk_rfm_sums *sums, char *err, size_t errlen);
+
 struct sk_tfit_spec {
 	int npar;
 	sk_fit_fn nll;		/* its ctx: a struct sk_rfm_set, or ctx_new's */
