@@ -293,79 +293,14 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * degenerate case; pnbd.c sk_pnbd_warn_s).  BFGS crawls along it for
  * hundreds of iterations, each dearer than the last as the tail
  * integrals' z nears 1 (2,000 customers of bench/ggomgen.c: 7 s).  The
- * likelihood below is the Pareto/NBD's own (sk_pnbd_fitctx_nll, so
- * data off the ridge fit to the same bytes) until a point has s > 30
- * (a coefficient of variation of the rates under 18 %) and the
- * likelihood still rises along the ridge (d ln L / d ln s + d ln L / d
- * ln beta > 0): there it freezes, that point's value with a zero
- * gradient everywhere, which ends the fit.  The frozen point is on the
- * ridge, not a maximum: it serves the score test of b = 0 and no more.
- * A wrong guess costs time, never the answer: a frozen point with a
- * score <= 0 gets the full Pareto/NBD fit, and a GGom/NBD fit that ends
- * on the boundary gets boundary_fit's full one (fit() below).  With s >
- * 1e3 as the mark the pre-fit still took 3 s of the 5.7 s for 2,000
- * customers of bench/ggomgen.c; with 30, 0.05 s. */
-#define RIDGE_S 30
-
-struct ridge_ctx {
-	void *pnbd;
-};
-
-static _Thread_local struct {
-	int frozen;
-	double th[4], v;
-} ridge;
-
-static void *ridge_new(const struct sk_rfm *pat, size_t n)
-{
-	struct ridge_ctx *c = sk_xcalloc(1, sizeof *c);
-	c->pnbd = sk_pnbd_fitctx_new(pat, n, 1);
-	return c;
-}
-
-static void ridge_free(void *ctx)
-{
-	struct ridge_ctx *c = ctx;
-	sk_pnbd_fitctx_free(c->pnbd);
-	free(c);
-}
-
-static double ridge_nll(const double *theta, double *grad, void *ctx)
-{
-	struct ridge_ctx *c = ctx;
-	if (ridge.frozen) {
-		if (grad)
-			memset(grad, 0, 4 * sizeof *grad);
-		return ridge.v;
-	}
-	double g[4], v = sk_pnbd_fitctx_nll(theta, g, c->pnbd);
-	if (isfinite(v) && theta[2] > log(RIDGE_S) && g[2] + g[3] < 0) {
-		ridge.frozen = 1;
-		memcpy(ridge.th, theta, sizeof ridge.th);
-		ridge.v = v;
-		memset(g, 0, sizeof g);
-	}
-	if (grad)
-		memcpy(grad, g, sizeof g);
-	return v;
-}
-
-static const struct sk_tfit_spec *ridge_spec(void)
-{
-	/* per thread: pnbd.c's spec is no constant expression to copy
-	 * from at compile time, and fits run on several threads */
-	static _Thread_local struct sk_tfit_spec spec;
-	static _Thread_local int made;
-	if (!made) {
-		struct sk_tfit_spec s = sk_pnbd_spec;
-		s.nll = ridge_nll;
-		s.ctx_new = ridge_new;
-		s.ctx_free = ridge_free;
-		spec = s;
-		made = 1;
-	}
-	return &spec;
-}
+ * pre-fit is sk_pnbd_fit_watched (pnbd.c, "the ridge"): the
+ * Pareto/NBD's own likelihood (so data off the ridge fit to the same
+ * bytes) until a point has s > 30 and the likelihood still rises along
+ * the ridge; there the fit ends.  That point is on the ridge, not a
+ * maximum: it serves the score test of b = 0 and no more.  A wrong
+ * guess costs time, never the answer: a frozen point with a score <= 0
+ * gets the full Pareto/NBD fit, and a GGom/NBD fit that ends on the
+ * boundary gets boundary_fit's full one (fit() below). */
 
 /* On the boundary b -> 0 the maximum is the Pareto/NBD's (BG 2012, sec.
  * 2): the fit is that one, written as GGom/NBD parameters with b so small
@@ -391,15 +326,14 @@ static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, int wat
 			size_t errlen)
 {
 	struct sk_fit pf;
-	ridge.frozen = 0;
+	struct sk_pnbd_ridge at;
 	/* without the Pareto/NBD's warning, given with the boundary's */
-	int rc = sk_tmodel_fit_std(watch ? ridge_spec() : &sk_pnbd_spec, pat, n, &pf, err,
-				   errlen);
-	int frozen = watch && ridge.frozen;
-	ridge.frozen = 0;
+	int rc = watch ? sk_pnbd_fit_watched(pat, n, &pf, &at, err, errlen)
+		       : sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, &pf, err, errlen);
+	int frozen = rc == 1;
 	if (frozen) {
 		for (int i = 0; i < 4; i++)
-			pf.par[i] = exp(ridge.th[i]);
+			pf.par[i] = exp(at.th[i]);
 	} else if (rc != 0) {
 		return -1;
 	}
@@ -452,7 +386,7 @@ static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_f
  * hazard may grow and the maximum is inside; the Pareto/NBD fit is then
  * extra cost, which was large when its own s ran along its ridge s, beta
  * -> inf (2,000 simulated customers with b = 0.08: 1.4 -> 5.9 s CPU)
- * until the pre-fit learnt to stop there (ridge_nll above).
+ * until the pre-fit learnt to stop there (sk_pnbd_fit_watched, above).
  *
  * Then the starts are tried on coarse patterns (sk_rfm_coarse_new: large
  * data) or on the data, and the best continued on the data.  When the

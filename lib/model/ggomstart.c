@@ -118,16 +118,12 @@ int sk_ggom_best_start(const struct sk_rfm *pat, size_t n, struct sk_fit *out, c
 	size_t m;
 	double nobs;
 	struct sk_rfm *owned;
-	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
+	struct sk_rfm_sums sums;
+	const struct sk_rfm *c = sk_rfm_compressed_sums(pat, n, &m, &nobs, &owned, &sums, err,
+							errlen);
 	if (!c)
 		return -1;
 	struct start_ctx sc = { sk_ggom_tab_new(c, m), 0, { 0 } };
-	struct sk_rfm_sums sums = { 0, 0, 0 };
-	for (size_t i = 0; i < m; i++) {
-		sums.x += c[i].w * c[i].x;
-		sums.T += c[i].w * c[i].T;
-		sums.w += c[i].w;
-	}
 	struct sk_fit f[NSTART];
 	int stopped[NSTART], done[NSTART];
 	double best_free = -HUGE_VAL;

@@ -242,6 +242,22 @@ int sk_tmodel_fit_with(const struct sk_tmodel *tm, double penalty, const struct 
 	return rc;
 }
 
+const struct sk_rfm *sk_rfm_compressed_sums(const struct sk_rfm *pat, size_t n, size_t *nout,
+					    double *nobs, struct sk_rfm **owned,
+					    struct sk_rfm_sums *sums, char *err, size_t errlen)
+{
+	const struct sk_rfm *c = sk_rfm_compressed(pat, n, nout, nobs, owned, err, errlen);
+	if (!c)
+		return NULL;
+	*sums = (struct sk_rfm_sums){ 0, 0, 0 };
+	for (size_t i = 0; i < *nout; i++) {
+		sums->x += c[i].w * c[i].x;
+		sums->T += c[i].w * c[i].T;
+		sums->w += c[i].w;
+	}
+	return c;
+}
+
 /* With a penalty (sk_tmodel_fit_with): BFGS and Newton on -LL + penalty
  * from the model's starts, without the coarse start (the penalty scales
  * with the customers, the coarse patterns are fewer), then the plain
@@ -254,16 +270,11 @@ int sk_tmodel_fit_std(const struct sk_tfit_spec *spec, const struct sk_rfm *pat,
 	size_t m;
 	double nobs;
 	struct sk_rfm *owned;
-	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
+	struct sk_rfm_sums s;
+	const struct sk_rfm *c = sk_rfm_compressed_sums(pat, n, &m, &nobs, &owned, &s, err, errlen);
 	if (!c)
 		return -1;
 	void *ctx = ctx_make(spec, c, m);
-	struct sk_rfm_sums s = { 0, 0, 0 };
-	for (size_t i = 0; i < m; i++) {
-		s.x += c[i].w * c[i].x;
-		s.T += c[i].w * c[i].T;
-		s.w += c[i].w;
-	}
 	double starts[8 * SK_FIT_MAXPAR];
 	spec->starts(&s, starts);
 	int rc;

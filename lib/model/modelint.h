@@ -67,6 +67,16 @@ void sk_pnbd_fitctx_free(void *ctx);
 double sk_pnbd_fitctx_nll(const double *theta, double *grad, void *ctx);
 /* The Pareto/NBD fit without its warning, and the warning (ggomnbd.c). */
 extern const struct sk_tfit_spec sk_pnbd_spec;
+/* The same fit watched for its ridge s, beta -> inf (pnbd.c, "the
+ * ridge"): BFGS ends at the first point with s > 30 whose ln L still
+ * rises along s and beta.  1 when it ended there, with that point in *at
+ * (theta = ln par, its -LL and the gradient of -LL in theta) and out no
+ * fit; else sk_tmodel_fit_std's 0 or -1, out sk_pnbd_spec's fit. */
+struct sk_pnbd_ridge {
+	double th[4], v, g[4];
+};
+int sk_pnbd_fit_watched(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
+			struct sk_pnbd_ridge *at, char *err, size_t errlen);
 void sk_pnbd_warn_s(const struct sk_fit *f);
 /* -LL over pat[0..n) one pattern at a time (no index, nothing kept):
  * for covar.c's small groups. */
@@ -99,6 +109,13 @@ double sk_cnbd_cond_pmf(const double *par, double t, int n, double x, double t_x
 struct sk_rfm_sums {
 	double w, x, T;		/* customers, repeat transactions, total T */
 };
+
+/* sk_rfm_compressed, and in *sums the sums over the patterns it returns:
+ * the setup of every fit from starts (sk_tmodel_fit_std, and ggomstart.c's
+ * sk_ggom_best_start). */
+const struct sk_rfm *sk_rfm_compressed_sums(const struct sk_rfm *pat, size_t n, size_t *nout,
+					    double *nobs, struct sk_rfm **owned,
+					    struct sk_rfm_sums *sums, char *err, size_t errlen);
 
 struct sk_tfit_spec {
 	int npar;

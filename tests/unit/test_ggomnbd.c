@@ -342,6 +342,27 @@ static void check_starts(const char *what, const struct sk_rfm *p, size_t n,
 	      flat ? ", flat: not compared" : "");
 }
 
+/* The worst relative difference, over the points pts (natural scale),
+ * between the -LL and gradient of the fit's tables (ggomtab.c) and the
+ * per-pattern sum's (sk_ggomnbd_nll) on p[0..n). */
+static double tab_worst(const struct sk_rfm *p, size_t n, const double (*pts)[5], int npts)
+{
+	struct sk_rfm_set set = { .pat = p, .n = n };
+	void *tab = sk_ggom_tab_new(p, n);
+	double worst = 0;
+	for (int j = 0; j < npts; j++) {
+		double th[5], g1[5], g2[5];
+		for (int k = 0; k < 5; k++)
+			th[k] = log(pts[j][k]);
+		double v1 = sk_ggomnbd_nll(th, g1, &set), v2 = sk_ggom_tab_nll(th, g2, tab);
+		worst = fmax(worst, rel(v2, v1));
+		for (int k = 0; k < 5; k++)
+			worst = fmax(worst, fabs(g2[k] - g1[k]) / fmax(1, fabs(g1[k])));
+	}
+	sk_ggom_tab_free(tab);
+	return worst;
+}
+
 static void check_recovery(void)
 {
 	const double truth[5] = { 0.8, 4, 0.08, 1.2, 4 };
@@ -366,20 +387,8 @@ static void check_recovery(void)
 		      "(b %.4f, se %.4f)", f.par[2], f.se[2]);
 		/* the fit's tables (ggomtab.c) give the per-pattern sum's value
 		 * and gradient, here and away from the estimate */
-		struct sk_rfm_set set = { .pat = p, .n = n };
-		void *tab = sk_ggom_tab_new(p, n);
-		double worst = 0;
 		const double pts[2][5] = { { 0.8, 4, 0.08, 1.2, 4 }, { 2, 0.5, 0.01, 0.3, 0.05 } };
-		for (int j = 0; j < 2; j++) {
-			double th[5], g1[5], g2[5];
-			for (int k = 0; k < 5; k++)
-				th[k] = log(pts[j][k]);
-			double v1 = sk_ggomnbd_nll(th, g1, &set), v2 = sk_ggom_tab_nll(th, g2, tab);
-			worst = fmax(worst, rel(v2, v1));
-			for (int k = 0; k < 5; k++)
-				worst = fmax(worst, fabs(g2[k] - g1[k]) / fmax(1, fabs(g1[k])));
-		}
-		sk_ggom_tab_free(tab);
+		double worst = tab_worst(p, n, pts, 2);
 		check(worst < 1e-8, "ggomnbd: the (x, t) tables give the per-pattern likelihood and "
 		      "gradient (worst rel. %.1e)", worst);
 		/* and on a coarse grid (10-week steps), where the tables' fixed
@@ -392,21 +401,9 @@ static void check_recovery(void)
 			c[i].T = fmax(round(p[i].T / 10) * 10, c[i].t_x);
 		}
 		size_t nc = sk_rfm_compress(c, n);
-		struct sk_rfm_set cset = { .pat = c, .n = nc };
-		tab = sk_ggom_tab_new(c, nc);
-		worst = 0;
 		const double cpts[3][5] = { { 0.8, 4, 0.08, 1.2, 4 }, { 2, 0.5, 0.01, 0.3, 0.05 },
 					    { 0.5, 0.2, 0.3, 2, 1e-3 } };
-		for (int j = 0; j < 3; j++) {
-			double th[5], g1[5], g2[5];
-			for (int k = 0; k < 5; k++)
-				th[k] = log(cpts[j][k]);
-			double v1 = sk_ggomnbd_nll(th, g1, &cset), v2 = sk_ggom_tab_nll(th, g2, tab);
-			worst = fmax(worst, rel(v2, v1));
-			for (int k = 0; k < 5; k++)
-				worst = fmax(worst, fabs(g2[k] - g1[k]) / fmax(1, fabs(g1[k])));
-		}
-		sk_ggom_tab_free(tab);
+		worst = tab_worst(c, nc, cpts, 3);
 		free(c);
 		check(worst < 1e-8, "ggomnbd: the tables on a coarse grid (%zu patterns) give the "
 		      "per-pattern likelihood and gradient (worst rel. %.1e)", nc, worst);
