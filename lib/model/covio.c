@@ -135,29 +135,64 @@ void sk_covdata_free(struct sk_covdata *cd)
 	memset(cd, 0, sizeof *cd);
 }
 
-/* The name of coefficient i (purchase ones first). */
-static const char *coef_name(const struct sk_covspec *s, int i, const char **process)
+const char *sk_cov_coef_name(const struct sk_covspec *s, int j, const char **process,
+			     const char **param)
 {
-	*process = i < s->kp ? "purchase" : "dropout";
-	return i < s->kp ? s->pname[i] : s->dname[i - s->kp];
+	int c = sk_covspec_col(s, j);
+	*process = j < s->kp ? "purchase" : "dropout";
+	*param = j >= s->kp && s->sep ? (j - s->kp < s->kd ? "a" : "b") : NULL;
+	return c < s->kp ? s->pname[c] : s->dname[c - s->kp];
+}
+
+/* "the purchase coefficient of "z"", or with separate dropout
+ * coefficients "the dropout coefficient on a of "z"", into buf. */
+static const char *coef_desc(const struct sk_covspec *s, int j, char *buf, size_t len)
+{
+	const char *proc, *par, *name = sk_cov_coef_name(s, j, &proc, &par);
+	snprintf(buf, len, "the %s coefficient%s%s of \"%s\"", proc, par ? " on " : "",
+		 par ? par : "", name);
+	return buf;
+}
+
+/* The name of column c of a vector and the process it acts on. */
+static const char *col_name(const struct sk_covspec *s, int c, const char **process)
+{
+	*process = c < s->kp ? "purchase" : "dropout";
+	return c < s->kp ? s->pname[c] : s->dname[c - s->kp];
+}
+
+static json_t *lrtest_json(const struct sk_lrtest *lr, const char *key, double ll)
+{
+	json_t *l = json_object();
+	json_object_set_new(l, "stat", json_real(lr->stat));
+	json_object_set_new(l, "df", json_integer(lr->df));
+	json_object_set_new(l, "p", isnan(lr->p) ? json_null() : json_real(lr->p));
+	json_object_set_new(l, key, json_real(ll));
+	return l;
 }
 
 void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct sk_fit *fit,
 		   const struct sk_covdata *cd)
 {
 	const struct sk_covspec *s = &cd->spec;
-	int k = s->kp + s->kd;
-	struct sk_lrtest lr;
+	int k = sk_covspec_ncoef(s), bg = tm != &sk_pnbd && s->kd > 0;
+	struct sk_lrtest lr, lrs;
 	if (cd->has_plain)
 		sk_lrtest(fit->loglik, cd->ll_plain, k, 0, &lr);
+	/* shared against separate: g_a = g_b, kd restrictions (nested) */
+	if (cd->has_shared)
+		sk_lrtest(fit->loglik, cd->ll_shared, s->kd, 0, &lrs);
 	if (f) {
 		fprintf(f, "covariates (%s: alpha = alpha0 exp(-g'z) on purchase, %s on "
 			"dropout):\n", tm->title,
-			tm == &sk_pnbd ? "beta = beta0 exp(-g'z)" : "a, b = a0, b0 exp(g'z)");
+			tm == &sk_pnbd ? "beta = beta0 exp(-g'z)" :
+			s->sep ? "a = a0 exp(g_a'z), b = b0 exp(g_b'z)" : "a, b = a0, b0 exp(g'z)");
 		for (int i = 0; i < k; i++) {
-			const char *proc, *name = coef_name(s, i, &proc);
+			const char *proc, *par, *name = sk_cov_coef_name(s, i, &proc, &par);
+			char lab[SK_COV_NAMELEN + 4];
+			snprintf(lab, sizeof lab, "%s%s%s", par ? par : "", par ? ": " : "", name);
 			double se = fit->se[4 + i];
-			fprintf(f, "  %-8s %-16s %12.6g  (se %.4g", proc, name, fit->par[4 + i], se);
+			fprintf(f, "  %-8s %-16s %12.6g  (se %.4g", proc, lab, fit->par[4 + i], se);
 			if (se > 0)
 				fprintf(f, ", z %.2f", fit->par[4 + i] / se);
 			fprintf(f, ")\n");
@@ -167,92 +202,139 @@ void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct
 		return;
 	json_t *o = json, *c = json_array();
 	for (int i = 0; i < k; i++) {
-		const char *proc, *name = coef_name(s, i, &proc);
+		const char *proc, *par, *name = sk_cov_coef_name(s, i, &proc, &par);
 		json_t *e = json_object();
 		json_object_set_new(e, "process", json_string(proc));
+		if (par)
+			json_object_set_new(e, "parameter", json_string(par));
 		json_object_set_new(e, "column", json_string(name));
 		json_object_set_new(e, "coef", json_real(fit->par[4 + i]));
 		json_object_set_new(e, "stderr", json_real(fit->se[4 + i]));
 		json_array_append_new(c, e);
 	}
 	json_object_set_new(o, "covariates", c);
-	if (cd->has_plain) {
-		json_t *l = json_object();
-		json_object_set_new(l, "stat", json_real(lr.stat));
-		json_object_set_new(l, "df", json_integer(lr.df));
-		json_object_set_new(l, "p", isnan(lr.p) ? json_null() : json_real(lr.p));
-		json_object_set_new(l, "loglik_without", json_real(cd->ll_plain));
-		json_object_set_new(o, "covariates_lrtest", l);
-	}
+	if (bg)
+		json_object_set_new(o, "dropout_coefficients",
+				    json_string(s->sep ? "separate" : "shared"));
+	if (cd->has_plain)
+		json_object_set_new(o, "covariates_lrtest",
+				    lrtest_json(&lr, "loglik_without", cd->ll_plain));
+	if (cd->has_shared)
+		json_object_set_new(o, "dropout_coefficients_lrtest",
+				    lrtest_json(&lrs, "loglik_shared", cd->ll_shared));
 }
 
 void sk_cov_nested(struct sk_nested *nt, const struct sk_tmodel *tm, const struct sk_fit *fit,
 		   const struct sk_covdata *cd)
 {
-	if (!cd->has_plain)
-		return;
-	char full[40];
+	char full[40], shared[40];
 	snprintf(full, sizeof full, "%s + covariates", tm->title);
-	sk_nested_add(nt, full, tm->title, "all g = 0", fit->loglik, cd->ll_plain,
-		      cd->spec.kp + cd->spec.kd, 0);
+	if (cd->has_plain)
+		sk_nested_add(nt, full, tm->title, "all g = 0", fit->loglik, cd->ll_plain,
+			      sk_covspec_ncoef(&cd->spec), 0);
+	/* FH 2007's a and b apart against CLVTools' one vector for both */
+	snprintf(shared, sizeof shared, "%s + shared dropout g", tm->title);
+	if (cd->has_shared)
+		sk_nested_add(nt, full, shared, "g_a = g_b", fit->loglik, cd->ll_shared,
+			      cd->spec.kd, 0);
 }
 
 /* The model file: "covariates": {"purchase": {"col": coef, ...},
  * "dropout": {...}, "stderr": {"purchase": {...}, "dropout": {...}}};
- * coefficients in the order given, which is the order of the fit. */
-void *sk_cov_json_new(const struct sk_covspec *s, const struct sk_fit *fit, int npar0)
+ * coefficients in the order given, which is the order of the fit.  The
+ * BG/NBD records its form, "dropout_coefficients": "shared" or
+ * "separate", and separate holds "dropout_a" and "dropout_b" (the
+ * columns of each in the same order) for "dropout"; a file without the
+ * key is shared (the only form before it). */
+static const char *const blocks[2][3] = { { "purchase", "dropout", NULL },
+					  { "purchase", "dropout_a", "dropout_b" } };
+
+void *sk_cov_json_new(const struct sk_tmodel *tm, const struct sk_covspec *s,
+		      const struct sk_fit *fit)
 {
 	json_t *o = json_object(), *se = json_object();
-	for (int p = 0; p < 2; p++) {
+	int sep = s->sep && tm != &sk_pnbd, off = tm->npar;
+	if (tm != &sk_pnbd && s->kd > 0)
+		json_object_set_new(o, "dropout_coefficients",
+				    json_string(sep ? "separate" : "shared"));
+	for (int p = 0; p < 3 && blocks[sep][p]; p++) {
 		json_t *c = json_object(), *e = json_object();
-		int kk = p ? s->kd : s->kp, off = npar0 + (p ? s->kp : 0);
+		int kk = p ? s->kd : s->kp;
 		for (int i = 0; i < kk; i++) {
 			const char *name = p ? s->dname[i] : s->pname[i];
 			json_object_set_new(c, name, json_real(fit->par[off + i]));
 			json_object_set_new(e, name, json_real(fit->se[off + i]));
 		}
-		json_object_set_new(o, p ? "dropout" : "purchase", c);
-		json_object_set_new(se, p ? "dropout" : "purchase", e);
+		off += kk;
+		json_object_set_new(o, blocks[sep][p], c);
+		json_object_set_new(se, blocks[sep][p], e);
 	}
 	json_object_set_new(o, "stderr", se);
 	return o;
 }
 
-void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
-		      struct sk_fit *fit, int npar0)
+void sk_cov_json_read(const char *path, void *json, const struct sk_tmodel *tm,
+		      struct sk_covspec *s, struct sk_fit *fit)
 {
 	json_t *o = json;
-	json_t *se = json_object_get(o, "stderr");
+	json_t *se = json_object_get(o, "stderr"), *form = json_object_get(o,
+									  "dropout_coefficients");
 	memset(s, 0, sizeof *s);
-	for (int p = 0; p < 2; p++) {
-		const char *proc = p ? "dropout" : "purchase";
+	if (form) {
+		const char *v = json_string_value(form);
+		if (!v || (strcmp(v, "separate") != 0 && strcmp(v, "shared") != 0))
+			sk_die(SK_EX_DATA, "%s: \"dropout_coefficients\" is not \"separate\" or "
+			       "\"shared\"", path);
+		if (tm == &sk_pnbd)
+			sk_die(SK_EX_DATA, "%s: \"dropout_coefficients\" with a pnbd model, whose "
+			       "dropout has one coefficient per column", path);
+		s->sep = strcmp(v, "separate") == 0;
+	}
+	int at = tm->npar;
+	for (int p = 0; p < 3 && blocks[s->sep][p]; p++) {
+		const char *proc = blocks[s->sep][p];
 		json_t *c = json_object_get(o, proc), *e = se ? json_object_get(se, proc) : NULL;
 		if (!json_is_object(c))
 			sk_die(SK_EX_DATA, "%s: \"covariates\" has no \"%s\" object", path, proc);
 		const char *name;
 		json_t *v;
+		int n = 0;
 		json_object_foreach(c, name, v) {
 			int *kk = p ? &s->kd : &s->kp;
-			if (*kk >= SK_COV_MAX || strlen(name) >= SK_COV_NAMELEN || !name[0])
-				sk_die(SK_EX_DATA, "%s: \"covariates\": too many %s covariates or "
-				       "a bad column name", path, proc);
+			if (p == 2) {
+				/* dropout_b: the columns of dropout_a, in their order */
+				if (n >= s->kd || strcmp(name, s->dname[n]) != 0)
+					sk_die(SK_EX_DATA, "%s: \"dropout_b\" does not name the columns "
+					       "of \"dropout_a\" in their order", path);
+			} else {
+				if (*kk >= SK_COV_MAX || strlen(name) >= SK_COV_NAMELEN || !name[0])
+					sk_die(SK_EX_DATA, "%s: \"covariates\": too many %s covariates "
+					       "or a bad column name", path, proc);
+				strcpy(p ? s->dname[*kk] : s->pname[*kk], name);
+				(*kk)++;
+			}
 			if (!json_is_number(v) || !isfinite(json_number_value(v)))
 				sk_die(SK_EX_DATA, "%s: covariate \"%s\": the coefficient is not a "
 				       "number", path, name);
-			strcpy(p ? s->dname[*kk] : s->pname[*kk], name);
-			/* purchase coefficients are read first, so the dropout
-			 * ones land after all of them */
-			int at = npar0 + (p ? s->kp : 0) + *kk;
+			/* the blocks are read in the fit's order: purchase, then
+			 * dropout (or a's, then b's) */
 			fit->par[at] = json_number_value(v);
 			json_t *sv = e ? json_object_get(e, name) : NULL;
 			fit->se[at] = json_is_number(sv) ? json_number_value(sv) : 0;
-			(*kk)++;
+			at++;
+			n++;
 		}
+		if (p == 2 && n != s->kd)
+			sk_die(SK_EX_DATA, "%s: \"dropout_b\" does not name the columns of "
+			       "\"dropout_a\" in their order", path);
 	}
 	if (s->kp + s->kd == 0)
 		sk_die(SK_EX_DATA, "%s: \"covariates\" names no column", path);
-	fit->npar = npar0 + s->kp + s->kd;
-	fit->ncoef = s->kp + s->kd;
+	if (s->sep && s->kd == 0)
+		sk_die(SK_EX_DATA, "%s: \"dropout_coefficients\" is \"separate\" with no "
+		       "dropout column", path);
+	fit->npar = at;
+	fit->ncoef = sk_covspec_ncoef(s);
 }
 
 /* ---- the programs' glue ---- */
@@ -290,7 +372,7 @@ static void collinear_columns(const struct sk_tmodel *tm, const struct sk_covdat
 			double rho = sii > 0 && sjj > 0 ? sij / sqrt(sii * sjj) : 0;
 			if (!(fabs(rho) > 0.9999))
 				continue;
-			const char *pi, *ni = coef_name(s, i, &pi), *pj, *nj = coef_name(s, j, &pj);
+			const char *pi, *ni = col_name(s, i, &pi), *pj, *nj = col_name(s, j, &pj);
 			sk_warn("warning: %s fit with covariates: the %s coefficient of \"%s\" and "
 				"the %s coefficient of \"%s\" cannot be told apart (correlation of the "
 				"columns %.4f): a covariate is nearly a combination of others; leave "
@@ -320,17 +402,20 @@ static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
 			double rho = v > 0 ? c[i * SK_FIT_MAXPAR + j] / sqrt(v) : 0;
 			if (fabs(rho) <= 0.995)
 				continue;
-			const char *pi, *ni = coef_name(s, i - 4, &pi);
-			char other[SK_COV_NAMELEN + 40];
-			if (j >= 4) {
-				const char *pj, *nj = coef_name(s, j - 4, &pj);
-				snprintf(other, sizeof other, "the %s coefficient of \"%s\"", pj, nj);
-			} else
+			char di[SK_COV_NAMELEN + 48], other[SK_COV_NAMELEN + 48];
+			coef_desc(s, i - 4, di, sizeof di);
+			if (j >= 4)
+				coef_desc(s, j - 4, other, sizeof other);
+			else
 				snprintf(other, sizeof other, "%s", tm->parname[j]);
-			sk_warn("warning: %s fit with covariates: the %s coefficient of \"%s\" "
-				"and %s cannot be told apart (correlation of the estimates %.4f): "
+			sk_warn("warning: %s fit with covariates: %s and %s cannot be told apart "
+				"(correlation of the estimates %.4f): %s", tm->title, di, other, rho,
+				s->sep && j >= 4 && sk_covspec_col(s, i - 4) == sk_covspec_col(s, j - 4) ?
+				"the data tell only their difference, the column's effect on the mean "
+				"dropout probability a/(a+b), not their sum, its effect on the spread "
+				"1/(1+a+b) (a and b large: little spread to explain)" :
 				"a covariate is nearly constant or nearly a combination of others; "
-				"leave one out", tm->title, pi, ni, other, rho);
+				"leave one out");
 			return;
 		}
 }
@@ -364,10 +449,32 @@ static struct sk_rfm *plain_patterns(const struct sk_rfm *pat, size_t npat, size
  * Naef, CLVTools, SetStaticCovariates / latentAttrition). */
 static int cov_fit_pen(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
-		       double penalty, struct sk_fit *out, char *err, size_t errlen)
+		       double penalty, struct sk_fit *out, double *ll_shared, char *err,
+		       size_t errlen)
 {
 	double was = sk_tmodel_penalty_set(penalty);
-	int rc = sk_cov_fit(tm, cd, plain, pat, n, out, err, errlen);
+	/* The BG/NBD with a and b apart (FH 2007) from its restriction g_a
+	 * = g_b, CLVTools' form: that fit is its start and the test's
+	 * restricted model.  The Pareto/NBD has one form. */
+	struct sk_covdata c = *cd;
+	c.spec.sep = cd->spec.sep && tm != &sk_pnbd && cd->spec.kd > 0;
+	int rc;
+	if (c.spec.sep) {
+		struct sk_covdata sh = c;
+		struct sk_fit shared;
+		sh.spec.sep = 0;
+		rc = sk_cov_fit(tm, &sh, plain, pat, n, &shared, err, errlen);
+		if (rc == 0)
+			rc = sk_cov_fit_separate(&c, &shared, pat, n, out, err, errlen);
+		if (rc == 0)	/* the BFGS iterations of both */
+			out->iterations += shared.iterations;
+		if (ll_shared)
+			*ll_shared = rc == 0 ? shared.loglik : NAN;
+	} else {
+		rc = sk_cov_fit(tm, &c, plain, pat, n, out, err, errlen);
+		if (ll_shared)
+			*ll_shared = NAN;
+	}
 	sk_tmodel_penalty_set(was);
 	return rc;
 }
@@ -387,7 +494,7 @@ int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
 	free(plainpat);
 	if (rc != 0)
 		return -1;
-	return cov_fit_pen(tm, cd, plain, pat, npat, penalty, out, err, errlen);
+	return cov_fit_pen(tm, cd, plain, pat, npat, penalty, out, NULL, err, errlen);
 }
 
 void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *unit,
@@ -396,16 +503,21 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *un
 	/* A column with one value for everyone moves every customer's
 	 * alpha (or beta, a and b) by the same factor, which alpha0 (beta0,
 	 * a0, b0) already does: the coefficient cannot be identified. */
+	/* The Pareto/NBD's dropout has one form (covar.h). */
+	if (tm == &sk_pnbd)
+		cd->spec.sep = 0;
 	int k = cd->spec.kp + cd->spec.kd;
 	for (int j = 0; j < k; j++) {
 		size_t i = 1;
 		while (i < cd->nz && cd->z[i * (size_t)k + (size_t)j] == cd->z[j])
 			i++;
 		if (i >= cd->nz) {
-			const char *proc, *name = coef_name(&cd->spec, j, &proc);
+			const char *proc, *name = col_name(&cd->spec, j, &proc);
+			int both = j >= cd->spec.kp && cd->spec.sep;
 			sk_die(SK_EX_DATA, "covariate \"%s\" is %g for every customer: its %s "
-			       "coefficient cannot be told from the model's own parameters; "
-			       "leave it out", name, cd->nz ? cd->z[j] : 0.0, proc);
+			       "coefficient%s cannot be told from the model's own parameters%s; "
+			       "leave it out", name, cd->nz ? cd->z[j] : 0.0, proc,
+			       both ? "s on a and on b" : "", both ? " (a0 and b0)" : "");
 		}
 	}
 	size_t npat, nplain;
@@ -417,12 +529,16 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *un
 	sk_tmodel_fit_or_die(tm, penalty, plainpat, nplain, &plain);
 	free(plainpat);
 	char err[400];
-	if (cov_fit_pen(tm, cd, &plain, pat, npat, penalty, &mf->tfit, err, sizeof err) != 0)
+	double ll_shared;
+	if (cov_fit_pen(tm, cd, &plain, pat, npat, penalty, &mf->tfit, &ll_shared, err,
+			sizeof err) != 0)
 		sk_die(SK_EX_DATA, "cannot fit %s with covariates: %s", tm->title, err);
 	/* Penalised estimates are not maximum likelihood: no
 	 * likelihood-ratio test between them. */
 	cd->has_plain = !(penalty > 0);
 	cd->ll_plain = plain.loglik;
+	cd->has_shared = !(penalty > 0) && isfinite(ll_shared);
+	cd->ll_shared = ll_shared;
 	/* (the plain fit's own findings were warned about above) */
 	if (!mf->tfit.se_ok)
 		sk_warn("warning: %s fit with covariates: the information matrix is singular: "
@@ -454,9 +570,13 @@ void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
 	double best_score = -INFINITY;
 	int heldout = b && b->d.nvalid >= SK_BACKTEST_MINTRAIN;
 	char err[400];
+	int sep = cd->spec.sep;
 	for (size_t k = 0; k < 2; k++) {
 		const struct sk_tmodel *tm = cand[k];
 		double ll = NAN, n = 0;
+		/* the candidate's form: the backtest's predictions read it
+		 * (b->d.cov is cd) */
+		cd->spec.sep = sep && tm != &sk_pnbd;
 		if (heldout) {
 			struct sk_fit plain, fb;
 			if (sk_cov_fit_custdata(tm, &b->d, cd, penalty, &plain, &fb, err,
@@ -501,8 +621,11 @@ void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
 	mf->tfit = best.tfit;
 	mf->cov = best.cov;
 	snprintf(mf->unit, sizeof mf->unit, "%s", best.unit);
+	cd->spec.sep = bestcd.spec.sep;
 	cd->has_plain = bestcd.has_plain;
 	cd->ll_plain = bestcd.ll_plain;
+	cd->has_shared = bestcd.has_shared;
+	cd->ll_shared = bestcd.ll_shared;
 }
 
 double *sk_cov_vector_weights(struct sk_custdata *d, double *ncust)
