@@ -420,6 +420,122 @@ static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
 		}
 }
 
+/* ---- the BG/NBD's a, b -> inf ridge ----
+ *
+ * Beta(a, b) with a + b -> inf and a/(a+b) = p fixed is a point mass at
+ * p: every customer of a vector then drops out with the same probability
+ * after each purchase, and her likelihood is FHL 2005's with p fixed,
+ * integrated over lambda alone (their eq. 3 before the Beta mixing):
+ *   L_inf = Gamma(r+x) alpha^r / Gamma(r) [(1-p)^x (alpha+T)^-(r+x)
+ *           + [x > 0] p (1-p)^(x-1) (alpha+t_x)^-(r+x)].
+ * Data without that spread raise the likelihood towards this limit as a
+ * and b grow together, the fit stops somewhere on the way, and whatever
+ * moves a and b together is not identified: a0 and b0 apart from
+ * a0/(a0+b0), and a dropout column's g_a + g_b (shared: g_d, all it
+ * moves), only g_b - g_a moving p.  A customer's gain from her limit,
+ * d_i = ln L_inf - ln L at the estimate, tells: the fit is on the ridge
+ * when sum d_i is above -(1e-3 + 1e-8 |ln L|) (nested.h's tolerance: no
+ * worse than the limit).  Or part of it: the customers above a dropout
+ * column's smallest value v (or below its largest) reach their limit
+ * along a direction that leaves those at v where they are (a_i, b_i
+ * times exp(t (z_j - v)), t -> inf: the column's coefficients, and a0
+ * and b0 unless v = 0), when the sum of their d_i is above the same. */
+static double ll_limit(const double *ip, const struct sk_rfm *r)
+{
+	double rr = ip[0], al = ip[1], p = ip[2] / (ip[2] + ip[3]), x = r->x, m = rr + x;
+	double c = lgamma(m) - lgamma(rr) + rr * log(al);
+	double u1 = x * log1p(-p) - m * log(al + r->T);
+	if (!(x > 0))
+		return c + u1;
+	double u2 = log(p) + (x - 1) * log1p(-p) - m * log(al + fmin(r->t_x, r->T));
+	double hi = fmax(u1, u2);
+	return c + hi + log(exp(u1 - hi) + exp(u2 - hi));
+}
+
+/* Warn when f sits on the ridge (above); 1 when it did. */
+static int ridge_ab(const struct sk_tmodel *tm, const struct sk_fit *f,
+		    const struct sk_covdata *cd, const struct sk_rfm *pat, size_t n)
+{
+	const struct sk_covspec *s = &cd->spec;
+	if (tm != &sk_bgnbd)
+		return 0;
+	/* only where the estimates say something is loose: no covariance,
+	 * a or b with a huge standard error, or moving with each other or a
+	 * column's g_a with its g_b */
+	const double *c = f->cov;
+	int loose = !f->cov_ok || f->se[2] > 10 * f->par[2] || f->se[3] > 10 * f->par[3];
+	for (int i = 2; i < f->npar && !loose; i++)
+		for (int j = 2; j < i && !loose; j++) {
+			if (!(j == 2 && i == 3) && !(s->sep && i >= 4 && j >= 4 &&
+			    sk_covspec_col(s, i - 4) == sk_covspec_col(s, j - 4)))
+				continue;
+			double v = c[i * SK_FIT_MAXPAR + i] * c[j * SK_FIT_MAXPAR + j];
+			loose = v > 0 && fabs(c[i * SK_FIT_MAXPAR + j]) / sqrt(v) > 0.995;
+		}
+	if (!loose)
+		return 0;
+	int kz = s->kp + s->kd;
+	double lo[SK_COV_MAX], hi[SK_COV_MAX];
+	for (int j = 0; j < s->kd; j++) {
+		lo[j] = HUGE_VAL;
+		hi[j] = -HUGE_VAL;
+		for (size_t v = 0; v < cd->nz; v++) {
+			double z = cd->z[v * (size_t)kz + (size_t)(s->kp + j)];
+			lo[j] = fmin(lo[j], z);
+			hi[j] = fmax(hi[j], z);
+		}
+	}
+	double all = 0, up[SK_COV_MAX] = { 0 }, dn[SK_COV_MAX] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		double ip[4];
+		const double *pp = sk_cov_rowpar(tm, f->par, cd, &pat[i], ip);
+		double d = pat[i].w * (ll_limit(pp, &pat[i]) -
+				       tm->loglik1(pp, pat[i].x, pat[i].t_x, pat[i].T));
+		all += d;
+		const double *z = cd->z + (size_t)pat[i].cov * (size_t)kz + s->kp;
+		for (int j = 0; j < s->kd; j++) {
+			up[j] += z[j] > lo[j] ? d : 0;
+			dn[j] += z[j] < hi[j] ? d : 0;
+		}
+	}
+	double tol = -(1e-3 + 1e-8 * fabs(f->loglik));
+	const char *what = s->sep ? "g_a + g_b" : "the dropout coefficient";
+	if (isfinite(all) && all >= tol) {
+		char cols[SK_COV_MAX * (SK_COV_NAMELEN + 4)] = "";
+		for (int j = 0; j < s->kd; j++) {
+			size_t l = strlen(cols);
+			snprintf(cols + l, sizeof cols - l, "%s\"%s\"", j ? ", " : "", s->dname[j]);
+		}
+		char nor[sizeof cols + 160] = "";
+		if (s->kd)
+			snprintf(nor, sizeof nor, ", nor %s of %s (%s)", what, cols, s->sep ?
+				 "only g_b - g_a, the effect on the mean dropout probability a/(a+b), "
+				 "is" : "it moves only the spread 1/(1+a+b), which is nil");
+		sk_warn("warning: %s fit with covariates: a and b run off to infinity together "
+			"(ln L no higher than at their limit): the dropout probability has no spread "
+			"among the customers of one covariate vector, so a and b are not identified "
+			"apart from a/(a+b)%s; predictions are the limit's; --penalty keeps them "
+			"finite", tm->title, nor);
+		return 1;
+	}
+	for (int j = 0; j < s->kd; j++) {
+		for (int side = 0; side < 2; side++) {
+			double v = side ? hi[j] : lo[j], sum = side ? dn[j] : up[j];
+			if (!(lo[j] < hi[j]) || !(isfinite(sum) && sum >= tol))
+				continue;
+			sk_warn("warning: %s fit with covariates: the customers with \"%s\" %s %g "
+				"have no spread of their dropout probability (ln L no higher than at "
+				"the limit): their a and b run off to infinity together, through %s of "
+				"\"%s\"%s, which %s not identified%s; --penalty keeps them finite",
+				tm->title, s->dname[j], side ? "below" : "above", v, what,
+				s->dname[j], v != 0 ? " and a0 and b0" : "", v != 0 ? "are" : "is",
+				s->sep ? " (g_b - g_a is)" : "");
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* The customers of d without covariates: their patterns merged over the
  * covariate vectors.  The patterns are sorted by (x, t_x, T, cov), so
  * those of one (x, t_x, T) are neighbours: one pass merges them, sorted
@@ -540,12 +656,16 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *un
 	cd->has_shared = !(penalty > 0) && isfinite(ll_shared);
 	cd->ll_shared = ll_shared;
 	/* (the plain fit's own findings were warned about above) */
-	if (!mf->tfit.se_ok)
-		sk_warn("warning: %s fit with covariates: the information matrix is singular: "
-			"%s, and the standard errors shown as 0 are not available", tm->title,
-			plain.se_ok ? "a covariate is a combination of others" :
-			"the data do not pin down the model even without covariates");
-	collinear(tm, &mf->tfit, cd);
+	if (ridge_ab(tm, &mf->tfit, cd, pat, npat)) {
+		/* said what is not identified: the rest would only repeat it */
+	} else {
+		if (!mf->tfit.se_ok)
+			sk_warn("warning: %s fit with covariates: the information matrix is "
+				"singular: %s, and the standard errors shown as 0 are not available",
+				tm->title, plain.se_ok ? "a covariate is a combination of others" :
+				"the data do not pin down the model even without covariates");
+		collinear(tm, &mf->tfit, cd);
+	}
 	mf->tm = tm;
 	mf->cov = cd->spec;
 	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
