@@ -210,6 +210,7 @@ int main(int argc, char **argv)
 	}
 	if (cov)
 		sk_covdata_read(t, &cs, &d, &cd);
+	cd.test_shared = mo.report || mo.report_json;	/* fit the shared form too */
 	if (mo.patterns) {	/* with covariates, their columns too */
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 1);
 		sk_custdata_free(&d);

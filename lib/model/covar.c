@@ -582,7 +582,7 @@ static int cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd, cons
 	const struct fitarg arg = { tm, cd, st };
 	int rc;
 	size_t per_vector = n / (cd->nz ? cd->nz : 1);
-	if ((cd->nz >= BIN_MIN || per_vector < SMALL_GROUP) &&
+	if ((warm || cd->nz >= BIN_MIN || per_vector < SMALL_GROUP) &&
 	    !(sk_tmodel_penalty() > 0)) {
 		rc = fit_binned(tm, cd, st, warm, pat, n, out, err, errlen);
 	} else {

@@ -81,7 +81,9 @@ struct sk_covdata {
 	int has_plain;
 	double ll_plain;
 	/* The separate BG/NBD's restriction g_a = g_b fitted on the same
-	 * customers (its start), for the test of the shared form. */
+	 * customers (then its start), for the test of the shared form in
+	 * --report: when the caller sets test_shared (a fit more). */
+	int test_shared;
 	int has_shared;
 	double ll_shared;
 };

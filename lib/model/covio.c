@@ -569,13 +569,17 @@ static int cov_fit_pen(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		       size_t errlen)
 {
 	double was = sk_tmodel_penalty_set(penalty);
-	/* The BG/NBD with a and b apart (FH 2007) from its restriction g_a
-	 * = g_b, CLVTools' form: that fit is its start and the test's
-	 * restricted model.  The Pareto/NBD has one form. */
+	/* The BG/NBD with a and b apart (FH 2007), for the test (ll_shared
+	 * not NULL) from its restriction g_a = g_b, CLVTools' form: that fit
+	 * is its start and the test's restricted model.  Without the test,
+	 * from the plain fit as any other (the shared fit and Newton's
+	 * method from it cost a third more than the one fit: 1M customers,
+	 * one continuous column, clv 2.9 -> 3.4 s CPU).  The Pareto/NBD has
+	 * one form. */
 	struct sk_covdata c = *cd;
 	c.spec.sep = cd->spec.sep && tm != &sk_pnbd && cd->spec.kd > 0;
 	int rc;
-	if (c.spec.sep) {
+	if (c.spec.sep && ll_shared) {
 		struct sk_covdata sh = c;
 		struct sk_fit shared;
 		sh.spec.sep = 0;
@@ -645,9 +649,9 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *un
 	sk_tmodel_fit_or_die(tm, penalty, plainpat, nplain, &plain);
 	free(plainpat);
 	char err[400];
-	double ll_shared;
-	if (cov_fit_pen(tm, cd, &plain, pat, npat, penalty, &mf->tfit, &ll_shared, err,
-			sizeof err) != 0)
+	double ll_shared = NAN;
+	if (cov_fit_pen(tm, cd, &plain, pat, npat, penalty, &mf->tfit,
+			cd->test_shared ? &ll_shared : NULL, err, sizeof err) != 0)
 		sk_die(SK_EX_DATA, "cannot fit %s with covariates: %s", tm->title, err);
 	/* Penalised estimates are not maximum likelihood: no
 	 * likelihood-ratio test between them. */
