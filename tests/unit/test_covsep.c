@@ -20,8 +20,11 @@
  * gives the same maximum (the fit's standardisation maps back both
  * blocks); (7) a and b running off together (no spread of the dropout
  * probability) leave only g_b - g_a identified, and the fit says which
- * coefficients it cannot tell apart.  Prints "ok - ..." / "not ok - ..."
- * and exits 1 if any check failed. */
+ * coefficients it cannot tell apart (tests/cases/churn/covariates-nospread);
+ * (8) the intervals of p_alive and expected purchases, the delta method
+ * over both blocks, cover the values at the true parameters as often as
+ * they claim.  Prints "ok - ..." / "not ok - ..." and exits 1 if any
+ * check failed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +347,68 @@ static void affine(const double *par)
 	gsl_rng_free(rng);
 }
 
+/* (8) R sets of n customers as in (4); the 90 % intervals of p_alive
+ * and expected purchases (the delta method over every parameter, the a
+ * and b blocks mapped to theta apart: covar.c's iv_theta) for three
+ * histories at two covariate vectors against the values at the true
+ * parameters: they cover them about as often as they claim. */
+static void coverage(const double *par, size_t n, int R)
+{
+	const struct sk_rfm hist[3] = { { .x = 1, .t_x = 10, .T = 40, .w = 1 },
+					{ .x = 2, .t_x = 30, .T = 40, .w = 1 },
+					{ .x = 5, .t_x = 12, .T = 40, .w = 1 } };
+	double zv[2][4] = { { 0, -1, 0, -1 }, { 1, 0.8, 1, 0.8 } };
+	struct sk_covdata hz = { .nz = 2, .z = &zv[0][0] };
+	spec(&hz.spec, 2);
+	struct sk_rfm h[6];
+	double pa_true[6], ex_true[6];
+	const double horizon = 39;
+	for (int i = 0; i < 6; i++) {
+		double ip[4];
+		h[i] = hist[i % 3];
+		h[i].cov = (uint32_t)(i / 3);
+		sk_cov_par(&sk_bgnbd, &hz.spec, par, zv[i / 3], ip);
+		pa_true[i] = sk_bgnbd.p_alive(ip, h[i].x, h[i].t_x, h[i].T);
+		ex_true[i] = sk_bgnbd.expected(ip, horizon, h[i].x, h[i].t_x, h[i].T);
+	}
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 20072);
+	int fitted = 0, nn = 0, c_pa = 0, c_ex = 0;
+	char err[256];
+	for (int rep = 0; rep < R; rep++) {
+		struct sk_covdata cd;
+		size_t np;
+		struct sk_rfm *p = simulate(par, &cd, n, 0, rng, &np);
+		struct sk_rfm *q = malloc(np * sizeof *q);
+		for (size_t i = 0; i < np; i++) {
+			q[i] = p[i];
+			q[i].cov = 0;
+		}
+		struct sk_fit plain, f;
+		double lo[6], hi[6], elo[6], ehi[6];
+		if (sk_bgnbd.fit(q, sk_rfm_compress(q, np), &plain, err, sizeof err) == 0 &&
+		    sk_cov_fit(&sk_bgnbd, &cd, &plain, p, np, &f, err, sizeof err) == 0 &&
+		    f.cov_ok && sk_cov_interval_patterns(&sk_bgnbd, &f, &hz, h, 6, horizon, 0.9, lo,
+							 hi, elo, ehi) == 0) {
+			fitted++;
+			for (int i = 0; i < 6; i++) {
+				nn++;
+				c_pa += lo[i] <= pa_true[i] && pa_true[i] <= hi[i];
+				c_ex += elo[i] <= ex_true[i] && ex_true[i] <= ehi[i];
+			}
+		}
+		free(q);
+		free(p);
+		sk_covdata_free(&cd);
+	}
+	gsl_rng_free(rng);
+	double cp = (double)c_pa / (nn ? nn : 1), ce = (double)c_ex / (nn ? nn : 1);
+	/* R x 6 draws of a 0.9 coverage, correlated within a set */
+	check(fitted >= R - 2 && cp > 0.82 && cp < 0.97 && ce > 0.82 && ce < 0.97,
+	      "separate: 90%% intervals cover the true p_alive %.3f of %d times, expected "
+	      "purchases %.3f (%d of %d sets fitted)", cp, nn, ce, fitted, R);
+}
+
 int main(void)
 {
 	/* Near CDNOW's BG/NBD in weeks (FHL 2005: r 0.24, alpha 4.41, a
@@ -355,6 +420,7 @@ int main(void)
 	affine(bg);
 	recover(bg, 8000);
 	size(bg, 2000, 40);
+	coverage(bg, 2000, 60);
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
