@@ -518,6 +518,8 @@ static int ridge_ab(const struct sk_tmodel *tm, const struct sk_fit *f,
 			"finite", tm->title, nor);
 		return 1;
 	}
+	/* each column through which some customers run off, once */
+	int said = 0;
 	for (int j = 0; j < s->kd; j++) {
 		for (int side = 0; side < 2; side++) {
 			double v = side ? hi[j] : lo[j], sum = side ? dn[j] : up[j];
@@ -530,10 +532,11 @@ static int ridge_ab(const struct sk_tmodel *tm, const struct sk_fit *f,
 				tm->title, s->dname[j], side ? "below" : "above", v, what,
 				s->dname[j], v != 0 ? " and a0 and b0" : "", v != 0 ? "are" : "is",
 				s->sep ? " (g_b - g_a is)" : "");
-			return 1;
+			said = 1;
+			break;
 		}
 	}
-	return 0;
+	return said;
 }
 
 /* The customers of d without covariates: their patterns merged over the
