@@ -70,7 +70,12 @@ static const char usage[] =
 	"                       coefficients and a likelihood-ratio test against the\n"
 	"                       model without them\n"
 	"  --covariates-purchase COLS  columns for the purchase process only\n"
-	"  --covariates-dropout COLS   columns for the dropout process only\n";
+	"  --covariates-dropout COLS   columns for the dropout process only\n"
+	"  --dropout-coefficients F  separate or shared; bgnbd with dropout\n"
+	"                       covariates: a and b each with coefficients of their\n"
+	"                       own (Fader & Hardie 2007; the default), or one vector\n"
+	"                       for both (as CLVTools); --report tests shared\n"
+	"                       against separate\n";
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
@@ -175,7 +180,7 @@ int main(int argc, char **argv)
 	/* Covariates (covar.h) come with their own fit and predictions; the
 	 * backtest refits with them (auto, the learned layer). */
 	struct sk_covspec cs;
-	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
+	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2], mo.dropout_form);
 	if (cov)
 		sk_cov_check_opts(&mo, 1);
 	/* On a transaction log the summary writes the backtest columns. */
@@ -210,6 +215,7 @@ int main(int argc, char **argv)
 	}
 	if (cov)
 		sk_covdata_read(t, &cs, &d, &cd);
+	cd.test_shared = mo.report || mo.report_json;	/* fit the shared form too */
 	if (mo.patterns) {
 		/* with covariates, their columns too (covar.h) */
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 0);

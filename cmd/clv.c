@@ -51,7 +51,12 @@ static const char usage[] =
 	"                       purchase and the dropout process of each customer\n"
 	"                       (pnbd, bgnbd, or auto between them; see churn(1))\n"
 	"  --covariates-purchase COLS  columns for the purchase process only\n"
-	"  --covariates-dropout COLS   columns for the dropout process only\n";
+	"  --covariates-dropout COLS   columns for the dropout process only\n"
+	"  --dropout-coefficients F  separate or shared; bgnbd with dropout\n"
+	"                       covariates: a and b each with coefficients of their\n"
+	"                       own (Fader & Hardie 2007; the default), or one vector\n"
+	"                       for both (as CLVTools); --report tests shared\n"
+	"                       against separate\n";
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared
@@ -164,7 +169,7 @@ int main(int argc, char **argv)
 	/* Covariates (model/covar.h): each customer's discounted
 	 * transactions with her own parameters. */
 	struct sk_covspec cs;
-	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2]);
+	int cov = sk_covspec_parse(&cs, mo.cov[0], mo.cov[1], mo.cov[2], mo.dropout_form);
 	if (cov)
 		sk_cov_check_opts(&mo, 1);
 
@@ -205,6 +210,7 @@ int main(int argc, char **argv)
 	}
 	if (cov)
 		sk_covdata_read(t, &cs, &d, &cd);
+	cd.test_shared = mo.report || mo.report_json;	/* fit the shared form too */
 	if (mo.patterns) {	/* with covariates, their columns too */
 		sk_patterns_write(&o, t, &d, tm && tm->discrete, 1);
 		sk_custdata_free(&d);

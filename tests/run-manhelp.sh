@@ -57,5 +57,7 @@ check_values churn --unit "day week month year"
 check_values churn --model-type "$("$top/bin/churn" --help | sed -n 's/^  --model-type M *//p' | sed 's/([^)]*)//g; s/,* or /,/; s/, */ /g; s/ *$//' | tr -s ' ')"
 check_values classify --scheme "$("$top/bin/classify" --help | sed -n 's/^  --scheme S *//p' | sed 's/([^)]*)//g; s/,* or /,/; s/, */ /g; s/ *$//' | tr -s ' ')"
 check_values churn --threshold ""
+check_values churn --dropout-coefficients "separate shared"
+check_values clv --dropout-coefficients "separate shared"
 echo "manhelp: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -7,11 +7,12 @@
  *   LL = sum over distinct covariate vectors z of LL_plain(theta(z); the
  *        customers with z),
  * theta(z) = (log r, log alpha0 - g_p'z_p, log s, log beta0 - g_d'z_d)
- * for the Pareto/NBD and (log r, log alpha0 - g_p'z_p, log a0 + g_d'z_d,
- * log b0 + g_d'z_d) for the BG/NBD.  The plain models' likelihoods take
- * theta = log(parameters) and return the gradient in theta, so the chain
- * rule is a dot product: d(-LL)/d g_p = -sum_z z_p d(-LL_z)/d log alpha,
- * and so on.  Each group of customers sharing z is summed by the plain
+ * for the Pareto/NBD and (log r, log alpha0 - g_p'z_p, log a0 + g_a'z_d,
+ * log b0 + g_b'z_d) for the BG/NBD (g_a = g_b = g_d in the shared form,
+ * covar.h).  The plain models' likelihoods take theta = log(parameters)
+ * and return the gradient in theta, so the chain rule is a dot product:
+ * d(-LL)/d g_p = -sum_z z_p d(-LL_z)/d log alpha, and so on (covint.h's
+ * sk_covmap).  Each group of customers sharing z is summed by the plain
  * model's own code (log space, its distinct-time indexes), so a few
  * binary or categorical covariates cost a few plain likelihoods; a
  * continuous covariate makes every customer a group of one.
@@ -74,7 +75,7 @@ static void add_names(const char *opt, const char *list, char names[][SK_COV_NAM
 }
 
 int sk_covspec_parse(struct sk_covspec *s, const char *both, const char *purchase,
-		     const char *dropout)
+		     const char *dropout, const char *form)
 {
 	memset(s, 0, sizeof *s);
 	if (both) {
@@ -85,35 +86,50 @@ int sk_covspec_parse(struct sk_covspec *s, const char *both, const char *purchas
 		add_names("covariates-purchase", purchase, s->pname, &s->kp);
 	if (dropout)
 		add_names("covariates-dropout", dropout, s->dname, &s->kd);
+	/* FH 2007's own form unless CLVTools' is asked for; the Pareto/NBD's
+	 * fit clears it (sk_cov_model_fit) */
+	s->sep = s->kd > 0 && !(form && strcmp(form, "shared") == 0);
 	return s->kp + s->kd > 0;
 }
 
-/* g_p'z_p and g_d'z_d from the coefficients g (purchase, then dropout). */
+/* g_p'z_p, and g_a'z_d and g_b'z_d from the coefficients g (purchase,
+ * then dropout: one vector, or separate a's and b's); ea = eb when they
+ * are one. */
 static void linear(const struct sk_covspec *s, const double *g, const double *z, double *ep,
-		   double *ed)
+		   double *ea, double *eb)
 {
-	double a = 0, b = 0;
+	double p = 0, a = 0, b = 0;
+	const double *gb = g + s->kp + (s->sep ? s->kd : 0), *zd = z + s->kp;
 	for (int i = 0; i < s->kp; i++)
-		a += g[i] * z[i];
-	for (int i = 0; i < s->kd; i++)
-		b += g[s->kp + i] * z[s->kp + i];
-	*ep = a;
-	*ed = b;
+		p += g[i] * z[i];
+	for (int i = 0; i < s->kd; i++) {
+		a += g[s->kp + i] * zd[i];
+		b += gb[i] * zd[i];
+	}
+	*ep = p;
+	*ea = a;
+	*eb = b;
 }
 
 void sk_cov_par(const struct sk_tmodel *tm, const struct sk_covspec *s, const double *par,
 		const double *z, double *ipar)
 {
-	double ep, ed;
-	linear(s, par + 4, z, &ep, &ed);
+	double ep, ea, eb;
+	struct sk_covspec one;
+	if (s->sep && is_pnbd(tm)) {	/* one form (covar.h) */
+		one = *s;
+		one.sep = 0;
+		s = &one;
+	}
+	linear(s, par + 4, z, &ep, &ea, &eb);
 	ipar[0] = par[0];
 	ipar[1] = par[1] * exp(-ep);
 	if (is_pnbd(tm)) {
 		ipar[2] = par[2];
-		ipar[3] = par[3] * exp(-ed);
-	} else {
-		ipar[2] = par[2] * exp(ed);
-		ipar[3] = par[3] * exp(ed);
+		ipar[3] = par[3] * exp(-ea);
+	} else {	/* FH 2007 sec. 3 (CLVTools: ea = eb) */
+		ipar[2] = par[2] * exp(ea);
+		ipar[3] = par[3] * exp(eb);
 	}
 }
 
@@ -129,6 +145,7 @@ struct group {
 struct covctx {
 	const struct sk_tmodel *tm;
 	const struct sk_covspec *s;
+	struct sk_covmap map;
 	struct sk_rfm *pat;	/* sorted by cov, then x, t_x, T */
 	size_t ng;
 	struct group *g;
@@ -152,6 +169,7 @@ void *sk_cov_ctx_new(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	struct covctx *c = sk_xcalloc(1, sizeof *c);
 	c->tm = tm;
 	c->s = &cd->spec;
+	sk_covmap_init(&c->map, tm, &cd->spec);
 	c->pat = sk_xmalloc((n ? n : 1) * sizeof *c->pat);
 	/* By cov, then (x, t_x, T): patterns come sorted by (x, t_x, T,
 	 * cov), so a stable counting sort by cov is enough; otherwise
@@ -219,7 +237,8 @@ double sk_cov_nll(const double *theta, double *grad, void *ctx)
 {
 	struct covctx *c = ctx;
 	const struct sk_covspec *s = c->s;
-	int pnbd = is_pnbd(c->tm), k = s->kp + s->kd;
+	const struct sk_covmap *m = &c->map;
+	int pnbd = is_pnbd(c->tm), k = m->nc;
 	long ng = (long)c->ng;
 	/* Groups are independent: in parallel when there are several (each
 	 * plain likelihood then runs on one thread), each into its own slot,
@@ -230,16 +249,16 @@ double sk_cov_nll(const double *theta, double *grad, void *ctx)
 #endif
 	for (long j = 0; j < ng; j++) {
 		struct group *g = &c->g[j];
-		double ep, ed, th[4] = { theta[0], theta[1], theta[2], theta[3] };
-		linear(s, theta + 4, g->z, &ep, &ed);
+		double ep, ea, eb, th[4] = { theta[0], theta[1], theta[2], theta[3] };
+		linear(s, theta + 4, g->z, &ep, &ea, &eb);
 		th[1] -= ep;
 		if (pnbd) {
-			th[3] -= ed;
+			th[3] -= ea;
 			g->nll = g->pctx ? sk_pnbd_fitctx_nll(th, grad ? g->g : NULL, g->pctx) :
 				 sk_pnbd_nll_pat(th, grad ? g->g : NULL, g->set.pat, g->set.n);
 		} else {
-			th[2] += ed;
-			th[3] += ed;
+			th[2] += ea;
+			th[3] += eb;
 			g->nll = sk_bgnbd_nll(th, grad ? g->g : NULL, &g->set);
 		}
 	}
@@ -251,13 +270,14 @@ double sk_cov_nll(const double *theta, double *grad, void *ctx)
 			continue;
 		for (int i = 0; i < 4; i++)
 			gr[i] += g->g[i];
-		/* d log alpha_i / d g_p = -z_p; d log beta_i / d g_d = -z_d
-		 * (Pareto/NBD); d log a_i / d g_d = d log b_i / d g_d = z_d. */
-		for (int i = 0; i < s->kp; i++)
-			gr[4 + i] -= g->z[i] * g->g[1];
-		for (int i = 0; i < s->kd; i++)
-			gr[4 + s->kp + i] += g->z[s->kp + i] *
-					      (pnbd ? -g->g[3] : g->g[2] + g->g[3]);
+		/* d phi / d g_j = z_j D (covint.h): d log alpha_i / d g_p =
+		 * -z_p; d log beta_i / d g_d = -z_d (Pareto/NBD); d log a_i / d
+		 * g_a = d log b_i / d g_b = z_d (g_a = g_b shared: both) */
+		double gb[3];
+		for (int b = 0; b < m->nb; b++)
+			gb[b] = m->D[b][1] * g->g[1] + m->D[b][2] * g->g[2] + m->D[b][3] * g->g[3];
+		for (int i = 0; i < k; i++)
+			gr[4 + i] += g->z[m->col[i]] * gb[m->blk[i]];
 	}
 	if (!isfinite(v))
 		return HUGE_VAL;
@@ -278,7 +298,7 @@ double sk_cov_nll(const double *theta, double *grad, void *ctx)
 struct fitarg {
 	const struct sk_tmodel *tm;
 	const struct sk_covdata *cd;
-	const struct sk_fit *plain;
+	const double *start;	/* natural-scale r, alpha0, s|a0, beta0|b0, exp(g) */
 };
 static _Thread_local const struct fitarg *fit_now;
 
@@ -287,17 +307,15 @@ static void *fit_ctx_new(const struct sk_rfm *pat, size_t n)
 	return sk_cov_ctx_new(fit_now->tm, fit_now->cd, pat, n);
 }
 
-/* Start at the plain model's estimate with every coefficient 0 (par =
- * exp(0) = 1): the covariate model's value there is the plain model's
- * maximum, so the fit can only go up from it. */
+/* Start where cov_fit says (standardised: the plain model's estimate
+ * with every coefficient 0, par = exp(0) = 1, where the covariate model's
+ * value is the plain model's maximum, so the fit can only go up from it;
+ * or the shared form's estimate). */
 static void fit_starts(const struct sk_rfm_sums *sums, double *st)
 {
 	(void)sums;
-	int k = fit_now->cd->spec.kp + fit_now->cd->spec.kd;
-	for (int i = 0; i < 4; i++)
-		st[i] = fit_now->plain->par[i];
-	for (int i = 0; i < k; i++)
-		st[4 + i] = 1;
+	int k = sk_covspec_ncoef(&fit_now->cd->spec);
+	memcpy(st, fit_now->start, (size_t)(4 + k) * sizeof *st);
 }
 
 /* Back from the fit on standardised columns u = (z - m) / s to the
@@ -312,21 +330,21 @@ static void unstandardise(const struct sk_tmodel *tm, const struct sk_covspec *s
 			  const double *m, const double *s, struct sk_fit *out)
 {
 	int n = out->npar;
+	struct sk_covmap map;
+	sk_covmap_init(&map, tm, sp);
 	double th[SK_FIT_MAXPAR], sc[SK_FIT_MAXPAR], A[SK_FIT_MAXPAR][SK_FIT_MAXPAR] = { { 0 } };
 	double C[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
 	for (int i = 0; i < n; i++) {
 		sc[i] = i < 4 ? out->par[i] : 1;	/* d par / d theta */
 		th[i] = i < 4 ? log(out->par[i]) : out->par[i];
-		A[i][i] = i < 4 ? 1 : 1 / s[i - 4];
+		A[i][i] = i < 4 ? 1 : 1 / s[map.col[i - 4]];
 	}
+	/* phi = phi0' + D g' (z - m) / s: the intercepts of D's
+	 * log-parameters take -D g' m / s */
 	for (int j = 4; j < n; j++) {
-		double shift = m[j - 4] / s[j - 4];
-		if (j - 4 < sp->kp)
-			A[1][j] = shift;
-		else if (tm == &sk_pnbd)
-			A[3][j] = shift;
-		else
-			A[2][j] = A[3][j] = -shift;
+		int c = map.col[j - 4];
+		for (int a = 1; a < 4; a++)
+			A[a][j] = -map.D[map.blk[j - 4]][a] * m[c] / s[c];
 	}
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < n; j++)
@@ -360,7 +378,7 @@ static void unstandardise(const struct sk_tmodel *tm, const struct sk_covspec *s
 		if (out->cov_ok)
 			out->se[i] = v > 0 ? sqrt(v) : 0;
 		else if (i >= 4)
-			out->se[i] /= s[i - 4];
+			out->se[i] /= s[map.col[i - 4]];
 	}
 }
 
@@ -443,44 +461,52 @@ static uint32_t *bin_covariates(const struct sk_covdata *cd, struct sk_covdata *
 	return map;
 }
 
-/* The fit with the binned coarse start (above); cd standardised.  From
- * the coarse estimate, Newton's method with the exact Hessian on the full
+/* The fit with the binned coarse start (above); cd standardised, st the
+ * standardised start (natural scale, coefficients as exp(g)).  From the
+ * coarse estimate, Newton's method with the exact Hessian on the full
  * data one customer at a time (covlik.c): three or four evaluations
  * where the Newton polish by differences took 25 (one continuous column
  * on 10^6 customers); should it fail, BFGS and the polish on the full
- * data as for any fit. */
-static int fit_binned(const struct sk_tmodel *tm, const struct sk_covdata *cd,
-		      const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
-		      struct sk_fit *out, char *err, size_t errlen)
+ * data as for any fit.  A start that is already an estimate (the shared
+ * form's, for the separate BG/NBD: warm) goes to Newton at once: the
+ * coarse problem would only find it again. */
+static int fit_binned(const struct sk_tmodel *tm, const struct sk_covdata *cd, const double *st,
+		      int warm, const struct sk_rfm *pat, size_t n, struct sk_fit *out,
+		      char *err, size_t errlen)
 {
-	int k = cd->spec.kp + cd->spec.kd;
-	size_t m, mc = 0;
+	int k = sk_covspec_ncoef(&cd->spec);
+	size_t m;
 	double nobs;
 	struct sk_rfm *owned;
 	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, err, errlen);
 	if (!c)
 		return -1;
-	struct sk_covdata bd;
-	uint32_t *map = bin_covariates(cd, &bd);
-	struct sk_rfm *cb = sk_xmalloc((m ? m : 1) * sizeof *cb);
-	for (size_t i = 0; i < m; i++) {
-		cb[i] = c[i];
-		cb[i].cov = map[c[i].cov];
-	}
-	struct sk_rfm *cc = sk_rfm_coarse_new(cb, m, &mc);
-	void *cctx = sk_cov_ctx_new(tm, &bd, cc ? cc : cb, cc ? mc : m);
-	double st[SK_FIT_MAXPAR];
-	for (int i = 0; i < 4; i++)
-		st[i] = plain->par[i];
-	for (int i = 0; i < k; i++)
-		st[4 + i] = 1;	/* g = 0, as fit_starts */
 	struct sk_fit coarse;
-	int rc = sk_fit_run_nose(4 + k, sk_cov_nll, cctx, st, nobs, &coarse, err, errlen);
-	sk_cov_ctx_free(cctx);
-	free(cc);
-	free(cb);
-	free(map);
-	free(bd.z);
+	int rc = -1;
+	if (!warm) {
+		size_t mc = 0;
+		struct sk_covdata bd;
+		uint32_t *map = bin_covariates(cd, &bd);
+		struct sk_rfm *cb = sk_xmalloc((m ? m : 1) * sizeof *cb);
+		for (size_t i = 0; i < m; i++) {
+			cb[i] = c[i];
+			cb[i].cov = map[c[i].cov];
+		}
+		struct sk_rfm *cc = sk_rfm_coarse_new(cb, m, &mc);
+		void *cctx = sk_cov_ctx_new(tm, &bd, cc ? cc : cb, cc ? mc : m);
+		rc = sk_fit_run_nose(4 + k, sk_cov_nll, cctx, st, nobs, &coarse, err, errlen);
+		sk_cov_ctx_free(cctx);
+		free(cc);
+		free(cb);
+		free(map);
+		free(bd.z);
+	} else {
+		memset(&coarse, 0, sizeof coarse);
+		coarse.npar = 4 + k;
+		coarse.nobs = nobs;
+		memcpy(coarse.par, st, (size_t)(4 + k) * sizeof *st);
+		rc = 0;
+	}
 	void *ctx = sk_covlik_new(tm, cd, c, m);
 	if (rc == 0) {
 		*out = coarse;
@@ -496,13 +522,17 @@ static int fit_binned(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	return rc;
 }
 
-int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
-	       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
-	       struct sk_fit *out, char *err, size_t errlen)
+/* The fit from the natural-scale start nat (r, alpha0, s|a0, beta0|b0,
+ * g: the coefficients themselves); warm when nat is an estimate of the
+ * same likelihood's restriction (fit_binned). */
+static int cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd, const double *nat,
+		   int warm, const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+		   size_t errlen)
 {
-	int k = cd->spec.kp + cd->spec.kd;
-	if (4 + k > SK_FIT_MAXPAR) {
-		snprintf(err, errlen, "internal: %d covariates", k);
+	int kz = cd->spec.kp + cd->spec.kd, k = sk_covspec_ncoef(&cd->spec);
+	if (4 + k > SK_FIT_MAXPAR || (cd->spec.sep && is_pnbd(tm))) {
+		snprintf(err, errlen, "internal: %d covariates%s", k,
+			 cd->spec.sep && is_pnbd(tm) ? " with separate Pareto/NBD dropout" : "");
 		return -1;
 	}
 	/* The fit runs on standardised columns (mean 0, sd 1 over the
@@ -512,34 +542,49 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	 * the test data).  The model is the same; unstandardise maps back. */
 	double mean[2 * SK_COV_MAX], sd[2 * SK_COV_MAX];
 	struct sk_covdata scaled = *cd;
-	scaled.z = sk_xmalloc((cd->nz ? cd->nz : 1) * (size_t)(k ? k : 1) * sizeof *scaled.z);
-	for (int j = 0; j < k; j++) {
+	scaled.z = sk_xmalloc((cd->nz ? cd->nz : 1) * (size_t)(kz ? kz : 1) * sizeof *scaled.z);
+	for (int j = 0; j < kz; j++) {
 		double s1 = 0, s2 = 0;
 		for (size_t i = 0; i < cd->nz; i++)
-			s1 += cd->z[i * (size_t)k + (size_t)j];
+			s1 += cd->z[i * (size_t)kz + (size_t)j];
 		mean[j] = cd->nz ? s1 / (double)cd->nz : 0;
 		for (size_t i = 0; i < cd->nz; i++) {
-			double e = cd->z[i * (size_t)k + (size_t)j] - mean[j];
+			double e = cd->z[i * (size_t)kz + (size_t)j] - mean[j];
 			s2 += e * e;
 		}
 		sd[j] = cd->nz > 1 ? sqrt(s2 / (double)(cd->nz - 1)) : 0;
 		if (!(sd[j] > 0) || !isfinite(sd[j]))
 			sd[j] = 1;	/* constant: nothing to scale (not identified) */
 		for (size_t i = 0; i < cd->nz; i++)
-			scaled.z[i * (size_t)k + (size_t)j] =
-				(cd->z[i * (size_t)k + (size_t)j] - mean[j]) / sd[j];
+			scaled.z[i * (size_t)kz + (size_t)j] =
+				(cd->z[i * (size_t)kz + (size_t)j] - mean[j]) / sd[j];
 	}
 	cd = &scaled;
+	/* The start on the standardised columns, unstandardise's inverse:
+	 * g'_j = g_j sd_j, and the intercepts phi0' = phi0 + D g'm / sd. */
+	struct sk_covmap map;
+	sk_covmap_init(&map, tm, &cd->spec);
+	double st[SK_FIT_MAXPAR], lp[4];
+	for (int a = 0; a < 4; a++)
+		lp[a] = log(nat[a]);
+	for (int j = 0; j < k; j++) {
+		int c = map.col[j];
+		for (int a = 1; a < 4; a++)
+			lp[a] += map.D[map.blk[j]][a] * nat[4 + j] * mean[c];
+		st[4 + j] = exp(nat[4 + j] * sd[c]);
+	}
+	for (int a = 0; a < 4; a++)
+		st[a] = exp(lp[a]);
 	const struct sk_tfit_spec spec = {
 		.npar = 4 + k, .nll = sk_cov_nll, .nstart = 1, .starts = fit_starts,
 		.ctx_new = fit_ctx_new, .ctx_free = sk_cov_ctx_free, .coarse = 1,
 	};
-	const struct fitarg arg = { tm, cd, plain };
+	const struct fitarg arg = { tm, cd, st };
 	int rc;
 	size_t per_vector = n / (cd->nz ? cd->nz : 1);
-	if ((cd->nz >= BIN_MIN || per_vector < SMALL_GROUP) &&
+	if ((warm || cd->nz >= BIN_MIN || per_vector < SMALL_GROUP) &&
 	    !(sk_tmodel_penalty() > 0)) {
-		rc = fit_binned(tm, cd, plain, pat, n, out, err, errlen);
+		rc = fit_binned(tm, cd, st, warm, pat, n, out, err, errlen);
 	} else {
 		fit_now = &arg;
 		rc = sk_tmodel_fit_std(&spec, pat, n, out, err, errlen);
@@ -565,6 +610,32 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	return 0;
 }
 
+int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+	       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
+	       struct sk_fit *out, char *err, size_t errlen)
+{
+	double nat[SK_FIT_MAXPAR] = { 0 };
+	memcpy(nat, plain->par, 4 * sizeof *nat);	/* every g = 0 */
+	return cov_fit(tm, cd, nat, 0, pat, n, out, err, errlen);
+}
+
+int sk_cov_fit_separate(const struct sk_covdata *cd, const struct sk_fit *shared,
+			const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+			size_t errlen)
+{
+	const struct sk_covspec *s = &cd->spec;
+	if (!s->sep || s->kd == 0 || shared->npar != 4 + s->kp + s->kd) {
+		snprintf(err, errlen, "internal: no separate dropout coefficients to fit");
+		return -1;
+	}
+	/* g_a = g_b = the shared g_d: the restricted maximum, so the fit
+	 * can only go up from it */
+	double nat[SK_FIT_MAXPAR];
+	memcpy(nat, shared->par, (size_t)(4 + s->kp + s->kd) * sizeof *nat);
+	memcpy(nat + 4 + s->kp + s->kd, shared->par + 4 + s->kp, (size_t)s->kd * sizeof *nat);
+	return cov_fit(&sk_bgnbd, cd, nat, 1, pat, n, out, err, errlen);
+}
+
 /* ---- predictions ---- */
 
 const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
@@ -582,8 +653,8 @@ const double *sk_cov_rowpar(const struct sk_tmodel *tm, const double *par,
  * interval.c's delta method over every parameter, the coefficients
  * included: for a prediction g (logit P(alive), log expected
  * transactions), Var g ~ grad g' Cov(theta) grad g.  A customer's own
- * log-parameters phi are linear in theta (covlik.c: phi = theta[0..3] +
- * D_p g_p'z_p + D_d g_d'z_d), so grad_theta g = J' grad_phi g: four
+ * log-parameters phi are linear in theta (covint.h's sk_covmap: phi =
+ * theta[0..3] + sum_b D_b g_b'z_b), so grad_theta g = J' grad_phi g: four
  * differences in phi per customer whatever the number of covariates,
  * where differences in theta would take 4 + k.  The steps are
  * interval.c's (SK_DELTA_STEP in each log-parameter), the covariance
@@ -602,22 +673,20 @@ static void iv_par(const struct sk_tmodel *tm, const struct sk_fit *fit,
 
 /* grad_theta from the five values v[0..4] (estimate, then phi moved):
  * into gj as g0 + SK_DELTA_STEP d theta_j, the form sk_delta_se takes. */
-static void iv_theta(const struct sk_tmodel *tm, const struct sk_covspec *sp, const double *z,
-		     const double *v, double *gj)
+static void iv_theta(const struct sk_covmap *m, const double *z, const double *v, double *gj)
 {
 	double dphi[4];
 	for (int a = 0; a < 4; a++)
 		dphi[a] = isfinite(v[1 + a]) ? (v[1 + a] - v[0]) / SK_DELTA_STEP : 0;
-	/* D_p' grad_phi and D_d' grad_phi (covlik.c) */
-	double gp = -dphi[1], gd = is_pnbd(tm) ? -dphi[3] : dphi[2] + dphi[3];
-	double d[SK_FIT_MAXPAR];
+	/* D_b' grad_phi of each block (covint.h), times z_j */
+	double gb[3], d[SK_FIT_MAXPAR];
+	for (int b = 0; b < m->nb; b++)
+		gb[b] = m->D[b][1] * dphi[1] + m->D[b][2] * dphi[2] + m->D[b][3] * dphi[3];
 	for (int a = 0; a < 4; a++)
 		d[a] = dphi[a];
-	for (int j = 0; j < sp->kp; j++)
-		d[4 + j] = z[j] * gp;
-	for (int j = 0; j < sp->kd; j++)
-		d[4 + sp->kp + j] = z[sp->kp + j] * gd;
-	for (int j = 0; j < 4 + sp->kp + sp->kd; j++)
+	for (int j = 0; j < m->nc; j++)
+		d[4 + j] = z[m->col[j]] * gb[m->blk[j]];
+	for (int j = 0; j < 4 + m->nc; j++)
 		gj[j] = v[0] + SK_DELTA_STEP * d[j];
 }
 
@@ -630,6 +699,8 @@ int sk_cov_interval_patterns(const struct sk_tmodel *tm, const struct sk_fit *fi
 	if (sk_delta_init(fit, level, &s) != 0)
 		return -1;
 	size_t k = (size_t)(cd->spec.kp + cd->spec.kd);
+	struct sk_covmap map;
+	sk_covmap_init(&map, tm, &cd->spec);
 	/* log E[X | alive] per (x, T, cov) group, as sk_predict does */
 	size_t ng;
 	struct sk_rfm *g;
@@ -662,9 +733,9 @@ int sk_cov_interval_patterns(const struct sk_tmodel *tm, const struct sk_fit *fi
 		for (size_t i = lo; i < hi; i++) {
 			const double *z = cd->z + pat[i].cov * k;
 			double gj[SK_FIT_MAXPAR];
-			iv_theta(tm, &cd->spec, z, vp[i - lo], gj);
+			iv_theta(&map, z, vp[i - lo], gj);
 			sk_delta_bounds(&s, vp[i - lo][0], gj, 1, &pa_lo[i], &pa_hi[i]);
-			iv_theta(tm, &cd->spec, z, ve[i - lo], gj);
+			iv_theta(&map, z, ve[i - lo], gj);
 			sk_delta_bounds(&s, ve[i - lo][0], gj, 0, &ex_lo[i], &ex_hi[i]);
 		}
 	}

@@ -1,7 +1,7 @@
 /* covar.h: time-invariant covariates for the Pareto/NBD and BG/NBD
  * (Fader & Hardie 2007, "Incorporating time-invariant covariates into the
  * Pareto/NBD and BG/NBD models", brucehardie.com note 019; below "FH
- * 2007"; the parameterisation of CLVTools' pnbd/bgnbd "staticcov"
+ * 2007"; and the parameterisation of CLVTools' pnbd/bgnbd "staticcov"
  * models, Bachmann, Meierer & Naef).
  *
  * Each customer i has a vector z_i of numeric columns of her record.  The
@@ -9,23 +9,29 @@
  * dropout covariates z_d the dropout distribution:
  *   Pareto/NBD  alpha_i = alpha0 exp(-g_p' z_p),  beta_i = beta0 exp(-g_d' z_d)
  *   BG/NBD      alpha_i = alpha0 exp(-g_p' z_p),
- *               a_i = a0 exp(g_d' z_d),  b_i = b0 exp(g_d' z_d)
+ *               a_i = a0 exp(g_a' z_d),  b_i = b0 exp(g_b' z_d)
  * so a positive purchase coefficient raises the mean purchase rate
  * r/alpha_i by the factor exp(g_p' z_p) (a proportional-hazards form for
  * the Gamma scale), and for the Pareto/NBD a positive dropout coefficient
- * raises the mean dropout rate s/beta_i.  For the BG/NBD a and b move
- * together, so the mean dropout probability a/(a+b) stays and only its
- * spread (the "polarisation" 1/(1+a+b)) changes with z_d.  That is
- * CLVTools' simplification, kept so that our fits compare with its
- * numbers; FH 2007 give a and b coefficients of their own (CLVTools'
- * maintainers, bachmannpatrick/CLVTools issue #120).
+ * raises the mean dropout rate s/beta_i.
+ *
+ * The BG/NBD's a and b have coefficients of their own, g_a and g_b (FH
+ * 2007, sec. 3: their gamma_2 and gamma_3; "separate", the default, sep
+ * = 1): a covariate then moves the mean dropout probability a/(a+b) and
+ * its spread.  CLVTools' bgnbd makes them one vector, g_a = g_b = g_d
+ * ("shared", sep = 0; its maintainers on the difference:
+ * bachmannpatrick/CLVTools issue #120), so a/(a+b) stays and only the
+ * polarisation 1/(1+a+b) moves with z_d; kept (--dropout-coefficients
+ * shared) so that our fits compare with its numbers, and as the
+ * restriction g_a = g_b of the likelihood-ratio test in --report.
  * Given z_i, every formula of the plain model holds with the customer's
  * own parameters (FH 2007, sec. 2 and 3), so predictions call the plain
  * model's functions with them.
  *
- * The fit's parameter vector is (r, alpha0, s|a, beta0|b, g_p..., g_d...);
- * struct sk_fit holds the coefficients themselves (any sign) in par[4..]
- * and their standard errors in se[4..]. */
+ * The fit's parameter vector is (r, alpha0, s|a0, beta0|b0, g_p..., then
+ * g_d... or, separate, g_a... and g_b...: sk_covspec_ncoef coefficients
+ * in all); struct sk_fit holds the coefficients themselves (any sign) in
+ * par[4..] and their standard errors in se[4..]. */
 #ifndef SK_COVAR_H
 #define SK_COVAR_H
 
@@ -35,16 +41,33 @@
 #include "fit.h"
 #include "model.h"
 
-/* Covariates per process: 4 + 2 x 6 = SK_FIT_MAXPAR parameters. */
+/* Covariates per process: 4 + 6 + 2 x 6 = SK_FIT_MAXPAR parameters. */
 #define SK_COV_MAX 6
 #define SK_COV_NAMELEN 64
 
 /* Which columns act on which process (a column may act on both). */
 struct sk_covspec {
 	int kp, kd;
+	/* BG/NBD: 1 when a and b have coefficients of their own (FH 2007),
+	 * 0 when they share one vector (CLVTools); always 0 for the
+	 * Pareto/NBD, whose dropout has one parameter that covariates move. */
+	int sep;
 	char pname[SK_COV_MAX][SK_COV_NAMELEN];
 	char dname[SK_COV_MAX][SK_COV_NAMELEN];
 };
+
+/* The number of coefficients: kp + kd, or kp + 2 kd when separate. */
+static inline int sk_covspec_ncoef(const struct sk_covspec *s)
+{
+	return s->kp + (s->sep ? 2 : 1) * s->kd;
+}
+
+/* Coefficient j's column in a vector z (purchase values, then dropout
+ * values); separate, g_a and g_b of one column share it. */
+static inline int sk_covspec_col(const struct sk_covspec *s, int j)
+{
+	return j < s->kp ? j : s->kp + (j - s->kp) % s->kd;
+}
 
 /* The covariates of a customer table: the distinct vectors (purchase
  * values, then dropout values), which sk_rfm.cov indexes. */
@@ -57,6 +80,12 @@ struct sk_covdata {
 	 * saved model). */
 	int has_plain;
 	double ll_plain;
+	/* The separate BG/NBD's restriction g_a = g_b fitted on the same
+	 * customers (then its start), for the test of the shared form in
+	 * --report: when the caller sets test_shared (a fit more). */
+	int test_shared;
+	int has_shared;
+	double ll_shared;
 };
 
 struct sk_custdata;
@@ -65,10 +94,13 @@ struct sk_table;
 
 /* Parse --covariates (both processes), --covariates-purchase and
  * --covariates-dropout (comma-separated column names; NULL when not
- * given) into s; exits 64 on an empty name, a name given twice for one
- * process or more than SK_COV_MAX per process.  0 when none was given. */
+ * given) and --dropout-coefficients (form: "separate", "shared" or NULL,
+ * checked by modelopts.c) into s; exits 64 on an empty name, a name
+ * given twice for one process or more than SK_COV_MAX per process.  With
+ * dropout columns and no form, separate (FH 2007).  0 when none was
+ * given. */
 int sk_covspec_parse(struct sk_covspec *s, const char *both, const char *purchase,
-		     const char *dropout);
+		     const char *dropout, const char *form);
 
 /* Exit 64 unless tm takes covariates (Pareto/NBD, BG/NBD, or NULL: auto
  * between the two). */
@@ -80,7 +112,7 @@ void sk_cov_par(const struct sk_tmodel *tm, const struct sk_covspec *s, const do
 		const double *z, double *ipar);
 
 /* -LL of the covariate model at theta = (log r, log alpha0, log s|a,
- * log beta0|b, g_p, g_d) and its gradient, for the tests: ctx from
+ * log beta0|b, g_p, g_d or g_a, g_b) and its gradient, for the tests: ctx from
  * sk_cov_ctx_new over patterns whose .cov index cd's vectors. */
 void *sk_cov_ctx_new(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		     const struct sk_rfm *pat, size_t n);
@@ -93,6 +125,15 @@ double sk_cov_nll(const double *theta, double *grad, void *ctx);
 int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
 	       struct sk_fit *out, char *err, size_t errlen);
+
+/* The BG/NBD with separate dropout coefficients (cd->spec.sep) fitted
+ * from shared, the fit of the same columns with one dropout vector
+ * (sk_cov_fit with sep = 0): its estimate, g_a = g_b = g_d, is the
+ * restricted maximum, so the fit starts there (Newton's method at once)
+ * and can only go up.  0, or -1 with a reason in err. */
+int sk_cov_fit_separate(const struct sk_covdata *cd, const struct sk_fit *shared,
+			const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+			size_t errlen);
 
 /* The parameters for the customers of pattern r: par without
  * covariates (cov NULL), else their own (sk_cov_par), written to ip.
@@ -131,23 +172,35 @@ void sk_covdata_free(struct sk_covdata *cd);
 
 /* The coefficients with their standard errors and z values: text to f
  * (NULL: none), and into the object json (a json_t *; NULL: none) also
- * the likelihood-ratio test against the plain model ("covariates_lrtest",
- * when cd->has_plain). */
+ * the BG/NBD's form ("dropout_coefficients"), the likelihood-ratio test
+ * against the plain model ("covariates_lrtest", when cd->has_plain) and
+ * the separate form's against the shared ("dropout_coefficients_lrtest",
+ * when cd->has_shared). */
 void sk_cov_report(FILE *f, void *json, const struct sk_tmodel *tm, const struct sk_fit *fit,
 		   const struct sk_covdata *cd);
 
-/* That test as a row of the report's nested tests (nested.h): the
+/* Those tests as rows of the report's nested tests (nested.h): the
  * model with covariates against the same without (all coefficients 0,
- * as many degrees of freedom), when cd->has_plain. */
+ * as many degrees of freedom), when cd->has_plain; the separate BG/NBD
+ * against the shared (g_a = g_b, kd degrees of freedom), when
+ * cd->has_shared. */
 struct sk_nested;
 void sk_cov_nested(struct sk_nested *nt, const struct sk_tmodel *tm, const struct sk_fit *fit,
 		   const struct sk_covdata *cd);
 
-/* The model file's "covariates" object (a new json_t *), and reading it
- * back into s and fit->par/se[4..] (npar); exits 65 when malformed. */
-void *sk_cov_json_new(const struct sk_covspec *s, const struct sk_fit *fit, int npar0);
-void sk_cov_json_read(const char *path, void *json, struct sk_covspec *s,
-		      struct sk_fit *fit, int npar0);
+/* The model file's "covariates" object of tm's fit (a new json_t *; the
+ * BG/NBD's with its form), and reading it back into s and
+ * fit->par/se[tm->npar..] (npar); exits 65 when malformed.  A BG/NBD
+ * file without the form is shared (the only form before it). */
+void *sk_cov_json_new(const struct sk_tmodel *tm, const struct sk_covspec *s,
+		      const struct sk_fit *fit);
+void sk_cov_json_read(const char *path, void *json, const struct sk_tmodel *tm,
+		      struct sk_covspec *s, struct sk_fit *fit);
+
+/* Coefficient j's column name, its process ("purchase" or "dropout")
+ * and, separate, the BG/NBD parameter it moves ("a" or "b"; else NULL). */
+const char *sk_cov_coef_name(const struct sk_covspec *s, int j, const char **process,
+			     const char **param);
 
 /* churn's and clv's checks and fit: exit 64 when covariates are given
  * (given) with --model (the model file has its own); fit tm without

@@ -39,6 +39,40 @@ struct sk_cl_kernel {
 
 extern const struct sk_cl_kernel sk_pnbd_clk, sk_bgnbd_clk;
 
+/* How the fit's coefficients reach a customer's phi: by blocks,
+ *   phi_i = theta[0..3] + sum over blocks b of D[b] (g_b' z_b),
+ * purchase D = (0, -1, 0, 0) (alpha_i = alpha0 exp(-g_p'z)); dropout, the
+ * Pareto/NBD's (0, 0, 0, -1) (beta_i = beta0 exp(-g_d'z)), the shared
+ * BG/NBD's (0, 0, 1, 1) (a_i, b_i = a0, b0 exp(g_d'z)) or the separate
+ * BG/NBD's two blocks (0, 0, 1, 0) and (0, 0, 0, 1) (a_i = a0
+ * exp(g_a'z), b_i = b0 exp(g_b'z); FH 2007, sec. 3).  Coefficient j
+ * (0-based after the four) is in block blk[j] and multiplies column
+ * col[j] of z. */
+struct sk_covmap {
+	int nc, nb;
+	int col[SK_FIT_MAXPAR], blk[SK_FIT_MAXPAR];
+	double D[3][4];
+};
+
+static inline void sk_covmap_init(struct sk_covmap *m, const struct sk_tmodel *tm,
+				  const struct sk_covspec *s)
+{
+	static const double dp[4] = { 0, -1, 0, 0 }, dpn[4] = { 0, 0, 0, -1 },
+			    dsh[4] = { 0, 0, 1, 1 }, da[4] = { 0, 0, 1, 0 }, db[4] = { 0, 0, 0, 1 };
+	int sep = s->sep && tm != &sk_pnbd;
+	m->nc = s->kp + (sep ? 2 : 1) * s->kd;
+	m->nb = sep ? 3 : 2;
+	for (int a = 0; a < 4; a++) {
+		m->D[0][a] = dp[a];
+		m->D[1][a] = tm == &sk_pnbd ? dpn[a] : sep ? da[a] : dsh[a];
+		m->D[2][a] = db[a];
+	}
+	for (int j = 0; j < m->nc && j < SK_FIT_MAXPAR; j++) {
+		m->col[j] = sk_covspec_col(s, j);
+		m->blk[j] = j < s->kp ? 0 : 1 + (sep && j - s->kp >= s->kd);
+	}
+}
+
 /* The Hessian in phi from the natural-scale derivatives: g (d ln L /
  * d par) and h (d2 ln L / d par2) become d / d log par in place. */
 static inline void sk_cl_to_log(const double *p, struct sk_cl_out *o, int order)

@@ -11,12 +11,14 @@
  * own terms only.
  *
  * The chain rule.  Customer i's log-parameters phi_i are linear in the
- * fit's theta = (log r, log alpha0, log s|a0, log beta0|b0, g_p, g_d)
- * (covar.h; FH 2007): phi_i = theta[0..3] + D_p (g_p'z_p) + D_d (g_d'z_d)
- * with the directions D_p = (0, -1, 0, 0) for both models and D_d =
- * (0, 0, 0, -1) (Pareto/NBD: beta_i = beta0 exp(-g_d'z)) or (0, 0, 1, 1)
- * (BG/NBD: a_i and b_i both times exp(g_d'z)).  So with J_i = d phi_i /
- * d theta,
+ * fit's theta = (log r, log alpha0, log s|a0, log beta0|b0, g...)
+ * (covar.h; FH 2007): phi_i = theta[0..3] + sum_b D_b (g_b'z_b) over
+ * the blocks of covint.h's sk_covmap, with the directions D_p = (0, -1,
+ * 0, 0) for both models and, for the dropout, (0, 0, 0, -1) (Pareto/NBD:
+ * beta_i = beta0 exp(-g_d'z)), (0, 0, 1, 1) (shared BG/NBD: a_i and b_i
+ * both times exp(g_d'z)) or (0, 0, 1, 0) and (0, 0, 0, 1) (separate
+ * BG/NBD: a_i = a0 exp(g_a'z), b_i = b0 exp(g_b'z)).  So with J_i = d
+ * phi_i / d theta,
  *   d LL / d theta = sum_i J_i' d l_i / d phi,
  *   d2 LL / d theta2 = sum_i J_i' (d2 l_i / d phi2) J_i
  * (no second-derivative term of phi: it is linear), which the loop below
@@ -44,6 +46,7 @@
 struct covlik {
 	const struct sk_tmodel *tm;
 	const struct sk_cl_kernel *k;
+	struct sk_covmap map;
 	int kp, kd, npar;
 	int pnbd;
 	const struct sk_rfm *pat;	/* by x */
@@ -73,7 +76,8 @@ void *sk_covlik_new(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	c->k = c->pnbd ? &sk_pnbd_clk : &sk_bgnbd_clk;
 	c->kp = cd->spec.kp;
 	c->kd = cd->spec.kd;
-	c->npar = 4 + c->kp + c->kd;
+	sk_covmap_init(&c->map, tm, &cd->spec);
+	c->npar = 4 + c->map.nc;
 	c->z = cd->z;
 	c->nz = cd->nz;
 	c->n = n;
@@ -137,7 +141,8 @@ void sk_covlik_free(void *ctx)
 static int sum_chunk(const struct covlik *c, void *ws, const double *theta, const double *par0,
 		     int order, size_t ch, double *acc)
 {
-	int kp = c->kp, kd = c->kd, np = c->npar, kz = kp + kd;
+	const struct sk_covmap *m = &c->map;
+	int np = c->npar, kz = c->kp + c->kd, nc = m->nc, nb = m->nb;
 	size_t lo = ch * CHUNK, hi = lo + CHUNK < c->n ? lo + CHUNK : c->n;
 	double *gs = acc + 1, *hs = acc + 1 + np;
 	memset(acc, 0, c->nacc * sizeof *acc);
@@ -150,20 +155,16 @@ static int sum_chunk(const struct covlik *c, void *ws, const double *theta, cons
 			xprev = p->x;
 		}
 		const double *z = c->zp ? c->zp + i * (size_t)kz : c->z + (size_t)p->cov * (size_t)kz;
-		double ep = 0, ed = 0;
-		for (int j = 0; j < kp; j++)
-			ep += theta[4 + j] * z[j];
-		for (int j = 0; j < kd; j++)
-			ed += theta[4 + kp + j] * z[kp + j];
-		/* phi_i: alpha_i = alpha0 exp(-g_p'z); beta_i = beta0
-		 * exp(-g_d'z) (Pareto/NBD) or a_i, b_i = a0, b0 exp(g_d'z) */
-		double lp[4] = { theta[0], theta[1] - ep, theta[2], theta[3] };
-		if (c->pnbd) {
-			lp[3] -= ed;
-		} else {
-			lp[2] += ed;
-			lp[3] += ed;
+		/* phi_i = theta[0..3] + sum_b D_b g_b'z (covint.h) */
+		double e[3] = { 0, 0, 0 }, zj[SK_FIT_MAXPAR];
+		for (int j = 0; j < nc; j++) {
+			zj[j] = z[m->col[j]];
+			e[m->blk[j]] += theta[4 + j] * zj[j];
 		}
+		double lp[4] = { theta[0], theta[1], theta[2], theta[3] };
+		for (int b = 0; b < nb; b++)
+			for (int a = 1; a < 4; a++)
+				lp[a] += m->D[b][a] * e[b];
 		double ip[4] = { par0[0], exp(lp[1]), c->pnbd ? par0[2] : exp(lp[2]), exp(lp[3]) };
 		struct sk_cl_out o;
 		if (c->k->cust(ws, ip, lp, p->t_x, p->T, order, &o) < 0)
@@ -172,38 +173,40 @@ static int sum_chunk(const struct covlik *c, void *ws, const double *theta, cons
 		acc[0] += w * o.l;
 		if (order == 0)
 			continue;
-		/* D_p'g and D_d'g: what a coefficient's z multiplies */
-		double gp = -o.g[1], gd = c->pnbd ? -o.g[3] : o.g[2] + o.g[3];
+		/* D_b'g: what a coefficient's z multiplies */
+		double gb[3], wz[SK_FIT_MAXPAR];
+		for (int b = 0; b < nb; b++)
+			gb[b] = m->D[b][1] * o.g[1] + m->D[b][2] * o.g[2] + m->D[b][3] * o.g[3];
 		for (int a = 0; a < 4; a++)
 			gs[a] += w * o.g[a];
-		for (int j = 0; j < kp; j++)
-			gs[4 + j] += w * z[j] * gp;
-		for (int j = 0; j < kd; j++)
-			gs[4 + kp + j] += w * z[kp + j] * gd;
+		for (int j = 0; j < nc; j++) {
+			wz[j] = w * zj[j];
+			gs[4 + j] += wz[j] * gb[m->blk[j]];
+		}
 		if (order < 2)
 			continue;
-		/* H D_p, H D_d, and D'H D for the pairs */
-		double hp[4], hd[4];
-		for (int a = 0; a < 4; a++) {
-			hp[a] = -o.h[a][1];
-			hd[a] = c->pnbd ? -o.h[a][3] : o.h[a][2] + o.h[a][3];
-		}
-		double spp = -hp[1], spd = -hd[1], sdd = c->pnbd ? -hd[3] : hd[2] + hd[3];
+		/* H D_b, and D_b'H D_c for the pairs of blocks */
+		double hD[3][4], sbb[3][3];
+		for (int b = 0; b < nb; b++)
+			for (int a = 0; a < 4; a++)
+				hD[b][a] = m->D[b][1] * o.h[a][1] + m->D[b][2] * o.h[a][2] +
+					   m->D[b][3] * o.h[a][3];
+		for (int b = 0; b < nb; b++)
+			for (int b2 = 0; b2 < nb; b2++)
+				sbb[b][b2] = m->D[b][1] * hD[b2][1] + m->D[b][2] * hD[b2][2] +
+					     m->D[b][3] * hD[b2][3];
 		double *row = hs;
 		for (int a = 0; a < 4; a++) {
 			for (int b = a; b < 4; b++)
 				*row++ += w * o.h[a][b];
-			for (int j = 0; j < kp; j++)
-				*row++ += w * z[j] * hp[a];
-			for (int j = 0; j < kd; j++)
-				*row++ += w * z[kp + j] * hd[a];
+			for (int j = 0; j < nc; j++)
+				*row++ += wz[j] * hD[m->blk[j]][a];
 		}
-		for (int i2 = 0; i2 < kz; i2++) {
-			double wz = w * z[i2];
-			for (int j = i2; j < kz; j++) {
-				double s = i2 < kp ? (j < kp ? spp : spd) : sdd;
-				*row++ += wz * z[j] * s;
-			}
+		for (int i2 = 0; i2 < nc; i2++) {
+			const double *s = sbb[m->blk[i2]];
+			double zi = zj[i2];
+			for (int j = i2; j < nc; j++)
+				*row++ += wz[j] * zi * s[m->blk[j]];
 		}
 	}
 	return 0;

@@ -13,9 +13,11 @@
 
 #include <stddef.h>
 
-/* 4 parameters of a transaction model and up to 12 covariate
- * coefficients (covar.h); every loop runs to npar, not to this. */
-#define SK_FIT_MAXPAR 16
+/* 4 parameters of a transaction model and up to 18 covariate
+ * coefficients (covar.h: 6 purchase, and 6 dropout columns with a
+ * coefficient for each of the BG/NBD's a and b); every loop runs to npar,
+ * not to this. */
+#define SK_FIT_MAXPAR 22
 
 struct sk_fit {
 	int npar;

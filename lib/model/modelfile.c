@@ -45,7 +45,7 @@ void sk_modelfile_save(const char *path, const struct sk_modelfile *m)
 		json_decref(fit);
 		if (m->cov.kp + m->cov.kd > 0)
 			json_object_set_new(root, "covariates",
-					    sk_cov_json_new(&m->cov, &m->tfit, m->tm->npar));
+					    sk_cov_json_new(m->tm, &m->cov, &m->tfit));
 	} else
 		json_object_set_new(root, "unit", json_string(m->unit));
 	char stamp[32];
@@ -139,7 +139,7 @@ void sk_modelfile_load(const char *path, const char *unit, struct sk_modelfile *
 		if (cv) {
 			if (m->tm != &sk_pnbd && m->tm != &sk_bgnbd)
 				bad(path, "\"covariates\" with a model that takes none");
-			sk_cov_json_read(path, cv, &m->cov, &m->tfit, m->tm->npar);
+			sk_cov_json_read(path, cv, m->tm, &m->cov, &m->tfit);
 		}
 	}
 	json_t *sp = json_object_get(root, "spend");

@@ -10,6 +10,8 @@
  * transaction model has them (covar.h, sk_cov_json_new):
  *    "covariates": {"purchase": {"COL": coef, ...}, "dropout": {...},
  *                   "stderr": {"purchase": {...}, "dropout": {...}}}
+ * (the BG/NBD's also "dropout_coefficients": "shared", or "separate"
+ * with "dropout_a" and "dropout_b" for "dropout": covar.h)
  * and then tfit holds the coefficients after the model's parameters.
  * Files without it read as before. */
 #ifndef SK_MODELFILE_H

@@ -10,7 +10,7 @@
 
 enum { M_TYPE = 1000, M_HORIZON, M_THRESHOLD, M_WEIGHT, M_MODEL, M_SAVE, M_REPORT,
        M_REPORT_JSON, M_PATTERNS, M_NEW,
-       M_INTERVALS, M_PENALTY, M_COV, M_COV_P, M_COV_D };
+       M_INTERVALS, M_PENALTY, M_COV, M_COV_P, M_COV_D, M_DROPFORM };
 
 static const struct sk_opt shared[] = {
 	{ "model-type", 1, 0, M_TYPE },
@@ -28,6 +28,7 @@ static const struct sk_opt shared[] = {
 	{ "covariates", 1, 0, M_COV },
 	{ "covariates-purchase", 1, 0, M_COV_P },
 	{ "covariates-dropout", 1, 0, M_COV_D },
+	{ "dropout-coefficients", 1, 0, M_DROPFORM },
 };
 
 #define NSHARED (sizeof shared / sizeof shared[0])
@@ -61,6 +62,12 @@ static void on_opt(int id, const char *arg, void *ctx)
 	case M_NEW: m->new_customers = sk_opt_num("new-customer", arg, 1, 1e12); break;
 	case M_PENALTY: m->penalty = sk_opt_num("penalty", arg, 0, 1e6); break;
 	case M_COV: case M_COV_P: case M_COV_D: m->cov[id - M_COV] = arg; break;
+	case M_DROPFORM:
+		if (strcmp(arg, "separate") != 0 && strcmp(arg, "shared") != 0)
+			sk_die(SK_EX_USAGE, "--dropout-coefficients: \"%s\" is not separate or "
+			       "shared", arg);
+		m->dropout_form = arg;
+		break;
 	default: d->fn(id, arg, d->ctx); break;
 	}
 }
@@ -82,6 +89,21 @@ void sk_model_parse_args(struct sk_opts *o, struct sk_model_opts *m, int argc, c
 	struct dispatch d = { m, fn, ctx };
 	sk_parse_args(o, argc, argv, usage, all, on_opt, &d);
 	free(all);
+	/* The form is the BG/NBD's with dropout covariates (covar.h): a
+	 * model file has its own; the Pareto/NBD's dropout has one
+	 * parameter, so one coefficient per column. */
+	if (m->dropout_form) {
+		if (m->model)
+			sk_die(SK_EX_USAGE, "--dropout-coefficients: --model %s scores with the "
+			       "form it was fitted with; leave --dropout-coefficients out", m->model);
+		if (!m->cov[0] && !m->cov[2])
+			sk_die(SK_EX_USAGE, "--dropout-coefficients needs dropout covariates "
+			       "(--covariates or --covariates-dropout)");
+		if (strcmp(m->type, "pnbd") == 0)
+			sk_die(SK_EX_USAGE, "--dropout-coefficients: --model-type pnbd has one "
+			       "dropout parameter (beta) and one coefficient per column; the form "
+			       "is the BG/NBD's (bgnbd, or auto)");
+	}
 }
 
 const struct sk_tmodel *sk_model_opts_model(const struct sk_model_opts *m,

@@ -32,6 +32,9 @@ struct sk_model_opts {
 	/* --covariates, --covariates-purchase, --covariates-dropout as
 	 * given (covar.h, sk_covspec_parse); NULL when not */
 	const char *cov[3];
+	/* --dropout-coefficients: "separate" (a and b each their own,
+	 * FH 2007), "shared" (CLVTools) or NULL (separate) */
+	const char *dropout_form;
 };
 
 #define SK_MODEL_OPTS_INIT { .type = "bgnbd", .horizon = "1y", .threshold = 0.5 }

@@ -81,16 +81,17 @@ void sk_rep_model_section(struct rep *r)
 		/* The model's parameters, then its covariate coefficients
 		 * (covar.h), named by process and column. */
 		const char *names[SK_FIT_MAXPAR];
-		char cov[2 * SK_COV_MAX][SK_COV_NAMELEN + 16];
+		char cov[SK_FIT_MAXPAR][SK_COV_NAMELEN + 16];
 		int np = m->tm->npar;
 		for (int k = 0; k < m->tfit.npar && k < SK_FIT_MAXPAR; k++) {
 			if (k < np) {
 				names[k] = m->tm->parname[k];
 				continue;
 			}
-			int i = k - np, p = i < m->cov.kp;
-			snprintf(cov[i], sizeof cov[i], "%s: %s", p ? "purchase" : "dropout",
-				 p ? m->cov.pname[i] : m->cov.dname[i - m->cov.kp]);
+			int i = k - np;
+			const char *proc, *par, *name = sk_cov_coef_name(&m->cov, i, &proc, &par);
+			snprintf(cov[i], sizeof cov[i], "%s%s%s: %s", proc, par ? " " : "",
+				 par ? par : "", name);
 			names[k] = cov[i];
 		}
 		fit_table(r, "Transaction model", names, &m->tfit);
