@@ -69,13 +69,7 @@ static const char usage[] =
 	"                       (pnbd, bgnbd, or auto between them); --report adds the\n"
 	"                       coefficients and a likelihood-ratio test against the\n"
 	"                       model without them\n"
-	"  --covariates-purchase COLS  columns for the purchase process only\n"
-	"  --covariates-dropout COLS   columns for the dropout process only\n"
-	"  --dropout-coefficients F  separate or shared; bgnbd with dropout\n"
-	"                       covariates: a and b each with coefficients of their\n"
-	"                       own (Fader & Hardie 2007; the default), or one vector\n"
-	"                       for both (as CLVTools); --report tests shared\n"
-	"                       against separate\n";
+	SK_MODEL_COV_HELP;
 
 /* The model options (--model-type, --horizon, --threshold, --weight,
  * --model, --save-model, --report, --report-json, --patterns) are shared

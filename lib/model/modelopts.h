@@ -16,6 +16,17 @@
 #include "modelfile.h"
 #include "record/opts.h"
 
+/* The --help lines of the covariate options churn and clv share (after
+ * each program's own --covariates line). */
+#define SK_MODEL_COV_HELP \
+	"  --covariates-purchase COLS  columns for the purchase process only\n" \
+	"  --covariates-dropout COLS   columns for the dropout process only\n" \
+	"  --dropout-coefficients F  separate or shared; bgnbd with dropout\n" \
+	"                       covariates: a and b each with coefficients of their\n" \
+	"                       own (Fader & Hardie 2007; the default), or one vector\n" \
+	"                       for both (as CLVTools); --report tests shared\n" \
+	"                       against separate\n"
+
 struct sk_model_opts {
 	const char *type;		/* --model-type: a model name or "auto" */
 	const char *horizon;		/* --horizon, as given */
