@@ -72,11 +72,17 @@ int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 	out->min_alive = min_p_alive(tm, f->par, cov, rows, valid, n);
 	if (out->min_alive > 0.99) {
 		out->no_dropout = 1;
+		/* churned is from p_return by default (churn --churn-rule), which
+		 * still flags the slow buyers when everyone is alive: on Online
+		 * Retail with no dropout seen the peers flag 37 % of the
+		 * customers (make crosscut), so only p_alive is silent. */
 		snprintf(out->what[out->n++], sizeof out->what[0],
 			 "no dropout seen: p_alive is 1 for everyone (the lowest is %.4f): "
-			 "the model sees no customer who stopped buying, so it flags nobody as "
-			 "churned or at risk, and its dropout parameters are a limit, not "
-			 "estimates; use a longer window or --penalty", out->min_alive);
+			 "the model sees no customer who stopped buying, so p_alive marks "
+			 "nobody as lost (churned, when from p_return, marks those unlikely "
+			 "to buy within the horizon, not lost ones), and its dropout "
+			 "parameters are a limit, not estimates; use a longer window or "
+			 "--penalty", out->min_alive);
 	}
 	int zero = 0;
 	for (int k = 0; k < f->npar - tm->nfixed; k++)
