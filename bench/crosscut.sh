@@ -64,9 +64,17 @@ targets() {
 	r=$(cell $s "AUC, recency rule (time since last purchase)")
 	fr=$(cell $s "AUC, frequency rule")
 	b=$(awk -v r="$r" -v f="$fr" 'BEGIN { printf "%.3f", (r > f ? r : f) }')
-	v $s "AUC of p_return >= the better rule (recency, frequency)" "$a vs $b: $(ok "$a >= $b")"
+	# With its bootstrap standard error: a few thousand customers move
+	# an AUC by 0.01 through chance alone.
+	se=$(f3 "$($E $w/$s.learned.churn aucse p_return holdout_frequency)")
+	v $s "AUC of p_return (± bootstrap SE) >= the better rule (recency, frequency)" \
+		"$a ± $se vs $b: $(ok "$a >= $b")"
 	e=$(cell $s "learned: ECE of p_return (10 bins)")
 	v $s "ECE of p_return <= 0.05" "$e: $(ok "$e <= 0.05")"
+	# What of the ECE is the level alone: every bin off the same way
+	# when the holdout is busier (or quieter) than the calibration.
+	v $s "(mean p_return vs came back)" \
+		"$(f3 "$($E $w/$s.learned.churn mean p_return)") vs $(cell $s "came back (holdout purchase)")"
 	set -- $(cell $s "learned: came back, churned vs kept")
 	v $s "came back, churned < kept" "$1 vs $3: $(ok "$1 < $3")"
 	bias=$(cell $s "learned: holdout total, predicted vs actual")
