@@ -74,8 +74,9 @@ int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 		out->no_dropout = 1;
 		/* churned is from p_return by default (churn --churn-rule), which
 		 * still flags the slow buyers when everyone is alive: on Online
-		 * Retail with no dropout seen the peers flag 37 % of the
-		 * customers (make crosscut), so only p_alive is silent. */
+		 * Retail, with no dropout seen, the peers flag 15 to 57 % of the
+		 * customers at the splits of make crosscut; only p_alive is
+		 * silent. */
 		snprintf(out->what[out->n++], sizeof out->what[0],
 			 "no dropout seen: p_alive is 1 for everyone (the lowest is %.4f): "
 			 "the model sees no customer who stopped buying, so p_alive marks "
