@@ -70,7 +70,7 @@ int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 {
 	memset(out, 0, sizeof *out);
 	out->min_alive = min_p_alive(tm, f->par, cov, rows, valid, n);
-	if (out->min_alive > 0.99) {
+	if (out->min_alive > SK_NO_DROPOUT_ALIVE) {
 		out->no_dropout = 1;
 		/* churned is from p_return by default (churn --churn-rule), which
 		 * still flags the slow buyers when everyone is alive: on Online
