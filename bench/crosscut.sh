@@ -35,17 +35,21 @@ set_split() {
 	*) echo "$me: unknown split \"$1\" (one of: $all)" >&2; exit 64 ;;
 	esac
 	log=${1%-*}
+	# hs the holdout's first day, ce the calibration's last
 	case $1 in
-	*-0630) case $log in retail) hs=2011-07-01 hz=162d ;; *) hs=1997-07-01 hz=365d ;; esac ;;
-	*-0930) hs=1997-10-01 hz=39w ;;
-	*-1231) hs=1998-01-01 hz=181d ;;
-	*-0331) hs=2011-04-01 hz=253d ;;
-	*-0831) hs=2011-09-01 hz=100d ;;
+	*-0630) case $log in
+		retail) hs=2011-07-01 ce=2011-06-30 hz=162d ;;
+		*) hs=1997-07-01 ce=1997-06-30 hz=365d ;;
+		esac ;;
+	*-0930) hs=1997-10-01 ce=1997-09-30 hz=39w ;;
+	*-1231) hs=1998-01-01 ce=1997-12-31 hz=181d ;;
+	*-0331) hs=2011-04-01 ce=2011-03-31 hz=253d ;;
+	*-0831) hs=2011-09-01 ce=2011-08-31 hz=100d ;;
 	*) echo "$me: unknown split \"$1\" (one of: $all)" >&2; exit 64 ;;
 	esac
 	std=
 	case $1 in sample-0930|master-0930|retail-0630) std=" (std)" ;; esac
-	title="$log to $(date -d "$hs - 1 day" +%Y-%m-%d)$std"
+	title="$log to $ce$std"
 }
 for s in $splits; do set_split $s; done
 
