@@ -43,7 +43,7 @@ MANS = $(wildcard man/*.1 man/*.7)
 
 DEB_PKGS = gcc make libc6-dev libcsv-dev libjansson-dev libgsl-dev zlib1g-dev libzstd-dev libbz2-dev liblzma-dev bzip2 xz-utils tzdata mandoc time jq miller valgrind parallel openssh-client openssh-server
 
-.PHONY: all check unit golden examples manlint manhelp psql deps demo bench bounds accuracy install uninstall clean fuzz fuzz-replay browser badinput props ssh
+.PHONY: all check unit golden examples manlint manhelp psql deps demo bench bounds accuracy crosscut install uninstall clean fuzz fuzz-replay browser badinput props ssh
 
 all: $(BINS)
 
@@ -182,6 +182,10 @@ bench: all
 # and clv rank correlation; skipped when the data is absent.
 accuracy: all $(BUILD)/bench/acceval
 	@ACCEVAL=$(BUILD)/bench/acceval sh bench/accuracy.sh
+
+# The same targets at other splits of the real data (bench/crosscut.sh).
+crosscut: all $(BUILD)/bench/acceval
+	@ACCEVAL=$(BUILD)/bench/acceval sh bench/crosscut.sh
 
 $(BUILD)/bench/acceval: bench/acceval.c $(LIBA)
 	@mkdir -p $(dir $@)

@@ -70,13 +70,20 @@ int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 {
 	memset(out, 0, sizeof *out);
 	out->min_alive = min_p_alive(tm, f->par, cov, rows, valid, n);
-	if (out->min_alive > 0.99) {
+	if (out->min_alive > SK_NO_DROPOUT_ALIVE) {
 		out->no_dropout = 1;
+		/* churned is from p_return by default (churn --churn-rule), which
+		 * still flags the slow buyers when everyone is alive: on Online
+		 * Retail, with no dropout seen, the peers flag 15 to 57 % of the
+		 * customers at the splits of make crosscut; only p_alive is
+		 * silent. */
 		snprintf(out->what[out->n++], sizeof out->what[0],
 			 "no dropout seen: p_alive is 1 for everyone (the lowest is %.4f): "
-			 "the model sees no customer who stopped buying, so it flags nobody as "
-			 "churned or at risk, and its dropout parameters are a limit, not "
-			 "estimates; use a longer window or --penalty", out->min_alive);
+			 "the model sees no customer who stopped buying, so p_alive marks "
+			 "nobody as lost (churned, when from p_return, marks those unlikely "
+			 "to buy within the horizon, not lost ones), and its dropout "
+			 "parameters are a limit, not estimates; use a longer window or "
+			 "--penalty", out->min_alive);
 	}
 	int zero = 0;
 	for (int k = 0; k < f->npar - tm->nfixed; k++)

@@ -103,6 +103,11 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm, double penalty,
 		      const struct sk_rfm *pat, size_t npat, const char *unit);
 
+/* A fit sees no dropout when the most lapsed customer of every
+ * frequency still has p_alive above this (sk_tmodel_diagnose; the
+ * learned layer, backtest.c, leaves p_alive out then). */
+#define SK_NO_DROPOUT_ALIVE 0.99
+
 /* What is wrong with a fit, in words a user can act on. */
 struct sk_fitdiag {
 	int n;				/* findings, 0 when the fit looks sound */
