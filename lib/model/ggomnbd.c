@@ -299,8 +299,11 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * the ridge; there the fit ends.  That point is on the ridge, not a
  * maximum: it serves the score test of b = 0 and no more.  A wrong
  * guess costs time, never the answer: a frozen point with a score <= 0
- * gets the full Pareto/NBD fit, and a GGom/NBD fit that ends on the
- * boundary gets boundary_fit's full one (fit() below). */
+ * gets the full Pareto/NBD fit, a GGom/NBD fit that ends on the
+ * boundary gets boundary_fit's full one, and one that leaves b
+ * unidentified is compared with it (not_below, fit() below): a frozen
+ * point's positive score can be the wrong sign, the Pareto/NBD's
+ * maximum being inside at a larger s (issue 20). */
 
 /* On the boundary b -> 0 the maximum is the Pareto/NBD's (BG 2012, sec.
  * 2): the fit is that one, written as GGom/NBD parameters with b so small
@@ -320,7 +323,9 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * rounding (~1e-16 / (b max T) = 1e-9 relative to each part).
  *
  * watch: the pre-fit stops on the Pareto/NBD's ridge (above); returns 1
- * when it did, with *score that of the frozen point and out not a fit. */
+ * when it did, with *score that of the frozen point and out not a fit.
+ * Without watch, the Pareto/NBD's own fit (sk_pnbd_fit_quiet: its
+ * maximum, or its ridge's end), the one the nested test compares with. */
 static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, int watch,
 			struct sk_fit *out, double *score, struct sk_fit *pnbd, char *err,
 			size_t errlen)
