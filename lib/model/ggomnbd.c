@@ -299,8 +299,11 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * the ridge; there the fit ends.  That point is on the ridge, not a
  * maximum: it serves the score test of b = 0 and no more.  A wrong
  * guess costs time, never the answer: a frozen point with a score <= 0
- * gets the full Pareto/NBD fit, and a GGom/NBD fit that ends on the
- * boundary gets boundary_fit's full one (fit() below). */
+ * gets the full Pareto/NBD fit, a GGom/NBD fit that ends on the
+ * boundary gets boundary_fit's full one, and one that leaves b
+ * unidentified is compared with it (not_below, fit() below): a frozen
+ * point's positive score can be the wrong sign, the Pareto/NBD's
+ * maximum being inside at a larger s (issue 20). */
 
 /* On the boundary b -> 0 the maximum is the Pareto/NBD's (BG 2012, sec.
  * 2): the fit is that one, written as GGom/NBD parameters with b so small
@@ -320,7 +323,9 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * rounding (~1e-16 / (b max T) = 1e-9 relative to each part).
  *
  * watch: the pre-fit stops on the Pareto/NBD's ridge (above); returns 1
- * when it did, with *score that of the frozen point and out not a fit. */
+ * when it did, with *score that of the frozen point and out not a fit.
+ * Without watch, the Pareto/NBD's own fit (sk_pnbd_fit_quiet: its
+ * maximum, or its ridge's end), the one the nested test compares with. */
 static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, int watch,
 			struct sk_fit *out, double *score, struct sk_fit *pnbd, char *err,
 			size_t errlen)
@@ -328,8 +333,9 @@ static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, int wat
 	struct sk_fit pf;
 	struct sk_pnbd_ridge at;
 	/* without the Pareto/NBD's warning, given with the boundary's */
+	double tol;
 	int rc = watch ? sk_pnbd_fit_watched(pat, n, &pf, &at, err, errlen)
-		       : sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, &pf, err, errlen);
+		       : sk_pnbd_fit_quiet(pat, n, &pf, &tol, err, errlen);
 	int frozen = rc == 1;
 	if (frozen) {
 		for (int i = 0; i < 4; i++)
@@ -370,6 +376,57 @@ static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_f
 		"the same with one parameter fewer)", maxT, f->par[4] / f->par[2]);
 }
 
+/* The fit from the starts is a maximum of BFGS's finding; GGom/NBD
+ * contains the Pareto/NBD (b -> 0, BG 2012 sec. 2), so its maximum is
+ * at least the Pareto/NBD's, and a fit that ends below that is not the
+ * maximum (issue 20: 50,000 customers with exponential lifetimes of
+ * mean 150 days ended at b = 0.0015, s = 4.4 with ln L 0.088 below the
+ * Pareto/NBD's, where the likelihood is flat in b, s and beta).  The
+ * comparison needs the Pareto/NBD's own maximum: known when the pre-fit
+ * was not frozen on the ridge (have_bnd); else fitted here, but only when
+ * b is not identified (b < 3 se(b), or no standard errors): a fit with b
+ * well away from 0 is far above the boundary, and the Pareto/NBD's move
+ * along its ridge is dear (bench/ggomgen.c's 1M customers: 12 s CPU,
+ * three times the whole GGom/NBD fit).  Below the boundary, with a
+ * positive score there, the fit is started again from the boundary
+ * moved into b > 0 (b max T = 0.1, beta / b kept); what is still below
+ * (or a score <= 0: the boundary is a maximum for b >= 0) gives the
+ * boundary, with a warning.  1 when out is the boundary now, 0 when out
+ * stays (or is the restart's), -1 on failure. */
+static int not_below(const struct sk_rfm *pat, size_t n, double maxT, int frozen, int have_bnd,
+		     struct sk_fit *out, struct sk_fit *bnd, double *score, struct sk_fit *pnbd,
+		     char *err, size_t errlen)
+{
+	int loose = !out->se_ok || !(out->par[2] > 3 * out->se[2]);
+	if (!have_bnd && frozen && loose) {
+		if (boundary_fit(pat, n, maxT, 0, bnd, score, pnbd, err, errlen) != 0)
+			return -1;
+		have_bnd = 1;
+	}
+	if (!have_bnd || out->loglik >= bnd->loglik)
+		return 0;
+	double below = out->loglik;
+	if (*score > 0) {
+		struct sk_fit g;
+		double b = 0.1 / maxT;
+		chosen[0] = bnd->par[0];
+		chosen[1] = bnd->par[1];
+		chosen[2] = b;
+		chosen[3] = bnd->par[3];
+		chosen[4] = b * bnd->par[4] / bnd->par[2];
+		if (sk_tmodel_fit_std(&spec_chosen, pat, n, &g, err, errlen) == 0 &&
+		    g.loglik >= bnd->loglik) {
+			*out = g;
+			return 0;
+		}
+	}
+	sk_warn("GGom/NBD: the fit from the starts ended below the Pareto/NBD it contains "
+		"(ln L %.4f < %.4f): the fit is the Pareto/NBD's boundary b -> 0", below,
+		bnd->loglik);
+	*out = *bnd;
+	return 1;
+}
+
 /* First the boundary: the Pareto/NBD is fitted (fast: closed forms) and
  * the score test of b = 0 taken there.  At the Pareto/NBD's maximum the
  * derivatives in r, alpha, s and beta / b are 0, so when the score in b
@@ -405,7 +462,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		maxT = fmax(maxT, pat[i].T);
 	struct sk_fit bnd, pnbd;
 	double score = 0;
-	int have_bnd = 0;
+	int have_bnd = 0, frozen = 0;
 	if (sk_tmodel_penalty() == 0) {
 		int rc = boundary_fit(pat, n, maxT, 1, &bnd, &score, &pnbd, err, errlen);
 		/* On the ridge with a score <= 0 the boundary is the fit after
@@ -413,6 +470,7 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		if (rc == 1 && score <= 0)
 			rc = boundary_fit(pat, n, maxT, 0, &bnd, &score, &pnbd, err, errlen);
 		have_bnd = rc == 0;
+		frozen = rc == 1;
 	}
 	if (have_bnd && score <= 0) {
 		*out = bnd;
@@ -454,6 +512,13 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 			return -1;
 		if (!cc)
 			out->iterations = its;
+	}
+	if (!boundary && sk_tmodel_penalty() == 0) {
+		int rc = not_below(pat, n, maxT, frozen, have_bnd, out, &bnd, &score, &pnbd, err,
+				   errlen);
+		if (rc < 0)
+			return -1;
+		boundary = rc == 1;
 	}
 	if (boundary)
 		warn_boundary(maxT, out, &pnbd);

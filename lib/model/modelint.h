@@ -78,6 +78,10 @@ struct sk_pnbd_ridge {
 int sk_pnbd_fit_watched(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
 			struct sk_pnbd_ridge *at, char *err, size_t errlen);
 void sk_pnbd_warn_s(const struct sk_fit *f);
+/* The Pareto/NBD's own fit (its maximum, or its ridge's end: then
+ * *ridge_tol > 0) without its warnings; 0, or -1 with a reason. */
+int sk_pnbd_fit_quiet(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
+		      double *ridge_tol, char *err, size_t errlen);
 /* -LL over pat[0..n) one pattern at a time (no index, nothing kept):
  * for covar.c's small groups. */
 double sk_pnbd_nll_pat(const double *theta, double *grad, const struct sk_rfm *pat, size_t n);

@@ -514,29 +514,46 @@ static int ridge_end(const struct sk_rfm *pat, size_t n, const struct sk_pnbd_ri
 	return rc;
 }
 
-static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
-	       size_t errlen)
+/* The Pareto/NBD's maximum, or its ridge's supremum, without warnings:
+ * watched, then moved out along the ridge (ridge_end), and when that
+ * guess is wrong (an interior maximum at a large s) fitted again to its
+ * end unwatched.  *ridge_tol > 0 when the fit is the ridge's end (s and
+ * beta a limit; within that of the supremum), else 0.  ggomnbd.c's
+ * boundary needs this same maximum: the score test of b = 0 means
+ * something only there (issue 20: a pre-fit frozen at s = 30 on the way
+ * to an interior maximum at s = 119 gave the score the wrong sign). */
+int sk_pnbd_fit_quiet(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
+		      double *ridge_tol, char *err, size_t errlen)
 {
 	struct sk_pnbd_ridge at;
 	int rc;
+	*ridge_tol = 0;
 	if (sk_tmodel_penalty() > 0)
-		rc = sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, out, err, errlen);
-	else
-		rc = sk_pnbd_fit_watched(pat, n, out, &at, err, errlen);
-	if (rc == 1) {
-		double tol;
-		if (ridge_end(pat, n, &at, out, &tol) == 0) {
-			sk_warn("Pareto/NBD: the likelihood rises as s and beta grow together: "
-				"s and beta are not identified apart: the dropout rate is the "
-				"same for every customer (s/beta = %.4g); the fit stopped at "
-				"s = %.4g, within %.3g of the supremum of ln L, and gives no "
-				"standard errors for s and beta", out->par[2] / out->par[3],
-				out->par[2], tol);
-			return 0;
-		}
-		rc = sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, out, err, errlen);
+		return sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, out, err, errlen);
+	rc = sk_pnbd_fit_watched(pat, n, out, &at, err, errlen);
+	if (rc != 1)
+		return rc;
+	double tol;
+	if (ridge_end(pat, n, &at, out, &tol) == 0) {
+		*ridge_tol = tol;
+		return 0;
 	}
-	if (rc == 0)
+	return sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, out, err, errlen);
+}
+
+static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
+	       size_t errlen)
+{
+	double tol;
+	int rc = sk_pnbd_fit_quiet(pat, n, out, &tol, err, errlen);
+	if (rc == 0 && tol > 0)
+		sk_warn("Pareto/NBD: the likelihood rises as s and beta grow together: "
+			"s and beta are not identified apart: the dropout rate is the "
+			"same for every customer (s/beta = %.4g); the fit stopped at "
+			"s = %.4g, within %.3g of the supremum of ln L, and gives no "
+			"standard errors for s and beta", out->par[2] / out->par[3],
+			out->par[2], tol);
+	else if (rc == 0)
 		sk_pnbd_warn_s(out);
 	return rc;
 }
