@@ -113,8 +113,25 @@ struct covsum {
 	double *scale;		/* per cohort: Pareto/NBD alpha_ref / alpha_j */
 	unsigned char *one;	/* per cohort: summed one by one */
 	double u0[4], du[4], z0;	/* log ip(zeta) = u0 + du (zeta - z0) */
-	double *out;		/* nD */
+	int nval;		/* values per lag: 1 (E[X(t)]) or 7 (P(X(t) = k)) */
+	double shift;		/* lag L is t = (L - shift) days */
+	double *out;		/* nD x nval */
 };
+
+/* The values at lag L days (see struct covsum) at parameters p. */
+static void eval(const struct covsum *cs, const double *p, double L, double *v)
+{
+	const struct who *h = cs->h;
+	double t = (L - cs->shift) / h->unit_days;
+	if (cs->nval == 1) {
+		v[0] = ex_lag(h, p, L - cs->shift);
+		return;
+	}
+	for (int k = 0; k < cs->nval; k++) {
+		double x = h->tm->pmf(p, t, k);
+		v[k] = isfinite(x) && x > 0 ? x : 0;
+	}
+}
 
 static int by_zeta(const void *pa, const void *pb, void *ctx)
 {
@@ -130,7 +147,7 @@ static int by_zeta(const void *pa, const void *pb, void *ctx)
 static int family(struct covsum *cs)
 {
 	const struct who *h = cs->h;
-	int pnbd = h->tm == &sk_pnbd;
+	int pnbd = h->tm == &sk_pnbd && cs->nval == 1;
 	double lo[4], hi[4];
 	size_t jlo[4] = { 0 }, jhi[4] = { 0 };
 	double alpha_ref = h->ip[1];
@@ -230,10 +247,11 @@ static void lobatto_weights(double x, double *l)
  * the polynomial through NODES Lobatto points when tail_ok, else every
  * integer lag exactly. */
 #define LAG_EXACT 32
-static void lag_values(const struct who *h, const double *p, long Lspan, double *row)
+static void lag_values(const struct covsum *cs, const double *p, long Lspan, double *row)
 {
+	int nv = cs->nval;
 	for (long L = 1; L <= Lspan && L <= LAG_EXACT; L++)
-		row[L - 1] = ex_lag(h, p, (double)L);
+		eval(cs, p, (double)L, row + (L - 1) * nv);
 	if (Lspan <= LAG_EXACT)
 		return;
 	double ulo = log((double)LAG_EXACT), uhi = log((double)Lspan);
@@ -242,21 +260,26 @@ static void lag_values(const struct who *h, const double *p, long Lspan, double 
 		double a = ulo + (uhi - ulo) * q / np, b = ulo + (uhi - ulo) * (q + 1) / np;
 		long L0 = q ? (long)floor(exp(a)) + 1 : LAG_EXACT + 1;
 		long L1 = q == np - 1 ? Lspan : (long)floor(exp(b));
-		double v[NODES], l[NODES];
+		double v[NODES * 7], l[NODES];
 		for (int m = 0; m < NODES; m++)
-			v[m] = ex_lag(h, p, exp(0.5 * (a + b) +
-						0.5 * (b - a) * cos(M_PI * m / (NODES - 1))));
-		int ok = tail_ok(v, 1);
+			eval(cs, p, exp(0.5 * (a + b) + 0.5 * (b - a) * cos(M_PI * m / (NODES - 1))),
+			     v + m * nv);
+		int ok = 1;
+		for (int k = 0; k < nv && ok; k++)
+			ok = tail_ok(v + k, (size_t)nv);
 		for (long L = L0; L <= L1; L++) {
+			double *r = row + (L - 1) * nv;
 			if (!ok) {
-				row[L - 1] = ex_lag(h, p, (double)L);
+				eval(cs, p, (double)L, r);
 				continue;
 			}
 			lobatto_weights((2 * log((double)L) - a - b) / (b - a), l);
-			double s = 0;
-			for (int m = 0; m < NODES; m++)
-				s += l[m] * v[m];
-			row[L - 1] = s;
+			for (int k = 0; k < nv; k++) {
+				double x = 0;
+				for (int m = 0; m < NODES; m++)
+					x += l[m] * v[m * nv + k];
+				r[k] = x;
+			}
 		}
 	}
 }
@@ -297,17 +320,18 @@ static void panel(struct covsum *cs, const size_t *idx, size_t n)
 		for (size_t m = 0; m < NODES; m++)
 			node[m] = 0.5 * (zlo + zhi) +
 				  0.5 * (zhi - zlo) * cos(M_PI * (double)m / (NODES - 1));
-	double *V = sk_xmalloc(nn * (size_t)Lspan * sizeof *V);
+	size_t nv = (size_t)cs->nval, row = (size_t)Lspan * nv;
+	double *V = sk_xmalloc(nn * row * sizeof *V);
 	#pragma omp parallel for schedule(dynamic, 1) if (Lspan > 64)
 	for (size_t m = 0; m < nn; m++) {
 		double p[4];
 		family_par(cs, node[m], p);
-		lag_values(h, p, Lspan, V + m * (size_t)Lspan);
+		lag_values(cs, p, Lspan, V + m * row);
 	}
 	if (!exact) {
 		int ok = 1;
-		for (long L = 0; L < Lspan && ok; L++)
-			ok = tail_ok(V + L, (size_t)Lspan);
+		for (size_t L = 0; L < row && ok; L++)
+			ok = tail_ok(V + L, row);
 		if (!ok && zhi - zlo > 1e-6 * (1 + fabs(zlo))) {
 			free(V);
 			double mid = 0.5 * (zlo + zhi);
@@ -340,25 +364,28 @@ static void panel(struct covsum *cs, const size_t *idx, size_t n)
 	}
 	#pragma omp parallel for schedule(dynamic, 4) if (nD * nn * (size_t)nf > 100000)
 	for (size_t k = (size_t)cs->kfirst[fmin]; k < nD; k++) {
-		double s = 0;
+		double s[7] = { 0 };
 		long ftop = D[k] - 1 < fmax ? D[k] - 1 : fmax;
 		for (size_t m = 0; m < nn; m++) {
-			const double *Vm = V + m * (size_t)Lspan, *Wm = W + m * (size_t)nf;
+			const double *Vm = V + m * row, *Wm = W + m * (size_t)nf;
 			for (long f = fmin; f <= ftop; f++)
-				s += Vm[D[k] - f - 1] * Wm[f - fmin];
+				for (size_t q = 0; q < nv; q++)
+					s[q] += Vm[(size_t)(D[k] - f - 1) * nv + q] * Wm[f - fmin];
 		}
-		cs->out[k] += s;
+		for (size_t q = 0; q < nv; q++)
+			cs->out[k * nv + q] += s[q];
 	}
 	free(W);
 	free(V);
 }
 
-/* out[k] = expected cumulative count at D[k] (ascending), with
- * covariates. */
-static void cov_cums(const struct who *h, const long *D, size_t nD, double *out)
+/* out[k nval + q] = sum over the cohorts born before D[k] (ascending) of
+ * w_j times value q at lag D[k] - f_j (struct covsum). */
+static void cov_sums(const struct who *h, const long *D, size_t nD, int nval, double shift,
+		     double *out)
 {
-	struct covsum cs = { .h = h, .D = D, .nD = nD, .out = out };
-	memset(out, 0, nD * sizeof *out);
+	struct covsum cs = { .h = h, .D = D, .nD = nD, .nval = nval, .shift = shift, .out = out };
+	memset(out, 0, nD * (size_t)nval * sizeof *out);
 	if (!nD || !h->nc)
 		return;
 	long nday = h->c[h->nc - 1].f + 1;	/* cohorts sorted by f */
@@ -391,21 +418,26 @@ static void cov_cums(const struct who *h, const long *D, size_t nD, double *out)
 	/* The rest one by one: ONE_CHUNKS fixed chunks of cohorts, each
 	 * with its own sums, added in chunk order (the same bytes whatever
 	 * the threads). */
-	double *part = sk_xcalloc(ONE_CHUNKS * nD, sizeof *part);
+	size_t nv = (size_t)nval, stride = nD * nv;
+	double *part = sk_xcalloc(ONE_CHUNKS * stride, sizeof *part);
 	#pragma omp parallel for schedule(dynamic, 1) if (h->nc > 1000)
 	for (size_t q = 0; q < ONE_CHUNKS; q++) {
-		double *s = part + q * nD;
+		double *s = part + q * stride;
 		for (size_t j = q * h->nc / ONE_CHUNKS; j < (q + 1) * h->nc / ONE_CHUNKS; j++) {
 			if (!cs.one[j])
 				continue;
 			const struct cohort *c = &h->c[j];
-			for (size_t i = (size_t)kfirst[c->f]; i < nD; i++)
-				s[i] += c->w * ex_lag(h, h->ip + 4 * j, (double)(D[i] - c->f));
+			for (size_t i = (size_t)kfirst[c->f]; i < nD; i++) {
+				double v[7];
+				eval(&cs, h->ip + 4 * j, (double)(D[i] - c->f), v);
+				for (size_t k = 0; k < nv; k++)
+					s[i * nv + k] += c->w * v[k];
+			}
 		}
 	}
 	for (size_t q = 0; q < ONE_CHUNKS; q++)
-		for (size_t i = 0; i < nD; i++)
-			out[i] += part[q * nD + i];
+		for (size_t i = 0; i < stride; i++)
+			out[i] += part[q * stride + i];
 	free(part);
 	free(cs.one);
 	free(cs.scale);
@@ -552,7 +584,7 @@ void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const doubl
 	size_t nD = ncal + (cal_end < last ? window_ends(hold_from, last, period_days, D + ncal) : 0);
 	double *cum = sk_xmalloc((nD ? nD : 1) * sizeof *cum);
 	if (h.c)
-		cov_cums(&h, D, nD, cum);
+		cov_sums(&h, D, nD, 1, 0, cum);
 	else {
 		#pragma omp parallel for schedule(dynamic, 1) if (nD > 8)
 		for (size_t k = 0; k < nD; k++)
@@ -566,8 +598,6 @@ void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const doubl
 	free(cum);
 	free(D);
 	json_object_set_new(o, "periods", rows);
-	free(c);
-	free(ip);
 
 	/* The calibration histogram: customers with 0..6 and 7+ repeat
 	 * transactions, actual and expected sum_i P(X(T_i) = k) (FHL 2005
@@ -575,13 +605,24 @@ void sk_tracking_write(const char *path, const struct sk_tmodel *tm, const doubl
 	double act[8] = { 0 }, expc[8] = { 0 };
 	size_t nT;
 	if (d->cov) {
-		/* each customer's own parameters: per pattern */
-		for (size_t i = 0; i < np; i++) {
-			double one[4];
-			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[i], one);
+		/* Each customer's own parameters: P(X(T) = k) depends on T and
+		 * them only, so the cohorts of (first day, covariate vector)
+		 * carry it, T = cal_end - f days: cov_sums at the one end
+		 * cal_end + 1 with lags shifted by a day (a customer acquired
+		 * on cal_end has T = 0). */
+		double tot = 0, rest;
+		long Dh = cal_end + 1;
+		for (size_t i = 0; i < np; i++)
 			act[pat[i].x >= 7 ? 7 : (int)pat[i].x] += pat[i].w;
-			histogram_add(tm, pp, pat[i].T, pat[i].w, expc);
-		}
+		for (size_t j = 0; j < h.nc; j++)
+			tot += c[j].w;
+		cov_sums(&h, &Dh, 1, 7, 1, expc);
+		rest = tot;
+		for (int k = 0; k < 7; k++)
+			rest -= expc[k];
+		expc[7] = rest > 0 ? rest : 0;
+		free(c);
+		free(ip);
 		goto write;
 	}
 	/* Over the sorted distinct patterns: sums independent of row order;
