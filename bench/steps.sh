@@ -68,7 +68,7 @@ median_run "churn Pareto/NBD + dropout cov. --dert" churn --model-type pnbd --co
 # from the log's summary gives every customer her own parameters; the
 # expected counts and histogram go through E[X(t)] and P(X(t) = k) at
 # Chebyshev nodes of the parameters (lib/crm/tracking.c).  Target: the
-# second row <= 3 s CPU above the first (measured 4.2 s; was 357 s, and
+# second row <= 3 s CPU above the first (measured ~2 s; was 357 s, and
 # 17 s for the Pareto/NBD).
 median_run "churn BG/NBD + total_spend, log (1M)" churn --model-type bgnbd --covariates total_spend "$log"
 median_run "  + --tracking (target: +3 s CPU)" churn --model-type bgnbd --covariates total_spend --tracking /dev/null "$log"
