@@ -101,7 +101,13 @@ static double ex_lag(const struct who *h, const double *p, double L)
  * (exact: cohorts that share parameters share E), and a panel whose
  * cohorts cost less one by one than NODES x lags is summed one by one, as
  * is everything when the family has two parameters (both predictors vary
- * independently). */
+ * independently).  The lags beyond LAG_EXACT days are interpolated the
+ * same way in log L (lag_values).  The calibration histogram's
+ * P(X(T) = k), k = 0..6 (FHL 2005 eq. 8; each model's pmf), goes the
+ * same way, seven values per lag at the one end cal_end + 1; there alpha
+ * stays in the family (the pmf is not proportional to 1/alpha).  Every
+ * sum is made in an order fixed by the data alone, whatever the
+ * threads. */
 #define NODES 17
 #define PANEL_W 2.0
 #define TAIL_TOL 1e-13
