@@ -126,8 +126,8 @@ static int cust(void *vw, const double *ip, const double *lp, double t_x, double
 	if (x > 0) {
 		lt = log(alpha + tx);
 		it = 1 / (alpha + tx);
-		ib1 = 1 / (b + x - 1);
-		double u2 = lp[2] - log(b + x - 1) - m * lt;
+		ib1 = 1 / (b + (x - 1));
+		double u2 = lp[2] - log(b + (x - 1)) - m * lt;
 		/* log-sum-exp and the second share from one exponential */
 		double d = u2 - u1, e = exp(-fabs(d));
 		lse = (d > 0 ? u2 : u1) + log1p(e);

@@ -58,8 +58,12 @@ void sk_bg_set_x(struct sk_bg_x *t, const struct sk_bg_terms *p, double x, int g
 	t->c = gsl_sf_lngamma(r + x) - p->lg_r + r * p->lalpha +
 	       gsl_sf_lngamma(b + x + s) - gsl_sf_lngamma(a + b + x + s) - p->lg_b + p->lg_ab;
 	/* log(b + x - 1) (BG/NBD, x > 0) or log(b + x) (MBG/NBD): the
-	 * denominator of a / (b + x - 1 + shift) in the second term */
-	t->lbx = s > 0 ? log(b + x) : x > 0 ? log(b + x - 1) : 0;
+	 * denominator of a / (b + x - 1 + shift) in the second term.  Summed
+	 * as b + (x - 1) here and wherever b meets a whole count minus one:
+	 * with a dropout covariate a customer's b can be 1e-17, and
+	 * (b + 1) - 1 is then 0 (log 0 here; a GSL domain error, an abort,
+	 * in sk_bg_pmf's B(a + 1, b + k - 1) on a 5M-row log). */
+	t->lbx = s > 0 ? log(b + x) : x > 0 ? log(b + (x - 1)) : 0;
 	if (grad) {
 		double ps_abx = gsl_sf_psi(a + b + x + s);
 		t->dr = gsl_sf_psi(r + x) - p->ps_r + p->lalpha;
@@ -92,7 +96,7 @@ static double ll_pattern(const struct sk_bg_terms *p, const struct sk_bg_x *t,
 		g[0] = t->dr - pi1 * lT - pi2 * lt;
 		g[1] = r / alpha - m * (pi1 / (alpha + T) + (x > 0 ? pi2 / (alpha + t_x) : 0));
 		g[2] = t->da + pi2 / p->a;
-		g[3] = t->db - (x > 0 ? pi2 / (p->b + x - 1) : 0);
+		g[3] = t->db - (x > 0 ? pi2 / (p->b + (x - 1)) : 0);
 	}
 	return t->c + lse;
 }
@@ -232,7 +236,7 @@ double sk_bg_p_alive(const double *par, double x, double t_x, double T, double s
 		return 1;
 	double r = par[0], alpha = par[1], a = par[2], b = par[3];
 	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
-	double d = log(a) - log(shift > 0 ? b + x : b + x - 1) +
+	double d = log(a) - log(shift > 0 ? b + x : b + (x - 1)) +
 		   (r + x) * (log(alpha + T) - log(alpha + t_x));
 	return sk_logistic_neg(d);
 }
@@ -486,7 +490,7 @@ double sk_bg_pmf(const double *par, double t, int k, double shift)
 		p += a / (a + b);
 	else if (k > 0)
 		/* P(NB >= k) = I_(t/(alpha+t))(k, r), the incomplete beta */
-		p += exp(gsl_sf_lnbeta(a + 1, shift > 0 ? b + k : b + k - 1) - lbab) *
+		p += exp(gsl_sf_lnbeta(a + 1, shift > 0 ? b + k : b + (k - 1)) - lbab) *
 		     sk_beta_inc(k, r, t / (alpha + t), alpha / (alpha + t));
 	return isfinite(p) ? fmin(fmax(p, 0), 1) : 0;
 }
@@ -519,10 +523,10 @@ double sk_bg_pmf_iter_next(struct sk_bg_pmf_iter *it)
 	if (k > 0) {
 		it->S = fmax(it->S - it->nb, 0);
 		it->nb *= (it->r + k - 1) / k * it->q1;
-		it->A *= (b + k + s - 1) / (a + b + k + s - 1);
+		it->A *= (b + (k + s - 1)) / (a + b + (k + s - 1));
 		/* B(a+1, b+k-1+shift) / B(a, b): at k = 1 B(a+1, b+s) / B(a, b) */
 		it->C = k == 1 ? (s > 0 ? a * b / ((a + b) * (a + b + 1)) : a / (a + b)) :
-			it->C * (b + k - 2 + s) / (a + b + k - 1 + s);
+			it->C * (b + (k - 2 + s)) / (a + b + (k - 1 + s));
 	}
 	double p = it->A * it->nb;
 	if (k == 0 && s > 0)

@@ -139,7 +139,7 @@ static void set_x(struct cn_x *t, const struct cn_par *p, double x, int grad)
 	 * x ln (k-1)! of the Erlang densities is added with litt) */
 	t->c = gsl_sf_lngamma(m) - p->lg_r + r * p->lalpha +
 	       gsl_sf_lngamma(b + x + s) - gsl_sf_lngamma(a + b + x + s) - p->lg_b + p->lg_ab;
-	t->lbx = s > 0 || x > 0 ? log(b + x - 1 + s) : 0;
+	t->lbx = s > 0 || x > 0 ? log(b + (x - 1 + s)) : 0;
 	t->f[0] = t->drf[0] = 0;
 	for (int j = 1; j < p->k; j++) {
 		t->f[j] = (m + j - 1) / j;
@@ -477,7 +477,7 @@ static double alive_mix(const double *par, double x, double t_x, double T, doubl
 			w[j] = j < nj ? u[j] / s2 : 0;
 	if (!(s > 0) && x == 0)
 		return 1;	/* BG: no drop-out before the first repeat purchase */
-	double l1 = log(a) - log(b + x - 1 + s) + m * (log(alpha + T) - log(alpha + t_x));
+	double l1 = log(a) - log(b + (x - 1 + s)) + m * (log(alpha + T) - log(alpha + t_x));
 	/* 1 / (1 + S1/S2), S1/S2 = exp(l1 - ln S2) */
 	return sk_logistic_neg(l1 - log(s2));
 }
@@ -673,7 +673,7 @@ static double future_pmf(double m, double q, int j, int k, double a, double b0, 
 	double dge = 1, dge1;
 	for (int i = 1; i < n; i++)
 		dge *= (b0 + i - 1) / (a + b0 + i - 1);
-	dge1 = n == 0 ? 1 : dge * (b0 + n - 1) / (a + b0 + n - 1);
+	dge1 = n == 0 ? 1 : dge * (b0 + (n - 1)) / (a + b0 + (n - 1));
 	if (n == 0)
 		dge = 1;
 	return pn * dge + pgt * (dge - dge1);

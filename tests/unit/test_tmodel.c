@@ -653,6 +653,17 @@ int main(void)
 	check_extremes(&sk_bgnbd, bg, "CDNOW estimates");
 	check_extremes(&sk_bgnbd, (double[]){ 50, 0.01, 0.001, 1000 }, "r=50 alpha=0.01 a=0.001 b=1000");
 	check_extremes(&sk_bgnbd, (double[]){ 0.01, 1000, 1000, 0.001 }, "r=0.01 alpha=1000 a=1000 b=0.001");
+	{
+		/* A customer's own a and b under a dropout covariate can be
+		 * ~1e-17 (these are one of the 5M-row bench log's, total_spend
+		 * on the dropout): churn --tracking's histogram aborted in
+		 * GSL's lnbeta, b + k - 1 having been summed as (b + 1) - 1 = 0. */
+		const double tiny[4] = { 0.740953, 40.2153, 1.7170139860953315e-17,
+					 4.7547731400316465e-17 };
+		check_pmf(&sk_bgnbd, tiny, 606, "a, b ~ 1e-17");
+		check_extremes(&sk_bgnbd, tiny, "a, b ~ 1e-17");
+		check_extremes(&sk_mbgnbd, tiny, "a, b ~ 1e-17");
+	}
 
 	/* ---- Pareto/NBD ---- */
 	static const double pn_ref[4] = { 0.5532, 10.5763, 0.6062, 11.6715 };
