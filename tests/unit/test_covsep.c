@@ -39,6 +39,7 @@
 #include "model/model.h"
 #include "model/modelint.h"
 
+#include "bgsim.h"
 #include "tap.h"
 
 /* One BG/NBD customer observed for T weeks (26..52, whole days) with her
@@ -50,18 +51,7 @@ static struct sk_rfm customer(const double *ip, double pfix, gsl_rng *rng)
 	double T = floor(gsl_rng_uniform(rng) * 26 * 7 + 26 * 7) / 7;
 	double lam = gsl_ran_gamma(rng, ip[0], 1 / ip[1]);
 	double q = pfix > 0 ? pfix : gsl_ran_beta(rng, ip[2], ip[3]);
-	double t = 0, tx = 0, x = 0;
-	for (;;) {
-		t += gsl_ran_exponential(rng, 1 / lam);
-		if (t > T)
-			break;
-		x++;
-		tx = t;
-		if (gsl_rng_uniform(rng) < q)
-			break;
-	}
-	tx = floor(tx * 7) / 7;
-	return (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
+	return bgsim_history(lam, q, T, rng);
 }
 
 /* The spec: z1 (binary) and, unless binary_only, z2 ~ N(0, 1) on both

@@ -21,6 +21,7 @@
 #include "model/model.h"
 #include "model/spend.h"
 
+#include "bgsim.h"
 #include "tap.h"
 
 /* n customers observed for T weeks (T uniform on 26..52, whole days),
@@ -32,18 +33,7 @@ static struct sk_rfm *simulate(const double *par, size_t n, gsl_rng *rng, size_t
 		double lam = gsl_ran_gamma(rng, par[0], 1 / par[1]);
 		double q = gsl_ran_beta(rng, par[2], par[3]);
 		double T = floor(gsl_rng_uniform(rng) * 26 * 7 + 26 * 7) / 7;
-		double t = 0, tx = 0, x = 0;
-		for (;;) {
-			t += gsl_ran_exponential(rng, 1 / lam);
-			if (t > T)
-				break;
-			x++;
-			tx = t;
-			if (gsl_rng_uniform(rng) < q)
-				break;
-		}
-		tx = floor(tx * 7) / 7;
-		p[i] = (struct sk_rfm){ .x = x, .t_x = tx, .T = T, .w = 1 };
+		p[i] = bgsim_history(lam, q, T, rng);
 	}
 	*np = sk_rfm_compress(p, n);
 	return p;
