@@ -52,8 +52,10 @@ double sk_ridge_gain(const struct sk_tmodel *tm, const struct sk_tridge *rg, con
 
 /* The ridges of tm (tm->ridge) on which the fit f sits for the customers
  * rows[0..n): bit k set for tm->ridge[k] when the pair is loose
- * (sk_ridge_loose) or large (over 100 together: ridge.c says why) and
- * the sum of the gains is at least -sk_ridge_tol.  0 for a penalised fit
+ * (sk_ridge_loose) or large (over 100 together: ridge.c says why),
+ * each of the two is over 1 (else the Beta's mass piles up at an edge,
+ * another boundary) and the sum of the gains is at least
+ * -sk_ridge_tol.  0 for a penalised fit
  * (--penalty keeps the pair finite: that is its purpose). */
 unsigned sk_tmodel_ridges(const struct sk_tmodel *tm, const struct sk_fit *f,
 			  const struct sk_covdata *cov, const struct sk_rfm *rows,
