@@ -287,6 +287,57 @@ static double bgbb_loglik1(const double *par, double x, double t_x, double T)
 	return pattern_ll(&P, x, t_x, T, NULL);
 }
 
+/* ---- the limits alpha, beta -> inf and gamma, delta -> inf (ridge.c) ----
+ *
+ * A Beta pair growing with its mean fixed tends to a point mass: every
+ * customer transacts with the same p = alpha/(alpha+beta) (which = 0),
+ * or dies with the same theta = gamma/(gamma+delta) (which = 1).  In FHS
+ * 2010 eq. 5 (pattern_ll) the ratios of beta functions then tend to the
+ * moments of the point mass:
+ *   B(alpha+x, beta+m)/B(alpha, beta) -> p^x (1-p)^m,
+ *   B(gamma, delta+n)/B(gamma, delta) -> (1-theta)^n,
+ *   B(gamma+1, delta+j)/B(gamma, delta) -> theta (1-theta)^j;
+ * the other pair stays as it is.  The sum's terms fall by a factor below
+ * 1 each (pattern_ll's (b+t_x-x+i)/(a+b+t_x+i) (d+t_x+i)/(g+d+1+t_x+i),
+ * or 1-p, 1-theta at the limit), so it is summed from its first. */
+static double ll_limit(const double *par, double x, double t_x, double n, int which)
+{
+	if (!sk_par_ok(par, 4, 1e300))
+		return -HUGE_VAL;
+	struct bgbb P;
+	setup(&P, par, 0);
+	normalise(&x, &t_x, &n);
+	const double a = P.a, b = P.b, g = P.g, d = P.d;
+	double p = a / (a + b), th = g / (g + d);
+	double lA = which == 0 ? x * log(p) + (n - x) * log1p(-p) :
+		    gsl_sf_lnbeta(a + x, b + (n - x)) - P.lbab;
+	lA += which == 1 ? n * log1p(-th) : gsl_sf_lnbeta(g, d + n) - P.lbgd;
+	long nterm = (long)(n - t_x);
+	if (nterm <= 0)
+		return lA;
+	double lC = which == 0 ? x * log(p) + (t_x - x) * log1p(-p) :
+		    gsl_sf_lnbeta(a + x, b + (t_x - x)) - P.lbab;
+	lC += which == 1 ? log(th) + t_x * log1p(-th) : gsl_sf_lnbeta(g + 1, d + t_x) - P.lbgd;
+	double sum = 1, term = 1;
+	for (long i = 1; i < nterm && term > 1e-17 * sum; i++) {
+		double j = t_x + (double)(i - 1);
+		term *= (which == 0 ? 1 - p : (b + (j - x)) / (a + b + j)) *
+			(which == 1 ? 1 - th : (d + j) / (g + d + 1 + j));
+		sum += term;
+	}
+	return sk_logaddexp(lA, lC + log(sum));
+}
+
+static double ll_limit_ab(const double *par, double x, double t_x, double n)
+{
+	return ll_limit(par, x, t_x, n, 0);
+}
+
+static double ll_limit_gd(const double *par, double x, double t_x, double n)
+{
+	return ll_limit(par, x, t_x, n, 1);
+}
+
 /* ln f(t) = ln Gamma(1+d+t) - ln Gamma(g+d+t) for log_alive_sum.  Near
  * g = 1 this is -lnpoch(1+d+t, g-1), which GSL evaluates without the
  * cancellation of two large lgammas; further away the plain difference is
@@ -486,6 +537,8 @@ const struct sk_tmodel sk_bgbb = {
 	.parname = { "alpha", "beta", "gamma", "delta" }, .discrete = 1, .fit = bgbb_fit,
 	.loglik1 = bgbb_loglik1, .p_alive = bgbb_p_alive, .expected = bgbb_expected,
 	.expected_new = bgbb_expected_new, .pmf = bgbb_pmf, .dert = bgbb_dert, .return_alive = bgbb_return_alive,
+	.ridge = { { 0, 1, ll_limit_ab, "the transaction probability" },
+		   { 2, 3, ll_limit_gd, "the dropout probability" } },
 };
 
 /* P(X(n, n+t] > 0 | alive at n+1, x, n).  Alive at n+1, p has posterior

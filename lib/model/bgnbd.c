@@ -183,6 +183,40 @@ static double loglik1(const double *par, double x, double t_x, double T)
 	return sk_bg_loglik1(par, x, t_x, T, 0, ll_pattern);
 }
 
+/* ---- the limit a, b -> inf (ridge.c) ----
+ *
+ * Beta(a, b) with a + b -> inf and a/(a+b) = p fixed is a point mass at
+ * p: every customer drops out with the same probability p after each
+ * purchase (MBG/NBD: and at the first).  A customer's likelihood is then
+ * FHL 2005 eq. 3 (the likelihood given lambda and p) with p fixed and
+ * lambda integrated over its Gamma(r, alpha), as eq. 6 integrates it:
+ *   L_inf = Gamma(r+x) alpha^r / Gamma(r) [(1-p)^(x+s) (alpha+T)^-(r+x)
+ *           + [x > 0 or s] p (1-p)^(x-1+s) (alpha+t_x)^-(r+x)],
+ * s = 0 (BG/NBD) or 1 (MBG/NBD: BDF 2007's drop-out at time 0 too, so
+ * x + 1 opportunities survived, and t_x = 0 when x = 0).  It is eq. 6's
+ * B(a, b+x+s)/B(a, b) -> (1-p)^(x+s) and a/(b+x-1+s) -> p/(1-p).  For
+ * s = 0 this is covio.c's limit for the fit with dropout covariates,
+ * which now takes it from this table. */
+double sk_bg_ll_limit(const double *par, double x, double t_x, double T, double shift)
+{
+	if (!sk_par_ok(par, 4, DBL_MAX) || x < 0 || T < 0)
+		return -HUGE_VAL;
+	double rr = par[0], al = par[1], p = par[2] / (par[2] + par[3]), m = rr + x;
+	double c = lgamma(m) - lgamma(rr) + rr * log(al);
+	double u1 = (x + shift) * log1p(-p) - m * log(al + T);
+	if (!(x > 0) && !(shift > 0))
+		return c + u1;
+	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
+	double u2 = log(p) + (x - 1 + shift) * log1p(-p) - m * log(al + t_x);
+	double hi = fmax(u1, u2);
+	return c + hi + log(exp(u1 - hi) + exp(u2 - hi));
+}
+
+static double ll_limit(const double *par, double x, double t_x, double T)
+{
+	return sk_bg_ll_limit(par, x, t_x, T, 0);
+}
+
 /* Start where the mean purchase rate r/alpha matches the data's (x / T),
  * lifetimes neutral (a = b = 1); two other starts in case BFGS fails
  * from the first.  MBG/NBD starts the same way. */
@@ -541,6 +575,7 @@ const struct sk_tmodel sk_bgnbd = {
 	.parname = { "r", "alpha", "a", "b" }, .fit = fit, .loglik1 = loglik1,
 	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
 	.expected_new = expected_new, .pmf = pmf, .return_alive = sk_bg_return_alive,
+	.ridge = { { 2, 3, ll_limit, "the dropout probability" } },
 };
 
 /* P(X(T, T+t] > 0 | alive at T, x, T).  Dropout happens only right after

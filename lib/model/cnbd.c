@@ -452,6 +452,42 @@ static double ll_litt(const double *par, double x, double litt)
 	return x > 0 ? (par[4] - 1) * litt : 0;
 }
 
+/* ---- the limit a, b -> inf (ridge.c) ----
+ *
+ * Beta(a, b) with a + b -> inf and a/(a+b) = q fixed is a point mass at
+ * q: every customer drops out with the same probability q after each
+ * purchase (MBG: and at the first).  In PR 2016 eq. 8 (ll_pattern's
+ * form) the Beta enters only through B(a, b+x+s)/B(a, b), whose limit is
+ * (1-q)^(x+s), and S1's a/(b+x-1+s), whose limit is q/(1-q): so ln L at
+ * the limit is ll_pattern with those two put in (the litt term does not
+ * depend on a, b and is left out, as loglik1 leaves it). */
+static double ll_ab_limit(const double *par, double x, double t_x, double T, double s)
+{
+	if (!par_ok(par) || x < 0 || T < 0)
+		return -HUGE_VAL;
+	struct cn_par p;
+	struct cn_x t;
+	set_par(&p, par, (int)par[4], s, 0);
+	set_x(&t, &p, x, 0);
+	double q = par[2] / (par[2] + par[3]);
+	t.c = gsl_sf_lngamma(t.m) - p.lg_r + p.r * p.lalpha + (x + s) * log1p(-q);
+	p.la = log(q);
+	t.lbx = log1p(-q);
+	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
+	return ll_pattern(&p, &t, t_x, T, log(p.alpha + T), log(p.alpha + t_x), NULL) -
+	       x * gsl_sf_lnfact((unsigned)(p.k - 1));
+}
+
+static double ll_ab_limit_bg(const double *par, double x, double t_x, double T)
+{
+	return ll_ab_limit(par, x, t_x, T, 0);
+}
+
+static double ll_ab_limit_mbg(const double *par, double x, double t_x, double T)
+{
+	return ll_ab_limit(par, x, t_x, T, 1);
+}
+
 /* ---- predictions ---- */
 
 /* The posterior of a customer alive at T (see the top): the mixture
@@ -848,6 +884,7 @@ const struct sk_tmodel sk_bgcnbd = {
 	.loglik1 = loglik1_bg, .ll_litt = ll_litt, .p_alive = p_alive_bg,
 	.expected = expected_bg, .expected_new = expected_new_bg, .pmf = pmf_bg,
 	.p_return = p_return_bg, .mix_alive = mix_alive_bg, .mix_weights = mix_weights,
+	.ridge = { { 2, 3, ll_ab_limit_bg, "the dropout probability" } },
 };
 
 const struct sk_tmodel sk_mbgcnbd = {
@@ -856,4 +893,5 @@ const struct sk_tmodel sk_mbgcnbd = {
 	.loglik1 = loglik1_mbg, .ll_litt = ll_litt, .p_alive = p_alive_mbg,
 	.expected = expected_mbg, .expected_new = expected_new_mbg, .pmf = pmf_mbg,
 	.p_return = p_return_mbg, .mix_alive = mix_alive_mbg, .mix_weights = mix_weights,
+	.ridge = { { 2, 3, ll_ab_limit_mbg, "the dropout probability" } },
 };

@@ -5,6 +5,7 @@
 #include "backtest.h"
 #include "metrics.h"
 #include "nested.h"
+#include "ridge.h"
 #include "modelopts.h"
 #include "score.h"
 #include "record/group.h"
@@ -425,32 +426,20 @@ static void collinear(const struct sk_tmodel *tm, const struct sk_fit *f,
  * Beta(a, b) with a + b -> inf and a/(a+b) = p fixed is a point mass at
  * p: every customer of a vector then drops out with the same probability
  * after each purchase, and her likelihood is FHL 2005's with p fixed,
- * integrated over lambda alone (their eq. 3 before the Beta mixing):
- *   L_inf = Gamma(r+x) alpha^r / Gamma(r) [(1-p)^x (alpha+T)^-(r+x)
- *           + [x > 0] p (1-p)^(x-1) (alpha+t_x)^-(r+x)].
+ * integrated over lambda alone (the model table's ridge, derived in
+ * bgnbd.c at sk_bg_ll_limit; ridge.h says how the test is made).
  * Data without that spread raise the likelihood towards this limit as a
  * and b grow together, the fit stops somewhere on the way, and whatever
  * moves a and b together is not identified: a0 and b0 apart from
  * a0/(a0+b0), and a dropout column's g_a + g_b (shared: g_d, all it
  * moves), only g_b - g_a moving p.  A customer's gain from her limit,
  * d_i = ln L_inf - ln L at the estimate, tells: the fit is on the ridge
- * when sum d_i is above -(1e-3 + 1e-8 |ln L|) (nested.h's tolerance: no
- * worse than the limit).  Or part of it: the customers above a dropout
+ * when sum d_i is above -(1e-3 + 1e-8 |ln L|) (sk_ridge_tol: no worse
+ * than the limit).  Or part of it: the customers above a dropout
  * column's smallest value v (or below its largest) reach their limit
  * along a direction that leaves those at v where they are (a_i, b_i
  * times exp(t (z_j - v)), t -> inf: the column's coefficients, and a0
  * and b0 unless v = 0), when the sum of their d_i is above the same. */
-static double ll_limit(const double *ip, const struct sk_rfm *r)
-{
-	double rr = ip[0], al = ip[1], p = ip[2] / (ip[2] + ip[3]), x = r->x, m = rr + x;
-	double c = lgamma(m) - lgamma(rr) + rr * log(al);
-	double u1 = x * log1p(-p) - m * log(al + r->T);
-	if (!(x > 0))
-		return c + u1;
-	double u2 = log(p) + (x - 1) * log1p(-p) - m * log(al + fmin(r->t_x, r->T));
-	double hi = fmax(u1, u2);
-	return c + hi + log(exp(u1 - hi) + exp(u2 - hi));
-}
 
 /* Warn when f sits on the ridge (above); 1 when it did. */
 static int ridge_ab(const struct sk_tmodel *tm, const struct sk_fit *f,
@@ -462,16 +451,11 @@ static int ridge_ab(const struct sk_tmodel *tm, const struct sk_fit *f,
 	/* only where the estimates say something is loose: no covariance,
 	 * a or b with a huge standard error, or moving with each other or a
 	 * column's g_a with its g_b */
-	const double *c = f->cov;
-	int loose = !f->cov_ok || f->se[2] > 10 * f->par[2] || f->se[3] > 10 * f->par[3];
-	for (int i = 2; i < f->npar && !loose; i++)
-		for (int j = 2; j < i && !loose; j++) {
-			if (!(j == 2 && i == 3) && !(s->sep && i >= 4 && j >= 4 &&
-			    sk_covspec_col(s, i - 4) == sk_covspec_col(s, j - 4)))
-				continue;
-			double v = c[i * SK_FIT_MAXPAR + i] * c[j * SK_FIT_MAXPAR + j];
-			loose = v > 0 && fabs(c[i * SK_FIT_MAXPAR + j]) / sqrt(v) > 0.995;
-		}
+	int loose = sk_ridge_loose(f, 2, 3);
+	for (int i = 4; i < f->npar && !loose; i++)
+		for (int j = 4; j < i && !loose; j++)
+			loose = s->sep && sk_covspec_col(s, i - 4) == sk_covspec_col(s, j - 4) &&
+				sk_fit_together(f, i, j);
 	if (!loose)
 		return 0;
 	int kz = s->kp + s->kd;
@@ -485,20 +469,18 @@ static int ridge_ab(const struct sk_tmodel *tm, const struct sk_fit *f,
 			hi[j] = fmax(hi[j], z);
 		}
 	}
-	double all = 0, up[SK_COV_MAX] = { 0 }, dn[SK_COV_MAX] = { 0 };
+	double up[SK_COV_MAX] = { 0 }, dn[SK_COV_MAX] = { 0 };
+	double *d = sk_xmalloc((n ? n : 1) * sizeof *d);
+	double all = sk_ridge_gain(tm, &tm->ridge[0], f->par, cd, pat, NULL, n, d, NULL);
 	for (size_t i = 0; i < n; i++) {
-		double ip[4];
-		const double *pp = sk_cov_rowpar(tm, f->par, cd, &pat[i], ip);
-		double d = pat[i].w * (ll_limit(pp, &pat[i]) -
-				       tm->loglik1(pp, pat[i].x, pat[i].t_x, pat[i].T));
-		all += d;
 		const double *z = cd->z + (size_t)pat[i].cov * (size_t)kz + s->kp;
 		for (int j = 0; j < s->kd; j++) {
-			up[j] += z[j] > lo[j] ? d : 0;
-			dn[j] += z[j] < hi[j] ? d : 0;
+			up[j] += z[j] > lo[j] ? d[i] : 0;
+			dn[j] += z[j] < hi[j] ? d[i] : 0;
 		}
 	}
-	double tol = -(1e-3 + 1e-8 * fabs(f->loglik));
+	free(d);
+	double tol = -sk_ridge_tol(f->loglik);
 	const char *what = s->sep ? "g_a + g_b" : "the dropout coefficient";
 	if (isfinite(all) && all >= tol) {
 		char cols[SK_COV_MAX * (SK_COV_NAMELEN + 4)] = "";

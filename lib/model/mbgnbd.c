@@ -66,6 +66,12 @@ static double loglik1(const double *par, double x, double t_x, double T)
 	return sk_bg_loglik1(par, x, t_x, T, 1, ll_pattern);
 }
 
+/* ln L at the limit a, b -> inf with a/(a+b) fixed (bgnbd.c derives it). */
+static double ll_limit(const double *par, double x, double t_x, double T)
+{
+	return sk_bg_ll_limit(par, x, t_x, T, 1);
+}
+
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
 	       size_t errlen)
 {
@@ -129,5 +135,6 @@ const struct sk_tmodel sk_mbgnbd = {
 	.parname = { "r", "alpha", "a", "b" }, .fit = fit, .loglik1 = loglik1,
 	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
 	.expected_new = expected_new, .pmf = pmf, .return_alive = sk_bg_return_alive,
+	.ridge = { { 2, 3, ll_limit, "the dropout probability" } },
 };
 

@@ -207,6 +207,9 @@ void sk_bg_starts(const struct sk_rfm_sums *s, double *starts);
 int sk_bg_fit(double shift, const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
 	      size_t errlen);
 double sk_bg_p_alive(const double *par, double x, double t_x, double T, double shift);
+/* ln L of one customer at the limit a, b -> inf, a/(a+b) fixed (shift 0
+ * BG/NBD, 1 MBG/NBD; bgnbd.c): the model tables' ridge. */
+double sk_bg_ll_limit(const double *par, double x, double t_x, double T, double shift);
 double sk_bg_expected(const double *par, double t, double x, double t_x, double T,
 		      double shift);
 double sk_bg_expected_alive(const double *par, double t, double x, double T, double shift);

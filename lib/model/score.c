@@ -4,6 +4,7 @@
 #include "score.h"
 #include "covar.h"
 #include "nested.h"
+#include "ridge.h"
 #include "modelint.h"
 #include "metrics.h"
 
@@ -95,12 +96,30 @@ int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 			 "parameters down, and the standard errors shown as 0 are not "
 			 "available; try --penalty");
 	}
+	/* A Beta pair on its ridge (ridge.h) is named as such, and not
+	 * again by the standard errors below, which say it only when the
+	 * optimiser happened to stop far enough out (issue 20). */
+	unsigned on = sk_tmodel_ridges(tm, f, cov, rows, valid, n), named = 0;
+	for (int k = 0; k < 2 && tm->ridge[k].loglik1; k++) {
+		if (!(on >> k & 1))
+			continue;
+		const struct sk_tridge *rg = &tm->ridge[k];
+		const char *pi = tm->parname[rg->i], *pj = tm->parname[rg->j];
+		named |= 1u << rg->i | 1u << rg->j;
+		out->ridge = 1;
+		snprintf(out->what[out->n++], sizeof out->what[0],
+			 "not identified: %s and %s run off to infinity together (ln L no higher "
+			 "than at their limit): %s has no spread among the customers, so %s and %s "
+			 "are not identified apart from %s/(%s+%s) = %.4g; predictions are the "
+			 "limit's; --penalty keeps them finite", pi, pj, rg->what, pi, pj, pi, pi,
+			 pj, f->par[rg->i] / (f->par[rg->i] + f->par[rg->j]));
+	}
 	char names[200] = "";
 	/* The model's own parameters; covariate coefficients (covar.h) may
 	 * be 0 or negative, and a large se/|estimate| is just an effect
 	 * not told from none, which --report's z values show. */
 	for (int k = 0; k < tm->npar - tm->nfixed; k++)
-		if (f->se[k] > 10 * f->par[k]) {
+		if (f->se[k] > 10 * f->par[k] && !(named >> k & 1)) {
 			size_t l = strlen(names);
 			snprintf(names + l, sizeof names - l, "%s%s (se %.3g, %.3g times the "
 				 "estimate)", l ? ", " : "", tm->parname[k], f->se[k],

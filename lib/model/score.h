@@ -111,18 +111,21 @@ void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm, doubl
 /* What is wrong with a fit, in words a user can act on. */
 struct sk_fitdiag {
 	int n;				/* findings, 0 when the fit looks sound */
-	char what[4][400];		/* one sentence each */
+	char what[6][400];		/* one sentence each */
 	int no_dropout;			/* p_alive is ~1 for every customer */
 	int singular;			/* no standard errors (information matrix singular) */
 	int unidentified;		/* a standard error huge against its estimate */
+	int ridge;			/* a Beta pair runs off to its limit (ridge.h) */
 	double min_alive;		/* the lowest p_alive of any customer */
 };
 
 /* Diagnose tm fitted as f on the customers rows[0..n) (valid[i] = 0
  * skips row i; valid may be NULL): the dropout boundary (the most lapsed
  * customer of every frequency still has p_alive > 0.99), a singular
- * information matrix (standard errors 0) and standard errors over ten
- * times their estimate.  Returns out->n. */
+ * information matrix (standard errors 0), a Beta pair of the model on
+ * its ridge to a point mass (ridge.h: the BG/NBD family's a and b,
+ * BG/BB's) and standard errors over ten times their estimate.  Returns
+ * out->n. */
 int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
 		       struct sk_fitdiag *out);
