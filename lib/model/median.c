@@ -76,7 +76,17 @@ struct fpmf {
 	const struct sk_rfm *r;	/* the pattern, for the CNBD models */
 	double *ft;		/* for the tilt: f(0..nt-1), out to the tail */
 	int nt;
+	/* CNBD: 1 = the reference, sk_cond_pmf one n at a time; 0 = the
+	 * recurrences of cnbdpmf.c, CHUNK values and then twice as many at
+	 * a time */
+	int slow;
 };
+
+#define CHUNK 4
+/* cnbdpmf.c's f is sk_cond_pmf's to ~1e-12 relative, so its terms and
+ * partial sums (at most 1) to ~1e-12 absolute: a median whose sums stand
+ * further than this from her need is sk_cond_pmf's. */
+#define CLEAR 1e-9
 
 static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k);
 
@@ -112,8 +122,35 @@ static void tail_pmf(const struct sk_tmodel *tm, double t, struct fpmf *g)
 	g->nt = n;
 }
 
+/* CNBD: f(g->n .. k) and on, by the recurrences.  They make f from 0
+ * each time (twice as far as before: the work is at most twice the
+ * last's); the values made before are kept, so that what was read of f
+ * stays as it was.  0, or -1 where cnbdpmf.c's sums do not apply. */
+static int f_more(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
+{
+	int N = g->n ? 2 * g->n : CHUNK;
+	if (N <= k)
+		N = k + 1;
+	double *v = sk_xmalloc((size_t)N * sizeof *v);
+	int rc = sk_cnbd_cond_pmfs(g->pp, t, g->r->x, g->r->t_x, g->r->T, tm == &sk_mbgcnbd,
+				   N, v);
+	if (rc == 0) {
+		if (N > g->cap) {
+			g->cap = N;
+			g->f = sk_xrealloc(g->f, (size_t)g->cap * sizeof *g->f);
+		}
+		for (int j = g->n; j < N; j++)
+			g->f[j] = v[j];
+		g->n = N;
+	}
+	free(v);
+	return rc;
+}
+
 static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
 {
+	if (!g->future && !g->slow && g->n <= k && f_more(tm, t, g, k) != 0)
+		g->slow = 1;
 	while (g->n <= k) {
 		if (g->n == g->cap) {
 			g->cap = g->cap ? 2 * g->cap : 16;
@@ -129,17 +166,47 @@ static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
 /* The smallest k with cum(k) >= need, summing pa f(1), pa f(2), ... as
  * sk_cond_pmf's terms (pa f(k) + 0 for k > 0); KMAX + 1 when the pmf
  * does not get there.  With tm NULL only the f made so far is read (in
- * parallel over the customers), and -1 means it was too short. */
-static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa, double need)
+ * parallel over the customers), and -1 means it was too short.  The
+ * margin, when asked: how far cum(k) and cum(k-1) stand from need, the
+ * smaller (k = 1: cum(1)'s alone; cum(0) = 0 < need whatever f is). */
+static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa, double need,
+		double *margin)
 {
-	double cum = 0;
+	double cum = 0, below = 0;
 	int k = 0;
 	while (cum < need && k < KMAX) {
 		if (!tm && k + 1 >= g->n)
 			return -1;
+		below = cum;
 		cum += pa * (tm ? f_at(tm, t, g, ++k) : g->f[++k]);
 	}
+	if (margin)
+		*margin = k > 1 ? fmin(cum - need, need - below) : cum - need;
 	return cum < need ? KMAX + 1 : k;
+}
+
+/* How clear of a tie a tilted median stands: its margins (cum(k) -
+ * lv tot and lv tot - cum(k-1), over tot) less what another f within
+ * ~1e-12 relative of this one (the CNBD models' f by recurrences against
+ * sk_cond_pmf's) could move them, with room to spare:
+ *   the terms themselves: 1e-9;
+ *   theta: both roots meet E_q[X] = c to 1e-9 c, so they are within
+ *     2e-9 c / v of each other, v the tilted variance, and F_q(k) moves
+ *     by at most Cov(1{X <= k}, X) = sd / 2 per unit of theta: 1e-9 c /
+ *     sd (c_sd = c / sd, NaN when theta did not meet c), times 10;
+ *   where tail_pmf stopped: the other f may stop a term earlier (the
+ *     last term, f(n-1) z^(n-1)) or take terms beyond, of mass at most
+ *     the rest it stops at, 1e-10 (1 - f(0)), twice over, weighted as
+ *     three terms further out.
+ * Negative: another f might give another median. */
+static double tilt_slack(const double *f, int n, double z, double tot, double above,
+			 double below, double c_sd)
+{
+	if (!(c_sd >= 0) || !(tot > 0))
+		return -1;
+	double rest = (1 - f[0]) * TAIL;
+	double trunc = (f[n - 1] * pow(z, n - 1) + 2 * rest * fmax(pow(z, n + 3), pow(z, n))) / tot;
+	return fmin(above, below) - (1e-9 + 1e-8 * c_sd + trunc);
 }
 
 /* The median of X given X > 0 tilted to mean c (see the top of the
@@ -148,11 +215,13 @@ static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa,
  * bracket by bisection; the weights f(k) z^k, z = e^theta, by products
  * (theta <= 700 / n, so that z^k cannot overflow; below, z^k underflows
  * harmlessly). */
-static int tilted(const double *f, int n, double c, double lv)
+static int tilted(const double *f, int n, double c, double lv, double *slack)
 {
+	*slack = HUGE_VAL;
 	if (n < 2 || c <= 1)
 		return 1;	/* at the mean 1 every return is one purchase */
-	double lo = -50, hi = fmin(50, 700.0 / n), th = 0;
+	double lo = -50, hi = fmin(50, 700.0 / n), th = 0, v = 0;
+	int met = isnan(c);	/* E_q[X] = c to 1e-9, or no tilt */
 	for (int it = 0; it < 100 && !isnan(c); it++) {
 		double z = exp(th), zk = 1, s0 = 0, s1 = 0, s2 = 0;
 		for (int k = 1; k < n; k++) {
@@ -162,9 +231,14 @@ static int tilted(const double *f, int n, double c, double lv)
 			s1 += w * k;
 			s2 += w * k * k;
 		}
-		double m = s1 / s0, v = s2 / s0 - m * m;
-		if (!(s0 > 0) || fabs(m - c) <= 1e-9 * c)
+		double m = s1 / s0;
+		v = s2 / s0 - m * m;
+		if (!(s0 > 0))
 			break;
+		if (fabs(m - c) <= 1e-9 * c) {
+			met = 1;
+			break;
+		}
 		if (m < c)
 			lo = th;
 		else
@@ -181,12 +255,41 @@ static int tilted(const double *f, int n, double c, double lv)
 	}
 	zk = 1;
 	for (int k = 1; k < n; k++) {
+		double below = cum;
 		zk *= z;
 		cum += f[k] * zk;
-		if (cum >= lv * tot)
+		if (cum >= lv * tot) {
+			*slack = tilt_slack(f, n, z, tot, (cum - lv * tot) / tot,
+					    k > 1 ? (lv * tot - below) / tot : HUGE_VAL,
+					    isnan(c) ? 0 : met ? c / sqrt(v) : NAN);
 			return k;
+		}
 	}
+	*slack = -1;
 	return n - 1;
+}
+
+/* A CNBD median from sk_cond_pmf's f itself, as churn --median made
+ * them all up to 0.6 (f_at with slow set; tail_pmf and tilted as
+ * above), for a customer whose median from the recurrences stands within
+ * CLEAR of a tie; with tilt, tilted to the mean c (NaN: untilted). */
+static int exact(const struct sk_tmodel *tm, double t, const struct fpmf *G, double l, int tilt,
+		 double c)
+{
+	struct fpmf e = { .pp = G->pp, .r = G->r, .slow = 1 };
+	double pos = 1 - f_at(tm, t, &e, 0), slack;
+	int k;
+	if (!(pos > 0))
+		k = 1;
+	else if (tilt) {
+		tail_pmf(tm, t, &e);
+		k = tilted(e.ft, e.nt, c, l, &slack);
+	} else {
+		k = walk(tm, t, &e, 1, l * pos, NULL);
+	}
+	free(e.f);
+	free(e.ft);
+	return k;
 }
 
 void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
@@ -260,7 +363,7 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 			pos[member[m]] = 1 - p0;
 			/* the tilt reads ft alone: no search in f */
 			if (pos[member[m]] > 0 && !expected)
-				walk(tm, t, G, a, lv[member[m]] * pos[member[m]]);
+				walk(tm, t, G, a, lv[member[m]] * pos[member[m]], NULL);
 		}
 		if (expected)
 			tail_pmf(tm, t, G);
@@ -269,28 +372,37 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 	free(member);
 	free(start);
 
-	int bad = 0;
+	int bad = 0, cnbd = !!tm->ll_litt;
 	#pragma omp parallel for schedule(static) reduction(|:bad) if (d->n > 10000)
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
 		double l = level(p_return[i]);
 		uint32_t j = d->pid[i];
+		/* a mean that is not a number: the model's (theta 0) */
+		double c = !expected ? NAN : p_return[i] > 0 ? expected[i] / p_return[i] : NAN;
+		c = isfinite(c) ? c : NAN;
 		if (l < 0) {
 			median[i] = 0;
+		} else if (cnbd && !gf[gid[j]].slow && !(pos[j] > CLEAR)) {
+			median[i] = exact(tm, t, &gf[gid[j]], l, !!expected, c);
 		} else if (!(pos[j] > 0)) {
 			/* the model sees no return at all; the layer does:
 			 * a return is at least one purchase */
 			median[i] = 1;
 		} else if (expected) {
-			/* a mean that is not a number: the model's (theta 0) */
 			const struct fpmf *G = &gf[gid[j]];
-			double c = p_return[i] > 0 ? expected[i] / p_return[i] : NAN;
-			median[i] = tilted(G->ft, G->nt, isfinite(c) ? c : NAN, l);
+			double slack;
+			median[i] = tilted(G->ft, G->nt, c, l, &slack);
+			if (cnbd && !G->slow && !(slack > 0))
+				median[i] = exact(tm, t, G, l, 1, c);
 		} else {
 			/* f is long enough: the pattern's walk, for a need
 			 * at least hers, went as far */
-			int k = walk(NULL, t, &gf[gid[j]], pa[j], l * pos[j]);
+			double margin;
+			int k = walk(NULL, t, &gf[gid[j]], pa[j], l * pos[j], &margin);
+			if (cnbd && !gf[gid[j]].slow && k >= 1 && k <= KMAX && !(margin > CLEAR))
+				k = exact(tm, t, &gf[gid[j]], l, 0, 0);
 			bad |= k > KMAX ? 1 : k < 0 ? 2 : 0;
 			median[i] = k > KMAX ? KMAX : k;
 		}

@@ -99,6 +99,16 @@ int sk_cnbd_nested(const struct sk_tmodel *tm, const struct sk_fit *fit,
 		   const struct sk_rfm *pat, size_t n, double *ll1, struct sk_lrtest *lr);
 double sk_cnbd_cond_pmf(const double *par, double t, int n, double x, double t_x, double T,
 			double s);
+/* P(alive) and the weights w[0..k) of the alive customer's k - j events
+ * to go (cnbd.c), for cnbdpmf.c; -1 when par, x or T is not valid. */
+double sk_cnbd_alive_mix(const double *par, double x, double t_x, double T, double s, double *w);
+/* sk_cnbd_cond_pmf for n = 0..N-1 at once into out[0..N), by recurrences
+ * (cnbdpmf.c): the same numbers to ~1e-12 relative, a few hundred
+ * products instead of N k incomplete beta functions and N k^2 log-gamma
+ * functions.  0, or -1 (out then meaningless) where the recurrences do
+ * not apply: the caller then asks sk_cnbd_cond_pmf. */
+int sk_cnbd_cond_pmfs(const double *par, double t, double x, double t_x, double T, double s,
+		      int N, double *out);
 
 /* ---- the scaffolding every transaction model uses ----
  *
