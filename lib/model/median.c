@@ -77,12 +77,11 @@ struct fpmf {
 	double *ft;		/* for the tilt: f(0..nt-1), out to the tail */
 	int nt;
 	/* CNBD: 1 = the reference, sk_cond_pmf one n at a time; 0 = the
-	 * recurrences of cnbdpmf.c, CHUNK values and then twice as many at
-	 * a time */
+	 * recurrences of cnbdpmf.c, it while the group is being made */
 	int slow;
+	struct sk_cnbd_pmf_iter *it;
 };
 
-#define CHUNK 4
 /* cnbdpmf.c's f is sk_cond_pmf's to ~1e-12 relative, so its terms and
  * partial sums (at most 1) to ~1e-12 absolute: a median whose sums stand
  * further than this from her need is sk_cond_pmf's. */
@@ -122,43 +121,24 @@ static void tail_pmf(const struct sk_tmodel *tm, double t, struct fpmf *g)
 	g->nt = n;
 }
 
-/* CNBD: f(g->n .. k) and on, by the recurrences.  They make f from 0
- * each time (twice as far as before: the work is at most twice the
- * last's); the values made before are kept, so that what was read of f
- * stays as it was.  0, or -1 where cnbdpmf.c's sums do not apply. */
-static int f_more(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
-{
-	int N = g->n ? 2 * g->n : CHUNK;
-	if (N <= k)
-		N = k + 1;
-	double *v = sk_xmalloc((size_t)N * sizeof *v);
-	int rc = sk_cnbd_cond_pmfs(g->pp, t, g->r->x, g->r->t_x, g->r->T, tm == &sk_mbgcnbd,
-				   N, v);
-	if (rc == 0) {
-		if (N > g->cap) {
-			g->cap = N;
-			g->f = sk_xrealloc(g->f, (size_t)g->cap * sizeof *g->f);
-		}
-		for (int j = g->n; j < N; j++)
-			g->f[j] = v[j];
-		g->n = N;
-	}
-	free(v);
-	return rc;
-}
-
 static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
 {
-	if (!g->future && !g->slow && g->n <= k && f_more(tm, t, g, k) != 0)
-		g->slow = 1;
 	while (g->n <= k) {
 		if (g->n == g->cap) {
 			g->cap = g->cap ? 2 * g->cap : 16;
 			g->f = sk_xrealloc(g->f, (size_t)g->cap * sizeof *g->f);
 		}
 		int j = g->n++;
-		g->f[j] = g->future ? g->future->pmf(g->q, t, j) :
-			sk_cond_pmf(tm, g->pp, t, j, g->r->x, g->r->t_x, g->r->T);
+		if (g->future) {
+			g->f[j] = g->future->pmf(g->q, t, j);
+			continue;
+		}
+		double v = g->slow ? NAN : sk_cnbd_pmf_next(g->it);
+		if (isnan(v)) {	/* the rest from the reference */
+			g->slow = 1;
+			v = sk_cond_pmf(tm, g->pp, t, j, g->r->x, g->r->t_x, g->r->T);
+		}
+		g->f[j] = v;
 	}
 	return g->f[k];
 }
@@ -350,6 +330,12 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 		G->pp = sk_cov_rowpar(tm, par, d->cov, rep, G->ip);
 		G->future = sk_cond_future(tm, G->pp, rep->x, rep->T, G->q);
 		G->r = rep;
+		struct sk_cnbd_pmf_iter it;
+		if (!G->future) {
+			G->slow = sk_cnbd_pmf_init(&it, G->pp, t, rep->x, rep->t_x, rep->T,
+						   tm == &sk_mbgcnbd) != 0;
+			G->it = &it;
+		}
 		for (size_t m = start[g]; m < start[g + 1]; m++) {
 			const struct sk_rfm *r = &pat[member[m]];
 			double a = 1, p0;
@@ -367,6 +353,7 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 		}
 		if (expected)
 			tail_pmf(tm, t, G);
+		G->it = NULL;
 	}
 	free(lv);
 	free(member);
