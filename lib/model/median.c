@@ -250,7 +250,7 @@ static int tilted(const double *f, int n, double c, double lv, double *slack)
 }
 
 /* A CNBD median from sk_cond_pmf's f itself, as churn --median made
- * them all up to 0.6 (f_at with slow set; tail_pmf and tilted as
+ * them all before cnbdpmf.c (f_at with slow set; tail_pmf and tilted as
  * above), for a customer whose median from the recurrences stands within
  * CLEAR of a tie; with tilt, tilted to the mean c (NaN: untilted). */
 static int exact(const struct sk_tmodel *tm, double t, const struct fpmf *G, double l, int tilt,
@@ -272,8 +272,9 @@ static int exact(const struct sk_tmodel *tm, double t, const struct fpmf *G, dou
 	return k;
 }
 
-void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
-		       double t, const double *p_return, const double *expected, double *median)
+static void predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		    double t, const double *p_return, const double *expected, double *median,
+		    int reference)
 {
 	int own = !d->pid;	/* patterns made here are dropped here */
 	size_t np;
@@ -332,8 +333,8 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 		G->r = rep;
 		struct sk_cnbd_pmf_iter it;
 		if (!G->future) {
-			G->slow = sk_cnbd_pmf_init(&it, G->pp, t, rep->x, rep->t_x, rep->T,
-						   tm == &sk_mbgcnbd) != 0;
+			G->slow = reference || sk_cnbd_pmf_init(&it, G->pp, t, rep->x, rep->t_x,
+								rep->T, tm == &sk_mbgcnbd) != 0;
 			G->it = &it;
 		}
 		for (size_t m = start[g]; m < start[g + 1]; m++) {
@@ -411,4 +412,17 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 	if (bad)
 		sk_die(SK_EX_SOFTWARE, "median: the %s pmf does not reach one half within %d "
 		       "purchases", tm->title, KMAX);
+}
+
+void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		       double t, const double *p_return, const double *expected, double *median)
+{
+	predict(tm, par, d, t, p_return, expected, median, 0);
+}
+
+void sk_predict_median_reference(const struct sk_tmodel *tm, const double *par,
+				 struct sk_custdata *d, double t, const double *p_return,
+				 const double *expected, double *median)
+{
+	predict(tm, par, d, t, p_return, expected, median, 1);
 }
