@@ -372,7 +372,8 @@ static void predict(const struct sk_tmodel *tm, const double *par, struct sk_cus
 	free(member);
 	free(start);
 
-	int bad = 0, cnbd = !!tm->ll_litt;
+	/* CNBD medians from the recurrences, in part or in all, are checked */
+	int bad = 0, check = tm->ll_litt && !reference;
 	#pragma omp parallel for schedule(static) reduction(|:bad) if (d->n > 10000)
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
@@ -384,7 +385,7 @@ static void predict(const struct sk_tmodel *tm, const double *par, struct sk_cus
 		c = isfinite(c) ? c : NAN;
 		if (l < 0) {
 			median[i] = 0;
-		} else if (cnbd && !gf[gid[j]].slow && !(pos[j] > CLEAR)) {
+		} else if (check && !(pos[j] > CLEAR)) {
 			median[i] = exact(tm, t, &gf[gid[j]], l, !!expected, c);
 		} else if (!(pos[j] > 0)) {
 			/* the model sees no return at all; the layer does:
@@ -392,17 +393,16 @@ static void predict(const struct sk_tmodel *tm, const double *par, struct sk_cus
 			median[i] = 1;
 		} else if (expected) {
 			const struct fpmf *G = &gf[gid[j]];
-			int fast = cnbd && !G->slow;
 			double slack;
-			median[i] = tilted(G->ft, G->nt, c, l, fast ? &slack : NULL);
-			if (fast && !(slack > 0))
+			median[i] = tilted(G->ft, G->nt, c, l, check ? &slack : NULL);
+			if (check && !(slack > 0))
 				median[i] = exact(tm, t, G, l, 1, c);
 		} else {
 			/* f is long enough: the pattern's walk, for a need
 			 * at least hers, went as far */
 			double margin;
 			int k = walk(NULL, t, &gf[gid[j]], pa[j], l * pos[j], &margin);
-			if (cnbd && !gf[gid[j]].slow && k >= 1 && k <= KMAX && !(margin > CLEAR))
+			if (check && k >= 1 && k <= KMAX && !(margin > CLEAR))
 				k = exact(tm, t, &gf[gid[j]], l, 0, 0);
 			bad |= k > KMAX ? 1 : k < 0 ? 2 : 0;
 			median[i] = k > KMAX ? KMAX : k;
