@@ -518,6 +518,11 @@ static double alive_mix(const double *par, double x, double t_x, double T, doubl
 	return sk_logistic_neg(l1 - log(s2));
 }
 
+double sk_cnbd_alive_mix(const double *par, double x, double t_x, double T, double s, double *w)
+{
+	return par_ok(par) && x >= 0 && T >= 0 ? alive_mix(par, x, t_x, T, s, w) : -1;
+}
+
 static double p_alive_bg(const double *par, double x, double t_x, double T)
 {
 	return par_ok(par) && x >= 0 && T >= 0 ? alive_mix(par, x, t_x, T, 0, NULL) : 0;

@@ -24,7 +24,15 @@
  * did up to 0.5: every median is the same, and the million customers of
  * make bench cost ~0.05 s of CPU instead of 0.7 s.  BG/CNBD-k and
  * MBG/CNBD-k, whose future depends on t_x too, make theirs per pattern
- * (pa = 1, f the conditional pmf itself).
+ * (pa = 1, f the conditional pmf itself), and not by sk_cond_pmf: one n
+ * of it costs k incomplete beta functions and k^2 log-gamma functions,
+ * 5 s of CPU for the 1M Erlang-6 customers of make bench.  cnbdpmf.c
+ * makes f n after n by recurrences, ~1e-12 relative from sk_cond_pmf's
+ * (test_median.c), so every sum a median compares is within ~1e-12 of
+ * sk_cond_pmf's; a median whose sums stand CLEAR = 1e-9 or more from her
+ * need (or, tilted, from the level: tilt_slack) is sk_cond_pmf's, and a
+ * customer closer to a tie is redone from sk_cond_pmf (exact).  On the
+ * Erlang-6 bench none is, and the median costs ~0.3 s of CPU.
  *
  * The layer's E[X | X > 0].  When the learned layer corrects the mean
  * count of those who come back (hurdle.h), the count given a return is
@@ -76,7 +84,16 @@ struct fpmf {
 	const struct sk_rfm *r;	/* the pattern, for the CNBD models */
 	double *ft;		/* for the tilt: f(0..nt-1), out to the tail */
 	int nt;
+	/* CNBD: 1 = the reference, sk_cond_pmf one n at a time; 0 = the
+	 * recurrences of cnbdpmf.c, it while the group is being made */
+	int slow;
+	struct sk_cnbd_pmf_iter *it;
 };
+
+/* cnbdpmf.c's f is sk_cond_pmf's to ~1e-12 relative, so its terms and
+ * partial sums (at most 1) to ~1e-12 absolute: a median whose sums stand
+ * further than this from her need is sk_cond_pmf's. */
+#define CLEAR 1e-9
 
 static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k);
 
@@ -120,8 +137,16 @@ static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
 			g->f = sk_xrealloc(g->f, (size_t)g->cap * sizeof *g->f);
 		}
 		int j = g->n++;
-		g->f[j] = g->future ? g->future->pmf(g->q, t, j) :
-			sk_cond_pmf(tm, g->pp, t, j, g->r->x, g->r->t_x, g->r->T);
+		if (g->future) {
+			g->f[j] = g->future->pmf(g->q, t, j);
+			continue;
+		}
+		double v = g->slow ? NAN : sk_cnbd_pmf_next(g->it);
+		if (isnan(v)) {	/* the rest from the reference */
+			g->slow = 1;
+			v = sk_cond_pmf(tm, g->pp, t, j, g->r->x, g->r->t_x, g->r->T);
+		}
+		g->f[j] = v;
 	}
 	return g->f[k];
 }
@@ -129,17 +154,47 @@ static double f_at(const struct sk_tmodel *tm, double t, struct fpmf *g, int k)
 /* The smallest k with cum(k) >= need, summing pa f(1), pa f(2), ... as
  * sk_cond_pmf's terms (pa f(k) + 0 for k > 0); KMAX + 1 when the pmf
  * does not get there.  With tm NULL only the f made so far is read (in
- * parallel over the customers), and -1 means it was too short. */
-static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa, double need)
+ * parallel over the customers), and -1 means it was too short.  The
+ * margin, when asked: how far cum(k) and cum(k-1) stand from need, the
+ * smaller (k = 1: cum(1)'s alone; cum(0) = 0 < need whatever f is). */
+static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa, double need,
+		double *margin)
 {
-	double cum = 0;
+	double cum = 0, below = 0;
 	int k = 0;
 	while (cum < need && k < KMAX) {
 		if (!tm && k + 1 >= g->n)
 			return -1;
+		below = cum;
 		cum += pa * (tm ? f_at(tm, t, g, ++k) : g->f[++k]);
 	}
+	if (margin)
+		*margin = k > 1 ? fmin(cum - need, need - below) : cum - need;
 	return cum < need ? KMAX + 1 : k;
+}
+
+/* How clear of a tie a tilted median stands: its margins (cum(k) -
+ * lv tot and lv tot - cum(k-1), over tot) less what another f within
+ * ~1e-12 relative of this one (the CNBD models' f by recurrences against
+ * sk_cond_pmf's) could move them, with room to spare:
+ *   the terms themselves: 1e-9;
+ *   theta: both roots meet E_q[X] = c to 1e-9 c, so they are within
+ *     2e-9 c / v of each other, v the tilted variance, and F_q(k) moves
+ *     by at most Cov(1{X <= k}, X) = sd / 2 per unit of theta: 1e-9 c /
+ *     sd (c_sd = c / sd, NaN when theta did not meet c), times 10;
+ *   where tail_pmf stopped: the other f may stop a term earlier (the
+ *     last term, f(n-1) z^(n-1)) or take terms beyond, of mass at most
+ *     the rest it stops at, 1e-10 (1 - f(0)), twice over, weighted as
+ *     three terms further out.
+ * Negative: another f might give another median. */
+static double tilt_slack(const double *f, int n, double z, double tot, double above,
+			 double below, double c_sd)
+{
+	if (!(c_sd >= 0) || !(tot > 0))
+		return -1;
+	double rest = (1 - f[0]) * TAIL;
+	double trunc = (f[n - 1] * pow(z, n - 1) + 2 * rest * fmax(pow(z, n + 3), pow(z, n))) / tot;
+	return fmin(above, below) - (1e-9 + 1e-8 * c_sd + trunc);
 }
 
 /* The median of X given X > 0 tilted to mean c (see the top of the
@@ -147,12 +202,16 @@ static int walk(const struct sk_tmodel *tm, double t, struct fpmf *g, double pa,
  * untilted pmf up to its tail (c NaN: untilted).  Newton's method on theta, kept inside a
  * bracket by bisection; the weights f(k) z^k, z = e^theta, by products
  * (theta <= 700 / n, so that z^k cannot overflow; below, z^k underflows
- * harmlessly). */
-static int tilted(const double *f, int n, double c, double lv)
+ * harmlessly).  *slack, when asked: tilt_slack's, negative also when
+ * theta did not meet c or the level was not reached. */
+static int tilted(const double *f, int n, double c, double lv, double *slack)
 {
+	if (slack)
+		*slack = HUGE_VAL;
 	if (n < 2 || c <= 1)
 		return 1;	/* at the mean 1 every return is one purchase */
-	double lo = -50, hi = fmin(50, 700.0 / n), th = 0;
+	double lo = -50, hi = fmin(50, 700.0 / n), th = 0, v = 0;
+	int met = isnan(c);	/* E_q[X] = c to 1e-9, or no tilt */
 	for (int it = 0; it < 100 && !isnan(c); it++) {
 		double z = exp(th), zk = 1, s0 = 0, s1 = 0, s2 = 0;
 		for (int k = 1; k < n; k++) {
@@ -162,9 +221,14 @@ static int tilted(const double *f, int n, double c, double lv)
 			s1 += w * k;
 			s2 += w * k * k;
 		}
-		double m = s1 / s0, v = s2 / s0 - m * m;
-		if (!(s0 > 0) || fabs(m - c) <= 1e-9 * c)
+		double m = s1 / s0;
+		v = s2 / s0 - m * m;
+		if (!(s0 > 0))
 			break;
+		if (fabs(m - c) <= 1e-9 * c) {
+			met = 1;
+			break;
+		}
 		if (m < c)
 			lo = th;
 		else
@@ -181,16 +245,48 @@ static int tilted(const double *f, int n, double c, double lv)
 	}
 	zk = 1;
 	for (int k = 1; k < n; k++) {
+		double below = cum;
 		zk *= z;
 		cum += f[k] * zk;
-		if (cum >= lv * tot)
+		if (cum >= lv * tot) {
+			if (slack)
+				*slack = tilt_slack(f, n, z, tot, (cum - lv * tot) / tot,
+						    k > 1 ? (lv * tot - below) / tot : HUGE_VAL,
+						    isnan(c) ? 0 : met ? c / sqrt(v) : NAN);
 			return k;
+		}
 	}
+	if (slack)
+		*slack = -1;
 	return n - 1;
 }
 
-void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
-		       double t, const double *p_return, const double *expected, double *median)
+/* A CNBD median from sk_cond_pmf's f itself, as churn --median made
+ * them all before cnbdpmf.c (f_at with slow set; tail_pmf and tilted as
+ * above), for a customer whose median from the recurrences stands within
+ * CLEAR of a tie; with tilt, tilted to the mean c (NaN: untilted). */
+static int exact(const struct sk_tmodel *tm, double t, const struct fpmf *G, double l, int tilt,
+		 double c)
+{
+	struct fpmf e = { .pp = G->pp, .r = G->r, .slow = 1 };
+	double pos = 1 - f_at(tm, t, &e, 0);
+	int k;
+	if (!(pos > 0))
+		k = 1;
+	else if (tilt) {
+		tail_pmf(tm, t, &e);
+		k = tilted(e.ft, e.nt, c, l, NULL);
+	} else {
+		k = walk(tm, t, &e, 1, l * pos, NULL);
+	}
+	free(e.f);
+	free(e.ft);
+	return k;
+}
+
+static void predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		    double t, const double *p_return, const double *expected, double *median,
+		    int reference)
 {
 	int own = !d->pid;	/* patterns made here are dropped here */
 	size_t np;
@@ -247,6 +343,12 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 		G->pp = sk_cov_rowpar(tm, par, d->cov, rep, G->ip);
 		G->future = sk_cond_future(tm, G->pp, rep->x, rep->T, G->q);
 		G->r = rep;
+		struct sk_cnbd_pmf_iter it;
+		if (!G->future) {
+			G->slow = reference || sk_cnbd_pmf_init(&it, G->pp, t, rep->x, rep->t_x,
+								rep->T, tm == &sk_mbgcnbd) != 0;
+			G->it = &it;
+		}
 		for (size_t m = start[g]; m < start[g + 1]; m++) {
 			const struct sk_rfm *r = &pat[member[m]];
 			double a = 1, p0;
@@ -260,37 +362,48 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 			pos[member[m]] = 1 - p0;
 			/* the tilt reads ft alone: no search in f */
 			if (pos[member[m]] > 0 && !expected)
-				walk(tm, t, G, a, lv[member[m]] * pos[member[m]]);
+				walk(tm, t, G, a, lv[member[m]] * pos[member[m]], NULL);
 		}
 		if (expected)
 			tail_pmf(tm, t, G);
+		G->it = NULL;
 	}
 	free(lv);
 	free(member);
 	free(start);
 
-	int bad = 0;
+	/* CNBD medians from the recurrences, in part or in all, are checked */
+	int bad = 0, check = tm->ll_litt && !reference;
 	#pragma omp parallel for schedule(static) reduction(|:bad) if (d->n > 10000)
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
 			continue;
 		double l = level(p_return[i]);
 		uint32_t j = d->pid[i];
+		/* a mean that is not a number: the model's (theta 0) */
+		double c = !expected ? NAN : p_return[i] > 0 ? expected[i] / p_return[i] : NAN;
+		c = isfinite(c) ? c : NAN;
 		if (l < 0) {
 			median[i] = 0;
+		} else if (check && !(pos[j] > CLEAR)) {
+			median[i] = exact(tm, t, &gf[gid[j]], l, !!expected, c);
 		} else if (!(pos[j] > 0)) {
 			/* the model sees no return at all; the layer does:
 			 * a return is at least one purchase */
 			median[i] = 1;
 		} else if (expected) {
-			/* a mean that is not a number: the model's (theta 0) */
 			const struct fpmf *G = &gf[gid[j]];
-			double c = p_return[i] > 0 ? expected[i] / p_return[i] : NAN;
-			median[i] = tilted(G->ft, G->nt, isfinite(c) ? c : NAN, l);
+			double slack;
+			median[i] = tilted(G->ft, G->nt, c, l, check ? &slack : NULL);
+			if (check && !(slack > 0))
+				median[i] = exact(tm, t, G, l, 1, c);
 		} else {
 			/* f is long enough: the pattern's walk, for a need
 			 * at least hers, went as far */
-			int k = walk(NULL, t, &gf[gid[j]], pa[j], l * pos[j]);
+			double margin;
+			int k = walk(NULL, t, &gf[gid[j]], pa[j], l * pos[j], &margin);
+			if (check && k >= 1 && k <= KMAX && !(margin > CLEAR))
+				k = exact(tm, t, &gf[gid[j]], l, 0, 0);
 			bad |= k > KMAX ? 1 : k < 0 ? 2 : 0;
 			median[i] = k > KMAX ? KMAX : k;
 		}
@@ -312,4 +425,17 @@ void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_
 	if (bad)
 		sk_die(SK_EX_SOFTWARE, "median: the %s pmf does not reach one half within %d "
 		       "purchases", tm->title, KMAX);
+}
+
+void sk_predict_median(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		       double t, const double *p_return, const double *expected, double *median)
+{
+	predict(tm, par, d, t, p_return, expected, median, 0);
+}
+
+void sk_predict_median_reference(const struct sk_tmodel *tm, const double *par,
+				 struct sk_custdata *d, double t, const double *p_return,
+				 const double *expected, double *median)
+{
+	predict(tm, par, d, t, p_return, expected, median, 1);
 }

@@ -26,5 +26,11 @@
 void sk_predict_median(const struct sk_tmodel *tm, const double *par,
 		       struct sk_custdata *d, double t, const double *p_return,
 		       const double *expected, double *median);
+/* The same from the CNBD models' f made one sk_cond_pmf at a time, as
+ * sk_predict_median made it before cnbdpmf.c: the reference its
+ * recurrences are checked against (tests/unit/test_median.c). */
+void sk_predict_median_reference(const struct sk_tmodel *tm, const double *par,
+				 struct sk_custdata *d, double t, const double *p_return,
+				 const double *expected, double *median);
 
 #endif

@@ -99,6 +99,28 @@ int sk_cnbd_nested(const struct sk_tmodel *tm, const struct sk_fit *fit,
 		   const struct sk_rfm *pat, size_t n, double *ll1, struct sk_lrtest *lr);
 double sk_cnbd_cond_pmf(const double *par, double t, int n, double x, double t_x, double T,
 			double s);
+/* P(alive) and the weights w[0..k) of the alive customer's k - j events
+ * to go (cnbd.c), for cnbdpmf.c; -1 when par, x or T is not valid. */
+double sk_cnbd_alive_mix(const double *par, double x, double t_x, double T, double s, double *w);
+/* sk_cnbd_cond_pmf for n = 0, 1, 2, ... in turn, by recurrences
+ * (cnbdpmf.c): the same numbers to ~1e-12 relative, k terms of a
+ * recurrence per n instead of k incomplete beta functions and k^2
+ * log-gamma functions.  init: 0, or -1 where sk_cnbd_cond_pmf is 0 for
+ * every n (par, t, x or T not valid); next: P(X = n) for the next n, NaN
+ * where the sums do not end (the caller then asks sk_cnbd_cond_pmf). */
+struct sk_cnbd_comp {	/* component j: Y ~ NBD(m, q) from y on */
+	double m, p, lp, below, tail, tref;
+	long y;
+	int inlogs;
+};
+struct sk_cnbd_pmf_iter {
+	int k, n;
+	double pa, q, a, b0, dge, w[SK_MIX_MAX];
+	struct sk_cnbd_comp c[SK_MIX_MAX];
+};
+int sk_cnbd_pmf_init(struct sk_cnbd_pmf_iter *it, const double *par, double t, double x,
+		     double t_x, double T, double s);
+double sk_cnbd_pmf_next(struct sk_cnbd_pmf_iter *it);
 
 /* ---- the scaffolding every transaction model uses ----
  *
