@@ -139,9 +139,9 @@ judge_split() {
 		learned-*) mt="--model-type ${m#learned-}" in=$w/$s.bt ;;
 		*) mt="--model-type $m" in=$w/$s.cust ;;
 		esac
-		# --median: median_purchases beside the mean (the forecast for
+		# churn writes median_purchases by default (the forecast for
 		# absolute error; expected_purchases is the mean).
-		$B/churn $mt --median --unit $unit --horizon $hz $in > $w/$s.$m.churn 2>> $w/log
+		$B/churn $mt --unit $unit --horizon $hz $in > $w/$s.$m.churn 2>> $w/log
 		$B/clv $mt --unit $unit --horizon $hz $w/$s.$m.churn > $w/$s.$m.clv 2>> $w/log
 		f=$w/$s.$m.churn
 		p=p_alive

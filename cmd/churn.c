@@ -57,9 +57,10 @@ static const char usage[] =
 	"                       transactions at annual discount RATE (per period\n"
 	"                       for bgbb); pnbd and bgbb only\n"
 	"  --pmf K              append pmf_0..pmf_K, P(k purchases over --horizon)\n"
-	"  --median             append median_purchases, the median number of\n"
-	"                       purchases over --horizon: the forecast for absolute\n"
-	"                       error, where expected_purchases is the mean\n"
+	"  --median             append median_purchases (the default): the median\n"
+	"                       number of purchases over --horizon, the forecast for\n"
+	"                       absolute error, where expected_purchases is the mean\n"
+	"  --no-median          leave median_purchases out\n"
 	"  --patterns           write the distinct (frequency, recency, T) patterns\n"
 	"                       with their weight instead, for a fit over shards\n"
 	"                       (with covariates: and their columns)\n"
@@ -74,7 +75,7 @@ static const char usage[] =
  * --model, --save-model, --report, --report-json, --patterns) are shared
  * with clv: struct sk_model_opts. */
 enum { O_EVALUATE = 1, O_TRACKING, O_TRACKING_PERIOD, O_DERT, O_PMF, O_RULE, O_BACKTEST,
-       O_NOLEARN, O_MEDIAN };
+       O_NOLEARN, O_MEDIAN, O_NOMEDIAN };
 
 static const struct sk_opt own[] = {
 	{ "evaluate", 0, 0, O_EVALUATE },
@@ -86,6 +87,7 @@ static const struct sk_opt own[] = {
 	{ "backtest", 1, 0, O_BACKTEST },
 	{ "no-learn", 0, 0, O_NOLEARN },
 	{ "median", 0, 0, O_MEDIAN },
+	{ "no-median", 0, 0, O_NOMEDIAN },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -97,7 +99,7 @@ struct churn_opts {
 	const char *backtest;
 	int rule_alive;		/* --churn-rule p_alive */
 	int no_learn;
-	int median;
+	int median;		/* 1 unless --no-median */
 };
 
 static void on_opt(int id, const char *arg, void *ctx)
@@ -117,7 +119,8 @@ static void on_opt(int id, const char *arg, void *ctx)
 	}
 	case O_BACKTEST: c->backtest = arg; break;
 	case O_NOLEARN: c->no_learn = 1; break;
-	case O_MEDIAN: c->median = 1; break;
+	case O_MEDIAN: c->median = 1; break;	/* the default; kept for scripts */
+	case O_NOMEDIAN: c->median = 0; break;
 	case O_RULE:
 		if (strcmp(arg, "p_alive") != 0 && strcmp(arg, "p_return") != 0)
 			sk_die(SK_EX_USAGE, "--churn-rule: \"%s\" is not p_return or p_alive", arg);
@@ -166,7 +169,7 @@ int main(int argc, char **argv)
 	 * on the three real data sets (README, Accuracy); BG/NBD, which lets
 	 * no one-time buyer leave, ranks Online Retail worst. */
 	mo.type = "mbgnbd";
-	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto" };
+	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto", .median = 1 };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 	/* Covariates (covar.h) come with their own fit and predictions; the
 	 * backtest refits with them (auto, the learned layer). */
