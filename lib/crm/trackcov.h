@@ -43,8 +43,9 @@ void sk_trackcov_free(struct sk_trackcov *h);
  * ascending) of w_j times value q at lag D[k] - f_j days: with nval 1
  * E[X((L - shift) days)], with nval 7 P(X((L - shift) days) = q),
  * q = 0..6, at the cohort's parameters.  The sums are made in an order
- * fixed by the data alone, whatever the threads. */
-void sk_trackcov_sums(const struct sk_trackcov *h, const long *D, size_t nD, int nval,
+ * fixed by the data alone, whatever the threads.  Returns how many
+ * cohorts were summed one by one rather than through the panels. */
+size_t sk_trackcov_sums(const struct sk_trackcov *h, const long *D, size_t nD, int nval,
 		      double shift, double *out);
 
 #endif
