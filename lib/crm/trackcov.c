@@ -80,6 +80,15 @@ static double ex_lag(const struct sk_trackcov *h, const double *p, double L)
  * counts moved by 5e-12 relative at most and tracking took 6.9 s; 1e-13,
  * 1e-12, 1e-11 took 14.6, 11.0, 8.7 s. */
 #define TAIL_TOL 1e-10
+/* A panel whose tail check fails at no more than 1 lag in BAD_FRAC
+ * keeps its polynomials for the other lags and sums those few cohort by
+ * cohort: where the parameters spread, sk_bgnbd_alive_mean changes
+ * method at kappa = t / alpha_i = 199 (series to quadrature), whose
+ * values differ there by up to 1e-7 relative, so at the lags whose
+ * switch falls inside a panel its values jump and no halving smooths
+ * them: the panels were halved to width 1/64 and their cohorts summed
+ * one by one at every lag.  Each kept lag passed the same check. */
+#define BAD_FRAC 8
 #define ONE_CHUNKS 64
 
 struct covsum {
@@ -316,11 +325,25 @@ static void panel(struct covsum *cs, const size_t *idx, size_t n)
 		family_par(cs, node[m], p);
 		lag_values(cs, p, Lspan, V + m * row);
 	}
+	/* The lags whose polynomial fails the tail check (bad): a few of
+	 * them (at most 1 in BAD_FRAC) are summed cohort by cohort below and
+	 * the panel kept for the rest; more, and the panel is halved. */
+	unsigned char *bad = NULL;
 	if (!exact) {
-		int ok = 1;
-		for (size_t L = 0; L < row && ok; L++)
-			ok = tail_ok(V + L, row);
-		if (!ok && zhi - zlo > 1e-6 * (1 + fabs(zlo))) {
+		size_t nbad = 0;
+		for (size_t L = 0; L < (size_t)Lspan; L++) {
+			int ok = 1;
+			for (size_t q = 0; q < nv && ok; q++)
+				ok = tail_ok(V + L * nv + q, row);
+			if (!ok) {
+				if (!bad)
+					bad = sk_xcalloc((size_t)Lspan, 1);
+				bad[L] = 1;
+				nbad++;
+			}
+		}
+		if (nbad * BAD_FRAC > (size_t)Lspan && zhi - zlo > 1e-6 * (1 + fabs(zlo))) {
+			free(bad);
 			free(V);
 			double mid = 0.5 * (zlo + zhi);
 			size_t k = 0;
@@ -356,13 +379,28 @@ static void panel(struct covsum *cs, const size_t *idx, size_t n)
 		long ftop = D[k] - 1 < fmax ? D[k] - 1 : fmax;
 		for (size_t m = 0; m < nn; m++) {
 			const double *Vm = V + m * row, *Wm = W + m * (size_t)nf;
-			for (long f = fmin; f <= ftop; f++)
+			for (long f = fmin; f <= ftop; f++) {
+				if (bad && bad[D[k] - f - 1])
+					continue;
 				for (size_t q = 0; q < nv; q++)
 					s[q] += Vm[(size_t)(D[k] - f - 1) * nv + q] * Wm[f - fmin];
+			}
+		}
+		/* the bad lags: each cohort at her own parameters, in the
+		 * panel's order (the same sums whatever the threads) */
+		for (size_t i = 0; bad && i < n; i++) {
+			const struct sk_trackcov_cohort *c = &h->c[idx[i]];
+			if (c->f >= D[k] || !bad[D[k] - c->f - 1])
+				continue;
+			double v[7];
+			eval(cs, h->ip + 4 * idx[i], (double)(D[k] - c->f), v);
+			for (size_t q = 0; q < nv; q++)
+				s[q] += c->w * v[q];
 		}
 		for (size_t q = 0; q < nv; q++)
 			cs->out[k * nv + q] += s[q];
 	}
+	free(bad);
 	free(W);
 	free(V);
 }
