@@ -574,8 +574,43 @@ static void penalty(const double *par)
 	gsl_rng_free(rng);
 }
 
+/* Rosenbrock's function in theta, -LL = 100 (t1 - t0^2)^2 + (1 - t0)^2
+ * (minimum 0 at theta = (1, 1), par = (e, e)), with its exact gradient
+ * and Hessian.  At theta = (0.2, 1.5) the Hessian has the eigenvalue -550:
+ * sk_fit_newton cannot start there (no Cholesky factor), as on the
+ * backtest cut of churn --covariates total_spend on the bench log. */
+static double rosenbrock(const double *t, double *g, double *h, void *ctx)
+{
+	(void)ctx;
+	double u = t[1] - t[0] * t[0], v = 1 - t[0];
+	if (g) {
+		g[0] = -400 * t[0] * u - 2 * v;
+		g[1] = 200 * u;
+	}
+	if (h) {
+		h[0] = 1200 * t[0] * t[0] - 400 * t[1] + 2;
+		h[1] = h[SK_FIT_MAXPAR] = -400 * t[0];
+		h[SK_FIT_MAXPAR + 1] = 200;
+	}
+	return 100 * u * u + v * v;
+}
+
+static void newton_damped(void)
+{
+	struct sk_fit plain = { .npar = 2, .par = { exp(0.2), exp(1.5) } }, damped = plain;
+	int pn = sk_fit_newton(2, rosenbrock, NULL, &plain);
+	int dn = sk_cov_newton_damped(2, rosenbrock, NULL, &damped) &&
+		 sk_fit_newton(2, rosenbrock, NULL, &damped);
+	double e = fmax(fabs(damped.par[0] / M_E - 1), fabs(damped.par[1] / M_E - 1));
+	check(!pn && dn && e < 1e-10 && fabs(damped.loglik) < 1e-20,
+	      "damped Newton: from an indefinite Hessian (Rosenbrock at (0.2, 1.5)), where "
+	      "Newton alone stops (%d), to the minimum (1, 1) (%d, worst rel. %.1e, -LL %.1e)",
+	      pn, dn, e, -damped.loglik);
+}
+
 int main(void)
 {
+	newton_damped();
 	/* Near CDNOW's estimates in weeks (FHL 2005; FH 2005), with effects
 	 * of the size covariates have in FH 2007's illustration. */
 	const double pn[8] = { 0.55, 10.6, 0.61, 11.7, 0.5, -0.3, 0.6, 0.4 };

@@ -23,7 +23,7 @@
  * coefficients it cannot tell apart (tests/cases/churn/covariates-nospread);
  * (8) the intervals of p_alive and expected purchases, the delta method
  * over both blocks, cover the values at the true parameters as often as
- * they claim.  Prints "ok - ..." / "not ok - ..." and exits 1 if any
+ * they claim; (9) a customer with b ~ 1e9 (huge_b).  Prints "ok - ..." / "not ok - ..." and exits 1 if any
  * check failed. */
 #include <math.h>
 #include <stdio.h>
@@ -33,6 +33,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_gamma.h>
 
 #include "model/covar.h"
 #include "model/covint.h"
@@ -192,6 +193,48 @@ static void likelihood(const double *par)
 	free(p);
 	sk_covdata_free(&cd);
 	gsl_rng_free(rng);
+}
+
+/* (9) A customer whose own b is huge (b_i up to e^22 under a dropout
+ * covariate such as total_spend): bgcov.c's ln L and its derivative in
+ * log b against ln B(a, b+x) - ln B(a, b) = -sum_{j<x} log1p(a/(b+j))
+ * written out here (FHL 2005 eq. 6).  Through GSL's ln Gamma the
+ * difference carried ~4e-6 of rounding (ln Gamma(1e9) ~ 2e10), which
+ * made Newton's and BFGS's line searches fail on the bench log. */
+static void huge_b(void)
+{
+	double worst_l = 0, worst_g = 0;
+	const double xs[3] = { 3, 24, 40 }, bs[3] = { 3e5, 2e7, 1e9 };
+	void *ws = sk_bgnbd_clk.ws_new();
+	for (int ix = 0; ix < 3; ix++)
+		for (int ib = 0; ib < 3; ib++) {
+			double x = xs[ix], r = 0.98, alpha = 0.5, a = 0.2, b = bs[ib];
+			double T = 700, t_x = 650, ip[4] = { r, alpha, a, b }, lp[4];
+			for (int i = 0; i < 4; i++)
+				lp[i] = log(ip[i]);
+			struct sk_cl_out o;
+			sk_bgnbd_clk.set_x(ws, ip, x, 1);
+			if (sk_bgnbd_clk.cust(ws, ip, lp, t_x, T, 1, &o) < 0) {
+				worst_l = HUGE_VAL;
+				continue;
+			}
+			double lb = 0, dlb = 0;	/* the Beta ratio, b d/db of it */
+			for (int j = 0; j < (int)x; j++) {
+				lb -= log1p(a / (b + j));
+				dlb += b * a / ((b + j) * (a + b + j));
+			}
+			double u1 = -(r + x) * log(alpha + T);
+			double u2 = log(a) - log(b + x - 1) - (r + x) * log(alpha + t_x);
+			double mx = fmax(u1, u2), lse = mx + log(exp(u1 - mx) + exp(u2 - mx));
+			double p2 = exp(u2 - lse);
+			double l = gsl_sf_lngamma(r + x) - gsl_sf_lngamma(r) + r * log(alpha) + lb + lse;
+			double g = dlb - p2 * b / (b + x - 1);
+			worst_l = fmax(worst_l, fabs(o.l - l));
+			worst_g = fmax(worst_g, fabs(o.g[3] - g) / fmax(1, fabs(g)));
+		}
+	sk_bgnbd_clk.ws_free(ws);
+	check(worst_l < 1e-9 && worst_g < 1e-9, "b up to 1e9: ln L and d ln L / d ln b of one "
+	      "customer = the Beta ratio summed here (worst %.1e, %.1e)", worst_l, worst_g);
 }
 
 /* (3) a_i = a0 exp(g_a'z), b_i = b0 exp(g_b'z), alpha_i = alpha0
@@ -406,6 +449,7 @@ int main(void)
 	 * b apart, so that it moves the mean dropout probability. */
 	const double bg[10] = { 0.24, 4.4, 0.79, 2.4, 0.5, -0.3, 0.9, 0.4, -0.6, -0.2 };
 	likelihood(bg);
+	huge_b();
 	own_parameters(bg);
 	affine(bg);
 	recover(bg, 8000);
