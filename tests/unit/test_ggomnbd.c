@@ -535,8 +535,8 @@ static void check_constant_hazard(void)
 		      "ggomnbd constant hazard: the Pareto/NBD from the profile search is the one "
 		      "from scratch (LL %.9f vs %.9f, parameters to %.2g)", fp.loglik, lf.loglik,
 		      worst);
-		/* 19 iterations of held and final fits; from scratch 112, from
-		 * the frozen point (not the profile's best) 31 */
+		/* 18 iterations of held fits (the final Newton polish counts none);
+		 * from scratch 112 */
 		check(fp.iterations <= 25 && f.iterations <= 25, "ggomnbd constant hazard: the "
 		      "Pareto/NBD's maximum past the watch in few iterations (Pareto/NBD %d, "
 		      "GGom/NBD's boundary %d; <= 25)", fp.iterations, f.iterations);
