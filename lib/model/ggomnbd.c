@@ -393,8 +393,10 @@ static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_f
  * positive score there, the fit is started again from the boundary
  * moved into b > 0 (b max T = 0.1, beta / b kept); what is still below
  * (or a score <= 0: the boundary is a maximum for b >= 0) gives the
- * boundary, with a warning.  1 when out is the boundary now, 0 when out
- * stays (or is the restart's), -1 on failure. */
+ * boundary, with a warning.  frozen: where the pre-fit froze (the
+ * Pareto/NBD's fit goes on from there), NULL when it did not.  1 when
+ * out is the boundary now, 0 when out stays (or is the restart's), -1
+ * on failure. */
 static int not_below(const struct sk_rfm *pat, size_t n, double maxT,
 		     struct sk_pnbd_ridge *frozen, int have_bnd, struct sk_fit *out,
 		     struct sk_fit *bnd, double *score, struct sk_fit *pnbd, char *err,
@@ -417,8 +419,7 @@ static int not_below(const struct sk_rfm *pat, size_t n, double maxT,
 		chosen[2] = b;
 		chosen[3] = bnd->par[3];
 		chosen[4] = b * bnd->par[4] / bnd->par[2];
-		int rr = sk_tmodel_fit_std(&spec_chosen, pat, n, &g, err, errlen);
-		if (rr == 0 &&
+		if (sk_tmodel_fit_std(&spec_chosen, pat, n, &g, err, errlen) == 0 &&
 		    g.loglik >= bnd->loglik) {
 			*out = g;
 			return 0;

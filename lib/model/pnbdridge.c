@@ -155,9 +155,12 @@ static int ridge_end(struct held *h, const struct sk_pnbd_ridge *at, double tol,
  * first and searching only when that failed cost 2.8 s for the one held
  * fit at s = 2e4, where every tail is a slow series; from scratch, BFGS
  * on all four parameters crawled 293 iterations, 8.5 s, along the flat
- * ridge to s = 264.)  Else 0 with *best the highest profile point, or
- * -1 when a held fit fails.  *far: a point ridge_end reached, D < 0
- * (have_far), which brackets the maximum with the frozen s. */
+ * ridge to s = 264.  On a true ridge the look costs the held fit at the
+ * frozen s and one probe: 50,000 such customers of another seed, the
+ * supremum at s = 6e4, 4.0 -> 4.6 s CPU.)  Else 0 with *best the
+ * highest profile point, or -1 when a held fit fails.  *far: a point
+ * ridge_end reached, D < 0 (have_far), which brackets the maximum with
+ * the frozen s. */
 #define RIDGE_PROBE 4
 #define INTERIOR_ROUNDS 10
 static int interior(struct held *h, const struct prof *lo0, double tol, const struct prof *far,
