@@ -323,23 +323,25 @@ static int full_loglik(const struct sk_rfm *pat, size_t n, const double *par, do
  * rounding (~1e-16 / (b max T) = 1e-9 relative to each part).
  *
  * watch: the pre-fit stops on the Pareto/NBD's ridge (above); returns 1
- * when it did, with *score that of the frozen point and out not a fit.
- * Without watch, the Pareto/NBD's own fit (sk_pnbd_fit_quiet: its
- * maximum, or its ridge's end), the one the nested test compares with. */
+ * when it did, with *score that of the frozen point, *at the point and
+ * out not a fit.  Without watch, the Pareto/NBD's own fit (its maximum,
+ * or its ridge's end), the one the nested test compares with: from *at,
+ * where the pre-fit froze (sk_pnbd_fit_from), or with at NULL from its
+ * start (sk_pnbd_fit_quiet). */
 static int boundary_fit(const struct sk_rfm *pat, size_t n, double maxT, int watch,
-			struct sk_fit *out, double *score, struct sk_fit *pnbd, char *err,
-			size_t errlen)
+			struct sk_pnbd_ridge *at, struct sk_fit *out, double *score,
+			struct sk_fit *pnbd, char *err, size_t errlen)
 {
 	struct sk_fit pf;
-	struct sk_pnbd_ridge at;
 	/* without the Pareto/NBD's warning, given with the boundary's */
 	double tol;
-	int rc = watch ? sk_pnbd_fit_watched(pat, n, &pf, &at, err, errlen)
-		       : sk_pnbd_fit_quiet(pat, n, &pf, &tol, err, errlen);
+	int rc = watch ? sk_pnbd_fit_watched(pat, n, &pf, at, err, errlen)
+		 : at ? sk_pnbd_fit_from(pat, n, at, &pf, &tol, err, errlen)
+		      : sk_pnbd_fit_quiet(pat, n, &pf, &tol, err, errlen);
 	int frozen = rc == 1;
 	if (frozen) {
 		for (int i = 0; i < 4; i++)
-			pf.par[i] = exp(at.th[i]);
+			pf.par[i] = exp(at->th[i]);
 	} else if (rc != 0) {
 		return -1;
 	}
@@ -391,15 +393,18 @@ static void warn_boundary(double maxT, const struct sk_fit *f, const struct sk_f
  * positive score there, the fit is started again from the boundary
  * moved into b > 0 (b max T = 0.1, beta / b kept); what is still below
  * (or a score <= 0: the boundary is a maximum for b >= 0) gives the
- * boundary, with a warning.  1 when out is the boundary now, 0 when out
- * stays (or is the restart's), -1 on failure. */
-static int not_below(const struct sk_rfm *pat, size_t n, double maxT, int frozen, int have_bnd,
-		     struct sk_fit *out, struct sk_fit *bnd, double *score, struct sk_fit *pnbd,
-		     char *err, size_t errlen)
+ * boundary, with a warning.  frozen: where the pre-fit froze (the
+ * Pareto/NBD's fit goes on from there), NULL when it did not.  1 when
+ * out is the boundary now, 0 when out stays (or is the restart's), -1
+ * on failure. */
+static int not_below(const struct sk_rfm *pat, size_t n, double maxT,
+		     struct sk_pnbd_ridge *frozen, int have_bnd, struct sk_fit *out,
+		     struct sk_fit *bnd, double *score, struct sk_fit *pnbd, char *err,
+		     size_t errlen)
 {
 	int loose = !out->se_ok || !(out->par[2] > 3 * out->se[2]);
 	if (!have_bnd && frozen && loose) {
-		if (boundary_fit(pat, n, maxT, 0, bnd, score, pnbd, err, errlen) != 0)
+		if (boundary_fit(pat, n, maxT, 0, frozen, bnd, score, pnbd, err, errlen) != 0)
 			return -1;
 		have_bnd = 1;
 	}
@@ -461,14 +466,16 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 	for (size_t i = 0; i < n; i++)
 		maxT = fmax(maxT, pat[i].T);
 	struct sk_fit bnd, pnbd;
+	struct sk_pnbd_ridge at;
 	double score = 0;
 	int have_bnd = 0, frozen = 0;
 	if (sk_tmodel_penalty() == 0) {
-		int rc = boundary_fit(pat, n, maxT, 1, &bnd, &score, &pnbd, err, errlen);
+		int rc = boundary_fit(pat, n, maxT, 1, &at, &bnd, &score, &pnbd, err, errlen);
 		/* On the ridge with a score <= 0 the boundary is the fit after
-		 * all: then the Pareto/NBD's own fit, to its end. */
+		 * all: then the Pareto/NBD's own fit, to its end, from where
+		 * the pre-fit froze (its watched fit is not run again). */
 		if (rc == 1 && score <= 0)
-			rc = boundary_fit(pat, n, maxT, 0, &bnd, &score, &pnbd, err, errlen);
+			rc = boundary_fit(pat, n, maxT, 0, &at, &bnd, &score, &pnbd, err, errlen);
 		have_bnd = rc == 0;
 		frozen = rc == 1;
 	}
@@ -490,8 +497,8 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 		 * Pareto/NBD limit does. */
 		struct sk_fit best = *out;
 		double llc = -HUGE_VAL;
-		if (!have_bnd &&
-		    boundary_fit(pat, n, maxT, 0, &bnd, &score, &pnbd, err, errlen) != 0)
+		if (!have_bnd && boundary_fit(pat, n, maxT, 0, frozen ? &at : NULL, &bnd, &score,
+					     &pnbd, err, errlen) != 0)
 			return -1;
 		*out = bnd;
 		if (cc && full_loglik(pat, n, best.par, &llc, NULL, err, errlen) == 0 &&
@@ -514,8 +521,8 @@ static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err
 			out->iterations = its;
 	}
 	if (!boundary && sk_tmodel_penalty() == 0) {
-		int rc = not_below(pat, n, maxT, frozen, have_bnd, out, &bnd, &score, &pnbd, err,
-				   errlen);
+		int rc = not_below(pat, n, maxT, frozen ? &at : NULL, have_bnd, out, &bnd, &score,
+				   &pnbd, err, errlen);
 		if (rc < 0)
 			return -1;
 		boundary = rc == 1;

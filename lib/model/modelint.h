@@ -82,6 +82,11 @@ void sk_pnbd_warn_s(const struct sk_fit *f);
  * *ridge_tol > 0) without its warnings; 0, or -1 with a reason. */
 int sk_pnbd_fit_quiet(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
 		      double *ridge_tol, char *err, size_t errlen);
+/* The same from the point *at where sk_pnbd_fit_watched froze (its 1):
+ * the rest of sk_pnbd_fit_quiet, for a caller that already ran the
+ * watched fit. */
+int sk_pnbd_fit_from(const struct sk_rfm *pat, size_t n, const struct sk_pnbd_ridge *at,
+		     struct sk_fit *out, double *ridge_tol, char *err, size_t errlen);
 /* -LL over pat[0..n) one pattern at a time (no index, nothing kept):
  * for covar.c's small groups. */
 double sk_pnbd_nll_pat(const double *theta, double *grad, const struct sk_rfm *pat, size_t n);

@@ -355,33 +355,10 @@ const struct sk_tfit_spec sk_pnbd_spec = {
  * d ln L/d ln beta > 0) ends BFGS there.  RIDGE_S = 30 is a coefficient
  * of variation of the dropout rates under 18 %; with s > 1e3 as the mark
  * ggomnbd.c's pre-fit still took 3 s of the 5.7 s for 2,000 customers
- * of bench/ggomgen.c, with 30 0.05 s.
- *
- * The ridge's supremum.  With u = 1/s (the squared coefficient of
- * variation) the profile likelihood is smooth in u at u = 0, so
- * ln L(u) = ln L(0) + u ln L'(0) + O(u^2) and, since d/d ln s = -u d/du,
- * D = -u ln L'(u) = ln L(0) - ln L(u) + O(u^2): the gradient along the
- * ridge measures the distance to its supremum.  So s is moved out by the
- * factor K = D / RIDGE_TOL (beta with it), the other three parameters
- * (r, alpha, s/beta) are fitted again there with s held, and the end is
- * accepted when its own D is in [0, tol]: its ln L is then within ~tol
- * of the supremum.  Otherwise (D < 0 there: the likelihood
- * has an interior maximum at a large s; or the refit failed) the guess
- * was wrong and the fit is run again unwatched, as before: a wrong guess
- * costs time, never the answer.  tol = 1e-3 + 1e-8 |ln L| is nested.c's
- * tolerance for "the full fit converged to the restriction".  Not 1e-3
- * alone: on 1M customers (ln L = -2.6e7) s would have to reach ~3e7,
- * where the rounding of the s ln(beta/(beta+T)) terms makes D itself
- * uncertain by ~1e-2 (seen: D = 0.015 at s = 1e7).  The unwatched fit
- * ended further below the supremum than that (20,000 customers of
- * bench/ggomgen.c: 0.22 units; 1M: D ~ 4 at its end, s = 8.7e3). */
+ * of bench/ggomgen.c, with 30 0.05 s.  Where the watch stopped, the
+ * fit goes on in pnbdridge.c (sk_pnbd_fit_from): to the ridge's
+ * supremum, or to a maximum inside at a large s. */
 #define RIDGE_S 30
-#define RIDGE_TOL 1e-3
-#define RIDGE_RTOL 1e-8
-/* s at most this far out: the likelihood's s ln(beta/(beta+T)) terms
- * lose ~s 1e-16 |ln beta| each to rounding */
-#define RIDGE_SMAX 1e7
-#define RIDGE_ROUNDS 6
 
 /* Per thread: the fit's context is made and freed inside
  * sk_tmodel_fit_std, so the point it froze at is kept here. */
@@ -431,93 +408,10 @@ int sk_pnbd_fit_watched(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
 	return 1;
 }
 
-/* The likelihood in (ln r, ln alpha, ln(s/beta)) with ln s held. */
-struct held {
-	void *ctx;
-	double ls;
-};
-
-static double held_nll(const double *t, double *grad, void *ctx)
-{
-	struct held *h = ctx;
-	double th[4] = { t[0], t[1], h->ls, h->ls - t[2] }, g[4];
-	double v = sk_pnbd_fitctx_nll(th, g, h->ctx);
-	if (grad) {
-		grad[0] = g[0];
-		grad[1] = g[1];
-		grad[2] = -g[3];
-	}
-	return v;
-}
-
-/* From the frozen point at out to the ridge's supremum (above); 0 with
- * the fit in out, -1 when the guess was wrong. */
-static int ridge_end(const struct sk_rfm *pat, size_t n, const struct sk_pnbd_ridge *at,
-		     struct sk_fit *out, double *tolp)
-{
-	size_t m;
-	double nobs;
-	struct sk_rfm *owned;
-	char e[400];
-	const struct sk_rfm *c = sk_rfm_compressed(pat, n, &m, &nobs, &owned, e, sizeof e);
-	if (!c)
-		return -1;
-	double th[4], g[4], v = at->v, D = -(at->g[2] + at->g[3]);
-	double tol = RIDGE_TOL + RIDGE_RTOL * fabs(v);
-	memcpy(th, at->th, sizeof th);
-	struct held h = { pfit_new(c, m), 0 };
-	struct sk_fit f;
-	int rc = -1, iter = 0;
-	/* The point BFGS froze at need not be a maximum in r, alpha and
-	 * s/beta (on 2,000 ageing customers it froze 268 units below), and
-	 * then its D is no measure of the gap: out and refit until the held
-	 * fit's own D is within the tolerance (two or three rounds). */
-	for (int round = 0; round < RIDGE_ROUNDS && rc != 0; round++) {
-		h.ls = fmin(th[2] + log(fmax(D / tol, 1)), log(RIDGE_SMAX));
-		double st[3] = { exp(th[0]), exp(th[1]), exp(th[2] - th[3]) };
-		if (sk_fit_run_nose(3, held_nll, &h, st, nobs, &f, e, sizeof e) != 0)
-			break;
-		iter += f.iterations;
-		th[0] = log(f.par[0]);
-		th[1] = log(f.par[1]);
-		th[2] = h.ls;
-		th[3] = h.ls - log(f.par[2]);
-		double w = sk_pnbd_fitctx_nll(th, g, h.ctx);
-		if (!(isfinite(w) && w <= v))
-			break;	/* lower out there: a maximum at a finite s */
-		v = w;
-		D = -(g[2] + g[3]);
-		if (!(D >= 0))
-			break;	/* falling along the ridge: the same */
-		if (D <= tol)
-			rc = 0;
-		else if (h.ls >= log(RIDGE_SMAX))
-			break;
-	}
-	if (rc == 0) {
-		/* r and alpha keep the held fit's standard errors */
-		sk_fit_stderr(3, held_nll, &h, &f);
-		memset(out, 0, sizeof *out);
-		out->npar = 4;
-		for (int i = 0; i < 4; i++) {
-			out->par[i] = exp(th[i]);
-			out->se[i] = i < 2 ? f.se[i] : 0;	/* s, beta: a limit */
-		}
-		out->loglik = -v;
-		out->nobs = f.nobs;
-		out->iterations = iter;
-		out->converged = f.converged;
-	}
-	sk_pnbd_fitctx_free(h.ctx);
-	free(owned);
-	*tolp = tol;
-	return rc;
-}
-
 /* The Pareto/NBD's maximum, or its ridge's supremum, without warnings:
  * watched, then moved out along the ridge (ridge_end), and when that
- * guess is wrong (an interior maximum at a large s) fitted again to its
- * end unwatched.  *ridge_tol > 0 when the fit is the ridge's end (s and
+ * guess is wrong (an interior maximum at a large s) to that maximum
+ * (interior).  *ridge_tol > 0 when the fit is the ridge's end (s and
  * beta a limit; within that of the supremum), else 0.  ggomnbd.c's
  * boundary needs this same maximum: the score test of b = 0 means
  * something only there (issue 20: a pre-fit frozen at s = 30 on the way
@@ -533,12 +427,7 @@ int sk_pnbd_fit_quiet(const struct sk_rfm *pat, size_t n, struct sk_fit *out,
 	rc = sk_pnbd_fit_watched(pat, n, out, &at, err, errlen);
 	if (rc != 1)
 		return rc;
-	double tol;
-	if (ridge_end(pat, n, &at, out, &tol) == 0) {
-		*ridge_tol = tol;
-		return 0;
-	}
-	return sk_tmodel_fit_std(&sk_pnbd_spec, pat, n, out, err, errlen);
+	return sk_pnbd_fit_from(pat, n, &at, out, ridge_tol, err, errlen);
 }
 
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,

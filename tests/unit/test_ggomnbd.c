@@ -495,7 +495,13 @@ static struct sk_rfm *simulate_exp(double r, double alpha, double mean, size_t n
  * its starts then ended 0.0025 below the Pareto/NBD (ln L -19772.2854 <
  * -19772.2828) and the nested test said "the full fit is worse than the
  * restricted one".  Now the fit is at least the Pareto/NBD's (to 1e-6)
- * and the nested test a sane one (a p-value, no such note). */
+ * and the nested test a sane one (a p-value, no such note).  The
+ * Pareto/NBD's maximum is found from the watch's frozen point on the
+ * profile along the ridge (pnbdridge.c): the same maximum as BFGS from
+ * the usual starts (112 iterations crawling along the ridge), in under
+ * 25 iterations of held and final fits, for the Pareto/NBD and for the
+ * GGom/NBD's boundary (which starts from its own pre-fit's frozen
+ * point). */
 static void check_constant_hazard(void)
 {
 	size_t n;
@@ -513,6 +519,27 @@ static void check_constant_hazard(void)
 		      "maximum is inside, past the ridge watch's s = 30 (s = %.4g)", fp.par[2]);
 		check(f.loglik >= fp.loglik - 1e-6, "ggomnbd constant hazard: the GGom/NBD fit (LL "
 		      "%.6f) is at least the Pareto/NBD's (%.6f)", f.loglik, fp.loglik);
+		/* The Pareto/NBD's own fit from its usual starts, unwatched:
+		 * what sk_pnbd_fit_from fell back on before it searched the
+		 * profile (pnbdridge.c, interior) */
+		struct sk_fit lf;
+		int rl = sk_tmodel_fit_std(&sk_pnbd_spec, p, n, &lf, err, sizeof err);
+		check(rl == 0, "ggomnbd constant hazard: the Pareto/NBD fits from scratch");
+		printf("# constant hazard: Pareto/NBD LL %.9f (s %.6g) in %d iterations, GGom/NBD "
+		       "%d; from scratch LL %.9f (s %.6g) in %d\n", fp.loglik, fp.par[2],
+		       fp.iterations, f.iterations, lf.loglik, lf.par[2], lf.iterations);
+		double worst = 0;
+		for (int i = 0; i < 4; i++)
+			worst = fmax(worst, rel(fp.par[i], lf.par[i]));
+		check(rl == 0 && fp.loglik >= lf.loglik - 1e-9 * fabs(lf.loglik) && worst < 1e-5,
+		      "ggomnbd constant hazard: the Pareto/NBD from the profile search is the one "
+		      "from scratch (LL %.9f vs %.9f, parameters to %.2g)", fp.loglik, lf.loglik,
+		      worst);
+		/* 18 iterations of held fits (the final Newton polish counts none);
+		 * from scratch 112 */
+		check(fp.iterations <= 25 && f.iterations <= 25, "ggomnbd constant hazard: the "
+		      "Pareto/NBD's maximum past the watch in few iterations (Pareto/NBD %d, "
+		      "GGom/NBD's boundary %d; <= 25)", fp.iterations, f.iterations);
 		struct sk_nested nt = { 0 };
 		sk_nested_fit(&nt, &sk_ggomnbd, &f, p, n);
 		check(nt.n == 1 && !isnan(nt.row[0].t.p) && nt.row[0].t.p > 0.05 &&
