@@ -108,16 +108,27 @@ struct eo {
 	double lg, sg;	/* ln|Gamma(1-o)|, its sign */
 	double lp;	/* lnpoch_rest(e, o - 1) */
 	double qe, qo;	/* psi(K) - psi(e), psi(K) - psi(1-o) */
+	double lK;	/* ln K */
 };
+
+/* Entries per thread: the Hessian by differences (pnbdcov.c) asks for
+ * one customer's tails at the parameters and at r, s moved either way,
+ * five (e, o) in turn; eight keep them all. */
+#define EO_WAYS 8
 
 static const struct eo *eo_get(double e, double o)
 {
-	static _Thread_local struct eo c;
-	if (c.e == e && c.o == o && c.e > 0)
-		return &c;
-	c.e = e;
-	c.o = o;
-	c.ok = 0;
+	static _Thread_local struct {
+		struct eo c[EO_WAYS];
+		unsigned next;
+	} t;
+	for (int i = 0; i < EO_WAYS; i++)
+		if (t.c[i].e == e && t.c[i].o == o && e > 0)
+			return &t.c[i];
+	struct eo *c = &t.c[t.next++ % EO_WAYS];
+	c->e = e;
+	c->o = o;
+	c->ok = 0;
 	/* Gamma(1-o) and psi(1-o) by reflection (A&S 6.1.17, 6.3.7) with
 	 * sin and cot of pi f, f = o - nearest whole number, exact: GSL
 	 * reduces pi (1 - o) itself, which near a pole at o ~ 13 costs
@@ -125,15 +136,15 @@ static const struct eo *eo_get(double e, double o)
 	 * number); Gamma(o) > 0 */
 	double f = o - nearbyint(o), sn = sin(M_PI * f);
 	if (o > 0.5 && fabs(f) < NEAR_WHOLE)
-		return &c;	/* near Gamma(1-o)'s poles: A&S 15.3.11's case */
-	double lgo = gsl_sf_lngamma(o);
-	c.sg = ((long)nearbyint(o) % 2 ? -1 : 1) * (sn > 0 ? 1 : -1);
-	c.lg = log(M_PI) - log(fabs(sn)) - lgo;
-	c.lp = lnpoch_rest(e, o - 1);
-	c.qe = psi_diff(e, o - 1);
-	c.qo = gsl_sf_psi(e + o - 1) - (gsl_sf_psi(o) + M_PI / tan(M_PI * f));
-	c.ok = isfinite(c.lg) && isfinite(c.lp) && isfinite(c.qe) && isfinite(c.qo);
-	return &c;
+		return c;	/* near Gamma(1-o)'s poles: A&S 15.3.11's case */
+	c->sg = ((long)nearbyint(o) % 2 ? -1 : 1) * (sn > 0 ? 1 : -1);
+	c->lg = log(M_PI) - log(fabs(sn)) - gsl_sf_lngamma(o);
+	c->lp = lnpoch_rest(e, o - 1);
+	c->qe = psi_diff(e, o - 1);
+	c->qo = gsl_sf_psi(e + o - 1) - (gsl_sf_psi(o) + M_PI / tan(M_PI * f));
+	c->lK = log(e + o - 1);
+	c->ok = isfinite(c->lg) && isfinite(c->lp) && isfinite(c->qe) && isfinite(c->qo);
+	return c;
 }
 
 int sk_pnbd_near1_S(double e, double o, double z, double omz, double *lS, double *dS)
@@ -147,7 +158,7 @@ int sk_pnbd_near1_S(double e, double o, double z, double omz, double *lS, double
 	/* ln z from 1 - z, as the quadrature's integrand has it: K ln z
 	 * multiplies an error in z by K ~ 1e4, and 1 - z is the one of the
 	 * two that sk_pnbd_tail_z gives to full relative precision */
-	double lw = log(w), lz = log1p(-w);
+	double lz = log1p(-w);
 	/* ln|Q| = (o-1) ln w + lnGamma(K) - lnGamma(e) - K ln z + ln|Gamma(1-o)|,
 	 * with (o-1) ln w + (o-1) ln(e+o-1) as one logarithm: the terms stay
 	 * of the size of the result (ln|Q| ~ 6 where lnGamma(K) - lnGamma(e)
@@ -156,42 +167,57 @@ int sk_pnbd_near1_S(double e, double o, double z, double omz, double *lS, double
 	/* everything in units of e^sc, so that Q (up to w^(o-1) ~ 1e300
 	 * for o < 1 and w tiny) cannot overflow */
 	double sc = lQ > 0 ? lQ : 0, Q = c->sg * exp(lQ - sc), isc = exp(-sc);
-	/* P and its derivatives, a_k = (e)_k w^k / (1-o)_{k+1} */
-	double a = 1 / (1 - o), He = 0, Ro = 1 / (1 - o);
+	/* P and its derivatives, a_k = (e)_k w^k / (1-o)_{k+1}, a_{k+1} =
+	 * a_k (e+k) w / (k+2-o).  Past k > o - 2 and k > e w the ratio rho
+	 * is below 1 and falls, so once it is below 1/2 the rest of the sum
+	 * is below |a_{k+1}| (and its weights He, Ro, k grow at most like
+	 * k): the loop stops when that is 1e-17 of the parts' magnitudes.
+	 * One division per term for the value, two with the derivatives. */
+	double a = 1 / (1 - o), He = 0, Ro = a, big = 1e-17 * fabs(Q) / isc;
 	double P = 0, Pe = 0, Po = 0, Pk = 0, Pabs = 0, Peabs = 0, Poabs = 0, Pkabs = 0;
 	int k = 0;
-	for (;; k++) {
-		P += a;
-		Pe += a * He;
-		Po += a * Ro;
-		Pk += k * a;
-		Pabs += fabs(a);
-		Peabs += fabs(a) * He;
-		Poabs += fabs(a * Ro);
-		Pkabs += k * fabs(a);
-		/* a_{k+1} = a_k (e+k) w / (k+2-o); past k > o and k > e w the
-		 * ratio rho is below 1 and falls, so the rest of the sum is
-		 * below |a_{k+1}| / (1 - rho) (and its weights He, Ro, k
-		 * grow at most like k) */
-		double ratio = (e + k) * w / (k + 2 - o);
-		He += 1 / (e + k);
-		Ro += 1 / (k + 2 - o);
-		a *= ratio;
-		if (k + 2 > o && ratio < 0.5 &&
-		    fabs(a) * (k + 2 + He + fabs(Ro)) <= 1e-17 * (Pabs + fabs(Q) / isc))
-			break;
-		if (k >= NEAR1_TERMS)
-			return -1;
+	if (!dS) {
+		for (;; k++) {
+			P += a;
+			Pabs += fabs(a);
+			double ratio = (e + k) * w / (k + 2 - o);
+			a *= ratio;
+			if (k + 2 > o && ratio < 0.5 && fabs(a) * (k + 2) <= 1e-17 * Pabs + big)
+				break;
+			if (k >= NEAR1_TERMS)
+				return -1;
+		}
+	} else {
+		for (;; k++) {
+			double fa = fabs(a);
+			P += a;
+			Pe += a * He;
+			Po += a * Ro;
+			Pk += k * a;
+			Pabs += fa;
+			Peabs += fa * He;
+			Poabs += fabs(a * Ro);
+			Pkabs += k * fa;
+			double io = 1 / (k + 2 - o), ratio = (e + k) * w * io;
+			He += 1 / (e + k);
+			Ro += io;
+			a *= ratio;
+			if (k + 2 > o && ratio < 0.5 &&
+			    fabs(a) * (k + 2 + He + fabs(Ro)) <= 1e-17 * Pabs + big)
+				break;
+			if (k >= NEAR1_TERMS)
+				return -1;
+		}
 	}
 	/* G = P + Q in units of e^sc */
 	double G = -P * isc + Q;
 	double cond = (Pabs * isc + fabs(Q)) / fabs(G);
 	if (!(G > 0) || !(cond <= COND_MAX))
 		return -1;
-	*lS = log(K) + sc + log(G);
+	*lS = c->lK + sc + log(G);
 	if (dS) {
 		double qe = -lz + c->qe;
-		double qo = lw - lz + c->qo;
+		double qo = log(w) - lz + c->qo;
 		double qw = (o - 1) / w + K / z;
 		double Ge = -Pe * isc + Q * qe;
 		double Go = -Po * isc + Q * qo;
