@@ -37,6 +37,8 @@ int main(void)
 	const double os[] = { 0.3, 0.999, 1.001, 1.999999, 3.0001, 5.349, 5.99, 6.01, 41.3 };
 	const double ws[] = { 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8 };
 	int served = 0, must = 0, bad_v = 0, bad_q = 0, bad_fd = 0, bad_far = 0, bad_must = 0;
+	int n2 = 0, bad_h = 0, bad_r1 = 0;
+	double worst_h = 0;
 	double worst_v = 0, worst_q = 0;
 	for (size_t i = 0; i < sizeof es / sizeof *es; i++)
 		for (size_t j = 0; j < sizeof os / sizeof *os; j++)
@@ -99,11 +101,56 @@ int main(void)
 						bad_fd++;
 						printf("# fd d%d e=%g o=%g w=%g: %.15g vs %.15g\n", d, e, o, w, dn[d], fd[d]);
 					}
+				/* second order (pnbdcov.c's Hessian): ln S and the
+				 * first derivatives as near1_S gives them, and the
+				 * Hessian of ln S, r_ij - r_i r_j, against central
+				 * differences of near1_S's gradient (z moves with w) */
+				double r[10], l2;
+				if (sk_pnbd_near1_S2(e, o, z, w, 2, &l2, r) < 0)
+					continue;
+				if (!(l2 == ln && fabs(r[1] - dn[0]) <= 1e-14 * fabs(dn[0]) + 1e-300 &&
+				      fabs(r[2] - dn[1]) <= 1e-14 * fabs(dn[1]) + 1e-300 &&
+				      fabs(r[3] - dn[2]) <= 1e-14 * fabs(dn[2]) + 1e-300))
+					bad_r1++;
+				double hs[3] = { he, ho, hw }, gp[3], gm[3], Hfd[3][3];
+				int okh = 1;
+				for (int v = 0; okh && v < 3; v++) {
+					double ep = e + (v == 0) * hs[v], op = o + (v == 1) * hs[v],
+					       wp = w + (v == 2) * hs[v];
+					double em = e - (v == 0) * hs[v], om = o - (v == 1) * hs[v],
+					       wm = w - (v == 2) * hs[v];
+					okh &= sk_pnbd_near1_S(ep, op, 1 - wp, wp, &lp, gp) == 0 &&
+					       sk_pnbd_near1_S(em, om, 1 - wm, wm, &lm, gm) == 0;
+					for (int d = 0; d < 3; d++)
+						Hfd[d][v] = (gp[d] - gm[d]) / (2 * hs[v]) * (v == 2 ? -1 : 1);
+				}
+				if (!okh)
+					continue;
+				n2++;
+				/* r indices: E E, E O, O O, E z, O z, z z */
+				const int ij[6][3] = { { 4, 0, 0 }, { 5, 0, 1 }, { 6, 1, 1 },
+						       { 7, 0, 2 }, { 8, 1, 2 }, { 9, 2, 2 } };
+				for (int q = 0; q < 6; q++) {
+					int i1 = ij[q][1], j1 = ij[q][2];
+					double H = r[ij[q][0]] - r[1 + i1] * r[1 + j1];
+					double ref = 0.5 * (Hfd[i1][j1] + Hfd[j1][i1]);
+					double scl = fmax(sc[i1] * sc[j1], fmax(fabs(H), fabs(ref)));
+					double rel = fabs(H - ref) / scl;
+					worst_h = fmax(worst_h, rel);
+					if (!(rel <= 3e-5)) {
+						bad_h++;
+						printf("# H%d%d e=%g o=%g w=%g: %.15g vs %.15g\n", i1, j1, e, o, w, H, ref);
+					}
+				}
 			}
 	check(bad_must == 0, "near1 serves all %d grid points with e w <= 1 and o 0.01 from a whole number", must);
 	check(bad_v == 0, "ln S at %d points near1 serves: quadrature to 1e-10 (worst %.2g)", served, worst_v);
 	check(bad_q == 0, "d ln S / d(e, o, z): quadrature to 1e-9 relative (worst %.2g)", worst_q);
 	check(bad_fd == 0, "d ln S / d(e, o, z): central differences to 1e-5 relative");
+	check(bad_r1 == 0, "sk_pnbd_near1_S2 gives near1_S's ln S and gradient (1e-14)");
+	check(n2 >= 100 && bad_h == 0,
+	      "Hessian of ln S from near1_S2 at %d points: central differences of the gradient to 3e-5 (worst %.2g)",
+	      n2, worst_h);
 	check(bad_far == 0, "sk_pnbd_far_S (near1 or quadrature) at every grid point: quadrature to 1e-10");
 
 	/* GSL's 2F1 where it converges: moderate e, where its series or its
