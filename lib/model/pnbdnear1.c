@@ -25,7 +25,16 @@
  * limit).  So P + Q is computed with its condition number, the sum of
  * the magnitudes over |G|, and refused (-1, the caller takes the
  * quadrature) when that exceeds COND_MAX, i.e. when fewer than ~11
- * digits would remain: e w large, or o within ~1e-4 of a whole number.
+ * digits would remain: e w beyond ~4 (at o ~ 6; the bound depends on o),
+ * and o within NEAR_WHOLE = 1e-3 of a whole number (declined outright:
+ * A&S 15.3.11's digamma form, or the limit series, would serve there,
+ * and is not written yet).
+ *
+ * Where it is used: only where the z-series did not serve before, i.e.
+ * z >= 0.995 or the series' SERIES_MAX terms not enough (sk_pnbd_far_S
+ * for pnbdtail.c and pnbdidx.c; pnbdcov.c's tail() with the second
+ * order below); the series keeps every point where it converged, so
+ * those numbers are unchanged to the bit.
  *
  * The derivatives are those of each part:
  *   dP/de = -sum a_k He_k,  He_k = sum_{j<k} 1/(e+j)   (psi(e+k) - psi(e)),
@@ -34,7 +43,10 @@
  *   d ln|Q| / de = -ln z + psi(K) - psi(e),
  *   d ln|Q| / do = ln w - ln z - psi(1-o) + psi(K),
  *   d ln|Q| / dw = (o-1)/w + K/z,
- * and d ln S = dK/K + dG/G with dz = -dw. */
+ * and d ln S = dK/K + dG/G with dz = -dw; each derivative's sum has its
+ * own condition number, checked as the value's.  Second derivatives
+ * (for pnbdcov.c's Hessian) likewise, termwise in P and from trigamma in
+ * Q (near1() below). */
 #include "pnbdint.h"
 
 #include <math.h>
@@ -46,7 +58,7 @@
  * ~3e-16 relative error each (ln|Q| is a sum of terms of size ~5), so
  * 1e5 leaves ~3e-11 relative in S: measured against the quadrature over
  * the 50k bench fit's 2e5 tails (e ~ 1e4, e w up to 3.8, cond up to
- * ~5e4), the worst was 3e-11. */
+ * 1e5) the worst was 1.1e-11 in S and 4e-10 in d ln S. */
 #define COND_MAX 1e5
 /* o this close to a whole number is left to the quadrature: the poles of
  * P and Q cancel there, the value's condition number grows like 1/|o - N|
