@@ -31,8 +31,10 @@
  * four; every derivative of ln I, of the bracket and of the constant is
  * then the chain rule (written out below), so one evaluation gives the
  * exact Hessian.  Where the series does not serve (z >= 0.995, rates very
- * unequal) pnbdtail.c's quadrature gives the value and gradient, and that
- * customer's Hessian comes from central differences of her gradient. */
+ * unequal) pnbdnear1.c's 1 - z transformation gives the same ten sums
+ * (divided by S); where that is ill conditioned too, pnbdtail.c's
+ * quadrature gives the value and gradient, and that customer's Hessian
+ * comes from central differences of her gradient. */
 #include "covint.h"
 #include "pnbdint.h"
 #include "record/util.h"
@@ -267,10 +269,16 @@ static int tail(struct pws *w, double alpha, double beta, double t, double la, d
 	int abig = alpha >= beta;
 	double z, omz, a[10];
 	sk_pnbd_tail_z(alpha, beta, t, ia, ib, &z, &omz);
-	if (!(z < 0.995) || ser_sum(abig ? &w->sm : &w->sn, z, omz, order, a) < 0)
+	/* the series where it converges; near z = 1 pnbdnear1.c's 1 - z
+	 * transformation, which gives the ten sums divided by S (a[0] = 1)
+	 * and ln S; -1 (quadrature, Hessian by differences) where neither */
+	double lS;
+	if (z < 0.995 && ser_sum(abig ? &w->sm : &w->sn, z, omz, order, a) == 0)
+		lS = log(a[0]);
+	else if (sk_pnbd_near1_S2(abig ? m : n, abig ? n : m, z, omz, order, &lS, a) < 0)
 		return -1;
 	double iS = 1 / a[0];
-	o->l = -m * la - n * lb + (abig ? lb : la) + log(a[0]) - w->lK;
+	o->l = -m * la - n * lb + (abig ? lb : la) + lS - w->lK;
 	if (order == 0)
 		return 0;
 	/* d ln S in (E, O, z), then in (m, n): E is the direction of e's

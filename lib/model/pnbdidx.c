@@ -460,7 +460,7 @@ int sk_pnbd_run_keys(const struct parterms *p, struct pidx *ix, const struct pru
 		if (z < 0.995)
 			st = series_coefs(cf, z, omz, grad, &lS, dS);
 		if (st < 0)
-			st = sk_pnbd_quad_S(e, o, z, omz, &lS, grad ? dS : NULL);
+			st = sk_pnbd_far_S(e, o, z, omz, &lS, grad ? dS : NULL);
 		if (st < 0)
 			return -1;
 		struct tail tl = { 0, { 0, 0, 0, 0 } };

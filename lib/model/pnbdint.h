@@ -17,6 +17,18 @@ struct tail {
 	double d[4];	/* d ln I / d(m, alpha, n, beta) */
 };
 
+/* ln S and d ln S / d(e at fixed o, o at fixed e, z) where the z-series
+ * does not serve: sk_pnbd_near1_S (pnbdnear1.c, the 1 - z transformation)
+ * where it is well conditioned, else sk_pnbd_quad_S (quadrature of
+ * Euler's integral); each 0, or -1 when it cannot. */
+int sk_pnbd_far_S(double e, double o, double z, double omz, double *lS, double *dS);
+int sk_pnbd_near1_S(double e, double o, double z, double omz, double *lS, double *dS);
+/* The same to second order for pnbdcov.c's analytic Hessian: ln S and
+ * r = (1, S_E, S_O, S_z, S_EE, S_EO, S_OO, S_Ez, S_Oz, S_zz) / S (E = d/de
+ * at fixed o, O = d/do at fixed e), r[1..3] when order >= 1, r[4..9]
+ * when order 2. */
+int sk_pnbd_near1_S2(double e, double o, double z, double omz, int order, double *lS,
+		     double *r);
 int sk_pnbd_quad_S(double e, double o, double z, double omz, double *lS, double *dS);
 int sk_pnbd_tail_cached(double m, double s, double alpha, double beta, double t, double *lI,
 		       double *lA);

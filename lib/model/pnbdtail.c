@@ -1,6 +1,7 @@
 /* pnbdtail.c: the tail integral I(t) of the Pareto/NBD likelihood and
- * of P(alive): ln I and its derivatives by the 2F1 series, or by
- * quadrature of Euler's integral when z is near 1, and a per-thread
+ * of P(alive): ln I and its derivatives by the 2F1 series, or when z
+ * is near 1 by the 1 - z transformation (pnbdnear1.c) or, where that
+ * is ill conditioned, quadrature of Euler's integral; and a per-thread
  * cache of ln I for scoring.  The derivation is at the top of pnbd.c. */
 #include "pnbdint.h"
 #include "modelint.h"
@@ -132,6 +133,12 @@ int sk_pnbd_quad_S(double e, double o, double z, double omz, double *lS, double 
 	return 0;
 }
 
+int sk_pnbd_far_S(double e, double o, double z, double omz, double *lS, double *dS)
+{
+	if (sk_pnbd_near1_S(e, o, z, omz, lS, dS) == 0)
+		return 0;
+	return sk_pnbd_quad_S(e, o, z, omz, lS, dS);
+}
 
 /* The series' argument for I(t) (see the top of the file): with
  * ia = 1/(alpha+t), ib = 1/(beta+t), z = |alpha-beta| / (max+t) and
@@ -190,7 +197,7 @@ int sk_pnbd_log_tail(double m, double n, double alpha, double beta, double t, in
 	if (z < 0.995 && st < 0)
 		st = series_S(e, o, z, omz, &lS, grad ? dS : NULL);
 	if (st < 0)
-		st = sk_pnbd_quad_S(e, o, z, omz, &lS, grad ? dS : NULL);
+		st = sk_pnbd_far_S(e, o, z, omz, &lS, grad ? dS : NULL);
 	if (st < 0)
 		return -1;
 	sk_pnbd_tail_finish(m, n, abig, la, lb, ia, ib, omz, log(m + n - 1), lS, grad ? dS : NULL, out);
