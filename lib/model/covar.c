@@ -461,79 +461,6 @@ static uint32_t *bin_covariates(const struct sk_covdata *cd, struct sk_covdata *
 	return map;
 }
 
-/* Newton's method with the exact Hessian where it is not yet negative
- * definite: the Levenberg-Marquardt damping H + mu I (Nocedal & Wright,
- * Numerical Optimization, 2006, sec. 4 and 10.3), mu raised until the
- * step is a descent the Cholesky factor accepts and -LL goes down,
- * lowered after every accepted step, 0 once H alone is positive
- * definite.  Used where sk_fit_newton stops at an indefinite Hessian:
- * the backtest cut of churn --covariates total_spend on the bench log
- * (10^5 customers), whose coarse estimate lies in a long curved valley
- * (smallest eigenvalue of H -0.5) that BFGS crossed in 317 iterations
- * (1,242 evaluations, 10 s of CPU).  It only brings the estimate to
- * where H is positive definite and the step small (DAMP_TOL); from
- * there sk_fit_newton converges as before, so the estimate and its
- * standard errors are Newton's.  1 when it got there, 0 otherwise (the
- * caller then runs BFGS).  Declared in covint.h. */
-#define DAMP_ITER 100
-#define DAMP_TOL 1e-3
-int sk_cov_newton_damped(int n, sk_fit_hfn hf, void *ctx, struct sk_fit *out)
-{
-	double th[SK_FIT_MAXPAR], g[SK_FIT_MAXPAR], t2[SK_FIT_MAXPAR], gt[SK_FIT_MAXPAR];
-	double H[SK_FIT_MAXPAR * SK_FIT_MAXPAR], Ht[SK_FIT_MAXPAR * SK_FIT_MAXPAR];
-	double a[SK_FIT_MAXPAR][SK_FIT_MAXPAR], inv[SK_FIT_MAXPAR][SK_FIT_MAXPAR];
-	for (int i = 0; i < n; i++)
-		th[i] = log(out->par[i]);
-	double fv = hf(th, g, H, ctx), mu = 0;
-	if (!isfinite(fv))
-		return 0;
-	for (int it = 0; it < DAMP_ITER; it++) {
-		double hmax = 0;
-		for (int i = 0; i < n; i++)
-			hmax = fmax(hmax, fabs(H[i * SK_FIT_MAXPAR + i]));
-		for (;;) {
-			for (int i = 0; i < n; i++)
-				for (int j = 0; j < n; j++)
-					a[i][j] = H[i * SK_FIT_MAXPAR + j] + (i == j ? mu : 0);
-			if (sk_chol_inverse(n, a, inv) == 0)
-				break;
-			mu = mu > 0 ? mu * 10 : 1e-6 * (hmax > 0 ? hmax : 1);
-			if (!isfinite(mu) || mu > 1e30)
-				return 0;
-		}
-		double d[SK_FIT_MAXPAR], dmax = sk_newton_step(n, inv, g, d);
-		if (dmax < DAMP_TOL) {
-			if (mu == 0)
-				break;
-			mu = 0;	/* near: try H alone */
-			continue;
-		}
-		/* at most 1 per step in a log parameter, as sk_fit_newton */
-		double step = dmax > 1 ? 1 / dmax : 1;
-		for (int i = 0; i < n; i++)
-			t2[i] = th[i] + step * d[i];
-		double ft = hf(t2, gt, Ht, ctx);
-		/* near the minimum -LL moves by ~1e-12 of itself: rounding */
-		if (isfinite(ft) && ft <= fv + 1e-12 * fabs(fv)) {
-			memcpy(th, t2, sizeof th);
-			memcpy(g, gt, sizeof g);
-			memcpy(H, Ht, sizeof H);
-			fv = ft;
-			/* try less damping next; none once it is small */
-			mu = mu < 1e-6 * hmax ? 0 : mu / 10;
-		} else {
-			mu = mu > 0 ? mu * 10 : 1e-3 * (hmax > 0 ? hmax : 1);
-			if (!isfinite(mu) || mu > 1e30)
-				return 0;
-		}
-		if (it == DAMP_ITER - 1)
-			return 0;
-	}
-	for (int i = 0; i < n; i++)
-		out->par[i] = exp(th[i]);
-	return 1;
-}
-
 /* The fit with the binned coarse start (above); cd standardised, st the
  * standardised start (natural scale, coefficients as exp(g)).  From the
  * coarse estimate, Newton's method with the exact Hessian on the full
@@ -588,7 +515,7 @@ static int fit_binned(const struct sk_tmodel *tm, const struct sk_covdata *cd, c
 		int newton = sk_fit_newton(4 + k, sk_covlik_hess, ctx, out);
 		if (!newton) {
 			*out = coarse;
-			newton = sk_cov_newton_damped(4 + k, sk_covlik_hess, ctx, out) &&
+			newton = sk_fit_newton_damped(4 + k, sk_covlik_hess, ctx, out) &&
 				 sk_fit_newton(4 + k, sk_covlik_hess, ctx, out);
 		}
 		if (!newton)

@@ -86,15 +86,6 @@ static inline void sk_cl_to_log(const double *p, struct sk_cl_out *o, int order)
 			o->g[a] *= p[a];
 }
 
-/* ---- covar.c ---- */
-
-/* Damped Newton (Levenberg-Marquardt on the exact Hessian of hf, see
- * covar.c) from out->par (natural scale; theta = log par) to where the
- * Hessian is positive definite and the Newton step below 1e-3, the new
- * point in out->par; 1, or 0 when it cannot get there in 100 steps.
- * sk_fit_newton finishes from there. */
-int sk_cov_newton_damped(int n, sk_fit_hfn hf, void *ctx, struct sk_fit *out);
-
 /* ---- covlik.c ---- */
 
 /* The context over patterns pat[0..n) whose .cov index cd's vectors

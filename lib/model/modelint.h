@@ -40,6 +40,12 @@ int sk_tmodel_fit_coarse(int npar, sk_fit_fn f, void *ctx, void *coarse_ctx, int
  * it cannot be evaluated. */
 typedef double (*sk_fit_hfn)(const double *theta, double *grad, double *hess, void *ctx);
 int sk_fit_newton(int npar, sk_fit_hfn hf, void *ctx, struct sk_fit *out);
+/* Damped Newton (Levenberg-Marquardt on the exact Hessian of hf, see
+ * fit.c) from out->par (natural scale; theta = log par) to where the
+ * Hessian is positive definite and the Newton step below 1e-3, the new
+ * point in out->par; 1, or 0 when it cannot get there in 100 steps.
+ * sk_fit_newton finishes from there. */
+int sk_fit_newton_damped(int npar, sk_fit_hfn hf, void *ctx, struct sk_fit *out);
 /* The Newton step d = -inv g in theta (inv: the inverse Hessian of -LL)
  * and its largest |d_i|, the size both Newton iterations (sk_fit_newton
  * and model.c's polish) judge convergence and damping by. */

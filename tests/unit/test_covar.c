@@ -599,7 +599,7 @@ static void newton_damped(void)
 {
 	struct sk_fit plain = { .npar = 2, .par = { exp(0.2), exp(1.5) } }, damped = plain;
 	int pn = sk_fit_newton(2, rosenbrock, NULL, &plain);
-	int dn = sk_cov_newton_damped(2, rosenbrock, NULL, &damped) &&
+	int dn = sk_fit_newton_damped(2, rosenbrock, NULL, &damped) &&
 		 sk_fit_newton(2, rosenbrock, NULL, &damped);
 	double e = fmax(fabs(damped.par[0] / M_E - 1), fabs(damped.par[1] / M_E - 1));
 	check(!pn && dn && e < 1e-10 && fabs(damped.loglik) < 1e-20,
