@@ -329,16 +329,43 @@ static void predict(const struct sk_tmodel *tm, const double *par, struct sk_cus
 			member[fill[gid[j]]++] = (uint32_t)j;
 	free(fill);
 
+	/* The customers of each group whose median is not 0, in order: each
+	 * group's medians are made while its f is, and f is freed when the
+	 * group is done.  With a continuous covariate every customer is her
+	 * own group, and a million groups' f (and their struct fpmf) held
+	 * until the last was made cost ~150 MB. */
+	size_t *cstart = sk_xcalloc(ng + 1, sizeof *cstart);
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i] && level(p_return[i]) >= 0)
+			cstart[gid[d->pid[i]] + 1]++;
+	for (size_t g = 0; g < ng; g++)
+		cstart[g + 1] += cstart[g];
+	size_t *cust = sk_xmalloc((cstart[ng] ? cstart[ng] : 1) * sizeof *cust);
+	fill = sk_xmalloc((ng ? ng : 1) * sizeof *fill);
+	for (size_t g = 0; g < ng; g++)
+		fill[g] = cstart[g];
+	for (size_t i = 0; i < d->n; i++) {
+		if (!d->valid[i])
+			continue;
+		if (level(p_return[i]) >= 0)
+			cust[fill[gid[d->pid[i]]]++] = i;
+		else
+			median[i] = 0;
+	}
+	free(fill);
+
 	/* Per pattern: pa and pos = 1 - P(X = 0); f per group, as far as
-	 * the pattern's most demanding customer needs. */
+	 * the pattern's most demanding customer needs; then the group's
+	 * medians. */
 	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
 	double *pos = sk_xmalloc((np ? np : 1) * sizeof *pos);
-	struct fpmf *gf = sk_xcalloc(ng ? ng : 1, sizeof *gf);
-	#pragma omp parallel for schedule(dynamic, 16) if (ng > 200)
+	/* CNBD medians from the recurrences, in part or in all, are checked */
+	int bad = 0, check = tm->ll_litt && !reference;
+	#pragma omp parallel for schedule(dynamic, 16) reduction(|:bad) if (ng > 200)
 	for (size_t g = 0; g < ng; g++) {
 		if (start[g] == start[g + 1])
 			continue;
-		struct fpmf *G = &gf[g];
+		struct fpmf gf = { 0 }, *G = &gf;
 		const struct sk_rfm *rep = grp ? &grp[g] : &pat[g];
 		G->pp = sk_cov_rowpar(tm, par, d->cov, rep, G->ip);
 		G->future = sk_cond_future(tm, G->pp, rep->x, rep->T, G->q);
@@ -367,52 +394,44 @@ static void predict(const struct sk_tmodel *tm, const double *par, struct sk_cus
 		if (expected)
 			tail_pmf(tm, t, G);
 		G->it = NULL;
+		for (size_t m = cstart[g]; m < cstart[g + 1]; m++) {
+			size_t i = cust[m];
+			double l = level(p_return[i]);
+			uint32_t j = d->pid[i];
+			/* a mean that is not a number: the model's (theta 0) */
+			double c = !expected ? NAN
+				   : p_return[i] > 0 ? expected[i] / p_return[i] : NAN;
+			c = isfinite(c) ? c : NAN;
+			if (check && !(pos[j] > CLEAR)) {
+				median[i] = exact(tm, t, G, l, !!expected, c);
+			} else if (!(pos[j] > 0)) {
+				/* the model sees no return at all; the layer
+				 * does: a return is at least one purchase */
+				median[i] = 1;
+			} else if (expected) {
+				double slack;
+				median[i] = tilted(G->ft, G->nt, c, l, check ? &slack : NULL);
+				if (check && !(slack > 0))
+					median[i] = exact(tm, t, G, l, 1, c);
+			} else {
+				/* f is long enough: the pattern's walk, for a
+				 * need at least hers, went as far */
+				double margin;
+				int k = walk(NULL, t, G, pa[j], l * pos[j], &margin);
+				if (check && k >= 1 && k <= KMAX && !(margin > CLEAR))
+					k = exact(tm, t, G, l, 0, 0);
+				bad |= k > KMAX ? 1 : k < 0 ? 2 : 0;
+				median[i] = k > KMAX ? KMAX : k;
+			}
+		}
+		free(G->f);
+		free(G->ft);
 	}
 	free(lv);
 	free(member);
 	free(start);
-
-	/* CNBD medians from the recurrences, in part or in all, are checked */
-	int bad = 0, check = tm->ll_litt && !reference;
-	#pragma omp parallel for schedule(static) reduction(|:bad) if (d->n > 10000)
-	for (size_t i = 0; i < d->n; i++) {
-		if (!d->valid[i])
-			continue;
-		double l = level(p_return[i]);
-		uint32_t j = d->pid[i];
-		/* a mean that is not a number: the model's (theta 0) */
-		double c = !expected ? NAN : p_return[i] > 0 ? expected[i] / p_return[i] : NAN;
-		c = isfinite(c) ? c : NAN;
-		if (l < 0) {
-			median[i] = 0;
-		} else if (check && !(pos[j] > CLEAR)) {
-			median[i] = exact(tm, t, &gf[gid[j]], l, !!expected, c);
-		} else if (!(pos[j] > 0)) {
-			/* the model sees no return at all; the layer does:
-			 * a return is at least one purchase */
-			median[i] = 1;
-		} else if (expected) {
-			const struct fpmf *G = &gf[gid[j]];
-			double slack;
-			median[i] = tilted(G->ft, G->nt, c, l, check ? &slack : NULL);
-			if (check && !(slack > 0))
-				median[i] = exact(tm, t, G, l, 1, c);
-		} else {
-			/* f is long enough: the pattern's walk, for a need
-			 * at least hers, went as far */
-			double margin;
-			int k = walk(NULL, t, &gf[gid[j]], pa[j], l * pos[j], &margin);
-			if (check && k >= 1 && k <= KMAX && !(margin > CLEAR))
-				k = exact(tm, t, &gf[gid[j]], l, 0, 0);
-			bad |= k > KMAX ? 1 : k < 0 ? 2 : 0;
-			median[i] = k > KMAX ? KMAX : k;
-		}
-	}
-	for (size_t g = 0; g < ng; g++) {
-		free(gf[g].f);
-		free(gf[g].ft);
-	}
-	free(gf);
+	free(cstart);
+	free(cust);
 	free(pa);
 	free(pos);
 	free(gid);
