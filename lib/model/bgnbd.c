@@ -401,6 +401,17 @@ static double alive_mean_quad(double m, double kappa, double a, double B)
 double sk_bgnbd_alive_mean_series(double m, double kappa, double a, double B)
 {
 	double t = 1, S = 1, tmax = 1, apb = a + B;
+	/* The ratio of the first two terms, rho = (m+1) a kappa / (2 (a+B)),
+	 * only grows with k.  Above 1/50 the series needs more than ~10
+	 * terms and the Euler series below is cheaper: with a gate at 1/4,
+	 * clv --covariates income on customers_covn.csv took 4.4 s of CPU
+	 * instead of 2.7 (the series at every customer, ~30 terms).  At the
+	 * heavy-tailed covariate's b_i, rho is ~1e-4.  The gate is kept to
+	 * B < 1e4: at larger B the Euler series cancels (4e-10 off at
+	 * kappa = 199, m = 50, a = 1e3, B = 1e7) and from kappa = 199 the
+	 * quadrature is dearer than 100 terms and less exact. */
+	if (kappa < 199 && B < 1e4 && (m + 1) * a * kappa > 0.04 * apb)
+		return 0;
 	for (int k = 0; k < 100; k++) {
 		t *= -(m + 1 + k) * (a + k) / ((apb + k) * (k + 2)) * kappa;
 		if (fabs(t) <= 1e-17 * S)
