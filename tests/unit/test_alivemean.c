@@ -6,7 +6,7 @@
  * kappa = t / alpha in the thousands).  Reference: alivemean_ref.h, 360
  * points a 0.5..1e3, B 0.5..1e12, m 0.1..50, kappa 1e-3..1e4 by mpmath's
  * quadrature at 40 digits (alivemean_ref.py).
- * *  1. where the moment series is accepted (205 points) J = mpmath to
+ *  1. where the moment series is accepted (205 points) J = mpmath to
  *     1e-13 relative (the quadrature it replaced was off by up to 5.5e-3
  *     there: B = 1e7, the Beta density a spike);
  *  2. elsewhere J = mpmath to 1e-9 (the Euler series' own contract; seen
