@@ -379,6 +379,56 @@ static double alive_mean_quad(double m, double kappa, double a, double B)
 	return J + h1 * sk_beta_inc(B, a, 0.5, 0.5) + q;
 }
 
+/* J of sk_bgnbd_alive_mean where the drop-out probability is small
+ * against 1/kappa (B large: a heavy-tailed covariate gives b_i up to
+ * ~1e12), by the moments of p.  Expanding the rate in y = p kappa,
+ *   (1 - (1+y)^-m) / p = m kappa sum_k (m+1)_k (-y)^k / (k+1)!,
+ * and E[p^k] = (a)_k / (a+B)_k for p ~ Beta(a, B), so
+ *   J = m kappa sum_k (m+1)_k (a)_k / ((a+B)_k (k+1)!) (-kappa)^k,
+ * which is FHL 2005 eq. 7/10's C/(a-1) [1 - (1-z)^m 2F1(m, B; C; z)]
+ * after Pfaff's transformation (DLMF 15.8.1: (1-z)^m 2F1(m, B; C; z) =
+ * 2F1(m, a-1; C; -kappa)) with the leading 1 cancelled by hand.  The
+ * series diverges when kappa > 1, yet its truncation error is bounded
+ * for every kappa: (1+y)^-m is completely monotone, so its Taylor
+ * remainder after n terms has the sign of term n+1 and at most its size
+ * (|d^n/dy^n (1+y)^-m| = (m)_n (1+y)^(-m-n) <= (m)_n for y >= 0), and
+ * that bound survives the expectation over p.  The sum is accepted when
+ * the first omitted term is below 1e-17 of it and the terms never
+ * exceeded it by more than 100 (at most 2 digits lost to the
+ * alternating signs): then J is good to ~1e-14 relative.  Otherwise
+ * (the terms start growing first, p kappa not small) it returns 0 and
+ * the caller uses the methods below. */
+double sk_bgnbd_alive_mean_series(double m, double kappa, double a, double B)
+{
+	double t = 1, S = 1, tmax = 1, apb = a + B;
+	/* The ratio of the first two terms, rho = (m+1) a kappa / (2 (a+B)),
+	 * only grows with k.  Above 1/50 the series needs more than ~10
+	 * terms and the Euler series below is cheaper: with a gate at 1/4,
+	 * clv --covariates income on customers_covn.csv took 4.4 s of CPU
+	 * instead of 2.7 (the series at every customer, ~30 terms).  At the
+	 * heavy-tailed covariate's b_i, rho is ~1e-4.  The gate is kept to
+	 * B < 1e4: at larger B the Euler series cancels (4e-10 off at
+	 * kappa = 199, m = 50, a = 1e3, B = 1e7) and from kappa = 199 the
+	 * quadrature is dearer than 100 terms and less exact. */
+	if (kappa < 199 && B < 1e4 && (m + 1) * a * kappa > 0.04 * apb)
+		return 0;
+	for (int k = 0; k < 100; k++) {
+		t *= -(m + 1 + k) * (a + k) / ((apb + k) * (k + 2)) * kappa;
+		if (fabs(t) <= 1e-17 * S)
+			return S > 0 && tmax <= 100 * S ? m * kappa * S : 0;
+		S += t;
+		tmax = fmax(tmax, fabs(t));
+		if (!(S > 0) || tmax > 100 * S)
+			return 0;
+	}
+	return 0;
+}
+
+double sk_bgnbd_alive_mean_quad(double m, double kappa, double a, double B)
+{
+	return alive_mean_quad(m, kappa, a, B);
+}
+
 /* E_p[(1 - (1 + p kappa)^-m) / p] for p ~ Beta(a, B): the expected number
  * of transactions in the next t of a customer who is alive now, whose
  * purchase rate has posterior Gamma(m, alpha + T) and whose drop-out
@@ -395,13 +445,28 @@ static double alive_mean_quad(double m, double kappa, double a, double B)
  *   V = sum_{k>=1} (C-m)_k (a)_{k-1} / ((C)_k k!) z^k,
  * is finite at a = 1 and has no overflowing powers.  Where the series
  * would converge slowly (z near 1) or cancel badly, J is integrated
- * numerically against the Beta density instead. */
+ * numerically against the Beta density instead.
+ *
+ * First of all, where p kappa is small for nearly all p (B large against
+ * a kappa), the moment series of sk_bgnbd_alive_mean_series: a handful
+ * of terms, good to ~1e-14 relative with a proven bound.  There the two
+ * methods below ran up to 20,000 terms or fell back to the quadrature,
+ * which loses up to ~1e-5 relative when the Beta density is a spike
+ * (B = 1e7, kappa = 199: 19.9 for 19.89989), and their values differed
+ * by up to 1e-7 at z = 0.995, a jump churn --tracking's panels split on
+ * (a heavy-tailed covariate gives b_i up to ~1e12, a_i in the hundreds,
+ * kappa in the thousands).  Elsewhere the Euler series is good to
+ * ~1e-10 (it accepts up to 6 digits lost), so where the moment series
+ * stops being accepted J may step by that much. */
 double sk_bgnbd_alive_mean(double m, double kappa, double a, double B)
 {
 	if (!(kappa > 0) || !(m > 0) || !(a > 0) || !(B > 0))
 		return 0;
 	if (!isfinite(kappa))
 		return 0;
+	double J0 = sk_bgnbd_alive_mean_series(m, kappa, a, B);
+	if (J0 > 0)
+		return fmin(J0, m * kappa);
 	double z = kappa / (1 + kappa), L = -log1p(kappa);	/* L = log(1 - z) */
 	double C = a + B - 1;
 	if (z < 0.995 && C > 0) {

@@ -65,6 +65,10 @@ double sk_mbgnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_pnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_ggomnbd_nll(const double *theta, double *grad, void *ctx);
 double sk_bgnbd_alive_mean(double m, double kappa, double a, double B);
+/* Its two methods alone (test_alivemean.c): the moment series (0 where
+ * it is not accepted) and the quadrature. */
+double sk_bgnbd_alive_mean_series(double m, double kappa, double a, double B);
+double sk_bgnbd_alive_mean_quad(double m, double kappa, double a, double B);
 /* The Pareto/NBD fit's own context over pat[0..n) (with the (x, t)
  * index when index is 1 and it can be built) and its -LL; covar.c
  * evaluates one per covariate group. */
