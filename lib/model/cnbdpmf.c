@@ -3,7 +3,7 @@
  * --median).
  *
  * cnbd.c's sk_cnbd_cond_pmf makes one n at a time, as the model's story
- * reads (cnbd.c, future_pmf; Platzer & Reutterer 2016, Marketing Science
+ * reads (cnbdfuture.c, sk_cnbd_future_pmf; Platzer & Reutterer 2016, Marketing Science
  * 35(5)): given alive at T with k - j events to go (weight w_j), the
  * events Y in the window are NBD(m_j, q), m_j = r + kx + j,
  * q = (alpha+T)/(alpha+T+t), the purchases N = floor((Y + j) / k), and
@@ -26,7 +26,7 @@
  * the tilt of median.c reads), then each block taken off it, summed
  * afresh whenever it has fallen below REFRESH of the last fresh sum (a
  * difference loses up to a factor tail(before) / tail(after) of relative
- * precision).  The products P(D >= n) are formed as future_pmf forms
+ * precision).  The products P(D >= n) are formed as sk_cnbd_future_pmf forms
  * them.  Against sk_cnbd_cond_pmf the values agree to
  * ~1e-12 relative (tests/unit/test_median.c measures it); median.c takes
  * a median from them only when it stands clear of that, and asks
@@ -46,13 +46,13 @@
 /* A far tail that blocks taken off have brought below this fraction of
  * its last fresh sum is summed afresh. */
 #define REFRESH 1e-3
-/* As cnbd.c's future_mean: a window of more events than this does not
+/* As cnbdfuture.c's sk_cnbd_future_mean: a window of more events than this does not
  * add up (NaN parameters and the like); the caller asks sk_cnbd_cond_pmf. */
 #define YMAX 100000000L
 
 /* One step of component c's recurrence: P(Y = y+1) from P(Y = y).  While
  * q^m was below the smallest double the pmf rises in logs until it is a
- * double (cnbd.c future_mean); after that an underflow is a term that no
+ * double (cnbdfuture.c, sk_cnbd_future_mean); after that an underflow is a term that no
  * longer counts.  Returns the ratio P(Y = y+1) / P(Y = y). */
 static inline double step(double m, double omq, long y, double *p, double *lp, int *inlogs)
 {
@@ -122,7 +122,7 @@ double sk_cnbd_pmf_next(struct sk_cnbd_pmf_iter *it)
 {
 	int n = it->n++, k = it->k;
 	double a = it->a, b0 = it->b0, omq = 1 - it->q, v = 0;
-	/* P(D >= n) and P(D >= n+1) as future_pmf multiplies them:
+	/* P(D >= n) and P(D >= n+1) as sk_cnbd_future_pmf multiplies them:
 	 * dge(n) = prod_{i=1}^{n-1} (b0+i-1)/(a+b0+i-1) */
 	if (n >= 2)
 		it->dge *= (b0 + (n - 1) - 1) / (a + b0 + (n - 1) - 1);

@@ -117,6 +117,15 @@ double sk_cnbd_cond_pmf(const double *par, double t, int n, double x, double t_x
 /* P(alive) and the weights w[0..k) of the alive customer's k - j events
  * to go (cnbd.c), for cnbdpmf.c; -1 when par, x or T is not valid. */
 double sk_cnbd_alive_mix(const double *par, double x, double t_x, double T, double s, double *w);
+/* A CNBD customer alive at a window's start, in Erlang phase j of k
+ * (cnbdfuture.c): P(NBD(m, q) >= y); the mean purchases over the window
+ * (q = (alpha+T)/(alpha+T+t), drop-out p ~ Beta(a, b0) after each; NaN
+ * when the sum does not converge); the means of every phase j < k at
+ * m0 + j into ex[0..k); P(n purchases). */
+double sk_cnbd_nbd_tail(double y, double m, double q);
+double sk_cnbd_future_mean(double m, double q, int j, int k, double a, double b0);
+void sk_cnbd_future_means(double m0, double q, int k, double a, double b0, double *ex);
+double sk_cnbd_future_pmf(double m, double q, int j, int k, double a, double b0, int n);
 /* sk_cnbd_cond_pmf for n = 0, 1, 2, ... in turn, by recurrences
  * (cnbdpmf.c): the same numbers to ~1e-12 relative, k terms of a
  * recurrence per n instead of k incomplete beta functions and k^2
