@@ -115,17 +115,23 @@ static double ex_new(int pnbd, const double *p, double t)
 			    gsl_sf_hyperg_2F1(r, b, a + b - 1, t / (alpha + t)));
 }
 
-/* The tracking file of w with par, read back. */
-static void track(const struct sk_tmodel *tm, const double *par, struct world *w,
-		  struct sk_tracking *tr)
+/* A new empty file named from the template path (mkstemp). */
+static void make_temp(char *path)
 {
-	char path[] = "/tmp/sk_test_tracking_XXXXXX";
 	int fd = mkstemp(path);
 	if (fd < 0) {
 		perror("mkstemp");
 		exit(2);
 	}
 	close(fd);
+}
+
+/* The tracking file of w with par, read back. */
+static void track(const struct sk_tmodel *tm, const double *par, struct world *w,
+		  struct sk_tracking *tr)
+{
+	char path[] = "/tmp/sk_test_tracking_XXXXXX";
+	make_temp(path);
 	sk_tracking_write(path, tm, par, &w->dc, &w->d, 7, 13, "week");
 	sk_tracking_load(path, tr);
 	unlink(path);
@@ -270,12 +276,7 @@ static void continuous(const struct sk_tmodel *tm, const double *par, int kp, in
 	w.d = (struct sk_custdata){ .n = CNCUST, .rfm = rfm, .valid = valid, .nvalid = CNCUST,
 				    .cov = &cd, .ncov = CNCUST };
 	char path[] = "/tmp/sk_test_tracking_XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		perror("mkstemp");
-		exit(2);
-	}
-	close(fd);
+	make_temp(path);
 	sk_tracking_write(path, tm, par, &w.dc, &w.d, 7, 7, "week");
 	struct sk_tracking tr;
 	sk_tracking_load(path, &tr);
