@@ -423,6 +423,15 @@ static int par_ok(const double *par)
 	       par[4] == floor(par[4]);
 }
 
+/* One customer's ln L from her prepared terms (loglik1, ll_ab_limit). */
+static double ll_one(const struct cn_par *p, const struct cn_x *t, double x, double t_x,
+		     double T)
+{
+	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
+	return ll_pattern(p, t, t_x, T, log(p->alpha + T), log(p->alpha + t_x), NULL) -
+	       x * gsl_sf_lnfact((unsigned)(p->k - 1));
+}
+
 static double loglik1(const double *par, double x, double t_x, double T, double s)
 {
 	if (!par_ok(par) || x < 0 || T < 0)
@@ -431,9 +440,7 @@ static double loglik1(const double *par, double x, double t_x, double T, double 
 	struct cn_x t;
 	set_par(&p, par, (int)par[4], s, 0);
 	set_x(&t, &p, x, 0);
-	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
-	return ll_pattern(&p, &t, t_x, T, log(p.alpha + T), log(p.alpha + t_x), NULL) -
-	       x * gsl_sf_lnfact((unsigned)(p.k - 1));
+	return ll_one(&p, &t, x, t_x, T);
 }
 
 static double loglik1_bg(const double *par, double x, double t_x, double T)
@@ -473,9 +480,7 @@ static double ll_ab_limit(const double *par, double x, double t_x, double T, dou
 	t.c = gsl_sf_lngamma(t.m) - p.lg_r + p.r * p.lalpha + (x + s) * log1p(-q);
 	p.la = log(q);
 	t.lbx = log1p(-q);
-	t_x = x > 0 ? fmin(fmax(t_x, 0), T) : 0;
-	return ll_pattern(&p, &t, t_x, T, log(p.alpha + T), log(p.alpha + t_x), NULL) -
-	       x * gsl_sf_lnfact((unsigned)(p.k - 1));
+	return ll_one(&p, &t, x, t_x, T);
 }
 
 static double ll_ab_limit_bg(const double *par, double x, double t_x, double T)
