@@ -15,7 +15,10 @@
  *  3. d ln S / d(e, o, z) and the Hessian of ln S (from
  *     sk_pnbd_near1_S2's r, r_ij - r_i r_j): mpmath to 1e-8 of
  *     max(|value|, scale), scales 1/K for e and o and 1/w for z;
- *  4. sk_pnbd_near1_S (first order) gives S2's ln S and gradient;
+ *  4. sk_pnbd_near1_S (first order) gives S2's ln S and gradient, and
+ *     the value alone (order 0) and S2 at order 1, whose sums stop on
+ *     fewer terms, meet the reference as above; at e w = 35 (a
+ *     cancellation of ~e^35) near1 declines;
  *  5. continuity across |f| = 0.05, where whole() hands over to P + Q:
  *     ln S to 1e-10 and the gradient to 1e-8 between o = N +- (0.05 -
  *     1e-12) and N +- (0.05 + 1e-12) (sk_pnbd_far_S on the outer side,
@@ -38,7 +41,7 @@ int main(void)
 {
 	size_t nref = sizeof near1_ref / sizeof *near1_ref;
 	int must = 0, bad_must = 0, served = 0, served_out = 0, nout = 0, inside = 0;
-	int bad_v = 0, bad_d = 0, bad_h = 0, bad_1 = 0;
+	int bad_v = 0, bad_d = 0, bad_h = 0, bad_1 = 0, bad_0 = 0;
 	double worst_v = 0, worst_d = 0, worst_h = 0;
 	/* r indices of the Hessian: E E, E O, O O, E z, O z, z z */
 	const int ij[6][2] = { { 0, 0 }, { 0, 1 }, { 1, 1 }, { 0, 2 }, { 1, 2 }, { 2, 2 } };
@@ -89,10 +92,20 @@ int main(void)
 				printf("# H%d%d o=%.17g e=%g w=%g: %.17g vs %.17g\n", a, b, o, e, w, H, R[7 + q]);
 			}
 		}
-		double l1, d1[3];
+		/* the lower orders stop their sums on fewer terms: each to the
+		 * reference on its own */
+		double l1, d1[3], l0, r1[10];
 		if (sk_pnbd_near1_S(e, o, z, w, &l1, d1) < 0 || l1 != lS || d1[0] != r[1] ||
 		    d1[1] != r[2] || d1[2] != r[3])
 			bad_1++;
+		if (sk_pnbd_near1_S(e, o, z, w, &l0, NULL) < 0 ||
+		    !(fabs(l0 - R[3]) <= 1e-10 * fabs(R[3])) ||
+		    sk_pnbd_near1_S2(e, o, z, w, 1, &l1, r1) < 0 || !(fabs(l1 - R[3]) <= 1e-10 * fabs(R[3])) ||
+		    !(rel(r1[1], R[4], sc[0]) <= 1e-8 && rel(r1[2], R[5], sc[1]) <= 1e-8 &&
+		      rel(r1[3], R[6], sc[2]) <= 1e-8)) {
+			bad_0++;
+			printf("# order 0/1 o=%.17g e=%g w=%g: %.17g %.17g vs %.17g\n", o, e, w, l0, l1, R[3]);
+		}
 	}
 	check(nref == 2400 && inside == 2080, "the reference has the grid (%zu points, %d with |f| < 0.05)",
 	      nref, inside);
@@ -103,10 +116,26 @@ int main(void)
 	check(bad_d == 0, "d ln S / d(e, o, z): mpmath to 1e-8 (worst %.2g)", worst_d);
 	check(bad_h == 0, "Hessian of ln S: mpmath to 1e-8 (worst %.2g)", worst_h);
 	check(bad_1 == 0, "sk_pnbd_near1_S gives near1_S2's ln S and gradient");
+	check(bad_0 == 0, "ln S alone (near1_S without dS) and near1_S2 at order 1: mpmath as above");
+
+	/* the gate: at e w = 35 z^-b ~ e^35 and S1 cancel to ~1e-15 of
+	 * their size, which must be declined (far_S then takes the
+	 * quadrature), not returned */
+	int gate = 0, bad_gate = 0;
+	for (int N = 1; N <= 8; N++)
+		for (int k = 0; k < 3; k++) {
+			const double fk[] = { 0, 1e-4, -3e-2 };
+			double e = 1e4, w = 35 / e, l, d[3];
+			gate++;
+			if (sk_pnbd_near1_S(e, N + fk[k], 1 - w, w, &l, d) == 0 ||
+			    sk_pnbd_near1_S(e, N + fk[k], 1 - w, w, &l, NULL) == 0)
+				bad_gate++;
+		}
+	check(bad_gate == 0, "near1 declines all %d points at e w = 35 (ill-conditioned)", gate);
 
 	/* continuity at the switch |f| = 1e-3, and at f = 0 */
 	const double es[] = { 2, 30, 1e3, 1e4, 1e5 }, xs[] = { 1e-3, 0.1, 1, 3 };
-	int ncont = 0, bad_c = 0, n0 = 0, bad_0 = 0;
+	int ncont = 0, bad_c = 0, n0 = 0, bad_z = 0;
 	double worst_c = 0, worst_cd = 0, worst_0 = 0;
 	for (int N = 1; N <= 8; N++)
 		for (int i = 0; i < 5; i++)
@@ -143,12 +172,12 @@ int main(void)
 					e0 = fmax(e0, fmax(rel(d0[d], dp[d], sc[d]), rel(d0[d], dm[d], sc[d])));
 				worst_0 = fmax(worst_0, e0);
 				if (!(e0 <= 1e-10))
-					bad_0++;
+					bad_z++;
 			}
 	check(ncont == 288 && bad_c == 0,
 	      "ln S continuous across |f| = 0.05 at %d points to 1e-10 (worst %.2g), the gradient to 1e-8 (worst %.2g)",
 	      ncont, worst_c, worst_cd);
-	check(n0 == 144 && bad_0 == 0, "at f = 0 exactly, ln S and the gradient within 1e-10 of f = +-1e-12 at %d points (worst %.2g)",
+	check(n0 == 144 && bad_z == 0, "at f = 0 exactly, ln S and the gradient within 1e-10 of f = +-1e-12 at %d points (worst %.2g)",
 	      n0, worst_0);
 	printf("1..%d\n", checks);
 	return failures != 0;
