@@ -179,7 +179,7 @@ static const struct eo *eo_get(double e, double o)
 	return c;
 }
 
-/* ---- o near a whole number: A&S 15.3.11's case ----
+/* ---- o near a whole number: A&S 15.3.10-11's case ----
  *
  * With o = N + f, N = m + 1 >= 1 whole and |f| < NEAR_WHOLE, the factor
  * j + 1 - o of (1-o)_{k+1} is -f at j = m, so P's terms k >= m and Q
@@ -198,15 +198,15 @@ static const struct eo *eo_get(double e, double o)
  *   phi = expm1(f mu) / f,  mu = ln(w/z) + nu(f),
  *   nu(f) = [lnGamma(1-f) + lnGamma(b+f) - lnGamma(b)] / f
  *         = gamma + psi(b) + sum_{p>=2} (zeta(p)/p + psi^(p-1)(b)/p!) f^(p-1)
- * (A&S 6.1.33 for lnGamma(1-f), Taylor for lnGamma(b+f)).  No 1/f
- * is left: D_n obeys D_n = (n D_{n-1} + 1) / (n - f), D_0 = 0, positive
+ * (DLMF 5.7.3 for lnGamma(1-f), Taylor's series for lnGamma(b+f)
+ * with DLMF 5.15's polygammas).  No 1/f is left: D_n obeys D_n = (n D_{n-1} + 1) / (n - f), D_0 = 0, positive
  * for either sign of f, and so do its f-derivatives (D'_n = (n D'_{n-1}
  * + D_n) / (n - f), D''_n = (n D''_{n-1} + 2 D'_n) / (n - f)); phi is
  * mu h(f mu) with h(y) = expm1(y)/y by its series.  At f = 0 this is
- * A&S 15.3.11's digamma form (D_n -> H_n = psi(n+1) + gamma, phi ->
+ * A&S 15.3.10-11's digamma form (D_n -> H_n = psi(n+1) + gamma, phi ->
  * gamma + psi(b) + ln(w/z)), and for 0 < |f| < NEAR_WHOLE the same
  * expressions, exact in f, are the expansion about it (Forrey 1997,
- * J. Comput. Phys. 137, sec. 3, expands the gamma ratios in eps; GSL's
+ * J. Comput. Phys. 137, expands the gamma ratios in eps; GSL's
  * hyperg_2F1.c takes d = c - a - b within 1000 eps of a whole number as
  * whole and otherwise the two-term reflection, whose terms of size 1/eps
  * cancel: ~log10(1/eps) digits lost, as in near1's P + Q above).
@@ -215,7 +215,8 @@ static const struct eo *eo_get(double e, double o)
  * and (e)_m) are carried as second-order jets: each part's value,
  * gradient and Hessian, combined by the product and chain rules, and
  * the same with magnitudes (every term's absolute value) for the
- * condition numbers, gated as near1's.  Rounding of phi: mu's parts
+ * condition numbers: the value's gated by COND_MAX as near1's, the
+ * gradient's by WHOLE_COND_D.  Rounding of phi: mu's parts
  * ln w, ln z, psi(b) each carry ~1e-16 relative, counted in its
  * magnitude.  Costs one pass of ~b w + 40 terms per customer; the
  * polygammas are per (e, o), in the cache. */
