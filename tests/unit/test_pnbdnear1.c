@@ -18,7 +18,9 @@
  *  4. sk_pnbd_near1_S (first order) gives S2's ln S and gradient, and
  *     the value alone (order 0) and S2 at order 1, whose sums stop on
  *     fewer terms, meet the reference as above; at e w = 35 (a
- *     cancellation of ~e^35) near1 declines;
+ *     cancellation of ~e^35) near1 declines, and from e w = 3 to 20,
+ *     across its gates, what it serves is the quadrature's (pnbdtail.c)
+ *     to 1e-10 in ln S and 1e-8 in the gradient;
  *  5. continuity across |f| = 0.05, where whole() hands over to P + Q:
  *     ln S to 1e-10 and the gradient to 1e-8 between o = N +- (0.05 -
  *     1e-12) and N +- (0.05 + 1e-12) (sk_pnbd_far_S on the outer side,
@@ -132,6 +134,38 @@ int main(void)
 				bad_gate++;
 		}
 	check(bad_gate == 0, "near1 declines all %d points at e w = 35 (ill-conditioned)", gate);
+
+	/* between: e w from 3 to 20, where the condition number crosses the
+	 * gates, whatever whole() serves against the quadrature of Euler's
+	 * integral (pnbdtail.c, 1e-12) */
+	int nq = 0, nqs = 0, bad_q = 0;
+	double worst_q = 0;
+	for (int N = 1; N <= 8; N++)
+		for (int x = 3; x <= 20; x++)
+			for (int k = 0; k < 6; k++) {
+				const double fk[] = { 0, 1e-4, -3e-2, 0, 1e-4, -3e-2 };
+				double e = k < 3 ? 1e4 : 1e3, w = x / e, o = N + fk[k], K = e + o - 1;
+				double l, d[3], lq, dq[3], sc[3] = { 1 / K, 1 / K, 1 / w };
+				nq++;
+				if (sk_pnbd_near1_S(e, o, 1 - w, w, &l, d) < 0)
+					continue;
+				nqs++;
+				if (sk_pnbd_quad_S(e, o, 1 - w, w, &lq, dq) < 0) {
+					bad_q++;
+					continue;
+				}
+				double eq = fabs(l - lq) / fabs(lq);
+				for (int i = 0; i < 3; i++)
+					eq = fmax(eq, 1e-2 * rel(d[i], dq[i], sc[i]));
+				worst_q = fmax(worst_q, eq);
+				if (!(eq <= 1e-10)) {
+					bad_q++;
+					printf("# quad o=%.17g e=%g w=%g: %.17g vs %.17g\n", o, e, w, l, lq);
+				}
+			}
+	check(nqs >= 100 && bad_q == 0,
+	      "at e w = 3..20 whole() serves %d of %d points: quadrature to 1e-10 in ln S, 1e-8 in the gradient (worst %.2g of those)",
+	      nqs, nq, worst_q);
 
 	/* continuity at the switch |f| = 1e-3, and at f = 0 */
 	const double es[] = { 2, 30, 1e3, 1e4, 1e5 }, xs[] = { 1e-3, 0.1, 1, 3 };
