@@ -219,7 +219,11 @@ static const struct eo *eo_get(double e, double o)
  * gradient's by WHOLE_COND_D.  Rounding of phi: mu's parts
  * ln w, ln z, psi(b) each carry ~1e-16 relative, counted in its
  * magnitude.  Costs one pass of ~b w + 40 terms per customer; the
- * polygammas are per (e, o), in the cache. */
+ * polygammas are per (e, o), in the cache.  Measured (CPU, medians of 3):
+ * churn --model-type pnbd --covariates-purchase on 50,000 simulated
+ * customers with r = 1.0005 on the ridge (fit r = 1.0025) 65.7 -> 9.5 s,
+ * quadratures 4.7e6 -> 495; tests/cases/churn/ggomnbd-ageing 1.66 ->
+ * 0.85 s, quadratures 108816 -> 184, its output unchanged. */
 
 /* Second-order jets in (e, o, w): a value, its gradient and its Hessian
  * (h: ee, eo, oo, ew, ow, ww, the order of g[4..9]). */
