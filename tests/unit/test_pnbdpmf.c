@@ -80,9 +80,97 @@ static void pmf_sets(void)
 	}
 }
 
+/* The medians from the shared rule against the reference (see the top). */
+static void medians(void)
+{
+	static const struct {
+		const struct sk_tmodel *tm;
+		double par[7];
+		int cov;
+	} m[] = {
+		/* make bench's Pareto/NBD fit (days), a coefficient on each
+		 * process for a standard normal covariate */
+		{ &sk_pnbd, { 1.32416, 91.0641, 1.59858, 510.445, 0.3, -0.4 }, 1 },
+		{ &sk_ggomnbd, { 1.32416, 91.0641, 0.004, 1.2, 3 }, 0 },
+	};
+	enum { N = 400 };
+	const double t = 365, tilt[] = { 0.6, 0.95, 1.3, 2.5 };
+	struct sk_rfm r[N];
+	unsigned char valid[N];
+	double p[N], e[N], med[N], ref[N], z[2 * N];
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(g, 2012);
+	for (size_t j = 0; j < sizeof m / sizeof *m; j++) {
+		const struct sk_tmodel *tm = m[j].tm;
+		struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1 }, .nz = N, .z = z };
+		struct sk_custdata d = { .n = N, .rfm = r, .valid = valid, .nvalid = N,
+					 .cov = m[j].cov ? &cd : NULL, .ncov = m[j].cov ? N : 0 };
+		double pp[N][5];
+		for (int i = 0; i < N; i++) {
+			double T = 30 + gsl_rng_uniform(g) * 700;
+			/* light to heavy buyers: x up to 4 .. 120 */
+			double x = (double)gsl_rng_uniform_int(g, 5 + (i % 6) * 23);
+			r[i] = (struct sk_rfm){ .x = x, .t_x = x > 0 ? T * gsl_rng_uniform(g) : 0,
+						.T = T, .w = 1, .cov = (uint32_t)i };
+			z[2 * i] = z[2 * i + 1] = gsl_ran_gaussian(g, 1);
+			valid[i] = 1;
+			const double *q = sk_cov_rowpar(tm, m[j].par, d.cov, &r[i], pp[i]);
+			if (q != pp[i])
+				for (int k = 0; k < tm->npar; k++)
+					pp[i][k] = q[k];
+			double mp = tm->p_alive(pp[i], r[i].x, r[i].t_x, r[i].T) *
+				    tm->return_alive(pp[i], t, r[i].x, r[i].T);
+			/* the model's p_return, or a layer's above one half */
+			p[i] = i % 3 ? mp : 0.5 + gsl_rng_uniform(g) / 2;
+			e[i] = p[i] * tm->expected(pp[i], t, r[i].x, r[i].t_x, r[i].T) / mp *
+			       tilt[i % 4];
+		}
+		for (int tilted = 0; tilted <= 1; tilted++) {
+			sk_predict_median(tm, m[j].par, &d, t, p, tilted ? e : NULL, med);
+			sk_predict_median_reference(tm, m[j].par, &d, t, p, tilted ? e : NULL, ref);
+			int same = 0, over1 = 0;
+			for (int i = 0; i < N; i++) {
+				same += med[i] == ref[i];
+				over1 += ref[i] > 1;
+				if (med[i] != ref[i])
+					printf("# %s x %g t_x %g T %g p %.17g: median %g, reference %g\n",
+					       tm->name, r[i].x, r[i].t_x, r[i].T, p[i], med[i], ref[i]);
+			}
+			check(same == N && over1 > 50, "%s%s%s by the shared rule: %d of %d medians "
+			      "are the reference's (%d above 1)", tm->name,
+			      m[j].cov ? " with covariates" : "",
+			      tilted ? ", tilted to 0.6 .. 2.5 x E[X | X > 0]" : "", same, N, over1);
+		}
+		/* At a tie: p_return such that her need is the reference's
+		 * cum(k), k = 1, 2, 3 (median.c then redoes her from the
+		 * model's pmf). */
+		int ties = 0;
+		for (int i = 0; i < N; i++) {
+			double pos = 1 - sk_cond_pmf(tm, pp[i], t, 0, r[i].x, r[i].t_x, r[i].T);
+			double cum = 0;
+			for (int n = 1; n <= 1 + i % 3; n++)
+				cum += sk_cond_pmf(tm, pp[i], t, n, r[i].x, r[i].t_x, r[i].T);
+			p[i] = 0.5 / (1 - cum / pos);
+			ties += p[i] > 0.5 && p[i] <= 1;
+			if (!(p[i] > 0.5 && p[i] <= 1))
+				p[i] = 0;
+		}
+		sk_predict_median(tm, m[j].par, &d, t, p, NULL, med);
+		sk_predict_median_reference(tm, m[j].par, &d, t, p, NULL, ref);
+		int same = 0;
+		for (int i = 0; i < N; i++)
+			same += med[i] == ref[i];
+		check(same == N && ties > 50, "%s%s by the shared rule: at %d ties, %d of %d "
+		      "medians are the reference's", tm->name, m[j].cov ? " with covariates" : "",
+		      ties, same, N);
+	}
+	gsl_rng_free(g);
+}
+
 int main(void)
 {
 	pmf_sets();
+	medians();
 	printf("# %d/%d checks passed\n", checks - failures, checks);
 	return failures != 0;
 }
