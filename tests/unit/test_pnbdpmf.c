@@ -16,9 +16,10 @@
  *     group, as churn --covariates income makes them) and the GGom/NBD,
  *     untilted and tilted to 0.6 .. 2.5 times the model's E[X | X > 0];
  *     then at ties (p_return such that her need is the reference's
- *     cum(k), k = 1..3), where the rule's sums may fall on either side
- *     and median.c redoes her from the pmf: every median the same
- *     number.
+ *     cum(k), k = 1..3, and, tilted, such that her level is the
+ *     reference's tilted F(k), made by the same arithmetic as
+ *     median.c's), where the rule's sums may fall on either side and
+ *     median.c redoes her from the pmf: every median the same number.
  * Prints "ok - ..." / "not ok - ..." and exits 1 if any check failed. */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include "model/covar.h"
 #include "model/median.h"
 #include "model/modelint.h"
+#include "model/score.h"
 
 #include "tap.h"
 
@@ -78,6 +80,67 @@ static void pmf_sets(void)
 		      "(%d panels at the end; sums %.12f, the model's %.12f)", m[j].tm->name,
 		      m[j].what, worst, K, ok ? it.np : 0, sum, sref);
 	}
+}
+
+/* F(k) of X | X > 0 tilted to mean c as median.c makes it from the
+ * model's pmf (the reference): f out to its tail as tail_pmf stops it,
+ * theta by tilted()'s Newton steps, the same arithmetic in the same
+ * order, so that a level F(k) is a tie to the last bit or so. */
+static double ref_tilted_cdf(const struct sk_tmodel *tm, const double *pp, double t,
+			     const struct sk_rfm *r, double c, int kwant)
+{
+	double q[5];
+	const struct sk_tmodel *fu = sk_cond_future(tm, pp, r->x, r->T, q);
+	int cap = 64, n = 0;
+	double *f = malloc((size_t)cap * sizeof *f), cum = 0, rest = 0;
+	do {
+		if (n == cap) {
+			cap *= 2;
+			f = realloc(f, (size_t)cap * sizeof *f);
+		}
+		f[n] = fu->pmf(q, t, n);
+		if (n == 0)
+			rest = (1 - f[0]) * 1e-10;
+		else
+			cum += f[n];
+		n++;
+	} while (1 - f[0] - cum > rest && n <= 1000000 &&
+		 !(n > 2 && f[n - 1] < f[n - 2] && f[n - 1] < rest * 1e-3));
+	double lo = -50, hi = fmin(50, 700.0 / n), th = 0, v = 0;
+	for (int it = 0; it < 100; it++) {
+		double z = exp(th), zk = 1, s0 = 0, s1 = 0, s2 = 0;
+		for (int k = 1; k < n; k++) {
+			zk *= z;
+			double w = f[k] * zk;
+			s0 += w;
+			s1 += w * k;
+			s2 += w * k * k;
+		}
+		double m = s1 / s0;
+		v = s2 / s0 - m * m;
+		if (!(s0 > 0) || fabs(m - c) <= 1e-9 * c)
+			break;
+		if (m < c)
+			lo = th;
+		else
+			hi = th;
+		double nt = v > 0 ? th - (m - c) / v : NAN;
+		th = nt > lo && nt < hi ? nt : (lo + hi) / 2;
+		if (hi - lo < 1e-12)
+			break;
+	}
+	double z = exp(th), zk = 1, tot = 0, cumk = 0;
+	for (int k = 1; k < n; k++) {
+		zk *= z;
+		tot += f[k] * zk;
+	}
+	zk = 1;
+	for (int k = 1; k <= kwant && k < n; k++) {
+		zk *= z;
+		cumk += f[k] * zk;
+	}
+	free(f);
+	return cumk / tot;
 }
 
 /* The medians from the shared rule against the reference (see the top). */
@@ -163,6 +226,26 @@ static void medians(void)
 		check(same == N && ties > 50, "%s%s by the shared rule: at %d ties, %d of %d "
 		      "medians are the reference's", tm->name, m[j].cov ? " with covariates" : "",
 		      ties, same, N);
+		/* Tilted, at a tie: the level of her p_return is the
+		 * reference's tilted F(k), k = 1, 2, 3, for her mean c
+		 * (median.c then redoes her from the model's pmf when the
+		 * tilt's slack says another f might tip her). */
+		ties = 0;
+		for (int i = 0; i < N; i++) {
+			double c = 1.2 + 0.15 * (i % 20);
+			double F = ref_tilted_cdf(tm, pp[i], t, &r[i], c, 1 + i % 3);
+			p[i] = F > 0 && F < 1 ? 0.5 / (1 - F) : 0;
+			e[i] = p[i] * c;
+			ties += p[i] > 0.5;
+		}
+		sk_predict_median(tm, m[j].par, &d, t, p, e, med);
+		sk_predict_median_reference(tm, m[j].par, &d, t, p, e, ref);
+		same = 0;
+		for (int i = 0; i < N; i++)
+			same += med[i] == ref[i];
+		check(same == N && ties > 300, "%s%s by the shared rule, tilted: at %d ties, %d of "
+		      "%d medians are the reference's", tm->name,
+		      m[j].cov ? " with covariates" : "", ties, same, N);
 	}
 	gsl_rng_free(g);
 }
