@@ -71,17 +71,22 @@ static double lg(const struct sk_pnbd_pmf_iter *it, double u)
  * the Gauss weight over the Kronrod weight into g. */
 static void panel(struct sk_pnbd_pmf_iter *it, int j, double *lv)
 {
+	/* ln sk_gk15_wk[0..8), the Kronrod weights (quad.c) */
+	static const double lwk[8] = {
+		-3.7750771108951247, -2.7631598321848663, -2.2557968329911389,
+		-1.9614575682357287, -1.7778285961704769, -1.6588877593062039,
+		-1.5875152786694389, -1.5631167886725021,
+	};
 	double c = 0.5 * (it->lo[j] + it->hi[j]), h = 0.5 * (it->hi[j] - it->lo[j]);
-	double *p = it->p + 15 * j, *g = it->g + 15 * j;
+	double lh = log(h), *p = it->p + 15 * j, *g = it->g + 15 * j;
 	for (int i = 0; i < 15; i++) {
 		/* sk_gk15_x[0..7]: the abscissae x >= 0, x[7] = 0; the
 		 * Gauss nodes at the odd indices */
 		int ix = i < 7 ? i : 14 - i;
 		double u = c + h * (i < 7 ? -sk_gk15_x[ix] : sk_gk15_x[ix]);
-		double wk = h * sk_gk15_wk[ix];
 		p[i] = u / (it->alpha + u);
-		g[i] = ix & 1 ? h * sk_gk15_wg[ix / 2] / wk : 0;
-		lv[i] = log(wk) - it->r * log1p(u / it->alpha) + lg(it, u) +
+		g[i] = ix & 1 ? sk_gk15_wg[ix / 2] / sk_gk15_wk[ix] : 0;
+		lv[i] = lh + lwk[ix] - it->r * log1p(u / it->alpha) + lg(it, u) +
 			(it->k ? it->k * log(p[i]) : 0);
 	}
 }
