@@ -20,6 +20,11 @@
  *     reference's tilted F(k), made by the same arithmetic as
  *     median.c's), where the rule's sums may fall on either side and
  *     median.c redoes her from the pmf: every median the same number.
+ *  3. Where the rule gives out (heavy buyers, r + x up to 10,000: init
+ *     refuses when a node that will lead starts below e^-650, next
+ *     returns NaN when 32 panels do not hold the K15 - G7 gap): median.c
+ *     takes the model's pmf from there, and the medians, untilted and
+ *     tilted, are the reference's.
  * Prints "ok - ..." / "not ok - ..." and exits 1 if any check failed. */
 #include <math.h>
 #include <stdio.h>
@@ -250,10 +255,58 @@ static void medians(void)
 	gsl_rng_free(g);
 }
 
+/* Where the rule gives out: heavy buyers' futures (r + x in the
+ * thousands) whose NB kernel is narrower than 32 panels resolve; the
+ * iterator returns NaN from some k on (or refuses at once), median.c
+ * takes the model's pmf from there, and the medians are the
+ * reference's. */
+static void giving_out(void)
+{
+	enum { N = 12 };
+	const double par[] = { 5, 10, 1.6, 500 }, t = 365;
+	struct sk_rfm r[N];
+	unsigned char valid[N];
+	double p[N], e[N], med[N], ref[N];
+	int gave_out = 0, refused = 0;
+	for (int i = 0; i < N; i++) {
+		double T = 1000 + 100 * i, x = floor(T * (0.5 + 0.4 * i));
+		r[i] = (struct sk_rfm){ .x = x, .t_x = T - 3, .T = T, .w = 1 };
+		valid[i] = 1;
+		p[i] = 0.6 + 0.03 * i;
+		e[i] = p[i] * sk_pnbd.expected(par, t, x, T - 3, T) /
+		       (sk_pnbd.p_alive(par, x, T - 3, T) * sk_pnbd.return_alive(par, t, x, T)) *
+		       (0.9 + 0.02 * i);
+		double q[5];
+		sk_cond_future(&sk_pnbd, par, x, T, q);
+		struct sk_pnbd_pmf_iter it;
+		if (sk_pnbd_pmf_init(&it, q, t) != 0) {
+			refused++;
+			continue;
+		}
+		for (int k = 0; k < 2000; k++)
+			if (isnan(sk_pnbd_pmf_next(&it))) {
+				gave_out++;
+				break;
+			}
+	}
+	struct sk_custdata d = { .n = N, .rfm = r, .valid = valid, .nvalid = N };
+	for (int tilted = 0; tilted <= 1; tilted++) {
+		sk_predict_median(&sk_pnbd, par, &d, t, p, tilted ? e : NULL, med);
+		sk_predict_median_reference(&sk_pnbd, par, &d, t, p, tilted ? e : NULL, ref);
+		int same = 0;
+		for (int i = 0; i < N; i++)
+			same += med[i] == ref[i];
+		check(same == N && gave_out + refused >= 3, "pnbd%s, r + x 500 .. 10000: the rule "
+		      "gave out for %d customers, refused %d, %d of %d medians are the reference's",
+		      tilted ? " tilted" : "", gave_out, refused, same, N);
+	}
+}
+
 int main(void)
 {
 	pmf_sets();
 	medians();
+	giving_out();
 	printf("# %d/%d checks passed\n", checks - failures, checks);
 	return failures != 0;
 }
