@@ -25,20 +25,22 @@
  * Distributions, 3rd ed., eq. 5.30), so the next k costs one product a
  * node; the first term is one more "node" at u = t, weight S(t).
  *
- * The rule: m equal panels of [0, t], each the 15-point Kronrod rule
- * with its embedded 7-point Gauss rule (sk_gk15_*, quad.c).  The two
- * sums come from the same products, and a value is returned only where
- * they agree to TOL relative; as the integrand narrows with k (the NB
- * kernel p^k (1-p)^r sharpens as r + k grows, its mass moving to u = t)
- * the panels are doubled and the nodes rebuilt at the current k from
- * logarithms, up to MAXPANEL panels; beyond, NaN (the caller then asks
- * the model's pmf).  The error of the 15-point sum is far below the gap
- * |K15 - G7| (QUADPACK's estimate, Piessens et al. 1983, is
- * (200 |K15 - G7|)^1.5 relative: 9e-11 at TOL), and on every
- * parameter set of tests/unit/test_pnbdpmf.c (large r + x, t >> alpha,
- * heavy tails, GGom b > 0) the values agree with the model's pmf to
- * 1e-10 relative, k = 0 .. 200.
- *
+ * The rule: panels of [0, t] (two halves to start with), each the
+ * 15-point Kronrod rule with its embedded 7-point Gauss rule (sk_gk15_*,
+ * quad.c).  The two sums come from the same products, and a value is
+ * returned only where their gaps, summed over the panels, are at most
+ * TOL of it; as the integrand narrows with k (the NB kernel
+ * p^k (1-p)^r sharpens as r + k grows, its mass moving to u = t) the
+ * panels holding more than their share of the gap are bisected and
+ * their nodes made at the current k from logarithms, up to MAXPANEL
+ * panels; beyond, NaN (the caller then asks the model's pmf).  The
+ * error of the 15-point sum is far below the gap |K15 - G7| (QUADPACK's
+ * estimate, Piessens et al. 1983, is (200 |K15 - G7|)^1.5 relative:
+ * 9e-11 at TOL); on every parameter set of tests/unit/test_pnbdpmf.c
+ * (r + x to 301, t = 180 alpha, heavy tails, GGom b > 0) the values
+ * agree with the model's pmf to 1e-12 relative, k = 0 .. 200, and with
+ * TOL 1e-4 they are off by up to 2e-9.
+
  * Scale: the node values are kept relative to e^L, renormalised when
  * their sum leaves [1e-100, 1e100].  A node's value relative to the
  * largest only falls once a node of larger p_i leads, and then falls for
