@@ -26,9 +26,11 @@
 void sk_predict_median(const struct sk_tmodel *tm, const double *par,
 		       struct sk_custdata *d, double t, const double *p_return,
 		       const double *expected, double *median);
-/* The same from the CNBD models' f made one sk_cond_pmf at a time, as
- * sk_predict_median made it before cnbdpmf.c: the reference its
- * recurrences are checked against (tests/unit/test_median.c). */
+/* The same from f made one value at a time by the model's own pmf
+ * (sk_cond_pmf for the CNBD models), as sk_predict_median made it before
+ * cnbdpmf.c's recurrences and pnbdpmf.c's shared rule: the reference
+ * they are checked against (tests/unit/test_median.c,
+ * tests/unit/test_pnbdpmf.c). */
 void sk_predict_median_reference(const struct sk_tmodel *tm, const double *par,
 				 struct sk_custdata *d, double t, const double *p_return,
 				 const double *expected, double *median);

@@ -277,6 +277,28 @@ struct sk_bg_pmf_iter {
 void sk_bg_pmf_iter_init(struct sk_bg_pmf_iter *it, const double *par, double t, double shift);
 double sk_bg_pmf_iter_next(struct sk_bg_pmf_iter *it);
 
+/* The Pareto/NBD's (par r, alpha, s, beta) and the GGom/NBD's (r,
+ * alpha, b, s, beta) pmf P(X(t) = k) for k = 0, 1, 2, ... in turn on
+ * one quadrature rule shared by every k (pnbdpmf.c: a product a node
+ * per k where pnbd.c's and ggomnbd.c's pmf integrate afresh; within
+ * 1e-10 relative of them, tests/unit/test_pnbdpmf.c).  init: 0, or -1
+ * (par or t not valid, or a rule out of range: ask the model's pmf);
+ * next: the next k's value, NaN where the rule no longer holds it (ask
+ * the model's pmf from there on). */
+#define SK_PNBD_PMF_PANELS 32
+struct sk_pnbd_pmf_iter {
+	double r, alpha, t, b, s, beta, lbs, lS, lgr;
+	double L, eL, c;	/* the values are c e^L times v[i] */
+	int k, np;
+	double lo[SK_PNBD_PMF_PANELS], hi[SK_PNBD_PMF_PANELS];
+	/* panel j's 15 nodes at 15 j .. 15 j + 14, the first term after */
+	double v[15 * SK_PNBD_PMF_PANELS + 1], p[15 * SK_PNBD_PMF_PANELS + 1],
+	       g[15 * SK_PNBD_PMF_PANELS + 1];
+};
+int sk_pnbd_pmf_init(struct sk_pnbd_pmf_iter *it, const double *par, double t);
+int sk_ggom_pmf_init(struct sk_pnbd_pmf_iter *it, const double *par, double t);
+double sk_pnbd_pmf_next(struct sk_pnbd_pmf_iter *it);
+
 /* ---- small numerics the model files share ---- */
 
 /* 1 when every one of the n parameters is a number in (0, max]: DBL_MAX
