@@ -98,7 +98,7 @@ static void learn(const struct sk_table *t, struct sk_winback_rates *r, double p
 	free(rows);
 }
 
-/* The level on a small data set: NS customers, one-time buyers as of a
+/* The level on a simulated data set: ns customers, one-time buyers as of a
  * cut 90 days before the end, first purchase uniform over the 274 days
  * before it; each comes back within the window with the known
  * probability 1 - exp(-exp(1 - 0.7 log(1 + away))) of her days away
@@ -107,13 +107,12 @@ static void learn(const struct sk_table *t, struct sk_winback_rates *r, double p
  * winback_prob of the one-time buyers who are candidates (lapsed now,
  * away over 60 days) over the mean of their true probabilities
  * (as of now, by the same formula). */
-#define NS 1000
 static double true_p(double away)
 {
 	return 1 - exp(-exp(1 - 0.7 * log1p(away)));
 }
 
-static double level_ratio(unsigned long seed)
+static double level_ratio(unsigned long seed, size_t ns, struct sk_winback_rates *out)
 {
 	static const char *const col[] = {
 		"customer_id", "frequency", "recency", "T", "orders",
@@ -126,7 +125,7 @@ static double level_ratio(unsigned long seed)
 	struct sk_table *t = sk_table_new(SK_FMT_CSV);
 	for (int k = 0; k < ncol; k++)
 		sk_table_add_col(t, col[k]);
-	for (size_t i = 0; i < NS; i++) {
+	for (size_t i = 0; i < ns; i++) {
 		double t0 = floor(cut * gsl_rng_uniform(g));
 		int back = gsl_rng_uniform(g) < true_p(cut - t0);
 		double last = back ? cut + 1 + floor((end - cut - 1) * gsl_rng_uniform(g)) : t0;
@@ -161,6 +160,8 @@ static double level_ratio(unsigned long seed)
 	}
 	free(rows);
 	sk_winback_rates_free(&r);
+	if (out)
+		*out = r;
 	sk_table_free(t);
 	return truth > 0 ? pred / truth : NAN;
 }
@@ -211,13 +212,22 @@ int main(void)
 	double ss = 0, sum = 0;
 	int ns = 80;
 	for (int k = 0; k < ns; k++) {
-		double q = level_ratio(100 + (unsigned long)k);
+		double q = level_ratio(100 + (unsigned long)k, 1000, k ? NULL : &r);
 		sum += q;
 		ss += (q - 1) * (q - 1);
 	}
 	check(sqrt(ss / ns) < 0.23, "small data sets: mean winback_prob over the one-time candidates "
 	      "/ their true mean, root mean square error %.3f over %d (mean ratio %.3f)",
 	      sqrt(ss / ns), ns, sum / ns);
+	check(r.heldout_n > 0.6 * r.total, "small data sets: recalibrated on the lapsed of every "
+	      "fold (%.0f of %.0f customers)", r.heldout_n, r.total);
+	/* A large one: the first quarter alone holds over 1000 of each
+	 * outcome (about 1900 came back of 19500 lapsed), and the other
+	 * three are not refitted; the level as good. */
+	double q = level_ratio(7, 100000, &r);
+	check(r.heldout_n < 0.3 * r.total && r.cal_lapsed, "100000 customers: recalibrated on "
+	      "the lapsed of the first quarter alone (%.0f of %.0f)", r.heldout_n, r.total);
+	check(fabs(q - 1) < 0.1, "100000 customers: mean winback_prob / true mean %.3f", q);
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures != 0;
 }
