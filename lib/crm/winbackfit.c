@@ -122,7 +122,8 @@ void sk_winback_fit(const struct sk_winback_opts *wo, struct collect *cl,
 		return;
 	}
 	/* The fit on three quarters (folds 1 .. 3), the recalibration on
-	 * every customer, each predicted by a fit without her fold. */
+	 * every customer, each predicted by a fit without her fold, or on
+	 * the first quarter alone when it holds enough (below). */
 	size_t nfit = 0;
 	for (size_t i = 0; i < n; i++)
 		nfit += rows[i].fold != 0;
