@@ -37,7 +37,8 @@ struct sk_winback_opts {
  * history (time away, orders, tenure, rhythm, order value), learned from
  * a backtest (customers as of w days before the end of observation,
  * each labelled by whether they bought again before the end), then
- * recalibrated on customers held out of the fit (Platt scaling on the
+ * recalibrated on customers each held out of the fit that predicts them
+ * (cross-fitted over four folds; Platt scaling on the
  * cloglog scale: a + b eta) and carried from w to the horizon by a
  * BG/NBD fitted to the customers as they are now. */
 #define SK_WB_NFEAT 7
@@ -50,7 +51,7 @@ enum sk_winback_basis {
 const char *sk_winback_basis_name(enum sk_winback_basis b);
 struct sk_winback_rates {
 	struct sk_learn glm;		/* on the fitted customers */
-	struct sk_learn cal;		/* a + b eta, on the held-out ones */
+	struct sk_learn cal;		/* a + b eta, on the cross-fitted eta */
 	enum sk_winback_basis basis;	/* where winback_prob comes from */
 	int no_aov;			/* order value left out (records: not as of the cut) */
 	int aov_tried;			/* the order value's cross-validated check ran */
@@ -65,7 +66,7 @@ struct sk_winback_rates {
 	double total, back;		/* backtest customers and how many came back */
 	double overall;			/* return rate in the backtest */
 	int cal_lapsed;			/* recalibrated on the lapsed (else on all) */
-	double heldout_n, heldout_auc, heldout_ece;	/* on the held-out customers */
+	double heldout_n, heldout_auc, heldout_ece;	/* cross-fitted, on those recalibrated on */
 	double heldout_mean, heldout_rate;	/* mean prediction and return there */
 	char why[160];			/* why there is no model */
 };

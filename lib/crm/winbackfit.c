@@ -19,7 +19,7 @@
 struct bt_row {
 	double x[SK_WB_NFEAT];
 	double y;
-	int heldout;
+	unsigned char fold;	/* 0 .. 3 by id; the model is fitted on 1 .. 3 */
 	int lapsed;		/* a candidate by the lapse rules on the backtest day */
 };
 
@@ -35,11 +35,13 @@ void sk_winback_add_row(struct collect *cl, const struct sk_winback_opts *wo,
 	sk_winback_drop_optional(r, q->x);
 	q->y = back > 0;
 	q->lapsed = sk_winback_is_candidate(wo, k);
-	/* A quarter of the customers, chosen by their id (so not by the
-	 * order of the input), are kept out of the fit to recalibrate it. */
+	/* Four folds, chosen by the id (so not by the order of the
+	 * input): the model is fitted on three, and each fold is
+	 * predicted by a fit on the other three for the recalibration
+	 * (sk_winback_fit). */
 	size_t len = 0;
 	const char *s = id >= 0 ? sk_table_get(t, i, id, &len, NULL) : "";
-	q->heldout = (id >= 0 ? sk_hash_bytes(s, len) : (uint64_t)i) % 4 == 0;
+	q->fold = (unsigned char)((id >= 0 ? sk_hash_bytes(s, len) : (uint64_t)i) % 4);
 	r->total += 1;
 	r->back += q->y;
 	cl->nlap += q->lapsed;
@@ -98,6 +100,10 @@ static void choose_optional(const struct sk_winback_opts *wo, struct sk_winback_
 	free(fold);
 }
 
+/* Outcomes of each kind in the first quarter's recalibration above
+ * which it is not cross-fitted (sk_winback_fit). */
+#define XFIT_ENOUGH 1000
+
 /* Fit the model to the rows gathered, or fall back (rates->basis). */
 void sk_winback_fit(const struct sk_winback_opts *wo, struct collect *cl,
 		    struct sk_winback_rates *r, const char *why_empty)
@@ -115,16 +121,28 @@ void sk_winback_fit(const struct sk_winback_opts *wo, struct collect *cl,
 		free(rows);
 		return;
 	}
-	/* The fit on three quarters, the recalibration on the rest. */
-	size_t nfit = 0, nho = 0;
+	/* The fit on three quarters (folds 1 .. 3), the recalibration on
+	 * every customer, each predicted by a fit without her fold, or on
+	 * the first quarter alone when it holds enough (below). */
+	size_t nfit = 0;
 	for (size_t i = 0; i < n; i++)
-		rows[i].heldout ? nho++ : nfit++;
-	double *X = sk_xmalloc((nfit + 1) * SK_WB_NFEAT * sizeof *X);
-	double *y = sk_xmalloc((n + 1) * sizeof *y), *eta = sk_xmalloc((nho + 1) * sizeof *eta);
-	double *yho = sk_xmalloc((nho + 1) * sizeof *yho);
+		nfit += rows[i].fold != 0;
+	/* Whether to cross-fit (below): by the first quarter's outcomes. */
+	double q0[2][2] = { { 0, 0 }, { 0, 0 } };	/* fold 0: [lapsed][came back] */
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].fold == 0)
+			q0[rows[i].lapsed != 0][rows[i].y > 0]++;
+	int q0_lapsed = q0[1][0] >= 20 && q0[1][1] >= 20;
+	double q0_no = q0[1][0] + !q0_lapsed * q0[0][0], q0_yes = q0[1][1] + !q0_lapsed * q0[0][1];
+	int xfit = q0_no < XFIT_ENOUGH || q0_yes < XFIT_ENOUGH;
+	double *X = sk_xmalloc(((xfit ? n : nfit) + 1) * SK_WB_NFEAT * sizeof *X);
+	size_t ncal = xfit ? n : n - nfit;	/* at most this many recalibrated on */
+	double *y = sk_xmalloc((n + 1) * sizeof *y), *eta = sk_xmalloc((ncal + 1) * sizeof *eta);
+	double *yho = sk_xmalloc((ncal + 1) * sizeof *yho);
+	unsigned char *fold = sk_xmalloc((xfit ? n : 0) + 1);
 	size_t f = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!rows[i].heldout) {
+		if (rows[i].fold != 0) {
 			memcpy(X + f * SK_WB_NFEAT, rows[i].x, sizeof rows[i].x);
 			y[f++] = rows[i].y;
 		}
@@ -135,20 +153,50 @@ void sk_winback_fit(const struct sk_winback_opts *wo, struct collect *cl,
 		snprintf(r->why, sizeof r->why, "%s", err);
 		goto out;
 	}
-	/* Recalibrate on the held-out customers who were lapsed on the
-	 * backtest day, the people winback makes offers to, when there are
-	 * enough of them of both outcomes; else on every held-out customer. */
+	/* Each customer's linear predictor from the fit without her fold
+	 * (cross-fitting: the fold-0 fit is r->glm itself), so that the
+	 * recalibration below sees every customer once, out of sample.
+	 * With a quarter alone it rested on a few hundred lapsed customers
+	 * where the data are small (CDNOW sample at 1997-06-30: 152, 23 of
+	 * them back, 0.151, 1.6 standard errors above the 0.110 of all 616),
+	 * and its intercept moved every winback_prob with that draw
+	 * (Hastie, Tibshirani & Friedman 2009, "The Elements of Statistical
+	 * Learning", 2nd ed., sec. 7.10: predictions of a model fitted
+	 * without the row).  A fold whose fit fails is left out of it.
+	 * The three more fits cost 1.7 s of CPU on a million customers
+	 * (3.2 -> 5.0 s) and buy nothing once the first quarter holds
+	 * XFIT_ENOUGH of each outcome: the intercept's standard error,
+	 * about 1 / sqrt(events) on the cloglog scale, is then below 0.032,
+	 * a few per cent of any winback_prob; so only below that. */
+	int fold_ok[4] = { 1, 0, 0, 0 };
+	struct sk_learn m[4];
+	m[0] = r->glm;
+	for (size_t i = 0; xfit && i < n; i++) {
+		memcpy(X + i * SK_WB_NFEAT, rows[i].x, sizeof rows[i].x);
+		y[i] = rows[i].y;
+		fold[i] = rows[i].fold;
+	}
+	for (int k = 1; xfit && k < 4; k++)
+		fold_ok[k] = sk_learn_fit_fold(&m[k], SK_LINK_CLOGLOG, X, SK_WB_NFEAT, SK_WB_NFEAT,
+					       y, NULL, NULL, n, fold, k, wo->ridge, err,
+					       sizeof err) == 0;
+	/* Recalibrate on the customers who were lapsed on the backtest
+	 * day, the people winback makes offers to, when there are enough
+	 * of them of both outcomes; else on every customer. */
 	double lap[2] = { 0, 0 };
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].heldout && rows[i].lapsed)
+		if (fold_ok[rows[i].fold] && rows[i].lapsed)
 			lap[rows[i].y > 0]++;
 	r->cal_lapsed = lap[0] >= 20 && lap[1] >= 20;
 	size_t h = 0;
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].heldout && (rows[i].lapsed || !r->cal_lapsed)) {
-			eta[h] = sk_learn_eta(&r->glm, rows[i].x, 0);
+		if (fold_ok[rows[i].fold] && (rows[i].lapsed || !r->cal_lapsed)) {
+			eta[h] = sk_learn_eta(&m[rows[i].fold], rows[i].x, 0);
 			yho[h++] = rows[i].y;
 		}
+	for (int k = 1; k < 4; k++)
+		if (fold_ok[k])
+			sk_learn_free(&m[k]);
 	/* Platt scaling on the cloglog scale (Platt 1999, "Probabilistic
 	 * outputs for support vector machines", eq. 1, with the cloglog link
 	 * for the logistic): a line in eta, so the shift that carries the
@@ -160,23 +208,19 @@ void sk_winback_fit(const struct sk_winback_opts *wo, struct collect *cl,
 		goto out;
 	}
 	r->basis = SK_WB_MODEL;
-	/* How the calibrated model does on those customers (for --report). */
+	/* How the calibrated model does on those customers, out of sample
+	 * (for --report). */
 	double *p = sk_xmalloc((h + 1) * sizeof *p);
-	size_t m = 0;
-	h = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!(rows[i].heldout && (rows[i].lapsed || !r->cal_lapsed)))
-			continue;
-		p[m] = sk_learn_predict(&r->cal, &eta[h++], 0);
-		y[m] = rows[i].y;
-		r->heldout_mean += p[m];
-		r->heldout_rate += y[m++];
+	for (size_t i = 0; i < h; i++) {
+		p[i] = sk_learn_predict(&r->cal, &eta[i], 0);
+		r->heldout_mean += p[i];
+		r->heldout_rate += yho[i];
 	}
-	r->heldout_n = (double)m;
-	r->heldout_mean = m ? r->heldout_mean / (double)m : NAN;
-	r->heldout_rate = m ? r->heldout_rate / (double)m : NAN;
-	r->heldout_auc = sk_auc(p, y, m);
-	r->heldout_ece = sk_ece(p, y, m, 10);
+	r->heldout_n = (double)h;
+	r->heldout_mean = h ? r->heldout_mean / (double)h : NAN;
+	r->heldout_rate = h ? r->heldout_rate / (double)h : NAN;
+	r->heldout_auc = sk_auc(p, yho, h);
+	r->heldout_ece = sk_ece(p, yho, h, 10);
 	free(p);
 out:
 	if (r->basis != SK_WB_MODEL)
@@ -185,5 +229,6 @@ out:
 	free(y);
 	free(eta);
 	free(yho);
+	free(fold);
 	free(rows);
 }
