@@ -30,6 +30,11 @@ int sk_ridge_loose(const struct sk_fit *f, int i, int j)
 	       sk_fit_together(f, i, j);
 }
 
+double sk_tridge_ratio(const struct sk_tridge *rg, const double *par)
+{
+	return rg->gamma ? par[rg->i] / par[rg->j] : par[rg->i] / (par[rg->i] + par[rg->j]);
+}
+
 double sk_ridge_tol(double loglik)
 {
 	return 1e-3 + 1e-8 * fabs(loglik);
@@ -82,10 +87,28 @@ unsigned sk_tmodel_ridges(const struct sk_tmodel *tm, const struct sk_fit *f,
 	unsigned on = 0;
 	if (f->penalty > 0)
 		return 0;
-	for (int k = 0; k < 2 && tm->ridge[k].loglik1; k++) {
+	for (int k = 0; k < SK_TRIDGE_MAX && tm->ridge[k].loglik1; k++) {
 		const struct sk_tridge *rg = &tm->ridge[k];
-		if (!sk_ridge_loose(f, rg->i, rg->j) && !(f->par[rg->i] + f->par[rg->j] > RIDGE_FAR))
+		/* A Gamma pair's rate is in the user's time unit (alpha = r/lambda
+		 * is 7 times larger in days than in weeks), so only its shape
+		 * says how far out the pair is: r > 100 is a coefficient of
+		 * variation of lambda under 10 %, where fits with spread have r
+		 * of a few tenths to a few (CDNOW: 0.243, FHL 2005 Table 1). */
+		double far = rg->gamma ? f->par[rg->i] : f->par[rg->i] + f->par[rg->j];
+		if (!sk_ridge_loose(f, rg->i, rg->j) && !(far > RIDGE_FAR))
 			continue;
+		if (rg->gamma) {
+			/* A Gamma with shape at most 1 has its mode at 0 (r -> 0 is
+			 * the other boundary: most customers buy at a rate near 0);
+			 * on the ridge the shape grows, and the rate with it. */
+			if (!(f->par[rg->i] > 1))
+				continue;
+			double ll, gain = sk_ridge_gain(tm, rg, f->par, cov, rows, valid, n, NULL,
+							&ll);
+			if (isfinite(gain) && gain >= -sk_ridge_tol(ll))
+				on |= 1u << k;
+			continue;
+		}
 		/* On the ridge both grow.  With one of them at most 1 the Beta
 		 * density is unbounded at an edge: its mass piles up at p = 0
 		 * (no dropout seen: a -> 0 or b -> inf alone) or at 1 (every
