@@ -107,10 +107,11 @@ static size_t simulate(const struct sk_tmodel *tm, struct spread sp, unsigned lo
 }
 
 /* The model's parameters away from the pair: r, alpha, a, b, k; r,
- * alpha, s, beta; r, alpha, b, s, beta. */
+ * alpha, s, beta (and an unused fifth, so that every table copies five);
+ * r, alpha, b, s, beta. */
 static void base_par(const struct sk_tmodel *tm, double *par)
 {
-	static const double bg[5] = { 0.7, 4, 0.9, 1.6, 3 }, pn[4] = { 0.7, 4, 0.9, 12 },
+	static const double bg[5] = { 0.7, 4, 0.9, 1.6, 3 }, pn[5] = { 0.7, 4, 0.9, 12, 0 },
 			    gg[5] = { 0.7, 4, 0.05, 1.2, 4 };
 	memcpy(par, tm == &sk_pnbd ? pn : tm == &sk_ggomnbd ? gg : bg, 5 * sizeof *par);
 }
