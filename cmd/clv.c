@@ -304,6 +304,9 @@ int main(int argc, char **argv)
 
 	if (mo.report || mo.report_json) {
 		FILE *f = mo.report ? stderr : NULL;
+		char ridge[400] = "";
+		if (mf.spend_ridge)
+			sk_gg_ridge_what(&mf.sfit, ridge, sizeof ridge);
 		if (f) {
 			fprintf(f, "transaction model: %s; spend model: Gamma-Gamma p %.4g q %.4g "
 				"gamma %.4g\n", tm->title, mf.sfit.par[0], mf.sfit.par[1],
@@ -319,13 +322,19 @@ int main(int argc, char **argv)
 			fprintf(f, "total value: %.2f\n", total);
 			fprintf(f, "top-20%% share: %.4f\n", total > 0 ? top20 / total : 0);
 			fprintf(f, "value at risk (p_alive < %g): %.2f\n", mo.threshold, at_risk);
+			if (mf.spend_ridge)
+				fprintf(f, "diagnosis: %s\n", ridge);
 		}
 		if (mo.report_json) {
 			struct sk_atomic at;
 			FILE *j = sk_atomic_open(&at, mo.report_json);
+			/* the finding is plain words and numbers (spend.h) */
 			fprintf(j, "{\"model\": \"%s\", \"total_value\": %.6f, \"top20_share\": %.6f, "
-				"\"value_at_risk\": %.6f, \"threshold\": %g}\n", tm->name, total,
-				total > 0 ? top20 / total : 0, at_risk, mo.threshold);
+				"\"value_at_risk\": %.6f, \"threshold\": %g, \"spend_identified\": %s, "
+				"\"spend_diagnosis\": [%s%s%s]}\n", tm->name, total,
+				total > 0 ? top20 / total : 0, at_risk, mo.threshold,
+				mf.spend_ridge ? "false" : "true", mf.spend_ridge ? "\"" : "",
+				mf.spend_ridge ? ridge : "", mf.spend_ridge ? "\"" : "");
 			sk_atomic_commit(&at);
 		}
 	}

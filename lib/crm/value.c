@@ -78,7 +78,7 @@ struct sk_spend_obs *sk_spend_obs_read(const struct sk_custdata *d, size_t *nobs
 	return s;
 }
 
-void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit *fit)
+int sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit *fit)
 {
 	char err[400];
 	/* obs are distinct (frequency, monetary_value) patterns, each
@@ -99,6 +99,15 @@ void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit
 	if (fabs(r) > 0.3)
 		sk_warn("warning: frequency and spend are correlated (r = %.3f); the "
 			"Gamma-Gamma model assumes they are independent", r);
+	/* q and gamma on their ridge (issue 20): said as the transaction
+	 * models' pairs are (score.c) */
+	int ridge = sk_gg_ridge(fit, obs, n);
+	if (ridge) {
+		char what[400];
+		sk_gg_ridge_what(fit, what, sizeof what);
+		sk_warn("warning: Gamma-Gamma fit: %s", what);
+	}
+	return ridge;
 }
 
 /* Discounted expected transactions over a finite horizon H by parts:
@@ -668,7 +677,7 @@ void sk_value_fit(struct sk_custdata *d, const struct sk_tmodel *tm, double pena
 	if (excluded)
 		sk_warn("%zu repeat buyer%s with zero, negative or missing monetary_value "
 			"left out of the spend fit", excluded, excluded == 1 ? "" : "s");
-	sk_spend_fit_or_die(obs, nobs, &mf->sfit);
+	mf->spend_ridge = sk_spend_fit_or_die(obs, nobs, &mf->sfit);
 	free(obs);
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
 	if (d->cov && tm)

@@ -16,8 +16,9 @@
 struct sk_spend_obs *sk_spend_obs_read(const struct sk_custdata *d, size_t *nobs,
 				       size_t *excluded);
 /* Fit Gamma-Gamma; exits 65 with advice on failure; warns on stderr when
- * |corr(frequency, spend)| > 0.3 (the model assumes independence). */
-void sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit *fit);
+ * |corr(frequency, spend)| > 0.3 (the model assumes independence) and
+ * when q and gamma run off together (sk_gg_ridge: then returns 1). */
+int sk_spend_fit_or_die(const struct sk_spend_obs *obs, size_t n, struct sk_fit *fit);
 
 /* Discounted expected transactions per row.  horizon in units (or
  * periods for BG/BB); annual_rate the discount rate per year (per period

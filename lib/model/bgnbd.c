@@ -13,6 +13,7 @@
  * converge slowly or cancel. */
 #include "record/util.h"
 #include "modelint.h"
+#include "ratelim.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -215,6 +216,12 @@ double sk_bg_ll_limit(const double *par, double x, double t_x, double T, double 
 static double ll_limit(const double *par, double x, double t_x, double T)
 {
 	return sk_bg_ll_limit(par, x, t_x, T, 0);
+}
+
+/* ln L at the limit r, alpha -> inf with r/alpha fixed (ratelim.c). */
+static double ll_rlimit(const double *par, double x, double t_x, double T)
+{
+	return sk_bg_ll_rlimit(par, x, t_x, T, 0);
 }
 
 /* Start where the mean purchase rate r/alpha matches the data's (x / T),
@@ -640,7 +647,8 @@ const struct sk_tmodel sk_bgnbd = {
 	.parname = { "r", "alpha", "a", "b" }, .fit = fit, .loglik1 = loglik1,
 	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
 	.expected_new = expected_new, .pmf = pmf, .return_alive = sk_bg_return_alive,
-	.ridge = { { 2, 3, ll_limit, "the dropout probability" } },
+	.ridge = { { 2, 3, ll_limit, "the dropout probability", 0 },
+		   { 0, 1, ll_rlimit, "the purchase rate", 1 } },
 };
 
 /* P(X(T, T+t] > 0 | alive at T, x, T).  Dropout happens only right after

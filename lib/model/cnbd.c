@@ -33,6 +33,7 @@
  * NBD(r + kx + j, (alpha+T)/(alpha+T+t)) and every k-th is a purchase;
  * p has posterior Beta(a, b + x + shift), independent of lambda. */
 #include "modelint.h"
+#include "ratelim.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -493,6 +494,17 @@ static double ll_ab_limit_mbg(const double *par, double x, double t_x, double T)
 	return ll_ab_limit(par, x, t_x, T, 1);
 }
 
+/* ln L at the limit r, alpha -> inf with r/alpha fixed (ratelim.c). */
+static double ll_r_limit_bg(const double *par, double x, double t_x, double T)
+{
+	return sk_cnbd_ll_rlimit(par, x, t_x, T, 0);
+}
+
+static double ll_r_limit_mbg(const double *par, double x, double t_x, double T)
+{
+	return sk_cnbd_ll_rlimit(par, x, t_x, T, 1);
+}
+
 /* ---- predictions ---- */
 
 /* The posterior of a customer alive at T (see the top): the mixture
@@ -707,7 +719,8 @@ const struct sk_tmodel sk_bgcnbd = {
 	.loglik1 = loglik1_bg, .ll_litt = ll_litt, .p_alive = p_alive_bg,
 	.expected = expected_bg, .expected_new = expected_new_bg, .pmf = pmf_bg,
 	.p_return = p_return_bg, .mix_alive = mix_alive_bg, .mix_weights = mix_weights,
-	.ridge = { { 2, 3, ll_ab_limit_bg, "the dropout probability" } },
+	.ridge = { { 2, 3, ll_ab_limit_bg, "the dropout probability", 0 },
+		   { 0, 1, ll_r_limit_bg, "the rate of events (every k-th a purchase)", 1 } },
 };
 
 const struct sk_tmodel sk_mbgcnbd = {
@@ -716,5 +729,6 @@ const struct sk_tmodel sk_mbgcnbd = {
 	.loglik1 = loglik1_mbg, .ll_litt = ll_litt, .p_alive = p_alive_mbg,
 	.expected = expected_mbg, .expected_new = expected_new_mbg, .pmf = pmf_mbg,
 	.p_return = p_return_mbg, .mix_alive = mix_alive_mbg, .mix_weights = mix_weights,
-	.ridge = { { 2, 3, ll_ab_limit_mbg, "the dropout probability" } },
+	.ridge = { { 2, 3, ll_ab_limit_mbg, "the dropout probability", 0 },
+		   { 0, 1, ll_r_limit_mbg, "the rate of events (every k-th a purchase)", 1 } },
 };

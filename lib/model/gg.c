@@ -13,6 +13,7 @@
 #include "record/group.h"
 #include "modelint.h"
 #include "spend.h"
+#include "ridge.h"
 
 #include <float.h>
 #include <math.h>
@@ -413,6 +414,56 @@ double sk_gg_loglik1(const double *par, double x, double mbar)
 	if (!(mbar > 0) || !isfinite(mbar))
 		return -HUGE_VAL;
 	return obs_ll(par, x, mbar);
+}
+
+/* ---- the limit q, gamma -> inf (ridge.h) ----
+ *
+ * nu ~ Gamma(q, gamma) with q, gamma -> inf and gamma/(q-1) fixed is a
+ * point mass at nu = (q-1)/gamma: every customer's transaction values
+ * are Gamma(p, nu), the same mean spend p/nu for all.  The density of
+ * mbar is then Hardie 2013's mbar | nu ~ Gamma(px, nu x) itself,
+ *   ln f = px ln(nu x) + (px-1) ln mbar - nu x mbar - ln Gamma(px),
+ * the limit of obs_ll's (Gamma(px+q)/Gamma(q) gamma^-px -> nu^px and
+ * (1 + mbar x/gamma)^-(px+q) -> e^(-nu x mbar), each to O(1/q)). */
+double sk_gg_ll_limit(const double *par, double x, double mbar)
+{
+	if (!sk_par_ok(par, 3, 1e300) || !(par[1] > 1) || !(x >= 0) || !isfinite(x))
+		return -HUGE_VAL;
+	if (x == 0)
+		return 0;
+	if (!(mbar > 0) || !isfinite(mbar))
+		return -HUGE_VAL;
+	double px = par[0] * x, nu = (par[1] - 1) / par[2];
+	return px * log(nu * x) + (px - 1) * log(mbar) - nu * x * mbar - lgamma(px);
+}
+
+int sk_gg_ridge(const struct sk_fit *f, const struct sk_spend_obs *obs, size_t n)
+{
+	/* as ridge.c's sk_tmodel_ridges for a Gamma pair: worth the pass
+	 * when the pair is loose or q is over 100 (a coefficient of
+	 * variation of nu under 10 %), and only with q over 1 */
+	double q = f->par[1];
+	if (f->penalty > 0 || !(q > 1) || (!sk_ridge_loose(f, 1, 2) && !(q > 100)))
+		return 0;
+	double gain = 0, ll = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!used(&obs[i]))
+			continue;
+		double l = sk_gg_loglik1(f->par, obs[i].x, obs[i].mbar);
+		gain += obs[i].w * (sk_gg_ll_limit(f->par, obs[i].x, obs[i].mbar) - l);
+		ll += obs[i].w * l;
+	}
+	return isfinite(gain) && gain >= -sk_ridge_tol(ll);
+}
+
+void sk_gg_ridge_what(const struct sk_fit *f, char *what, size_t len)
+{
+	snprintf(what, len, "not identified: q and gamma run off to infinity together (ln L "
+		 "no higher than at their limit): the customers' mean spend has no spread among "
+		 "them, so q and gamma are not identified apart from gamma/(q-1) = %.4g (a mean "
+		 "spend per transaction of p gamma/(q-1) = %.4g for everyone), and expected_spend "
+		 "is that mean for every customer", f->par[2] / (f->par[1] - 1),
+		 f->par[0] * f->par[2] / (f->par[1] - 1));
 }
 
 /* E[M | p, q, g, mbar, x] (Hardie 2013, eq. 5; Fader, Hardie & Lee 2005):

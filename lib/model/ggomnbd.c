@@ -31,6 +31,7 @@
 #include "record/util.h"
 #include "modelint.h"
 #include "ggomint.h"
+#include "ratelim.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -774,4 +775,5 @@ const struct sk_tmodel sk_ggomnbd = {
 	.p_alive = p_alive, .p_alive_all = p_alive_all, .expected = expected,
 	.expected_alive = expected_alive,
 	.expected_new = expected_new, .pmf = pmf, .dert = dert, .return_alive = return_alive,
+	.ridge = { { 0, 1, sk_ggom_ll_rlimit, "the purchase rate", 1 } },
 };

@@ -16,6 +16,7 @@
  * Predictions never return NaN or infinity: invalid arguments give 0 and
  * recency is clamped to [0, T]. */
 #include "modelint.h"
+#include "ratelim.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -70,6 +71,12 @@ static double loglik1(const double *par, double x, double t_x, double T)
 static double ll_limit(const double *par, double x, double t_x, double T)
 {
 	return sk_bg_ll_limit(par, x, t_x, T, 1);
+}
+
+/* ln L at the limit r, alpha -> inf with r/alpha fixed (ratelim.c). */
+static double ll_rlimit(const double *par, double x, double t_x, double T)
+{
+	return sk_bg_ll_rlimit(par, x, t_x, T, 1);
 }
 
 static int fit(const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
@@ -135,6 +142,7 @@ const struct sk_tmodel sk_mbgnbd = {
 	.parname = { "r", "alpha", "a", "b" }, .fit = fit, .loglik1 = loglik1,
 	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
 	.expected_new = expected_new, .pmf = pmf, .return_alive = sk_bg_return_alive,
-	.ridge = { { 2, 3, ll_limit, "the dropout probability" } },
+	.ridge = { { 2, 3, ll_limit, "the dropout probability", 0 },
+		   { 0, 1, ll_rlimit, "the purchase rate", 1 } },
 };
 

@@ -33,14 +33,22 @@ struct sk_rfm {
 /* A pair of parameters that may run off to infinity together with
  * their ratio fixed: a Beta(i, j) mixing distribution tending to a point
  * mass (the BG/NBD's dropout probability p ~ Beta(a, b) the same for
- * every customer).  loglik1 is a customer's ln L at that limit, with the
- * point mass at par[i]/(par[i]+par[j]) and the other parameters as they
- * are; ridge.c compares it with the fit's (sk_tmodel_ridges). */
+ * every customer), or a Gamma(i, j) one (shape i, rate j: the purchase
+ * rate lambda ~ Gamma(r, alpha) the same r/alpha for every customer).
+ * loglik1 is a customer's ln L at that limit, with the point mass at
+ * par[i]/(par[i]+par[j]) (Beta) or par[i]/par[j] (Gamma) and the other
+ * parameters as they are; ridge.c compares it with the fit's
+ * (sk_tmodel_ridges). */
 struct sk_tridge {
 	int i, j;			/* the pair's indices in par: a, b */
 	double (*loglik1)(const double *par, double x, double t_x, double T);
 	const char *what;		/* the quantity with no spread: "the dropout probability" */
+	int gamma;			/* 1: a Gamma pair (shape, rate), 0: a Beta pair */
 };
+
+/* The most ridges a model has: the BG/NBD's (r, alpha) and (a, b), the
+ * Pareto/NBD's (r, alpha) and (s, beta), BG/BB's two Beta pairs. */
+#define SK_TRIDGE_MAX 2
 
 struct sk_tmodel {
 	const char *name;		/* "bgnbd", "pnbd", "mbgnbd", "bgbb" */
@@ -104,9 +112,10 @@ struct sk_tmodel {
 	 * the other models. */
 	int (*mix_alive)(const double *par, double t, double x, double T, double *ex, double *ret);
 	void (*mix_weights)(const double *par, double x, double t_x, double T, double *w);
-	/* The model's Beta-mixing ridges (BG/NBD family: a, b; BG/BB: alpha,
-	 * beta and gamma, delta); loglik1 NULL ends the list. */
-	struct sk_tridge ridge[2];
+	/* The model's mixing ridges (BG/NBD family: r, alpha and a, b;
+	 * Pareto/NBD: r, alpha and s, beta; GGom/NBD: r, alpha; BG/BB:
+	 * alpha, beta and gamma, delta); loglik1 NULL ends the list. */
+	struct sk_tridge ridge[SK_TRIDGE_MAX];
 };
 
 #define SK_MIX_MAX 12

@@ -29,6 +29,7 @@ struct sk_modelfile {
 	char unit[16];
 	int has_spend;
 	struct sk_fit sfit;		/* p, q, gamma */
+	int spend_ridge;		/* sfit's q, gamma run off together (sk_gg_ridge) */
 	/* What clv valued with, saved so that report can name it: "value":
 	 * {"horizon": "1y", "discount_rate": 0.1, "margin": 1}. */
 	int has_value;

@@ -7,7 +7,11 @@
  * the customers (3,000 simulated with Beta(0.8, 2.5) or Beta(3, 9) spread:
  * 25 to 630 units of ln L, tests/unit/test_ridge.c), while one on the
  * ridge is below its limit (ln L rises towards it) or within rounding
- * of it.  First
+ * of it.  The same test serves the Gamma pairs (ratelim.c gives their
+ * limits; 3,000 simulated customers with Gamma(0.8) or Gamma(3) spread
+ * in the purchase rate: 538 to 17,700 units above the limit, in the
+ * Pareto/NBD's dropout rate 172 and 25, tests/unit/test_ratelim.c).
+ * First
  * written for the BG/NBD with dropout covariates (covio.c's ridge_ab,
  * bgfh's), moved here so that every model with a Beta pair shares it. */
 #include "ridge.h"
@@ -28,6 +32,11 @@ int sk_ridge_loose(const struct sk_fit *f, int i, int j)
 {
 	return !f->se_ok || f->se[i] > 10 * f->par[i] || f->se[j] > 10 * f->par[j] ||
 	       sk_fit_together(f, i, j);
+}
+
+double sk_tridge_ratio(const struct sk_tridge *rg, const double *par)
+{
+	return rg->gamma ? par[rg->i] / par[rg->j] : par[rg->i] / (par[rg->i] + par[rg->j]);
 }
 
 double sk_ridge_tol(double loglik)
@@ -82,9 +91,15 @@ unsigned sk_tmodel_ridges(const struct sk_tmodel *tm, const struct sk_fit *f,
 	unsigned on = 0;
 	if (f->penalty > 0)
 		return 0;
-	for (int k = 0; k < 2 && tm->ridge[k].loglik1; k++) {
+	for (int k = 0; k < SK_TRIDGE_MAX && tm->ridge[k].loglik1; k++) {
 		const struct sk_tridge *rg = &tm->ridge[k];
-		if (!sk_ridge_loose(f, rg->i, rg->j) && !(f->par[rg->i] + f->par[rg->j] > RIDGE_FAR))
+		/* A Gamma pair's rate is in the user's time unit (alpha = r/lambda
+		 * is 7 times larger in days than in weeks), so only its shape
+		 * says how far out the pair is: r > 100 is a coefficient of
+		 * variation of lambda under 10 %, where fits with spread have r
+		 * of a few tenths to a few (CDNOW: 0.243, FHL 2005 Table 1). */
+		double far = rg->gamma ? f->par[rg->i] : f->par[rg->i] + f->par[rg->j];
+		if (!sk_ridge_loose(f, rg->i, rg->j) && !(far > RIDGE_FAR))
 			continue;
 		/* On the ridge both grow.  With one of them at most 1 the Beta
 		 * density is unbounded at an edge: its mass piles up at p = 0
@@ -96,8 +111,12 @@ unsigned sk_tmodel_ridges(const struct sk_tmodel *tm, const struct sk_fit *f,
 		 * singular information matrix) say what is wrong.  Seen on eight
 		 * small golden cases (p = 1e-17 .. 6e-9, and 1) and on Online
 		 * Retail's backtest fit in make accuracy (a = 7e-4, b = 183,
-		 * p = 3.9e-6, within 2.5e-4 of its limit). */
-		if (!(f->par[rg->i] > 1 && f->par[rg->j] > 1))
+		 * p = 3.9e-6, within 2.5e-4 of its limit).  A Gamma with shape
+		 * at most 1 likewise has its mode at 0 (r -> 0 is the other
+		 * boundary: most customers at a rate near 0); its rate may be
+		 * below 1 on the ridge (alpha = r/lambda with lambda per year
+		 * above 1), so only the shape is asked to be over 1. */
+		if (!(f->par[rg->i] > 1 && (rg->gamma || f->par[rg->j] > 1)))
 			continue;
 		double ll, gain = sk_ridge_gain(tm, rg, f->par, cov, rows, valid, n, NULL, &ll);
 		if (isfinite(gain) && gain >= -sk_ridge_tol(ll))

@@ -3,7 +3,11 @@
  * A Beta(i, j) mixing distribution whose two parameters grow together
  * with their ratio fixed tends to a point mass: the BG/NBD family's
  * dropout probability p ~ Beta(a, b) the same for every customer, BG/BB's
- * transaction or dropout probability.  On data without that spread the
+ * transaction or dropout probability; so does a Gamma(i, j) (shape,
+ * rate) whose two grow with i/j fixed: the purchase rate lambda ~
+ * Gamma(r, alpha) of every model the same r/alpha for every customer,
+ * the Pareto/NBD's dropout rate mu ~ Gamma(s, beta) the same s/beta
+ * (ratelim.c).  On data without that spread the
  * likelihood rises towards the limit's as the pair grows, the fit stops
  * somewhere on the way, and the pair is not identified apart from its
  * ratio; where along the ridge it stops is an accident of the optimiser,
@@ -34,6 +38,11 @@ int sk_fit_together(const struct sk_fit *f, int i, int j);
  * but no covariance) is judged by its standard errors alone. */
 int sk_ridge_loose(const struct sk_fit *f, int i, int j);
 
+/* Where the pair's point mass is: par[i]/(par[i]+par[j]) for a Beta
+ * pair (a/(a+b), the dropout probability), par[i]/par[j] for a Gamma
+ * pair (r/alpha, the purchase rate per unit of time). */
+double sk_tridge_ratio(const struct sk_tridge *rg, const double *par);
+
 /* How much worse than the limit a fit may be and still be on the ridge:
  * 1e-3 + 1e-8 |ln L|, nested.h's tolerance for "converged to the
  * restriction" (the limit is the model's boundary, which the fit would
@@ -52,9 +61,10 @@ double sk_ridge_gain(const struct sk_tmodel *tm, const struct sk_tridge *rg, con
 
 /* The ridges of tm (tm->ridge) on which the fit f sits for the customers
  * rows[0..n): bit k set for tm->ridge[k] when the pair is loose
- * (sk_ridge_loose) or large (over 100 together: ridge.c says why),
- * each of the two is over 1 (else the Beta's mass piles up at an edge,
- * another boundary) and the sum of the gains is at least
+ * (sk_ridge_loose) or large (a Beta pair's sum, a Gamma pair's shape over
+ * 100: ridge.c says why), each of a Beta pair's two (a Gamma pair's
+ * shape) is over 1 (else the mass piles up at an edge, another
+ * boundary) and the sum of the gains is at least
  * -sk_ridge_tol.  0 for a penalised fit
  * (--penalty keeps the pair finite: that is its purpose). */
 unsigned sk_tmodel_ridges(const struct sk_tmodel *tm, const struct sk_fit *f,

@@ -62,12 +62,13 @@ int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
 		       struct sk_fitdiag *out)
 {
-	return sk_tmodel_diagnose_cov(tm, f, NULL, rows, valid, n, out);
+	return sk_tmodel_diagnose_cov(tm, f, NULL, rows, valid, n, NULL, out);
 }
 
 int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 			   const struct sk_covdata *cov, const struct sk_rfm *rows,
-			   const unsigned char *valid, size_t n, struct sk_fitdiag *out)
+			   const unsigned char *valid, size_t n, const char *unit,
+			   struct sk_fitdiag *out)
 {
 	memset(out, 0, sizeof *out);
 	out->min_alive = min_p_alive(tm, f->par, cov, rows, valid, n);
@@ -96,23 +97,30 @@ int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 			 "parameters down, and the standard errors shown as 0 are not "
 			 "available; try --penalty");
 	}
-	/* A Beta pair on its ridge (ridge.h) is named as such, and not
+	/* A mixing pair on its ridge (ridge.h) is named as such, and not
 	 * again by the standard errors below, which say it only when the
-	 * optimiser happened to stop far enough out (issue 20). */
+	 * optimiser happened to stop far enough out (issue 20).  A Gamma
+	 * pair's ratio is a rate, per unit of the records' time. */
 	unsigned on = sk_tmodel_ridges(tm, f, cov, rows, valid, n), named = 0;
-	for (int k = 0; k < 2 && tm->ridge[k].loglik1; k++) {
+	for (int k = 0; k < SK_TRIDGE_MAX && tm->ridge[k].loglik1; k++) {
 		if (!(on >> k & 1))
 			continue;
 		const struct sk_tridge *rg = &tm->ridge[k];
 		const char *pi = tm->parname[rg->i], *pj = tm->parname[rg->j];
+		char ratio[64];
+		if (rg->gamma)
+			snprintf(ratio, sizeof ratio, "%s/%s = %.4g per %s", pi, pj,
+				 sk_tridge_ratio(rg, f->par), unit ? unit : "unit of time");
+		else
+			snprintf(ratio, sizeof ratio, "%s/(%s+%s) = %.4g", pi, pi, pj,
+				 sk_tridge_ratio(rg, f->par));
 		named |= 1u << rg->i | 1u << rg->j;
 		out->ridge = 1;
 		snprintf(out->what[out->n++], sizeof out->what[0],
 			 "not identified: %s and %s run off to infinity together (ln L no higher "
 			 "than at their limit): %s has no spread among the customers, so %s and %s "
-			 "are not identified apart from %s/(%s+%s) = %.4g; predictions are the "
-			 "limit's; --penalty keeps them finite", pi, pj, rg->what, pi, pj, pi, pi,
-			 pj, f->par[rg->i] / (f->par[rg->i] + f->par[rg->j]));
+			 "are not identified apart from %s; predictions are the limit's; "
+			 "--penalty keeps them finite", pi, pj, rg->what, pi, pj, ratio);
 	}
 	char names[200] = "";
 	/* The model's own parameters; covariate coefficients (covar.h) may
@@ -136,16 +144,18 @@ int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 }
 
 static void warn_diagnosis(const struct sk_tmodel *tm, const struct sk_fit *f,
-			   const struct sk_rfm *pat, size_t npat)
+			   const struct sk_rfm *pat, size_t npat, const char *unit)
 {
 	struct sk_fitdiag g;
-	sk_tmodel_diagnose(tm, f, pat, NULL, npat, &g);
+	sk_tmodel_diagnose_cov(tm, f, NULL, pat, NULL, npat, unit, &g);
 	for (int k = 0; k < g.n; k++)
 		sk_warn("warning: %s fit: %s", tm->title, g.what[k]);
 }
 
-void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
-			  size_t npat, struct sk_fit *fit)
+/* sk_tmodel_fit_or_die with the records' time unit for the diagnosis's
+ * rates (NULL: "unit of time"). */
+static void fit_or_die(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
+		       size_t npat, struct sk_fit *fit, const char *unit)
 {
 	char err[400];
 	if (npat == 0)
@@ -153,7 +163,13 @@ void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, double penalty, const stru
 		       tm->title);
 	if (sk_tmodel_fit_with(tm, penalty, pat, npat, fit, err, sizeof err) != 0)
 		sk_die(SK_EX_DATA, "cannot fit %s: %s", tm->title, err);
-	warn_diagnosis(tm, fit, pat, npat);
+	warn_diagnosis(tm, fit, pat, npat, unit);
+}
+
+void sk_tmodel_fit_or_die(const struct sk_tmodel *tm, double penalty, const struct sk_rfm *pat,
+			  size_t npat, struct sk_fit *fit)
+{
+	fit_or_die(tm, penalty, pat, npat, fit, NULL);
 }
 
 double sk_fit_aic(const struct sk_fit *f)
@@ -166,13 +182,16 @@ double sk_fit_bic(const struct sk_fit *f)
 	return f->npar * log(f->nobs > 1 ? f->nobs : 1) - 2 * f->loglik;
 }
 
+static const struct sk_tmodel *auto_fit(double penalty, const struct sk_rfm *pat, size_t npat,
+					struct sk_fit *fit, const char *unit);
+
 void sk_modelfile_fit(struct sk_modelfile *mf, const struct sk_tmodel *tm, double penalty,
 		      const struct sk_rfm *pat, size_t npat, const char *unit)
 {
 	if (tm)
-		sk_tmodel_fit_or_die(tm, penalty, pat, npat, &mf->tfit);
+		fit_or_die(tm, penalty, pat, npat, &mf->tfit, unit);
 	else
-		tm = sk_tmodel_auto(penalty, pat, npat, &mf->tfit);
+		tm = auto_fit(penalty, pat, npat, &mf->tfit, unit);
 	mf->tm = tm;
 	snprintf(mf->unit, sizeof mf->unit, "%s", unit);
 }
@@ -229,8 +248,9 @@ int sk_rfm_have_litt(const struct sk_rfm *pat, size_t npat)
 	return npat > 0;
 }
 
-const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
-				       struct sk_fit *fit)
+/* sk_tmodel_auto with the records' time unit for the diagnosis. */
+static const struct sk_tmodel *auto_fit(double penalty, const struct sk_rfm *pat, size_t npat,
+					struct sk_fit *fit, const char *unit)
 {
 	/* BG/CNBD-k and MBG/CNBD-k only where the records have litt: without
 	 * it their likelihood cannot choose k. */
@@ -265,8 +285,14 @@ const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat,
 	for (size_t k = 0; k < ncand; k++)
 		if (cand[k] != best && fitted[k])
 			vuong(best, fit, cand[k], &fits[k], pat, npat);
-	warn_diagnosis(best, fit, pat, npat);
+	warn_diagnosis(best, fit, pat, npat, unit);
 	return best;
+}
+
+const struct sk_tmodel *sk_tmodel_auto(double penalty, const struct sk_rfm *pat, size_t npat,
+				       struct sk_fit *fit)
+{
+	return auto_fit(penalty, pat, npat, fit, NULL);
 }
 
 /* The model functions promise finite predictions; one that is not is
@@ -497,7 +523,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	}
 	/* --report-json alone: no text (f is NULL; it used to crash here) */
 	struct sk_fitdiag g;
-	sk_tmodel_diagnose_cov(tm, fit, d->cov, d->rfm, d->valid, d->n, &g);
+	sk_tmodel_diagnose_cov(tm, fit, d->cov, d->rfm, d->valid, d->n, unit, &g);
 	if (f) {
 		fprintf(f, "model: %s (unit %s), %s after %d iterations\n", tm->title, unit,
 			fit->converged ? "converged" : "NOT converged", fit->iterations);

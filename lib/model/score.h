@@ -115,25 +115,28 @@ struct sk_fitdiag {
 	int no_dropout;			/* p_alive is ~1 for every customer */
 	int singular;			/* no standard errors (information matrix singular) */
 	int unidentified;		/* a standard error huge against its estimate */
-	int ridge;			/* a Beta pair runs off to its limit (ridge.h) */
+	int ridge;			/* a mixing pair runs off to its limit (ridge.h) */
 	double min_alive;		/* the lowest p_alive of any customer */
 };
 
 /* Diagnose tm fitted as f on the customers rows[0..n) (valid[i] = 0
  * skips row i; valid may be NULL): the dropout boundary (the most lapsed
  * customer of every frequency still has p_alive > 0.99), a singular
- * information matrix (standard errors 0), a Beta pair of the model on
- * its ridge to a point mass (ridge.h: the BG/NBD family's a and b,
- * BG/BB's) and standard errors over ten times their estimate.  Returns
+ * information matrix (standard errors 0), a Beta or Gamma pair of the
+ * model on its ridge to a point mass (ridge.h: the BG/NBD family's a and
+ * b, BG/BB's, every model's r and alpha, the Pareto/NBD's s and beta)
+ * and standard errors over ten times their estimate.  Returns
  * out->n. */
 int sk_tmodel_diagnose(const struct sk_tmodel *tm, const struct sk_fit *f,
 		       const struct sk_rfm *rows, const unsigned char *valid, size_t n,
 		       struct sk_fitdiag *out);
 /* The same for a fit with covariates (cov, covar.h; NULL: none): each
- * customer with her own parameters. */
+ * customer with her own parameters; unit names the records' time unit
+ * in the rates a Gamma pair's finding states (NULL: "unit of time"). */
 int sk_tmodel_diagnose_cov(const struct sk_tmodel *tm, const struct sk_fit *f,
 			   const struct sk_covdata *cov, const struct sk_rfm *rows,
-			   const unsigned char *valid, size_t n, struct sk_fitdiag *out);
+			   const unsigned char *valid, size_t n, const char *unit,
+			   struct sk_fitdiag *out);
 double sk_fit_aic(const struct sk_fit *f);
 double sk_fit_bic(const struct sk_fit *f);
 

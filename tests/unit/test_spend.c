@@ -444,6 +444,84 @@ static void test_gg(void)
 
 /* ------------------------------------------------------------------ sBG */
 
+/* Gamma-Gamma's ridge q, gamma -> inf with gamma/(q-1) fixed (gg.c,
+ * issue 20).  1: sk_gg_ll_limit is the limit of sk_gg_loglik1 (gap a
+ * thousandth at q - 1 = 1e7 of the gap at 1e4, O(1/q); large at 1);
+ * loglik1 keeps the Gamma mixing, the limit has none (a customer with
+ * mbar near the mean of the others, (20, 9), has an O(1/q^2) gap, as
+ * the O(1/q) term's coefficient vanishes there: not used).  2: 2,000
+ * simulated customers with Gamma(4, nu) transaction values and the same
+ * nu = 0.5 for all: the fit runs off and sk_gg_ridge says so (with no
+ * spread in truth the maximum is on the boundary about half the time,
+ * Self & Liang 1987: the generator's state is one where it is).  3:
+ * nu ~ Gamma(1.5) and Gamma(3) (mean 0.5): not said, with the gate
+ * opened by a loose standard error too, so the likelihood decides. */
+static size_t sim_spend(double shape, struct sk_spend_obs *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double nu = shape > 0 ? rgamma(shape, shape / 0.5) : 0.5, sum = 0;
+		int x = 1 + (int)(10 * unif());
+		for (int k = 0; k < x; k++)
+			sum += rgamma(4, nu);
+		o[i] = (struct sk_spend_obs){ x, sum / x, 1 };
+	}
+	return n;
+}
+
+static void test_gg_ridge(void)
+{
+	static const double cu[3][2] = { { 1, 3 }, { 4, 7.5 }, { 20, 14 } };
+	double worst = 0, slope = 0, near = HUGE_VAL;
+	for (int c = 0; c < 3; c++) {
+		double d[3];
+		const double K[3] = { 1, 1e4, 1e7 };
+		for (int q = 0; q < 3; q++) {
+			const double par[3] = { 4, 1 + K[q], K[q] / 0.5 };
+			d[q] = fabs(sk_gg_ll_limit(par, cu[c][0], cu[c][1]) -
+				    sk_gg_loglik1(par, cu[c][0], cu[c][1]));
+		}
+		near = fmin(near, d[0]);
+		worst = fmax(worst, d[2]);
+		slope = fmax(slope, fabs(d[2] * 1e3 / d[1] - 1));
+	}
+	check(worst < 1e-2 && slope < 0.1 && near > 1e-2,
+	      "gamma-gamma: ln f tends to the limit's as q, gamma -> inf with gamma/(q-1) fixed: "
+	      "%.2g apart at q-1 = 1e7, 1e3 times closer than at 1e4 to %.2g, %.3g apart at 1",
+	      worst, slope, near);
+
+	enum { N = 2000 };
+	static struct sk_spend_obs o[N];
+	char err[256];
+	struct sk_fit f;
+	rng_state = 88172645463325252ULL;
+	sim_spend(0, o, N);
+	int rc = sk_gg_fit(o, N, &f, err, sizeof err);
+	char what[400] = "";
+	if (rc == 0)
+		sk_gg_ridge_what(&f, what, sizeof what);
+	check(rc == 0 && sk_gg_ridge(&f, o, N) && strstr(what, "q and gamma run off"),
+	      "gamma-gamma, the same nu for everyone: q and gamma run off and are said to (q %.3g, "
+	      "gamma %.3g, (q-1)/gamma %.4f, truth 0.5)", f.par[1], f.par[2],
+	      (f.par[1] - 1) / f.par[2]);
+	const double shapes[2] = { 1.5, 3 };
+	for (int k = 0; k < 2; k++) {
+		sim_spend(shapes[k], o, N);
+		rc = sk_gg_fit(o, N, &f, err, sizeof err);
+		double gain = 0, ll = 0;
+		for (size_t i = 0; i < N; i++) {
+			double l = sk_gg_loglik1(f.par, o[i].x, o[i].mbar);
+			gain += sk_gg_ll_limit(f.par, o[i].x, o[i].mbar) - l;
+			ll += l;
+		}
+		struct sk_fit loose = f;
+		loose.se[1] = 20 * loose.par[1];
+		check(rc == 0 && !sk_gg_ridge(&f, o, N) && !sk_gg_ridge(&loose, o, N) &&
+		      gain < -(1e-3 + 1e-8 * fabs(ll)),
+		      "gamma-gamma, nu ~ Gamma(%g): not said (q %.3g, gamma %.3g; ln L %.2f above "
+		      "the limit's)", shapes[k], f.par[1], f.par[2], -gain);
+	}
+}
+
 static void test_sbg_one(const char *name, const double *pct, double pa, double pb)
 {
 	double alive[8];
@@ -616,6 +694,7 @@ int main(void)
 	double t0 = now();
 	test_bgbb();
 	test_gg();
+	test_gg_ridge();
 	test_sbg();
 	test_extremes();
 	printf("# %d checks, %d failed, %.1f ms\n", checks, failures, (now() - t0) * 1e3);
