@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "siklus.h"
 
 static const char usage[] =
@@ -326,16 +328,19 @@ int main(int argc, char **argv)
 				fprintf(f, "diagnosis: %s\n", ridge);
 		}
 		if (mo.report_json) {
-			struct sk_atomic at;
-			FILE *j = sk_atomic_open(&at, mo.report_json);
-			/* the finding is plain words and numbers (spend.h) */
-			fprintf(j, "{\"model\": \"%s\", \"total_value\": %.6f, \"top20_share\": %.6f, "
-				"\"value_at_risk\": %.6f, \"threshold\": %g, \"spend_identified\": %s, "
-				"\"spend_diagnosis\": [%s%s%s]}\n", tm->name, total,
-				total > 0 ? top20 / total : 0, at_risk, mo.threshold,
-				mf.spend_ridge ? "false" : "true", mf.spend_ridge ? "\"" : "",
-				mf.spend_ridge ? ridge : "", mf.spend_ridge ? "\"" : "");
-			sk_atomic_commit(&at);
+			json_t *j = json_object();
+			json_object_set_new(j, "model", json_string(tm->name));
+			json_object_set_new(j, "total_value", json_real(total));
+			json_object_set_new(j, "top20_share", json_real(total > 0 ? top20 / total : 0));
+			json_object_set_new(j, "value_at_risk", json_real(at_risk));
+			json_object_set_new(j, "threshold", json_real(mo.threshold));
+			json_object_set_new(j, "spend_identified", json_boolean(!mf.spend_ridge));
+			json_t *dg = json_array();
+			if (mf.spend_ridge)
+				json_array_append_new(dg, json_string(ridge));
+			json_object_set_new(j, "spend_diagnosis", dg);
+			sk_atomic_json(mo.report_json, j, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+			json_decref(j);
 		}
 	}
 	if (mo.new_customers > 0)

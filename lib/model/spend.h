@@ -24,8 +24,8 @@ double sk_gg_ll_limit(const double *par, double x, double mbar);
 /* 1 when the fit f on obs[0..n) sits on that ridge: q and gamma loose
  * (ridge.h's sk_ridge_loose) or q over 100, q over 1, and ln L no higher
  * than the limit's (sk_ridge_tol); 0 for a penalised fit.  The finding
- * in words into what (plain ASCII without quotes: clv's --report-json
- * prints it as a JSON string as it is). */
+ * in words into what (clv's --report and, as a JSON string,
+ * --report-json). */
 int sk_gg_ridge(const struct sk_fit *f, const struct sk_spend_obs *obs, size_t n);
 void sk_gg_ridge_what(const struct sk_fit *f, char *what, size_t len);
 /* E[M | x, mbar]: conditional expected value of a transaction
