@@ -607,14 +607,26 @@ static double disc_cached(double s, double beta_T, double delta, double H)
  * reports that through GSL's error handler, which aborts by default and
  * cannot be switched off safely from the OpenMP loops that call dert.
  * D is at most 1/delta because the survival is at most 1. */
-static double dert(const double *par, double delta, double x, double t_x, double T)
+static double dert_pa(const double *par, double delta, double pa, double x, double T)
 {
 	if (!sk_par_ok(par, 4, DBL_MAX) || !(delta > 0) || !isfinite(delta) || !(x >= 0) || !(T >= 0))
 		return 0;
 	double r = par[0], alpha = par[1], s = par[2], beta = par[3];
-	double v = p_alive(par, x, t_x, T) * (r + x) / (alpha + T) *
+	/* pa first, in the product as it always was: the same bytes out
+	 * whether the caller or dert computed it */
+	double v = pa * (r + x) / (alpha + T) *
 		   fmin(disc_cached(s, beta + T, delta, INFINITY), 1 / delta);
 	return isfinite(v) ? v : 0;
+}
+
+/* Callgrind on churn --dert with 100k customers with covariates: p_alive
+ * here was 18 % of the time although churn has it already; callers with
+ * it call dert_pa. */
+static double dert(const double *par, double delta, double x, double t_x, double T)
+{
+	if (!sk_par_ok(par, 4, DBL_MAX) || !(delta > 0) || !isfinite(delta) || !(x >= 0) || !(T >= 0))
+		return 0;
+	return dert_pa(par, delta, p_alive(par, x, t_x, T), x, T);
 }
 
 /* The discounted E[X(T, T+t] | alive] over H: (r+x)/(alpha+T) times
@@ -638,8 +650,8 @@ const struct sk_tmodel sk_pnbd = {
 	.name = "pnbd", .title = "Pareto/NBD", .npar = 4,
 	.parname = { "r", "alpha", "s", "beta" }, .fit = fit, .loglik1 = loglik1,
 	.p_alive = p_alive, .expected = expected, .expected_alive = expected_alive,
-	.expected_new = expected_new, .pmf = pmf, .dert = dert, .det_alive = det_alive,
-	.return_alive = return_alive,
+	.expected_new = expected_new, .pmf = pmf, .dert = dert, .dert_pa = dert_pa,
+	.det_alive = det_alive, .return_alive = return_alive,
 };
 
 /* P(X(T, T+t] > 0 | alive at T, x, T).  Given alive at T, lambda and mu
