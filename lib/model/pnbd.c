@@ -572,7 +572,9 @@ static double pmf(const double *par, double t, int k)
 /* D(s, beta+T, delta, H) (pnbddisc.c), the results for the last few
  * (s, beta+T, delta, H) kept per thread: without covariates customers
  * share T, and clv's intervals ask again for the same s and beta at
- * each purchase parameter moved. */
+ * each purchase parameter moved.  A lifetime (DERT) from the table of
+ * sk_pnbd_disc_life: with dropout covariates every customer has her own
+ * beta, and the cache seldom hits. */
 #define DISC_CACHE 1024
 static double disc_cached(double s, double beta_T, double delta, double H)
 {
@@ -586,7 +588,7 @@ static double disc_cached(double s, double beta_T, double delta, double H)
 	if (cache[slot].s == s && cache[slot].y == beta_T &&
 	    cache[slot].delta == delta && cache[slot].H == H)
 		return cache[slot].D;
-	double D = sk_pnbd_disc(s, beta_T, delta, H);
+	double D = isinf(H) ? sk_pnbd_disc_life(s, beta_T, delta) : sk_pnbd_disc(s, beta_T, delta, H);
 	cache[slot].s = s;
 	cache[slot].y = beta_T;
 	cache[slot].delta = delta;
