@@ -277,8 +277,8 @@ int main(int argc, char **argv)
 	if (median)
 		cols[ncols++] = "median_purchases";
 	struct sk_pred_extra x;
-	sk_pred_extra_make(&x, tm, mf.tfit.par, &d, horizon, o.unit_days, c.has_dert, c.dert,
-			   c.pmf, cols, ncols);
+	sk_pred_extra_make(&x, tm, mf.tfit.par, &d, p.p_alive, horizon, o.unit_days, c.has_dert,
+			   c.dert, c.pmf, cols, ncols);
 	/* The patterns' memory is the output's, unless the pmf columns,
 	 * kept per pattern, still need them. */
 	if (!x.pmf)

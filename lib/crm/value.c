@@ -276,16 +276,50 @@ static int finite_det(double *v, double x)
 	return isfinite(x);
 }
 
+static double *value_det(const struct sk_tmodel *tm, const double *par,
+			  struct sk_custdata *d, double horizon, double annual_rate,
+			  double unit_days, const double *alive_in, double **p_alive);
+
 double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 		     struct sk_custdata *d, double horizon, double annual_rate,
 		     double unit_days)
 {
-	return sk_value_det_alive(tm, par, d, horizon, annual_rate, unit_days, NULL);
+	return value_det(tm, par, d, horizon, annual_rate, unit_days, NULL, NULL);
 }
 
 double *sk_value_det_alive(const struct sk_tmodel *tm, const double *par,
 			   struct sk_custdata *d, double horizon, double annual_rate,
 			   double unit_days, double **p_alive)
+{
+	return value_det(tm, par, d, horizon, annual_rate, unit_days, NULL, p_alive);
+}
+
+double *sk_value_dert(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		      double annual_rate, double unit_days, const double *p_alive)
+{
+	return value_det(tm, par, d, -1, annual_rate, unit_days, p_alive, NULL);
+}
+
+/* P(alive) per pattern for DERT (model.h, dert_pa): the caller's per
+ * row (alive_in, churn's sk_predict) where given, else as sk_predict
+ * computes it, so that the column is the same either way. */
+static double *dert_alive(const struct sk_tmodel *tm, const double *par,
+			  struct sk_custdata *d, size_t np, const double *alive_in)
+{
+	if (!alive_in)
+		return sk_predict_alive_patterns(tm, par, d);
+	double *pa = sk_xmalloc((np ? np : 1) * sizeof *pa);
+	for (size_t i = 0; i < d->n; i++)
+		if (d->valid[i])
+			pa[d->pid[i]] = alive_in[i];
+	return pa;
+}
+
+/* sk_value_det_alive; alive_in: P(alive) per row already computed, or
+ * NULL (used by DERT only). */
+static double *value_det(const struct sk_tmodel *tm, const double *par,
+			 struct sk_custdata *d, double horizon, double annual_rate,
+			 double unit_days, const double *alive_in, double **p_alive)
 {
 	size_t np;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
@@ -359,6 +393,20 @@ double *sk_value_det_alive(const struct sk_tmodel *tm, const double *par,
 		free(gv);
 		free(gid);
 		free(g);
+	} else if (horizon < 0 && tm->dert_pa) {
+		/* DERT = P(alive) x a function of (x, T) (model.h, dert_pa):
+		 * P(alive) once, not again inside dert, and kept for the
+		 * caller's column. */
+		pa = dert_alive(tm, par, d, np, alive_in);
+		#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
+		for (size_t k = 0; k < np; k++) {
+			double ip[4];
+			const double *pp = sk_cov_rowpar(tm, par, d->cov, &pat[k], ip);
+			if (!finite_det(&v[k], tm->dert_pa(pp, delta, pa[k], pat[k].x, pat[k].T))) {
+				#pragma omp atomic write
+				bad = k;
+			}
+		}
 	} else {
 		#pragma omp parallel for schedule(dynamic, 64) if (np > 200)
 		for (size_t k = 0; k < np; k++) {
@@ -717,8 +765,8 @@ const struct sk_tmodel *sk_value_models(const char *model_path, const char *type
 }
 
 void sk_pred_extra_make(struct sk_pred_extra *x, const struct sk_tmodel *tm,
-			const double *par, struct sk_custdata *d, double horizon,
-			double unit_days, int has_dert, double rate, int K,
+			const double *par, struct sk_custdata *d, const double *p_alive,
+			double horizon, double unit_days, int has_dert, double rate, int K,
 			const char *const *base, size_t nbase)
 {
 	memset(x, 0, sizeof *x);
@@ -726,7 +774,7 @@ void sk_pred_extra_make(struct sk_pred_extra *x, const struct sk_tmodel *tm,
 		sk_die(SK_EX_USAGE, "--dert: %s has no closed form for DERT; use --model-type "
 		       "pnbd or bgbb", tm->title);
 	if (has_dert)
-		x->dert = sk_value_det(tm, par, d, -1, rate, unit_days);
+		x->dert = sk_value_dert(tm, par, d, rate, unit_days, p_alive);
 	if (K >= 0)
 		x->pmf = sk_predict_pmf(tm, par, d, horizon, K);
 	x->K = K;

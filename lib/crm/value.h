@@ -33,6 +33,11 @@ double *sk_value_det(const struct sk_tmodel *tm, const double *par,
 double *sk_value_det_alive(const struct sk_tmodel *tm, const double *par,
 			   struct sk_custdata *d, double horizon, double annual_rate,
 			   double unit_days, double **p_alive);
+/* DERT per row (sk_value_det's horizon < 0) given P(alive) per row as
+ * sk_predict computed it (NULL: computed here): the Pareto/NBD's
+ * DERT multiplies by it (model.h, dert_pa), churn has it already. */
+double *sk_value_dert(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
+		      double annual_rate, double unit_days, const double *p_alive);
 
 /* The models of clv and whatif: with model_path, load them (exits 64
  * unless the file holds a transaction and a spend model, saved by clv
@@ -78,7 +83,8 @@ void sk_value_intervals(const struct sk_tmodel *tm, const struct sk_fit *tfit,
 
 /* churn's optional columns: dert (--dert RATE, models with a closed form
  * only: exits 64 otherwise) and pmf_0..pmf_K (--pmf K), after the base
- * columns; names has nbase + ncol entries. */
+ * columns; names has nbase + ncol entries.  p_alive: per row as
+ * sk_predict gave it (the DERT multiplies by it), or NULL. */
 struct sk_pred_extra {
 	double *dert;		/* per row, or NULL */
 	double *pmf;		/* per pattern, K + 1 each, or NULL */
@@ -87,8 +93,8 @@ struct sk_pred_extra {
 	char **names;
 };
 void sk_pred_extra_make(struct sk_pred_extra *x, const struct sk_tmodel *tm,
-			const double *par, struct sk_custdata *d, double horizon,
-			double unit_days, int has_dert, double rate, int K,
+			const double *par, struct sk_custdata *d, const double *p_alive,
+			double horizon, double unit_days, int has_dert, double rate, int K,
 			const char *const *base, size_t nbase);
 /* Set the extra columns of valid row i on an output row. */
 void sk_pred_extra_fill(const struct sk_pred_extra *x, const struct sk_custdata *d,

@@ -82,6 +82,12 @@ struct sk_tmodel {
 	/* Discounted expected residual transactions at continuous discount
 	 * rate delta per unit time; NULL where the model has no closed form. */
 	double (*dert)(const double *par, double delta, double x, double t_x, double T);
+	/* The same given pa = p_alive(par, x, t_x, T), where DERT is P(alive)
+	 * times a function of (x, T) (Pareto/NBD): for a caller that has
+	 * P(alive) already (churn's, clv's column), so that it is not
+	 * computed twice; dert(...) == dert_pa(par, delta, pa, x, T) to the
+	 * bit.  NULL: call dert. */
+	double (*dert_pa)(const double *par, double delta, double pa, double x, double T);
 	/* The discounted E[X(T, T+t] | alive at T, x, T] over a horizon H
 	 * (int_0^H e^(-delta t) dE(t)) where the model has a faster way than
 	 * value.c's quadrature of expected_alive (Pareto/NBD); NULL

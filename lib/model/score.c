@@ -328,7 +328,8 @@ static void alive_patterns(const struct sk_tmodel *tm, const double *par,
 	*bad = b;
 }
 
-double *sk_predict_alive(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d)
+double *sk_predict_alive_patterns(const struct sk_tmodel *tm, const double *par,
+				  struct sk_custdata *d)
 {
 	size_t np, bad;
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &np);
@@ -338,7 +339,12 @@ double *sk_predict_alive(const struct sk_tmodel *tm, const double *par, struct s
 		sk_die(SK_EX_DATA, "%s gives no finite p_alive for frequency %g, recency %g, "
 		       "T %g (a customer far beyond the data the model was fitted on?); refit "
 		       "on data like these", tm->title, pat[bad].x, pat[bad].t_x, pat[bad].T);
-	return sk_custdata_per_row(d, pa);
+	return pa;
+}
+
+double *sk_predict_alive(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d)
+{
+	return sk_custdata_per_row(d, sk_predict_alive_patterns(tm, par, d));
 }
 
 void sk_predict(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,

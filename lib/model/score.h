@@ -162,6 +162,10 @@ void sk_pred_free(struct sk_pred *p);
  * the learned layer or --evaluate, a third of sk_predict's memory and
  * none of its work per (x, T) group. */
 double *sk_predict_alive(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d);
+/* The same per pattern (sk_custdata_patterns): pattern d->pid[i] of
+ * valid row i. */
+double *sk_predict_alive_patterns(const struct sk_tmodel *tm, const double *par,
+				  struct sk_custdata *d);
 
 /* P(X(T, T+t] = k | x, t_x, T): the conditional pmf of a customer's
  * transactions in the next t (opportunities for BG/BB).  Every model here

@@ -23,7 +23,17 @@
  * (4) sk_cov_p_alive (covlik.c's kernel, series coefficients shared per
  * x) must give pnbd.c's p_alive for 4000 customers with their own alpha
  * and beta, including rates so unequal that the kernel falls back to
- * quadrature: 1e-12 relative. */
+ * quadrature: 1e-12 relative.
+ * (5) The DERT given P(alive) (model.h, dert_pa) and the model's dert
+ * are the product pnbd.c's dert computed before dert_pa, to the bit,
+ * over a grid of parameters and patterns; for 2000 customers
+ * with covariates sk_value_dert given sk_predict's p_alive is
+ * sk_value_det's lifetime to the bit (churn --dert's bytes do not
+ * change), given half of it half (so it is used, not recomputed), and
+ * the p_alive sk_value_det_alive returns with the lifetime is
+ * sk_predict_alive's (clv --horizon lifetime's column).
+ * (6) sk_pnbd_disc_life (a table for one s and delta) within 1e-13 of
+ * sk_pnbd_disc. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +299,153 @@ static void p_alive_kernel(void)
 	      "customers with covariates (smallest p_alive %.2g)", worst, N, lo);
 }
 
+static void dert_given_alive(void)
+{
+	/* (r, alpha, s, beta): s = 1 (life_factor's limit), s large, tiny */
+	static const double pars[4][4] = { { 0.55, 10.6, 0.6, 11.7 }, { 1.32, 91.06, 1, 510.4 },
+					   { 2, 5, 300, 40 }, { 0.1, 0.5, 0.02, 1e4 } };
+	static const double deltas[3] = { 1e-5, 2.6e-4, 0.5 };
+	long same = 0, pos = 0, n = 0;
+	for (int a = 0; a < 4; a++)
+		for (int b = 0; b < 3; b++)
+			for (double x = 0; x <= 60; x += 7.5)
+				for (double T = 1; T <= 2000; T *= 3.7) {
+					double tx = x > 0 ? T * 0.61 : 0;
+					double pa = sk_pnbd.p_alive(pars[a], x, tx, T);
+					const double *q = pars[a];
+					/* pnbd.c's dert before dert_pa, as it was written
+					 * (D now from the table, (6)) */
+					double d0 = pa * (q[0] + x) / (q[1] + T) *
+						    fmin(sk_pnbd_disc_life(q[2], q[3] + T,
+									   deltas[b]),
+							 1 / deltas[b]);
+					double d1 = sk_pnbd.dert(q, deltas[b], x, tx, T);
+					double d2 = sk_pnbd.dert_pa(q, deltas[b], pa, x, T);
+					same += memcmp(&d0, &d1, sizeof d1) == 0 &&
+						memcmp(&d0, &d2, sizeof d1) == 0;
+					pos += d1 > 0;	/* not all 0: an underflowing p_alive */
+					n++;
+				}
+	check(same == n && pos > n * 9 / 10, "pnbddisc: dert and dert_pa(p_alive) are FHL 2005 "
+	      "eq. 2 as pnbd.c wrote it to the bit at %ld of %ld parameters and patterns (%ld "
+	      "above 0)", same, n, pos);
+
+	enum { N = 2000 };
+	const double par[6] = { 0.55, 10.6, 0.6, 11.7, 0.8, -1.1 };
+	static double zv[N][2];
+	static struct sk_rfm rfm[N];
+	static unsigned char valid[N];
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1 }, .nz = N, .z = &zv[0][0] };
+	unsigned long long u = 987654321;
+	for (int i = 0; i < N; i++) {
+		double q[4];
+		for (int j = 0; j < 4; j++) {	/* a 64-bit LCG (Knuth's MMIX) */
+			u = u * 6364136223846793005ULL + 1442695040888963407ULL;
+			q[j] = (double)(u >> 11) / 9007199254740992.0;
+		}
+		double x = floor(q[0] * 30), T = 10 + 700 * q[1];
+		rfm[i] = (struct sk_rfm){ .x = x, .t_x = x > 0 ? T * q[2] : 0, .T = T, .w = 1,
+					  .cov = (uint32_t)i };
+		zv[i][0] = zv[i][1] = 4 * q[3] - 2;
+		valid[i] = i % 97 != 5;	/* some rows not customers */
+	}
+	struct sk_custdata d;
+	memset(&d, 0, sizeof d);
+	d.n = N;
+	for (int i = 0; i < N; i++)
+		d.nvalid += valid[i];
+	d.rfm = rfm;
+	d.valid = valid;
+	d.cov = &cd;
+	d.ncov = N;
+	const double rate = 0.1;
+	struct sk_pred p;
+	sk_predict(&sk_pnbd, par, &d, 30, &p);
+	double *ref = sk_value_det(&sk_pnbd, par, &d, -1, rate, 1);
+	double *given = sk_value_dert(&sk_pnbd, par, &d, rate, 1, p.p_alive);
+	static double half[N];
+	for (int i = 0; i < N; i++)
+		half[i] = valid[i] ? p.p_alive[i] / 2 : 0;
+	double *vhalf = sk_value_dert(&sk_pnbd, par, &d, rate, 1, half);
+	double *pa = NULL;
+	double *lt = sk_value_det_alive(&sk_pnbd, par, &d, -1, rate, 1, &pa);
+	double *pref = sk_predict_alive(&sk_pnbd, par, &d);
+	int nsame = 0, nhalf = 0, nlt = 0, npa = 0, nv = 0;
+	for (int i = 0; i < N; i++) {
+		if (!valid[i])
+			continue;
+		nv++;
+		nsame += memcmp(&ref[i], &given[i], sizeof ref[i]) == 0 && ref[i] > 0;
+		nhalf += fabs(vhalf[i] - ref[i] / 2) <= 1e-15 * ref[i];
+		nlt += memcmp(&ref[i], &lt[i], sizeof ref[i]) == 0;
+		npa += memcmp(&pa[i], &pref[i], sizeof pa[i]) == 0;
+	}
+	check(nsame == nv && nlt == nv, "pnbddisc: DERT given sk_predict's p_alive is sk_value_det's "
+	      "lifetime to the bit for %d (%d) of %d customers with covariates", nsame, nlt, nv);
+	check(nhalf == nv, "pnbddisc: given half the p_alive, half the DERT for %d of %d customers",
+	      nhalf, nv);
+	check(npa == nv, "pnbddisc: the lifetime's p_alive is sk_predict_alive's to the bit for %d "
+	      "of %d customers", npa, nv);
+	free(ref);
+	free(given);
+	free(vhalf);
+	free(lt);
+	free(pa);
+	free(pref);
+	sk_pred_free(&p);
+	free(d.pat);
+	free(d.pid);
+}
+
+/* (6) sk_pnbd_disc_life's table (one s and delta, B of their own)
+ * against sk_pnbd_disc: 1e-13 relative over s from 0.05 to 1000 and
+ * z = delta B from 1e-9 to 1e3, and s alternating call by call; and a
+ * value is the same to the bit whatever was asked before (a grid begun
+ * at a large z or a small one), so that outputs do not depend on the
+ * threads' order. */
+static void disc_life_table(void)
+{
+	static const double ss[] = { 0.05, 0.5, 0.99, 1, 1.0001, 1.6, 3, 30, 300, 1000 };
+	const double delta = 2.6e-4;
+	double worst = 0;
+	long n = 0, differ = 0;
+	for (size_t a = 0; a < sizeof ss / sizeof *ss; a++)
+		for (int i = 0; i <= 1200; i++) {
+			/* z up and down again, so the grid is extended and reused */
+			double lz = i <= 600 ? -9 + i * 0.02 : 3 - (i - 600) * 0.0199;
+			double B = pow(10, lz) / delta;
+			double ref = sk_pnbd_disc(ss[a], B, delta, INFINITY);
+			double v = sk_pnbd_disc_life(ss[a], B, delta);
+			double rel = fabs(v - ref) / ref;
+			worst = rel <= worst ? worst : rel;
+			differ += v != ref;
+			n++;
+		}
+	for (int i = 0; i < 400; i++) {
+		double s = i % 2 ? 0.7 : 2.5, B = 10 + i;
+		double ref = sk_pnbd_disc(s, B, delta, INFINITY);
+		double rel = fabs(sk_pnbd_disc_life(s, B, delta) - ref) / ref;
+		worst = rel <= worst ? worst : rel;
+		n++;
+	}
+	int hist = 0;
+	for (int i = 0; i < 50; i++) {
+		double B = 3 + 97 * i, up, down;
+		sk_pnbd_disc_life(2, 1e5, delta);	/* a fresh table, grown from near z = 4 */
+		sk_pnbd_disc_life(1.6, 10, delta);
+		up = sk_pnbd_disc_life(1.6, B, delta);
+		sk_pnbd_disc_life(2, 1e5, delta);	/* and one grown to z = 2.6e-9 first */
+		sk_pnbd_disc_life(1.6, 1e-5, delta);
+		down = sk_pnbd_disc_life(1.6, B, delta);
+		hist += memcmp(&up, &down, sizeof up) == 0;
+	}
+	check(hist == 50, "pnbddisc: the table's value is the same to the bit for %d of 50 "
+	      "customers whatever the calls before", hist);
+	/* differ: the table was used (its values are not the panels' bits) */
+	check(worst < 1e-13 && differ > n / 4, "pnbddisc: lifetimes from the table within %.1e "
+	      "of sk_pnbd_disc at %ld points (%ld not to the bit)", worst, n, differ);
+}
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -297,6 +454,8 @@ int main(void)
 	det_covariates(w);
 	intervals_covariates();
 	p_alive_kernel();
+	dert_given_alive();
+	disc_life_table();
 	gsl_integration_workspace_free(w);
 	printf("# %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
