@@ -713,8 +713,9 @@ static double return_alive(const double *par, double t, double x, double T)
  *   int_0^inf e^(-delta u) S_T(u) du
  * (the discounted expected transactions of Fader, Hardie & Lee 2005,
  * "RFM and CLV", JMR 42(4), eq. 2, with the Gamma-Gompertz survival in
- * place of the Pareto/NBD's), integrated on u = v / (1 - v). */
-static double dert(const double *par, double delta, double x, double t_x, double T)
+ * place of the Pareto/NBD's), integrated on u = v / (1 - v); dert_pa
+ * takes P(alive) from a caller that has it (model.h). */
+static double dert_pa(const double *par, double delta, double pa, double x, double T)
 {
 	if (!sk_par_ok(par, NPAR, DBL_MAX) || !(delta > 0) || !isfinite(delta) || !(x >= 0) ||
 	    !(T >= 0))
@@ -724,8 +725,16 @@ static double dert(const double *par, double delta, double x, double t_x, double
 	if (sk_quad(surv_f, &c, 1, 0, 1, 1e-10, &q) < 0 || !isfinite(q))
 		return 0;
 	q = fmin(fmax(q, 0), 1 / delta);
-	double v = p_alive(par, x, t_x, T) * (par[0] + x) / (par[1] + T) * q;
+	double v = pa * (par[0] + x) / (par[1] + T) * q;
 	return isfinite(v) ? v : 0;
+}
+
+static double dert(const double *par, double delta, double x, double t_x, double T)
+{
+	if (!sk_par_ok(par, NPAR, DBL_MAX) || !(delta > 0) || !isfinite(delta) || !(x >= 0) ||
+	    !(T >= 0))
+		return 0;
+	return dert_pa(par, delta, p_alive(par, x, t_x, T), x, T);
 }
 
 struct pmf_int {
@@ -774,6 +783,7 @@ const struct sk_tmodel sk_ggomnbd = {
 	.parname = { "r", "alpha", "b", "s", "beta" }, .fit = fit, .loglik1 = loglik1,
 	.p_alive = p_alive, .p_alive_all = p_alive_all, .expected = expected,
 	.expected_alive = expected_alive,
-	.expected_new = expected_new, .pmf = pmf, .dert = dert, .return_alive = return_alive,
+	.expected_new = expected_new, .pmf = pmf, .dert = dert, .dert_pa = dert_pa,
+	.return_alive = return_alive,
 	.ridge = { { 0, 1, sk_ggom_ll_rlimit, "the purchase rate", 1 } },
 };

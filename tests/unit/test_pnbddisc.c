@@ -330,6 +330,26 @@ static void dert_given_alive(void)
 	      "eq. 2 as pnbd.c wrote it to the bit at %ld of %ld parameters and patterns (%ld "
 	      "above 0)", same, n, pos);
 
+	/* The GGom/NBD's dert_pa (ggomnbd.c) likewise: its dert is dert_pa at
+	 * its own p_alive to the bit, and half the P(alive) halves it. */
+	static const double gg[2][5] = { { 0.55, 10.6, 0.05, 0.6, 11.7 }, { 1.3, 40, 0.3, 2, 5 } };
+	long gsame = 0, ghalf = 0, gn = 0;
+	for (int a = 0; a < 2; a++)
+		for (double x = 0; x <= 20; x += 5)
+			for (double T = 2; T <= 200; T *= 4.3) {
+				double tx = x > 0 ? T * 0.61 : 0;
+				double pa = sk_ggomnbd.p_alive(gg[a], x, tx, T);
+				double d1 = sk_ggomnbd.dert(gg[a], 0.01, x, tx, T);
+				double d2 = sk_ggomnbd.dert_pa(gg[a], 0.01, pa, x, T);
+				double d3 = sk_ggomnbd.dert_pa(gg[a], 0.01, pa / 2, x, T);
+				gsame += d1 > 0 && memcmp(&d1, &d2, sizeof d1) == 0;
+				ghalf += fabs(d3 - d2 / 2) <= 1e-15 * d2;
+				gn++;
+			}
+	check(gsame == gn && ghalf == gn, "pnbddisc: the GGom/NBD's dert is dert_pa at its "
+	      "p_alive to the bit at %ld of %ld, and proportional to P(alive) at %ld", gsame, gn,
+	      ghalf);
+
 	enum { N = 2000 };
 	const double par[6] = { 0.55, 10.6, 0.6, 11.7, 0.8, -1.1 };
 	static double zv[N][2];
