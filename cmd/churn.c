@@ -256,7 +256,7 @@ int main(int argc, char **argv)
 		sk_predict_intervals(tm, &mf.tfit, &d, horizon, mo.intervals, &iv);
 	if (have_bt) {
 		if (!c.no_learn)
-			sk_layer_apply(tm, &bt, &d, &p, mo.report ? stderr : NULL);
+			sk_layer_apply(tm, &mf.tfit, &bt, &d, &p, mo.report ? stderr : NULL);
 		sk_backtest_free(&bt);
 	}
 	/* The median from p_return as it now is: the layer's, if it learned. */

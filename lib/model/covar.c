@@ -627,6 +627,21 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	return cov_fit(tm, cd, nat, 0, pat, n, out, err, errlen);
 }
 
+int sk_cov_fit_from(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		    const struct sk_fit *from, const struct sk_rfm *pat, size_t n,
+		    struct sk_fit *out, char *err, size_t errlen)
+{
+	if (from->npar != 4 + sk_covspec_ncoef(&cd->spec)) {
+		snprintf(err, errlen, "internal: a start of %d parameters for %d", from->npar,
+			 4 + sk_covspec_ncoef(&cd->spec));
+		return -1;
+	}
+	/* fit_binned's warm path: Newton's method at once, and where its
+	 * Hessian is not negative definite there damped Newton, then BFGS
+	 * on the full data, as from the coarse estimate */
+	return cov_fit(tm, cd, from->par, 1, pat, n, out, err, errlen);
+}
+
 int sk_cov_fit_separate(const struct sk_covdata *cd, const struct sk_fit *shared,
 			const struct sk_rfm *pat, size_t n, struct sk_fit *out, char *err,
 			size_t errlen)

@@ -100,7 +100,7 @@ static void slowing(void)
 		model[i] = p.p_return[i];
 		ex[i] = p.expected[i];
 	}
-	check(sk_layer_apply(&sk_bgnbd, &b, &d, &p, NULL) == 0, "slowing: the layer learns");
+	check(sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &p, NULL) == 0, "slowing: the layer learns");
 	/* ratio: the layer's p_return with the model's E[X | X > 0] */
 	double em = 0, er = 0, el = 0, obs = 0, ss = 0;
 	int corrected = 0;
@@ -183,7 +183,7 @@ static void covariates(void)
 	d.ncov = 2;
 	struct sk_fit plain, fit;
 	char err[400];
-	int rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, 0, &plain, &fit, err, sizeof err);
+	int rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, 0, NULL, &plain, &fit, err, sizeof err);
 	check(rc == 0 && fabs(fit.par[4] - 1.2) < 3 * fit.se[4],
 	      "covariates: BG/NBD with z fits, g %.3f (se %.3f; 1.2 simulated)", fit.par[4],
 	      fit.se[4]);
@@ -198,7 +198,7 @@ static void covariates(void)
 	struct sk_fit pc, fc;
 	struct sk_pred pb;
 	sk_custdata_drop_patterns(&b.d);
-	int rcc = sk_cov_fit_custdata(&sk_bgnbd, &b.d, &cd, 0, &pc, &fc, err, sizeof err);
+	int rcc = sk_cov_fit_custdata(&sk_bgnbd, &b.d, &cd, 0, NULL, &pc, &fc, err, sizeof err);
 	sk_predict(&sk_bgnbd, fc.par, &b.d, b.window, &pb);
 	double want = 0;
 	for (int i = 0; i < 2 * NG; i++)
@@ -206,7 +206,7 @@ static void covariates(void)
 	sk_pred_free(&pb);
 	sk_custdata_drop_patterns(&b.d);
 	FILE *rep = tmpfile();
-	rc = sk_layer_apply(&sk_bgnbd, &b, &d, &p, rep);
+	rc = sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &p, rep);
 	rewind(rep);
 	char line[400];
 	double got = NAN;
@@ -266,7 +266,7 @@ int main(void)
 		model[i] = p.p_return[i];
 		ex[i] = p.expected[i];
 	}
-	check(sk_layer_apply(&sk_bgnbd, &b, &d, &p, NULL) == 0, "the layer learns");
+	check(sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &p, NULL) == 0, "the layer learns");
 	double dev = 0, mp = 0, ml = 0, obs = 0;
 	int ratio_ok = 1;
 	for (int i = 0; i < N; i++) {
@@ -333,7 +333,7 @@ int main(void)
 	struct sk_pred q;
 	sk_predict(&sk_bgnbd, fit.par, &d, horizon, &q);
 	size_t cap = sk_layer_max_train(N / 4);
-	check(sk_layer_apply(&sk_bgnbd, &b, &d, &q, NULL) == 0, "the layer learns from a sample");
+	check(sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &q, NULL) == 0, "the layer learns from a sample");
 	sk_layer_max_train(cap);
 	double qdev = 0, ql = 0;
 	for (int i = 0; i < N; i++) {
