@@ -85,6 +85,14 @@ int sk_layer_apply(const struct sk_tmodel *tm, const struct sk_fit *fit,
 		   struct sk_backtest *b, const struct sk_custdata *d, struct sk_pred *p,
 		   FILE *report);
 
+/* sk_predict (tm, fit->par, d, horizon, p) and sk_layer_apply in one:
+ * the layer learns on the backtest on one core while the model predicts
+ * for d's rows on the other.  The same figures and messages as the two
+ * in turn. */
+int sk_predict_layer(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		     struct sk_backtest *b, struct sk_custdata *d, double horizon,
+		     struct sk_pred *p, FILE *report);
+
 /* The most customers of the cut the layer learns from (and refits the
  * model on): more are sampled by a deterministic stride.  n > 0 sets it
  * (100,000 by default); returns the value before.  For tests. */
