@@ -289,7 +289,8 @@ static void beside1(const char *what, const double *bpar, int with_cov)
 		d.cov = &cd;
 		d.ncov = N;
 		sk_cov_backtest(&b, &d);
-		rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, 0, NULL, &plain, &fit, err, sizeof err);
+		rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, 0, NULL, &plain, &fit, err,
+					 sizeof err);
 	} else {
 		size_t np;
 		const struct sk_rfm *pat = sk_custdata_patterns(&d, &np);
@@ -430,7 +431,8 @@ int main(void)
 	struct sk_pred q;
 	sk_predict(&sk_bgnbd, fit.par, &d, horizon, &q);
 	size_t cap = sk_layer_max_train(N / 4);
-	check(sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &q, NULL) == 0, "the layer learns from a sample");
+	check(sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &q, NULL) == 0,
+	      "the layer learns from a sample");
 	sk_layer_max_train(cap);
 	double qdev = 0, ql = 0;
 	for (int i = 0; i < N; i++) {
