@@ -594,10 +594,11 @@ int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
 		snprintf(err, errlen, "no customer with a purchase");
 		return -1;
 	}
-	if (from && !(penalty > 0)) {
-		/* the form the fit on all customers had (cov_fit_pen) */
-		struct sk_covdata c = *cd;
-		c.spec.sep = cd->spec.sep && tm != &sk_pnbd && cd->spec.kd > 0;
+	/* the form the fit on all customers had (cov_fit_pen); a start of
+	 * another shape (a model file's) is no start */
+	struct sk_covdata c = *cd;
+	c.spec.sep = cd->spec.sep && tm != &sk_pnbd && cd->spec.kd > 0;
+	if (from && !(penalty > 0) && from->npar == 4 + sk_covspec_ncoef(&c.spec)) {
 		memset(plain, 0, sizeof *plain);
 		return sk_cov_fit_from(tm, &c, from, pat, npat, out, err, errlen);
 	}
