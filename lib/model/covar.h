@@ -231,7 +231,7 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *un
  * from (not NULL; penalty 0), a fit of tm with the same covariates on
  * all customers, the fit with them starts there (sk_cov_fit_from) and
  * plain is not fitted (zeroed); a from of another number of parameters
- * is ignored. */
+ * is ignored, and should the fit from it fail the cold fit runs. */
 int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
 			const struct sk_covdata *cd, double penalty, const struct sk_fit *from,
 			struct sk_fit *plain, struct sk_fit *out, char *err, size_t errlen);
