@@ -249,16 +249,17 @@ int main(int argc, char **argv)
 		tm = mf.tm;
 	}
 
-	struct sk_pred p;
-	sk_predict(tm, mf.tfit.par, &d, horizon, &p);
 	struct sk_pred_iv iv = { 0 };
 	if (mo.intervals > 0)
 		sk_predict_intervals(tm, &mf.tfit, &d, horizon, mo.intervals, &iv);
-	if (have_bt) {
-		if (!c.no_learn)
-			sk_layer_apply(tm, &bt, &d, &p, mo.report ? stderr : NULL);
+	/* The predictions, and the layer learning on the backtest beside */
+	struct sk_pred p;
+	if (have_bt && !c.no_learn)
+		sk_predict_layer(tm, &mf.tfit, &bt, &d, horizon, &p, mo.report ? stderr : NULL);
+	else
+		sk_predict(tm, mf.tfit.par, &d, horizon, &p);
+	if (have_bt)
 		sk_backtest_free(&bt);
-	}
 	/* The median from p_return as it now is: the layer's, if it learned. */
 	double *median = NULL;
 	if (c.median) {

@@ -130,8 +130,8 @@ static double *gg_spend(const struct sk_custdata *d, const double *gg)
 /* The layer, then Gamma-Gamma's spend made after its memory is free, and
  * learned unless --no-learn-spend; NULL without backtest columns. */
 static double *learned_layer(const struct sk_table *t, const struct sk_tmodel *tm,
-			     struct sk_custdata *d, struct sk_pred *p, double *det,
-			     const double *gg, int learn_spend, FILE *report)
+			     const struct sk_fit *fit, struct sk_custdata *d, struct sk_pred *p,
+			     double *det, const double *gg, int learn_spend, FILE *report)
 {
 	struct sk_backtest bt;
 	if (!sk_backtest_read(t, d, &bt))
@@ -140,7 +140,7 @@ static double *learned_layer(const struct sk_table *t, const struct sk_tmodel *t
 		sk_cov_backtest(&bt, d);
 	double *e_model = sk_xmalloc((d->n ? d->n : 1) * sizeof *e_model);
 	memcpy(e_model, p->expected, d->n * sizeof *e_model);
-	if (sk_layer_apply(tm, &bt, d, p, report) == 0)
+	if (sk_layer_apply(tm, fit, &bt, d, p, report) == 0)
 		for (size_t i = 0; i < d->n; i++)
 			if (d->valid[i] && e_model[i] > 0 && isfinite(p->expected[i]))
 				det[i] *= p->expected[i] / e_model[i];
@@ -247,7 +247,7 @@ int main(int argc, char **argv)
 		sk_predict(tm, mf.tfit.par, &d, horizon > 0 ? horizon : 1, &p);
 	double *spend = NULL;
 	if (layer)
-		spend = learned_layer(t, tm, &d, &p, det, mf.sfit.par, !c.no_learn_spend,
+		spend = learned_layer(t, tm, &mf.tfit, &d, &p, det, mf.sfit.par, !c.no_learn_spend,
 				      mo.report ? stderr : NULL);
 	/* clv replaces the discounted transactions in place, and the
 	 * predictions go before the tiers are ranked: memory per customer

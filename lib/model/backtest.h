@@ -74,15 +74,24 @@ const struct sk_tmodel *sk_tmodel_auto_backtest(struct sk_backtest *b, double pe
 						const struct sk_rfm *pat, size_t npat,
 						struct sk_fit *fit);
 
-/* The learned layer for model tm (par fitted on all customers, p its
+/* The learned layer for model tm (fit: its fit on all customers, p its
  * predictions over horizon for the rows of d): learn on the backtest,
  * then replace p->p_return and p->expected of every valid row by the
  * layer's calibrated figures.  A summary goes to report when not NULL.
  * Returns 0, or -1 (p unchanged) when the backtest cannot teach
  * anything: fewer than 100 customers at the cut (quietly), or the reason
  * on stderr (nobody or everybody came back, no fit). */
-int sk_layer_apply(const struct sk_tmodel *tm, struct sk_backtest *b,
-		   const struct sk_custdata *d, struct sk_pred *p, FILE *report);
+int sk_layer_apply(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		   struct sk_backtest *b, const struct sk_custdata *d, struct sk_pred *p,
+		   FILE *report);
+
+/* sk_predict (tm, fit->par, d, horizon, p) and sk_layer_apply in one:
+ * the layer learns on the backtest on one core while the model predicts
+ * for d's rows on the other.  The same figures and messages as the two
+ * in turn. */
+int sk_predict_layer(const struct sk_tmodel *tm, const struct sk_fit *fit,
+		     struct sk_backtest *b, struct sk_custdata *d, double horizon,
+		     struct sk_pred *p, FILE *report);
 
 /* The most customers of the cut the layer learns from (and refits the
  * model on): more are sampled by a deterministic stride.  n > 0 sets it

@@ -126,6 +126,17 @@ int sk_cov_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 	       const struct sk_fit *plain, const struct sk_rfm *pat, size_t n,
 	       struct sk_fit *out, char *err, size_t errlen);
 
+/* sk_cov_fit from another fit of the same model and covariates (from:
+ * par and npar as sk_cov_fit leaves them) on related data, the fit on
+ * all customers for the refit at the backtest's cut: Newton's method
+ * from there at once, without the coarse problem, which the cut's fit
+ * spent 0.3 s of CPU on (10^5 customers, one continuous column: 118
+ * BFGS iterations to a start where Newton's Hessian was indefinite).
+ * The estimate is the same maximum, to Newton's tolerance. */
+int sk_cov_fit_from(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		    const struct sk_fit *from, const struct sk_rfm *pat, size_t n,
+		    struct sk_fit *out, char *err, size_t errlen);
+
 /* The BG/NBD with separate dropout coefficients (cd->spec.sep) fitted
  * from shared, the fit of the same columns with one dropout vector
  * (sk_cov_fit with sep = 0): its estimate, g_a = g_b = g_d, is the
@@ -216,10 +227,14 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *un
 
 /* Fit tm without (plain) and with cd's covariates (out) on the valid
  * rows of d, whose rfm[].cov index cd; 0, or -1 with the reason in err.
- * What the backtest refits on the cut (auto, the learned layer). */
+ * What the backtest refits on the cut (auto, the learned layer).  With
+ * from (not NULL; penalty 0), a fit of tm with the same covariates on
+ * all customers, the fit with them starts there (sk_cov_fit_from) and
+ * plain is not fitted (zeroed); a from of another number of parameters
+ * is ignored, and should the fit from it fail the cold fit runs. */
 int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
-			const struct sk_covdata *cd, double penalty, struct sk_fit *plain,
-			struct sk_fit *out, char *err, size_t errlen);
+			const struct sk_covdata *cd, double penalty, const struct sk_fit *from,
+			struct sk_fit *plain, struct sk_fit *out, char *err, size_t errlen);
 
 /* Give the backtest's customers at the cut (b, rows as d's) d's
  * covariates: they are time-invariant, so valid as of the cut. */

@@ -100,7 +100,7 @@ static inline int btsim_layer(struct sk_custdata *d, struct sk_backtest *b, doub
 	struct sk_pred p;
 	int rc_fit = btsim_bgnbd(d, horizon, &fit, &p);
 	sk_custdata_drop_patterns(d);
-	int rc_layer = sk_layer_apply(&sk_bgnbd, b, d, &p, NULL);
+	int rc_layer = sk_layer_apply(&sk_bgnbd, &fit, b, d, &p, NULL);
 	memcpy(ret, p.p_return, d->n * sizeof *ret);
 	sk_pred_free(&p);
 	return rc_fit == 0 && rc_layer == 0 ? 0 : -1;

@@ -8,7 +8,9 @@
  * the same customers slow down, their purchase rate halving every 20
  * weeks, which BG/NBD (a constant rate) cannot know: those who come back
  * buy less than the model says, and the second part must be used and
- * bring the expected purchases toward what the customers did.  Prints
+ * bring the expected purchases toward what the customers did.  Last,
+ * the predictions made with the layer learning beside them on another
+ * core (sk_predict_layer) must be those made in turn, to the bit.  Prints
  * one "ok - ..." / "not ok - ..." line per check and exits 1 if any
  * failed. */
 #include <math.h>
@@ -100,7 +102,7 @@ static void slowing(void)
 		model[i] = p.p_return[i];
 		ex[i] = p.expected[i];
 	}
-	check(sk_layer_apply(&sk_bgnbd, &b, &d, &p, NULL) == 0, "slowing: the layer learns");
+	check(sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &p, NULL) == 0, "slowing: the layer learns");
 	/* ratio: the layer's p_return with the model's E[X | X > 0] */
 	double em = 0, er = 0, el = 0, obs = 0, ss = 0;
 	int corrected = 0;
@@ -183,7 +185,7 @@ static void covariates(void)
 	d.ncov = 2;
 	struct sk_fit plain, fit;
 	char err[400];
-	int rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, 0, &plain, &fit, err, sizeof err);
+	int rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, 0, NULL, &plain, &fit, err, sizeof err);
 	check(rc == 0 && fabs(fit.par[4] - 1.2) < 3 * fit.se[4],
 	      "covariates: BG/NBD with z fits, g %.3f (se %.3f; 1.2 simulated)", fit.par[4],
 	      fit.se[4]);
@@ -198,7 +200,7 @@ static void covariates(void)
 	struct sk_fit pc, fc;
 	struct sk_pred pb;
 	sk_custdata_drop_patterns(&b.d);
-	int rcc = sk_cov_fit_custdata(&sk_bgnbd, &b.d, &cd, 0, &pc, &fc, err, sizeof err);
+	int rcc = sk_cov_fit_custdata(&sk_bgnbd, &b.d, &cd, 0, NULL, &pc, &fc, err, sizeof err);
 	sk_predict(&sk_bgnbd, fc.par, &b.d, b.window, &pb);
 	double want = 0;
 	for (int i = 0; i < 2 * NG; i++)
@@ -206,7 +208,7 @@ static void covariates(void)
 	sk_pred_free(&pb);
 	sk_custdata_drop_patterns(&b.d);
 	FILE *rep = tmpfile();
-	rc = sk_layer_apply(&sk_bgnbd, &b, &d, &p, rep);
+	rc = sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &p, rep);
 	rewind(rep);
 	char line[400];
 	double got = NAN;
@@ -249,11 +251,107 @@ static void covariates(void)
 	free(back);
 }
 
+/* The layer learned beside the predictions (sk_predict_layer: two
+ * threads) against the two in turn (sk_predict, then sk_layer_apply):
+ * every p_return and expected_purchases the same to the bit, and the
+ * same report.  With a lognormal covariate (sd 1 on the log scale, a
+ * vector per customer: the refit at the cut from the fit at the end, on
+ * covlik.c's path) on the FHL 2005 cohort, whose cut sees dropout (the
+ * layer learns while the predictions are made); and with the plain
+ * BG/NBD on a cohort that hardly drops out (a = 0.01, b = 100), whose
+ * model sees none at the cut, so that the layer must wait for the end's
+ * p_alive before choosing its features (backtest.c, layer_waits: fitted
+ * at once, as if the end saw dropout, it left p_alive out and all 20,000
+ * differed). */
+static void beside1(const char *what, const double *bpar, int with_cov)
+{
+	struct btsim sim = { .par = { bpar[0], bpar[1], bpar[2], bpar[3] }, .end = end,
+			     .cut = cut, .horizon = horizon, .seed = 23 };
+	struct sk_custdata d;
+	struct sk_backtest b;
+	double *back = calloc(N, sizeof *back);
+	btsim_cohort(&sim, N, N, &d, &b, back, NULL);
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1, .sep = 1 }, .nz = N };
+	strcpy(cd.spec.pname[0], "spend");
+	strcpy(cd.spec.dname[0], "spend");
+	cd.z = malloc(2 * N * sizeof *cd.z);
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(g, 29);
+	for (size_t i = 0; i < N; i++) {
+		cd.z[2 * i] = cd.z[2 * i + 1] = exp(gsl_ran_gaussian(g, 1));
+		d.rfm[i].cov = (uint32_t)i;
+	}
+	gsl_rng_free(g);
+	struct sk_fit fit, plain;
+	char err[400] = "";
+	int rc;
+	if (with_cov) {
+		d.cov = &cd;
+		d.ncov = N;
+		sk_cov_backtest(&b, &d);
+		rc = sk_cov_fit_custdata(&sk_bgnbd, &d, &cd, 0, NULL, &plain, &fit, err,
+					 sizeof err);
+	} else {
+		size_t np;
+		const struct sk_rfm *pat = sk_custdata_patterns(&d, &np);
+		rc = sk_bgnbd.fit(pat, np, &fit, err, sizeof err);
+	}
+	struct sk_pred p1, p2;
+	FILE *r1 = tmpfile(), *r2 = tmpfile();
+	int rc1 = -2, rc2 = -2;
+	if (rc == 0) {
+		sk_predict(&sk_bgnbd, fit.par, &d, horizon, &p1);
+		rc1 = sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &p1, r1);
+		rc2 = sk_predict_layer(&sk_bgnbd, &fit, &b, &d, horizon, &p2, r2);
+	} else {
+		printf("# %s: %s\n", what, err);
+	}
+	size_t differ = 0;
+	for (size_t i = 0; rc == 0 && i < N; i++)
+		differ += memcmp(&p1.p_return[i], &p2.p_return[i], sizeof(double)) != 0 ||
+			  memcmp(&p1.expected[i], &p2.expected[i], sizeof(double)) != 0 ||
+			  memcmp(&p1.p_alive[i], &p2.p_alive[i], sizeof(double)) != 0;
+	char t1[4096] = "", t2[4096] = "";
+	rewind(r1);
+	rewind(r2);
+	size_t l1 = fread(t1, 1, sizeof t1 - 1, r1), l2 = fread(t2, 1, sizeof t2 - 1, r2);
+	t1[l1] = t2[l2] = 0;
+	fclose(r1);
+	fclose(r2);
+	check(rc == 0 && rc1 == 0 && rc2 == 0 && differ == 0 && p1.hurdle == p2.hurdle &&
+	      l1 > 0 && strcmp(t1, t2) == 0,
+	      "%s: the layer learned beside the predictions gives the figures and report of "
+	      "the two in turn (%zu of %d customers differ; layer %d and %d)", what, differ, N,
+	      rc1, rc2);
+	if (strcmp(t1, t2) != 0)
+		printf("# in turn:\n%s# beside:\n%s", t1, t2);
+	if (rc == 0) {
+		sk_pred_free(&p1);
+		sk_pred_free(&p2);
+	}
+	free(cd.z);
+	free(back);
+	d.cov = NULL;
+	b.d.cov = NULL;
+	sk_backtest_free(&b);
+	sk_custdata_free(&d);
+}
+
+static void beside(void)
+{
+	/* rates alike (r = 2) and hardly any dropout: the fit at the cut
+	 * puts every p_alive above 0.99999 */
+	static const double nodrop[4] = { 2, 40, 0.01, 100 };
+	beside1("a lognormal covariate", par, 1);
+	beside1("no dropout at the cut", nodrop, 0);
+}
+
 int main(void)
 {
 	struct sk_custdata d;
 	struct sk_backtest b;
 	double *count = malloc(N * sizeof *count), *back = malloc(N * sizeof *back);
+	beside();
 	simulate(11, 0, &d, &b, count);
 	for (int i = 0; i < N; i++)
 		back[i] = count[i] > 0;
@@ -266,7 +364,7 @@ int main(void)
 		model[i] = p.p_return[i];
 		ex[i] = p.expected[i];
 	}
-	check(sk_layer_apply(&sk_bgnbd, &b, &d, &p, NULL) == 0, "the layer learns");
+	check(sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &p, NULL) == 0, "the layer learns");
 	double dev = 0, mp = 0, ml = 0, obs = 0;
 	int ratio_ok = 1;
 	for (int i = 0; i < N; i++) {
@@ -333,7 +431,8 @@ int main(void)
 	struct sk_pred q;
 	sk_predict(&sk_bgnbd, fit.par, &d, horizon, &q);
 	size_t cap = sk_layer_max_train(N / 4);
-	check(sk_layer_apply(&sk_bgnbd, &b, &d, &q, NULL) == 0, "the layer learns from a sample");
+	check(sk_layer_apply(&sk_bgnbd, &fit, &b, &d, &q, NULL) == 0,
+	      "the layer learns from a sample");
 	sk_layer_max_train(cap);
 	double qdev = 0, ql = 0;
 	for (int i = 0; i < N; i++) {

@@ -31,7 +31,10 @@
  * the values at the true parameters as often as they claim, for fixed
  * histories and covariate vectors over replicated simulations; (9) the
  * new customer's forecast is the mean over the customers' vectors; (10)
- * --penalty's estimate minimises the penalised objective.  Prints
+ * --penalty's estimate minimises the penalised objective; (11) the
+ * refit at a backtest's cut started from the fit on all customers
+ * (sk_cov_fit_from, the learned layer's) reaches the maximum the cold
+ * fit from the coarse start reaches, with a heavy-tailed column.  Prints
  * "ok - ..." / "not ok - ..." and exits 1 if any check failed. */
 #include <math.h>
 #include <stdio.h>
@@ -608,6 +611,95 @@ static void newton_damped(void)
 	      pn, dn, e, -damped.loglik);
 }
 
+/* One customer of cd's story (customer()'s) observed to T and, as the
+ * backtest's cut sees her, to T - W: into end and cut. */
+static void customer_cut(int pnbd, const double *ip, double W, gsl_rng *rng,
+			 struct sk_rfm *end, struct sk_rfm *cut)
+{
+	double T = floor(gsl_rng_uniform(rng) * 26 * 7 + 26 * 7) / 7, Tc = T - W;
+	double lam = gsl_ran_gamma(rng, ip[0], 1 / ip[1]);
+	double life = HUGE_VAL, q = 0;
+	if (pnbd)
+		life = gsl_ran_exponential(rng, 1 / gsl_ran_gamma(rng, ip[2], 1 / ip[3]));
+	else
+		q = gsl_ran_beta(rng, ip[2], ip[3]);
+	double t = 0, tx = 0, x = 0, txc = 0, xc = 0;
+	for (;;) {
+		t += gsl_ran_exponential(rng, 1 / lam);
+		if (t > T || t > life)
+			break;
+		x++;
+		tx = t;
+		if (t <= Tc) {
+			xc++;
+			txc = t;
+		}
+		if (!pnbd && gsl_rng_uniform(rng) < q)
+			break;
+	}
+	*end = (struct sk_rfm){ .x = x, .t_x = floor(tx * 7) / 7, .T = T, .w = 1 };
+	*cut = (struct sk_rfm){ .x = xc, .t_x = floor(txc * 7) / 7, .T = Tc, .w = 1 };
+}
+
+/* (11) 5000 customers, each her own value of a lognormal column (sd 1
+ * on the log scale: the mean 1.6, the largest of 5000 ~ 40, as
+ * total_spend is heavy-tailed) acting on both processes (the BG/NBD's a
+ * and b apart, churn's default form), seen at the end and 13 weeks
+ * earlier.  The fit at the cut from the fit at the end, what the learned
+ * layer now does, against the fit at the cut from the coarse start on
+ * rounded columns, what it did: the same maximum, the log-likelihood to
+ * 1e-9 relative and every parameter to 1e-6 (relative for the four
+ * positive ones, absolute for the coefficients); both being Newton's
+ * method with the exact Hessian to a step below 1e-7, they agree far
+ * closer (measured: 1e-12 and below). */
+static void warm_start(const struct sk_tmodel *tm, const double *par)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 2026);
+	const size_t n = 5000;
+	struct sk_covdata cd = { .spec = { .kp = 1, .kd = 1, .sep = tm == &sk_bgnbd } };
+	strcpy(cd.spec.pname[0], "spend");
+	strcpy(cd.spec.dname[0], "spend");
+	cd.nz = n;
+	cd.z = malloc(n * 2 * sizeof *cd.z);
+	struct sk_rfm *pe = malloc(n * sizeof *pe), *pc = malloc(n * sizeof *pc);
+	/* the simulation's coefficients: purchase, then dropout (a and b
+	 * apart for the BG/NBD: 0.3 and -0.2) */
+	double tp[SK_FIT_MAXPAR] = { par[0], par[1], par[2], par[3], 0.4, 0.3, -0.2 };
+	for (size_t i = 0; i < n; i++) {
+		double z = exp(gsl_ran_gaussian(rng, 1)), ip[4];
+		cd.z[2 * i] = cd.z[2 * i + 1] = z;
+		sk_cov_par(tm, &cd.spec, tp, cd.z + 2 * i, ip);
+		customer_cut(tm == &sk_pnbd, ip, 13, rng, &pe[i], &pc[i]);
+		pe[i].cov = pc[i].cov = (uint32_t)i;
+	}
+	size_t ne = sk_rfm_compress(pe, n), nc = sk_rfm_compress(pc, n);
+	struct sk_fit pl_end, f_end, pl_cut, cold, warm;
+	char err[256] = "";
+	int ok = fit_both(tm, &cd, pe, ne, &pl_end, &f_end) == 0 &&
+		 fit_both(tm, &cd, pc, nc, &pl_cut, &cold) == 0;
+	ok = ok && sk_cov_fit_from(tm, &cd, &f_end, pc, nc, &warm, err, sizeof err) == 0;
+	if (!ok && err[0])
+		printf("# warm fit: %s\n", err);
+	double dp = 0, moved = 0;
+	for (int i = 0; ok && i < cold.npar; i++) {
+		dp = fmax(dp, i < 4 ? fabs(warm.par[i] / cold.par[i] - 1) :
+			  fabs(warm.par[i] - cold.par[i]));
+		/* the start is not the answer: the cut's estimate is elsewhere */
+		moved = fmax(moved, i < 4 ? fabs(f_end.par[i] / cold.par[i] - 1) :
+			     fabs(f_end.par[i] - cold.par[i]));
+	}
+	check(ok && warm.npar == cold.npar && moved > 1e-3 &&
+	      fabs(warm.loglik - cold.loglik) < 1e-9 * fabs(cold.loglik) && dp < 1e-6,
+	      "%s, a lognormal covariate: the fit at the cut from the fit at the end reaches "
+	      "the cold fit's maximum (LL %.8f vs %.8f, parameters within %.1e; the start "
+	      "%.3f away)", tm->title, ok ? warm.loglik : 0, ok ? cold.loglik : 0, dp, moved);
+	free(pe);
+	free(pc);
+	free(cd.z);
+	gsl_rng_free(rng);
+}
+
 int main(void)
 {
 	newton_damped();
@@ -638,6 +730,8 @@ int main(void)
 	affine(&sk_pnbd, pn);
 	binned_start(&sk_pnbd, pn);
 	binned_start(&sk_bgnbd, bg);
+	warm_start(&sk_bgnbd, bg);
+	warm_start(&sk_pnbd, pn);
 	recover(&sk_pnbd, pn, 6000);
 	recover(&sk_bgnbd, bg, 6000);
 	se_sanity(&sk_bgnbd, bg, 3000, 30);
