@@ -168,7 +168,8 @@ int main(int argc, char **argv)
 	/* MBG/NBD: with the learned layer it ranks and calibrates p_return best
 	 * on the three real data sets (README, Accuracy); BG/NBD, which lets
 	 * no one-time buyer leave, ranks Online Retail worst. */
-	mo.type = "mbgnbd";
+	static const char default_type[] = "mbgnbd";
+	mo.type = default_type;	/* to tell the default from --model-type mbgnbd */
 	struct churn_opts c = { .tracking_period = "1w", .pmf = -1, .backtest = "auto", .median = 1 };
 	sk_model_parse_args(&o, &mo, argc, argv, usage, own, on_opt, &c);
 	/* Covariates (covar.h) come with their own fit and predictions; the
@@ -185,7 +186,7 @@ int main(int argc, char **argv)
 	/* Usage errors first: the model type and the horizon as written. */
 	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
 	if (cov)
-		sk_cov_check_model(tm);
+		sk_cov_check_model(tm, mo.type != default_type);
 	sk_model_opts_horizon(&mo, &o, tm, 0);
 
 	long period_days = lround(sk_opt_duration(&o, "tracking-period", c.tracking_period));

@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	/* Usage errors first: the model type and the horizon as written. */
 	const struct sk_tmodel *tm = mo.model ? NULL : sk_model_opts_model(&mo, &o, &mf);
 	if (cov)
-		sk_cov_check_model(tm);
+		sk_cov_check_model(tm, mo.type != default_type);
 	int lifetime = strcmp(mo.horizon, "lifetime") == 0;
 	if (lifetime && (c.evaluate || mo.new_customers > 0))
 		sk_die(SK_EX_USAGE, "--evaluate and --new-customer need a finite --horizon");

@@ -38,11 +38,12 @@ static int is_pnbd(const struct sk_tmodel *tm)
 	return tm == &sk_pnbd;
 }
 
-void sk_cov_check_model(const struct sk_tmodel *tm)
+void sk_cov_check_model(const struct sk_tmodel *tm, int given)
 {
 	if (tm && tm != &sk_pnbd && tm != &sk_bgnbd)
-		sk_die(SK_EX_USAGE, "--covariates: --model-type %s takes no covariates; use "
-		       "pnbd, bgnbd or auto", tm->name);
+		sk_die(SK_EX_USAGE, "--covariates: %s %s%s takes no covariates; pass "
+		       "--model-type pnbd, bgnbd or auto", given ? "--model-type" :
+		       "the default model,", tm->name, given ? "" : ",");
 }
 
 /* Add the comma-separated names of list to names[*k]; exits 64 on an

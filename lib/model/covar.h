@@ -103,8 +103,9 @@ int sk_covspec_parse(struct sk_covspec *s, const char *both, const char *purchas
 		     const char *dropout, const char *form);
 
 /* Exit 64 unless tm takes covariates (Pareto/NBD, BG/NBD, or NULL: auto
- * between the two). */
-void sk_cov_check_model(const struct sk_tmodel *tm);
+ * between the two); given: the user named it (else the program's default,
+ * which the message says). */
+void sk_cov_check_model(const struct sk_tmodel *tm, int given);
 
 /* The customer's own (r, alpha, s|a, beta|b) from the fit's par and her
  * covariate vector z (purchase values, then dropout values). */
