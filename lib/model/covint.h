@@ -86,6 +86,19 @@ static inline void sk_cl_to_log(const double *p, struct sk_cl_out *o, int order)
 			o->g[a] *= p[a];
 }
 
+/* ---- covar.c ---- */
+
+/* A start for Newton's method on the patterns c[0..m) (sorted, by x
+ * first; cd and par as fit_binned has them: standardised columns,
+ * natural-scale parameters with the coefficients as exp(g)): the maximum
+ * of the sample of every SUB_K-th pattern, when the coarse estimate lies
+ * far from it (covar.c).  1 with that maximum in out, 0 where coarse is
+ * the better start or the sample's Newton failed.  Exported for the unit
+ * tests. */
+int sk_cov_sub_start(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		     const struct sk_rfm *c, size_t m, int k, const struct sk_fit *coarse,
+		     struct sk_fit *out);
+
 /* ---- covlik.c ---- */
 
 /* The context over patterns pat[0..n) whose .cov index cd's vectors
