@@ -464,7 +464,7 @@ static void key_ratios(struct key *k, size_t nk)
  * and ratios.  With rho_c = C_a / C_b, D = C_b (1 - rho_c) and
  *   W = C_b (q_c + 1 - rho_c),  q_c = A_b / C_b,
  *   d ln W = (q_c dA_b + d ln C_b - rho_c d ln C_a) / (q_c + 1 - rho_c);
- * with rho_s = S_b / S_a and e = 1 / rho_s - 1 = expm1(ln S_a - ln S_b),
+ * with rho_s = S_b / S_a and e = 1 / rho_s - 1 = e^(ln S_a - ln S_b) - 1,
  * D = S_b e and
  *   W = S_b (q_s + e),  q_s = A_b / S_b,
  *   d ln W = (q_s dA_b + (1 + e) d ln S_a - d ln S_b) / (q_s + e):
@@ -474,8 +474,10 @@ static void key_ratios(struct key *k, size_t nk)
  * dead_from_keys then sk_ggom_combine took four exponentials and two
  * log1p (per evaluation 6e5 patterns on bench/ggomgen.c's customers:
  * 43 % of the row's CPU).  -1 where a ratio is out of range or both
- * are near 1: the caller then takes the way through dead_from_keys. */
-static int pattern_lw(const struct key *ka, const struct key *kb, double *lW, double *g)
+ * are near 1: the caller then takes the way through dead_from_keys.
+ * With pa, only P(alive) = A_b / W = q / (q + ...) into *pa. */
+static int pattern_lw(const struct key *ka, const struct key *kb, double *lW, double *g,
+		      double *pa)
 {
 	double dc = ka->lc - kb->lc, ds = kb->ls - ka->ls;
 	if (!(fmin(dc, ds) < LRHO_FAST))
@@ -487,16 +489,26 @@ static int pattern_lw(const struct key *ka, const struct key *kb, double *lW, do
 		double den = q + (1 - rho);
 		if (!(den > 0))
 			return -1;
+		if (pa) {
+			*pa = q / den;
+			return 0;
+		}
 		*lW = kb->lc + log(den);
 		for (int i = 0; i < NPAR; i++)
 			g[i] = (q * kb->dA[i] + kb->rc[i] - rho * ka->rc[i]) / den;
 	} else {
-		double e = expm1(-ds), q = kb->qs;
+		/* e as 1 / rho_s - 1 (not expm1, twice exp's time here): the
+		 * relative error eps / e is dead_from_keys's eps rho / (1 - rho) */
+		double e = exp(-ds) - 1, q = kb->qs;
 		if (!(q <= Q_MAX && e <= Q_MAX))
 			return -1;
 		double den = q + e;
 		if (!(den > 0))
 			return -1;
+		if (pa) {
+			*pa = q / den;
+			return 0;
+		}
 		*lW = kb->ls + log(den);
 		for (int i = 0; i < NPAR; i++)
 			g[i] = (q * kb->dA[i] + (1 + e) * ka->rs[i] - kb->rs[i]) / den;
@@ -524,7 +536,7 @@ static void run_sum(const double *par, struct tab *t, size_t ri, double lgr, dou
 		if (ka == kb) {	/* t_x = T: no dead term, W = A */
 			lW = kb->lA;
 			memcpy(g, kb->dA, sizeof g);
-		} else if (pattern_lw(ka, kb, &lW, g) < 0) {
+		} else if (pattern_lw(ka, kb, &lW, g, NULL) < 0) {
 			double lD = -HUGE_VAL, dD[NPAR] = { 0 };
 			if (dead_from_keys(par, m, ka, kb, &lD, dD) < 0) {
 				acc[0] = -HUGE_VAL;
@@ -589,14 +601,21 @@ int sk_ggom_tab_alive(void *ctx, const double *par, double *pa)
 			bad = 1;
 			continue;
 		}
+		key_ratios(t->key + run->klo, run->khi - run->klo);
 		for (size_t p = run->plo; p < run->phi; p++) {
 			const struct key *ka = &t->key[t->kx[p]], *kb = &t->key[t->kT[p]];
 			double lD = -HUGE_VAL, dD[NPAR];
-			if (ka != kb && dead_from_keys(par, m, ka, kb, &lD, dD) < 0) {
+			if (ka == kb) {
+				pa[p] = 1;
+				continue;
+			}
+			if (pattern_lw(ka, kb, NULL, NULL, &pa[p]) == 0)
+				continue;
+			if (dead_from_keys(par, m, ka, kb, &lD, dD) < 0) {
 				bad = 1;
 				break;
 			}
-			pa[p] = ka == kb ? 1 : sk_logistic_neg(lD - kb->lA);
+			pa[p] = sk_logistic_neg(lD - kb->lA);
 		}
 	}
 	return bad ? -1 : 0;
