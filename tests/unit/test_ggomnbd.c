@@ -369,6 +369,49 @@ static double tab_worst(const struct sk_rfm *p, size_t n, const double (*pts)[5]
 	return worst;
 }
 
+/* The tables' per-pattern terms (ggomtab.c pattern_lw: ln(A + D), its
+ * gradient and P(alive) from the keys' ratios A/C and A/S, one
+ * exponential and one logarithm a pattern) against the per-pattern
+ * quadrature (sk_ggomnbd_nll, p_alive), which shares none of that code,
+ * to 1e-11: the old way through dead_from_keys and sk_ggom_combine
+ * agreed to 1.1e-13 on these data (test_ggomnbd's tables check).  Three
+ * populations: check_recovery's, frequent buyers (r/alpha = 2 a week:
+ * (alpha+y)^-(r+x) falls fast, the right sums S), and a hazard that
+ * grows fast (b = 0.3: f rises over the window, the left sums C); each
+ * at the truth and at a point away from it. */
+static void check_pattern_terms(void)
+{
+	const double truths[3][5] = { { 0.8, 4, 0.08, 1.2, 4 }, { 4, 2, 0.05, 1.5, 3 },
+				      { 1, 3, 0.3, 0.8, 20 } };
+	double worst = 0, pworst = 0;
+	size_t total = 0;
+	for (int d = 0; d < 3; d++) {
+		size_t n;
+		struct sk_rfm *p = simulate(truths[d], 3000, 20261205 + d, &n);
+		double pts[2][5];
+		for (int k = 0; k < 5; k++) {
+			pts[0][k] = truths[d][k];
+			pts[1][k] = truths[d][k] * (k % 2 ? 0.5 : 1.7);
+		}
+		worst = fmax(worst, tab_worst(p, n, (const double (*)[5])pts, 2));
+		double *pa = malloc(n * sizeof *pa);
+		for (int j = 0; j < 2; j++) {
+			int prc = sk_ggomnbd.p_alive_all(pts[j], p, n, pa);
+			for (size_t i = 0; i < n; i++)
+				pworst = fmax(pworst, prc ? 1 : fabs(pa[i] - sk_ggomnbd.p_alive(pts[j],
+						p[i].x, p[i].t_x, p[i].T)));
+		}
+		free(pa);
+		free(p);
+		total += n;
+	}
+	check(worst < 1e-11, "ggomnbd: the tables' per-pattern terms give the per-pattern "
+	      "quadrature's likelihood and gradient on %zu patterns (worst rel. %.1e)", total,
+	      worst);
+	check(pworst < 1e-11, "ggomnbd: the tables' P(alive) is p_alive's on the same patterns "
+	      "(worst %.1e)", pworst);
+}
+
 static void check_recovery(void)
 {
 	const double truth[5] = { 0.8, 4, 0.08, 1.2, 4 };
@@ -640,6 +683,7 @@ int main(void)
 	check_limit();
 	check_pmf_extremes();
 	check_cdnow();
+	check_pattern_terms();
 	check_recovery();
 	check_ridge();
 	check_constant_hazard();
