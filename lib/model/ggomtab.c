@@ -14,7 +14,10 @@
  * 1 - 1e-5 (an integrand far larger on both sides of [t_x, T]) the
  * pattern's integral is computed directly.  The derivatives are carried
  * as d ln C / d par (and d ln S), mixed as the sums grow, so nothing
- * over- or underflows.  The alive term is per key, the constants per x.
+ * over- or underflows.  The alive term is per key, the constants per x;
+ * each key also keeps the alive term's ratios to its sums, so that a
+ * pattern's ln(A + D), gradient and P(alive) cost one exponential and
+ * one logarithm (pattern_lw).
  * Same values as summing ggomnbd.c's loglik1 over the patterns, to the
  * quadrature's 1e-10 (test_ggomnbd.c checks it).
  *
