@@ -14,7 +14,10 @@
  * 1 - 1e-5 (an integrand far larger on both sides of [t_x, T]) the
  * pattern's integral is computed directly.  The derivatives are carried
  * as d ln C / d par (and d ln S), mixed as the sums grow, so nothing
- * over- or underflows.  The alive term is per key, the constants per x.
+ * over- or underflows.  The alive term is per key, the constants per x;
+ * each key also keeps the alive term's ratios to its sums, so that a
+ * pattern's ln(A + D), gradient and P(alive) cost one exponential and
+ * one logarithm (pattern_lw).
  * Same values as summing ggomnbd.c's loglik1 over the patterns, to the
  * quadrature's 1e-10 (test_ggomnbd.c checks it).
  *
@@ -32,6 +35,7 @@
  * before, adaptively (sk_ggom_log_dead).  With fixed nodes per segment
  * the fit no longer pays ll_h's four transcendentals per node per x
  * (bench/ggomgen.c, 1M customers: churn 12.6 -> 7.1 s CPU). */
+#include "record/group.h"
 #include "record/util.h"
 #include "modelint.h"
 #include "ggomint.h"
@@ -78,6 +82,7 @@ struct key {
 	double lc, rc[NPAR];	/* ln C and d ln C */
 	double ls, rs[NPAR];	/* ln S and d ln S */
 	double lseg, dseg[NPAR];	/* the segment to the next key */
+	double qc, qs;		/* A / C and A / S at this key (key_ratios) */
 };
 
 struct tab {
@@ -103,6 +108,33 @@ static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return (x > y) - (x < y);
+}
+
+/* Sort times >= 0: as their bit patterns (for doubles >= +0 the same
+ * order) by sk_u64_sort's radix sort, which takes 2n of them in a few
+ * passes where qsort's comparisons were 6 % of the bench row's CPU (the
+ * table is made three times: the boundary's score, the fit, P(alive));
+ * qsort when a value is not >= 0 or memory is short. */
+static void sort_times(double *u, size_t m)
+{
+	uint64_t *k = sk_malloc((m ? m : 1) * sizeof *k), maxkey = 0;
+	int ok = k != NULL;
+	for (size_t i = 0; ok && i < m; i++) {
+		double v = u[i] + 0.0;	/* -0 as +0 */
+		if (!(v >= 0)) {
+			ok = 0;
+			break;
+		}
+		memcpy(&k[i], &v, sizeof v);
+		maxkey = k[i] > maxkey ? k[i] : maxkey;
+	}
+	if (ok && sk_u64_sort(k, m, 0, maxkey) == 0) {
+		for (size_t i = 0; i < m; i++)
+			memcpy(&u[i], &k[i], sizeof u[i]);
+	} else {
+		qsort(u, m, sizeof *u, cmp_double);
+	}
+	free(k);
 }
 
 static double eff_tx(const struct sk_rfm *p)
@@ -154,7 +186,7 @@ void *sk_ggom_tab_new(const struct sk_rfm *pat, size_t n)
 		u[m++] = eff_tx(&pat[i]);
 		u[m++] = pat[i].T;
 	}
-	qsort(u, m, sizeof *u, cmp_double);
+	sort_times(u, m);
 	for (size_t i = 0; i < m; i++)
 		if (i == 0 || u[i] != u[nu - 1])
 			u[nu++] = u[i];
@@ -411,6 +443,82 @@ static int dead_from_keys(const double *par, double m, const struct key *ka,
 	return 0;
 }
 
+/* Each key's alive term over its left and right sums, A / C and A / S
+ * (infinite at a run's ends, where C or S is 0): two exponentials per
+ * key, so that a pattern's ln(A + D) takes one exponential and one
+ * logarithm (pattern_lw). */
+static void key_ratios(struct key *k, size_t nk)
+{
+	for (size_t j = 0; j < nk; j++) {
+		k[j].qc = exp(k[j].lA - k[j].lc);
+		k[j].qs = exp(k[j].lA - k[j].ls);
+	}
+}
+
+/* Below this ratio's logarithm dead_from_keys takes the sums (its
+ * direct quadrature is for both ratios above 1 - 1e-5); pattern_lw
+ * leaves the last 1e-5 of the way to it. */
+#define LRHO_FAST (-2e-5)
+/* The ratios A / C, A / S and 1 / rho_s used as they are up to this. */
+#define Q_MAX 1e300
+
+/* ln W = ln(A_b + D) of a pattern with keys ka < kb and its gradient
+ * in g (sk_ggom_combine's without the constants), from the keys' sums
+ * and ratios.  With rho_c = C_a / C_b, D = C_b (1 - rho_c) and
+ *   W = C_b (q_c + 1 - rho_c),  q_c = A_b / C_b,
+ *   d ln W = (q_c dA_b + d ln C_b - rho_c d ln C_a) / (q_c + 1 - rho_c);
+ * with rho_s = S_b / S_a and e = 1 / rho_s - 1 = e^(ln S_a - ln S_b) - 1,
+ * D = S_b e and
+ *   W = S_b (q_s + e),  q_s = A_b / S_b,
+ *   d ln W = (q_s dA_b + (1 + e) d ln S_a - d ln S_b) / (q_s + e):
+ * the same sums and the same choice of the smaller ratio as
+ * dead_from_keys (rounding apart), with pA and pD folded into one
+ * division.  An exponential and a logarithm per pattern where
+ * dead_from_keys then sk_ggom_combine took four exponentials and two
+ * log1p (per evaluation 6e5 patterns on bench/ggomgen.c's customers:
+ * 43 % of the row's CPU).  -1 where a ratio is out of range or both
+ * are near 1: the caller then takes the way through dead_from_keys.
+ * With pa, only P(alive) = A_b / W = q / (q + ...) into *pa. */
+static int pattern_lw(const struct key *ka, const struct key *kb, double *lW, double *g,
+		      double *pa)
+{
+	double dc = ka->lc - kb->lc, ds = kb->ls - ka->ls;
+	if (!(fmin(dc, ds) < LRHO_FAST))
+		return -1;
+	if (dc <= ds) {
+		double rho = exp(dc), q = kb->qc;
+		if (!(q <= Q_MAX))
+			return -1;
+		double den = q + (1 - rho);
+		if (!(den > 0))
+			return -1;
+		if (pa) {
+			*pa = q / den;
+			return 0;
+		}
+		*lW = kb->lc + log(den);
+		for (int i = 0; i < NPAR; i++)
+			g[i] = (q * kb->dA[i] + kb->rc[i] - rho * ka->rc[i]) / den;
+	} else {
+		/* e as 1 / rho_s - 1 (not expm1, twice exp's time here): the
+		 * relative error eps / e is dead_from_keys's eps rho / (1 - rho) */
+		double e = exp(-ds) - 1, q = kb->qs;
+		if (!(q <= Q_MAX && e <= Q_MAX))
+			return -1;
+		double den = q + e;
+		if (!(den > 0))
+			return -1;
+		if (pa) {
+			*pa = q / den;
+			return 0;
+		}
+		*lW = kb->ls + log(den);
+		for (int i = 0; i < NPAR; i++)
+			g[i] = (q * kb->dA[i] + (1 + e) * ka->rs[i] - kb->rs[i]) / den;
+	}
+	return 0;
+}
+
 static void run_sum(const double *par, struct tab *t, size_t ri, double lgr, double psr)
 {
 	const struct run *run = &t->run[ri];
@@ -423,15 +531,26 @@ static void run_sum(const double *par, struct tab *t, size_t ri, double lgr, dou
 		acc[0] = -HUGE_VAL;
 		return;
 	}
+	key_ratios(k, run->khi - run->klo);
+	double ra = par[0] / par[1];
 	for (size_t p = run->plo; p < run->phi; p++) {
 		const struct key *ka = &t->key[t->kx[p]], *kb = &t->key[t->kT[p]];
-		double lD = -HUGE_VAL, dD[NPAR] = { 0 }, g[NPAR];
-		if (ka != kb && dead_from_keys(par, m, ka, kb, &lD, dD) < 0) {
-			acc[0] = -HUGE_VAL;
-			return;
+		double lW, g[NPAR], w = t->pat[p].w;
+		if (ka == kb) {	/* t_x = T: no dead term, W = A */
+			lW = kb->lA;
+			memcpy(g, kb->dA, sizeof g);
+		} else if (pattern_lw(ka, kb, &lW, g, NULL) < 0) {
+			double lD = -HUGE_VAL, dD[NPAR] = { 0 };
+			if (dead_from_keys(par, m, ka, kb, &lD, dD) < 0) {
+				acc[0] = -HUGE_VAL;
+				return;
+			}
+			lW = sk_ggom_combine(par, 0, 0, kb->lA, kb->dA, lD, dD, g);
+			g[1] -= ra;	/* added back below */
 		}
-		double w = t->pat[p].w;
-		acc[0] += w * sk_ggom_combine(par, c, dc, kb->lA, kb->dA, lD, dD, g);
+		g[0] += dc;
+		g[1] += ra;
+		acc[0] += w * (c + lW);
 		for (int i = 0; i < NPAR; i++)
 			acc[1 + i] += w * g[i];
 	}
@@ -485,14 +604,21 @@ int sk_ggom_tab_alive(void *ctx, const double *par, double *pa)
 			bad = 1;
 			continue;
 		}
+		key_ratios(t->key + run->klo, run->khi - run->klo);
 		for (size_t p = run->plo; p < run->phi; p++) {
 			const struct key *ka = &t->key[t->kx[p]], *kb = &t->key[t->kT[p]];
 			double lD = -HUGE_VAL, dD[NPAR];
-			if (ka != kb && dead_from_keys(par, m, ka, kb, &lD, dD) < 0) {
+			if (ka == kb) {
+				pa[p] = 1;
+				continue;
+			}
+			if (pattern_lw(ka, kb, NULL, NULL, &pa[p]) == 0)
+				continue;
+			if (dead_from_keys(par, m, ka, kb, &lD, dD) < 0) {
 				bad = 1;
 				break;
 			}
-			pa[p] = ka == kb ? 1 : sk_logistic_neg(lD - kb->lA);
+			pa[p] = sk_logistic_neg(lD - kb->lA);
 		}
 	}
 	return bad ? -1 : 0;
