@@ -482,7 +482,7 @@ static void read_facts(const struct sk_table *t, size_t i, const struct cols *c,
 			sk_table_die(t, i, "frequency, recency and T must be all empty "
 				     "(a prospect) or all set");
 	} else {
-		sk_rfm_check_row(t, i, x, tx, T, "T");
+		sk_rfm_check_row(t, i, x, tx, T, "T", 1);
 		f->buyer = 1;
 		f->x = x;
 		f->T_days = hundredths(T * unit_days);

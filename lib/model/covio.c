@@ -75,6 +75,38 @@ static void sort_rows(const double *v, size_t k, size_t n, uint32_t *idx, size_t
 	free(kv);
 }
 
+struct cov_ctx {
+	const struct sk_table *t;
+	const struct sk_custdata *d;
+	const long *col;
+	size_t k;
+	double *v;
+};
+
+/* A valid row's covariate vector into v[i k ..]: a row check
+ * (sk_table_check_rows), on every core. */
+static int cov_row(size_t i, int die, void *ctx)
+{
+	const struct cov_ctx *c = ctx;
+	const struct sk_table *t = c->t;
+	if (!c->d->valid[i])
+		return 0;
+	for (size_t j = 0; j < c->k; j++) {
+		int empty;
+		double x;
+		if (sk_table_num_check(t, i, c->col[j], die, &x, &empty))
+			return 1;
+		if (empty)
+			return sk_table_bad(t, i, die, "covariate \"%s\" is empty: every customer "
+					    "with a purchase needs a value", t->col[c->col[j]]);
+		if (!isfinite(x))
+			return sk_table_bad(t, i, die, "covariate \"%s\": \"%g\" is not a finite "
+					    "number", t->col[c->col[j]], x);
+		c->v[i * c->k + j] = x;
+	}
+	return 0;
+}
+
 void sk_covdata_read(const struct sk_table *t, const struct sk_covspec *s,
 		     struct sk_custdata *d, struct sk_covdata *cd)
 {
@@ -92,21 +124,8 @@ void sk_covdata_read(const struct sk_table *t, const struct sk_covspec *s,
 	 * The vectors hang on cd while they are read, so that a bad value's
 	 * exit leaves no memory unaccounted for (LeakSanitizer). */
 	double *v = cd->z = sk_xmalloc((n ? n : 1) * k * sizeof *v);
-	for (size_t i = 0; i < n; i++) {
-		if (!d->valid[i])
-			continue;
-		for (size_t j = 0; j < k; j++) {
-			int empty;
-			double x = sk_table_num(t, i, col[j], &empty);
-			if (empty)
-				sk_table_die(t, i, "covariate \"%s\" is empty: every customer "
-					     "with a purchase needs a value", t->col[col[j]]);
-			if (!isfinite(x))
-				sk_table_die(t, i, "covariate \"%s\": \"%g\" is not a finite "
-					     "number", t->col[col[j]], x);
-			v[i * k + j] = x;
-		}
-	}
+	struct cov_ctx c = { t, d, col, k, v };
+	sk_table_check_rows(t, 0, cov_row, &c);
 	uint32_t *idx = sk_xmalloc((n ? n : 1) * sizeof *idx);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)

@@ -12,21 +12,88 @@
 #include "record/group.h"
 #include "record/util.h"
 
-void sk_rfm_check_row(const struct sk_table *t, size_t i, double x, double tx, double T,
-		      const char *T_name)
+int sk_rfm_check_row(const struct sk_table *t, size_t i, double x, double tx, double T,
+		     const char *T_name, int die)
 {
 	if (x < 0 || x != floor(x) || x > 1e9)
-		sk_table_die(t, i, "column \"frequency\": \"%g\" is not a whole number >= 0", x);
+		return sk_table_bad(t, i, die, "column \"frequency\": \"%g\" is not a whole "
+				    "number >= 0", x);
 	if (tx < 0)
-		sk_table_die(t, i, "column \"recency\": negative value %g", tx);
+		return sk_table_bad(t, i, die, "column \"recency\": negative value %g", tx);
 	if (T < 0)
-		sk_table_die(t, i, "column \"%s\": negative value %g", T_name, T);
+		return sk_table_bad(t, i, die, "column \"%s\": negative value %g", T_name, T);
 	if (tx > T * (1 + 1e-9) + 1e-9)
-		sk_table_die(t, i, "recency %g is after T %g: the last purchase cannot "
-			     "come after the end of observation; check --as-of", tx, T);
+		return sk_table_bad(t, i, die, "recency %g is after T %g: the last purchase "
+				    "cannot come after the end of observation; check --as-of",
+				    tx, T);
 	if (x == 0 && tx != 0)
-		sk_table_die(t, i, "recency %g with frequency 0: a customer without "
-			     "repeat purchases has recency 0", tx);
+		return sk_table_bad(t, i, die, "recency %g with frequency 0: a customer without "
+				    "repeat purchases has recency 0", tx);
+	return 0;
+}
+
+struct read_ctx {
+	const struct sk_table *t;
+	struct sk_custdata *d;
+	const char *weight_col;
+	int discrete;
+};
+
+/* Row i of the table into d->rfm[i], d->valid[i] and d->mbar[i]: a row
+ * check (sk_table_check_rows), the checks in the order they were made
+ * when the rows were read one by one, so that a row with several faults
+ * is told by the same one. */
+static int read_row(size_t i, int die, void *ctx)
+{
+	const struct read_ctx *c = ctx;
+	const struct sk_table *t = c->t;
+	struct sk_custdata *d = c->d;
+	int ex, et, eT, ew = 0;
+	double x, tx, T, w = 1;
+	if (sk_table_num_check(t, i, d->col_x, die, &x, &ex) ||
+	    sk_table_num_check(t, i, d->col_tx, die, &tx, &et) ||
+	    sk_table_num_check(t, i, d->col_T, die, &T, &eT) ||
+	    (d->col_w >= 0 && sk_table_num_check(t, i, d->col_w, die, &w, &ew)))
+		return 1;
+	if (d->mbar) {
+		int em;
+		double m;
+		if (sk_table_num_check(t, i, d->col_m, die, &m, &em))
+			return 1;
+		d->mbar[i] = em ? NAN : m;
+	}
+	if (ex && et && eT)
+		return 0;	/* a prospect: no purchase, no prediction */
+	if (ex || et || eT)
+		return sk_table_bad(t, i, die, "frequency, recency and T must be all empty "
+				    "(a prospect) or all set");
+	if (ew)
+		return sk_table_bad(t, i, die, "column \"%s\": empty weight", c->weight_col);
+	if (sk_rfm_check_row(t, i, x, tx, T, t->col[d->col_T], die))
+		return 1;
+	if (c->discrete && (tx != floor(tx) || T != floor(T) || x > T || tx > T))
+		return sk_table_bad(t, i, die, "BG/BB needs whole numbers of opportunities "
+				    "with frequency <= recency <= periods");
+	if (w < 0)
+		return sk_table_bad(t, i, die, "column \"%s\": negative weight %g",
+				    c->weight_col, w);
+	/* litt (summarize --litt): NaN when the records lack it, so that
+	 * the models that need it can say so (cnbd.c). */
+	double litt = NAN;
+	if (d->col_litt >= 0) {
+		int el;
+		if (sk_table_num_check(t, i, d->col_litt, die, &litt, &el))
+			return 1;
+		if (el && x > 0)
+			return sk_table_bad(t, i, die, "column \"litt\": empty for a customer "
+					    "with repeat purchases");
+		if (el || x == 0)
+			litt = 0;
+	}
+	d->rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx > T ? T : tx, .T = T, .w = w,
+				    .litt = litt };
+	d->valid[i] = 1;
+	return 0;
 }
 
 void sk_custdata_read(const struct sk_table *t, const char *weight_col, int discrete,
@@ -46,47 +113,12 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 	d->valid = sk_xcalloc(d->n, 1);
 	if (want_spend)
 		d->mbar = sk_xcalloc(d->n, sizeof *d->mbar);
-	for (size_t i = 0; i < d->n; i++) {
-		int ex, et, eT, ew = 0;
-		double x = sk_table_num(t, i, d->col_x, &ex);
-		double tx = sk_table_num(t, i, d->col_tx, &et);
-		double T = sk_table_num(t, i, d->col_T, &eT);
-		double w = d->col_w >= 0 ? sk_table_num(t, i, d->col_w, &ew) : 1;
-		if (d->mbar) {
-			int em;
-			double m = sk_table_num(t, i, d->col_m, &em);
-			d->mbar[i] = em ? NAN : m;
-		}
-		if (ex && et && eT)
-			continue;	/* a prospect: no purchase, no prediction */
-		if (ex || et || eT)
-			sk_table_die(t, i, "frequency, recency and T must be all empty "
-				     "(a prospect) or all set");
-		if (ew)
-			sk_table_die(t, i, "column \"%s\": empty weight", weight_col);
-		sk_rfm_check_row(t, i, x, tx, T, t->col[d->col_T]);
-		if (discrete && (tx != floor(tx) || T != floor(T) || x > T || tx > T))
-			sk_table_die(t, i, "BG/BB needs whole numbers of opportunities with "
-				     "frequency <= recency <= periods");
-		if (w < 0)
-			sk_table_die(t, i, "column \"%s\": negative weight %g", weight_col, w);
-		/* litt (summarize --litt): NaN when the records lack it, so that
-		 * the models that need it can say so (cnbd.c). */
-		double litt = NAN;
-		if (d->col_litt >= 0) {
-			int el;
-			litt = sk_table_num(t, i, d->col_litt, &el);
-			if (el && x > 0)
-				sk_table_die(t, i, "column \"litt\": empty for a customer with "
-					     "repeat purchases");
-			if (el || x == 0)
-				litt = 0;
-		}
-		d->rfm[i] = (struct sk_rfm){ .x = x, .t_x = tx > T ? T : tx, .T = T, .w = w,
-					    .litt = litt };
-		d->valid[i] = 1;
-		d->nvalid++;
-	}
+	/* On every core: a million rows' numbers parsed one after another
+	 * were 0.09 s of churn on the bench log. */
+	struct read_ctx c = { t, d, weight_col, discrete };
+	sk_table_check_rows(t, 0, read_row, &c);
+	for (size_t i = 0; i < d->n; i++)
+		d->nvalid += d->valid[i];
 }
 
 void sk_custdata_free(struct sk_custdata *d)

@@ -21,22 +21,59 @@
 /* One row's spend from columns c[0] (total_spend) and c[1]
  * (monetary_value, may be absent) into v: the total must be there and
  * not negative (summarize nets refunds and never writes less than 0);
- * the mean is NAN when empty (no repeat purchase). */
-static void value_row(const struct sk_table *t, size_t i, const long *c, const char *pre,
-		      double *v)
+ * the mean is NAN when empty (no repeat purchase).  0, or for a bad
+ * value 1 (a row check, sk_table_check_rows). */
+static int value_row(const struct sk_table *t, size_t i, const long *c, const char *pre,
+		     int die, double *v)
 {
 	int empty;
-	v[0] = sk_table_num(t, i, c[0], &empty);
+	if (sk_table_num_check(t, i, c[0], die, &v[0], &empty))
+		return 1;
 	if (empty)
-		sk_table_die(t, i, "column \"%stotal_spend\": empty for a customer with "
-			     "purchases", pre);
+		return sk_table_bad(t, i, die, "column \"%stotal_spend\": empty for a customer "
+				    "with purchases", pre);
 	if (!(v[0] >= 0 && v[0] < 1e300))
-		sk_table_die(t, i, "column \"%stotal_spend\": %g is not a spend", pre, v[0]);
-	v[1] = c[1] >= 0 ? sk_table_num(t, i, c[1], &empty) : NAN;
+		return sk_table_bad(t, i, die, "column \"%stotal_spend\": %g is not a spend",
+				    pre, v[0]);
+	v[1] = NAN;
+	if (c[1] >= 0 && sk_table_num_check(t, i, c[1], die, &v[1], &empty))
+		return 1;
 	if (c[1] < 0 || empty)
 		v[1] = NAN;
 	else if (!(v[1] >= 0 && v[1] < 1e300))
-		sk_table_die(t, i, "column \"%smonetary_value\": %g is not a spend", pre, v[1]);
+		return sk_table_bad(t, i, die, "column \"%smonetary_value\": %g is not a spend",
+				    pre, v[1]);
+	return 0;
+}
+
+struct value_ctx {
+	const struct sk_table *t;
+	const struct sk_custdata *full, *cut;
+	const long *cc, *ce;
+};
+
+/* Row i's spend at the end and at the cut, checked (a row check). */
+static int check_row(size_t i, int die, void *ctx)
+{
+	const struct value_ctx *c = ctx;
+	const struct sk_table *t = c->t;
+	double v[SK_NVALUE];
+	/* the layer applies to every customer */
+	if (c->full->valid[i] && value_row(t, i, c->ce, "", die, v))
+		return 1;
+	if (c->cut->valid[i])
+		return value_row(t, i, c->cc, "backtest_", die, v);
+	/* Not a customer at the cut: the cut's values are empty. */
+	for (int k = 0; k < SK_NVALUE; k++) {
+		int empty = 1;
+		if (c->cc[k] >= 0 && sk_table_num_check(t, i, c->cc[k], die, &v[k], &empty))
+			return 1;
+		if (!empty)
+			return sk_table_bad(t, i, die, "%s set for a customer without purchases by "
+					    "the cut", k ? "backtest_monetary_value" :
+					    "backtest_total_spend");
+	}
+	return 0;
 }
 
 void sk_ordervalue_read(const struct sk_table *t, const struct sk_custdata *full,
@@ -54,25 +91,9 @@ void sk_ordervalue_read(const struct sk_table *t, const struct sk_custdata *full
 	if (ce[0] < 0)
 		sk_table_die_header(t, "backtest_total_spend needs total_spend, its value at "
 				    "the end");
-	for (size_t i = 0; i < b->d.n; i++) {
-		double v[SK_NVALUE];
-		if (full->valid[i])	/* the layer applies to every customer */
-			value_row(t, i, ce, "", v);
-		if (b->d.valid[i]) {
-			value_row(t, i, cc, "backtest_", v);
-			continue;
-		}
-		/* Not a customer at the cut: the cut's values are empty. */
-		for (int k = 0; k < SK_NVALUE; k++) {
-			int empty = 1;
-			if (cc[k] >= 0)
-				sk_table_num(t, i, cc[k], &empty);
-			if (!empty)
-				sk_table_die(t, i, "%s set for a customer without purchases by "
-					     "the cut", k ? "backtest_monetary_value" :
-					     "backtest_total_spend");
-		}
-	}
+	/* On every core: 0.09 s of churn on the bench log on one. */
+	struct value_ctx c = { t, full, &b->d, cc, ce };
+	sk_table_check_rows(t, 0, check_row, &c);
 	b->value_t = t;
 	memcpy(b->value_col[0], cc, sizeof cc);
 	memcpy(b->value_col[1], ce, sizeof ce);

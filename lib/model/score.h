@@ -46,10 +46,11 @@ void sk_custdata_read(const struct sk_table *t, const char *weight_col, int disc
 		      int want_spend, struct sk_custdata *d);
 /* The checks of a customer record every model and classify apply, its
  * frequency x, recency tx and T all set: x a whole number in [0, 1e9],
- * 0 <= tx <= T (up to rounding), tx = 0 when x = 0.  A bad value exits
- * 65 with the row's file:line; T_name is the column T was read from. */
-void sk_rfm_check_row(const struct sk_table *t, size_t i, double x, double tx, double T,
-		      const char *T_name);
+ * 0 <= tx <= T (up to rounding), tx = 0 when x = 0.  A row check
+ * (sk_table_check_rows): 0, or for a bad value 1, or with die exit 65
+ * with the row's file:line; T_name is the column T was read from. */
+int sk_rfm_check_row(const struct sk_table *t, size_t i, double x, double tx, double T,
+		     const char *T_name, int die);
 void sk_custdata_free(struct sk_custdata *d);
 
 /* Distinct (x, t_x, T) of the valid rows with summed weights, sorted by

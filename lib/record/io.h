@@ -138,6 +138,22 @@ void sk_table_add_col(struct sk_table *t, const char *name);
 void sk_table_add_row(struct sk_table *t, const char *file, unsigned long line,
 		      size_t n, const char *const *f, const size_t *len,
 		      const unsigned char *type);
+/* Append n rows made on every core: fn(p, k, lo, hi, ctx) makes rows
+ * lo..hi-1 (0 <= lo < hi <= n), each by one sk_table_put(p, i, ...), on
+ * thread k (0 <= k < SK_WRITE_THREADS, for per-thread scratch; see
+ * sk_writer_rows).  fn may run on several threads at once; the rows are
+ * those n calls of sk_table_add_row in order would make, row i read
+ * from file at line + i.  A record too big to keep dies (65) naming the
+ * first such row, as sk_table_add_row does.  Fewer than 20,000 rows
+ * are made on the calling thread. */
+struct sk_table_part;
+typedef void sk_table_rows_fn(struct sk_table_part *p, int k, size_t lo, size_t hi,
+			      void *ctx);
+void sk_table_add_rows(struct sk_table *t, size_t n, const char *file, unsigned long line,
+		       sk_table_rows_fn *fn, void *ctx);
+/* Row i of the n of sk_table_add_rows, from parallel arrays of nf fields. */
+void sk_table_put(struct sk_table_part *p, size_t i, size_t nf, const char *const *f,
+		  const size_t *len, const unsigned char *type);
 long sk_table_col(const struct sk_table *t, const char *name);
 /* The column name (or else alt, when not NULL) of customer records;
  * a table without either dies (65, at its header) naming the columns
@@ -158,6 +174,24 @@ const char *sk_table_get(const struct sk_table *t, size_t i, long j, size_t *len
  * input go through sk_num_read with the options of the reader that read
  * the table (--decimal-comma ...); SK_NUM and JSON fields are plain. */
 double sk_table_num(const struct sk_table *t, size_t i, long j, int *empty);
+/* Checking rows on every core with the message of one.  A row check
+ * fn(i, die, ctx) reads row i and returns 0 when it is good; for a bad
+ * row it returns nonzero without a word when die is 0, and dies with its
+ * message when die is 1 (sk_table_bad, sk_table_num_check).
+ * sk_table_check_rows runs fn(i, 0, ctx) on rows lo..t->nrow-1 on every
+ * core and then fn(i, 1, ctx) on the first bad row: the message and the
+ * exit status are those of fn(i, 1, ctx) on each row in turn, which is
+ * what it does under 20,000 rows.  fn may run on several threads at
+ * once: what it writes for row i must be row i's alone. */
+typedef int sk_row_check_fn(size_t i, int die, void *ctx);
+void sk_table_check_rows(const struct sk_table *t, size_t lo, sk_row_check_fn *fn, void *ctx);
+/* In a row check: 1, or with die sk_table_die(t, i, fmt, ...). */
+int sk_table_bad(const struct sk_table *t, size_t i, int die, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* sk_table_num in a row check: 0 with the number in *v, or for a bad
+ * number (an empty one when empty is NULL) 1, or with die its message. */
+int sk_table_num_check(const struct sk_table *t, size_t i, long j, int die, double *v,
+		       int *empty);
 /* sk_table_get with the type as stored, SK_TEXT and SK_ABSENT included:
  * for writers. */
 const char *sk_table_get_out(const struct sk_table *t, size_t i, long j, size_t *len,

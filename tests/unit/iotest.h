@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "record/io.h"
 #include "record/opts.h"
@@ -80,5 +82,47 @@ __attribute__((unused)) static int field_is(struct sk_reader *r, size_t i, const
 }
 
 /* ---- child processes for the error paths ---- */
+
+/* A child forked from a process that has run an OpenMP parallel region
+ * hangs in its own first one (libgomp's threads are not in the child):
+ * a test forks its children before its own threads start. */
+struct outcome {
+	int status;		/* exit status, or -1 when killed by a signal */
+	char err[4096];		/* its stderr */
+};
+
+/* Run fn(arg) in a child, capturing its exit status and stderr. */
+__attribute__((unused)) static struct outcome run_child(void (*fn)(const void *), const void *arg)
+{
+	struct outcome oc = { .status = -1 };
+	int pfd[2];
+	fflush(stdout);
+	if (pipe(pfd) != 0) {
+		perror("pipe");
+		exit(2);
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], 2);
+		/* stdout is the test report: keep the child's own off it */
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(3);
+		fn(arg);
+		exit(0);
+	}
+	close(pfd[1]);
+	size_t n = 0;
+	ssize_t got;
+	while ((got = read(pfd[0], oc.err + n, sizeof oc.err - 1 - n)) > 0)
+		n += (size_t)got;
+	oc.err[n] = 0;
+	close(pfd[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	oc.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return oc;
+}
+
 
 #endif

@@ -26,44 +26,6 @@
 
 #include "iotest.h"
 
-struct outcome {
-	int status;		/* exit status, or -1 when killed by a signal */
-	char err[4096];		/* its stderr */
-};
-
-/* Run fn(arg) in a child, capturing its exit status and stderr. */
-static struct outcome run_child(void (*fn)(const void *), const void *arg)
-{
-	struct outcome oc = { .status = -1 };
-	int pfd[2];
-	fflush(stdout);
-	if (pipe(pfd) != 0) {
-		perror("pipe");
-		exit(2);
-	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		dup2(pfd[1], 2);
-		/* stdout is the test report: keep the child's own off it */
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(3);
-		fn(arg);
-		exit(0);
-	}
-	close(pfd[1]);
-	size_t n = 0;
-	ssize_t got;
-	while ((got = read(pfd[0], oc.err + n, sizeof oc.err - 1 - n)) > 0)
-		n += (size_t)got;
-	oc.err[n] = 0;
-	close(pfd[0]);
-	int st;
-	waitpid(pid, &st, 0);
-	oc.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	return oc;
-}
-
 /* The reader of a child, kept in a global: the child exits from inside
  * the library, and LeakSanitizer (make SAN=1) must still see what the
  * reader holds as reachable, as it is in a program's main. */
