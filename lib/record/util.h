@@ -106,8 +106,9 @@ void sk_grow(void **p, size_t *cap, size_t need, size_t esz);
  * that allocates most, whose memory then comes from (and goes back to)
  * the caller's malloc arena rather than staying in the other thread's
  * (glibc keeps a thread's freed memory in its arena: make bench's
- * default row with the layer peaked 10 MB higher with the hurdle's
- * copies of its rows made on the second thread).  Each call writes only
+ * default row with the layer peaked at 311-317 MB against 306 with the
+ * fits' working memory and the hurdle's copies of its rows made on the
+ * second thread).  Each call writes only
  * its own results (its slot i), and the caller combines them in the
  * order of i after the return, so that the figures do not depend on
  * which thread ran what. */
