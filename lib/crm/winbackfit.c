@@ -178,7 +178,7 @@ void sk_winback_fit(const struct sk_winback_opts *wo, struct collect *cl,
 	}
 	for (int k = 1; xfit && k < 4; k++)
 		fold_ok[k] = sk_learn_fit_fold(&m[k], SK_LINK_CLOGLOG, X, SK_WB_NFEAT, SK_WB_NFEAT,
-					       y, NULL, NULL, n, fold, k, wo->ridge, err,
+					       y, NULL, NULL, n, fold, k, wo->ridge, NULL, err,
 					       sizeof err) == 0;
 	/* Recalibrate on the customers who were lapsed on the backtest
 	 * day, the people winback makes offers to, when there are enough

@@ -110,11 +110,12 @@ static void eta_range(const struct sk_learn *m, const double *X, size_t n, int n
  * that fit fails (the reason in err). */
 static int crossfit(const double *X, const double *y, const double *cond,
 		    const double *logcond, const double *w, const unsigned char *folds, size_t n,
-		    int nf, int fold, double lambda, double *mu, char *err, size_t errlen)
+		    int nf, int fold, double lambda, double *mu, double *scratch, char *err,
+		    size_t errlen)
 {
 	struct sk_learn m;
 	int rc = sk_learn_fit_fold(&m, SK_LINK_LOG, X, nf, nf, y, logcond, w, n, folds, fold,
-				   lambda, err, errlen);
+				   lambda, scratch, err, errlen);
 	if (rc == 0) {
 		double lo, hi;
 		eta_range(&m, X, n, nf, folds, fold, &lo, &hi);
@@ -124,6 +125,27 @@ static int crossfit(const double *X, const double *y, const double *cond,
 		sk_learn_free(&m);
 	}
 	return rc;
+}
+
+/* The two folds' cross-fits side by side (sk_tasks_run): each writes
+ * mu only at the rows of its own fold; their working memory from the
+ * caller's thread (sk_tasks_run says why). */
+struct xfit {
+	const double *X, *y, *cond, *logcond, *w;
+	const unsigned char *folds;
+	size_t n;
+	int nf;
+	double lambda, *mu, *scratch[2];
+	int rc[2];
+	char err[2][200];
+};
+
+static void xfit_task(void *ctx, int fold)
+{
+	struct xfit *c = ctx;
+	c->rc[fold] = crossfit(c->X, c->y, c->cond, c->logcond, c->w, c->folds, c->n, c->nf, fold,
+			       c->lambda, c->mu, c->scratch[fold], c->err[fold],
+			       sizeof c->err[fold]);
 }
 
 int sk_hurdle_learn(struct sk_hurdle *h, const double *X, const double *count,
@@ -161,10 +183,20 @@ int sk_hurdle_learn(struct sk_hurdle *h, const double *X, const double *count,
 	double *lc = sk_xmalloc((nr + 1) * sizeof *lc);
 	for (size_t k = 0; k < nr; k++)
 		lc[k] = log(cr[k]);	/* the offset */
-	for (int fold = 0; ok && fold < 2; fold++)
-		ok = crossfit(Xr, yr, cr, lc, wr, folds, nr, nf, fold, lambda, mu, err,
-			      sizeof err) == 0;
+	size_t nt0 = sk_learn_fold_rows(folds, nr, 0);
+	double *scratch = sk_xmalloc((2 * nr + 1) * sizeof *scratch);
+	struct xfit c = { Xr, yr, cr, lc, wr, folds, nr, nf, lambda, mu,
+			  { scratch, scratch + 2 * nt0 }, { 0, 0 }, { "", "" } };
+	if (ok)
+		sk_tasks_run(2, xfit_task, &c);
+	free(scratch);
 	free(folds);
+	/* The first fold's failure is the reason, as when they ran in turn. */
+	if (ok && c.rc[0] != 0)
+		snprintf(err, sizeof err, "%s", c.err[0]);
+	else if (ok && c.rc[1] != 0)
+		snprintf(err, sizeof err, "%s", c.err[1]);
+	ok = ok && c.rc[0] == 0 && c.rc[1] == 0;
 	if (!ok) {
 		snprintf(h->why, sizeof h->why, "%s", nr ? err : "nobody came back");
 		goto out;

@@ -58,6 +58,13 @@ int sk_learn_fit(struct sk_learn *m, enum sk_link link, const double *X, const d
 		 const double *offset, const double *w, size_t n, int p, double lambda,
 		 char *err, size_t errlen);
 
+/* sk_learn_fit with its working memory, 2 n doubles, from the caller:
+ * for a fit run on another thread (sk_tasks_run) whose memory would
+ * stay in that thread's malloc arena (backtest.c's layer_fit). */
+int sk_learn_fit_scratch(struct sk_learn *m, enum sk_link link, const double *X, const double *y,
+			 const double *offset, const double *w, size_t n, int p, double lambda,
+			 double *scratch, char *err, size_t errlen);
+
 /* The linear predictor and the mean (probability or expected count) of
  * one row of p raw features, with its offset. */
 double sk_learn_eta(const struct sk_learn *m, const double *x, double offset);
@@ -84,12 +91,16 @@ void sk_learn_folds(const double *V, size_t n, int m, unsigned char *fold);
 
 /* Fit m as sk_learn_fit does on the training half of fold f: the rows k
  * of X with fold[k] != f (fold from sk_learn_folds), in their order, the
- * first p of each row's nf columns.  offset and w may be NULL (0 and 1).
- * The cross-validations of hurdle.c and layerfeat.c gather their
- * training rows here. */
+ * first p of each row's nf columns, read in place.  offset and w may be
+ * NULL (0 and 1); scratch NULL, or 2 sk_learn_fold_rows(fold, n, f)
+ * doubles as sk_learn_fit_scratch's.  The cross-validations of hurdle.c
+ * and layerfeat.c fit here. */
 int sk_learn_fit_fold(struct sk_learn *m, enum sk_link link, const double *X, int nf, int p,
 		      const double *y, const double *offset, const double *w, size_t n,
-		      const unsigned char *fold, int f, double lambda, char *err, size_t errlen);
+		      const unsigned char *fold, int f, double lambda, double *scratch, char *err,
+		      size_t errlen);
+/* The rows of fold's training half f: those with fold[k] != f. */
+size_t sk_learn_fold_rows(const unsigned char *fold, size_t n, int f);
 
 /* Area under the ROC curve of score for the 0/1 labels y (ties count a
  * half), and the expected calibration error over nbins equal-width bins

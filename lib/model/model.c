@@ -199,6 +199,19 @@ static void ctx_drop(const struct sk_tfit_spec *s, void *ctx)
  * passed this way so that every model's fit keeps one signature. */
 static _Thread_local double penalty_now;
 
+/* The standard errors left out of this thread's fits (sk_tmodel_skip_se):
+ * the central-difference Hessian at the end of polish() is 2n gradients
+ * of the full likelihood of the ~18 a polished fit takes, and the
+ * layer's refit at the cut uses only the parameters. */
+static _Thread_local int skip_se;
+
+int sk_tmodel_skip_se(int skip)
+{
+	int was = skip_se;
+	skip_se = skip;
+	return was;
+}
+
 /* The penalty of lifetimes' fitters (Davidson-Pilon, lifetimes,
  * BetaGeoFitter._negative_log_likelihood: penalizer_coef * sum(params^2)
  * added to the mean negative log-likelihood per customer), but on the
@@ -441,7 +454,7 @@ static int polish(int n, sk_fit_fn f, void *ctx, struct sk_fit *out)
 	}
 	/* Standard errors at the final point (none when the Hessian there is
 	 * not positive definite: the caller then tries its own). */
-	int ok = hessian_inverse(n, f, ctx, th, g, 1, inv) == 0;
+	int ok = !skip_se && hessian_inverse(n, f, ctx, th, g, 1, inv) == 0;
 	out->loglik = -fv;
 	for (int i = 0; i < n; i++) {
 		out->par[i] = exp(th[i]);
@@ -473,7 +486,7 @@ int sk_tmodel_fit_run(int npar, sk_fit_fn f, void *ctx, int nstart, const double
 			/* polish() leaves standard errors from its last Hessian;
 			 * when it cannot, compute them at the BFGS estimate. */
 			polish(npar, f, ctx, out);
-			if (!out->se_ok)
+			if (!out->se_ok && !skip_se)
 				sk_fit_stderr(npar, f, ctx, out);
 			return 0;
 		}

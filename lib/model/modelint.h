@@ -201,6 +201,12 @@ double sk_tmodel_penalty(void);
 /* Set it for a fit that does not go through sk_tmodel_fit_with (the
  * covariate models' sk_cov_fit); returns the value before. */
 double sk_tmodel_penalty_set(double penalty);
+/* skip 1: the fits sk_tmodel_fit_run and sk_tmodel_fit_coarse make on
+ * this thread leave their standard errors out (se_ok 0), for a caller
+ * that reads only the parameters, of a model whose fit does not read
+ * them either (backtest.c's refit at the cut); returns the setting
+ * before. */
+int sk_tmodel_skip_se(int skip);
 
 /* par = exp(theta); -1 when one is not a positive finite number. */
 int sk_theta_par(int npar, const double *theta, double *par);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <omp.h>
 
 #include "progress.h"
 
@@ -438,4 +439,32 @@ void sk_atomic_json(const char *path, json_t *root, size_t flags)
 	at.bad = json_dumpf(root, f, flags) != 0 || fputc('\n', f) == EOF;
 	json_decref(root);
 	sk_atomic_commit(&at);
+}
+
+void sk_tasks_run(int n, void (*fn)(void *ctx, int i), void *ctx)
+{
+	if (n > 1 && omp_get_num_threads() > 1) {
+		/* In a team already (sk_predict_layer's two threads): tasks,
+		 * which the other thread runs when it reaches the team's end. */
+		for (int i = 1; i < n; i++) {
+			#pragma omp task firstprivate(i) shared(fn, ctx)
+			fn(ctx, i);
+		}
+		fn(ctx, 0);
+		#pragma omp taskwait
+	} else if (n > 1 && !omp_in_parallel() && omp_get_max_threads() > 1) {
+		/* The caller's thread makes the tasks and runs the first; the
+		 * other takes them up at once, and both at the team's end. */
+		#pragma omp parallel num_threads(2)
+		if (omp_get_thread_num() == 0) {
+			for (int i = 1; i < n; i++) {
+				#pragma omp task firstprivate(i) shared(fn, ctx)
+				fn(ctx, i);
+			}
+			fn(ctx, 0);
+		}
+	} else {
+		for (int i = 0; i < n; i++)
+			fn(ctx, i);
+	}
 }

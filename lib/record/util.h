@@ -97,6 +97,23 @@ void sk_tmp_forget(const char *path);
 /* Grow *p (element size esz) so that it holds at least need elements. */
 void sk_grow(void **p, size_t *cap, size_t need, size_t esz);
 
+/* Run fn(ctx, 0) .. fn(ctx, n - 1), independent of each other, on both
+ * cores where there are two: as tasks of the team the caller is in (a
+ * thread of it that finishes its own work takes them up), else in a team
+ * of two opened here; one after the other with one thread
+ * (OMP_NUM_THREADS=1) or inside a team of one that is itself inside
+ * another.  fn(ctx, 0) runs on the caller's thread: put there the call
+ * that allocates most, whose memory then comes from (and goes back to)
+ * the caller's malloc arena rather than staying in the other thread's
+ * (glibc keeps a thread's freed memory in its arena: make bench's
+ * default row with the layer peaked at 311-317 MB against 306 with the
+ * fits' working memory and the hurdle's copies of its rows made on the
+ * second thread).  Each call writes only
+ * its own results (its slot i), and the caller combines them in the
+ * order of i after the return, so that the figures do not depend on
+ * which thread ran what. */
+void sk_tasks_run(int n, void (*fn)(void *ctx, int i), void *ctx);
+
 
 
 /* Large zeroed arrays for hash tables and logs: anonymous mappings of
