@@ -141,11 +141,16 @@ void sk_covlik_free(void *ctx)
 static int sum_chunk(const struct covlik *c, void *ws, const double *theta, const double *par0,
 		     int order, size_t ch, double *acc)
 {
-	const struct sk_covmap *m = &c->map;
+	/* The sums, and the map they read, in this frame's own arrays:
+	 * through acc and c->map the compiler could not tell the stores
+	 * from the loads, and reloaded D and the kernel's Hessian after
+	 * every += (the stores were half this loop's samples in perf). */
+	const struct sk_covmap mm = c->map, *m = &mm;
 	int np = c->npar, kz = c->kp + c->kd, nc = m->nc, nb = m->nb;
 	size_t lo = ch * CHUNK, hi = lo + CHUNK < c->n ? lo + CHUNK : c->n;
-	double *gs = acc + 1, *hs = acc + 1 + np;
-	memset(acc, 0, c->nacc * sizeof *acc);
+	double sums[1 + SK_FIT_MAXPAR + SK_FIT_MAXPAR * (SK_FIT_MAXPAR + 1) / 2];
+	double *gs = sums + 1, *hs = sums + 1 + np;
+	memset(sums, 0, c->nacc * sizeof *sums);
 	double xprev = -1;
 	for (size_t i = lo; i < hi; i++) {
 		const struct sk_rfm *p = &c->pat[i];
@@ -170,7 +175,7 @@ static int sum_chunk(const struct covlik *c, void *ws, const double *theta, cons
 		if (c->k->cust(ws, ip, lp, p->t_x, p->T, order, &o) < 0)
 			return -1;
 		double w = p->w;
-		acc[0] += w * o.l;
+		sums[0] += w * o.l;
 		if (order == 0)
 			continue;
 		/* D_b'g: what a coefficient's z multiplies */
@@ -209,6 +214,7 @@ static int sum_chunk(const struct covlik *c, void *ws, const double *theta, cons
 				*row++ += wz[j] * zi * s[m->blk[j]];
 		}
 	}
+	memcpy(acc, sums, c->nacc * sizeof *acc);
 	return 0;
 }
 
