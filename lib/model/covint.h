@@ -99,6 +99,14 @@ int sk_cov_sub_start(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		     const struct sk_rfm *c, size_t m, int k, const struct sk_fit *coarse,
 		     struct sk_fit *out);
 
+/* The BG/NBD's coarse estimate on many patterns: the maximum of a
+ * systematic sample of about SEED_N of c[0..m) from the start st (as
+ * sk_cov_sub_start's cd and parameters), by damped Newton and Newton.  1
+ * with it in coarse, 0 where Newton failed (covar.c). */
+int sk_cov_seed_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
+		    const struct sk_rfm *c, size_t m, int k, const double *st, double nobs,
+		    struct sk_fit *coarse);
+
 /* ---- covlik.c ---- */
 
 /* The context over patterns pat[0..n) whose .cov index cd's vectors

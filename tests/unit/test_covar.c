@@ -757,6 +757,71 @@ static void sub_sample_start(const double *par)
 	gsl_rng_free(rng);
 }
 
+/* (13) The BG/NBD's coarse estimate from a sample (covar.c,
+ * sk_cov_seed_fit) on 60,000 customers with their own covariates, from
+ * the plain model's start (every coefficient 0).  The sample's maximum:
+ * its own gradient vanishes there, it is within its sampling error of
+ * the full data's (5 sd of the difference, whose variance is (K - 1)
+ * times the full data's for a sample of 1/K), though the start is many
+ * of those sd away; and the full data's Newton from it reaches the
+ * maximum from the true parameters. */
+static void seed_start(const double *par)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 1311);
+	struct sk_covdata cd;
+	size_t np;
+	struct sk_rfm *p = simulate(&sk_bgnbd, par, &cd, 60000, 0, rng, &np);
+	int npar = 8;
+	struct sk_fit full = { .npar = npar }, seed, from_seed;
+	for (int i = 0; i < npar; i++)
+		full.par[i] = i < 4 ? par[i] : exp(par[i]);
+	void *ctx = sk_covlik_new(&sk_bgnbd, &cd, p, np);
+	int ok = sk_fit_newton_damped(npar, sk_covlik_hess, ctx, &full) &&
+		 sk_fit_newton(npar, sk_covlik_hess, ctx, &full);
+	double st[SK_FIT_MAXPAR];
+	for (int i = 0; i < npar; i++)
+		st[i] = i < 4 ? par[i] * (i == 1 ? 1.5 : 1) : 1;
+	int sok = ok && sk_cov_seed_fit(&sk_bgnbd, &cd, p, np, 4, st, 60000, &seed);
+	size_t step = np / 20000;	/* SEED_N */
+	double worst = 0, start_sd = 0;
+	for (int i = 0; sok && i < npar; i++) {
+		double sd = sqrt((double)(step - 1)) * full.se[i] / full.par[i];
+		worst = fmax(worst, fabs(log(seed.par[i] / full.par[i])) / sd);
+		start_sd = fmax(start_sd, fabs(log(st[i] / full.par[i])) / sd);
+	}
+	/* the sample's gradient at its maximum */
+	size_t ms = (np + step - 1) / step;
+	struct sk_rfm *sp = malloc(ms * sizeof *sp);
+	for (size_t i = 0; i < ms; i++)
+		sp[i] = p[i * step];
+	void *sctx = sk_covlik_new(&sk_bgnbd, &cd, sp, ms);
+	double th[SK_FIT_MAXPAR], g[SK_FIT_MAXPAR], gmax = 0;
+	for (int i = 0; sok && i < npar; i++)
+		th[i] = log(seed.par[i]);
+	double f = sok ? sk_covlik_nll(th, g, sctx) : NAN;
+	for (int i = 0; sok && i < npar; i++)
+		gmax = fmax(gmax, fabs(g[i]));
+	from_seed = seed;
+	int fok = sok && sk_fit_newton(npar, sk_covlik_hess, ctx, &from_seed);
+	double dp = 0;
+	for (int i = 0; fok && i < npar; i++)
+		dp = fmax(dp, fabs(log(from_seed.par[i] / full.par[i])));
+	check(sok && step >= 2 && isfinite(f) && gmax < 1e-4 && worst < 5 && start_sd > 10,
+	      "BG/NBD, 60,000 customers: the seed is the sample of every %zu-th pattern's "
+	      "maximum (its gradient %.1e), %.2f sd of the difference from the full data's "
+	      "(the start %.1f sd)", step, gmax, worst, start_sd);
+	check(fok && fabs(from_seed.loglik - full.loglik) < 1e-9 * fabs(full.loglik) && dp < 1e-6,
+	      "BG/NBD: Newton from the seed reaches the full data's maximum (LL %.6f vs %.6f, "
+	      "parameters within %.1e)", fok ? from_seed.loglik : 0, full.loglik, dp);
+	sk_covlik_free(sctx);
+	sk_covlik_free(ctx);
+	free(sp);
+	free(p);
+	free(cd.z);
+	gsl_rng_free(rng);
+}
+
 int main(void)
 {
 	newton_damped();
@@ -790,6 +855,7 @@ int main(void)
 	warm_start(&sk_bgnbd, bg);
 	warm_start(&sk_pnbd, pn);
 	sub_sample_start(bg);
+	seed_start(bg);
 	recover(&sk_pnbd, pn, 6000);
 	recover(&sk_bgnbd, bg, 6000);
 	se_sanity(&sk_bgnbd, bg, 3000, 30);
