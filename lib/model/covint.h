@@ -1,6 +1,7 @@
 /* covint.h: the covariate models' likelihood one customer at a time, for
- * many distinct covariate vectors (covlik.c), and the two models' kernels
- * it calls (pnbdcov.c, bgcov.c).  Private to lib/model.
+ * many distinct covariate vectors (covlik.c), the two models' kernels it
+ * calls (pnbdcov.c, bgcov.c), and the fit that uses it (covbin.c).
+ * Private to lib/model.
  *
  * With a continuous covariate every customer has her own parameters
  * (FH 2007), so nothing of the plain models' tables over (x, t) can be
@@ -86,13 +87,25 @@ static inline void sk_cl_to_log(const double *p, struct sk_cl_out *o, int order)
 			o->g[a] *= p[a];
 }
 
-/* ---- covar.c ---- */
+/* ---- covbin.c: many distinct covariate vectors ---- */
+
+/* 1 where the fit with covariates on n patterns takes covbin.c's way:
+ * many distinct vectors, or groups too small for the plain model's
+ * tables. */
+int sk_cov_many_vectors(const struct sk_covdata *cd, size_t n);
+/* The fit on standardised columns from the natural-scale start st (the
+ * coefficients as exp(g)): a coarse estimate (warm: st already is one),
+ * then Newton's method on every customer with covlik.c's exact Hessian;
+ * BFGS where Newton fails.  0, or -1 with the reason in err. */
+int sk_cov_fit_binned(const struct sk_tmodel *tm, const struct sk_covdata *cd, const double *st,
+		      int warm, const struct sk_rfm *pat, size_t n, struct sk_fit *out,
+		      char *err, size_t errlen);
 
 /* A start for Newton's method on the patterns c[0..m) (sorted, by x
- * first; cd and par as fit_binned has them: standardised columns,
+ * first; cd and par as sk_cov_fit_binned has them: standardised columns,
  * natural-scale parameters with the coefficients as exp(g)): the maximum
  * of the sample of every SUB_K-th pattern, when the coarse estimate lies
- * far from it (covar.c).  1 with that maximum in out, 0 where coarse is
+ * far from it.  1 with that maximum in out, 0 where coarse is
  * the better start or the sample's Newton failed.  Exported for the unit
  * tests. */
 int sk_cov_sub_start(const struct sk_tmodel *tm, const struct sk_covdata *cd,
@@ -102,7 +115,7 @@ int sk_cov_sub_start(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 /* The BG/NBD's coarse estimate on many patterns: the maximum of a
  * systematic sample of about SEED_N of c[0..m) from the start st (as
  * sk_cov_sub_start's cd and parameters), by damped Newton and Newton.  1
- * with it in coarse, 0 where Newton failed (covar.c). */
+ * with it in coarse, 0 where Newton failed. */
 int sk_cov_seed_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		    const struct sk_rfm *c, size_t m, int k, const double *st, double nobs,
 		    struct sk_fit *coarse);
