@@ -491,7 +491,7 @@ int sk_cov_fit_from(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 			 4 + sk_covspec_ncoef(&cd->spec));
 		return -1;
 	}
-	/* fit_binned's warm path: Newton's method at once, and where its
+	/* sk_cov_fit_binned.s warm path: Newton's method at once, and where its
 	 * Hessian is not negative definite there damped Newton, then BFGS
 	 * on the full data, as from the coarse estimate */
 	return cov_fit(tm, cd, from->par, 1, pat, n, out, err, errlen);

@@ -374,7 +374,7 @@ int sk_fit_newton(int n, sk_fit_hfn hf, void *ctx, struct sk_fit *out)
  * where H is positive definite and the step small (DAMP_TOL); from
  * there sk_fit_newton converges as before, so the estimate and its
  * standard errors are Newton's.  1 when it got there, 0 otherwise (the
- * caller then runs BFGS).  Declared in modelint.h; used by covar.c's
+ * caller then runs BFGS).  Declared in modelint.h; used by covbin.c's
  * fit with covariates. */
 #define DAMP_ITER 100
 #define DAMP_TOL 1e-3
