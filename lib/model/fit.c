@@ -12,6 +12,24 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 
+/* sk_gsl_quiet's count of threads that want the handler off, and the
+ * handler from before the first of them. */
+static int quiet_n;
+static gsl_error_handler_t *quiet_old;
+
+void sk_gsl_quiet(int on)
+{
+	#pragma omp critical(sk_gsl_handler)
+	{
+		if (on) {
+			if (quiet_n++ == 0)
+				quiet_old = gsl_set_error_handler_off();
+		} else if (quiet_n > 0 && --quiet_n == 0) {
+			gsl_set_error_handler(quiet_old);
+		}
+	}
+}
+
 struct wrap {
 	sk_fit_fn f;
 	void *ctx;
@@ -86,11 +104,11 @@ static int std_errors(struct wrap *w, const double *par, double *se, double *cov
 			gsl_matrix_set(H, i, j, s);
 			gsl_matrix_set(H, j, i, s);
 		}
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	sk_gsl_quiet(1);
 	if (gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS ||
 	    gsl_linalg_cholesky_invert(H) != GSL_SUCCESS)
 		ok = 0;
-	gsl_set_error_handler(old);
+	sk_gsl_quiet(0);
 	for (int i = 0; i < n; i++) {
 		double v = ok ? gsl_matrix_get(H, i, i) : 0;
 		se[i] = (ok && isfinite(v) && v > 0) ? sqrt(v) : 0;
@@ -160,7 +178,7 @@ static int fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
 			 "check the data for impossible values");
 		return -1;
 	}
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	sk_gsl_quiet(1);
 	/* BFGS restarts from its own end point: a restart rebuilds the inverse
 	 * Hessian approximation, which rescues runs that stalled early. */
 	for (int round = 0; round < 4; round++) {
@@ -176,7 +194,7 @@ static int fit_run(int npar, sk_fit_fn f, void *ctx, const double *start,
 		if (conv && round >= 1)
 			break;
 	}
-	gsl_set_error_handler(old);
+	sk_gsl_quiet(0);
 
 	out->npar = npar;
 	out->iterations = total;

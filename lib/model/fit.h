@@ -63,6 +63,13 @@ int sk_fit_run_nose(int npar, sk_fit_fn f, void *ctx, const double *start,
 		    double nobs, struct sk_fit *out, char *err, size_t errlen);
 void sk_fit_stderr(int npar, sk_fit_fn f, void *ctx, struct sk_fit *out);
 
+/* GSL's error handler off (on 1) and back (on 0) around GSL calls whose
+ * status the caller checks.  The handler is one for the process, and
+ * fits run side by side (the learned layer's tasks, its refit at the cut
+ * beside the predictions): it stays off while any thread is between its
+ * 1 and its 0, and the handler of before comes back with the last 0. */
+void sk_gsl_quiet(int on);
+
 /* Check an analytic gradient against central differences at theta;
  * return the largest relative error (used by the unit tests). */
 double sk_fit_gradcheck(int npar, sk_fit_fn f, void *ctx, const double *theta);

@@ -6,6 +6,7 @@
  * backtest window to the longer horizon, is deterministic, needs no new
  * dependency (GSL is already linked) and fits a million rows in well
  * under a second.  See churn.1 for what it was measured against. */
+#include "fit.h"
 #include "learn.h"
 
 #include <math.h>
@@ -254,16 +255,12 @@ static int fit_rows(struct sk_learn *m, enum sk_link link, const struct rows *r,
 			if (a > 0)
 				A->data[a * k + a] += lambda + (m->sd[a - 1] > 0 ? 0 : 1);
 		}
-		/* GSL's error handler is one for the process: fits run side
-		 * by side (sk_tasks_run) must not restore it under each
-		 * other's factorisation. */
-		int bad;
-		#pragma omp critical(sk_gsl_handler)
-		{
-			gsl_error_handler_t *old = gsl_set_error_handler_off();
-			bad = gsl_linalg_cholesky_decomp1(A) || gsl_linalg_cholesky_solve(A, rhs, sol);
-			gsl_set_error_handler(old);
-		}
+		/* GSL's error handler is one for the process, and fits run
+		 * side by side (sk_tasks_run): sk_gsl_quiet keeps it off
+		 * until the last of them is done. */
+		sk_gsl_quiet(1);
+		int bad = gsl_linalg_cholesky_decomp1(A) || gsl_linalg_cholesky_solve(A, rhs, sol);
+		sk_gsl_quiet(0);
 		if (bad)
 			break;
 		/* Step halving keeps the penalised deviance from rising. */

@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "tap.h"
+#include "model/fit.h"
 #include "model/learn.h"
 
 
@@ -168,8 +171,66 @@ static void bits(void)
 	free(w);
 }
 
+/* sk_gsl_quiet (fit.c): GSL's one error handler, switched off by fits
+ * that run side by side.  A handler that counts its calls stands for
+ * GSL's default (which aborts).  Nested, the handler stays off until
+ * the last user's 0: with each user saving and restoring the handler
+ * itself, the first user's restore would let the second's error through.
+ * Two threads, each failing a factorisation between its 1 and 0, never
+ * reach the handler. */
+static int handler_calls;
+
+static void count_handler(const char *reason, const char *file, int line, int err)
+{
+	(void)reason;
+	(void)file;
+	(void)line;
+	(void)err;
+	#pragma omp atomic
+	handler_calls++;
+}
+
+static int fail_cholesky(void)
+{
+	double a[4] = { 1, 2, 2, 1 };	/* not positive definite */
+	gsl_matrix_view m = gsl_matrix_view_array(a, 2, 2);
+	return gsl_linalg_cholesky_decomp1(&m.matrix);
+}
+
+static void gsl_quiet(void)
+{
+	gsl_error_handler_t *was = gsl_set_error_handler(count_handler);
+	handler_calls = 0;
+	sk_gsl_quiet(1);
+	sk_gsl_quiet(1);
+	sk_gsl_quiet(0);
+	int st = fail_cholesky();
+	check(st != GSL_SUCCESS && handler_calls == 0,
+	      "sk_gsl_quiet: off while one of two users is still quiet (status %d, %d calls)",
+	      st, handler_calls);
+	sk_gsl_quiet(0);
+	st = fail_cholesky();
+	check(st != GSL_SUCCESS && handler_calls == 1,
+	      "sk_gsl_quiet: the handler of before is back after the last user (%d calls)",
+	      handler_calls);
+	handler_calls = 0;
+	int fails = 0;
+	#pragma omp parallel num_threads(2) reduction(+:fails)
+	for (int i = 0; i < 20000; i++) {
+		sk_gsl_quiet(1);
+		fails += fail_cholesky() != GSL_SUCCESS;
+		sk_gsl_quiet(0);
+	}
+	int back = fail_cholesky() != GSL_SUCCESS && handler_calls == 1;
+	check(fails >= 20000 && back,
+	      "sk_gsl_quiet: two threads, %d failed factorisations between 1 and 0, %d reached "
+	      "the handler; after both, the handler is back", fails, handler_calls - back);
+	gsl_set_error_handler(was);
+}
+
 int main(void)
 {
+	gsl_quiet();
 	bits();
 	recover(SK_LINK_LOGIT, "logit");
 	recover(SK_LINK_CLOGLOG, "cloglog");
