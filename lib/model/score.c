@@ -467,7 +467,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 {
 	const double *score = rule_alive ? p->p_alive : p->p_return;
 	const char *rule = rule_alive ? "p_alive" : "p_return";
-	double n = 0, obs = 0, expct = 0, alive = 0, churned = 0;
+	double n = 0, obs = 0, expct = 0, alive = 0, churned = 0, over = 0;
 	size_t rows = 0;
 	/* E[X(T)] once per distinct T (hundreds in daily data): the CNBD
 	 * models sum a series for it, a million times took seconds. */
@@ -478,8 +478,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		sk_die(SK_EX_SOFTWARE, "out of memory for the report of %zu customers", d->n);
 	#pragma omp parallel for schedule(dynamic, 16) if (nT > 100)
 	for (size_t j = 0; j < nT; j++) {
-		double e = tm->expected_new(fit->par, uT[j]);
-		uT[j] = isfinite(e) ? e : 0;
+		uT[j] = tm->expected_new(fit->par, uT[j]);	/* non-finite: over below */
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->valid[i])
@@ -490,9 +489,14 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		if (d->cov) {	/* each customer's own parameters (covar.h) */
 			double ip[4];
 			double e = tm->expected_new(sk_cov_rowpar(tm, fit->par, d->cov, r, ip), r->T);
-			expct += r->w * (isfinite(e) ? e : 0);
-		} else {
+			if (isfinite(e))
+				expct += r->w * e;
+			else
+				over += r->w;
+		} else if (isfinite(uT[iT[i]])) {
 			expct += r->w * uT[iT[i]];
+		} else {
+			over += r->w;
 		}
 		alive += r->w * p->p_alive[i];
 		churned += r->w * (score[i] < threshold);
@@ -511,7 +515,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	 * make bench's 1M customers expects 2.52 times the repeat
 	 * transactions made (137 times on its Gamma-Gompertz log), and with
 	 * ln(1 + total_spend) 1.05 times, its ln L 105,710 higher. */
-	int misfit = obs > 0 && !(expct <= 2 * obs && expct >= 0.5 * obs);
+	int misfit = obs > 0 && (over > 0 || !(expct <= 2 * obs && expct >= 0.5 * obs));
 	/* The nested-model tests (nested.c) on the valid rows' patterns. */
 	struct sk_nested nt = { 0 };
 	struct sk_rfm *np = sk_xmalloc((rows ? rows : 1) * sizeof *np);
@@ -553,7 +557,12 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		fprintf(f, "log-likelihood: %.4f  AIC: %.2f  BIC: %.2f\n", fit->loglik,
 			sk_fit_aic(fit), sk_fit_bic(fit));
 		fprintf(f, "repeat transactions: observed %.0f, expected %.1f\n", obs, expct);
-		if (misfit)
+		if (misfit && over > 0)
+			fprintf(f, "misfit: the model's expectations are beyond a double's range "
+				"for %.0f customers (left out of the expected count above)%s\n", over,
+				d->cov ? "; with covariates, a column with extreme values may make a "
+				"few customers' rates enormous (its logarithm may fit better)" : "");
+		else if (misfit)
 			fprintf(f, "misfit: the model expects %.3g times the repeat transactions "
 				"made%s\n", expct / obs, d->cov ? "; with covariates, a column with "
 				"extreme values may make a few customers' rates enormous (its "
