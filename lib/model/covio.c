@@ -664,6 +664,8 @@ static void misfit_warn(const struct sk_tmodel *tm, const struct sk_fit *f,
 		else
 			over += r->w;
 	}
+	if (!(obs > 0) || (over == 0 && expct <= 2 * obs && expct >= 0.5 * obs))
+		return;
 	char what[160];
 	if (over > 0)
 		snprintf(what, sizeof what, "expectations beyond a double's range for %.0f "
@@ -671,10 +673,9 @@ static void misfit_warn(const struct sk_tmodel *tm, const struct sk_fit *f,
 	else
 		snprintf(what, sizeof what, "%.3g times the repeat transactions made%s",
 			 expct / obs, step > 1 ? " (on a systematic 1/8 of the customers)" : "");
-	if (obs > 0 && (over > 0 || !(expct <= 2 * obs && expct >= 0.5 * obs)))
-		sk_warn("warning: %s with covariates expects %s: the model does not describe "
-			"these data; a column with extreme values may give a few customers "
-			"enormous rates (its logarithm may fit better)", tm->title, what);
+	sk_warn("warning: %s with covariates expects %s: the model does not describe these "
+		"data; a column with extreme values may give a few customers enormous rates (its "
+		"logarithm may fit better)", tm->title, what);
 }
 
 void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *unit,
