@@ -664,7 +664,7 @@ static void misfit_warn(const struct sk_tmodel *tm, const struct sk_fit *f,
 		else
 			over += r->w;
 	}
-	if (!(obs > 0) || (over == 0 && expct <= 2 * obs && expct >= 0.5 * obs))
+	if (!sk_fit_misfit(obs, expct, over))
 		return;
 	char what[160];
 	if (over > 0)

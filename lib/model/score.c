@@ -461,6 +461,11 @@ static int nested_k1(const struct sk_tmodel *tm, const struct sk_fit *fit,
 	return rc;
 }
 
+int sk_fit_misfit(double obs, double expct, double over)
+{
+	return obs > 0 && (over > 0 || !(expct <= 2 * obs && expct >= 0.5 * obs));
+}
+
 void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		   const struct sk_fit *fit, const struct sk_custdata *d,
 		   const struct sk_pred *p, double threshold, int rule_alive, const char *unit)
@@ -515,7 +520,7 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	 * make bench's 1M customers expects 2.52 times the repeat
 	 * transactions made (137 times on its Gamma-Gompertz log), and with
 	 * ln(1 + total_spend) 1.05 times, its ln L 105,710 higher. */
-	int misfit = obs > 0 && (over > 0 || !(expct <= 2 * obs && expct >= 0.5 * obs));
+	int misfit = sk_fit_misfit(obs, expct, over);
 	/* The nested-model tests (nested.c) on the valid rows' patterns. */
 	struct sk_nested nt = { 0 };
 	struct sk_rfm *np = sk_xmalloc((rows ? rows : 1) * sizeof *np);

@@ -189,6 +189,13 @@ double sk_cond_alive(const struct sk_tmodel *tm, const double *par, double x, do
 double *sk_predict_pmf(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		       double t, int K);
 
+/* The in-sample check (FHL 2005, fig. 2): 1 when a fit expecting expct
+ * repeat transactions where obs were made (over customers' expectations
+ * beyond a double) does not describe the data: over > 0, or expct more
+ * than twice or less than half of obs.  --report's misfit line and the
+ * fit with covariates' warning (covio.c). */
+int sk_fit_misfit(double obs, double expct, double over);
+
 /* Print the fit report (parameters, standard errors, LL, AIC, BIC,
  * expected vs observed repeat transactions, retention) to f; the same as
  * JSON to json_path when not NULL. */
