@@ -120,6 +120,18 @@ int sk_cov_seed_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		    const struct sk_rfm *c, size_t m, int k, const double *st, double nobs,
 		    struct sk_fit *coarse);
 
+/* ---- covio.c ---- */
+
+/* The plain model's fit that is only the start of the fit with
+ * covariates: without cd->test_shared (--report's tests, which need the
+ * plain fit on every customer) or a penalty, and on nplain >= min plain
+ * patterns (sorted by x first), the fit on a systematic sample of them.
+ * 1 with it in plain (its ln L the sample's), 0 where the plain fit is
+ * to be made on every customer.  Exported for the unit tests. */
+int sk_cov_plain_start(const struct sk_tmodel *tm, double penalty, const struct sk_covdata *cd,
+		       const struct sk_rfm *plainpat, size_t nplain, size_t min,
+		       struct sk_fit *plain);
+
 /* ---- covlik.c ---- */
 
 /* The context over patterns pat[0..n) whose .cov index cd's vectors

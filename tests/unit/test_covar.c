@@ -822,6 +822,62 @@ static void seed_start(const double *par)
 	free(cd.z);
 }
 
+/* (14) The plain fit as the start alone (covio.c, sk_cov_plain_start)
+ * on 60,000 BG/NBD customers with their own covariates: without the
+ * test against the plain model it is the fit on every 8th plain
+ * pattern, not on all of them, and the fit with covariates from it ends
+ * where the fit from the plain fit on every customer does; with the
+ * test (test_shared) or a penalty, or below the threshold, it declines. */
+static void plain_start(const double *par)
+{
+	struct sk_covdata cd;
+	size_t np, nq = 0;
+	struct sk_fit full, plain, sampled, from_full, from_sample;
+	int ok;
+	struct sk_rfm *p = bg_sim_max(par, 1409, 60000, &cd, &np, &full, &ok);
+	/* the plain patterns, as covio.c's plain_patterns makes them */
+	struct sk_rfm *q = malloc(np * sizeof *q);
+	for (size_t i = 0; i < np; i++) {
+		if (nq && q[nq - 1].x == p[i].x && q[nq - 1].t_x == p[i].t_x &&
+		    q[nq - 1].T == p[i].T) {
+			q[nq - 1].w += p[i].w;
+			continue;
+		}
+		q[nq] = p[i];
+		q[nq++].cov = 0;
+	}
+	char err[256];
+	int took = sk_cov_plain_start(&sk_bgnbd, 0, &cd, q, nq, 1000, &sampled);
+	int rc = sk_bgnbd.fit(q, nq, &plain, err, sizeof err);
+	cd.test_shared = 1;
+	int tested = sk_cov_plain_start(&sk_bgnbd, 0, &cd, q, nq, 1000, &sampled);
+	cd.test_shared = 0;
+	int pen = sk_cov_plain_start(&sk_bgnbd, 0.01, &cd, q, nq, 1000, &sampled);
+	int few = sk_cov_plain_start(&sk_bgnbd, 0, &cd, q, nq, nq + 1, &sampled);
+	took = took && sk_cov_plain_start(&sk_bgnbd, 0, &cd, q, nq, 1000, &sampled);
+	/* the sample's maximum is not the full data's */
+	double moved = took && rc == 0 ? fabs(log(sampled.par[1] / plain.par[1])) : 0;
+	int fa = took && rc == 0 &&
+		 sk_cov_fit(&sk_bgnbd, &cd, &plain, p, np, &from_full, err, sizeof err) == 0;
+	int fb = fa && sk_cov_fit(&sk_bgnbd, &cd, &sampled, p, np, &from_sample, err,
+				  sizeof err) == 0;
+	double dp = 0;
+	for (int i = 0; fb && i < 8; i++)
+		dp = fmax(dp, fabs(log(from_sample.par[i] / from_full.par[i])));
+	check(ok && took == 1 && tested == 0 && pen == 0 && few == 0,
+	      "BG/NBD, 60,000 customers (%zu plain patterns): the plain start from a sample "
+	      "only without the test, a penalty or below its threshold (%d %d %d %d)", nq,
+	      took, tested, pen, few);
+	check(fb && moved > 1e-6 && dp < 1e-6 &&
+	      fabs(from_sample.loglik - from_full.loglik) < 1e-9 * fabs(from_full.loglik),
+	      "BG/NBD: from the sample's plain fit (log alpha %.1e from the full one's) the fit "
+	      "with covariates ends where it does from the full one's (parameters within %.1e)",
+	      moved, dp);
+	free(q);
+	free(p);
+	free(cd.z);
+}
+
 int main(void)
 {
 	newton_damped();
@@ -856,6 +912,7 @@ int main(void)
 	warm_start(&sk_pnbd, pn);
 	sub_sample_start(bg);
 	seed_start(bg);
+	plain_start(bg);
 	recover(&sk_pnbd, pn, 6000);
 	recover(&sk_bgnbd, bg, 6000);
 	se_sanity(&sk_bgnbd, bg, 3000, 30);
