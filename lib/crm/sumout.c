@@ -351,6 +351,8 @@ struct sk_table *sk_summary_table(struct sk_summary *s)
 {
 	struct outcols oc;
 	struct sk_table *t = sk_table_new(SK_FMT_CSV);
+	/* its rows go out as they are where they can (io.h) */
+	t->plain_delim = (char)(s->o->odelim ? s->o->odelim : s->o->delim);
 	sk_summary_backtest(s);
 	sk_summary_litt(s);
 	sk_summary_recount(s);

@@ -848,6 +848,7 @@ struct sk_table *sk_table_read(struct sk_reader *r)
 {
 	struct sk_table *t = sk_table_new(r->fmt);
 	t->o = r->o;
+	t->plain_delim = (char)r->o->delim;	/* what the reader's plain rows are cut at */
 	const char *file = NULL, *lastname = NULL;
 	t->src = sk_table_strdup(t, sk_reader_file(r));
 	while (sk_reader_next(r)) {

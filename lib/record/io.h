@@ -125,6 +125,11 @@ struct sk_table {
 	struct sk_tfile *files;	/* the file of each run of rows */
 	const char *src;	/* the file the header came from, or NULL */
 	size_t nfiles, filecap;
+	/* Rows marked plain hold no quote, line break or this byte, so that
+	 * a CSV writer with it as its delimiter can copy them whole
+	 * (sk_writer_row_plain): the input's delimiter in a table read, the
+	 * output's in a summary's (sk_table_put marks those); 0: none. */
+	char plain_delim;
 };
 
 /* A row is one allocation in the table's arena (layout in iopriv.h). */

@@ -174,6 +174,26 @@ struct sk_table_part {		/* one thread's share: on cache lines of its own */
 	int why;
 };
 
+/* 1 when none of the n fields holds a quote, a line break or the
+ * delimiter d: a CSV writer with d then writes them as they are.  A
+ * number (SK_NUM) is sk_num_format's digits, sign, point, exponent,
+ * "inf" or "nan": looked at only when d is one of those characters. */
+static int plain_fields(size_t n, const char *const *f, const size_t *len,
+			const unsigned char *type, char d)
+{
+	int d_num = strchr("0123456789.+-eEinfaINFA", d) != NULL;
+	for (size_t j = 0; j < n; j++) {
+		if (type && type[j] == SK_NUM && !d_num)
+			continue;
+		for (size_t b = 0; b < len[j]; b++) {
+			char c = f[j][b];
+			if (c == d || c == '"' || c == '\n' || c == '\r')
+				return 0;
+		}
+	}
+	return 1;
+}
+
 void sk_table_put(struct sk_table_part *p, size_t i, size_t n, const char *const *f,
 		  const size_t *len, const unsigned char *type)
 {
@@ -190,6 +210,8 @@ void sk_table_put(struct sk_table_part *p, size_t i, size_t n, const char *const
 	}
 	struct sk_row *row = make_row(&p->arena, n, f, len, type);
 	row->line = (uint32_t)i;
+	if (p->t->plain_delim)
+		row->plain = (uint32_t)plain_fields(n, f, len, type, p->t->plain_delim);
 	p->t->row[p->first + i] = row;
 }
 

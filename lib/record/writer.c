@@ -325,8 +325,10 @@ void sk_writer_endrow(struct sk_writer *w)
 int sk_writer_row_plain(struct sk_writer *w, const struct sk_table *t, size_t i)
 {
 	const struct sk_row *row = t->row[i];
-	if (!row->plain || w->fmt != SK_FMT_CSV || !t->o || t->o->delim != w->delim ||
-	    row->nf == 0 || row->nf != t->ncol)
+	/* A number a program computed goes out with a decimal comma under
+	 * --odecimal-comma (sk_writer_field): such rows field by field. */
+	if (!row->plain || w->fmt != SK_FMT_CSV || t->plain_delim != w->delim ||
+	    (row->typed && w->odec) || row->nf == 0 || row->nf != t->ncol)
 		return 0;
 	/* The fields lie one after another, each ending in a NUL: copy them
 	 * at once and put the delimiter where each NUL but the last was.

@@ -153,6 +153,85 @@ static void pass_through(void)
 	free(got);
 }
 
+/* A summary's rows (lib/crm/sumout.c): typed fields put by
+ * sk_table_add_rows into a table whose plain_delim is the output's
+ * delimiter, so that rows with nothing to quote are copied whole
+ * (sk_table_put marks them, sk_writer_row_plain copies them). */
+static const char *const sum_rows[4][3] = {
+	{ "a", "1.5", "x y" },
+	{ "b,c", "2.5", "" },		/* the delimiter: quoted, field by field */
+	{ "d", "-3e+40", "say \"hi\"" },	/* a quote */
+	{ "e", "4.25", "z" },
+};
+
+static void sum_chunk(struct sk_table_part *p, int k, size_t lo, size_t hi, void *ctx)
+{
+	(void)k;
+	(void)ctx;
+	for (size_t i = lo; i < hi; i++) {
+		size_t len[3];
+		const unsigned char type[3] = { SK_STR, SK_NUM, i == 1 ? SK_NULL : SK_STR };
+		for (int j = 0; j < 3; j++)
+			len[j] = strlen(sum_rows[i][j]);
+		sk_table_put(p, i, 3, sum_rows[i], len, type);
+	}
+}
+
+/* The table's rows written with delimiter delim (0: ','), a decimal
+ * comma when odec; which went out whole into *whole (a bit a row). */
+static char *write_summary(char delim, int odec, unsigned *whole)
+{
+	struct sk_table *t = sk_table_new(SK_FMT_CSV);
+	t->plain_delim = ',';
+	sk_table_add_col(t, "id");
+	sk_table_add_col(t, "v");
+	sk_table_add_col(t, "note");
+	sk_table_add_rows(t, 4, "(summary)", 1, sum_chunk, NULL);
+	char out[128];
+	snprintf(out, sizeof out, "%s/sum.csv", dir);
+	const char *nofiles[] = { "-", NULL };
+	struct sk_opts o = opts_for(nofiles);
+	o.output = out;
+	o.odecimal_comma = odec;
+	if (delim)
+		o.delim = delim;
+	struct sk_writer *w = sk_writer_open(&o, SK_FMT_CSV);
+	*whole = 0;
+	for (size_t i = 0; i < t->nrow; i++) {
+		if (sk_writer_row_plain(w, t, i))
+			*whole |= 1u << i;
+		else
+			sk_writer_row(w, t, i);
+		sk_writer_endrow(w);
+	}
+	sk_writer_close(w);
+	sk_table_free(t);
+	return slurp(out, NULL);
+}
+
+static void summary_rows_plain(void)
+{
+	unsigned whole;
+	char *got = write_summary(0, 0, &whole);
+	const char *want = "a,1.5,x y\n\"b,c\",2.5,\nd,-3e+40,\"say \"\"hi\"\"\"\ne,4.25,z\n";
+	check(got && strcmp(got, want) == 0 && whole == 0x9,
+	      "a summary's rows: those with nothing to quote copied whole, the others "
+	      "quoted field by field (rows whole: %#x)", whole);
+	free(got);
+	got = write_summary(';', 0, &whole);
+	want = "a;1.5;x y\nb,c;2.5;\nd;-3e+40;\"say \"\"hi\"\"\"\ne;4.25;z\n";
+	check(got && strcmp(got, want) == 0 && whole == 0,
+	      "another delimiter than the one the rows were marked for: field by field");
+	free(got);
+	got = write_summary(0, 1, &whole);
+	want = "a,\"1,5\",x y\n\"b,c\",\"2,5\",\nd,-3e+40,\"say \"\"hi\"\"\"\ne,\"4,25\",z\n";
+	check(got && strcmp(got, want) == 0 && whole == 0,
+	      "--odecimal-comma: a summary's numbers field by field, with their commas");
+	if (got && strcmp(got, want) != 0)
+		printf("# got: %s", got);
+	free(got);
+}
+
 /* ---- numbers ---- */
 
 static void test_num_parse(void)
@@ -276,6 +355,7 @@ int main(void)
 	write_and_read_back();
 	write_tsv_jsonl();
 	pass_through();
+	summary_rows_plain();
 	test_num_parse();
 	test_num_format();
 
