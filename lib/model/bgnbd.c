@@ -196,7 +196,7 @@ static double loglik1(const double *par, double x, double t_x, double T)
  * s = 0 (BG/NBD) or 1 (MBG/NBD: BDF 2007's drop-out at time 0 too, so
  * x + 1 opportunities survived, and t_x = 0 when x = 0).  It is eq. 6's
  * B(a, b+x+s)/B(a, b) -> (1-p)^(x+s) and a/(b+x-1+s) -> p/(1-p).  For
- * s = 0 this is covio.c's limit for the fit with dropout covariates,
+ * s = 0 this is covfit.c's limit for the fit with dropout covariates,
  * which now takes it from this table. */
 double sk_bg_ll_limit(const double *par, double x, double t_x, double T, double shift)
 {

@@ -214,6 +214,8 @@ void sk_cov_json_read(const char *path, void *json, const struct sk_tmodel *tm,
 const char *sk_cov_coef_name(const struct sk_covspec *s, int j, const char **process,
 			     const char **param);
 
+/* ---- covfit.c: the fit with covariates as the programs run it ---- */
+
 /* churn's and clv's checks and fit: exit 64 when covariates are given
  * (given) with --model (the model file has its own); fit tm without
  * and with cd's covariates on d's customers into
@@ -251,6 +253,7 @@ void sk_cov_backtest(struct sk_backtest *b, const struct sk_custdata *d);
 void sk_cov_auto(struct sk_backtest *b, double penalty, const char *unit,
 		 struct sk_custdata *d, struct sk_covdata *cd, struct sk_modelfile *mf);
 
+/* ---- covio.c ---- */
 
 /* --new-customer with covariates: a customer not yet acquired has none,
  * so E[X(horizon)] (returned) and P(X(horizon) = 0) (*p0) are their

@@ -120,7 +120,7 @@ int sk_cov_seed_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		    const struct sk_rfm *c, size_t m, int k, const double *st, double nobs,
 		    struct sk_fit *coarse);
 
-/* ---- covio.c ---- */
+/* ---- covfit.c ---- */
 
 /* The plain model's fit that is only the start of the fit with
  * covariates: without cd->test_shared (--report's tests, which need the

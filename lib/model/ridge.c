@@ -12,7 +12,7 @@
  * in the purchase rate: 538 to 17,700 units above the limit, in the
  * Pareto/NBD's dropout rate 172 and 25, tests/unit/test_ratelim.c).
  * First
- * written for the BG/NBD with dropout covariates (covio.c's ridge_ab,
+ * written for the BG/NBD with dropout covariates (covfit.c's ridge_ab,
  * bgfh's), moved here so that every model with a Beta pair shares it. */
 #include "ridge.h"
 #include "covar.h"

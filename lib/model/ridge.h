@@ -16,7 +16,7 @@
  * the fit than at the limit (the model table's sk_tridge gives each
  * customer's ln L there).  Shared by the plain diagnosis
  * (sk_tmodel_diagnose) and the BG/NBD fit with dropout covariates
- * (covio.c), which also splits the gain by covariate value. */
+ * (covfit.c), which also splits the gain by covariate value. */
 #ifndef SK_RIDGE_H
 #define SK_RIDGE_H
 

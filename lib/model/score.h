@@ -193,7 +193,7 @@ double *sk_predict_pmf(const struct sk_tmodel *tm, const double *par, struct sk_
  * repeat transactions where obs were made (over customers' expectations
  * beyond a double) does not describe the data: over > 0, or expct more
  * than twice or less than half of obs.  --report's misfit line and the
- * fit with covariates' warning (covio.c). */
+ * fit with covariates' warning (covfit.c). */
 int sk_fit_misfit(double obs, double expct, double over);
 
 /* Print the fit report (parameters, standard errors, LL, AIC, BIC,

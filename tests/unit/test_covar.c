@@ -822,7 +822,7 @@ static void seed_start(const double *par)
 	free(cd.z);
 }
 
-/* (14) The plain fit as the start alone (covio.c, sk_cov_plain_start)
+/* (14) The plain fit as the start alone (covfit.c, sk_cov_plain_start)
  * on 60,000 BG/NBD customers with their own covariates: without the
  * test against the plain model it is the fit on every 8th plain
  * pattern, not on all of them, and the fit with covariates from it ends
@@ -835,7 +835,7 @@ static void plain_start(const double *par)
 	struct sk_fit full, plain, sampled, from_full, from_sample;
 	int ok;
 	struct sk_rfm *p = bg_sim_max(par, 1409, 60000, &cd, &np, &full, &ok);
-	/* the plain patterns, as covio.c's plain_patterns makes them */
+	/* the plain patterns, as covfit.c's plain_patterns makes them */
 	struct sk_rfm *q = malloc(np * sizeof *q);
 	for (size_t i = 0; i < np; i++) {
 		if (nq && q[nq - 1].x == p[i].x && q[nq - 1].t_x == p[i].t_x &&

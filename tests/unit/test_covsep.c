@@ -98,7 +98,7 @@ static struct sk_rfm *simulate(const double *par, struct sk_covdata *cd, size_t 
 	return p;
 }
 
-/* The plain, shared and separate fits, as churn makes them (covio.c's
+/* The plain, shared and separate fits, as churn makes them (covfit.c's
  * cov_fit_pen): the separate one from the shared estimate. */
 static int fit3(const struct sk_covdata *cd, const struct sk_rfm *p, size_t np,
 		struct sk_fit *plain, struct sk_fit *shared, struct sk_fit *sep)
