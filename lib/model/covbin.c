@@ -96,9 +96,7 @@ static uint32_t *bin_covariates(const struct sk_covdata *cd, struct sk_covdata *
 	return map;
 }
 
-/* Every step-th of the patterns c[0..m) (they go by x, so a systematic
- * sample keeps the frequencies' mix); *ms its size.  The caller frees. */
-static struct sk_rfm *sample_patterns(const struct sk_rfm *c, size_t m, size_t step, size_t *ms)
+struct sk_rfm *sk_cov_sample_patterns(const struct sk_rfm *c, size_t m, size_t step, size_t *ms)
 {
 	*ms = (m + step - 1) / step;
 	struct sk_rfm *sp = sk_xmalloc((*ms ? *ms : 1) * sizeof *sp);
@@ -137,7 +135,7 @@ int sk_cov_sub_start(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 {
 	int np = 4 + k, far = 0, ok = 0;
 	size_t ms;
-	struct sk_rfm *sp = sample_patterns(c, m, SUB_K, &ms);
+	struct sk_rfm *sp = sk_cov_sample_patterns(c, m, SUB_K, &ms);
 	void *sctx = sk_covlik_new(tm, cd, sp, ms);
 	double th[SK_FIT_MAXPAR], g[SK_FIT_MAXPAR], d[SK_FIT_MAXPAR];
 	double H[SK_FIT_MAXPAR * SK_FIT_MAXPAR];
@@ -223,7 +221,7 @@ int sk_cov_seed_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		    struct sk_fit *coarse)
 {
 	size_t ms;
-	struct sk_rfm *sp = sample_patterns(c, m, m > SEED_N ? m / SEED_N : 1, &ms);
+	struct sk_rfm *sp = sk_cov_sample_patterns(c, m, m > SEED_N ? m / SEED_N : 1, &ms);
 	struct counted cnt = { sk_covlik_new(tm, cd, sp, ms), 0 };
 	start_at(coarse, 4 + k, nobs, st);
 	int ok = sk_fit_newton_damped(4 + k, counted_hess, &cnt, coarse) &&

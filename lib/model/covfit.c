@@ -217,11 +217,11 @@ static int ridge_ab(const struct sk_tmodel *tm, const struct sk_fit *f,
 	return said;
 }
 
-/* The customers of d without covariates: their patterns merged over the
- * covariate vectors.  The patterns are sorted by (x, t_x, T, cov), so
- * those of one (x, t_x, T) are neighbours: one pass merges them, sorted
- * and distinct as the plain fit takes them without a copy. */
-static struct sk_rfm *plain_patterns(const struct sk_rfm *pat, size_t npat, size_t *nplain)
+/* The customers of d without covariates (covint.h): the patterns are
+ * sorted by (x, t_x, T, cov), so those of one (x, t_x, T) are
+ * neighbours: one pass merges them, sorted and distinct as the plain
+ * fit takes them without a copy. */
+struct sk_rfm *sk_cov_plain_patterns(const struct sk_rfm *pat, size_t npat, size_t *nplain)
 {
 	struct sk_rfm *plainpat = sk_xmalloc((npat ? npat : 1) * sizeof *plainpat);
 	size_t n = 0;
@@ -258,12 +258,8 @@ int sk_cov_plain_start(const struct sk_tmodel *tm, double penalty, const struct 
 {
 	if (cd->test_shared || penalty > 0 || nplain < min || nplain < 2 * PLAIN_STEP)
 		return 0;
-	/* every PLAIN_STEP-th: they go by x, so the sample keeps the
-	 * frequencies' mix */
-	size_t ns = (nplain + PLAIN_STEP - 1) / PLAIN_STEP;
-	struct sk_rfm *sp = sk_xmalloc(ns * sizeof *sp);
-	for (size_t i = 0; i < ns; i++)
-		sp[i] = plainpat[i * PLAIN_STEP];
+	size_t ns;
+	struct sk_rfm *sp = sk_cov_sample_patterns(plainpat, nplain, PLAIN_STEP, &ns);
 	char err[400];
 	int rc = sk_tmodel_fit_with(tm, 0, sp, ns, plain, err, sizeof err);
 	free(sp);
@@ -336,7 +332,7 @@ int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
 		 * Newton's method did not converge and BFGS ran g_d off to -42,
 		 * where the cold fit stops on the ridge (and says so). */
 	}
-	struct sk_rfm *plainpat = plain_patterns(pat, npat, &nplain);
+	struct sk_rfm *plainpat = sk_cov_plain_patterns(pat, npat, &nplain);
 	int rc = sk_tmodel_fit_with(tm, penalty, plainpat, nplain, plain, err, errlen);
 	free(plainpat);
 	if (rc != 0)
@@ -414,7 +410,7 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *un
 	const struct sk_rfm *pat = sk_custdata_patterns(d, &npat);
 	/* The same customers without covariates: the start of the fit with
 	 * them and the restricted model of the likelihood-ratio test. */
-	struct sk_rfm *plainpat = plain_patterns(pat, npat, &nplain);
+	struct sk_rfm *plainpat = sk_cov_plain_patterns(pat, npat, &nplain);
 	struct sk_fit plain;
 	int sampled = sk_cov_plain_start(tm, penalty, cd, plainpat, nplain, PLAIN_SAMPLE_MIN,
 					  &plain);
@@ -439,7 +435,7 @@ void sk_cov_model_fit(const struct sk_tmodel *tm, double penalty, const char *un
 		if (!mf->tfit.se_ok && sampled) {
 			/* the warning below tells whether the plain model is
 			 * singular too: on every customer, as without the sample */
-			plainpat = plain_patterns(pat, npat, &nplain);
+			plainpat = sk_cov_plain_patterns(pat, npat, &nplain);
 			sk_tmodel_fit_or_die(tm, penalty, plainpat, nplain, &plain);
 			free(plainpat);
 		}

@@ -89,6 +89,11 @@ static inline void sk_cl_to_log(const double *p, struct sk_cl_out *o, int order)
 
 /* ---- covbin.c: many distinct covariate vectors ---- */
 
+/* Every step-th of the patterns c[0..m) (they go by x, so a systematic
+ * sample keeps the frequencies' mix); *ms its size.  The caller frees.
+ * The samples of covbin.c's starts and covfit.c's plain start. */
+struct sk_rfm *sk_cov_sample_patterns(const struct sk_rfm *c, size_t m, size_t step, size_t *ms);
+
 /* 1 where the fit with covariates on n patterns takes covbin.c's way:
  * many distinct vectors, or groups too small for the plain model's
  * tables. */
@@ -121,6 +126,11 @@ int sk_cov_seed_fit(const struct sk_tmodel *tm, const struct sk_covdata *cd,
 		    struct sk_fit *coarse);
 
 /* ---- covfit.c ---- */
+
+/* The customers of the patterns pat[0..npat) (sorted by (x, t_x, T,
+ * cov)) without covariates: those of one (x, t_x, T) merged, cov 0, in
+ * *nplain patterns.  The caller frees. */
+struct sk_rfm *sk_cov_plain_patterns(const struct sk_rfm *pat, size_t npat, size_t *nplain);
 
 /* The plain model's fit that is only the start of the fit with
  * covariates: without cd->test_shared (--report's tests, which need the

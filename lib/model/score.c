@@ -513,8 +513,9 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 	/* The in-sample check every BTYD paper draws (FHL 2005, fig. 2): a
 	 * fitted model's expected repeat transactions over the customers'
 	 * own T track the observed ones (every plain model within 10 % on
-	 * the CDNOW sample, CDNOW master and Online Retail).  Twice as many or half as many says the model
-	 * does not describe these data, whatever its likelihood.  With
+	 * the CDNOW sample, CDNOW master and Online Retail).  Twice as many
+	 * or half as many says the model does not describe these data,
+	 * whatever its likelihood.  With
 	 * covariates, a column with extreme values (a sum of money) makes a
 	 * few customers' own rates enormous: the BG/NBD with total_spend on
 	 * make bench's 1M customers expects 2.52 times the repeat
@@ -562,16 +563,15 @@ void sk_fit_report(FILE *f, const char *json_path, const struct sk_tmodel *tm,
 		fprintf(f, "log-likelihood: %.4f  AIC: %.2f  BIC: %.2f\n", fit->loglik,
 			sk_fit_aic(fit), sk_fit_bic(fit));
 		fprintf(f, "repeat transactions: observed %.0f, expected %.1f\n", obs, expct);
+		const char *why = d->cov ? "; with covariates, a column with extreme values may "
+			"make a few customers' rates enormous (its logarithm may fit better)" : "";
 		if (misfit && over > 0)
 			fprintf(f, "misfit: the model's expectations are beyond a double's range "
 				"for %.0f customers (left out of the expected count above)%s\n", over,
-				d->cov ? "; with covariates, a column with extreme values may make a "
-				"few customers' rates enormous (its logarithm may fit better)" : "");
+				why);
 		else if (misfit)
 			fprintf(f, "misfit: the model expects %.3g times the repeat transactions "
-				"made%s\n", expct / obs, d->cov ? "; with covariates, a column with "
-				"extreme values may make a few customers' rates enormous (its "
-				"logarithm may fit better)" : "");
+				"made%s\n", expct / obs, why);
 		fprintf(f, "expected alive: %.1f (retention rate %.4f, churn rate %.4f)\n", alive,
 			retention, 1 - retention);
 		fprintf(f, "churned (%s < %g): %.0f (%.2f%%)\n", rule, threshold, churned,

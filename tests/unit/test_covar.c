@@ -725,10 +725,8 @@ static struct sk_rfm *bg_sim_max(const double *par, unsigned long seed, size_t n
 static double sample_gmax(const struct sk_covdata *cd, const struct sk_rfm *p, size_t np,
 			  size_t step, const struct sk_fit *f)
 {
-	size_t ms = (np + step - 1) / step;
-	struct sk_rfm *sp = malloc(ms * sizeof *sp);
-	for (size_t i = 0; i < ms; i++)
-		sp[i] = p[i * step];
+	size_t ms;
+	struct sk_rfm *sp = sk_cov_sample_patterns(p, np, step, &ms);
 	void *sctx = sk_covlik_new(&sk_bgnbd, cd, sp, ms);
 	double th[SK_FIT_MAXPAR], g[SK_FIT_MAXPAR], gmax = 0;
 	for (int i = 0; i < f->npar; i++)
@@ -831,21 +829,11 @@ static void seed_start(const double *par)
 static void plain_start(const double *par)
 {
 	struct sk_covdata cd;
-	size_t np, nq = 0;
+	size_t np, nq;
 	struct sk_fit full, plain, sampled, from_full, from_sample;
 	int ok;
 	struct sk_rfm *p = bg_sim_max(par, 1409, 60000, &cd, &np, &full, &ok);
-	/* the plain patterns, as covfit.c's plain_patterns makes them */
-	struct sk_rfm *q = malloc(np * sizeof *q);
-	for (size_t i = 0; i < np; i++) {
-		if (nq && q[nq - 1].x == p[i].x && q[nq - 1].t_x == p[i].t_x &&
-		    q[nq - 1].T == p[i].T) {
-			q[nq - 1].w += p[i].w;
-			continue;
-		}
-		q[nq] = p[i];
-		q[nq++].cov = 0;
-	}
+	struct sk_rfm *q = sk_cov_plain_patterns(p, np, &nq);
 	char err[256];
 	int took = sk_cov_plain_start(&sk_bgnbd, 0, &cd, q, nq, 1000, &sampled);
 	int rc = sk_bgnbd.fit(q, nq, &plain, err, sizeof err);
