@@ -340,7 +340,7 @@ int sk_cov_fit_custdata(const struct sk_tmodel *tm, struct sk_custdata *d,
 	return cov_fit_pen(tm, cd, plain, pat, npat, penalty, out, NULL, err, errlen);
 }
 
-/* The in-sample check of --report (score.c), said on every fit with
+/* The in-sample check of --report (fitreport.c), said on every fit with
  * covariates: the model's expected repeat transactions over each
  * customer's own T against those made.  A column with extreme values (a
  * sum of money) gives a few customers enormous rates, and the fit then

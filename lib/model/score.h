@@ -189,6 +189,8 @@ double sk_cond_alive(const struct sk_tmodel *tm, const double *par, double x, do
 double *sk_predict_pmf(const struct sk_tmodel *tm, const double *par, struct sk_custdata *d,
 		       double t, int K);
 
+/* ---- fitreport.c: the reports on a fit ---- */
+
 /* The in-sample check (FHL 2005, fig. 2): 1 when a fit expecting expct
  * repeat transactions where obs were made (over customers' expectations
  * beyond a double) does not describe the data: over > 0, or expct more
